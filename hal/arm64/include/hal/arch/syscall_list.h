@@ -1,0 +1,663 @@
+/* Linux system call numbers for arm64 (asm-generic), as an X-macro list X(name, number).
+ * Generated once from the Linux UAPI header asm-generic/unistd.h (ABI facts:
+ * numbers only). kernel/syscall/table.c expands it; __NR_<name> macros too. */
+#ifndef HAL_ARCH_SYSCALL_LIST_H
+#define HAL_ARCH_SYSCALL_LIST_H
+
+#define HAL_SYSCALL_LIST(X) \
+	X(io_setup, 0) \
+	X(io_destroy, 1) \
+	X(io_submit, 2) \
+	X(io_cancel, 3) \
+	X(io_getevents, 4) \
+	X(setxattr, 5) \
+	X(lsetxattr, 6) \
+	X(fsetxattr, 7) \
+	X(getxattr, 8) \
+	X(lgetxattr, 9) \
+	X(fgetxattr, 10) \
+	X(listxattr, 11) \
+	X(llistxattr, 12) \
+	X(flistxattr, 13) \
+	X(removexattr, 14) \
+	X(lremovexattr, 15) \
+	X(fremovexattr, 16) \
+	X(getcwd, 17) \
+	X(lookup_dcookie, 18) \
+	X(eventfd2, 19) \
+	X(epoll_create1, 20) \
+	X(epoll_ctl, 21) \
+	X(epoll_pwait, 22) \
+	X(dup, 23) \
+	X(dup3, 24) \
+	X(fcntl, 25) \
+	X(inotify_init1, 26) \
+	X(inotify_add_watch, 27) \
+	X(inotify_rm_watch, 28) \
+	X(ioctl, 29) \
+	X(ioprio_set, 30) \
+	X(ioprio_get, 31) \
+	X(flock, 32) \
+	X(mknodat, 33) \
+	X(mkdirat, 34) \
+	X(unlinkat, 35) \
+	X(symlinkat, 36) \
+	X(linkat, 37) \
+	X(renameat, 38) \
+	X(umount2, 39) \
+	X(mount, 40) \
+	X(pivot_root, 41) \
+	X(nfsservctl, 42) \
+	X(statfs, 43) \
+	X(fstatfs, 44) \
+	X(truncate, 45) \
+	X(ftruncate, 46) \
+	X(fallocate, 47) \
+	X(faccessat, 48) \
+	X(chdir, 49) \
+	X(fchdir, 50) \
+	X(chroot, 51) \
+	X(fchmod, 52) \
+	X(fchmodat, 53) \
+	X(fchownat, 54) \
+	X(fchown, 55) \
+	X(openat, 56) \
+	X(close, 57) \
+	X(vhangup, 58) \
+	X(pipe2, 59) \
+	X(quotactl, 60) \
+	X(getdents64, 61) \
+	X(lseek, 62) \
+	X(read, 63) \
+	X(write, 64) \
+	X(readv, 65) \
+	X(writev, 66) \
+	X(pread64, 67) \
+	X(pwrite64, 68) \
+	X(preadv, 69) \
+	X(pwritev, 70) \
+	X(sendfile, 71) \
+	X(pselect6, 72) \
+	X(ppoll, 73) \
+	X(signalfd4, 74) \
+	X(vmsplice, 75) \
+	X(splice, 76) \
+	X(tee, 77) \
+	X(readlinkat, 78) \
+	X(newfstatat, 79) \
+	X(fstat, 80) \
+	X(sync, 81) \
+	X(fsync, 82) \
+	X(fdatasync, 83) \
+	X(sync_file_range, 84) \
+	X(timerfd_create, 85) \
+	X(timerfd_settime, 86) \
+	X(timerfd_gettime, 87) \
+	X(utimensat, 88) \
+	X(acct, 89) \
+	X(capget, 90) \
+	X(capset, 91) \
+	X(personality, 92) \
+	X(exit, 93) \
+	X(exit_group, 94) \
+	X(waitid, 95) \
+	X(set_tid_address, 96) \
+	X(unshare, 97) \
+	X(futex, 98) \
+	X(set_robust_list, 99) \
+	X(get_robust_list, 100) \
+	X(nanosleep, 101) \
+	X(getitimer, 102) \
+	X(setitimer, 103) \
+	X(kexec_load, 104) \
+	X(init_module, 105) \
+	X(delete_module, 106) \
+	X(timer_create, 107) \
+	X(timer_gettime, 108) \
+	X(timer_getoverrun, 109) \
+	X(timer_settime, 110) \
+	X(timer_delete, 111) \
+	X(clock_settime, 112) \
+	X(clock_gettime, 113) \
+	X(clock_getres, 114) \
+	X(clock_nanosleep, 115) \
+	X(syslog, 116) \
+	X(ptrace, 117) \
+	X(sched_setparam, 118) \
+	X(sched_setscheduler, 119) \
+	X(sched_getscheduler, 120) \
+	X(sched_getparam, 121) \
+	X(sched_setaffinity, 122) \
+	X(sched_getaffinity, 123) \
+	X(sched_yield, 124) \
+	X(sched_get_priority_max, 125) \
+	X(sched_get_priority_min, 126) \
+	X(sched_rr_get_interval, 127) \
+	X(restart_syscall, 128) \
+	X(kill, 129) \
+	X(tkill, 130) \
+	X(tgkill, 131) \
+	X(sigaltstack, 132) \
+	X(rt_sigsuspend, 133) \
+	X(rt_sigaction, 134) \
+	X(rt_sigprocmask, 135) \
+	X(rt_sigpending, 136) \
+	X(rt_sigtimedwait, 137) \
+	X(rt_sigqueueinfo, 138) \
+	X(rt_sigreturn, 139) \
+	X(setpriority, 140) \
+	X(getpriority, 141) \
+	X(reboot, 142) \
+	X(setregid, 143) \
+	X(setgid, 144) \
+	X(setreuid, 145) \
+	X(setuid, 146) \
+	X(setresuid, 147) \
+	X(getresuid, 148) \
+	X(setresgid, 149) \
+	X(getresgid, 150) \
+	X(setfsuid, 151) \
+	X(setfsgid, 152) \
+	X(times, 153) \
+	X(setpgid, 154) \
+	X(getpgid, 155) \
+	X(getsid, 156) \
+	X(setsid, 157) \
+	X(getgroups, 158) \
+	X(setgroups, 159) \
+	X(uname, 160) \
+	X(sethostname, 161) \
+	X(setdomainname, 162) \
+	X(getrlimit, 163) \
+	X(setrlimit, 164) \
+	X(getrusage, 165) \
+	X(umask, 166) \
+	X(prctl, 167) \
+	X(getcpu, 168) \
+	X(gettimeofday, 169) \
+	X(settimeofday, 170) \
+	X(adjtimex, 171) \
+	X(getpid, 172) \
+	X(getppid, 173) \
+	X(getuid, 174) \
+	X(geteuid, 175) \
+	X(getgid, 176) \
+	X(getegid, 177) \
+	X(gettid, 178) \
+	X(sysinfo, 179) \
+	X(mq_open, 180) \
+	X(mq_unlink, 181) \
+	X(mq_timedsend, 182) \
+	X(mq_timedreceive, 183) \
+	X(mq_notify, 184) \
+	X(mq_getsetattr, 185) \
+	X(msgget, 186) \
+	X(msgctl, 187) \
+	X(msgrcv, 188) \
+	X(msgsnd, 189) \
+	X(semget, 190) \
+	X(semctl, 191) \
+	X(semtimedop, 192) \
+	X(semop, 193) \
+	X(shmget, 194) \
+	X(shmctl, 195) \
+	X(shmat, 196) \
+	X(shmdt, 197) \
+	X(socket, 198) \
+	X(socketpair, 199) \
+	X(bind, 200) \
+	X(listen, 201) \
+	X(accept, 202) \
+	X(connect, 203) \
+	X(getsockname, 204) \
+	X(getpeername, 205) \
+	X(sendto, 206) \
+	X(recvfrom, 207) \
+	X(setsockopt, 208) \
+	X(getsockopt, 209) \
+	X(shutdown, 210) \
+	X(sendmsg, 211) \
+	X(recvmsg, 212) \
+	X(readahead, 213) \
+	X(brk, 214) \
+	X(munmap, 215) \
+	X(mremap, 216) \
+	X(add_key, 217) \
+	X(request_key, 218) \
+	X(keyctl, 219) \
+	X(clone, 220) \
+	X(execve, 221) \
+	X(mmap, 222) \
+	X(fadvise64, 223) \
+	X(swapon, 224) \
+	X(swapoff, 225) \
+	X(mprotect, 226) \
+	X(msync, 227) \
+	X(mlock, 228) \
+	X(munlock, 229) \
+	X(mlockall, 230) \
+	X(munlockall, 231) \
+	X(mincore, 232) \
+	X(madvise, 233) \
+	X(remap_file_pages, 234) \
+	X(mbind, 235) \
+	X(get_mempolicy, 236) \
+	X(set_mempolicy, 237) \
+	X(migrate_pages, 238) \
+	X(move_pages, 239) \
+	X(rt_tgsigqueueinfo, 240) \
+	X(perf_event_open, 241) \
+	X(accept4, 242) \
+	X(recvmmsg, 243) \
+	X(wait4, 260) \
+	X(prlimit64, 261) \
+	X(fanotify_init, 262) \
+	X(fanotify_mark, 263) \
+	X(name_to_handle_at, 264) \
+	X(open_by_handle_at, 265) \
+	X(clock_adjtime, 266) \
+	X(syncfs, 267) \
+	X(setns, 268) \
+	X(sendmmsg, 269) \
+	X(process_vm_readv, 270) \
+	X(process_vm_writev, 271) \
+	X(kcmp, 272) \
+	X(finit_module, 273) \
+	X(sched_setattr, 274) \
+	X(sched_getattr, 275) \
+	X(renameat2, 276) \
+	X(seccomp, 277) \
+	X(getrandom, 278) \
+	X(memfd_create, 279) \
+	X(bpf, 280) \
+	X(execveat, 281) \
+	X(userfaultfd, 282) \
+	X(membarrier, 283) \
+	X(mlock2, 284) \
+	X(copy_file_range, 285) \
+	X(preadv2, 286) \
+	X(pwritev2, 287) \
+	X(pkey_mprotect, 288) \
+	X(pkey_alloc, 289) \
+	X(pkey_free, 290) \
+	X(statx, 291) \
+	X(io_pgetevents, 292) \
+	X(rseq, 293) \
+	X(kexec_file_load, 294) \
+	X(clock_gettime64, 403) \
+	X(clock_settime64, 404) \
+	X(clock_adjtime64, 405) \
+	X(clock_getres_time64, 406) \
+	X(clock_nanosleep_time64, 407) \
+	X(timer_gettime64, 408) \
+	X(timer_settime64, 409) \
+	X(timerfd_gettime64, 410) \
+	X(timerfd_settime64, 411) \
+	X(utimensat_time64, 412) \
+	X(pselect6_time64, 413) \
+	X(ppoll_time64, 414) \
+	X(io_pgetevents_time64, 416) \
+	X(recvmmsg_time64, 417) \
+	X(mq_timedsend_time64, 418) \
+	X(mq_timedreceive_time64, 419) \
+	X(semtimedop_time64, 420) \
+	X(rt_sigtimedwait_time64, 421) \
+	X(futex_time64, 422) \
+	X(sched_rr_get_interval_time64, 423) \
+	X(pidfd_send_signal, 424) \
+	X(io_uring_setup, 425) \
+	X(io_uring_enter, 426) \
+	X(io_uring_register, 427) \
+	X(open_tree, 428) \
+	X(move_mount, 429) \
+	X(fsopen, 430) \
+	X(fsconfig, 431) \
+	X(fsmount, 432) \
+	X(fspick, 433) \
+	X(pidfd_open, 434) \
+	X(clone3, 435) \
+	X(close_range, 436) \
+	X(openat2, 437) \
+	X(pidfd_getfd, 438) \
+	X(faccessat2, 439) \
+	X(process_madvise, 440) \
+	X(epoll_pwait2, 441) \
+	X(mount_setattr, 442) \
+	X(quotactl_fd, 443) \
+	X(landlock_create_ruleset, 444) \
+	X(landlock_add_rule, 445) \
+	X(landlock_restrict_self, 446) \
+	X(memfd_secret, 447) \
+	X(process_mrelease, 448) \
+	X(futex_waitv, 449) \
+	X(set_mempolicy_home_node, 450) \
+
+#define __NR_io_setup 0
+#define __NR_io_destroy 1
+#define __NR_io_submit 2
+#define __NR_io_cancel 3
+#define __NR_io_getevents 4
+#define __NR_setxattr 5
+#define __NR_lsetxattr 6
+#define __NR_fsetxattr 7
+#define __NR_getxattr 8
+#define __NR_lgetxattr 9
+#define __NR_fgetxattr 10
+#define __NR_listxattr 11
+#define __NR_llistxattr 12
+#define __NR_flistxattr 13
+#define __NR_removexattr 14
+#define __NR_lremovexattr 15
+#define __NR_fremovexattr 16
+#define __NR_getcwd 17
+#define __NR_lookup_dcookie 18
+#define __NR_eventfd2 19
+#define __NR_epoll_create1 20
+#define __NR_epoll_ctl 21
+#define __NR_epoll_pwait 22
+#define __NR_dup 23
+#define __NR_dup3 24
+#define __NR_fcntl 25
+#define __NR_inotify_init1 26
+#define __NR_inotify_add_watch 27
+#define __NR_inotify_rm_watch 28
+#define __NR_ioctl 29
+#define __NR_ioprio_set 30
+#define __NR_ioprio_get 31
+#define __NR_flock 32
+#define __NR_mknodat 33
+#define __NR_mkdirat 34
+#define __NR_unlinkat 35
+#define __NR_symlinkat 36
+#define __NR_linkat 37
+#define __NR_renameat 38
+#define __NR_umount2 39
+#define __NR_mount 40
+#define __NR_pivot_root 41
+#define __NR_nfsservctl 42
+#define __NR_statfs 43
+#define __NR_fstatfs 44
+#define __NR_truncate 45
+#define __NR_ftruncate 46
+#define __NR_fallocate 47
+#define __NR_faccessat 48
+#define __NR_chdir 49
+#define __NR_fchdir 50
+#define __NR_chroot 51
+#define __NR_fchmod 52
+#define __NR_fchmodat 53
+#define __NR_fchownat 54
+#define __NR_fchown 55
+#define __NR_openat 56
+#define __NR_close 57
+#define __NR_vhangup 58
+#define __NR_pipe2 59
+#define __NR_quotactl 60
+#define __NR_getdents64 61
+#define __NR_lseek 62
+#define __NR_read 63
+#define __NR_write 64
+#define __NR_readv 65
+#define __NR_writev 66
+#define __NR_pread64 67
+#define __NR_pwrite64 68
+#define __NR_preadv 69
+#define __NR_pwritev 70
+#define __NR_sendfile 71
+#define __NR_pselect6 72
+#define __NR_ppoll 73
+#define __NR_signalfd4 74
+#define __NR_vmsplice 75
+#define __NR_splice 76
+#define __NR_tee 77
+#define __NR_readlinkat 78
+#define __NR_newfstatat 79
+#define __NR_fstat 80
+#define __NR_sync 81
+#define __NR_fsync 82
+#define __NR_fdatasync 83
+#define __NR_sync_file_range 84
+#define __NR_timerfd_create 85
+#define __NR_timerfd_settime 86
+#define __NR_timerfd_gettime 87
+#define __NR_utimensat 88
+#define __NR_acct 89
+#define __NR_capget 90
+#define __NR_capset 91
+#define __NR_personality 92
+#define __NR_exit 93
+#define __NR_exit_group 94
+#define __NR_waitid 95
+#define __NR_set_tid_address 96
+#define __NR_unshare 97
+#define __NR_futex 98
+#define __NR_set_robust_list 99
+#define __NR_get_robust_list 100
+#define __NR_nanosleep 101
+#define __NR_getitimer 102
+#define __NR_setitimer 103
+#define __NR_kexec_load 104
+#define __NR_init_module 105
+#define __NR_delete_module 106
+#define __NR_timer_create 107
+#define __NR_timer_gettime 108
+#define __NR_timer_getoverrun 109
+#define __NR_timer_settime 110
+#define __NR_timer_delete 111
+#define __NR_clock_settime 112
+#define __NR_clock_gettime 113
+#define __NR_clock_getres 114
+#define __NR_clock_nanosleep 115
+#define __NR_syslog 116
+#define __NR_ptrace 117
+#define __NR_sched_setparam 118
+#define __NR_sched_setscheduler 119
+#define __NR_sched_getscheduler 120
+#define __NR_sched_getparam 121
+#define __NR_sched_setaffinity 122
+#define __NR_sched_getaffinity 123
+#define __NR_sched_yield 124
+#define __NR_sched_get_priority_max 125
+#define __NR_sched_get_priority_min 126
+#define __NR_sched_rr_get_interval 127
+#define __NR_restart_syscall 128
+#define __NR_kill 129
+#define __NR_tkill 130
+#define __NR_tgkill 131
+#define __NR_sigaltstack 132
+#define __NR_rt_sigsuspend 133
+#define __NR_rt_sigaction 134
+#define __NR_rt_sigprocmask 135
+#define __NR_rt_sigpending 136
+#define __NR_rt_sigtimedwait 137
+#define __NR_rt_sigqueueinfo 138
+#define __NR_rt_sigreturn 139
+#define __NR_setpriority 140
+#define __NR_getpriority 141
+#define __NR_reboot 142
+#define __NR_setregid 143
+#define __NR_setgid 144
+#define __NR_setreuid 145
+#define __NR_setuid 146
+#define __NR_setresuid 147
+#define __NR_getresuid 148
+#define __NR_setresgid 149
+#define __NR_getresgid 150
+#define __NR_setfsuid 151
+#define __NR_setfsgid 152
+#define __NR_times 153
+#define __NR_setpgid 154
+#define __NR_getpgid 155
+#define __NR_getsid 156
+#define __NR_setsid 157
+#define __NR_getgroups 158
+#define __NR_setgroups 159
+#define __NR_uname 160
+#define __NR_sethostname 161
+#define __NR_setdomainname 162
+#define __NR_getrlimit 163
+#define __NR_setrlimit 164
+#define __NR_getrusage 165
+#define __NR_umask 166
+#define __NR_prctl 167
+#define __NR_getcpu 168
+#define __NR_gettimeofday 169
+#define __NR_settimeofday 170
+#define __NR_adjtimex 171
+#define __NR_getpid 172
+#define __NR_getppid 173
+#define __NR_getuid 174
+#define __NR_geteuid 175
+#define __NR_getgid 176
+#define __NR_getegid 177
+#define __NR_gettid 178
+#define __NR_sysinfo 179
+#define __NR_mq_open 180
+#define __NR_mq_unlink 181
+#define __NR_mq_timedsend 182
+#define __NR_mq_timedreceive 183
+#define __NR_mq_notify 184
+#define __NR_mq_getsetattr 185
+#define __NR_msgget 186
+#define __NR_msgctl 187
+#define __NR_msgrcv 188
+#define __NR_msgsnd 189
+#define __NR_semget 190
+#define __NR_semctl 191
+#define __NR_semtimedop 192
+#define __NR_semop 193
+#define __NR_shmget 194
+#define __NR_shmctl 195
+#define __NR_shmat 196
+#define __NR_shmdt 197
+#define __NR_socket 198
+#define __NR_socketpair 199
+#define __NR_bind 200
+#define __NR_listen 201
+#define __NR_accept 202
+#define __NR_connect 203
+#define __NR_getsockname 204
+#define __NR_getpeername 205
+#define __NR_sendto 206
+#define __NR_recvfrom 207
+#define __NR_setsockopt 208
+#define __NR_getsockopt 209
+#define __NR_shutdown 210
+#define __NR_sendmsg 211
+#define __NR_recvmsg 212
+#define __NR_readahead 213
+#define __NR_brk 214
+#define __NR_munmap 215
+#define __NR_mremap 216
+#define __NR_add_key 217
+#define __NR_request_key 218
+#define __NR_keyctl 219
+#define __NR_clone 220
+#define __NR_execve 221
+#define __NR_mmap 222
+#define __NR_fadvise64 223
+#define __NR_swapon 224
+#define __NR_swapoff 225
+#define __NR_mprotect 226
+#define __NR_msync 227
+#define __NR_mlock 228
+#define __NR_munlock 229
+#define __NR_mlockall 230
+#define __NR_munlockall 231
+#define __NR_mincore 232
+#define __NR_madvise 233
+#define __NR_remap_file_pages 234
+#define __NR_mbind 235
+#define __NR_get_mempolicy 236
+#define __NR_set_mempolicy 237
+#define __NR_migrate_pages 238
+#define __NR_move_pages 239
+#define __NR_rt_tgsigqueueinfo 240
+#define __NR_perf_event_open 241
+#define __NR_accept4 242
+#define __NR_recvmmsg 243
+#define __NR_wait4 260
+#define __NR_prlimit64 261
+#define __NR_fanotify_init 262
+#define __NR_fanotify_mark 263
+#define __NR_name_to_handle_at 264
+#define __NR_open_by_handle_at 265
+#define __NR_clock_adjtime 266
+#define __NR_syncfs 267
+#define __NR_setns 268
+#define __NR_sendmmsg 269
+#define __NR_process_vm_readv 270
+#define __NR_process_vm_writev 271
+#define __NR_kcmp 272
+#define __NR_finit_module 273
+#define __NR_sched_setattr 274
+#define __NR_sched_getattr 275
+#define __NR_renameat2 276
+#define __NR_seccomp 277
+#define __NR_getrandom 278
+#define __NR_memfd_create 279
+#define __NR_bpf 280
+#define __NR_execveat 281
+#define __NR_userfaultfd 282
+#define __NR_membarrier 283
+#define __NR_mlock2 284
+#define __NR_copy_file_range 285
+#define __NR_preadv2 286
+#define __NR_pwritev2 287
+#define __NR_pkey_mprotect 288
+#define __NR_pkey_alloc 289
+#define __NR_pkey_free 290
+#define __NR_statx 291
+#define __NR_io_pgetevents 292
+#define __NR_rseq 293
+#define __NR_kexec_file_load 294
+#define __NR_clock_gettime64 403
+#define __NR_clock_settime64 404
+#define __NR_clock_adjtime64 405
+#define __NR_clock_getres_time64 406
+#define __NR_clock_nanosleep_time64 407
+#define __NR_timer_gettime64 408
+#define __NR_timer_settime64 409
+#define __NR_timerfd_gettime64 410
+#define __NR_timerfd_settime64 411
+#define __NR_utimensat_time64 412
+#define __NR_pselect6_time64 413
+#define __NR_ppoll_time64 414
+#define __NR_io_pgetevents_time64 416
+#define __NR_recvmmsg_time64 417
+#define __NR_mq_timedsend_time64 418
+#define __NR_mq_timedreceive_time64 419
+#define __NR_semtimedop_time64 420
+#define __NR_rt_sigtimedwait_time64 421
+#define __NR_futex_time64 422
+#define __NR_sched_rr_get_interval_time64 423
+#define __NR_pidfd_send_signal 424
+#define __NR_io_uring_setup 425
+#define __NR_io_uring_enter 426
+#define __NR_io_uring_register 427
+#define __NR_open_tree 428
+#define __NR_move_mount 429
+#define __NR_fsopen 430
+#define __NR_fsconfig 431
+#define __NR_fsmount 432
+#define __NR_fspick 433
+#define __NR_pidfd_open 434
+#define __NR_clone3 435
+#define __NR_close_range 436
+#define __NR_openat2 437
+#define __NR_pidfd_getfd 438
+#define __NR_faccessat2 439
+#define __NR_process_madvise 440
+#define __NR_epoll_pwait2 441
+#define __NR_mount_setattr 442
+#define __NR_quotactl_fd 443
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#define __NR_memfd_secret 447
+#define __NR_process_mrelease 448
+#define __NR_futex_waitv 449
+#define __NR_set_mempolicy_home_node 450
+#define HAL_NR_SYSCALLS 451
+
+#endif

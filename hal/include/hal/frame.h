@@ -1,0 +1,29 @@
+/* Physical frames (4 KiB pages of RAM).
+ *
+ * The allocator policy lives in the core (kernel/mm/frame_alloc.c); the HAL
+ * calls it for page tables. Contents are reached through the helpers below
+ * so that a Fortress build can take the direct-map pointer away from
+ * services (see docs/safety-profiles.md).
+ */
+#ifndef HAL_FRAME_H
+#define HAL_FRAME_H
+#include <hal/types.h>
+
+/* Allocate 2^order contiguous, naturally aligned frames, zero-filled.
+ * Returns the physical address or 0 when out of memory. Not from IRQ context.
+ * Implemented by the core. */
+paddr_t frame_alloc(unsigned order);
+/* Free what frame_alloc(order) returned. */
+void frame_free(paddr_t pa, unsigned order);
+
+/* Copy len bytes at offset off of the frame at pa into/out of buf.
+ * off + len <= PAGE_SIZE. */
+void frame_read(paddr_t pa, size_t off, void *buf, size_t len);
+void frame_write(paddr_t pa, size_t off, const void *buf, size_t len);
+void frame_zero(paddr_t pa);
+void frame_copy(paddr_t dst, paddr_t src); /* one whole page */
+
+/* The frame's direct-map address. Not available to services under Fortress. */
+void *frame_kaddr(paddr_t pa);
+
+#endif

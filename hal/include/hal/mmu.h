@@ -1,0 +1,56 @@
+/* Address spaces and page tables. [Intel SDM Vol. 3A §4.5 (4-level paging)],
+ * [Arm ARM D8 (VMSAv8-64), 4 KiB granule, 48-bit VA].
+ *
+ * The kernel half (direct map, image, I/O mappings) is shared by every
+ * address space. User mappings live in [USER_BASE, USER_TOP) and are 4 KiB
+ * pages. Page-table pages come from frame_alloc() (kernel/mm, see frame.h).
+ * None of these functions may be called from IRQ context; callers serialise
+ * operations on one address space (one CPU in this version).
+ */
+#ifndef HAL_MMU_H
+#define HAL_MMU_H
+#include <hal/types.h>
+
+/* Protection bits for user pages. */
+#define HAL_PROT_READ 0x1
+#define HAL_PROT_WRITE 0x2
+#define HAL_PROT_EXEC 0x4
+#define HAL_PROT_USER 0x8 /* accessible from EL0/ring 3; always set for user pages */
+
+struct hal_aspace; /* opaque: root table + arch data */
+
+/* Create an empty user address space sharing the kernel half.
+ * Returns NULL on -ENOMEM. */
+struct hal_aspace *hal_aspace_create(void);
+/* Free every page-table page of the user half and the root (not the
+ * mapped frames: the caller unmaps and frees those first). */
+void hal_aspace_destroy(struct hal_aspace *as);
+/* Make as current on this CPU (CR3 / TTBR0_EL1). NULL = kernel only. */
+void hal_aspace_switch(struct hal_aspace *as);
+
+/* Map one 4 KiB page va -> pa with prot (HAL_PROT_*). va and pa page
+ * aligned, va in user range. Replaces an existing mapping (flushing it).
+ * Returns 0 or -ENOMEM (no frame for a table). */
+int hal_map_page(struct hal_aspace *as, vaddr_t va, paddr_t pa, unsigned prot);
+/* Unmap one page; returns true and *pa if it was mapped. Flushes the TLB. */
+bool hal_unmap_page(struct hal_aspace *as, vaddr_t va, paddr_t *pa);
+/* Change the protection of a mapped page; false if not mapped. */
+bool hal_protect_page(struct hal_aspace *as, vaddr_t va, unsigned prot);
+/* Look up a mapping; returns true and fills *pa and *prot if mapped. */
+bool hal_query_page(struct hal_aspace *as, vaddr_t va, paddr_t *pa, unsigned *prot);
+
+/* Direct map: every RAM byte at a fixed kernel virtual address.
+ * Valid only for RAM ranges passed to hal_mm_init(). */
+void *hal_phys_to_virt(paddr_t pa);
+/* Inverse of hal_phys_to_virt() for direct-map and kernel-image addresses. */
+paddr_t hal_virt_to_phys(const void *va);
+
+/* Map a device region uncached (Device-nGnRE / UC) into kernel space and
+ * return its virtual address, or 0 on failure. size in bytes. */
+uintptr_t hal_ioremap(paddr_t pa, uint64_t size);
+
+/* Is [addr, addr+len) inside the kernel image text? (for W^X checks and
+ * backtraces) */
+bool hal_is_kernel_text(uintptr_t addr);
+
+#endif

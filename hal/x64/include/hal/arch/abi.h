@@ -1,0 +1,45 @@
+/* Linux user ABI facts that differ per arch: x86_64.
+ * [Linux arch/x86/include/uapi/asm/stat.h, fcntl (asm-generic)]. */
+#ifndef HAL_ARCH_ABI_H
+#define HAL_ARCH_ABI_H
+#include <hal/types.h>
+
+#define HAL_ELF_MACHINE 62          /* EM_X86_64 */
+#define HAL_UTS_MACHINE "x86_64"
+/* Open flags whose values differ between arches (x86_64 = asm-generic). */
+#define HAL_O_DIRECT 040000
+#define HAL_O_LARGEFILE 0100000
+#define HAL_O_DIRECTORY 0200000
+#define HAL_O_NOFOLLOW 0400000
+/* clone(2) argument order: x86_64 is (flags, stack, parent_tid, child_tid, tls). */
+#define HAL_CLONE_ARG_CHILD_TID 3
+#define HAL_CLONE_ARG_TLS 4
+/* ELF auxv AT_HWCAP value and AT_PLATFORM string. */
+#define HAL_ELF_PLATFORM "x86_64"
+/* Initial user stack size, bytes. */
+#define HAL_USER_STACK_SIZE (8UL << 20)
+
+/* struct stat for fstat/newfstatat/stat/lstat (144 bytes). */
+struct linux_stat {
+	uint64_t st_dev;
+	uint64_t st_ino;
+	uint64_t st_nlink;
+	uint32_t st_mode;
+	uint32_t st_uid;
+	uint32_t st_gid;
+	uint32_t __pad0;
+	uint64_t st_rdev;
+	int64_t st_size;
+	int64_t st_blksize;
+	int64_t st_blocks;
+	int64_t st_atime_sec;
+	uint64_t st_atime_nsec;
+	int64_t st_mtime_sec;
+	uint64_t st_mtime_nsec;
+	int64_t st_ctime_sec;
+	uint64_t st_ctime_nsec;
+	int64_t __unused[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
+
+#endif

@@ -1,0 +1,31 @@
+/* Per-process file descriptor table and file-system context (cwd, root).
+ * Implemented in kernel/vfs/. */
+#ifndef KERNEL_FDTABLE_H
+#define KERNEL_FDTABLE_H
+#include <hal/types.h>
+
+struct file;
+struct files;      /* fd -> struct file *, close-on-exec bits, refcount */
+struct fs_struct;  /* cwd, root, refcount */
+
+#define NR_OPEN_DEFAULT 1024 /* RLIMIT_NOFILE default */
+
+struct files *files_create(void);
+/* fork(): a new table with every open file referenced again. NULL = -ENOMEM. */
+struct files *files_dup(struct files *f);
+void files_put(struct files *f);           /* last put closes every fd */
+void files_close_on_exec(struct files *f); /* execve() */
+/* Install f at the lowest free fd >= minfd; takes over the caller's
+ * reference. Returns the fd or -EMFILE. */
+int fd_install(struct files *tab, struct file *f, int minfd, bool cloexec);
+/* Referenced file for fd, or NULL (-EBADF). Caller fput()s it. */
+struct file *fd_get(struct files *tab, int fd);
+
+struct fs_struct *fs_create_root(void);    /* cwd = root = "/" */
+struct fs_struct *fs_dup(struct fs_struct *fs);
+void fs_put(struct fs_struct *fs);
+/* Absolute path of a dentry-backed file (for /proc/<pid>/exe, getcwd):
+ * writes at most len bytes incl. NUL; returns length or -ENAMETOOLONG. */
+int file_path(const struct file *f, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,93 @@
+/* User address spaces: struct mm = page tables (struct hal_aspace) +
+ * a sorted list of vm_areas, demand paging, brk and mmap.
+ * [mmap(2)], [munmap(2)], [mprotect(2)], [brk(2)].
+ * Pages are 4 KiB; lengths are bytes unless named *_pages.
+ * fork copies every present private page eagerly in this version. */
+#ifndef KERNEL_MM_H
+#define KERNEL_MM_H
+#include <hal/types.h>
+#include <hal/boot.h>
+#include <hal/mmu.h>
+#include <kernel/list.h>
+
+struct file;
+
+/* PROT_* and MAP_* as Linux defines them (mman-common.h). */
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_STACK 0x20000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+#define VM_READ 0x1
+#define VM_WRITE 0x2
+#define VM_EXEC 0x4
+#define VM_SHARED 0x8
+#define VM_GROWSDOWN 0x10
+#define VM_STACK 0x20
+#define VM_HEAP 0x40
+
+struct vm_area {
+	struct list_head list;   /* in mm->areas, sorted by start */
+	vaddr_t start, end;      /* [start, end), page aligned */
+	unsigned flags;          /* VM_* */
+	struct file *file;       /* backing file (private mapping) or NULL */
+	off_t file_off;          /* file offset of start, bytes */
+	uint64_t file_size;      /* bytes of the file to map from file_off; the rest is zero */
+};
+
+struct mm {
+	struct hal_aspace *as;
+	struct list_head areas;
+	vaddr_t brk_start, brk;  /* heap: [brk_start, brk) */
+	vaddr_t mmap_base;       /* top-down search starts below this */
+	vaddr_t stack_top;
+	unsigned refcount;       /* vfork shares the parent's mm */
+	uint64_t rss_pages;
+};
+
+/* A new empty address space (with the signal trampoline page mapped).
+ * NULL on -ENOMEM. */
+struct mm *mm_create(void);
+/* Copy for fork(): same areas, private pages copied. NULL on -ENOMEM. */
+struct mm *mm_fork(struct mm *src);
+/* Drop a reference; the last one frees every page and the tables. */
+void mm_put(struct mm *mm);
+/* Make mm current on this CPU. */
+void mm_activate(struct mm *mm);
+
+/* Map [addr, addr+len) with prot (PROT_*) and flags (MAP_*). file may be
+ * NULL (anonymous); file_off page aligned; file_size: bytes of file data
+ * visible from file_off (the rest of the range reads as zeros — for ELF
+ * bss). Without MAP_FIXED, addr is a hint. Returns the address or -errno
+ * (-ENOMEM, -EINVAL, -EEXIST for MAP_FIXED_NOREPLACE). */
+long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
+	    struct file *file, off_t file_off, uint64_t file_size);
+/* Unmap [addr, addr+len): 0 or -EINVAL. */
+int mm_unmap(struct mm *mm, vaddr_t addr, size_t len);
+/* Change protection: 0, -ENOMEM (hole in the range), -EINVAL. */
+int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot);
+/* brk(2): returns the new break (the old one if the request fails). */
+vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk);
+/* Resolve a fault at addr for access (HAL_FAULT_*): 0 or -EFAULT. */
+int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access);
+/* Total mapped bytes (VmSize) for /proc. */
+uint64_t mm_vsize(const struct mm *mm);
+
+/* Physical memory accounting for /proc/meminfo and sysinfo(2), bytes. */
+uint64_t frame_total_bytes(void);
+uint64_t frame_free_bytes(void);
+/* Initialise the frame allocator with RAM minus reserved ranges. */
+void frame_alloc_init(const struct hal_mem_range *ram, unsigned nr_ram,
+		      const struct hal_mem_range *reserved, unsigned nr_reserved);
+
+#endif

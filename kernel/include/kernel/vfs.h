@@ -1,0 +1,286 @@
+/* The virtual file system: the service API file systems implement
+ * (struct fs_type, super_block, inode and file operations) and what the
+ * core uses to reach them. Linux semantics and errno throughout
+ * ([path_resolution(7)], [open(2)], [stat(2)], [getdents64(2)], ...).
+ *
+ * Ownership: inodes and dentries are reference counted (iget/iput,
+ * dget/dput). A file system allocates its inodes with inode_alloc() and
+ * fills mode, ino, ops and i_private. Directory entries are cached in the
+ * dentry tree by the core; a file system is only asked (lookup) about
+ * names not in the cache. Service operations are called through
+ * svc_call-style wrappers in kernel/vfs/ (containment comes with the safety
+ * profiles work); an op returning -errno fails that call only.
+ */
+#ifndef KERNEL_VFS_H
+#define KERNEL_VFS_H
+#include <hal/types.h>
+#include <kernel/list.h>
+#include <kernel/sched.h>
+
+typedef uint32_t mode_t;
+typedef uint64_t dev_t;
+
+/* st_mode bits ([inode(7)]) */
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK 0120000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
+#define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
+#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
+#define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
+#define S_ISBLK(m) (((m)&S_IFMT) == S_IFBLK)
+#define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
+#define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
+#define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
+
+/* open flags (asm-generic/fcntl.h; same on x86_64 and arm64 except the
+ * O_DIRECTORY/O_NOFOLLOW values, which arm64 moves: see
+ * <hal/arch/abi.h> HAL_O_DIRECTORY etc. — the syscall layer converts
+ * them to these kernel-internal values). */
+#define O_ACCMODE 0003
+#define O_RDONLY 00
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+#define O_DSYNC 010000
+#define O_DIRECT 040000
+#define O_LARGEFILE 0100000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
+#define O_NOATIME 01000000
+#define O_CLOEXEC 02000000
+#define O_PATH 010000000
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+/* poll(2) events */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+
+#define NAME_MAX 255
+#define PATH_MAX 4096
+
+struct timespec64 {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+
+struct inode;
+struct dentry;
+struct file;
+struct super_block;
+struct uio;
+
+/* A transfer buffer: user memory (is_user) or kernel memory. Offsets
+ * advance as data moves. */
+struct uio {
+	uintptr_t uaddr;  /* if is_user */
+	void *kaddr;      /* if !is_user */
+	size_t len;       /* bytes remaining */
+	bool is_user;
+};
+/* Copy n bytes from src into the buffer (a read) / out of the buffer into
+ * dst (a write), advancing it. 0 or -EFAULT. n <= u->len. */
+int uio_copy_out(struct uio *u, const void *src, size_t n);
+int uio_copy_in(struct uio *u, void *dst, size_t n);
+int uio_zero(struct uio *u, size_t n);
+
+/* Attributes for setattr(): mask of what to change. */
+#define ATTR_MODE 0x1
+#define ATTR_UID 0x2
+#define ATTR_GID 0x4
+#define ATTR_SIZE 0x8
+#define ATTR_ATIME 0x10
+#define ATTR_MTIME 0x20
+#define ATTR_CTIME 0x40
+struct iattr {
+	unsigned valid;
+	mode_t mode;
+	uint32_t uid, gid;
+	uint64_t size;
+	struct timespec64 atime, mtime, ctime;
+};
+
+/* One directory entry for readdir: return non-zero from the callback to
+ * stop (buffer full). type is DT_* (d_type). */
+#define DT_UNKNOWN 0
+#define DT_FIFO 1
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_BLK 6
+#define DT_REG 8
+#define DT_LNK 10
+#define DT_SOCK 12
+typedef int (*filldir_t)(void *ctx, const char *name, size_t namelen, uint64_t ino,
+			 unsigned type, int64_t next_pos);
+
+struct inode_operations {
+	/* Find name in dir: 0 and a referenced *out, or -ENOENT. */
+	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	/* Create a regular file / directory / node / symlink named name in
+	 * dir; 0 and a referenced *out, or -EEXIST/-ENOSPC/-ENOMEM... */
+	int (*create)(struct inode *dir, const char *name, size_t len, mode_t mode,
+		      struct inode **out);
+	int (*mkdir)(struct inode *dir, const char *name, size_t len, mode_t mode,
+		     struct inode **out);
+	int (*mknod)(struct inode *dir, const char *name, size_t len, mode_t mode, dev_t rdev,
+		     struct inode **out);
+	int (*symlink)(struct inode *dir, const char *name, size_t len, const char *target,
+		       struct inode **out);
+	/* Add a hard link name -> inode (not a directory). */
+	int (*link)(struct inode *dir, const char *name, size_t len, struct inode *inode);
+	/* Remove name (a non-directory) / an empty directory (-ENOTEMPTY). */
+	int (*unlink)(struct inode *dir, const char *name, size_t len);
+	int (*rmdir)(struct inode *dir, const char *name, size_t len);
+	/* Move; the core already checked types/emptiness for replacement
+	 * and loops. flags: RENAME_NOREPLACE/RENAME_EXCHANGE handled by core
+	 * (file systems may return -EINVAL for EXCHANGE). */
+	int (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
+		      const char *nname, size_t nlen, unsigned flags);
+	/* Copy the symlink target into buf (no NUL); return its length. */
+	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
+	int (*setattr)(struct inode *inode, const struct iattr *attr);
+};
+
+struct file_operations {
+	int (*open)(struct inode *inode, struct file *f);   /* optional */
+	void (*release)(struct file *f);                     /* optional, last close */
+	/* Read/write at *pos, advancing it; return bytes moved or -errno.
+	 * May sleep (pipes, ttys) unless f->flags has O_NONBLOCK (-EAGAIN). */
+	ssize_t (*read)(struct file *f, struct uio *u, off_t *pos);
+	ssize_t (*write)(struct file *f, struct uio *u, off_t *pos);
+	/* Directory listing from position *pos; calls fill per entry. */
+	int (*readdir)(struct file *f, off_t *pos, filldir_t fill, void *ctx);
+	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
+	/* Return the POLL* mask ready now; if wq_out is non-NULL, store the
+	 * wait queue that will be woken when it changes. */
+	unsigned (*poll)(struct file *f, struct wait_queue **wq_out);
+	/* Optional: override lseek. Default handles SEEK_SET/CUR/END by size. */
+	off_t (*llseek)(struct file *f, off_t off, int whence);
+};
+
+struct super_operations {
+	void (*evict)(struct inode *inode); /* last iput of an unlinked inode / unmount */
+	void (*put_super)(struct super_block *sb); /* umount */
+	int (*statfs)(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files);
+};
+
+struct inode {
+	uint64_t ino;
+	mode_t mode;
+	uint32_t nlink;
+	uint32_t uid, gid;
+	uint64_t size;        /* bytes */
+	uint64_t blocks;      /* 512-byte blocks */
+	dev_t rdev;           /* device number for S_IFCHR/S_IFBLK */
+	struct timespec64 atime, mtime, ctime;
+	struct super_block *sb;
+	const struct inode_operations *i_op;
+	const struct file_operations *i_fop;
+	void *i_private;      /* the file system's */
+	unsigned refcount;
+};
+
+struct file_system_type {
+	const char *name;     /* "tmpfs", "proc", "devtmpfs", ... */
+	/* Fill sb (root inode, ops); data is the mount(2) data string. */
+	int (*mount)(struct super_block *sb, const char *source, unsigned long flags,
+		     const char *data);
+	struct list_head list;
+};
+
+struct super_block {
+	struct file_system_type *type;
+	const struct super_operations *s_op;
+	struct inode *root;
+	dev_t dev;            /* st_dev */
+	void *fs_private;
+	bool failed;          /* service marked failed (containment): every op -EIO */
+	unsigned long flags;  /* MS_RDONLY, ... */
+};
+
+struct file {
+	struct inode *inode;
+	struct dentry *dentry;     /* NULL for pipes and anonymous files */
+	const struct file_operations *f_op;
+	off_t pos;
+	unsigned flags;            /* O_* status flags (O_ACCMODE, O_APPEND, O_NONBLOCK...) */
+	unsigned refcount;
+	void *private_data;
+};
+
+/* Register a file system type for mount(2) (called from the service's
+ * init, see SERVICE_INIT in <kernel/service.h>). */
+void register_filesystem(struct file_system_type *fs);
+
+/* Inodes. inode_alloc() returns a zeroed inode with refcount 1, sb set and
+ * a fresh ino (unique in sb) and the current time; NULL on -ENOMEM. */
+struct inode *inode_alloc(struct super_block *sb);
+void iget(struct inode *inode);
+void iput(struct inode *inode);
+/* The current wall-clock time for timestamps. */
+struct timespec64 current_time(void);
+/* Fill the POLL mask helper for always-ready regular files. */
+unsigned generic_poll_ready(struct file *f, struct wait_queue **wq_out);
+
+/* Files. */
+struct file *file_alloc(struct inode *inode, const struct file_operations *fop, unsigned flags);
+void fget(struct file *f);
+void fput(struct file *f);
+
+/* Kernel-internal path API (used by exec, the initramfs unpacker, the
+ * boot code). Paths relative to the current task's cwd (or / at boot). */
+struct file *vfs_open(const char *path, unsigned flags, mode_t mode, int *err);
+ssize_t vfs_read(struct file *f, void *buf, size_t len, off_t *pos);
+ssize_t vfs_write(struct file *f, const void *buf, size_t len, off_t *pos);
+int vfs_mkdir(const char *path, mode_t mode);
+int vfs_mknod(const char *path, mode_t mode, dev_t rdev);
+int vfs_symlink(const char *target, const char *path);
+int vfs_link(const char *oldpath, const char *newpath);
+int vfs_mount(const char *source, const char *target, const char *fstype,
+	      unsigned long flags, const char *data);
+int vfs_chown(const char *path, uint32_t uid, uint32_t gid);
+int vfs_utime(const char *path, int64_t mtime_sec);
+/* Set up the root: mount fstype at "/" (boot only). */
+int vfs_mount_root(const char *fstype);
+
+/* Device numbers (Linux encoding for st_rdev on 64-bit). */
+#define MKDEV(ma, mi) ((dev_t)(((uint64_t)(ma) << 8) | ((mi)&0xff) | (((uint64_t)(mi)&~0xffULL) << 12)))
+#define MAJOR(d) ((unsigned)(((d) >> 8) & 0xfff))
+#define MINOR(d) ((unsigned)(((d)&0xff) | (((d) >> 12) & 0xfff00)))
+
+/* Character devices: devfs and the open path find the driver by rdev. */
+struct chrdev {
+	dev_t dev;
+	const char *name;              /* node name in /dev, e.g. "null" */
+	mode_t mode;                   /* permission bits for the node */
+	const struct file_operations *fops;
+	void *priv;                    /* file->private_data default */
+	struct list_head list;
+};
+int register_chrdev(struct chrdev *cd);
+struct chrdev *chrdev_lookup(dev_t dev);
+/* Iterate the registered devices (devfs). */
+extern struct list_head chrdev_list;
+
+#endif

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Install and unpack everything Kevlar's build and tests need on Debian 12.
+# Idempotent: safe to run again. Third-party files land in .deps/ (gitignored);
+# nothing third-party is committed. See ../shared/notes/environment.md.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEPS="$ROOT/.deps"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+PKGS="bazel-bootstrap bazel-platforms bazel-skylib clang lld llvm
+  qemu-system-x86 qemu-system-arm u-boot-qemu u-boot-tools
+  device-tree-compiler linux-source-6.1 busybox-static
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross musl-tools
+  cpio e2fsprogs xz-utils"
+
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $SUDO dpkg --add-architecture arm64
+  need_update=1
+fi
+if [ -n "$missing" ] || [ "${need_update:-0}" = 1 ]; then
+  $SUDO apt-get update
+fi
+if [ -n "$missing" ]; then
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
+fi
+
+mkdir -p "$DEPS"
+# libfdt sources from Debian's linux-source-6.1 (scripts/dtc/libfdt, GPL-2.0+ OR BSD-2-Clause).
+if [ ! -f "$DEPS/libfdt/libfdt.h" ]; then
+  rm -rf "$DEPS/libfdt.tmp" && mkdir -p "$DEPS/libfdt.tmp"
+  tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$DEPS/libfdt.tmp" \
+    --wildcards '*/scripts/dtc/libfdt/*'
+  rm -rf "$DEPS/libfdt"
+  mv "$DEPS"/libfdt.tmp/*/scripts/dtc/libfdt "$DEPS/libfdt"
+  rm -rf "$DEPS/libfdt.tmp"
+fi
+# Static BusyBox for both arches (arm64 one unpacked privately, no multiarch install).
+mkdir -p "$DEPS/busybox"
+cp -f /bin/busybox "$DEPS/busybox/busybox-x86_64"
+if [ ! -f "$DEPS/busybox/busybox-aarch64" ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download busybox-static:arm64 && dpkg-deb -x ./*.deb x)
+  cp "$tmp/x/bin/busybox" "$DEPS/busybox/busybox-aarch64"
+  rm -rf "$tmp"
+fi
+# QEMU virt's own device tree (for host tests of the DT parser).
+if [ ! -f "$DEPS/dtb/qemu-virt.dtb" ]; then
+  mkdir -p "$DEPS/dtb"
+  qemu-system-aarch64 -machine virt,gic-version=3,dumpdtb="$DEPS/dtb/qemu-virt.dtb" \
+    -cpu cortex-a57 -m 512M -nographic >/dev/null 2>&1 || true
+  qemu-system-aarch64 -machine virt,gic-version=2,dumpdtb="$DEPS/dtb/qemu-virt-gicv2.dtb" \
+    -cpu cortex-a57 -m 512M -nographic >/dev/null 2>&1 || true
+fi
+echo "setup: dependencies ready in $DEPS"
