@@ -13,5 +13,11 @@ __noreturn void hal_reboot(void);
  * SYS_EXIT when QEMU enables it, else PSCI SYSTEM_OFF), or halt forever
  * on hardware. */
 __noreturn void hal_panic_stop(void);
+/* Let hal_panic_stop() end QEMU through semihosting (arm64: SYS_EXIT with
+ * status 1). The core calls it with true when the kernel command line has
+ * "semihosting" (QEMU run with -semihosting-config enable=on); without
+ * QEMU's semihosting the trap instruction is undefined, so it is opt-in.
+ * Arches without such a channel ignore it. */
+void hal_set_panic_exit_semihosting(bool enable);
 
 #endif

@@ -35,6 +35,14 @@ struct board_info {
  * Pure logic: also built for the host tests. */
 int board_parse(const void *fdt, struct board_info *bi, char *msg, size_t msglen);
 
+/* As board_parse() for a blob in a buffer of bufsize bytes (the header's
+ * totalsize must fit in it: a truncated blob is -EINVAL). flags:
+ * BOARD_PARSE_MEM_OPTIONAL accepts a tree without /memory (the loader
+ * reports RAM, e.g. the x86_64 e820 map). */
+#define BOARD_PARSE_MEM_OPTIONAL 0x1
+int board_parse_buf(const void *fdt, size_t bufsize, unsigned flags, struct board_info *bi,
+		    char *msg, size_t msglen);
+
 /* The parsed board (valid after kernel_main's board_parse). */
 extern struct board_info board;
 extern const void *board_fdt;

@@ -49,6 +49,15 @@ struct driver {
 /* reg entry idx, translated through the parents' "ranges" to a CPU physical
  * address; size in bytes. 0 or -ENOENT/-EINVAL. */
 int dev_read_reg(const struct device *dev, unsigned idx, paddr_t *base, uint64_t *size);
+/* As dev_read_reg, plus the address space of the entry (enum hal_io_space
+ * of <hal/mmio.h>), for hal_iomap(). A node whose parent is an ISA bus
+ * (compatible "isa", #address-cells = 2: the ePAPR/Linux ISA binding) has
+ * reg = <space addr size>: space 1 is I/O ports (*space = HAL_IO_PORT,
+ * *base = the port number, not translated), space 0 is memory (translated
+ * like dev_read_reg, *space = HAL_IO_MMIO). Every other node: dev_read_reg
+ * and *space = HAL_IO_MMIO. 0 or -ENOENT/-EINVAL. */
+int dev_read_reg_space(const struct device *dev, unsigned idx, paddr_t *base, uint64_t *size,
+		       unsigned *space);
 /* interrupt idx, translated by the node's interrupt parent into an irq for
  * hal_irq_request(). 0 or -ENOENT/-ENODEV. */
 int dev_read_irq(const struct device *dev, unsigned idx, unsigned *irq);

@@ -35,6 +35,18 @@ struct file;
 #define VM_GROWSDOWN 0x10
 #define VM_STACK 0x20
 #define VM_HEAP 0x40
+#define VM_SPECIAL 0x80 /* pages not owned by the mm (the signal trampoline):
+			 * never freed, copied by reference on fork */
+
+/* Fixed user layout (kernel/mm). mmap without a usable hint searches
+ * top-down below MM_MMAP_BASE. The signal-return trampoline frame
+ * (hal_sigtramp_page()) is mapped read+exec at SIGTRAMP_ADDR in every mm
+ * by mm_create(): pass it as hal_sigframe_info.restorer for handlers
+ * without SA_RESTORER. It lies above MM_MMAP_BASE and far below the
+ * initial stack, which exec places just below mm->stack_top (= USER_TOP,
+ * set by mm_create). */
+#define MM_MMAP_BASE 0x00007f0000000000UL
+#define SIGTRAMP_ADDR 0x00007ff000000000UL
 
 struct vm_area {
 	struct list_head list;   /* in mm->areas, sorted by start */
@@ -66,9 +78,10 @@ void mm_put(struct mm *mm);
 void mm_activate(struct mm *mm);
 
 /* Map [addr, addr+len) with prot (PROT_*) and flags (MAP_*). file may be
- * NULL (anonymous); file_off page aligned; file_size: bytes of file data
- * visible from file_off (the rest of the range reads as zeros — for ELF
- * bss). Without MAP_FIXED, addr is a hint. Returns the address or -errno
+ * NULL (anonymous); a file mapping takes its own reference (fget()).
+ * file_off page aligned; file_size: bytes of file data visible from
+ * file_off (the rest of the range reads as zeros — for ELF bss).
+ * Without MAP_FIXED, addr is a hint. Returns the address or -errno
  * (-ENOMEM, -EINVAL, -EEXIST for MAP_FIXED_NOREPLACE). */
 long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 	    struct file *file, off_t file_off, uint64_t file_size);

@@ -63,4 +63,25 @@ void sched_add(struct task *t);
 /* Monotonic ns since boot / jiffies for accounting. */
 uint64_t sched_clock_ns(void);
 
+/* Scheduler tick rate: the tick is HZ interrupts per second and a time
+ * slice is one tick (10 ms). USER_HZ as seen by user space is the same. */
+#define SCHED_HZ 100
+
+/* Boot (kernel_main, once, heap up, interrupts masked): set up the run
+ * queue and the idle task (pid 0); `current` is the idle task until
+ * sched_start(). */
+void sched_init(void);
+/* Boot: create PID 1 as a kernel thread running init_fn(arg) (it later
+ * execve()s into user mode, see kernel_execve_init()), start the tick at
+ * SCHED_HZ, enable interrupts and switch to it. The boot stack is
+ * abandoned. */
+__noreturn void sched_start(void (*init_fn)(void *), void *arg);
+
+/* For /proc: ticks (1/SCHED_HZ s) the CPU spent idle; load averages as
+ * fixed point with 11 fractional bits (1.0 = 2048, Linux FSHIFT) over 1, 5
+ * and 15 minutes; tasks runnable now (excluding idle). */
+uint64_t sched_idle_ticks(void);
+void sched_loadavg(unsigned long avg[3]);
+unsigned sched_nr_running(void);
+
 #endif

@@ -70,7 +70,45 @@ struct task {
 	bool cont_reported;
 	bool vfork_done;             /* vfork parent waits for this */
 	struct wait_queue vfork_wq;
+
+	/* Added by kernel/proc, kernel/sched, kernel/signal (private to them). */
+	struct list_head sleep_list; /* in the deadline-ordered sleeper list */
+	int wake_result;             /* sched_sleep() result set by the waker */
+	bool in_user;                /* running user code (for the tick's utime/stime) */
+	long syscall_restart;        /* -ERESTART* returned by the last syscall, else 0 */
+	int exit_signal;             /* signal sent to the parent on exit (clone CSIGNAL) */
+	int stop_sig;                /* signal that stopped the task (wait status) */
+	struct task *vfork_parent;   /* parent sleeping in vfork() until exec/exit */
+	uintptr_t set_child_tid;     /* CLONE_CHILD_SETTID, written by the child on entry */
+	uintptr_t robust_list;       /* set_robust_list(2) head (stored only) */
+	bool did_exec;               /* execve() succeeded since fork (setpgid EACCES) */
+	bool sig_unkillable;         /* init: default actions do not apply */
+	uint32_t suid, sgid;         /* saved set-user/group-ID */
+	int nice;                    /* -20..19, setpriority(2) */
+	unsigned personality;        /* personality(2), stored only */
+	int pdeath_signal;           /* prctl(PR_SET_PDEATHSIG) */
+	uint64_t sigwait_mask;       /* rt_sigtimedwait(2) set: these wake the task too */
+	uint64_t cutime_ticks, cstime_ticks; /* of reaped children, for getrusage/times */
 };
+
+/* RLIMIT_* resource numbers (asm-generic/resource.h, x86_64 and arm64). */
+#define RLIMIT_CPU 0
+#define RLIMIT_FSIZE 1
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_CORE 4
+#define RLIMIT_RSS 5
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIMIT_LOCKS 10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE 12
+#define RLIMIT_NICE 13
+#define RLIMIT_RTPRIO 14
+#define RLIMIT_RTTIME 15
+#define RLIM_INFINITY (~0ULL)
 
 /* Look up a live task by pid (tid); NULL if none or reaped. */
 struct task *task_lookup(int pid);
@@ -81,5 +119,22 @@ extern struct task *init_task;
 
 /* Terminate current with the wait status word status; never returns. */
 __noreturn void do_exit(int status);
+
+/* A kernel thread named name that will run fn(arg) on its own kernel stack
+ * (fn must not return; it may execve into user mode). It gets the next pid
+ * and is NOT yet runnable: pass it to sched_add(). NULL on -ENOMEM/-EAGAIN. */
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
+
+/* From a kernel thread (PID 1 at boot): execve(path, argv, envp) with
+ * kernel strings (argv and envp NULL-terminated; argv may be NULL). Gives
+ * the task a cwd/root and, if it has no fd table yet, one with
+ * /dev/console on fds 0, 1 and 2. On success enters user mode and never
+ * returns; on failure returns -errno (-ENOENT, -EACCES, -ENOEXEC, -E2BIG,
+ * -ENOMEM...) with the task unchanged, so the caller can try the next
+ * candidate as Linux's kernel_init does. [execve(2)] */
+int kernel_execve_init(const char *path, const char *const argv[], const char *const envp[]);
+
+/* The user register frame of t (the slot at the top of its kernel stack). */
+struct hal_trapframe *task_user_tf(struct task *t);
 
 #endif

@@ -21,4 +21,10 @@ struct tty *tty_register(const char *name, const struct tty_driver_ops *ops, voi
 /* Feed one received byte from the driver's IRQ handler (IRQ context). */
 void tty_receive_char(struct tty *tty, char c);
 
+/* For /proc/<pid>/stat (tty_nr, tpgid): the line's device number in
+ * st_rdev encoding (MKDEV(4, 64) for ttyS0) and its foreground process
+ * group (0 if none); 0 for a NULL tty. */
+uint64_t tty_devnum(const struct tty *tty);
+int tty_fg_pgrp(const struct tty *tty);
+
 #endif

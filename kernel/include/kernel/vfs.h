@@ -261,8 +261,13 @@ int vfs_mount(const char *source, const char *target, const char *fstype,
 	      unsigned long flags, const char *data);
 int vfs_chown(const char *path, uint32_t uid, uint32_t gid);
 int vfs_utime(const char *path, int64_t mtime_sec);
+/* Initialise the VFS (kernel/main.c, before services_init()). */
+void vfs_init(void);
 /* Set up the root: mount fstype at "/" (boot only). */
 int vfs_mount_root(const char *fstype);
+/* Write the mount table in /proc/mounts format ("dev dir type opts 0 0\n"
+ * per mount) into buf; returns the length (truncated to len). */
+size_t vfs_mounts_show(char *buf, size_t len);
 
 /* Device numbers (Linux encoding for st_rdev on 64-bit). */
 #define MKDEV(ma, mi) ((dev_t)(((uint64_t)(ma) << 8) | ((mi)&0xff) | (((uint64_t)(mi)&~0xffULL) << 12)))

@@ -38,7 +38,7 @@ struct linux_stat {
 	uint64_t st_mtime_nsec;
 	int64_t st_ctime_sec;
 	uint64_t st_ctime_nsec;
-	int64_t __unused[3];
+	int64_t __reserved[3]; /* Linux: __unused[3] (name clashes with the __unused attribute macro) */
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 

@@ -1,0 +1,30 @@
+"""qemu_test: boot a kernel with an initramfs in QEMU and check the guest's verdict.
+
+The test runs tests/qemu_run.sh; the pass rule (KTEST protocol) is documented there
+and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> target,
+so the profile comes from its transition and no command-line flag is needed.
+"""
+
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", tags = [], **kwargs):
+    """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s)."""
+    kernel = "//:kernel_%s_%s" % (arch, profile)
+    args = [
+        "--arch",
+        arch,
+        "--timeout",
+        str(qemu_timeout),
+        "--initrd",
+        "$(rootpath %s)" % initramfs,
+    ]
+    if append:
+        args += ["--append", "'%s'" % append]
+    native.sh_test(
+        name = name,
+        srcs = ["//tests:qemu_run.sh"],
+        args = args + ["$(rootpaths %s)" % kernel],
+        data = [kernel, initramfs],
+        size = "large",
+        timeout = "long",
+        tags = ["qemu"] + tags,
+        **kwargs
+    )

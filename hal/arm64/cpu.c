@@ -1,0 +1,163 @@
+/* CPU control (<hal/cpu.h>) for arm64: DAIF masking, WFI, frame-record
+ * backtraces, RNDR, the counter, and a /proc/cpuinfo description.
+ * [Arm ARM C5.2.2 DAIF, C6.2.395 WFI, D17.2.100 MIDR_EL1,
+ *  D17.2.61 ID_AA64ISAR0_EL1, D17.2.64 ID_AA64PFR0_EL1, C5.2.16 RNDR],
+ * [AAPCS64 §6.2.3 (frame records)]
+ */
+#include <hal/cpu.h>
+#include <kernel/printk.h>
+#include "arm64.h"
+
+irqflags_t hal_irq_save(void)
+{
+	irqflags_t flags = read_sysreg(daif);
+
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return flags;
+}
+
+void hal_irq_restore(irqflags_t flags)
+{
+	__asm__ volatile("msr daif, %0" ::"r"(flags) : "memory");
+}
+
+void hal_irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void hal_irq_disable(void)
+{
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
+bool hal_irq_enabled(void)
+{
+	return !(read_sysreg(daif) & PSR_I);
+}
+
+/* WFI wakes on a pending interrupt even while PSTATE.I masks it, so the
+ * interrupt cannot slip in between the caller's last check and the wait
+ * if the caller masked interrupts for that check [Arm ARM D1.6.2]. */
+void hal_cpu_idle(void)
+{
+	irqflags_t flags = hal_irq_save();
+
+	dsb(sy);
+	__asm__ volatile("wfi" ::: "memory");
+	hal_irq_enable();
+	isb(); /* take the pending interrupt here */
+	hal_irq_restore(flags);
+}
+
+__noreturn void hal_cpu_halt(void)
+{
+	__asm__ volatile("msr daifset, #0xf" ::: "memory");
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+static bool kernel_stack_addr(uintptr_t a)
+{
+	if (a >= KIMAGE_VADDR)
+		return a < (uintptr_t)__kernel_end;
+	return a >= DMAP_BASE && a - DMAP_BASE < arm64_dmap_end;
+}
+
+void hal_backtrace(uintptr_t fp, void (*fn)(uintptr_t pc, void *arg), void *arg, unsigned max)
+{
+	while (max-- && fp && !(fp & 0xf) && kernel_stack_addr(fp) && kernel_stack_addr(fp + 15)) {
+		const uintptr_t *rec = (const uintptr_t *)fp;
+		uintptr_t next = rec[0], lr = rec[1];
+		if (!lr)
+			break;
+		fn(lr, arg);
+		if (next <= fp) /* stacks grow down: older frames are higher */
+			break;
+		fp = next;
+	}
+}
+
+/* Not inlined (own translation unit): our frame record's first word is
+ * the caller's frame pointer. */
+uintptr_t hal_current_fp(void)
+{
+	const uintptr_t *own = __builtin_frame_address(0);
+
+	return own[0];
+}
+
+bool hal_random_seed(uint64_t *out)
+{
+	uint64_t isar0 = read_sysreg(id_aa64isar0_el1);
+	uint64_t v, ok;
+
+	if (((isar0 >> 60) & 0xf) == 0)
+		return false;
+	for (int tries = 0; tries < 10; tries++) {
+		/* RNDR (S3_3_C2_C4_0); NZCV.Z=1 means no entropy this time. */
+		__asm__ volatile("mrs %0, S3_3_C2_C4_0\n\tcset %1, ne" : "=r"(v), "=r"(ok)::"cc");
+		if (ok) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+uint64_t hal_cycles(void)
+{
+	return read_sysreg(cntvct_el0);
+}
+
+/* Linux's names for the hwcaps the ID registers show (arch/arm64/kernel/cpuinfo.c). */
+static size_t append_features(char *buf, size_t len, size_t n)
+{
+	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1);
+	uint64_t isar0 = read_sysreg(id_aa64isar0_el1);
+	unsigned fp = (pfr0 >> 16) & 0xf, asimd = (pfr0 >> 20) & 0xf;
+	unsigned aes = (isar0 >> 4) & 0xf, sha1 = (isar0 >> 8) & 0xf, sha2 = (isar0 >> 12) & 0xf;
+	unsigned crc32 = (isar0 >> 16) & 0xf, atomic = (isar0 >> 20) & 0xf, rdm = (isar0 >> 28) & 0xf;
+	unsigned sha3 = (isar0 >> 32) & 0xf, dp = (isar0 >> 44) & 0xf, rndr = (isar0 >> 60) & 0xf;
+	const struct {
+		bool on;
+		const char *name;
+	} caps[] = {
+		{fp != 0xf, "fp"},         {asimd != 0xf, "asimd"},  {aes >= 1, "aes"},
+		{aes >= 2, "pmull"},       {sha1 >= 1, "sha1"},      {sha2 >= 1, "sha2"},
+		{crc32 >= 1, "crc32"},     {atomic >= 2, "atomics"}, {fp == 1, "fphp"},
+		{asimd == 1, "asimdhp"},   {rdm >= 1, "asimdrdm"},   {sha3 >= 1, "sha3"},
+		{sha2 >= 2, "sha512"},     {dp >= 1, "asimddp"},     {rndr >= 1, "rng"},
+	};
+	const char *sep = "";
+
+	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
+		if (!caps[i].on)
+			continue;
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, caps[i].name);
+		sep = " ";
+	}
+	return n;
+}
+
+size_t hal_cpu_describe(char *buf, size_t len)
+{
+	uint64_t midr = read_sysreg(midr_el1);
+	uint64_t bogo = arm64_timer_freq() * 2 / 10000; /* Linux: 2 * CNTFRQ / 1e6, 2 decimals */
+	size_t n;
+
+	if (!len)
+		return 0;
+	n = (size_t)snprintf(buf, len, "processor\t: 0\nBogoMIPS\t: %lu.%02lu\nFeatures\t: ",
+			     (unsigned long)(bogo / 100), (unsigned long)(bogo % 100));
+	n = append_features(buf, len, MIN(n, len));
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n,
+				      "\nCPU implementer\t: 0x%02lx\nCPU architecture: 8\n"
+				      "CPU variant\t: 0x%lx\nCPU part\t: 0x%03lx\nCPU revision\t: %lu\n\n",
+				      (unsigned long)((midr >> 24) & 0xff),
+				      (unsigned long)((midr >> 20) & 0xf),
+				      (unsigned long)((midr >> 4) & 0xfff), (unsigned long)(midr & 0xf));
+	return MIN(n, len - 1);
+}

@@ -1,0 +1,95 @@
+/* Interrupt routing between controllers and handlers (<hal/irq.h>).
+ * An irq is the root GIC's INTID (SGI 0-15, PPI 16-31, SPI 32-1019).
+ * The root controller's driver installs its exception-entry routine, which
+ * acknowledges an interrupt, calls arm64_irq_dispatch() and signals the
+ * end of interrupt [IHI 0048B §3.2 (GICv2), IHI 0069 §4.1 (GICv3)]. */
+#include <hal/irq.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include "arm64.h"
+
+#define MAX_IRQS 1020 /* INTIDs below the special range 1020-1023 */
+#define MAX_CHIPS 8
+
+struct irqchip {
+	uint32_t phandle;
+	const struct hal_irqchip_ops *ops;
+	void *priv;
+};
+
+static struct irqchip chips[MAX_CHIPS];
+static unsigned nr_chips;
+static struct irqchip *root_chip;
+static void (*irq_entry)(void);
+
+static struct {
+	hal_irq_handler_t fn;
+	void *arg;
+} handlers[MAX_IRQS];
+
+int hal_irqchip_register(uint32_t phandle, const struct hal_irqchip_ops *ops, void *priv, bool root)
+{
+	if (nr_chips == MAX_CHIPS)
+		return -ENOMEM;
+	struct irqchip *c = &chips[nr_chips++];
+	c->phandle = phandle;
+	c->ops = ops;
+	c->priv = priv;
+	if (root && !root_chip)
+		root_chip = c;
+	return 0;
+}
+
+void arm64_set_irq_entry(void (*entry)(void))
+{
+	irq_entry = entry;
+}
+
+int hal_irq_xlate(uint32_t irqchip_phandle, const uint32_t *cells, unsigned ncells, unsigned *irq)
+{
+	for (unsigned i = 0; i < nr_chips; i++)
+		if (chips[i].phandle == irqchip_phandle)
+			return chips[i].ops->xlate(chips[i].priv, cells, ncells, irq);
+	return -ENODEV;
+}
+
+int hal_irq_request(unsigned irq, hal_irq_handler_t fn, void *arg)
+{
+	if (!root_chip || irq >= MAX_IRQS || !fn)
+		return -EINVAL;
+	if (handlers[irq].fn)
+		return -EBUSY;
+	handlers[irq].arg = arg;
+	handlers[irq].fn = fn;
+	root_chip->ops->unmask(root_chip->priv, irq);
+	return 0;
+}
+
+void hal_irq_free(unsigned irq)
+{
+	if (!root_chip || irq >= MAX_IRQS)
+		return;
+	root_chip->ops->mask(root_chip->priv, irq);
+	handlers[irq].fn = NULL;
+	handlers[irq].arg = NULL;
+}
+
+void arm64_irq_dispatch(unsigned irq)
+{
+	if (irq < MAX_IRQS && handlers[irq].fn) {
+		handlers[irq].fn(irq, handlers[irq].arg);
+		return;
+	}
+	/* Nobody wants it: keep it from firing again. */
+	printk("irq: spurious interrupt %u, masked\n", irq);
+	if (root_chip && irq < MAX_IRQS)
+		root_chip->ops->mask(root_chip->priv, irq);
+}
+
+/* IRQ exception (entry.S), interrupts masked. */
+void arm64_handle_irq(struct hal_trapframe *tf)
+{
+	(void)tf;
+	if (irq_entry)
+		irq_entry();
+}

@@ -1,0 +1,265 @@
+/* User address spaces: 4-level, 4 KiB-granule tables for TTBR0_EL1.
+ * [Arm ARM D8.2 (translation process), D8.3 (descriptors), D8.4 (access
+ *  permissions: AP[2:1], UXN/PXN), D8.13 (TLB maintenance), D8.14.1
+ *  (break-before-make)]
+ *
+ * User pages: Normal WB, inner shareable, AF set, nG (tagged with the
+ * address space's ASID), PXN always (EL1 never executes user memory;
+ * tables carry PXNTable too), UXN unless HAL_PROT_EXEC, AP = EL0 RW or RO.
+ * A page with no access at all (PROT_NONE) is an invalid descriptor that
+ * keeps the frame address and a software bit, so it still "is mapped".
+ *
+ * ASIDs: 8 bits, handed out on first switch in a generation; when they
+ * run out the whole TLB is flushed and a new generation starts, so an
+ * ASID is never shared by two live address spaces of one generation.
+ */
+#include <hal/frame.h>
+#include <hal/mmu.h>
+#include <kernel/errno.h>
+#include <kernel/kmalloc.h>
+#include "arm64.h"
+
+#define ASID_BITS 8
+#define ASID_COUNT (1u << ASID_BITS)
+
+struct hal_aspace {
+	paddr_t root;      /* L0 table */
+	uint64_t asid_gen; /* generation << ASID_BITS | asid; 0 = none yet */
+};
+
+static uint64_t asid_generation = 1;
+static unsigned asid_next = 1; /* ASID 0 belongs to "no user space" */
+static struct hal_aspace *current_as;
+
+static uint64_t *table_va(uint64_t desc)
+{
+	return (uint64_t *)hal_phys_to_virt(desc & PTE_ADDR_MASK);
+}
+
+static bool is_user_va(vaddr_t va)
+{
+	return va >= USER_BASE && va < USER_TOP && !(va & ~PAGE_MASK);
+}
+
+/* The L3 entry for va, allocating missing tables if alloc. */
+static uint64_t *walk(struct hal_aspace *as, vaddr_t va, bool alloc)
+{
+	uint64_t *table = hal_phys_to_virt(as->root);
+
+	for (unsigned shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &table[(va >> shift) & 511];
+		if (!(*e & PTE_VALID)) {
+			if (!alloc)
+				return NULL;
+			paddr_t t = frame_alloc(0);
+			if (!t)
+				return NULL;
+			*e = t | PTE_TABLE | PTE_TBL_PXN;
+		}
+		table = table_va(*e);
+	}
+	return &table[(va >> 12) & 511];
+}
+
+static bool asid_live(const struct hal_aspace *as)
+{
+	return as->asid_gen >> ASID_BITS == asid_generation;
+}
+
+/* Invalidate the TLB entry of one user page [Arm ARM D8.13.5 TLBI VALE1IS]. */
+static void flush_page(struct hal_aspace *as, vaddr_t va)
+{
+	dsb(ishst);
+	if (asid_live(as)) {
+		uint64_t arg = (va >> 12) | (as->asid_gen & (ASID_COUNT - 1)) << 48;
+		__asm__ volatile("tlbi vale1is, %0" ::"r"(arg) : "memory");
+		dsb(ish);
+	}
+	isb();
+}
+
+static uint64_t make_pte(paddr_t pa, unsigned prot)
+{
+	if (!(prot & (HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_EXEC)))
+		return pa | PTE_SW_PROTNONE;
+	uint64_t d = pa | PTE_PAGE | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_NG | PTE_PXN |
+		     PTE_AP_EL0;
+	if (!(prot & HAL_PROT_WRITE))
+		d |= PTE_AP_RO;
+	if (!(prot & HAL_PROT_EXEC))
+		d |= PTE_UXN;
+	return d;
+}
+
+static unsigned pte_prot(uint64_t d)
+{
+	if (!(d & PTE_VALID))
+		return HAL_PROT_USER;
+	unsigned prot = HAL_PROT_USER | HAL_PROT_READ;
+	if (!(d & PTE_AP_RO))
+		prot |= HAL_PROT_WRITE;
+	if (!(d & PTE_UXN))
+		prot |= HAL_PROT_EXEC;
+	return prot;
+}
+
+static bool pte_present(uint64_t d)
+{
+	return (d & PTE_VALID) || (d & PTE_SW_PROTNONE);
+}
+
+/* Write a new L3 entry in place of old: break-before-make when a valid
+ * entry changes its output address; a TLB flush whenever a valid entry
+ * changes. */
+static void set_pte(struct hal_aspace *as, uint64_t *e, vaddr_t va, uint64_t d)
+{
+	uint64_t old = *e;
+
+	if ((old & PTE_VALID) && (old & PTE_ADDR_MASK) != (d & PTE_ADDR_MASK)) {
+		*e = 0;
+		flush_page(as, va);
+	}
+	*e = d;
+	if (old & PTE_VALID)
+		flush_page(as, va);
+	else
+		dsb(ishst);
+}
+
+struct hal_aspace *hal_aspace_create(void)
+{
+	struct hal_aspace *as = kzalloc(sizeof(*as));
+
+	if (!as)
+		return NULL;
+	as->root = frame_alloc(0);
+	if (!as->root) {
+		kfree(as);
+		return NULL;
+	}
+	return as;
+}
+
+static void free_tables(paddr_t table, unsigned level)
+{
+	uint64_t *t = hal_phys_to_virt(table);
+	unsigned n = level == 0 ? 256 : 512; /* user half of L0 only */
+
+	if (level < 2) {
+		for (unsigned i = 0; i < n; i++)
+			if (t[i] & PTE_VALID)
+				free_tables(t[i] & PTE_ADDR_MASK, level + 1);
+	} else {
+		for (unsigned i = 0; i < n; i++)
+			if (t[i] & PTE_VALID)
+				frame_free(t[i] & PTE_ADDR_MASK, 0); /* the L3 tables */
+	}
+	frame_free(table, 0);
+}
+
+void hal_aspace_destroy(struct hal_aspace *as)
+{
+	if (!as)
+		return;
+	if (as == current_as)
+		hal_aspace_switch(NULL);
+	if (asid_live(as)) {
+		dsb(ishst);
+		__asm__ volatile("tlbi aside1is, %0" ::"r"((as->asid_gen & (ASID_COUNT - 1)) << 48)
+				 : "memory");
+		dsb(ish);
+		isb();
+	}
+	free_tables(as->root, 0);
+	kfree(as);
+}
+
+void hal_aspace_switch(struct hal_aspace *as)
+{
+	uint64_t ttbr;
+
+	if (!as) {
+		ttbr = arm64_empty_ttbr0();
+	} else {
+		if (!asid_live(as)) {
+			if (asid_next == ASID_COUNT) { /* rollover */
+				asid_generation++;
+				asid_next = 1;
+				dsb(ishst);
+				__asm__ volatile("tlbi vmalle1is" ::: "memory");
+				dsb(ish);
+			}
+			as->asid_gen = asid_generation << ASID_BITS | asid_next++;
+		}
+		ttbr = as->root | (as->asid_gen & (ASID_COUNT - 1)) << 48;
+	}
+	write_sysreg(ttbr0_el1, ttbr);
+	isb();
+	current_as = as;
+}
+
+int hal_map_page(struct hal_aspace *as, vaddr_t va, paddr_t pa, unsigned prot)
+{
+	if (!is_user_va(va) || (pa & ~PAGE_MASK))
+		return -EINVAL;
+	uint64_t *e = walk(as, va, true);
+	if (!e)
+		return -ENOMEM;
+	uint64_t d = make_pte(pa, prot);
+	if ((d & PTE_VALID) && !(d & PTE_UXN))
+		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+	set_pte(as, e, va, d);
+	return 0;
+}
+
+bool hal_unmap_page(struct hal_aspace *as, vaddr_t va, paddr_t *pa)
+{
+	uint64_t *e = is_user_va(va) ? walk(as, va, false) : NULL;
+
+	if (!e || !pte_present(*e))
+		return false;
+	uint64_t old = *e;
+	*e = 0;
+	if (old & PTE_VALID)
+		flush_page(as, va);
+	if (pa)
+		*pa = old & PTE_ADDR_MASK;
+	return true;
+}
+
+bool hal_protect_page(struct hal_aspace *as, vaddr_t va, unsigned prot)
+{
+	uint64_t *e = is_user_va(va) ? walk(as, va, false) : NULL;
+
+	if (!e || !pte_present(*e))
+		return false;
+	paddr_t pa = *e & PTE_ADDR_MASK;
+	uint64_t d = make_pte(pa, prot);
+	if ((d & PTE_VALID) && !(d & PTE_UXN) && ((*e & PTE_UXN) || !(*e & PTE_VALID)))
+		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+	set_pte(as, e, va, d);
+	return true;
+}
+
+bool hal_query_page(struct hal_aspace *as, vaddr_t va, paddr_t *pa, unsigned *prot)
+{
+	uint64_t *e = is_user_va(va) ? walk(as, va, false) : NULL;
+
+	if (!e || !pte_present(*e))
+		return false;
+	if (pa)
+		*pa = *e & PTE_ADDR_MASK;
+	if (prot)
+		*prot = pte_prot(*e);
+	return true;
+}
+
+bool arm64_user_page_protnone(uintptr_t va)
+{
+	uint64_t *e;
+
+	if (!current_as || va < USER_BASE || va >= USER_TOP)
+		return false;
+	e = walk(current_as, va & PAGE_MASK, false);
+	return e && (*e & PTE_SW_PROTNONE);
+}

@@ -1,0 +1,109 @@
+/* Power control through PSCI, and the panic exit.
+ * [DEN0022 (Arm PSCI): §5.1 function IDs and calling convention (SMC32/
+ *  HVC32, w0 = function ID), §5.10 SYSTEM_OFF 0x84000008, §5.11
+ *  SYSTEM_RESET 0x84000009; conduit from the /psci node's "method"
+ *  (Linux Documentation/devicetree/bindings/arm/psci.yaml)]
+ * [Arm "Semihosting for AArch32 and AArch64" v2.0: trap `hlt #0xf000`,
+ *  SYS_EXIT (0x18) with x1 -> { reason, subcode } on AArch64,
+ *  ADP_Stopped_ApplicationExit = 0x20026]
+ */
+#include <hal/cpu.h>
+#include <hal/power.h>
+#include <kernel/device.h>
+#include <kernel/errno.h>
+#include <string.h>
+#include "arm64.h"
+
+#define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
+#define SEMIHOSTING_SYS_EXIT 0x18
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+
+enum conduit { CONDUIT_NONE, CONDUIT_HVC, CONDUIT_SMC };
+
+static enum conduit psci_conduit;
+static bool panic_semihosting;
+
+void arm64_psci_set_conduit(bool smc)
+{
+	psci_conduit = smc ? CONDUIT_SMC : CONDUIT_HVC;
+}
+
+/* SMC Calling Convention: x0 = function ID, result in x0; x1-x17 may be
+ * clobbered by the firmware [DEN0028 §2]. */
+static uint64_t psci_call(uint32_t fn)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+
+	if (psci_conduit == CONDUIT_HVC)
+		__asm__ volatile("hvc #0"
+				 : "+r"(x0)
+				 :
+				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
+				   "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+	else if (psci_conduit == CONDUIT_SMC)
+		__asm__ volatile("smc #0"
+				 : "+r"(x0)
+				 :
+				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
+				   "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+	return x0;
+}
+
+__noreturn void hal_power_off(void)
+{
+	hal_irq_disable();
+	psci_call(PSCI_SYSTEM_OFF); /* returns only if there is no PSCI */
+	hal_cpu_halt();
+}
+
+__noreturn void hal_reboot(void)
+{
+	hal_irq_disable();
+	psci_call(PSCI_SYSTEM_RESET);
+	hal_cpu_halt();
+}
+
+void hal_set_panic_exit_semihosting(bool enable)
+{
+	panic_semihosting = enable;
+}
+
+__noreturn void hal_panic_stop(void)
+{
+	hal_irq_disable();
+	if (panic_semihosting) {
+		/* QEMU -semihosting: exit with status 1. Without semihosting
+		 * `hlt` is undefined, hence the opt-in. */
+		static const uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, 1};
+		register uint64_t x0 __asm__("x0") = SEMIHOSTING_SYS_EXIT;
+		register const uint64_t *x1 __asm__("x1") = block;
+		__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
+	}
+	psci_call(PSCI_SYSTEM_OFF);
+	hal_cpu_halt();
+}
+
+static int psci_probe(struct device *dev)
+{
+	const char *method = dev_read_string(dev, "method");
+
+	if (!method)
+		return -ENODEV;
+	if (strcmp(method, "hvc") == 0)
+		arm64_psci_set_conduit(false);
+	else if (strcmp(method, "smc") == 0)
+		arm64_psci_set_conduit(true);
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static const struct of_device_id psci_match[] = {
+	{"arm,psci-1.0", NULL},
+	{"arm,psci-0.2", NULL},
+	{"arm,psci", NULL},
+	{NULL, NULL},
+};
+
+DRIVER_DECLARE(psci, DRV_CLASS_POWER, psci_match, psci_probe);

@@ -1,0 +1,19 @@
+/* Multiprocessing on arm64.
+ *
+ * This version runs on the boot CPU only: secondary CPUs stay where the
+ * firmware parked them (PSCI: powered off until CPU_ON; spin-table: polling
+ * their cpu-release-addr). Bringing them up later means, per CPU listed in
+ * board_info.cpus: PSCI CPU_ON (0xc4000003: target MPIDR, entry point PA,
+ * context id) [DEN0022 §5.6] or a write of the entry point to
+ * cpu-release-addr followed by `sev` [Linux Documentation/arm64/booting.rst
+ * "spin-table"], an entry path in boot.S that reuses the boot page tables
+ * with its own stack, per-CPU data through TPIDR_EL1, and the GIC
+ * redistributor/CPU interface set-up of irq_gicv3.c per CPU.
+ */
+#include <hal/cpu.h>
+
+/* The boot CPU is CPU 0, whatever its MPIDR affinity says. */
+unsigned hal_cpu_id(void)
+{
+	return 0;
+}

@@ -1,0 +1,126 @@
+/* The Arm generic timer: CNTVCT_EL0 as the monotonic clock, the EL1
+ * virtual timer (CNTV_*) for the periodic tick.
+ * [Arm ARM D11.1 (generic timer), D11.2.4 (timer registers: CVAL/TVAL/CTL),
+ *  D17.10 CNTFRQ_EL0, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_CVAL_EL0]
+ * The DT node ("arm,armv8-timer") lists four PPIs: secure physical,
+ * non-secure physical, virtual, hypervisor; the tick uses the third.
+ */
+#include <hal/irq.h>
+#include <hal/timer.h>
+#include <hal/upcall.h>
+#include <kernel/device.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include "arm64.h"
+
+#define CNTV_CTL_ENABLE (1u << 0)
+#define CNTV_CTL_IMASK (1u << 1)
+
+static uint64_t timer_freq;  /* Hz */
+static uint64_t ns_mult;     /* ns per tick << 32 */
+static uint64_t boot_count;  /* CNTVCT_EL0 at early init */
+static unsigned tick_irq;
+static bool tick_probed;
+static uint64_t tick_period; /* counter ticks */
+static uint64_t tick_next;   /* CVAL of the next tick */
+
+static uint64_t counter(void)
+{
+	isb(); /* no reading the counter ahead of earlier instructions */
+	return read_sysreg(cntvct_el0);
+}
+
+static void set_freq(uint64_t hz)
+{
+	timer_freq = hz;
+	ns_mult = (1000000000ULL << 32) / hz; /* 1e9 * 2^32 < 2^64 */
+}
+
+void arm64_timer_early_init(void)
+{
+	uint64_t hz = read_sysreg(cntfrq_el0) & 0xffffffff;
+
+	set_freq(hz ? hz : 62500000); /* firmware must set CNTFRQ; QEMU's default if not */
+	boot_count = counter();
+}
+
+uint64_t arm64_timer_freq(void)
+{
+	return timer_freq;
+}
+
+uint64_t hal_timer_now_ns(void)
+{
+	uint64_t ticks = counter() - boot_count;
+
+	return (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32);
+}
+
+void hal_timer_delay_ns(uint64_t ns)
+{
+	uint64_t end = hal_timer_now_ns() + ns;
+
+	while (hal_timer_now_ns() < end)
+		__asm__ volatile("yield");
+}
+
+/* The tick: re-arm one period after the previous deadline (no drift), or
+ * one period from now if ticks were missed. IRQ context. */
+static void timer_tick(unsigned irq, void *arg)
+{
+	uint64_t now = counter();
+
+	(void)irq, (void)arg;
+	tick_next += tick_period;
+	if (tick_next <= now)
+		tick_next = now + tick_period;
+	write_sysreg(cntv_cval_el0, tick_next);
+	isb();
+	kernel_timer_tick();
+}
+
+int hal_timer_start_tick(unsigned hz)
+{
+	if (!tick_probed || hz == 0)
+		return -ENODEV;
+	tick_period = timer_freq / hz;
+	if (tick_period == 0)
+		tick_period = 1;
+	tick_next = counter() + tick_period;
+	write_sysreg(cntv_cval_el0, tick_next);
+	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+	isb();
+	return hal_irq_request(tick_irq, timer_tick, NULL);
+}
+
+static int armv8_timer_probe(struct device *dev)
+{
+	uint32_t hz;
+	int err;
+
+	/* A "clock-frequency" property means the firmware left CNTFRQ_EL0
+	 * wrong; the tree wins (as in Linux). */
+	if (dev_read_u32(dev, "clock-frequency", &hz) == 0 && hz) {
+		/* Keep hal_timer_now_ns() continuous across the change. */
+		uint64_t ns = hal_timer_now_ns();
+		set_freq(hz);
+		uint64_t elapsed = ns / 1000000000 * hz + ns % 1000000000 * hz / 1000000000;
+		boot_count = counter() - elapsed;
+	}
+	write_sysreg(cntv_ctl_el0, CNTV_CTL_IMASK); /* off until the tick starts */
+	isb();
+	if ((err = dev_read_irq(dev, 2, &tick_irq))) {
+		printk("timer: no virtual timer interrupt in the DT (%d)\n", err);
+		return err;
+	}
+	tick_probed = true;
+	return 0;
+}
+
+static const struct of_device_id armv8_timer_match[] = {
+	{"arm,armv8-timer", NULL},
+	{"arm,armv7-timer", NULL},
+	{NULL, NULL},
+};
+
+DRIVER_DECLARE(armv8_timer, DRV_CLASS_TIMER, armv8_timer_match, armv8_timer_probe);

@@ -1,0 +1,135 @@
+/* Interrupt routing (hal/include/hal/irq.h): irq numbers are IDT vectors,
+ * GSI n of the I/O APIC being irq 32 + n. Controllers register here
+ * (irq_apic.c, irq_ioapic.c); x64_irq_dispatch() runs the handler and
+ * signals EOI to the local APIC [Intel SDM Vol. 3A §10.8.5]. */
+#include <hal/cpu.h>
+#include <hal/irq.h>
+#include <kernel/errno.h>
+#include "x64.h"
+
+#define MAX_CHIPS 4
+#define NR_VECTORS 256
+
+struct irqchip {
+	uint32_t phandle;
+	const struct hal_irqchip_ops *ops;
+	void *priv;
+	bool root;
+};
+
+struct irq_desc {
+	hal_irq_handler_t fn;
+	void *arg;
+	struct irqchip *chip; /* who translated this irq (owns mask/unmask) */
+};
+
+struct vec_handler {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static struct irqchip chips[MAX_CHIPS];
+static unsigned nr_chips;
+static struct irq_desc irqs[NR_VECTORS];
+static struct vec_handler vec_handlers[NR_VECTORS]; /* HAL-internal: LAPIC timer */
+
+int hal_irqchip_register(uint32_t phandle, const struct hal_irqchip_ops *ops, void *priv, bool root)
+{
+	if (nr_chips >= MAX_CHIPS || !ops)
+		return -ENOMEM;
+	chips[nr_chips] = (struct irqchip){phandle, ops, priv, root};
+	nr_chips++;
+	return 0;
+}
+
+static struct irqchip *chip_by_phandle(uint32_t phandle)
+{
+	for (unsigned i = 0; i < nr_chips; i++)
+		if (chips[i].phandle == phandle)
+			return &chips[i];
+	return 0;
+}
+
+int hal_irq_xlate(uint32_t irqchip_phandle, const uint32_t *cells, unsigned ncells, unsigned *irq)
+{
+	struct irqchip *c = chip_by_phandle(irqchip_phandle);
+	int err;
+
+	if (!c)
+		return -ENODEV;
+	if (!c->ops->xlate)
+		return -EINVAL;
+	err = c->ops->xlate(c->priv, cells, ncells, irq);
+	if (err)
+		return err;
+	if (*irq < VEC_IRQ_BASE || *irq >= VEC_LAPIC_TIMER)
+		return -EINVAL;
+	irqs[*irq].chip = c;
+	return 0;
+}
+
+int hal_irq_request(unsigned irq, hal_irq_handler_t fn, void *arg)
+{
+	struct irqchip *c;
+	irqflags_t f;
+
+	if (irq < VEC_IRQ_BASE || irq >= VEC_LAPIC_TIMER || !fn)
+		return -EINVAL;
+	c = irqs[irq].chip;
+	if (!c) {
+		/* Not translated from a DT specifier: the first chip that can
+		 * unmask lines (the I/O APIC) with its default settings. */
+		for (unsigned i = 0; i < nr_chips && !c; i++)
+			if (chips[i].ops->unmask && chips[i].ops->xlate)
+				c = &chips[i];
+		if (!c)
+			return -EINVAL;
+	}
+	f = hal_irq_save();
+	if (irqs[irq].fn) {
+		hal_irq_restore(f);
+		return -EBUSY;
+	}
+	irqs[irq].fn = fn;
+	irqs[irq].arg = arg;
+	irqs[irq].chip = c;
+	if (c->ops->unmask)
+		c->ops->unmask(c->priv, irq);
+	hal_irq_restore(f);
+	return 0;
+}
+
+void hal_irq_free(unsigned irq)
+{
+	irqflags_t f;
+
+	if (irq >= NR_VECTORS)
+		return;
+	f = hal_irq_save();
+	if (irqs[irq].chip && irqs[irq].chip->ops->mask)
+		irqs[irq].chip->ops->mask(irqs[irq].chip->priv, irq);
+	irqs[irq].fn = 0;
+	irqs[irq].arg = 0;
+	hal_irq_restore(f);
+}
+
+void x64_irq_set_vector_handler(unsigned vector, void (*fn)(void *), void *arg)
+{
+	vec_handlers[vector].arg = arg;
+	vec_handlers[vector].fn = fn;
+}
+
+/* Interrupts stay masked while the handler runs (interrupt gates). The
+ * spurious vector needs no EOI [Intel SDM Vol. 3A §10.9]. */
+void x64_irq_dispatch(struct hal_trapframe *tf)
+{
+	unsigned vec = tf->vector;
+
+	if (vec == VEC_SPURIOUS)
+		return;
+	if (vec_handlers[vec].fn)
+		vec_handlers[vec].fn(vec_handlers[vec].arg);
+	else if (irqs[vec].fn)
+		irqs[vec].fn(vec, irqs[vec].arg);
+	x64_lapic_eoi();
+}

@@ -1,0 +1,34 @@
+/* Kernel time keeping (kernel/time/). CLOCK_MONOTONIC is
+ * hal_timer_now_ns(); CLOCK_REALTIME adds an offset set from the RTC at
+ * boot and by settimeofday/clock_settime. [clock_gettime(2)] */
+#ifndef KERNEL_TIME_H
+#define KERNEL_TIME_H
+#include <hal/types.h>
+
+#define NSEC_PER_SEC 1000000000LL
+
+/* Nanoseconds since the Unix epoch / since boot. */
+int64_t time_realtime_ns(void);
+uint64_t time_monotonic_ns(void);
+/* Set the wall clock (RTC drivers call this at probe; settimeofday). */
+void time_set_realtime_ns(int64_t ns);
+
+/* struct timespec / struct timeval of the 64-bit Linux ABI (x86_64 and
+ * arm64: two 64-bit fields). */
+struct linux_timespec {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+struct linux_timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
+/* Read a user struct timespec as nanoseconds: 0, -EFAULT, or -EINVAL if
+ * tv_nsec is outside [0, 999999999] or tv_sec is negative. For timeouts
+ * of nanosleep, ppoll, futex, ... (kernel/time/clock.c). */
+int timespec_from_user(uintptr_t uts, int64_t *ns);
+/* Write ns (>= 0) as a struct timespec: 0 or -EFAULT. */
+int timespec_to_user(uintptr_t uts, int64_t ns);
+
+#endif

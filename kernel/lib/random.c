@@ -1,0 +1,138 @@
+/* The kernel CSPRNG: ChaCha20 [RFC 8439 §2.3] in counter mode with fast
+ * key erasure (after every request the key is replaced by fresh keystream,
+ * so a later compromise of the state cannot reveal earlier output).
+ *
+ * Seeded once at boot by random_init() from the CPU's hardware generator
+ * (RDRAND / RNDR, when present), the cycle counter and the wall clock
+ * (RTC); add_random_entropy() folds more input in later (interrupt timing).
+ * Not for IRQ context in bulk, but callable with interrupts masked (the
+ * state update runs with them masked).
+ */
+#include <hal/cpu.h>
+#include <kernel/random.h>
+#include <kernel/time.h>
+#include <string.h>
+
+struct chacha_state {
+	uint32_t key[8];
+	uint32_t nonce[3];
+	uint32_t counter;
+};
+
+static struct chacha_state rng;
+
+static inline uint32_t rotl32(uint32_t v, int c)
+{
+	return (v << c) | (v >> (32 - c));
+}
+
+#define QR(a, b, c, d)                          \
+	do {                                    \
+		a += b; d ^= a; d = rotl32(d, 16); \
+		c += d; b ^= c; b = rotl32(b, 12); \
+		a += b; d ^= a; d = rotl32(d, 8);  \
+		c += d; b ^= c; b = rotl32(b, 7);  \
+	} while (0)
+
+/* The ChaCha20 block function [RFC 8439 §2.3.1]: 64 bytes of keystream
+ * for (key, counter, nonce), as 16 little-endian words. */
+static void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonce[3],
+			   uint32_t out[16])
+{
+	uint32_t s[16] = {
+		0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, /* "expand 32-byte k" */
+		key[0], key[1], key[2], key[3], key[4], key[5], key[6], key[7],
+		counter, nonce[0], nonce[1], nonce[2],
+	};
+	uint32_t x[16];
+
+	memcpy(x, s, sizeof(x));
+	for (int i = 0; i < 10; i++) {
+		QR(x[0], x[4], x[8], x[12]);
+		QR(x[1], x[5], x[9], x[13]);
+		QR(x[2], x[6], x[10], x[14]);
+		QR(x[3], x[7], x[11], x[15]);
+		QR(x[0], x[5], x[10], x[15]);
+		QR(x[1], x[6], x[11], x[12]);
+		QR(x[2], x[7], x[8], x[13]);
+		QR(x[3], x[4], x[9], x[14]);
+	}
+	for (int i = 0; i < 16; i++)
+		out[i] = x[i] + s[i];
+}
+
+/* Replace the key with fresh keystream (fast key erasure). */
+static void rng_rekey(void)
+{
+	uint32_t blk[16];
+
+	chacha20_block(rng.key, rng.counter++, rng.nonce, blk);
+	memcpy(rng.key, blk, sizeof(rng.key));
+	memset(blk, 0, sizeof(blk));
+	if (rng.counter == 0)
+		rng.nonce[0]++;
+}
+
+void get_random_bytes(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	uint32_t blk[16];
+	irqflags_t flags = hal_irq_save();
+
+	while (n) {
+		size_t chunk = n < sizeof(blk) ? n : sizeof(blk);
+
+		chacha20_block(rng.key, rng.counter++, rng.nonce, blk);
+		if (rng.counter == 0)
+			rng.nonce[0]++;
+		memcpy(p, blk, chunk);
+		p += chunk;
+		n -= chunk;
+	}
+	memset(blk, 0, sizeof(blk));
+	rng_rekey();
+	hal_irq_restore(flags);
+}
+
+void add_random_entropy(const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+	irqflags_t flags = hal_irq_save();
+
+	/* XOR the input into the key a key-length at a time, re-keying in
+	 * between, so every input byte influences the whole future state. */
+	while (n) {
+		unsigned char *k = (unsigned char *)rng.key;
+		size_t chunk = n < sizeof(rng.key) ? n : sizeof(rng.key);
+
+		for (size_t i = 0; i < chunk; i++)
+			k[i] ^= p[i];
+		p += chunk;
+		n -= chunk;
+		rng_rekey();
+	}
+	hal_irq_restore(flags);
+}
+
+void random_init(void)
+{
+	uint64_t v;
+
+	/* Hardware seed: as much as the CPU gives (up to the key size, twice). */
+	for (int i = 0; i < 8; i++) {
+		if (hal_random_seed(&v))
+			add_random_entropy(&v, sizeof(v));
+	}
+	v = (uint64_t)time_realtime_ns();
+	add_random_entropy(&v, sizeof(v));
+	/* Timer jitter: cycle-counter deltas around a short busy loop. */
+	for (int i = 0; i < 16; i++) {
+		uint64_t t0 = hal_cycles(), t1;
+
+		for (volatile int j = 0; j < 64 * (i + 1); j++)
+			;
+		t1 = hal_cycles();
+		v = t1 ^ (t1 - t0) << 32;
+		add_random_entropy(&v, sizeof(v));
+	}
+}

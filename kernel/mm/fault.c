@@ -1,0 +1,127 @@
+/* Demand paging: the page-fault upcall from the HAL and the policy that
+ * resolves a fault inside an mm.
+ *
+ *  - anonymous area: a fresh zeroed frame;
+ *  - private file area: a fresh frame filled from the file with
+ *    vfs_read() (bytes past file_size, or past end of file, stay zero);
+ *  - the signal trampoline (VM_SPECIAL): the HAL's shared frame;
+ *  - VM_GROWSDOWN area (the stack): grows down to the faulting page, up to
+ *    HAL_USER_STACK_SIZE in total and not into the area below;
+ *  - no area, or an access the area forbids: -EFAULT (the HAL then sends
+ *    SIGSEGV, or fails the usercopy).
+ * [mmap(2)] (MAP_PRIVATE, MAP_GROWSDOWN), Linux mm/memory.c.
+ */
+#include <hal/arch/abi.h>
+#include <hal/context.h>
+#include <hal/frame.h>
+#include <hal/mmu.h>
+#include <hal/upcall.h>
+#include <kernel/errno.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/task.h>
+#include <kernel/vfs.h>
+
+#include "mm_internal.h"
+
+/* May this area be accessed this way? */
+static bool access_ok_for(const struct vm_area *v, unsigned access)
+{
+	if ((access & HAL_FAULT_WRITE) && !(v->flags & VM_WRITE))
+		return false;
+	if ((access & HAL_FAULT_EXEC) && !(v->flags & VM_EXEC))
+		return false;
+	/* Reads: any of R/W/X makes a page readable on x86_64 and arm64. */
+	return (v->flags & (VM_READ | VM_WRITE | VM_EXEC)) != 0;
+}
+
+/* Grow a VM_GROWSDOWN area v down to the page of addr (addr < v->start). */
+static int grow_stack(struct mm *mm, struct vm_area *v, vaddr_t addr)
+{
+	vaddr_t new_start = PAGE_ALIGN_DOWN(addr);
+	struct vm_area *prev = vma_prev(mm, v);
+
+	if (v->end - new_start > HAL_USER_STACK_SIZE || new_start < USER_BASE)
+		return -EFAULT;
+	/* Keep a guard page between the stack and the area below it. */
+	if (prev && prev->end + PAGE_SIZE > new_start)
+		return -EFAULT;
+	v->start = new_start;
+	return 0;
+}
+
+/* Fill the new frame at pa with the file bytes of page va of area v. */
+static int fill_from_file(struct vm_area *v, vaddr_t va, paddr_t pa)
+{
+	uint64_t page_off = va - v->start;
+	size_t want, got = 0;
+	off_t pos;
+	char *buf = frame_kaddr(pa);
+
+	if (page_off >= v->file_size)
+		return 0;
+	want = v->file_size - page_off < PAGE_SIZE ? (size_t)(v->file_size - page_off) : PAGE_SIZE;
+	pos = v->file_off + (off_t)page_off;
+	while (got < want) {
+		ssize_t n = vfs_read(v->file, buf + got, want - got, &pos);
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			break; /* end of file: the rest stays zero */
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
+{
+	struct vm_area *v;
+	vaddr_t va = PAGE_ALIGN_DOWN(addr);
+	paddr_t pa;
+	unsigned prot;
+
+	if (!mm || addr < USER_BASE || addr >= USER_TOP)
+		return -EFAULT;
+	v = vma_find(mm, addr);
+	if (!v) {
+		v = vma_next_from(mm, addr);
+		if (!v || !(v->flags & VM_GROWSDOWN) || grow_stack(mm, v, addr))
+			return -EFAULT;
+	}
+	if (!access_ok_for(v, access))
+		return -EFAULT;
+	prot = vma_hal_prot(v->flags);
+	if (hal_query_page(mm->as, va, &pa, NULL)) {
+		/* Present: a stale protection (mprotect raced a TLB entry) or a
+		 * spurious fault. Re-apply the area's protection. */
+		hal_protect_page(mm->as, va, prot);
+		return 0;
+	}
+	if (v->flags & VM_SPECIAL)
+		return hal_map_page(mm->as, va, hal_sigtramp_page(), prot) ? -EFAULT : 0;
+	pa = frame_alloc(0);
+	if (!pa) {
+		printk("mm: out of memory at 0x%lx\n", (unsigned long)addr);
+		return -EFAULT;
+	}
+	if (v->file && fill_from_file(v, va, pa)) {
+		frame_free(pa, 0);
+		return -EFAULT;
+	}
+	if (hal_map_page(mm->as, va, pa, prot)) {
+		frame_free(pa, 0);
+		printk("mm: out of memory for page tables at 0x%lx\n", (unsigned long)addr);
+		return -EFAULT;
+	}
+	mm->rss_pages++;
+	return 0;
+}
+
+int kernel_page_fault(struct hal_trapframe *tf, uintptr_t addr, unsigned access)
+{
+	(void)tf;
+	if (!current)
+		return -EFAULT;
+	return mm_handle_fault(current->mm, addr, access);
+}

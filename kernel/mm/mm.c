@@ -1,0 +1,301 @@
+/* User address spaces: creation, fork, teardown, and the mapping
+ * operations behind mmap(2), munmap(2), mprotect(2) and brk(2).
+ * Linux semantics: [mmap(2)], [munmap(2)], [mprotect(2)], [brk(2)].
+ *
+ * Pages are populated lazily by mm_handle_fault() (fault.c); every user
+ * page is a frame private to its mm except the shared signal trampoline
+ * (VM_SPECIAL). fork copies present pages eagerly (no copy-on-write yet).
+ */
+#include <hal/context.h>
+#include <hal/frame.h>
+#include <hal/mmu.h>
+#include <hal/upcall.h>
+#include <kernel/errno.h>
+#include <kernel/kmalloc.h>
+#include <kernel/printk.h>
+#include <kernel/vfs.h>
+
+#include "mm_internal.h"
+
+static unsigned prot_to_vm(unsigned prot)
+{
+	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
+}
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+	struct vm_area *tramp;
+
+	if (!mm)
+		return NULL;
+	mm->as = hal_aspace_create();
+	if (!mm->as) {
+		kfree(mm);
+		return NULL;
+	}
+	list_init(&mm->areas);
+	mm->mmap_base = MM_MMAP_BASE;
+	mm->stack_top = USER_TOP;
+	mm->refcount = 1;
+	/* The signal trampoline: a VM_SPECIAL area, faulted in on first use. */
+	tramp = vma_alloc(SIGTRAMP_ADDR, SIGTRAMP_ADDR + PAGE_SIZE, VM_READ | VM_EXEC | VM_SPECIAL,
+			  NULL, 0, 0);
+	if (!tramp) {
+		hal_aspace_destroy(mm->as);
+		kfree(mm);
+		return NULL;
+	}
+	vma_insert(mm, tramp);
+	return mm;
+}
+
+/* Copy the present pages of v from src to dst. 0 or -ENOMEM. */
+static int copy_area_pages(struct mm *dst, struct mm *src, struct vm_area *v)
+{
+	if (!src->rss_pages && !(v->flags & VM_SPECIAL))
+		return 0;
+	for (vaddr_t va = v->start; va < v->end; va += PAGE_SIZE) {
+		paddr_t pa, npa;
+		unsigned prot;
+
+		if (!hal_query_page(src->as, va, &pa, &prot))
+			continue;
+		if (v->flags & VM_SPECIAL) {
+			if (hal_map_page(dst->as, va, pa, prot))
+				return -ENOMEM;
+			continue;
+		}
+		npa = frame_alloc(0);
+		if (!npa)
+			return -ENOMEM;
+		frame_copy(npa, pa);
+		if (hal_map_page(dst->as, va, npa, prot)) {
+			frame_free(npa, 0);
+			return -ENOMEM;
+		}
+		dst->rss_pages++;
+	}
+	return 0;
+}
+
+struct mm *mm_fork(struct mm *src)
+{
+	struct mm *dst = kzalloc(sizeof(*dst));
+	struct vm_area *v;
+
+	if (!dst)
+		return NULL;
+	dst->as = hal_aspace_create();
+	if (!dst->as) {
+		kfree(dst);
+		return NULL;
+	}
+	list_init(&dst->areas);
+	dst->brk_start = src->brk_start;
+	dst->brk = src->brk;
+	dst->mmap_base = src->mmap_base;
+	dst->stack_top = src->stack_top;
+	dst->refcount = 1;
+	list_for_each_entry(v, &src->areas, list) {
+		struct vm_area *n = vma_alloc(v->start, v->end, v->flags, v->file, v->file_off,
+					      v->file_size);
+
+		if (!n)
+			goto fail;
+		list_add_tail(&n->list, &dst->areas); /* same order */
+		if (copy_area_pages(dst, src, n))
+			goto fail;
+	}
+	return dst;
+fail:
+	mm_put(dst);
+	return NULL;
+}
+
+void mm_put(struct mm *mm)
+{
+	if (!mm)
+		return;
+	KASSERT(mm->refcount > 0);
+	if (--mm->refcount)
+		return;
+	while (!list_empty(&mm->areas)) {
+		struct vm_area *v = list_first_entry(&mm->areas, struct vm_area, list);
+
+		vma_zap(mm, v, v->start, v->end);
+		vma_destroy(v);
+	}
+	hal_aspace_destroy(mm->as);
+	kfree(mm);
+}
+
+void mm_activate(struct mm *mm)
+{
+	hal_aspace_switch(mm ? mm->as : NULL);
+}
+
+uint64_t mm_vsize(const struct mm *mm)
+{
+	const struct vm_area *v;
+	uint64_t n = 0;
+
+	list_for_each_entry(v, &mm->areas, list) {
+		if (!(v->flags & VM_SPECIAL))
+			n += v->end - v->start;
+	}
+	return n;
+}
+
+/* Fault in every page of [start, end) (MAP_POPULATE); errors ignored, as
+ * Linux does. */
+static void populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags)
+{
+	unsigned access = vm_flags & VM_WRITE ? HAL_FAULT_WRITE : HAL_FAULT_READ;
+
+	if (!(vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return;
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		if (mm_handle_fault(mm, va, access))
+			break;
+	}
+}
+
+long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
+	    struct file *file, off_t file_off, uint64_t file_size)
+{
+	unsigned vm_flags = prot_to_vm(prot);
+	struct vm_area *v;
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+
+	if (!len || (file_off & (PAGE_SIZE - 1)) || file_off < 0)
+		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	len = PAGE_ALIGN_UP(len);
+	if ((flags & MAP_SHARED) && !(flags & MAP_PRIVATE))
+		vm_flags |= VM_SHARED;
+	if (flags & MAP_GROWSDOWN)
+		vm_flags |= VM_GROWSDOWN;
+	if (fixed) {
+		if (addr & (PAGE_SIZE - 1))
+			return -EINVAL;
+		if (addr < USER_BASE)
+			return -EPERM; /* below mmap_min_addr [mmap(2) EPERM] */
+		if (addr > USER_TOP || len > USER_TOP - addr)
+			return -ENOMEM;
+		if (!vma_range_free(mm, addr, addr + len)) {
+			if (!(flags & MAP_FIXED))
+				return -EEXIST; /* MAP_FIXED_NOREPLACE */
+			if (vma_remove_range(mm, addr, addr + len))
+				return -ENOMEM;
+		}
+	} else {
+		addr = PAGE_ALIGN_DOWN(addr);
+		if (!addr || addr < USER_BASE || addr > USER_TOP || len > USER_TOP - addr ||
+		    !vma_range_free(mm, addr, addr + len))
+			addr = vma_find_free(mm, len);
+		if (!addr)
+			return -ENOMEM;
+	}
+	v = vma_alloc(addr, addr + len, vm_flags, file, file_off, file ? file_size : 0);
+	if (!v)
+		return -ENOMEM;
+	vma_insert(mm, v);
+	if (flags & MAP_POPULATE)
+		populate(mm, addr, addr + len, vm_flags);
+	return (long)addr;
+}
+
+int mm_unmap(struct mm *mm, vaddr_t addr, size_t len)
+{
+	if ((addr & (PAGE_SIZE - 1)) || !len || addr < USER_BASE || addr > USER_TOP ||
+	    len > USER_TOP - addr)
+		return -EINVAL;
+	len = PAGE_ALIGN_UP(len);
+	return vma_remove_range(mm, addr, addr + len) ? -ENOMEM : 0;
+}
+
+int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
+{
+	vaddr_t end, cur;
+	struct vm_area *v;
+	unsigned vm_new = prot_to_vm(prot);
+
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	len = PAGE_ALIGN_UP(len);
+	end = addr + len;
+	if (addr < USER_BASE || end > USER_TOP || end < addr)
+		return -ENOMEM;
+	/* The whole range must be mapped [mprotect(2) ENOMEM]. */
+	for (cur = addr, v = vma_next_from(mm, addr); cur < end; v = vma_next(mm, v)) {
+		if (!v || v->start > cur)
+			return -ENOMEM;
+		if (v->flags & VM_SPECIAL)
+			return -EINVAL;
+		/* A read-only snapshot of a shared file mapping cannot become
+		 * writable (writes would not reach the file). */
+		if ((prot & PROT_WRITE) && v->file && (v->flags & VM_SHARED))
+			return -EACCES;
+		cur = v->end;
+	}
+	for (v = vma_next_from(mm, addr); v && v->start < end; v = vma_next(mm, v)) {
+		unsigned keep = v->flags & ~(unsigned)(VM_READ | VM_WRITE | VM_EXEC);
+
+		if ((v->flags & (VM_READ | VM_WRITE | VM_EXEC)) == vm_new)
+			continue;
+		if (v->start < addr) {
+			if (!vma_split(mm, v, addr))
+				return -ENOMEM;
+			continue; /* the loop moves on to the upper part */
+		}
+		if (v->end > end && !vma_split(mm, v, end))
+			return -ENOMEM;
+		v->flags = keep | vm_new;
+		for (vaddr_t va = v->start; va < v->end && mm->rss_pages; va += PAGE_SIZE)
+			hal_protect_page(mm->as, va, vma_hal_prot(v->flags));
+	}
+	return 0;
+}
+
+/* The heap area ending at end, if any. */
+static struct vm_area *heap_area(struct mm *mm, vaddr_t end)
+{
+	struct vm_area *v = vma_find(mm, end - 1);
+
+	return v && (v->flags & VM_HEAP) && v->end == end ? v : NULL;
+}
+
+vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
+{
+	vaddr_t old_end = PAGE_ALIGN_UP(mm->brk), new_end;
+	struct vm_area *v;
+
+	if (!mm->brk_start || new_brk < mm->brk_start || new_brk > USER_TOP)
+		return mm->brk;
+	new_end = PAGE_ALIGN_UP(new_brk);
+	if (new_end > old_end) {
+		if (!vma_range_free(mm, old_end, new_end))
+			return mm->brk;
+		v = old_end > PAGE_ALIGN_UP(mm->brk_start) ? heap_area(mm, old_end) : NULL;
+		if (v) {
+			v->end = new_end;
+		} else {
+			v = vma_alloc(old_end, new_end, VM_READ | VM_WRITE | VM_HEAP, NULL, 0, 0);
+			if (!v)
+				return mm->brk;
+			vma_insert(mm, v);
+		}
+	} else if (new_end < old_end) {
+		if (vma_remove_range(mm, new_end, old_end))
+			return mm->brk;
+	}
+	mm->brk = new_brk;
+	return mm->brk;
+}

@@ -1,0 +1,38 @@
+/* kernel/mm private: vm_area list helpers shared by mm.c, fault.c,
+ * mmap.c and mremap.c. */
+#ifndef KERNEL_MM_INTERNAL_H
+#define KERNEL_MM_INTERNAL_H
+#include <kernel/mm.h>
+
+/* The area containing addr, or NULL. */
+struct vm_area *vma_find(struct mm *mm, vaddr_t addr);
+/* The first area ending above addr (it may contain addr), or NULL. */
+struct vm_area *vma_next_from(struct mm *mm, vaddr_t addr);
+/* The area after / before v in address order, or NULL. */
+struct vm_area *vma_next(struct mm *mm, struct vm_area *v);
+struct vm_area *vma_prev(struct mm *mm, struct vm_area *v);
+/* A new area (not yet linked); takes a reference on file. NULL = -ENOMEM. */
+struct vm_area *vma_alloc(vaddr_t start, vaddr_t end, unsigned flags, struct file *file,
+			  off_t file_off, uint64_t file_size);
+/* Link v into mm->areas, keeping them sorted. */
+void vma_insert(struct mm *mm, struct vm_area *v);
+/* Unlink and free v (drops its file reference). Pages must be gone. */
+void vma_destroy(struct vm_area *v);
+/* Split v at at (start < at < end, page aligned): v keeps [start, at), the
+ * returned new area (linked after v) gets [at, end). NULL on -ENOMEM. */
+struct vm_area *vma_split(struct mm *mm, struct vm_area *v, vaddr_t at);
+/* Unmap and free every page of [start, end) inside v (frames of
+ * VM_SPECIAL areas are not freed). */
+void vma_zap(struct mm *mm, struct vm_area *v, vaddr_t start, vaddr_t end);
+/* Remove every area part inside [start, end), with its pages. 0 or -ENOMEM
+ * (a split failed; nothing removed in that area). */
+int vma_remove_range(struct mm *mm, vaddr_t start, vaddr_t end);
+/* Is [start, end) free of areas? */
+bool vma_range_free(struct mm *mm, vaddr_t start, vaddr_t end);
+/* A free, page-aligned range of len bytes: top-down below mm->mmap_base,
+ * then above it. 0 if none. */
+vaddr_t vma_find_free(struct mm *mm, size_t len);
+/* HAL_PROT_* for a page of area flags (VM_*). */
+unsigned vma_hal_prot(unsigned vm_flags);
+
+#endif

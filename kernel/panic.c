@@ -1,0 +1,74 @@
+/* Fatal errors: panic() and the backtrace it prints.
+ *
+ * panic() masks interrupts, makes sure the log reaches the console (even
+ * before the console went live, or under "quiet"), prints
+ * "KERNEL PANIC: <msg>" and a symbolic backtrace, then stops the machine
+ * with a failure status (hal_panic_stop: QEMU exits non-zero). A panic
+ * raised while panicking (a fault in the backtrace code, a bad console)
+ * prints one line and stops at once.
+ */
+#include <hal/console.h>
+#include <hal/context.h>
+#include <hal/cpu.h>
+#include <hal/power.h>
+#include <hal/upcall.h>
+#include <kernel/printk.h>
+#include <string.h>
+
+#define BACKTRACE_MAX_FRAMES 32
+
+static volatile int panic_depth;
+
+static void bt_print(uintptr_t pc, void *arg)
+{
+	uintptr_t off;
+	const char *name = kallsyms_lookup(pc, &off);
+
+	(void)arg;
+	if (name)
+		printk("  [<%016lx>] %s+0x%lx\n", (unsigned long)pc, name, (unsigned long)off);
+	else
+		printk("  [<%016lx>] ?\n", (unsigned long)pc);
+}
+
+void dump_backtrace(uintptr_t fp)
+{
+	printk("Call trace:\n");
+	hal_backtrace(fp, bt_print, NULL, BACKTRACE_MAX_FRAMES);
+}
+
+__noreturn void panic(const char *fmt, ...)
+{
+	static const char again[] = "\nKERNEL PANIC: recursive panic, stopping\n";
+	char msg[256];
+	va_list ap;
+
+	hal_irq_disable();
+	if (panic_depth++) {
+		hal_console_write(again, sizeof(again) - 1);
+		hal_panic_stop();
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk_emergency_flush();
+	printk("KERNEL PANIC: %s\n", msg);
+	dump_backtrace(hal_current_fp());
+	printk("---[ end Kernel panic: %s ]---\n", msg);
+	hal_panic_stop();
+}
+
+/* A fatal fault in kernel code, reported by the HAL's trap handlers: no
+ * service containment yet (docs/safety-profiles.md), so every one is a
+ * panic naming the fault, its address and the faulting pc. */
+__noreturn void kernel_fault(struct hal_trapframe *tf, const char *what, uintptr_t addr)
+{
+	uintptr_t pc = tf ? hal_tf_pc(tf) : 0, off = 0;
+	const char *sym = pc ? kallsyms_lookup(pc, &off) : NULL;
+
+	if (sym)
+		panic("%s at address 0x%lx, pc 0x%lx (%s+0x%lx)", what ? what : "fault",
+		      (unsigned long)addr, (unsigned long)pc, sym, (unsigned long)off);
+	panic("%s at address 0x%lx, pc 0x%lx", what ? what : "fault", (unsigned long)addr,
+	      (unsigned long)pc);
+}

@@ -1,0 +1,150 @@
+/* The initial user stack of a new program, laid out as Linux's
+ * create_elf_tables() does (fs/binfmt_elf.c), from the top down:
+ *
+ *   8 zero bytes | execfn | argv and envp strings | platform string |
+ *   16 random bytes (AT_RANDOM) | pad to 16 |
+ *   auxv pairs ... AT_NULL | NULL | envp[] | NULL | argv[] | argc  <- sp
+ *
+ * sp is 16-byte aligned [System V ABI x86-64 §3.4.1 "Initial Stack and
+ * Register State"; AAPCS64 requires the same alignment]. */
+#include <hal/arch/abi.h>
+#include <hal/usercopy.h>
+#include <kernel/errno.h>
+#include <kernel/random.h>
+#include <kernel/sched.h>
+#include <kernel/task.h>
+#include <string.h>
+
+#include "exec.h"
+
+/* Auxiliary vector types [getauxval(3)], include/uapi/linux/auxvec.h. */
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_BASE 7
+#define AT_FLAGS 8
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_PLATFORM 15
+#define AT_HWCAP 16
+#define AT_CLKTCK 17
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_HWCAP2 26
+#define AT_EXECFN 31
+
+#define NR_AUXV 19 /* pairs written below, AT_NULL included */
+
+/* Words written to user memory through a small bounce buffer. */
+struct word_writer {
+	uintptr_t uaddr; /* where buf[0] goes */
+	uint64_t buf[64];
+	unsigned n;
+	int err;
+};
+
+static void ww_flush(struct word_writer *w)
+{
+	if (w->n && !w->err &&
+	    copy_to_user(w->uaddr, w->buf, w->n * sizeof(uint64_t)))
+		w->err = -EFAULT;
+	w->uaddr += w->n * sizeof(uint64_t);
+	w->n = 0;
+}
+
+static void ww_put(struct word_writer *w, uint64_t v)
+{
+	w->buf[w->n++] = v;
+	if (w->n == ARRAY_SIZE(w->buf))
+		ww_flush(w);
+}
+
+/* Pointers to the n strings packed at kbuf, which live at ubase. */
+static void put_string_ptrs(struct word_writer *w, const char *kbuf, uintptr_t ubase, unsigned n)
+{
+	size_t off = 0;
+	for (unsigned i = 0; i < n; i++) {
+		ww_put(w, ubase + off);
+		off += strlen(kbuf + off) + 1;
+	}
+	ww_put(w, 0);
+}
+
+int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
+		     const char *execfn, uintptr_t *sp_out)
+{
+	const struct task *t = current;
+	size_t execfn_len = strlen(execfn) + 1;
+	size_t plat_len = sizeof(HAL_ELF_PLATFORM);
+	uintptr_t p = im->stack_top - sizeof(uint64_t);
+	uintptr_t u_execfn, u_strings, u_platform, u_random, sp;
+	uint8_t rnd[16];
+	size_t words;
+	struct word_writer w;
+
+	/* End marker, then the strings. */
+	if (clear_user(p, sizeof(uint64_t)))
+		return -EFAULT;
+	p -= execfn_len;
+	u_execfn = p;
+	p -= a->len;
+	u_strings = p;
+	p -= plat_len;
+	u_platform = p;
+	p = (p & ~(uintptr_t)15) - sizeof rnd;
+	u_random = p;
+	if (copy_to_user(u_execfn, execfn, execfn_len) ||
+	    copy_to_user(u_strings, a->buf, a->len) ||
+	    copy_to_user(u_platform, HAL_ELF_PLATFORM, plat_len))
+		return -EFAULT;
+	get_random_bytes(rnd, sizeof rnd);
+	if (copy_to_user(u_random, rnd, sizeof rnd))
+		return -EFAULT;
+
+	/* argc, argv[] + NULL, envp[] + NULL, auxv. */
+	words = 1 + (a->argc + 1) + (a->envc + 1) + 2 * NR_AUXV;
+	sp = (p - words * sizeof(uint64_t)) & ~(uintptr_t)15;
+	if (sp < im->stack_top - HAL_USER_STACK_SIZE + PAGE_SIZE)
+		return -E2BIG;
+
+	memset(&w, 0, sizeof w);
+	w.uaddr = sp;
+	ww_put(&w, a->argc);
+	put_string_ptrs(&w, a->buf, u_strings, a->argc);
+	put_string_ptrs(&w, a->buf + a->argv_len, u_strings + a->argv_len, a->envc);
+#define AUX(type, val)                          \
+	do {                                    \
+		ww_put(&w, (type));             \
+		ww_put(&w, (uint64_t)(val));    \
+	} while (0)
+	AUX(AT_HWCAP, 0);
+	AUX(AT_PAGESZ, PAGE_SIZE);
+	AUX(AT_CLKTCK, SCHED_HZ);
+	AUX(AT_PHDR, im->phdr);
+	AUX(AT_PHENT, 56);
+	AUX(AT_PHNUM, im->phnum);
+	AUX(AT_BASE, 0);
+	AUX(AT_FLAGS, 0);
+	AUX(AT_ENTRY, im->entry);
+	AUX(AT_UID, t->uid);
+	AUX(AT_EUID, t->euid);
+	AUX(AT_GID, t->gid);
+	AUX(AT_EGID, t->egid);
+	AUX(AT_SECURE, 0);
+	AUX(AT_RANDOM, u_random);
+	AUX(AT_HWCAP2, 0);
+	AUX(AT_EXECFN, u_execfn);
+	AUX(AT_PLATFORM, u_platform);
+	AUX(AT_NULL, 0);
+#undef AUX
+	ww_flush(&w);
+	if (w.err)
+		return w.err;
+	*sp_out = sp;
+	return 0;
+}

@@ -1,0 +1,322 @@
+/* Process identity: pids, credentials, process groups and sessions.
+ * [getpid(2)], [gettid(2)], [set_tid_address(2)], [setuid(2)],
+ * [setreuid(2)], [setresuid(2)], [getgroups(2)], [setpgid(2)], [setsid(2)],
+ * [getsid(2)], [umask(2)], [credentials(7)].
+ *
+ * Everything starts as root (uid 0) and the checks are Linux's: a process
+ * with euid 0 may set any ids; others only ids they already hold. */
+#include <hal/cpu.h>
+#include <hal/usercopy.h>
+#include <kernel/errno.h>
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+
+#include "proc_internal.h"
+
+SYSCALL_DEFINE0(getpid)
+{
+	return current->tgid;
+}
+
+SYSCALL_DEFINE0(gettid)
+{
+	return current->tid;
+}
+
+SYSCALL_DEFINE0(getppid)
+{
+	return current->parent ? current->parent->tgid : 0;
+}
+
+/* Store the address cleared (and futex-woken) on exit; returns the tid. */
+SYSCALL_DEFINE1(set_tid_address, uintptr_t, tidptr)
+{
+	current->clear_child_tid = tidptr;
+	return current->tid;
+}
+
+/* The robust futex list head is kept only (no threads, nothing to walk). */
+SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
+{
+	if (len != 24) /* sizeof(struct robust_list_head) */
+		return -EINVAL;
+	current->robust_list = head;
+	return 0;
+}
+
+SYSCALL_DEFINE3(get_robust_list, int, pid, uintptr_t, uhead, uintptr_t, ulen)
+{
+	struct task *t = pid ? task_lookup(pid) : current;
+	uint64_t head, len = 24;
+	if (!t)
+		return -ESRCH;
+	head = t->robust_list;
+	if (copy_to_user(uhead, &head, sizeof head) || copy_to_user(ulen, &len, sizeof len))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- user and group ids ----------------------------------------------------- */
+
+#define ID_KEEP ((uint32_t)-1)
+
+static bool privileged(void)
+{
+	return current->euid == 0;
+}
+
+static bool holds_uid(uint32_t id)
+{
+	const struct task *t = current;
+	return id == t->uid || id == t->euid || id == t->suid;
+}
+
+static bool holds_gid(uint32_t id)
+{
+	const struct task *t = current;
+	return id == t->gid || id == t->egid || id == t->sgid;
+}
+
+SYSCALL_DEFINE0(getuid)
+{
+	return current->uid;
+}
+
+SYSCALL_DEFINE0(geteuid)
+{
+	return current->euid;
+}
+
+SYSCALL_DEFINE0(getgid)
+{
+	return current->gid;
+}
+
+SYSCALL_DEFINE0(getegid)
+{
+	return current->egid;
+}
+
+SYSCALL_DEFINE1(setuid, uint32_t, uid)
+{
+	struct task *t = current;
+	if (uid == ID_KEEP)
+		return -EINVAL;
+	if (privileged()) {
+		t->uid = t->euid = t->suid = uid;
+		return 0;
+	}
+	if (uid != t->uid && uid != t->suid)
+		return -EPERM;
+	t->euid = uid;
+	return 0;
+}
+
+SYSCALL_DEFINE1(setgid, uint32_t, gid)
+{
+	struct task *t = current;
+	if (gid == ID_KEEP)
+		return -EINVAL;
+	if (privileged()) {
+		t->gid = t->egid = t->sgid = gid;
+		return 0;
+	}
+	if (gid != t->gid && gid != t->sgid)
+		return -EPERM;
+	t->egid = gid;
+	return 0;
+}
+
+SYSCALL_DEFINE3(setresuid, uint32_t, r, uint32_t, e, uint32_t, s)
+{
+	struct task *t = current;
+	if (!privileged() && ((r != ID_KEEP && !holds_uid(r)) || (e != ID_KEEP && !holds_uid(e)) ||
+			      (s != ID_KEEP && !holds_uid(s))))
+		return -EPERM;
+	if (r != ID_KEEP)
+		t->uid = r;
+	if (e != ID_KEEP)
+		t->euid = e;
+	if (s != ID_KEEP)
+		t->suid = s;
+	return 0;
+}
+
+SYSCALL_DEFINE3(setresgid, uint32_t, r, uint32_t, e, uint32_t, s)
+{
+	struct task *t = current;
+	if (!privileged() && ((r != ID_KEEP && !holds_gid(r)) || (e != ID_KEEP && !holds_gid(e)) ||
+			      (s != ID_KEEP && !holds_gid(s))))
+		return -EPERM;
+	if (r != ID_KEEP)
+		t->gid = r;
+	if (e != ID_KEEP)
+		t->egid = e;
+	if (s != ID_KEEP)
+		t->sgid = s;
+	return 0;
+}
+
+/* [setreuid(2)]: the saved id follows the new effective id when the real
+ * id is set or the effective id changes to something other than the real. */
+SYSCALL_DEFINE2(setreuid, uint32_t, r, uint32_t, e)
+{
+	struct task *t = current;
+	uint32_t old_uid = t->uid;
+	if (!privileged() && ((r != ID_KEEP && r != t->uid && r != t->euid) ||
+			      (e != ID_KEEP && !holds_uid(e))))
+		return -EPERM;
+	if (r != ID_KEEP)
+		t->uid = r;
+	if (e != ID_KEEP)
+		t->euid = e;
+	if (r != ID_KEEP || (e != ID_KEEP && e != old_uid))
+		t->suid = t->euid;
+	return 0;
+}
+
+SYSCALL_DEFINE2(setregid, uint32_t, r, uint32_t, e)
+{
+	struct task *t = current;
+	uint32_t old_gid = t->gid;
+	if (!privileged() && ((r != ID_KEEP && r != t->gid && r != t->egid) ||
+			      (e != ID_KEEP && !holds_gid(e))))
+		return -EPERM;
+	if (r != ID_KEEP)
+		t->gid = r;
+	if (e != ID_KEEP)
+		t->egid = e;
+	if (r != ID_KEEP || (e != ID_KEEP && e != old_gid))
+		t->sgid = t->egid;
+	return 0;
+}
+
+static long put_ids(uintptr_t ur, uintptr_t ue, uintptr_t us, uint32_t r, uint32_t e, uint32_t s)
+{
+	if (copy_to_user(ur, &r, sizeof r) || copy_to_user(ue, &e, sizeof e) ||
+	    copy_to_user(us, &s, sizeof s))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE3(getresuid, uintptr_t, ur, uintptr_t, ue, uintptr_t, us)
+{
+	return put_ids(ur, ue, us, current->uid, current->euid, current->suid);
+}
+
+SYSCALL_DEFINE3(getresgid, uintptr_t, ur, uintptr_t, ue, uintptr_t, us)
+{
+	return put_ids(ur, ue, us, current->gid, current->egid, current->sgid);
+}
+
+/* No separate file-system ids: report the effective one, accept changes a
+ * privileged process may make. Returns the previous fsuid/fsgid. */
+SYSCALL_DEFINE1(setfsuid, uint32_t, uid)
+{
+	return current->euid;
+}
+
+SYSCALL_DEFINE1(setfsgid, uint32_t, gid)
+{
+	return current->egid;
+}
+
+/* No supplementary groups. */
+SYSCALL_DEFINE2(getgroups, int, size, uintptr_t, ulist)
+{
+	return size < 0 ? -EINVAL : 0;
+}
+
+SYSCALL_DEFINE2(setgroups, size_t, size, uintptr_t, ulist)
+{
+	if (!privileged())
+		return -EPERM;
+	if (size > 65536) /* NGROUPS_MAX */
+		return -EINVAL;
+	return 0;
+}
+
+SYSCALL_DEFINE1(umask, uint32_t, mask)
+{
+	uint32_t old = current->umask;
+	current->umask = mask & 0777;
+	return old;
+}
+
+/* ---- process groups and sessions -------------------------------------------- */
+
+static bool pgrp_in_session(int pgid, int sid)
+{
+	struct task *t;
+	list_for_each_entry(t, &task_list, all_list)
+		if (t->pgid == pgid && t->sid == sid && t->state != TASK_ZOMBIE)
+			return true;
+	return false;
+}
+
+SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
+{
+	struct task *me = current, *t;
+	irqflags_t f;
+
+	if (pgid < 0)
+		return -EINVAL;
+	t = pid ? task_lookup(pid) : me;
+	if (!t || t->state == TASK_ZOMBIE)
+		return -ESRCH;
+	if (t != me) {
+		if (t->parent != me)
+			return -ESRCH;
+		if (t->sid != me->sid)
+			return -EPERM;
+		if (t->did_exec)
+			return -EACCES;
+	}
+	if (t->sid == t->tid)
+		return -EPERM; /* a session leader keeps its group */
+	if (!pgid)
+		pgid = t->tid;
+	if (pgid != t->tid && !pgrp_in_session(pgid, me->sid))
+		return -EPERM;
+	f = hal_irq_save();
+	t->pgid = pgid;
+	hal_irq_restore(f);
+	return 0;
+}
+
+SYSCALL_DEFINE1(getpgid, int, pid)
+{
+	struct task *t = pid ? task_lookup(pid) : current;
+	if (pid < 0)
+		return -ESRCH;
+	return t ? t->pgid : -ESRCH;
+}
+
+SYSCALL_DEFINE0(getpgrp)
+{
+	return current->pgid;
+}
+
+/* -EPERM if the caller leads a process group (or its pid names one). */
+SYSCALL_DEFINE0(setsid)
+{
+	struct task *me = current, *t;
+	irqflags_t f;
+
+	list_for_each_entry(t, &task_list, all_list)
+		if (t->pgid == me->tid)
+			return -EPERM;
+	f = hal_irq_save();
+	me->sid = me->pgid = me->tid;
+	me->tty = NULL;
+	hal_irq_restore(f);
+	return me->sid;
+}
+
+SYSCALL_DEFINE1(getsid, int, pid)
+{
+	struct task *t = pid ? task_lookup(pid) : current;
+	if (pid < 0)
+		return -ESRCH;
+	return t ? t->sid : -ESRCH;
+}

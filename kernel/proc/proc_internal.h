@@ -1,0 +1,68 @@
+/* Private to kernel/proc, kernel/sched, kernel/signal and kernel/syscall:
+ * task allocation, the pid allocator, the task tree and the shared Linux
+ * structures of the process syscalls.
+ *
+ * The task list and every children list are also walked from IRQ context
+ * (kill_pgrp() from the TTY's ^C): change them with interrupts masked.
+ */
+#ifndef KERNEL_PROC_INTERNAL_H
+#define KERNEL_PROC_INTERNAL_H
+#include <hal/types.h>
+#include <kernel/task.h>
+
+#define PID_MAX 32767 /* /proc/sys/kernel/pid_max default on small machines */
+
+/* A zeroed task with a kernel stack (HAL_KSTACK_SIZE bytes from
+ * frame_alloc), empty lists and wait queues, Linux defaults for the
+ * credentials, umask 022, rlimits, signals (all SIG_DFL), state
+ * TASK_RUNNING. No pid, not linked anywhere. NULL on -ENOMEM. */
+struct task *task_alloc(void);
+/* Free what task_alloc() and later set-up allocated (kernel stack, cmdline,
+ * exe_path, the struct). t must be unlinked and must not be running. */
+void task_free(struct task *t);
+/* Highest address (exclusive) of t's kernel stack. */
+void *task_kstack_top(struct task *t);
+
+/* The next free pid in 1..PID_MAX after the last one given, wrapping,
+ * skipping every pid still used as a task id, process group or session id
+ * (Linux keeps those reserved too). -EAGAIN when all are taken. */
+int pid_alloc(void);
+
+/* Insert t in task_list and, if t->parent, in its children. */
+void task_link(struct task *t);
+/* Remove t from task_list and from its parent's children. */
+void task_unlink(struct task *t);
+/* Reap a zombie (wait4) or a dead autoreaped task: unlink and free. The
+ * caller must not be t. */
+void task_release(struct task *t);
+/* Number of tasks in task_list (sysinfo procs). */
+unsigned task_count(void);
+
+/* comm = basename of path, at most TASK_COMM_LEN - 1 bytes. */
+void task_set_comm(struct task *t, const char *path);
+
+/* The vfork() parent of t (if any) may run again: t exec'd or exited. */
+void vfork_release(struct task *t);
+
+/* Wait status words [wait(2)]. */
+#define W_EXITCODE(code, sig) ((((code)&0xff) << 8) | ((sig)&0x7f))
+#define W_STOPCODE(sig) ((((sig)&0xff) << 8) | 0x7f)
+#define W_CONTINUED 0xffff
+#define WCOREFLAG 0x80
+
+/* struct timeval / struct rusage (64-bit Linux layout, 144 bytes). */
+struct linux_timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+struct linux_rusage {
+	struct linux_timeval ru_utime, ru_stime;
+	int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap,
+		ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
+};
+_Static_assert(sizeof(struct linux_rusage) == 144, "struct rusage is 144 bytes");
+
+/* Fill *ru with zeros and the times of utime/stime ticks. */
+void rusage_fill(struct linux_rusage *ru, uint64_t utime_ticks, uint64_t stime_ticks);
+
+#endif

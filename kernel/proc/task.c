@@ -1,0 +1,204 @@
+/* Tasks: allocation with a kernel stack, the pid allocator, the global task
+ * list and the parent/children tree, kernel threads. */
+#include <hal/context.h>
+#include <hal/cpu.h>
+#include <hal/frame.h>
+#include <hal/mmu.h>
+#include <kernel/errno.h>
+#include <kernel/kmalloc.h>
+#include <kernel/list.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/task.h>
+#include <string.h>
+
+#include "../signal/signal_internal.h"
+#include "proc_internal.h"
+
+LIST_HEAD(task_list);
+struct task *init_task;
+
+static int last_pid;
+
+/* frame_alloc order that covers HAL_KSTACK_SIZE bytes. */
+static unsigned kstack_order(void)
+{
+	unsigned order = 0;
+	while ((PAGE_SIZE << order) < HAL_KSTACK_SIZE)
+		order++;
+	return order;
+}
+
+void *task_kstack_top(struct task *t)
+{
+	return (char *)t->kstack + HAL_KSTACK_SIZE;
+}
+
+struct hal_trapframe *task_user_tf(struct task *t)
+{
+	return hal_kstack_trapframe(task_kstack_top(t));
+}
+
+/* Linux's initial limits (include/asm-generic/resource.h INIT_RLIMITS). */
+static void rlimits_default(struct rlimit64 *r)
+{
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		r[i].rlim_cur = r[i].rlim_max = RLIM_INFINITY;
+	r[RLIMIT_STACK].rlim_cur = 8UL << 20;
+	r[RLIMIT_CORE].rlim_cur = 0;
+	r[RLIMIT_NOFILE].rlim_cur = 1024;
+	r[RLIMIT_NOFILE].rlim_max = 4096;
+	r[RLIMIT_MEMLOCK].rlim_cur = r[RLIMIT_MEMLOCK].rlim_max = 8UL << 20;
+	r[RLIMIT_MSGQUEUE].rlim_cur = r[RLIMIT_MSGQUEUE].rlim_max = 819200;
+	r[RLIMIT_NICE].rlim_cur = r[RLIMIT_NICE].rlim_max = 0;
+	r[RLIMIT_RTPRIO].rlim_cur = r[RLIMIT_RTPRIO].rlim_max = 0;
+	r[RLIMIT_NPROC].rlim_cur = r[RLIMIT_NPROC].rlim_max = PID_MAX;
+	r[RLIMIT_SIGPENDING].rlim_cur = r[RLIMIT_SIGPENDING].rlim_max = PID_MAX;
+}
+
+struct task *task_alloc(void)
+{
+	struct task *t = kzalloc(sizeof *t);
+	paddr_t pa;
+
+	if (!t)
+		return NULL;
+	pa = frame_alloc(kstack_order());
+	if (!pa) {
+		kfree(t);
+		return NULL;
+	}
+	t->kstack = hal_phys_to_virt(pa);
+	t->state = TASK_RUNNING;
+	list_init(&t->children);
+	list_init(&t->sibling);
+	list_init(&t->all_list);
+	list_init(&t->run_list);
+	list_init(&t->wait_list);
+	list_init(&t->sleep_list);
+	wait_queue_init(&t->child_wq);
+	wait_queue_init(&t->vfork_wq);
+	t->exit_signal = SIGCHLD;
+	t->umask = 0022;
+	t->stop_reported = true;
+	t->cont_reported = true;
+	t->sig.altstack_flags = SS_DISABLE;
+	rlimits_default(t->rlim);
+	t->start_ns = sched_clock_ns();
+	return t;
+}
+
+void task_free(struct task *t)
+{
+	if (!t)
+		return;
+	frame_free(hal_virt_to_phys(t->kstack), kstack_order());
+	kfree(t->cmdline);
+	kfree(t->exe_path);
+	kfree(t);
+}
+
+/* Is pid in use as a task id, a process group or a session? */
+static bool pid_busy(int pid)
+{
+	struct task *t;
+	list_for_each_entry(t, &task_list, all_list)
+		if (t->tid == pid || t->pgid == pid || t->sid == pid)
+			return true;
+	return false;
+}
+
+int pid_alloc(void)
+{
+	int pid = last_pid;
+	for (int tries = 0; tries < PID_MAX; tries++) {
+		pid = pid >= PID_MAX ? 1 : pid + 1;
+		if (!pid_busy(pid)) {
+			last_pid = pid;
+			return pid;
+		}
+	}
+	return -EAGAIN;
+}
+
+struct task *task_lookup(int pid)
+{
+	struct task *t;
+	if (pid <= 0)
+		return NULL;
+	list_for_each_entry(t, &task_list, all_list)
+		if (t->tid == pid)
+			return t;
+	return NULL;
+}
+
+unsigned task_count(void)
+{
+	unsigned n = 0;
+	struct task *t;
+	list_for_each_entry(t, &task_list, all_list)
+		n++;
+	return n;
+}
+
+void task_link(struct task *t)
+{
+	irqflags_t f = hal_irq_save();
+	list_add_tail(&t->all_list, &task_list);
+	if (t->parent)
+		list_add_tail(&t->sibling, &t->parent->children);
+	hal_irq_restore(f);
+}
+
+void task_unlink(struct task *t)
+{
+	irqflags_t f = hal_irq_save();
+	list_del(&t->all_list);
+	list_del(&t->sibling);
+	hal_irq_restore(f);
+}
+
+void task_release(struct task *t)
+{
+	KASSERT(t != current);
+	task_unlink(t);
+	task_free(t);
+}
+
+void task_set_comm(struct task *t, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	memset(t->comm, 0, sizeof t->comm);
+	strlcpy(t->comm, base, sizeof t->comm);
+}
+
+struct task *kthread_create(const char *name, void (*fn)(void *), void *arg)
+{
+	struct task *t = task_alloc();
+	int pid;
+
+	if (!t)
+		return NULL;
+	pid = pid_alloc();
+	if (pid < 0) {
+		task_free(t);
+		return NULL;
+	}
+	t->tid = t->tgid = pid;
+	t->state = TASK_STOPPED; /* not runnable until sched_add() */
+	strlcpy(t->comm, name, sizeof t->comm);
+	hal_context_init(&t->ctx, task_kstack_top(t), fn, arg);
+	task_link(t);
+	return t;
+}
+
+void rusage_fill(struct linux_rusage *ru, uint64_t utime_ticks, uint64_t stime_ticks)
+{
+	const uint64_t us_per_tick = 1000000 / SCHED_HZ;
+	memset(ru, 0, sizeof *ru);
+	ru->ru_utime.tv_sec = (int64_t)(utime_ticks / SCHED_HZ);
+	ru->ru_utime.tv_usec = (int64_t)((utime_ticks % SCHED_HZ) * us_per_tick);
+	ru->ru_stime.tv_sec = (int64_t)(stime_ticks / SCHED_HZ);
+	ru->ru_stime.tv_usec = (int64_t)((stime_ticks % SCHED_HZ) * us_per_tick);
+}

@@ -1,0 +1,58 @@
+/* Private to kernel/sched, kernel/proc and kernel/signal: the run queue and
+ * sleeper bookkeeping behind <kernel/sched.h>.
+ *
+ * Invariants (one CPU, non-preemptible kernel; every list below is also
+ * touched from IRQ context, so callers mask interrupts):
+ * - a task is on the run queue iff state == TASK_RUNNING, it is not
+ *   `current` and it is not the idle task (t->run_list is self-linked
+ *   otherwise);
+ * - a sleeping task (TASK_INTERRUPTIBLE/UNINTERRUPTIBLE) is on at most one
+ *   wait queue (wait_list) and, if it has a deadline, on the sleeper list
+ *   (sleep_list) ordered by wake_deadline_ns.
+ */
+#ifndef KERNEL_SCHED_INTERNAL_H
+#define KERNEL_SCHED_INTERNAL_H
+#include <hal/types.h>
+#include <kernel/sched.h>
+#include <kernel/task.h>
+
+struct mm;
+
+/* pid 0, runs when nothing else can; never on the run queue. */
+extern struct task *idle_task;
+/* True once sched_start() switched to PID 1. */
+extern bool sched_running;
+
+/* Queue t at the tail of the run queue (state must be TASK_RUNNING).
+ * No-op if it is already queued, current, or the idle task. Interrupts
+ * masked by the caller. */
+void rq_enqueue(struct task *t);
+/* Remove t from the run queue if it is there. Interrupts masked. */
+void rq_dequeue(struct task *t);
+
+/* Wake a sleeping t: state TASK_RUNNING, off its wait queue and the
+ * sleeper list, sched_sleep() returns result. Sleepers in
+ * TASK_UNINTERRUPTIBLE are woken only if !only_interruptible. Returns
+ * true if t was woken. Any context (masks interrupts itself). */
+bool sched_wake(struct task *t, int result, bool only_interruptible);
+/* SIGCONT/SIGKILL: a TASK_STOPPED t becomes runnable. Any context. */
+void sched_resume_stopped(struct task *t);
+
+/* Wake every sleeper whose deadline is <= now_ns (the tick). IRQ context. */
+void sleepers_expire(uint64_t now_ns);
+
+/* An exited task nobody will wait for (autoreap): its kernel stack is
+ * still in use until the next context switch, so it is freed by the next
+ * schedule() of another task. */
+void sched_free_later(struct task *t);
+
+/* Make mm (NULL: the kernel-only address space) the one the MMU uses. */
+void sched_switch_mm(struct mm *mm);
+
+/* Runnable tasks now (queued + current if running, idle excluded). */
+unsigned rq_nr_running(void);
+
+/* Tick accounting (tick.c): the idle loop adds its ticks here. */
+extern uint64_t sched_idle_tick_count;
+
+#endif

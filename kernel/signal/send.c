@@ -1,0 +1,262 @@
+/* Generating signals: queueing with Linux's rules for ignored, stop and
+ * continue signals, process groups, synchronous faults and the SIGCHLD
+ * notifications of a parent. [signal(7)], [kill(2)], [wait(2)]
+ *
+ * Standard and real-time signals alike are kept as one pending bit each
+ * (a real-time signal sent twice before delivery is delivered once).
+ * Everything here may run in IRQ context (the TTY sends SIGINT), so the
+ * signal state is changed with interrupts masked. */
+#include <hal/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/sched.h>
+#include <kernel/signal.h>
+#include <kernel/task.h>
+#include <string.h>
+
+#include "../sched/sched_internal.h"
+#include "signal_internal.h"
+
+enum sig_default sig_default_action(int sig)
+{
+	switch (sig) {
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
+		return SIGACT_CORE;
+	case SIGCHLD:
+	case SIGURG:
+	case SIGWINCH:
+		return SIGACT_IGN;
+	case SIGCONT:
+		return SIGACT_CONT;
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return SIGACT_STOP;
+	default: /* the rest, and every real-time signal */
+		return SIGACT_TERM;
+	}
+}
+
+bool signal_pending(const struct task *t)
+{
+	return (t->sig.pending & ~t->sig.blocked) != 0;
+}
+
+/* Linux sig_ignored(): a blocked signal is always queued (the handler may
+ * change before it is unblocked); init discards what it does not handle. */
+bool sig_ignored(const struct task *t, int sig)
+{
+	uint64_t h;
+	if ((t->sig.blocked | t->sigwait_mask) & sigmask(sig))
+		return false;
+	h = t->sig.action[sig - 1].handler;
+	if (h == SIG_IGN)
+		return true;
+	if (h != SIG_DFL)
+		return false;
+	if (t->sig_unkillable)
+		return true;
+	return sig_default_action(sig) == SIGACT_IGN || sig_default_action(sig) == SIGACT_CONT;
+}
+
+/* Contract in <kernel/signal.h>. Side effects happen even when the signal
+ * itself is then discarded: SIGCONT resumes a stopped task and drops its
+ * pending stop signals, a stop signal drops a pending SIGCONT, SIGKILL
+ * resumes a stopped task. */
+int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
+{
+	uint64_t m = sigmask(sig);
+	irqflags_t f;
+
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	f = hal_irq_save();
+	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
+		goto out;
+
+	if (m & SIG_STOP_MASK) {
+		t->sig.pending &= ~sigmask(SIGCONT);
+	} else if (sig == SIGCONT) {
+		t->sig.pending &= ~SIG_STOP_MASK;
+		if (t->state == TASK_STOPPED) {
+			t->cont_reported = false;
+			t->stop_reported = true;
+			sched_resume_stopped(t);
+			notify_parent_cldstop(t, CLD_CONTINUED, SIGCONT);
+		}
+	} else if (sig == SIGKILL && t->state == TASK_STOPPED && !t->sig_unkillable) {
+		sched_resume_stopped(t);
+	}
+
+	if (sig_ignored(t, sig))
+		goto out;
+	if (!(t->sig.pending & m)) {
+		struct linux_siginfo *si = &t->sig.info[sig - 1];
+		if (info) {
+			*si = *info;
+		} else {
+			memset(si, 0, sizeof *si);
+			si->si_code = SI_KERNEL;
+		}
+		si->si_signo = sig;
+		t->sig.pending |= m;
+	}
+	if (!(t->sig.blocked & m) || (t->sigwait_mask & m))
+		sched_wake(t, -EINTR, true);
+out:
+	hal_irq_restore(f);
+	return 0;
+}
+
+int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info)
+{
+	struct task *t;
+	bool found = false;
+	irqflags_t f;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pgid <= 0)
+		return -ESRCH;
+	f = hal_irq_save();
+	list_for_each_entry(t, &task_list, all_list) {
+		if (t->pgid != pgid)
+			continue;
+		found = true;
+		if (sig)
+			send_signal(t, sig, info);
+	}
+	hal_irq_restore(f);
+	return found ? 0 : -ESRCH;
+}
+
+/* Linux force_sig_info(): a blocked or ignored synchronous signal is
+ * unblocked and gets the default action, and even init is not spared. */
+void force_sig_fault(int sig, int code, uintptr_t addr)
+{
+	struct task *t = current;
+	struct k_sigaction *ka;
+	struct linux_siginfo info;
+	irqflags_t f;
+
+	if (sig < 1 || sig > NSIG)
+		return;
+	memset(&info, 0, sizeof info);
+	info.si_signo = sig;
+	info.si_code = code;
+	info.u.fault.addr = addr;
+
+	f = hal_irq_save();
+	ka = &t->sig.action[sig - 1];
+	if (ka->handler == SIG_IGN || (t->sig.blocked & sigmask(sig))) {
+		ka->handler = SIG_DFL;
+		t->sig.blocked &= ~sigmask(sig);
+	}
+	if (ka->handler == SIG_DFL)
+		t->sig_unkillable = false;
+	t->sig.info[sig - 1] = info;
+	t->sig.pending |= sigmask(sig);
+	hal_irq_restore(f);
+}
+
+void force_sigsegv(void)
+{
+	irqflags_t f = hal_irq_save();
+	current->sig.action[SIGSEGV - 1].handler = SIG_DFL;
+	hal_irq_restore(f);
+	force_sig_fault(SIGSEGV, SI_KERNEL, 0);
+}
+
+void sigchld_info(const struct task *t, int code, int status, struct linux_siginfo *info)
+{
+	memset(info, 0, sizeof *info);
+	info->si_signo = SIGCHLD;
+	info->si_code = code;
+	info->u.chld.pid = t->tgid;
+	info->u.chld.uid = t->uid;
+	info->u.chld.status = status;
+	info->u.chld.utime = (int64_t)t->utime_ticks;
+	info->u.chld.stime = (int64_t)t->stime_ticks;
+}
+
+void notify_parent_cldstop(struct task *t, int why, int status)
+{
+	struct task *p = t->parent;
+	struct linux_siginfo info;
+
+	if (!p)
+		return;
+	if (!(p->sig.action[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+		sigchld_info(t, why, status, &info);
+		send_signal(p, SIGCHLD, &info);
+	}
+	wake_up(&p->child_wq);
+}
+
+/* Linux do_notify_parent(). */
+bool notify_parent_exit(struct task *t)
+{
+	struct task *p = t->parent;
+	struct linux_siginfo info;
+	const struct k_sigaction *ka;
+	int st = t->exit_status, code, status, sig = t->exit_signal;
+	bool autoreap = false;
+
+	if (!p)
+		return true;
+	if ((st & 0x7f) == 0) {
+		code = CLD_EXITED;
+		status = (st >> 8) & 0xff;
+	} else {
+		code = (st & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		status = st & 0x7f;
+	}
+	sigchld_info(t, code, status, &info);
+	ka = &p->sig.action[SIGCHLD - 1];
+	if (sig == SIGCHLD && (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT))) {
+		autoreap = true;
+		if (ka->handler == SIG_IGN)
+			sig = 0;
+	}
+	if (sig > 0 && sig <= NSIG)
+		send_signal(p, sig, &info);
+	wake_up(&p->child_wq);
+	return autoreap;
+}
+
+void signal_fork(struct task *child, const struct task *parent)
+{
+	memcpy(child->sig.action, parent->sig.action, sizeof child->sig.action);
+	child->sig.blocked = parent->sig.blocked;
+	child->sig.pending = 0;
+	child->sig.altstack_sp = parent->sig.altstack_sp;
+	child->sig.altstack_size = parent->sig.altstack_size;
+	child->sig.altstack_flags = parent->sig.altstack_flags;
+	child->sig.restore_saved_mask = false;
+}
+
+void signal_exec(struct task *t)
+{
+	irqflags_t f = hal_irq_save();
+	for (int i = 0; i < NSIG; i++) {
+		struct k_sigaction *ka = &t->sig.action[i];
+		if (ka->handler != SIG_IGN)
+			ka->handler = SIG_DFL;
+		ka->flags = 0;
+		ka->restorer = 0;
+		ka->mask = 0;
+	}
+	t->sig.altstack_sp = 0;
+	t->sig.altstack_size = 0;
+	t->sig.altstack_flags = SS_DISABLE;
+	hal_irq_restore(f);
+}

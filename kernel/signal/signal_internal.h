@@ -1,0 +1,55 @@
+/* Private to kernel/signal, kernel/proc and kernel/syscall: default
+ * actions, parent notification and the per-task signal state over fork and
+ * exec. [signal(7)] */
+#ifndef KERNEL_SIGNAL_INTERNAL_H
+#define KERNEL_SIGNAL_INTERNAL_H
+#include <hal/types.h>
+#include <kernel/signal.h>
+#include <kernel/task.h>
+
+/* Default actions, [signal(7)] "Standard signals". */
+enum sig_default {
+	SIGACT_TERM,
+	SIGACT_CORE,
+	SIGACT_IGN,
+	SIGACT_STOP,
+	SIGACT_CONT,
+};
+enum sig_default sig_default_action(int sig);
+
+#define SIG_STOP_MASK (sigmask(SIGSTOP) | sigmask(SIGTSTP) | sigmask(SIGTTIN) | sigmask(SIGTTOU))
+#define SIG_UNBLOCKABLE (sigmask(SIGKILL) | sigmask(SIGSTOP))
+
+/* sigaltstack(2) flags. */
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1U << 31)
+
+/* fork(): the child gets the parent's actions, mask and alternate stack;
+ * nothing pending. [fork(2)] */
+void signal_fork(struct task *child, const struct task *parent);
+/* execve(): handled signals go back to SIG_DFL (SIG_IGN stays), the
+ * alternate stack is dropped; mask and pending signals are kept.
+ * [execve(2)] */
+void signal_exec(struct task *t);
+
+/* The SIGCHLD siginfo for child t: code CLD_*, status the exit code or
+ * signal number. */
+void sigchld_info(const struct task *t, int code, int status, struct linux_siginfo *info);
+/* t stopped (CLD_STOPPED) or continued (CLD_CONTINUED) by signal/status:
+ * SIGCHLD to the parent unless it set SA_NOCLDSTOP, and wake its wait4.
+ * Any context. */
+void notify_parent_cldstop(struct task *t, int why, int status);
+/* t exited: send t->exit_signal to the parent (unless it ignores SIGCHLD)
+ * and wake its wait4. Returns true if nobody will wait for t (the parent
+ * set SIGCHLD to SIG_IGN or SA_NOCLDWAIT): the caller frees it. */
+bool notify_parent_exit(struct task *t);
+
+/* Kill current with SIGSEGV (a bad signal frame): SIGSEGV's action is
+ * reset to SIG_DFL and the signal forced. */
+void force_sigsegv(void);
+
+/* Does t, with its current actions and mask, discard sig on arrival? */
+bool sig_ignored(const struct task *t, int sig);
+
+#endif

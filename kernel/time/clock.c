@@ -1,0 +1,202 @@
+/* Clocks: the wall clock and the POSIX clock syscalls.
+ * CLOCK_MONOTONIC (and BOOTTIME, MONOTONIC_RAW, the COARSE variants) is
+ * the HAL's monotonic nanosecond counter; CLOCK_REALTIME adds an offset
+ * set by the RTC driver at probe and by settimeofday/clock_settime. There
+ * is no suspend, so BOOTTIME equals MONOTONIC. CPU-time clocks count
+ * scheduler ticks of the calling task (1/SCHED_HZ s resolution).
+ * [clock_gettime(2)], [gettimeofday(2)], [time(2)]. times(2) lives with
+ * getrusage(2) in kernel/proc/rlimit.c.
+ */
+#include <hal/cpu.h>
+#include <hal/timer.h>
+#include <hal/usercopy.h>
+#include <kernel/errno.h>
+#include <kernel/sched.h>
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+#include <kernel/time.h>
+
+#include "time_internal.h"
+
+#define NSEC_PER_TICK (NSEC_PER_SEC / SCHED_HZ)
+
+static int64_t realtime_offset_ns; /* realtime = monotonic + offset */
+
+uint64_t time_monotonic_ns(void)
+{
+	return hal_timer_now_ns();
+}
+
+int64_t time_realtime_ns(void)
+{
+	return (int64_t)hal_timer_now_ns() + realtime_offset_ns;
+}
+
+void time_set_realtime_ns(int64_t ns)
+{
+	irqflags_t f = hal_irq_save();
+
+	realtime_offset_ns = ns - (int64_t)hal_timer_now_ns();
+	hal_irq_restore(f);
+}
+
+int timespec_from_user(uintptr_t uts, int64_t *ns)
+{
+	struct linux_timespec ts;
+
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC)
+		return -EINVAL;
+	/* Saturate absurd timeouts (~292 years) instead of overflowing. */
+	if (ts.tv_sec >= INT64_MAX / NSEC_PER_SEC - 1)
+		*ns = INT64_MAX;
+	else
+		*ns = ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+	return 0;
+}
+
+int timespec_to_user(uintptr_t uts, int64_t ns)
+{
+	struct linux_timespec ts;
+
+	if (ns < 0)
+		ns = 0;
+	ts.tv_sec = ns / NSEC_PER_SEC;
+	ts.tv_nsec = ns % NSEC_PER_SEC;
+	return copy_to_user(uts, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+/* Write a possibly negative (pre-1970) time as a normalised timespec. */
+static int put_timespec_signed(uintptr_t uts, int64_t ns)
+{
+	struct linux_timespec ts;
+
+	ts.tv_sec = ns / NSEC_PER_SEC;
+	ts.tv_nsec = ns % NSEC_PER_SEC;
+	if (ts.tv_nsec < 0) {
+		ts.tv_nsec += NSEC_PER_SEC;
+		ts.tv_sec--;
+	}
+	return copy_to_user(uts, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+int clock_read_ns(int clk, int64_t *ns)
+{
+	switch (clk) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:
+		*ns = time_realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		*ns = (int64_t)time_monotonic_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		/* One thread per process: both are the task's own ticks. */
+		*ns = (int64_t)(current->utime_ticks + current->stime_ticks) * NSEC_PER_TICK;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* [clock_gettime(2)]: 0, -EINVAL (unknown clock), -EFAULT. */
+SYSCALL_DEFINE2(clock_gettime, int, clk, unsigned long, tp)
+{
+	int64_t ns;
+	int err = clock_read_ns(clk, &ns);
+
+	if (err)
+		return err;
+	return put_timespec_signed(tp, ns);
+}
+
+/* [clock_getres(2)]: 1 ns for the high-resolution clocks, one tick for
+ * the COARSE ones; res may be NULL. 0, -EINVAL, -EFAULT. */
+SYSCALL_DEFINE2(clock_getres, int, clk, unsigned long, res)
+{
+	int64_t ns, r;
+	int err = clock_read_ns(clk, &ns);
+
+	if (err)
+		return err;
+	r = (clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE) ? NSEC_PER_TICK : 1;
+	return res ? timespec_to_user(res, r) : 0;
+}
+
+/* [clock_settime(2)]: only CLOCK_REALTIME can be set (we run as root).
+ * 0, -EINVAL (other clock, bad timespec), -EFAULT. */
+SYSCALL_DEFINE2(clock_settime, int, clk, unsigned long, tp)
+{
+	struct linux_timespec ts;
+
+	if (copy_from_user(&ts, tp, sizeof(ts)))
+		return -EFAULT;
+	if (clk != CLOCK_REALTIME || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC ||
+	    ts.tv_sec < 0 || ts.tv_sec > INT64_MAX / NSEC_PER_SEC - 1)
+		return -EINVAL;
+	time_set_realtime_ns(ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec);
+	return 0;
+}
+
+/* [gettimeofday(2)]: tv and tz may each be NULL; the time zone is always
+ * UTC (minuteswest 0, dsttime 0). 0 or -EFAULT. */
+SYSCALL_DEFINE2(gettimeofday, unsigned long, tv, unsigned long, tz)
+{
+	if (tv) {
+		int64_t ns = time_realtime_ns();
+		struct linux_timeval t = { ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000 };
+
+		if (t.tv_usec < 0) {
+			t.tv_usec += 1000000;
+			t.tv_sec--;
+		}
+		if (copy_to_user(tv, &t, sizeof(t)))
+			return -EFAULT;
+	}
+	if (tz) {
+		int32_t z[2] = { 0, 0 };
+
+		if (copy_to_user(tz, z, sizeof(z)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* [settimeofday(2)]: sets the wall clock from tv (tz is read and ignored).
+ * 0, -EINVAL (tv_usec out of range, negative time), -EFAULT. */
+SYSCALL_DEFINE2(settimeofday, unsigned long, tv, unsigned long, tz)
+{
+	struct linux_timeval t;
+	int32_t z[2];
+
+	if (tz && copy_from_user(z, tz, sizeof(z)))
+		return -EFAULT;
+	if (!tv)
+		return 0;
+	if (copy_from_user(&t, tv, sizeof(t)))
+		return -EFAULT;
+	if (t.tv_usec < 0 || t.tv_usec >= 1000000 || t.tv_sec < 0 ||
+	    t.tv_sec > INT64_MAX / NSEC_PER_SEC - 1)
+		return -EINVAL;
+	time_set_realtime_ns(t.tv_sec * NSEC_PER_SEC + t.tv_usec * 1000);
+	return 0;
+}
+
+/* [time(2)] (x86_64 only; arm64 has no such syscall): seconds since the
+ * epoch, also stored at tloc unless NULL. -EFAULT if tloc is bad. */
+SYSCALL_DEFINE1(time, unsigned long, tloc)
+{
+	int64_t ns = time_realtime_ns(), s = ns / NSEC_PER_SEC;
+
+	if (ns < 0 && ns % NSEC_PER_SEC)
+		s--;
+	if (tloc && copy_to_user(tloc, &s, sizeof(s)))
+		return -EFAULT;
+	return (long)s;
+}

@@ -1,0 +1,32 @@
+/* The character device registry: drivers register (dev_t -> file
+ * operations); opening any S_IFCHR inode with that rdev, wherever it lives
+ * (devfs or a mknod'ed node in tmpfs), uses them. [mknod(2)], [open(2)]
+ * ENXIO "the file is a device special file and no corresponding device
+ * exists". */
+#include "internal.h"
+
+LIST_HEAD(chrdev_list);
+
+/* Register cd (its memory stays the driver's). 0, or -EBUSY if the device
+ * number is taken, -EINVAL without fops. */
+int register_chrdev(struct chrdev *cd)
+{
+	if (!cd || !cd->fops)
+		return -EINVAL;
+	if (chrdev_lookup(cd->dev))
+		return -EBUSY;
+	list_add_tail(&cd->list, &chrdev_list);
+	return 0;
+}
+
+/* The driver of device number dev, or NULL. */
+struct chrdev *chrdev_lookup(dev_t dev)
+{
+	struct chrdev *cd;
+
+	list_for_each_entry(cd, &chrdev_list, list) {
+		if (cd->dev == dev)
+			return cd;
+	}
+	return NULL;
+}

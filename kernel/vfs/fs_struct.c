@@ -1,0 +1,140 @@
+/* Per-process file-system context: root directory (chroot(2)) and current
+ * working directory (chdir(2)), and the helpers that pick the right ones
+ * for the running task (or the root mount during boot, before any task has
+ * an fs_struct). */
+#include <kernel/kmalloc.h>
+#include <kernel/printk.h>
+#include <kernel/task.h>
+
+#include "internal.h"
+
+/* cwd = root = the root of the root mount. NULL on -ENOMEM or if no root
+ * file system is mounted yet. */
+struct fs_struct *fs_create_root(void)
+{
+	struct fs_struct *fs;
+
+	if (!root_mount)
+		return NULL;
+	fs = kzalloc(sizeof(*fs));
+	if (!fs)
+		return NULL;
+	fs->root = dget(root_mount->root);
+	fs->cwd = dget(root_mount->root);
+	d_follow_mounts(&fs->cwd);
+	d_follow_mounts(&fs->root);
+	fs->refcount = 1;
+	return fs;
+}
+
+/* fork(2): the child gets its own copy of root and cwd. */
+struct fs_struct *fs_dup(struct fs_struct *src)
+{
+	struct fs_struct *fs = kzalloc(sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	fs->root = dget(src->root);
+	fs->cwd = dget(src->cwd);
+	fs->refcount = 1;
+	return fs;
+}
+
+void fs_put(struct fs_struct *fs)
+{
+	if (!fs)
+		return;
+	KASSERT(fs->refcount > 0);
+	if (--fs->refcount)
+		return;
+	dput(fs->root);
+	dput(fs->cwd);
+	kfree(fs);
+}
+
+static struct fs_struct *current_fs(void)
+{
+	return current ? current->fs : NULL;
+}
+
+struct dentry *current_root(void)
+{
+	struct fs_struct *fs = current_fs();
+	struct dentry *d;
+
+	if (fs && fs->root)
+		return dget(fs->root);
+	if (!root_mount)
+		return NULL;
+	d = dget(root_mount->root);
+	d_follow_mounts(&d);
+	return d;
+}
+
+struct dentry *current_cwd(void)
+{
+	struct fs_struct *fs = current_fs();
+
+	if (fs && fs->cwd)
+		return dget(fs->cwd);
+	return current_root();
+}
+
+void set_current_cwd(struct dentry *d)
+{
+	struct fs_struct *fs = current_fs();
+	struct dentry *old;
+
+	if (!fs) {
+		dput(d);
+		return;
+	}
+	old = fs->cwd;
+	fs->cwd = d;
+	dput(old);
+}
+
+void set_current_root(struct dentry *d)
+{
+	struct fs_struct *fs = current_fs();
+	struct dentry *old;
+
+	if (!fs) {
+		dput(d);
+		return;
+	}
+	old = fs->root;
+	fs->root = d;
+	dput(old);
+}
+
+mode_t current_umask(void)
+{
+	return current ? (current->umask & 0777) : 0022;
+}
+
+bool current_is_root(void)
+{
+	return !current || current->euid == 0;
+}
+
+/* Absolute path of an open file ([proc(5)] /proc/[pid]/exe, fd/ links):
+ * "pipe:[ino]" for pipes, "anon_inode:[...]" for others without a path;
+ * " (deleted)" appended for unlinked files, as Linux does. */
+int file_path(const struct file *f, char *buf, size_t len)
+{
+	struct dentry *root;
+	int n;
+
+	if (!f->dentry) {
+		if (file_is_pipe(f) && f->inode)
+			n = snprintf(buf, len, "pipe:[%llu]", (unsigned long long)f->inode->ino);
+		else
+			n = snprintf(buf, len, "anon_inode:[file]");
+		return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : n;
+	}
+	root = current_root();
+	n = d_path(f->dentry, root, buf, len, true);
+	dput(root);
+	return n;
+}

@@ -1,0 +1,207 @@
+/* The boundary between the core and the file-system services: every call
+ * into an inode, file or super-block operation goes through one of these.
+ * A super block marked failed (its service faulted; see <kernel/service.h>)
+ * answers -EIO to everything; a missing operation gets the errno Linux
+ * gives for it (fs/namei.c: -EPERM for missing directory operations). */
+#include <kernel/service.h>
+
+#include "internal.h"
+
+static inline bool sb_failed(const struct super_block *sb)
+{
+	return sb && sb->failed;
+}
+
+#define DIR_OP(dir, op, ...)                                                 \
+	do {                                                                 \
+		if (sb_failed((dir)->sb))                                    \
+			return -EIO;                                         \
+		if (!(dir)->i_op || !(dir)->i_op->op)                        \
+			return -EPERM;                                       \
+		return svc_call((dir)->sb, (dir)->i_op->op(__VA_ARGS__));    \
+	} while (0)
+
+/* [path_resolution(7)]: a directory without lookup holds no names. */
+int fs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	if (sb_failed(dir->sb))
+		return -EIO;
+	if (!dir->i_op || !dir->i_op->lookup)
+		return -ENOENT;
+	return svc_call(dir->sb, dir->i_op->lookup(dir, name, len, out));
+}
+
+int fs_create(struct inode *dir, const char *name, size_t len, mode_t mode, struct inode **out)
+{
+	if (sb_failed(dir->sb))
+		return -EIO;
+	if (dir->i_op && dir->i_op->create)
+		return svc_call(dir->sb, dir->i_op->create(dir, name, len, mode, out));
+	if (dir->i_op && dir->i_op->mknod)
+		return svc_call(dir->sb, dir->i_op->mknod(dir, name, len, mode, 0, out));
+	return -EACCES; /* fs/namei.c vfs_create() */
+}
+
+int fs_mkdir(struct inode *dir, const char *name, size_t len, mode_t mode, struct inode **out)
+{
+	DIR_OP(dir, mkdir, dir, name, len, mode, out);
+}
+
+int fs_mknod(struct inode *dir, const char *name, size_t len, mode_t mode, dev_t rdev,
+	     struct inode **out)
+{
+	if (S_ISREG(mode) && dir->i_op && !dir->i_op->mknod && dir->i_op->create)
+		return fs_create(dir, name, len, mode, out);
+	DIR_OP(dir, mknod, dir, name, len, mode, rdev, out);
+}
+
+int fs_symlink(struct inode *dir, const char *name, size_t len, const char *target,
+	       struct inode **out)
+{
+	DIR_OP(dir, symlink, dir, name, len, target, out);
+}
+
+int fs_link(struct inode *dir, const char *name, size_t len, struct inode *inode)
+{
+	DIR_OP(dir, link, dir, name, len, inode);
+}
+
+int fs_unlink(struct inode *dir, const char *name, size_t len)
+{
+	DIR_OP(dir, unlink, dir, name, len);
+}
+
+int fs_rmdir(struct inode *dir, const char *name, size_t len)
+{
+	DIR_OP(dir, rmdir, dir, name, len);
+}
+
+int fs_rename(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
+	      const char *nname, size_t nlen, unsigned flags)
+{
+	DIR_OP(odir, rename, odir, oname, olen, ndir, nname, nlen, flags);
+}
+
+ssize_t fs_readlink(struct inode *inode, char *buf, size_t len)
+{
+	if (sb_failed(inode->sb))
+		return -EIO;
+	if (!inode->i_op || !inode->i_op->readlink)
+		return -EINVAL;
+	return svc_call(inode->sb, inode->i_op->readlink(inode, buf, len));
+}
+
+int fs_setattr(struct inode *inode, const struct iattr *attr)
+{
+	if (sb_failed(inode->sb))
+		return -EIO;
+	if (inode->i_op && inode->i_op->setattr)
+		return svc_call(inode->sb, inode->i_op->setattr(inode, attr));
+	/* A file system without setattr keeps attributes in the inode only. */
+	if (attr->valid & ATTR_SIZE)
+		return -EPERM;
+	if (attr->valid & ATTR_MODE)
+		inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
+	if (attr->valid & ATTR_UID)
+		inode->uid = attr->uid;
+	if (attr->valid & ATTR_GID)
+		inode->gid = attr->gid;
+	if (attr->valid & ATTR_ATIME)
+		inode->atime = attr->atime;
+	if (attr->valid & ATTR_MTIME)
+		inode->mtime = attr->mtime;
+	if (attr->valid & ATTR_CTIME)
+		inode->ctime = attr->ctime;
+	return 0;
+}
+
+int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files)
+{
+	*blocks = *bfree = *files = 0;
+	if (sb_failed(sb))
+		return -EIO;
+	if (!sb->s_op || !sb->s_op->statfs)
+		return 0;
+	return svc_call(sb, sb->s_op->statfs(sb, blocks, bfree, files));
+}
+
+static inline struct super_block *file_sb(const struct file *f)
+{
+	return f->inode ? f->inode->sb : NULL;
+}
+
+int file_op_open(struct file *f)
+{
+	if (sb_failed(file_sb(f)))
+		return -EIO;
+	if (!f->f_op || !f->f_op->open)
+		return 0;
+	return svc_call(file_sb(f), f->f_op->open(f->inode, f));
+}
+
+void file_op_release(struct file *f)
+{
+	if (!f->f_op || !f->f_op->release || sb_failed(file_sb(f)))
+		return;
+	svc_call(file_sb(f), f->f_op->release(f));
+}
+
+/* [read(2)]: EINVAL "fd is attached to an object which is unsuitable for
+ * reading". */
+ssize_t file_op_read(struct file *f, struct uio *u, off_t *pos)
+{
+	if (sb_failed(file_sb(f)))
+		return -EIO;
+	if (!f->f_op || !f->f_op->read)
+		return (f->inode && S_ISDIR(f->inode->mode)) ? -EISDIR : -EINVAL;
+	return svc_call(file_sb(f), f->f_op->read(f, u, pos));
+}
+
+ssize_t file_op_write(struct file *f, struct uio *u, off_t *pos)
+{
+	if (sb_failed(file_sb(f)))
+		return -EIO;
+	if (!f->f_op || !f->f_op->write)
+		return -EINVAL;
+	return svc_call(file_sb(f), f->f_op->write(f, u, pos));
+}
+
+int file_op_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
+{
+	if (sb_failed(file_sb(f)))
+		return -EIO;
+	if (!f->f_op || !f->f_op->readdir)
+		return -ENOTDIR;
+	return svc_call(file_sb(f), f->f_op->readdir(f, pos, fill, ctx));
+}
+
+long file_op_ioctl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	if (sb_failed(file_sb(f)))
+		return -EIO;
+	if (!f->f_op || !f->f_op->ioctl)
+		return -ENOTTY;
+	return svc_call(file_sb(f), f->f_op->ioctl(f, cmd, arg));
+}
+
+/* DEFAULT_POLLMASK (fs/select.c) for files without poll. */
+unsigned file_op_poll(struct file *f, struct wait_queue **wq)
+{
+	*wq = NULL;
+	if (sb_failed(file_sb(f)))
+		return POLLERR;
+	if (!f->f_op || !f->f_op->poll)
+		return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+	return svc_call(file_sb(f), f->f_op->poll(f, wq));
+}
+
+/* f_op->llseek if the file has one; -ENOSYS tells the caller to use the
+ * generic position arithmetic. */
+off_t file_op_llseek(struct file *f, off_t off, int whence)
+{
+	if (sb_failed(file_sb(f)))
+		return -EIO;
+	if (!f->f_op || !f->f_op->llseek)
+		return -ENOSYS;
+	return svc_call(file_sb(f), f->f_op->llseek(f, off, whence));
+}

@@ -1,0 +1,72 @@
+/* Inodes: allocation, reference counting and eviction, timestamps. */
+#include <kernel/kmalloc.h>
+#include <kernel/printk.h>
+#include <kernel/service.h>
+#include <kernel/time.h>
+
+#include "internal.h"
+
+/* Inode numbers are unique across all super blocks (so also within one);
+ * a file system may overwrite ino with its own numbering. */
+static uint64_t next_ino = 1;
+
+/* A zeroed inode of sb: refcount 1, a fresh ino, the times set to now.
+ * The file system fills mode, nlink, ops and i_private. NULL: -ENOMEM. */
+struct inode *inode_alloc(struct super_block *sb)
+{
+	struct inode *inode = kzalloc(sizeof(*inode));
+
+	if (!inode)
+		return NULL;
+	inode->sb = sb;
+	inode->ino = next_ino++;
+	inode->refcount = 1;
+	inode->atime = inode->mtime = inode->ctime = current_time();
+	return inode;
+}
+
+void iget(struct inode *inode)
+{
+	inode->refcount++;
+}
+
+/* Drop a reference. At zero, an inode with no links left is evicted:
+ * sb->s_op->evict() then owns it (frees i_private and the inode itself,
+ * kfree()); with no evict op the VFS frees it. A linked inode at zero
+ * stays with its file system, which reaches it through its directories. */
+void iput(struct inode *inode)
+{
+	struct super_block *sb;
+
+	if (!inode)
+		return;
+	KASSERT(inode->refcount > 0);
+	if (--inode->refcount || inode->nlink)
+		return;
+	sb = inode->sb;
+	if (sb && !sb->failed && sb->s_op && sb->s_op->evict)
+		svc_call(sb, sb->s_op->evict(inode));
+	else
+		kfree(inode);
+}
+
+/* Wall-clock time for timestamps ([inode(7)] "Timestamp fields"). */
+struct timespec64 current_time(void)
+{
+	int64_t ns = time_realtime_ns();
+	struct timespec64 ts;
+
+	if (ns < 0)
+		ns = 0;
+	ts.tv_sec = ns / NSEC_PER_SEC;
+	ts.tv_nsec = ns % NSEC_PER_SEC;
+	return ts;
+}
+
+/* f_op->poll for objects that never block (regular files). [poll(2)] */
+unsigned generic_poll_ready(struct file *f, struct wait_queue **wq_out)
+{
+	if (wq_out)
+		*wq_out = NULL;
+	return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+}

@@ -1,0 +1,218 @@
+/* File system types and the mount table. [mount(2)], [umount(2)],
+ * [proc(5)] /proc/mounts. Each mount has its own super block (no bind
+ * mounts in this version); mounts stack on a mount point like Linux's. */
+#include <kernel/kmalloc.h>
+#include <kernel/printk.h>
+#include <kernel/service.h>
+#include <string.h>
+
+#include "internal.h"
+
+static LIST_HEAD(fs_types);
+LIST_HEAD(mount_list);
+struct mount *root_mount;
+/* Anonymous device numbers for st_dev (Linux's get_anon_bdev: major 0). */
+static unsigned next_anon_minor = 16;
+
+/* Make a file system type available to mount(2). Registering the same
+ * name twice keeps the first. */
+void register_filesystem(struct file_system_type *fs)
+{
+	if (get_fs_type(fs->name)) {
+		printk("vfs: file system %s registered twice\n", fs->name);
+		return;
+	}
+	list_add_tail(&fs->list, &fs_types);
+}
+
+struct file_system_type *get_fs_type(const char *name)
+{
+	struct file_system_type *fs;
+
+	list_for_each_entry(fs, &fs_types, list) {
+		if (strcmp(fs->name, name) == 0)
+			return fs;
+	}
+	return NULL;
+}
+
+/* Boot-time set-up of the VFS (kernel/main.c, before services_init()). */
+void vfs_init(void)
+{
+	/* The tables are statically initialised; nothing to allocate yet. */
+}
+
+int do_mount(const char *source, struct dentry *mountpoint, const char *fstype,
+	     unsigned long flags, const char *data)
+{
+	struct file_system_type *type = get_fs_type(fstype);
+	struct super_block *sb;
+	struct mount *m;
+	int err;
+
+	if (!type)
+		return -ENODEV;
+	if (mountpoint && (!mountpoint->inode || !S_ISDIR(mountpoint->inode->mode)))
+		return -ENOTDIR;
+	if (mountpoint && mountpoint->mounted)
+		return -EBUSY;
+	sb = kzalloc(sizeof(*sb));
+	m = kzalloc(sizeof(*m));
+	if (!sb || !m) {
+		kfree(sb);
+		kfree(m);
+		return -ENOMEM;
+	}
+	sb->type = type;
+	sb->dev = MKDEV(0, next_anon_minor);
+	next_anon_minor++;
+	sb->flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
+			     MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+	err = svc_call(sb, type->mount(sb, source, flags, data));
+	if (!err && (!sb->root || !S_ISDIR(sb->root->mode)))
+		err = -EINVAL;
+	if (err) {
+		kfree(sb);
+		kfree(m);
+		return err;
+	}
+	m->sb = sb;
+	m->flags = sb->flags;
+	m->source = kstrdup(source ? source : "none");
+	/* The root dentry takes over the reference the file system stored in
+	 * sb->root. */
+	m->root = d_alloc_root(sb->root, m);
+	if (!m->source || !m->root) {
+		/* Out of memory after a successful mount: give the sb back. */
+		kfree(m->source);
+		kfree(m->root);
+		if (sb->s_op && sb->s_op->put_super)
+			svc_call(sb, sb->s_op->put_super(sb));
+		kfree(sb);
+		kfree(m);
+		return -ENOMEM;
+	}
+	if (mountpoint) {
+		m->mountpoint = dget(mountpoint);
+		m->parent = mountpoint->mnt;
+		mountpoint->mounted = m;
+	} else {
+		root_mount = m;
+	}
+	m->attached = true;
+	list_add_tail(&m->list, &mount_list);
+	return 0;
+}
+
+static bool has_submounts(const struct mount *m)
+{
+	struct mount *c;
+
+	list_for_each_entry(c, &mount_list, list) {
+		if (c->parent == m)
+			return true;
+	}
+	return false;
+}
+
+/* Unmount the mount whose root dentry is root; consumes the caller's
+ * reference to root. The mount holds one more; any other reference (an
+ * open file, a cwd, a child dentry in use) or a mount below makes the file
+ * system busy ([umount(2)] EBUSY) unless lazy (MNT_DETACH: cut out of the
+ * tree now; what is still in use stays valid and, in this version, is
+ * never freed). */
+int do_umount(struct dentry *root, bool lazy)
+{
+	struct mount *m = root->mnt;
+	struct super_block *sb = m->sb;
+	struct dentry *mp;
+	bool busy;
+
+	if (!m->attached || m->root != root) {
+		dput(root);
+		return -EINVAL; /* [umount(2)]: target is not a mount point */
+	}
+	if (m == root_mount || !m->mountpoint) {
+		dput(root);
+		return -EBUSY;
+	}
+	busy = has_submounts(m) || root->refcount > 2;
+	if (busy && !lazy) {
+		dput(root);
+		return -EBUSY;
+	}
+	mp = m->mountpoint;
+	mp->mounted = NULL;
+	m->mountpoint = NULL;
+	m->parent = NULL;
+	m->attached = false;
+	list_del(&m->list);
+	if (busy) {
+		dput(root);
+		dput(mp);
+		return 0;
+	}
+	m->root = NULL;
+	dput(root); /* the caller's */
+	dput(root); /* the mount's: frees the dentry, drops the root inode */
+	if (sb->s_op && sb->s_op->put_super && !sb->failed)
+		svc_call(sb, sb->s_op->put_super(sb));
+	kfree(sb);
+	kfree(m->source);
+	kfree(m);
+	dput(mp);
+	return 0;
+}
+
+/* Mount fstype at "/" (boot only, once). */
+int vfs_mount_root(const char *fstype)
+{
+	if (root_mount)
+		return -EBUSY;
+	return do_mount("rootfs", NULL, fstype, 0, NULL);
+}
+
+/* Kernel mount(2): target resolved from the current task's cwd/root. */
+int vfs_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
+	      const char *data)
+{
+	struct dentry *mp;
+	int err = path_lookup_kernel(AT_FDCWD, target, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &mp);
+
+	if (err)
+		return err;
+	err = do_mount(source, mp, fstype, flags, data);
+	dput(mp);
+	return err;
+}
+
+/* /proc/mounts lines: "source mountpoint fstype options 0 0". */
+size_t vfs_mounts_show(char *buf, size_t len)
+{
+	char *path = kmalloc(PATH_MAX);
+	struct mount *m;
+	size_t used = 0;
+
+	if (!path)
+		return 0;
+	if (len)
+		buf[0] = '\0';
+	list_for_each_entry(m, &mount_list, list) {
+		int n;
+
+		if (d_path(m->root, NULL, path, PATH_MAX, false) < 0)
+			continue;
+		if (used >= len)
+			break;
+		n = snprintf(buf + used, len - used, "%s %s %s %s%s%s%s 0 0\n", m->source, path,
+			     m->sb->type->name, (m->flags & MS_RDONLY) ? "ro" : "rw",
+			     (m->flags & MS_NOSUID) ? ",nosuid" : "",
+			     (m->flags & MS_NODEV) ? ",nodev" : "",
+			     (m->flags & MS_NOEXEC) ? ",noexec" : "");
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	kfree(path);
+	return used < len ? used : len;
+}

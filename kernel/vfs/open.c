@@ -1,0 +1,336 @@
+/* Opening files: [open(2)] openat/open/creat, close, close_range, and the
+ * pieces shared with the kernel API (vfs_open). */
+#include "abi.h"
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+
+#include "internal.h"
+
+#define O_TMPFILE_BIT 020000000 /* __O_TMPFILE, same on x86_64 and arm64 */
+/* The four open-flag bits whose meaning differs per arch (asm-generic vs
+ * arm64 fcntl.h); as a set they are the same bits on both. */
+#define O_ARCH_BITS (O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW)
+_Static_assert((HAL_O_DIRECT | HAL_O_LARGEFILE | HAL_O_DIRECTORY | HAL_O_NOFOLLOW) == O_ARCH_BITS,
+	       "arch open flags permute the generic bits");
+
+/* Flags kept in struct file ([fcntl(2)] F_GETFL): the open-time-only ones
+ * are dropped. */
+#define O_OPEN_ONLY (O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)
+
+unsigned oflags_from_user(unsigned long uflags)
+{
+	unsigned k = (unsigned)uflags & ~O_ARCH_BITS;
+
+	if (uflags & HAL_O_DIRECT)
+		k |= O_DIRECT;
+	if (uflags & HAL_O_LARGEFILE)
+		k |= O_LARGEFILE;
+	if (uflags & HAL_O_DIRECTORY)
+		k |= O_DIRECTORY;
+	if (uflags & HAL_O_NOFOLLOW)
+		k |= O_NOFOLLOW;
+	return k;
+}
+
+unsigned long oflags_to_user(unsigned kflags)
+{
+	unsigned long u = kflags & ~O_ARCH_BITS;
+
+	if (kflags & O_DIRECT)
+		u |= HAL_O_DIRECT;
+	if (kflags & O_LARGEFILE)
+		u |= HAL_O_LARGEFILE;
+	if (kflags & O_DIRECTORY)
+		u |= HAL_O_DIRECTORY;
+	if (kflags & O_NOFOLLOW)
+		u |= HAL_O_NOFOLLOW;
+	return u;
+}
+
+/* [path_resolution(7)] "Permissions": owner, group or other bits; root
+ * passes everything but needs some x bit to execute a non-directory. */
+int inode_permission(const struct inode *inode, int mask, bool real)
+{
+	uint32_t uid, gid;
+	unsigned bits;
+
+	if (!current)
+		return 0;
+	uid = real ? current->uid : current->euid;
+	gid = real ? current->gid : current->egid;
+	if (uid == 0) {
+		if ((mask & 1) && !S_ISDIR(inode->mode) && !(inode->mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	if (uid == inode->uid)
+		bits = inode->mode >> 6;
+	else if (gid == inode->gid)
+		bits = inode->mode >> 3;
+	else
+		bits = inode->mode;
+	return ((bits & (unsigned)mask & 7) == ((unsigned)mask & 7)) ? 0 : -EACCES;
+}
+
+/* Truncate a regular file to length bytes ([truncate(2)]). */
+int do_truncate(struct inode *inode, off_t length)
+{
+	struct iattr attr = { 0 };
+
+	if (length < 0)
+		return -EINVAL;
+	if (S_ISDIR(inode->mode))
+		return -EISDIR;
+	if (!S_ISREG(inode->mode))
+		return -EINVAL;
+	attr.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME;
+	attr.size = (uint64_t)length;
+	attr.mtime = attr.ctime = current_time();
+	return fs_setattr(inode, &attr);
+}
+
+/* O_PATH files: no data operations at all ([open(2)] O_PATH). */
+static const struct file_operations path_fops;
+
+int dentry_open(struct dentry *d, unsigned flags, struct file **out)
+{
+	struct inode *inode = d->inode;
+	const struct file_operations *fops = inode->i_fop;
+	void *priv = NULL;
+	struct file *f;
+	int err;
+
+	if (flags & O_PATH) {
+		fops = &path_fops;
+	} else if (S_ISCHR(inode->mode)) {
+		struct chrdev *cd = chrdev_lookup(inode->rdev);
+
+		if (!cd)
+			return -ENXIO;
+		fops = cd->fops;
+		priv = cd->priv;
+	} else if (S_ISBLK(inode->mode) || S_ISSOCK(inode->mode)) {
+		return -ENXIO; /* no block devices or sockets in this version */
+	}
+	f = file_alloc(inode, fops, flags & ~(O_OPEN_ONLY & ~O_NOCTTY));
+	if (!f)
+		return -ENOMEM;
+	f->dentry = dget(d);
+	f->private_data = priv;
+	f->flags |= O_LARGEFILE; /* 64-bit: force_o_largefile() */
+	if (flags & O_PATH)
+		err = 0;
+	else if (S_ISFIFO(inode->mode))
+		err = fifo_open(inode, f);
+	else
+		err = file_op_open(f);
+	if (err) {
+		file_abort(f);
+		return err;
+	}
+	f->flags &= ~O_NOCTTY; /* only the tty's open() needs to see it */
+	*out = f;
+	return 0;
+}
+
+static int may_open(struct dentry *d, unsigned flags, bool created)
+{
+	struct inode *inode = d->inode;
+	unsigned acc = flags & O_ACCMODE;
+	bool wr = acc == O_WRONLY || acc == O_RDWR;
+	int mask = 0;
+
+	if (flags & O_PATH)
+		return 0;
+	if (S_ISDIR(inode->mode) && (wr || (flags & O_CREAT)))
+		return -EISDIR;
+	if (S_ISLNK(inode->mode))
+		return -ELOOP;
+	if (created)
+		return 0; /* [open(2)]: the new file's mode applies from the next open */
+	if (acc == O_RDONLY || acc == O_RDWR)
+		mask |= 4;
+	if (wr || (flags & O_TRUNC))
+		mask |= 2;
+	if ((mask & 2) && (d->mnt->flags & MS_RDONLY) &&
+	    (S_ISREG(inode->mode) || S_ISDIR(inode->mode)))
+		return -EROFS;
+	return inode_permission(inode, mask, false);
+}
+
+/* Create the regular file nd->last in nd->dir for the negative dentry d. */
+static int open_create(struct nameidata *nd, struct dentry *d, mode_t mode, bool umask)
+{
+	struct inode *inode;
+	int err;
+
+	if (nd->dir->mnt->flags & MS_RDONLY)
+		return -EROFS;
+	err = fs_create(nd->dir->inode, nd->last, nd->last_len,
+			S_IFREG | (mode & 07777 & (umask ? ~current_umask() : 07777)), &inode);
+	if (err)
+		return err;
+	d_instantiate(d, inode);
+	inode_init_owner(inode);
+	return 0;
+}
+
+static int open_nd(struct nameidata *nd, unsigned flags, mode_t mode, bool umask,
+		   struct file **out)
+{
+	struct dentry *d;
+	bool created = false;
+	int err;
+
+	if (flags & O_TMPFILE_BIT)
+		return -EOPNOTSUPP;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW;
+	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
+		return -EINVAL; /* Linux >= 6.4 */
+	for (;;) {
+		err = nd_walk_parent(nd);
+		if (err)
+			return err;
+		if ((flags & O_CREAT) && nd->last_type == LAST_NORM && nd->trailing_slash)
+			return -EISDIR; /* [open(2)] O_CREAT on "name/" */
+		err = nd_lookup_last(nd, &d);
+		if (err)
+			return err;
+		if (!d->inode) {
+			if (!(flags & O_CREAT) || nd->last_type != LAST_NORM) {
+				dput(d);
+				return -ENOENT;
+			}
+			err = open_create(nd, d, mode, umask);
+			if (err) {
+				dput(d);
+				return err;
+			}
+			created = true;
+			break;
+		}
+		if ((flags & O_CREAT) && (flags & O_EXCL)) {
+			dput(d);
+			return -EEXIST; /* even for a symlink: O_EXCL does not follow */
+		}
+		if (S_ISLNK(d->inode->mode) && nd->last_type == LAST_NORM) {
+			if (flags & O_NOFOLLOW) {
+				if (flags & O_PATH)
+					break; /* the link itself */
+				dput(d);
+				return -ELOOP;
+			}
+			err = nd_follow_link(nd, d);
+			dput(d);
+			if (err)
+				return err;
+			continue;
+		}
+		break;
+	}
+	if ((nd->trailing_slash || (flags & O_DIRECTORY)) && !S_ISDIR(d->inode->mode)) {
+		dput(d);
+		return -ENOTDIR;
+	}
+	err = may_open(d, flags & ~(created ? O_CREAT : 0), created);
+	if (err) {
+		dput(d);
+		return err;
+	}
+	err = dentry_open(d, flags, out);
+	if (!err && (flags & O_TRUNC) && !created && !(flags & O_PATH) && S_ISREG(d->inode->mode)) {
+		/* A file system without setattr (procfs) ignores O_TRUNC. */
+		if (d->inode->i_op && d->inode->i_op->setattr) {
+			err = do_truncate(d->inode, 0);
+			if (err) {
+				fput(*out);
+				*out = NULL;
+			}
+		}
+	}
+	dput(d);
+	return err;
+}
+
+/* Kernel-side open: path from the current task's cwd/root, kernel O_*
+ * flags, the mode of a created file taken as is (no umask). */
+int do_filp_open(int dirfd, const char *path, unsigned flags, mode_t mode, struct file **out)
+{
+	struct nameidata nd;
+	int err = nd_init(&nd, dirfd, path, 0);
+
+	if (!err)
+		err = open_nd(&nd, flags, mode, false, out);
+	nd_release(&nd);
+	return err;
+}
+
+static long do_sys_openat(int dirfd, uintptr_t upath, unsigned long uflags, mode_t mode)
+{
+	unsigned flags = oflags_from_user(uflags);
+	struct files *tab = current_files();
+	struct nameidata nd;
+	struct file *f = NULL;
+	int err, fd;
+
+	if (!tab)
+		return -EBADF;
+	err = nd_init_user(&nd, dirfd, upath, 0);
+	if (!err)
+		err = open_nd(&nd, flags, mode, true, &f);
+	nd_release(&nd);
+	if (err)
+		return err;
+	fd = fd_install(tab, f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		fput(f);
+	return fd;
+}
+
+/* [openat(2)] */
+SYSCALL_DEFINE4(openat, int, dirfd, uintptr_t, path, unsigned long, flags, unsigned, mode)
+{
+	return do_sys_openat(dirfd, path, flags, mode);
+}
+
+/* [open(2)] (x86_64) */
+SYSCALL_DEFINE3(open, uintptr_t, path, unsigned long, flags, unsigned, mode)
+{
+	return do_sys_openat(AT_FDCWD, path, flags, mode);
+}
+
+/* [creat(2)]: open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) (x86_64). */
+SYSCALL_DEFINE2(creat, uintptr_t, path, unsigned, mode)
+{
+	return do_sys_openat(AT_FDCWD, path, oflags_to_user(O_CREAT | O_WRONLY | O_TRUNC), mode);
+}
+
+/* [close(2)] */
+SYSCALL_DEFINE1(close, int, fd)
+{
+	return fd_close(current_files(), fd);
+}
+
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+
+/* [close_range(2)]: close (or mark close-on-exec) fds first..last. */
+SYSCALL_DEFINE3(close_range, unsigned, first, unsigned, last, unsigned, flags)
+{
+	struct files *tab = current_files();
+
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	if (last >= NR_OPEN_DEFAULT)
+		last = NR_OPEN_DEFAULT - 1;
+	for (unsigned fd = first; fd <= last && fd < NR_OPEN_DEFAULT; fd++) {
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			fd_set_cloexec(tab, (int)fd, true);
+		else
+			fd_close(tab, (int)fd);
+	}
+	return 0;
+}

@@ -1,0 +1,439 @@
+/* Pipes and FIFOs, [pipe(7)]: a 64 KiB ring per pipe (Linux's default of
+ * 16 pages, allocated page by page as data arrives), blocking reads and
+ * writes, O_NONBLOCK (-EAGAIN), end of file once every writer is gone,
+ * SIGPIPE/-EPIPE for writes with no reader, writes of at most PIPE_BUF
+ * bytes are atomic. A FIFO ([fifo(7)]) is the same pipe, found through its
+ * inode; opening one end blocks until the other end is opened. */
+#include <hal/usercopy.h>
+#include <kernel/kmalloc.h>
+#include <kernel/signal.h>
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+
+#include "internal.h"
+
+#define PIPE_PAGES 16
+#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
+#define FIONREAD 0x541B
+
+struct pipe {
+	char *page[PIPE_PAGES];
+	size_t head;                 /* ring offset of the first unread byte */
+	size_t len;                  /* bytes buffered */
+	unsigned readers, writers;   /* open ends */
+	unsigned r_counter, w_counter; /* opens of each end so far */
+	bool locked;                 /* a reader or writer is copying */
+	struct wait_queue wait;      /* woken on every change */
+	struct inode *fifo;          /* the named pipe's inode, or NULL */
+	struct list_head fifo_list;
+};
+
+static LIST_HEAD(fifos);
+static struct file_system_type pipefs_type = { .name = "pipefs" };
+/* Anonymous pipes' inodes live here (st_dev 0:12 like Linux's pipefs). */
+static struct super_block pipefs_sb = { .type = &pipefs_type, .dev = MKDEV(0, 12) };
+
+static const struct file_operations pipe_fops;
+
+bool file_is_pipe(const struct file *f)
+{
+	return f->f_op == &pipe_fops;
+}
+
+static struct pipe *pipe_alloc(void)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	if (p) {
+		wait_queue_init(&p->wait);
+		list_init(&p->fifo_list);
+	}
+	return p;
+}
+
+static void pipe_free(struct pipe *p)
+{
+	for (int i = 0; i < PIPE_PAGES; i++)
+		kfree(p->page[i]);
+	kfree(p);
+}
+
+/* The copy may sleep on a page fault: keep other readers/writers out. */
+static int pipe_lock(struct pipe *p)
+{
+	if (wait_event_interruptible(p->wait, !p->locked))
+		return -ERESTARTSYS;
+	p->locked = true;
+	return 0;
+}
+
+static void pipe_unlock(struct pipe *p)
+{
+	p->locked = false;
+	wake_up(&p->wait);
+}
+
+/* [pipe(7)] "If a process attempts to read from an empty pipe, then read(2)
+ * will block until data is available"; 0 when all writers are gone. */
+static ssize_t pipe_read(struct file *f, struct uio *u, off_t *pos)
+{
+	struct pipe *p = f->private_data;
+	size_t done = 0;
+	ssize_t err = 0;
+
+	if (!u->len)
+		return 0;
+	for (;;) {
+		if (pipe_lock(p))
+			return -ERESTARTSYS;
+		if (p->len)
+			break;
+		pipe_unlock(p);
+		if (!p->writers)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (wait_event_interruptible(p->wait, p->len || !p->writers))
+			return -ERESTARTSYS;
+	}
+	while (u->len && p->len) {
+		size_t off = p->head % PAGE_SIZE;
+		size_t n = MIN(MIN(PAGE_SIZE - off, p->len), u->len);
+
+		if (uio_copy_out(u, p->page[p->head / PAGE_SIZE] + off, n)) {
+			err = -EFAULT;
+			break;
+		}
+		p->head = (p->head + n) % PIPE_SIZE;
+		p->len -= n;
+		done += n;
+	}
+	if (!p->len)
+		p->head = 0;
+	pipe_unlock(p);
+	return done ? (ssize_t)done : err;
+}
+
+/* Copy what fits into the ring; returns bytes copied or -errno. */
+static ssize_t pipe_fill(struct pipe *p, struct uio *u, size_t max)
+{
+	size_t done = 0;
+
+	while (done < max && p->len < PIPE_SIZE) {
+		size_t tail = (p->head + p->len) % PIPE_SIZE;
+		size_t idx = tail / PAGE_SIZE, off = tail % PAGE_SIZE;
+		size_t n = MIN(MIN(PAGE_SIZE - off, PIPE_SIZE - p->len), max - done);
+
+		if (!p->page[idx]) {
+			p->page[idx] = kmalloc(PAGE_SIZE);
+			if (!p->page[idx])
+				return done ? (ssize_t)done : -ENOMEM;
+		}
+		if (uio_copy_in(u, p->page[idx] + off, n))
+			return done ? (ssize_t)done : -EFAULT;
+		p->len += n;
+		done += n;
+	}
+	return (ssize_t)done;
+}
+
+static void pipe_sigpipe(void)
+{
+	if (current)
+		send_signal(current, SIGPIPE, NULL);
+}
+
+/* [pipe(7)]: writes of <= PIPE_BUF bytes are atomic; larger ones may be
+ * split; no reader: SIGPIPE and -EPIPE; full and O_NONBLOCK: -EAGAIN (or
+ * the partial count). */
+static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
+{
+	struct pipe *p = f->private_data;
+	size_t total = u->len, done = 0;
+	ssize_t err = 0;
+
+	if (!p->readers) {
+		pipe_sigpipe();
+		return -EPIPE;
+	}
+	if (!total)
+		return 0;
+	if (pipe_lock(p))
+		return -ERESTARTSYS;
+	while (done < total) {
+		size_t need = total <= PIPE_BUF ? total : 1;
+
+		if (!p->readers) {
+			pipe_sigpipe();
+			err = -EPIPE;
+			break;
+		}
+		if (PIPE_SIZE - p->len >= need) {
+			ssize_t n = pipe_fill(p, u, total - done);
+
+			if (n < 0) {
+				err = n;
+				break;
+			}
+			done += (size_t)n;
+			wake_up(&p->wait);
+			continue;
+		}
+		if (f->flags & O_NONBLOCK) {
+			err = -EAGAIN;
+			break;
+		}
+		pipe_unlock(p);
+		if (wait_event_interruptible(p->wait,
+					     PIPE_SIZE - p->len >= need || !p->readers) ||
+		    pipe_lock(p))
+			return done ? (ssize_t)done : -ERESTARTSYS;
+	}
+	pipe_unlock(p);
+	return done ? (ssize_t)done : err;
+}
+
+static unsigned pipe_poll(struct file *f, struct wait_queue **wq)
+{
+	struct pipe *p = f->private_data;
+	unsigned mask = 0;
+
+	if (wq)
+		*wq = &p->wait;
+	if (file_readable(f)) {
+		if (p->len)
+			mask |= POLLIN | POLLRDNORM;
+		/* f->pos holds w_counter at open: a FIFO reader that never
+		 * saw a writer is not hung up ([fifo(7)], fs/pipe.c). */
+		if (!p->writers && (uint64_t)f->pos != p->w_counter)
+			mask |= POLLHUP;
+	}
+	if (file_writable(f)) {
+		if (PIPE_SIZE - p->len >= PIPE_BUF)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			mask |= POLLERR;
+	}
+	return mask;
+}
+
+static void pipe_put_ends(struct pipe *p, bool rd, bool wr)
+{
+	if (rd)
+		p->readers--;
+	if (wr)
+		p->writers--;
+	wake_up(&p->wait);
+	if (p->readers || p->writers)
+		return;
+	if (p->fifo) {
+		list_del(&p->fifo_list); /* data left in a FIFO is discarded */
+		pipe_free(p);
+	}
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->private_data;
+	bool rd = file_readable(f), wr = file_writable(f);
+
+	if (p->fifo) {
+		pipe_put_ends(p, rd, wr);
+		return;
+	}
+	if (rd)
+		p->readers--;
+	if (wr)
+		p->writers--;
+	wake_up(&p->wait);
+	if (!p->readers && !p->writers) {
+		/* Both ends closed: the pipefs inode goes with the last iput. */
+		f->inode->nlink = 0;
+		pipe_free(p);
+	}
+}
+
+static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	struct pipe *p = f->private_data;
+
+	if (cmd == FIONREAD) {
+		int n = (int)p->len;
+
+		return copy_to_user((uintptr_t)arg, &n, sizeof(n)) ? -EFAULT : 0;
+	}
+	return -ENOTTY;
+}
+
+static off_t pipe_llseek(struct file *f, off_t off, int whence)
+{
+	return -ESPIPE;
+}
+
+static const struct file_operations pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.release = pipe_release,
+	.ioctl = pipe_ioctl,
+	.llseek = pipe_llseek,
+};
+
+/* F_GETPIPE_SZ: the capacity in bytes. */
+long pipe_fcntl_size(struct file *f)
+{
+	return file_is_pipe(f) ? (long)PIPE_SIZE : -EBADF;
+}
+
+int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+{
+	struct inode *inode = inode_alloc(&pipefs_sb);
+	struct pipe *p = pipe_alloc();
+	struct file *r = NULL, *w = NULL;
+
+	if (inode) {
+		inode->mode = S_IFIFO | 0600;
+		inode->nlink = 1;
+		if (current) {
+			inode->uid = current->euid;
+			inode->gid = current->egid;
+		}
+		r = file_alloc(inode, &pipe_fops, O_RDONLY | (flags & O_NONBLOCK));
+		w = file_alloc(inode, &pipe_fops, O_WRONLY | (flags & O_NONBLOCK));
+	}
+	if (!inode || !p || !r || !w) {
+		if (r)
+			file_abort(r);
+		if (w)
+			file_abort(w);
+		if (inode) {
+			inode->nlink = 0;
+			iput(inode);
+		}
+		kfree(p);
+		return -ENOMEM;
+	}
+	iput(inode); /* the files hold it now */
+	p->readers = p->writers = 1;
+	p->r_counter = p->w_counter = 1;
+	r->private_data = w->private_data = p;
+	r->pos = 0; /* != w_counter: POLLHUP once the writer goes */
+	*rd = r;
+	*wr = w;
+	return 0;
+}
+
+static struct pipe *fifo_get(struct inode *inode)
+{
+	struct pipe *p;
+
+	list_for_each_entry(p, &fifos, fifo_list) {
+		if (p->fifo == inode)
+			return p;
+	}
+	p = pipe_alloc();
+	if (p) {
+		p->fifo = inode;
+		list_add_tail(&p->fifo_list, &fifos);
+	}
+	return p;
+}
+
+/* [fifo(7)]: "opening the FIFO blocks until the other end is opened also";
+ * O_NONBLOCK: a reader opens at once, a writer fails with ENXIO. */
+int fifo_open(struct inode *inode, struct file *f)
+{
+	struct pipe *p = fifo_get(inode);
+	unsigned acc = f->flags & O_ACCMODE;
+	bool nonblock = f->flags & O_NONBLOCK;
+
+	if (!p)
+		return -ENOMEM;
+	f->f_op = &pipe_fops;
+	f->private_data = p;
+	if (acc == O_RDONLY) {
+		unsigned wc = p->w_counter;
+
+		p->readers++;
+		p->r_counter++;
+		wake_up(&p->wait);
+		f->pos = 0;
+		if (!p->writers && nonblock) {
+			/* No POLLHUP until a writer has come (fs/pipe.c). */
+			f->pos = wc;
+		} else if (!p->writers &&
+			   wait_event_interruptible(p->wait, p->writers || p->w_counter != wc)) {
+			pipe_put_ends(p, true, false);
+			return -ERESTARTSYS;
+		}
+	} else if (acc == O_WRONLY) {
+		unsigned rc = p->r_counter;
+
+		if (!p->readers && nonblock) {
+			pipe_put_ends(p, false, false);
+			return -ENXIO;
+		}
+		p->writers++;
+		p->w_counter++;
+		wake_up(&p->wait);
+		if (!p->readers &&
+		    wait_event_interruptible(p->wait, p->readers || p->r_counter != rc)) {
+			pipe_put_ends(p, false, true);
+			return -ERESTARTSYS;
+		}
+	} else {
+		/* O_RDWR never blocks (Linux; POSIX leaves it undefined). */
+		p->readers++;
+		p->writers++;
+		p->r_counter++;
+		p->w_counter++;
+		f->pos = 0;
+		wake_up(&p->wait);
+	}
+	return 0;
+}
+
+#define O_ALLOWED_PIPE2 (O_CLOEXEC | O_NONBLOCK | O_DIRECT)
+
+/* [pipe(2)] pipe2: fds[0] the read end, fds[1] the write end. */
+SYSCALL_DEFINE2(pipe2, uintptr_t, ufds, int, uflags)
+{
+	unsigned flags = oflags_from_user((unsigned)uflags);
+	struct files *tab = current_files();
+	struct file *r, *w;
+	int fds[2], err;
+
+	if (flags & ~O_ALLOWED_PIPE2)
+		return -EINVAL;
+	if (!tab)
+		return -EBADF;
+	err = pipe_create(&r, &w, flags);
+	if (err)
+		return err;
+	fds[0] = fd_install(tab, r, 0, flags & O_CLOEXEC);
+	if (fds[0] < 0) {
+		fput(r);
+		fput(w);
+		return fds[0];
+	}
+	fds[1] = fd_install(tab, w, 0, flags & O_CLOEXEC);
+	if (fds[1] < 0) {
+		fd_close(tab, fds[0]);
+		fput(w);
+		return fds[1];
+	}
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		fd_close(tab, fds[0]);
+		fd_close(tab, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* [pipe(2)] (x86_64) */
+SYSCALL_DEFINE1(pipe, uintptr_t, ufds)
+{
+	unsigned long args[2] = { ufds, 0 };
+
+	return sys_pipe2(args);
+}

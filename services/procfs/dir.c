@@ -1,0 +1,192 @@
+/* procfs directories: lookup and readdir over the static tables, the
+ * task list (/proc/<pid>) and a task's descriptors (/proc/<pid>/fd).
+ *
+ * readdir positions: 0 ".", 1 ".." (normally the VFS's), 2 + i the i-th
+ * static child, DYN_BASE + n the generated entry for pid or fd n; each
+ * entry's next_pos is its own position + 1, so a listing resumes right
+ * after the last entry delivered even when others came or went. */
+#include <kernel/errno.h>
+#include <kernel/fdtable.h>
+#include <kernel/printk.h>
+#include <string.h>
+
+#include "procfs.h"
+
+#define DYN_BASE 256
+
+/* A decimal number without sign or leading zeros (Linux name_to_int). */
+static int parse_uint(const char *s, size_t len)
+{
+	unsigned v = 0;
+
+	if (len == 0 || len > 9 || (s[0] == '0' && len > 1))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	return (int)v;
+}
+
+static unsigned dt_of(const struct proc_entry *e)
+{
+	switch (e->type) {
+	case PE_DIR: return DT_DIR;
+	case PE_LINK: return DT_LNK;
+	default: return DT_REG;
+	}
+}
+
+static int proc_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	struct proc_node *dn = dir->i_private;
+	const struct proc_entry *e = dn->entry;
+	struct task *t = NULL;
+	struct inode *inode = NULL;
+
+	if (e->per_task) {
+		t = proc_node_task(dn);
+		if (!t)
+			return -ENOENT;
+	}
+	if (e == &proc_root_entry)
+		proc_gc(dir->sb);
+
+	for (size_t i = 0; i < e->nchildren; i++) {
+		const struct proc_entry *c = &e->children[i];
+		if (strlen(c->name) == len && memcmp(c->name, name, len) == 0) {
+			inode = proc_get_inode(dir->sb, c, t, -1);
+			goto found;
+		}
+	}
+	int n = parse_uint(name, len);
+	if (n < 0)
+		return -ENOENT;
+	if (e->dynamic == DYN_PIDS) {
+		struct task *pt = task_lookup(n);
+		if (!pt)
+			return -ENOENT;
+		inode = proc_get_inode(dir->sb, &proc_pid_entry, pt, -1);
+	} else if (e->dynamic == DYN_FDS) {
+		struct file *f = t->files ? fd_get(t->files, n) : NULL;
+		if (!f)
+			return -ENOENT;
+		fput(f);
+		inode = proc_get_inode(dir->sb, &proc_fd_entry, t, n);
+	} else {
+		return -ENOENT;
+	}
+found:
+	if (!inode)
+		return -ENOMEM;
+	*out = inode;
+	return 0;
+}
+
+/* Emit one entry; its inode (made or cached) gives d_ino. 1 to stop. */
+static int emit(struct super_block *sb, const struct proc_entry *e, struct task *t, int fd,
+		const char *name, int64_t next, off_t *pos, filldir_t fill, void *ctx, int *err)
+{
+	struct inode *inode = proc_get_inode(sb, e, t, fd);
+
+	if (!inode) {
+		*err = -ENOMEM;
+		return 1;
+	}
+	uint64_t ino = inode->ino;
+	iput(inode);
+	if (fill(ctx, name, strlen(name), ino, dt_of(e), next))
+		return 1;
+	*pos = next;
+	return 0;
+}
+
+/* The smallest process id (thread-group leaders only) >= from, or -1. */
+static int next_pid(int from)
+{
+	struct task *t;
+	int best = -1;
+
+	list_for_each_entry(t, &task_list, all_list) {
+		if (t->tid != t->tgid || t->tid < from)
+			continue;
+		if (best < 0 || t->tid < best)
+			best = t->tid;
+	}
+	return best;
+}
+
+static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
+{
+	struct inode *dir = f->inode;
+	struct super_block *sb = dir->sb;
+	struct proc_node *dn = dir->i_private;
+	const struct proc_entry *e = dn->entry;
+	struct task *t = NULL;
+	char name[16];
+	int err = 0;
+
+	if (e->per_task) {
+		t = proc_node_task(dn);
+		if (!t)
+			return 0; /* the process is gone: an empty directory */
+	}
+	if (e == &proc_root_entry)
+		proc_gc(sb);
+	if (*pos < 0)
+		return -EINVAL;
+	if (*pos == 0) {
+		if (fill(ctx, ".", 1, dir->ino, DT_DIR, 1))
+			return 0;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		if (fill(ctx, "..", 2, dir->ino, DT_DIR, 2))
+			return 0;
+		*pos = 2;
+	}
+	for (size_t i = (size_t)*pos - 2; *pos < 2 + (off_t)e->nchildren; i++) {
+		const struct proc_entry *c = &e->children[i];
+		int64_t next = (i + 1 == e->nchildren && e->dynamic) ? DYN_BASE : *pos + 1;
+		if (emit(sb, c, t, -1, c->name, next, pos, fill, ctx, &err))
+			return err;
+	}
+	if (*pos < DYN_BASE)
+		*pos = DYN_BASE;
+
+	if (e->dynamic == DYN_PIDS) {
+		for (int pid = next_pid((int)(*pos - DYN_BASE)); pid >= 0;
+		     pid = next_pid((int)(*pos - DYN_BASE))) {
+			struct task *pt = task_lookup(pid);
+			if (!pt) {
+				*pos = DYN_BASE + pid + 1;
+				continue;
+			}
+			snprintf(name, sizeof(name), "%d", pid);
+			if (emit(sb, &proc_pid_entry, pt, -1, name, DYN_BASE + pid + 1, pos, fill, ctx,
+				 &err))
+				return err;
+		}
+	} else if (e->dynamic == DYN_FDS && t->files) {
+		for (off_t fd = *pos - DYN_BASE; fd < NR_OPEN_DEFAULT; fd++) {
+			struct file *fp = fd_get(t->files, (int)fd);
+			if (!fp)
+				continue;
+			fput(fp);
+			snprintf(name, sizeof(name), "%d", (int)fd);
+			if (emit(sb, &proc_fd_entry, t, (int)fd, name, DYN_BASE + fd + 1, pos, fill, ctx,
+				 &err))
+				return err;
+		}
+	}
+	return 0;
+}
+
+const struct inode_operations proc_dir_iops = {
+	.lookup = proc_lookup,
+};
+
+const struct file_operations proc_dir_fops = {
+	.readdir = proc_readdir,
+};

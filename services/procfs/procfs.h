@@ -1,0 +1,122 @@
+/* procfs internals. [proc(5)]
+ *
+ * The tree is described by static tables of struct proc_entry; per-process
+ * directories (/proc/<pid>) and descriptor links (/proc/<pid>/fd/<n>) are
+ * made on demand from the task list. Every inode handed to the VFS is an
+ * instance of an entry for one task (pid + start time, so a reused pid is
+ * a different process) and one fd; instances are cached on the super
+ * block (the cache holds one reference) so repeated lookups give the same
+ * inode number, and are dropped once their task or fd is gone and the VFS
+ * no longer holds them.
+ *
+ * File contents are generated at open() into a kmalloc'd buffer and read
+ * from it by offset (seq_file style).
+ */
+#ifndef SERVICES_PROCFS_PROCFS_H
+#define SERVICES_PROCFS_PROCFS_H
+#include <kernel/list.h>
+#include <kernel/task.h>
+#include <kernel/vfs.h>
+
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/* A growing text buffer; on overflow the generator is run again with a
+ * bigger one. */
+struct seqbuf {
+	char *buf;
+	size_t len, cap;
+	bool overflow;
+};
+void seq_printf(struct seqbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void seq_write(struct seqbuf *s, const void *data, size_t n);
+
+enum proc_type { PE_DIR, PE_FILE, PE_LINK };
+enum proc_dyn { DYN_NONE, DYN_PIDS, DYN_FDS };
+
+struct proc_entry {
+	const char *name;
+	enum proc_type type;
+	mode_t perm;
+	bool per_task;                  /* needs the node's task */
+	/* PE_DIR: static children and/or generated ones. */
+	const struct proc_entry *children;
+	size_t nchildren;
+	enum proc_dyn dynamic;
+	/* PE_FILE: fill s for task t (NULL unless per_task): 0 or -errno. */
+	int (*show)(struct seqbuf *s, struct task *t);
+	/* PE_FILE, optional: a write of buf[0..len) (e.g. comm). */
+	ssize_t (*write)(struct task *t, const char *buf, size_t len);
+	/* PE_LINK: the target into buf (at most len bytes, no NUL needed);
+	 * its length or -errno. fd is the node's descriptor number. */
+	ssize_t (*readlink)(struct task *t, int fd, char *buf, size_t len);
+};
+
+/* inode->i_private: one instance of an entry. */
+struct proc_node {
+	struct list_head list;          /* in proc_sb.nodes */
+	const struct proc_entry *entry;
+	int pid;                        /* per-task entries */
+	uint64_t start_ns;              /* the task's, to detect pid reuse */
+	int fd;                         /* fd links and the fd directory: -1 else */
+	struct inode *inode;
+};
+
+struct proc_sb {
+	struct list_head nodes;
+};
+
+/* The trees (tables.c). */
+extern const struct proc_entry proc_root_entry;
+extern const struct proc_entry proc_pid_entry;
+extern const struct proc_entry proc_fd_entry;
+
+/* The live task a node refers to, or NULL if it exited and was reaped
+ * or its pid now names another process. */
+struct task *proc_node_task(const struct proc_node *n);
+
+/* File operations of generated files and link operations (file.c). */
+extern const struct file_operations proc_file_fops;
+extern const struct inode_operations proc_file_iops;
+extern const struct inode_operations proc_link_iops;
+/* Directory operations (dir.c). */
+extern const struct file_operations proc_dir_fops;
+extern const struct inode_operations proc_dir_iops;
+
+/* The cached inode for (entry, task, fd), made if missing; referenced
+ * (caller iputs). NULL on -ENOMEM. t may be NULL for global entries. */
+struct inode *proc_get_inode(struct super_block *sb, const struct proc_entry *e, struct task *t,
+			     int fd);
+/* Drop cached instances no one uses whose task or fd is gone. */
+void proc_gc(struct super_block *sb);
+
+/* Generators (pid_files.c, sys_files.c). */
+int proc_show_pid_stat(struct seqbuf *s, struct task *t);
+int proc_show_pid_status(struct seqbuf *s, struct task *t);
+int proc_show_pid_statm(struct seqbuf *s, struct task *t);
+int proc_show_pid_cmdline(struct seqbuf *s, struct task *t);
+int proc_show_pid_comm(struct seqbuf *s, struct task *t);
+ssize_t proc_write_pid_comm(struct task *t, const char *buf, size_t len);
+int proc_show_pid_maps(struct seqbuf *s, struct task *t);
+int proc_show_mounts(struct seqbuf *s, struct task *t);
+ssize_t proc_link_exe(struct task *t, int fd, char *buf, size_t len);
+ssize_t proc_link_root(struct task *t, int fd, char *buf, size_t len);
+ssize_t proc_link_fd(struct task *t, int fd, char *buf, size_t len);
+ssize_t proc_link_self(struct task *t, int fd, char *buf, size_t len);
+ssize_t proc_link_mounts(struct task *t, int fd, char *buf, size_t len);
+
+int proc_show_cpuinfo(struct seqbuf *s, struct task *t);
+int proc_show_meminfo(struct seqbuf *s, struct task *t);
+int proc_show_uptime(struct seqbuf *s, struct task *t);
+int proc_show_version(struct seqbuf *s, struct task *t);
+int proc_show_loadavg(struct seqbuf *s, struct task *t);
+int proc_show_stat(struct seqbuf *s, struct task *t);
+int proc_show_filesystems(struct seqbuf *s, struct task *t);
+int proc_show_cmdline(struct seqbuf *s, struct task *t);
+int proc_show_ostype(struct seqbuf *s, struct task *t);
+int proc_show_osrelease(struct seqbuf *s, struct task *t);
+int proc_show_pid_max(struct seqbuf *s, struct task *t);
+
+/* Kernel identity shown by /proc/version and /proc/sys/kernel. */
+#define PROC_OSRELEASE "6.1.0-kevlar"
+
+#endif

@@ -1,0 +1,37 @@
+/* tmpfs attribute changes: chmod, chown, truncate, utimensat.
+ * [chmod(2)], [chown(2)], [truncate(2)], [utimensat(2)] */
+#include <kernel/errno.h>
+
+#include "tmpfs.h"
+
+/* Apply attr (permission checks are the VFS's). ATTR_SIZE on a directory
+ * is -EISDIR, on anything but a regular file -EINVAL; -EFBIG past the
+ * largest file. The change time is set to now unless ATTR_CTIME gives it;
+ * a size change also sets mtime unless ATTR_MTIME gives it. */
+int tmpfs_setattr(struct inode *inode, const struct iattr *attr)
+{
+	struct timespec64 now = current_time();
+
+	if (attr->valid & ATTR_SIZE) {
+		if (S_ISDIR(inode->mode))
+			return -EISDIR;
+		if (!S_ISREG(inode->mode))
+			return -EINVAL;
+		int r = tmpfs_set_size(inode, attr->size);
+		if (r)
+			return r;
+		inode->mtime = now;
+	}
+	if (attr->valid & ATTR_MODE)
+		inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
+	if (attr->valid & ATTR_UID)
+		inode->uid = attr->uid;
+	if (attr->valid & ATTR_GID)
+		inode->gid = attr->gid;
+	if (attr->valid & ATTR_ATIME)
+		inode->atime = attr->atime;
+	if (attr->valid & ATTR_MTIME)
+		inode->mtime = attr->mtime;
+	inode->ctime = (attr->valid & ATTR_CTIME) ? attr->ctime : now;
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* tmpfs regular files: read, write and size changes over the page tree.
+ * [read(2)], [write(2)], [truncate(2)], [tmpfs(5)] */
+#include <kernel/errno.h>
+#include <kernel/kmalloc.h>
+#include <string.h>
+
+#include "tmpfs.h"
+
+static void update_blocks(struct inode *inode)
+{
+	inode->blocks = TI(inode)->file.nr * (PAGE_SIZE / 512);
+}
+
+/* Read at *pos: bytes up to EOF, holes as zeros; 0 at or past EOF. */
+static ssize_t tmpfs_read(struct file *f, struct uio *u, off_t *pos)
+{
+	struct inode *inode = f->inode;
+	struct tmpfs_pages *p = &TI(inode)->file;
+
+	if (*pos < 0)
+		return -EINVAL;
+	uint64_t off = (uint64_t)*pos;
+	if (off >= inode->size)
+		return 0;
+	size_t want = u->len;
+	if (want > inode->size - off)
+		want = (size_t)(inode->size - off);
+
+	size_t done = 0;
+	while (done < want) {
+		uint64_t idx = off / PAGE_SIZE;
+		size_t in = (size_t)(off % PAGE_SIZE);
+		size_t n = MIN(PAGE_SIZE - in, want - done);
+		const char *page = tmpfs_page_get(p, idx);
+		int r = page ? uio_copy_out(u, page + in, n) : uio_zero(u, n);
+
+		if (r)
+			return done ? (ssize_t)done : r;
+		done += n;
+		off += n;
+	}
+	*pos = (off_t)off;
+	return (ssize_t)done;
+}
+
+/* Write at *pos (at EOF for O_APPEND), growing the file; mtime/ctime
+ * updated. Partial writes when the space runs out; -ENOSPC/-ENOMEM/
+ * -EFBIG if nothing could be written. */
+static ssize_t tmpfs_write(struct file *f, struct uio *u, off_t *pos)
+{
+	struct inode *inode = f->inode;
+	struct tmpfs_pages *p = &TI(inode)->file;
+
+	if (f->flags & O_APPEND)
+		*pos = (off_t)inode->size;
+	if (*pos < 0)
+		return -EINVAL;
+	uint64_t off = (uint64_t)*pos;
+	size_t want = u->len;
+	if (want == 0)
+		return 0;
+	if (off >= TMPFS_MAX_FILE_BYTES)
+		return -EFBIG;
+	if (want > TMPFS_MAX_FILE_BYTES - off)
+		want = (size_t)(TMPFS_MAX_FILE_BYTES - off);
+
+	size_t done = 0;
+	int err = 0;
+	while (done < want) {
+		uint64_t idx = off / PAGE_SIZE;
+		size_t in = (size_t)(off % PAGE_SIZE);
+		size_t n = MIN(PAGE_SIZE - in, want - done);
+		char *page = tmpfs_page_get_alloc(inode->sb, p, idx, &err);
+
+		if (!page)
+			break;
+		err = uio_copy_in(u, page + in, n);
+		if (err)
+			break;
+		done += n;
+		off += n;
+		if (off > inode->size)
+			inode->size = off;
+	}
+	update_blocks(inode);
+	if (done == 0)
+		return err ? err : -ENOSPC;
+	*pos = (off_t)off;
+	tmpfs_touch(inode);
+	return (ssize_t)done;
+}
+
+int tmpfs_set_size(struct inode *inode, uint64_t size)
+{
+	struct tmpfs_pages *p = &TI(inode)->file;
+
+	if (size > TMPFS_MAX_FILE_BYTES)
+		return -EFBIG;
+	if (size < inode->size) {
+		tmpfs_pages_truncate(inode->sb, p, (size + PAGE_SIZE - 1) / PAGE_SIZE);
+		/* Bytes past the new EOF in the last page must read as zeros
+		 * if the file grows again. */
+		if (size % PAGE_SIZE) {
+			char *page = tmpfs_page_get(p, size / PAGE_SIZE);
+			if (page)
+				memset(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
+		}
+	}
+	inode->size = size;
+	update_blocks(inode);
+	return 0;
+}
+
+const struct file_operations tmpfs_file_fops = {
+	.read = tmpfs_read,
+	.write = tmpfs_write,
+	.poll = generic_poll_ready,
+};
+
+const struct inode_operations tmpfs_file_iops = {
+	.setattr = tmpfs_setattr,
+};

@@ -1,0 +1,338 @@
+/* tmpfs mounts: options, inodes, space accounting, statfs, evict, and the
+ * "tmpfs" file system type. [tmpfs(5)], [mount(2)], [statfs(2)] */
+#include <kernel/errno.h>
+#include <kernel/kmalloc.h>
+#include <kernel/mm.h>
+#include <kernel/printk.h>
+#include <kernel/service.h>
+#include <kernel/task.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tmpfs.h"
+
+/* Anonymous device numbers for st_dev, one per mount (Linux's
+ * get_anon_bdev hands out MKDEV(0, n) the same way). */
+static unsigned next_anon_minor = 16;
+
+int tmpfs_charge(struct super_block *sb, int64_t n)
+{
+	struct tmpfs_sb *tsb = TSB(sb);
+
+	if (!tsb) /* after unmount */
+		return n > 0 ? -ENOSPC : 0;
+	if (n < 0) {
+		uint64_t less = (uint64_t)-n;
+		tsb->used_bytes = less > tsb->used_bytes ? 0 : tsb->used_bytes - less;
+		return 0;
+	}
+	if (tsb->max_bytes && (uint64_t)n > tsb->max_bytes - MIN(tsb->used_bytes, tsb->max_bytes))
+		return -ENOSPC;
+	tsb->used_bytes += (uint64_t)n;
+	return 0;
+}
+
+struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t mode, dev_t rdev)
+{
+	struct tmpfs_inode *ti = kzalloc(sizeof(*ti));
+	if (!ti)
+		return NULL;
+	struct inode *inode = inode_alloc(sb);
+	if (!inode) {
+		kfree(ti);
+		return NULL;
+	}
+	inode->i_private = ti;
+	inode->mode = mode;
+	inode->nlink = 1;
+	inode->uid = current ? current->euid : 0;
+	inode->gid = current ? current->egid : 0;
+	/* A setgid directory hands its group down, and the bit to subdirectories. */
+	if (dir && (dir->mode & S_ISGID)) {
+		inode->gid = dir->gid;
+		if (S_ISDIR(mode))
+			inode->mode |= S_ISGID;
+	}
+	inode->rdev = 0;
+	inode->size = 0;
+	inode->blocks = 0;
+
+	switch (mode & S_IFMT) {
+	case S_IFDIR:
+		list_init(&ti->dir.entries);
+		ti->dir.next_cookie = 2;
+		ti->dir.parent = dir;
+		inode->nlink = 2;
+		inode->size = 40; /* "." and ".." at 20 bytes each, as shmem reports */
+		inode->i_op = &tmpfs_dir_iops;
+		inode->i_fop = &tmpfs_dir_fops;
+		break;
+	case S_IFREG:
+		inode->i_op = &tmpfs_file_iops;
+		inode->i_fop = &tmpfs_file_fops;
+		break;
+	case S_IFLNK:
+		inode->i_op = &tmpfs_symlink_iops;
+		break;
+	default:
+		/* Device nodes, FIFOs and sockets: the VFS opens them by type. */
+		inode->rdev = rdev;
+		inode->i_op = &tmpfs_special_iops;
+		break;
+	}
+	TSB(sb)->nr_inodes++;
+	return inode;
+}
+
+void tmpfs_free_private(struct inode *inode)
+{
+	struct tmpfs_inode *ti = TI(inode);
+
+	if (!ti)
+		return;
+	switch (inode->mode & S_IFMT) {
+	case S_IFREG:
+		tmpfs_pages_truncate(inode->sb, &ti->file, 0);
+		break;
+	case S_IFLNK:
+		if (ti->symlink.target) {
+			tmpfs_charge(inode->sb, -((int64_t)ti->symlink.len + 1));
+			kfree(ti->symlink.target);
+		}
+		break;
+	case S_IFDIR:
+		/* Evicted only once removed, hence empty (rmdir checks). */
+		break;
+	default:
+		break;
+	}
+	kfree(ti);
+	inode->i_private = NULL;
+	if (TSB(inode->sb) && TSB(inode->sb)->nr_inodes)
+		TSB(inode->sb)->nr_inodes--;
+}
+
+/* Last iput of an inode with no links (the VFS's iput contract): free its
+ * data and the inode itself. */
+static void tmpfs_evict(struct inode *inode)
+{
+	tmpfs_free_private(inode);
+	kfree(inode);
+}
+
+/* Unlink everything below dir (at unmount): each child loses all its
+ * links, so it is evicted as soon as nothing else holds it. */
+static void tmpfs_teardown(struct inode *dir)
+{
+	struct tmpfs_dirent *de, *n;
+
+	list_for_each_entry_safe(de, n, &TI(dir)->dir.entries, list) {
+		struct inode *child = de->inode;
+
+		if (S_ISDIR(child->mode) && TI(child))
+			tmpfs_teardown(child);
+		child->nlink = 0;
+		list_del(&de->list);
+		kfree(de);
+		iput(child);
+	}
+}
+
+/* umount: free the tree. Inodes still open (lazy unmount) are freed at
+ * their last close without the space accounting. */
+static void tmpfs_put_super(struct super_block *sb)
+{
+	struct inode *root = sb->root;
+
+	if (root && TI(root))
+		tmpfs_teardown(root);
+	/* The VFS dropped the root dentry already; a linked inode at
+	 * refcount 0 is ours to free. */
+	if (root && root->refcount == 0) {
+		tmpfs_free_private(root);
+		kfree(root);
+		sb->root = NULL;
+	}
+	if (TSB(sb))
+		kfree(TSB(sb)->owner_private);
+	kfree(sb->fs_private);
+	sb->fs_private = NULL;
+}
+
+/* Sizes in 4 KiB blocks: blocks = the "size=" limit, bfree = what is left
+ * of it, files = inodes in use. */
+static int tmpfs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files)
+{
+	struct tmpfs_sb *tsb = TSB(sb);
+	uint64_t max = tsb->max_bytes ? tsb->max_bytes : frame_total_bytes();
+	uint64_t used = MIN(tsb->used_bytes, max);
+
+	*blocks = max / PAGE_SIZE;
+	*bfree = (max - used) / PAGE_SIZE;
+	*files = tsb->nr_inodes;
+	return 0;
+}
+
+static const struct super_operations tmpfs_sops = {
+	.evict = tmpfs_evict,
+	.put_super = tmpfs_put_super,
+	.statfs = tmpfs_statfs,
+};
+
+/* "size=" value: bytes with an optional k/m/g/t suffix, or a percentage
+ * of RAM ("50%"). Rounded up to pages. -EINVAL if malformed. */
+static int parse_size(const char *s, size_t len, uint64_t *out)
+{
+	char buf[32];
+	char *end;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	unsigned long long v = strtoull(buf, &end, 10);
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	case '%':
+		end++;
+		if (*end || v > 100)
+			return -EINVAL;
+		*out = PAGE_ALIGN_UP(frame_total_bytes() / 100 * v);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	if (shift && v > (UINT64_MAX >> shift) / 2)
+		return -EINVAL;
+	v <<= shift;
+	if (v > UINT64_MAX - PAGE_SIZE)
+		return -EINVAL;
+	*out = PAGE_ALIGN_UP(v);
+	return 0;
+}
+
+/* An unsigned number in base (8 or 10) filling all of s[0..len). */
+static int parse_num(const char *s, size_t len, int base, unsigned long max, unsigned long *out)
+{
+	char buf[24];
+	char *end;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	unsigned long v = strtoul(buf, &end, base);
+	if (*end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+struct tmpfs_opts {
+	uint64_t max_bytes;
+	mode_t mode;
+	uint32_t uid, gid;
+};
+
+/* Comma-separated key=value pairs; unknown keys are ignored as Linux's
+ * tmpfs does for mount helpers' extra options. */
+static int parse_options(const char *data, struct tmpfs_opts *o)
+{
+	const char *p = data;
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		size_t klen = eq ? (size_t)(eq - p) : len;
+		const char *val = eq ? eq + 1 : p + len;
+		size_t vlen = eq ? len - klen - 1 : 0;
+		unsigned long v;
+		int r = 0;
+
+		if (klen == 4 && !memcmp(p, "size", 4)) {
+			r = parse_size(val, vlen, &o->max_bytes);
+		} else if (klen == 4 && !memcmp(p, "mode", 4)) {
+			r = parse_num(val, vlen, 8, 07777, &v);
+			o->mode = (mode_t)v;
+		} else if (klen == 3 && !memcmp(p, "uid", 3)) {
+			r = parse_num(val, vlen, 10, UINT32_MAX, &v);
+			o->uid = (uint32_t)v;
+		} else if (klen == 3 && !memcmp(p, "gid", 3)) {
+			r = parse_num(val, vlen, 10, UINT32_MAX, &v);
+			o->gid = (uint32_t)v;
+		}
+		if (r) {
+			printk("tmpfs: bad value for mount option '%.*s'\n", (int)len, p);
+			return r;
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+int tmpfs_fill_super(struct super_block *sb, const char *data, mode_t root_mode)
+{
+	struct tmpfs_opts o = {
+		/* Linux's default: half of RAM. */
+		.max_bytes = PAGE_ALIGN_UP(frame_total_bytes() / 2),
+		.mode = root_mode & 07777,
+	};
+	int r = parse_options(data, &o);
+	if (r)
+		return r;
+
+	struct tmpfs_sb *tsb = kzalloc(sizeof(*tsb));
+	if (!tsb)
+		return -ENOMEM;
+	tsb->max_bytes = o.max_bytes;
+	tsb->root_mode = o.mode;
+	sb->fs_private = tsb;
+	sb->s_op = &tmpfs_sops;
+	if (!sb->dev) {
+		unsigned minor = next_anon_minor++;
+		sb->dev = MKDEV(0, minor);
+	}
+
+	struct inode *root = tmpfs_new_inode(sb, NULL, S_IFDIR | o.mode, 0);
+	if (!root) {
+		sb->fs_private = NULL;
+		kfree(tsb);
+		return -ENOMEM;
+	}
+	root->uid = o.uid;
+	root->gid = o.gid;
+	TI(root)->dir.parent = root;
+	sb->root = root;
+	return 0;
+}
+
+/* mount(2) "tmpfs": the root directory is 1777 unless "mode=" says. */
+static int tmpfs_mount(struct super_block *sb, const char *source, unsigned long flags,
+		       const char *data)
+{
+	return tmpfs_fill_super(sb, data, 01777);
+}
+
+static struct file_system_type tmpfs_fs_type = {
+	.name = "tmpfs",
+	.mount = tmpfs_mount,
+};
+
+static int tmpfs_init(void)
+{
+	register_filesystem(&tmpfs_fs_type);
+	return 0;
+}
+SERVICE_INIT(tmpfs, tmpfs_init);

@@ -1,0 +1,128 @@
+/* tmpfs internals: a read-write file system kept entirely in kernel heap
+ * memory. [tmpfs(5)]
+ *
+ * Ownership: every directory entry holds one reference (iget) on its
+ * inode, so a linked inode never reaches refcount 0 while it is in the
+ * tree; unlink/rmdir drop that reference and nlink, and the VFS calls
+ * evict() at the last iput (after the last close of an unlinked file),
+ * which frees the data.
+ *
+ * Files keep their data in 4 KiB kmalloc'd pages found through a small
+ * radix tree (512 slots per node): holes are NULL and read as zeros,
+ * lookups cost O(height) and appends never copy the file.
+ */
+#ifndef SERVICES_TMPFS_TMPFS_H
+#define SERVICES_TMPFS_TMPFS_H
+#include <kernel/list.h>
+#include <kernel/vfs.h>
+
+#define TMPFS_MAGIC 0x01021994 /* statfs f_type [statfs(2)] */
+/* Largest file, bytes (Linux allows MAX_LFS_FILESIZE; 2^52 keeps the page
+ * index well inside 5 radix levels). */
+#define TMPFS_MAX_FILE_BYTES (1ULL << 52)
+
+/* Per-mount state (sb->fs_private). */
+struct tmpfs_sb {
+	uint64_t max_bytes;    /* "size=": limit on data bytes, 0 = only memory */
+	uint64_t used_bytes;   /* bytes of pages and symlink targets allocated */
+	uint64_t nr_inodes;    /* inodes alive */
+	mode_t root_mode;      /* "mode=" */
+	void *owner_private;   /* a file system built on tmpfs (devfs): its
+				* state, kfree'd at unmount */
+};
+
+/* A name in a directory. */
+struct tmpfs_dirent {
+	struct list_head list;  /* in tmpfs_inode.dir.entries, cookie order */
+	struct inode *inode;    /* referenced */
+	uint64_t cookie;        /* readdir position, >= 2, stable */
+	size_t len;
+	char name[];            /* len bytes + NUL */
+};
+
+/* Radix tree of data pages. */
+struct tmpfs_pages {
+	void *root;       /* a page (height 0) or a node of 512 slots */
+	unsigned height;  /* 0: root is page 0 itself; h: covers 512^h pages */
+	uint64_t nr;      /* pages allocated */
+};
+
+/* inode->i_private. */
+struct tmpfs_inode {
+	union {
+		struct {
+			struct list_head entries;
+			uint64_t next_cookie;
+			struct inode *parent; /* not referenced; the root's is itself */
+		} dir;
+		struct tmpfs_pages file;
+		struct {
+			char *target;
+			size_t len;
+		} symlink;
+	};
+};
+
+static inline struct tmpfs_inode *TI(const struct inode *inode)
+{
+	return inode->i_private;
+}
+static inline struct tmpfs_sb *TSB(const struct super_block *sb)
+{
+	return sb->fs_private;
+}
+
+/* Fill sb as a fresh, empty tmpfs: parse the mount data ("size=", "mode=",
+ * "uid=", "gid=", comma separated, unknown options ignored), create the
+ * root directory with root_mode unless "mode=" says otherwise.
+ * 0, -ENOMEM, -EINVAL (malformed size/mode value). Used by "tmpfs" and by
+ * devfs ("devtmpfs"). */
+int tmpfs_fill_super(struct super_block *sb, const char *data, mode_t root_mode);
+
+/* A new inode of type mode (S_IF* | permissions) in dir's file system,
+ * owned by the caller (setgid directories pass their group on), with
+ * the ops for its type; rdev for device nodes. NULL on -ENOMEM. */
+struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t mode, dev_t rdev);
+
+/* Free the data of an inode (evict). */
+void tmpfs_free_private(struct inode *inode);
+
+/* Account n bytes more (>0) or fewer (<0) against "size=": 0 or -ENOSPC. */
+int tmpfs_charge(struct super_block *sb, int64_t n);
+
+/* Data pages (pages.c). */
+/* Page index idx or NULL (a hole). */
+void *tmpfs_page_get(struct tmpfs_pages *p, uint64_t idx);
+/* Page idx, allocated zero-filled (and charged to sb) if missing.
+ * NULL on -ENOMEM / -ENOSPC (*err says which). */
+void *tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx, int *err);
+/* Free every page with index >= first. */
+void tmpfs_pages_truncate(struct super_block *sb, struct tmpfs_pages *p, uint64_t first);
+
+/* Regular files (file.c): set the size, freeing pages past it and zeroing
+ * the tail of the last partial page. 0, -EFBIG. */
+int tmpfs_set_size(struct inode *inode, uint64_t size);
+extern const struct file_operations tmpfs_file_fops;
+extern const struct inode_operations tmpfs_file_iops;
+
+/* Directories (dir.c, namei.c). */
+extern const struct file_operations tmpfs_dir_fops;
+extern const struct inode_operations tmpfs_dir_iops;
+/* Find name in dir (no reference taken) or NULL. */
+struct tmpfs_dirent *tmpfs_dir_find(struct inode *dir, const char *name, size_t len);
+/* Link inode under name in dir (takes a reference on inode). 0 or -ENOMEM. */
+int tmpfs_dir_add(struct inode *dir, const char *name, size_t len, struct inode *inode);
+/* Unlink a dirent and drop its reference (the caller adjusts nlink first). */
+void tmpfs_dir_remove(struct inode *dir, struct tmpfs_dirent *de);
+/* DT_* type of an inode mode. */
+unsigned tmpfs_dt_type(mode_t mode);
+/* Stamp mtime and ctime with the current time. */
+void tmpfs_touch(struct inode *inode);
+
+/* Symlinks and special files (special.c). */
+extern const struct inode_operations tmpfs_symlink_iops;
+extern const struct inode_operations tmpfs_special_iops;
+/* inode_operations.setattr for every tmpfs inode (attr.c). */
+int tmpfs_setattr(struct inode *inode, const struct iattr *attr);
+
+#endif

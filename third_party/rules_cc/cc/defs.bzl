@@ -1,0 +1,42 @@
+"""Offline stand-in for @rules_cc//cc:defs.bzl.
+
+@bazel_tools (tools/cpp, tools/jdk, ...) loads this file by name. The real rules_cc
+cannot be fetched offline, and Debian's bazel-rules-cc package needs a newer Bazel
+than 4.2.3 (use_cpp_toolchain). Every macro just forwards to the native rule.
+"""
+
+def cc_binary(**kwargs):
+    native.cc_binary(**kwargs)
+
+def cc_import(**kwargs):
+    native.cc_import(**kwargs)
+
+def cc_library(**kwargs):
+    native.cc_library(**kwargs)
+
+def cc_proto_library(**kwargs):
+    native.cc_proto_library(**kwargs)
+
+def cc_shared_library(**kwargs):
+    native.cc_shared_library(**kwargs)
+
+def cc_test(**kwargs):
+    native.cc_test(**kwargs)
+
+def cc_toolchain(**kwargs):
+    native.cc_toolchain(**kwargs)
+
+def cc_toolchain_suite(**kwargs):
+    native.cc_toolchain_suite(**kwargs)
+
+def fdo_prefetch_hints(**kwargs):
+    native.fdo_prefetch_hints(**kwargs)
+
+def fdo_profile(**kwargs):
+    native.fdo_profile(**kwargs)
+
+def objc_import(**kwargs):
+    native.objc_import(**kwargs)
+
+def objc_library(**kwargs):
+    native.objc_library(**kwargs)
