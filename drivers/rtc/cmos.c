@@ -19,7 +19,6 @@
 #define STATUS_A_UIP 0x80 /* update in progress */
 #define STATUS_B_24H 0x02
 #define STATUS_B_BINARY 0x04
-#define NMI_DISABLE 0x80 /* bit 7 of the index port on PCs */
 
 struct rtc_time {
 	unsigned sec, min, hour, day, mon, year, century;
@@ -29,7 +28,8 @@ static struct hal_iomem rtc_io;
 
 static uint8_t cmos_read(uint8_t reg)
 {
-	hal_io_write8(&rtc_io, 0, reg | NMI_DISABLE);
+	/* Bit 7 of the index is the PC's NMI mask: left clear. */
+	hal_io_write8(&rtc_io, 0, reg);
 	return hal_io_read8(&rtc_io, 1);
 }
 

@@ -139,8 +139,6 @@ extern unsigned arm64_boot_el;
 extern paddr_t arm64_dmap_end;
 
 /* mmu_kernel.c */
-paddr_t arm64_pt_alloc(void);                  /* zeroed table page or 0 */
-uint64_t *arm64_pt_va(paddr_t table);          /* a table page's kernel VA */
 void arm64_sync_icache(uintptr_t va, size_t len); /* D-cache clean to PoU + I-cache invalidate */
 paddr_t arm64_empty_ttbr0(void);               /* TTBR0 root with no mappings */
 
@@ -161,26 +159,20 @@ void arm64_el0_sync(struct hal_trapframe *tf, uint64_t esr, uint64_t far);
 void arm64_el1_sync(struct hal_trapframe *tf, uint64_t esr, uint64_t far);
 __noreturn void arm64_bad_exception(struct hal_trapframe *tf, unsigned kind, uint64_t esr);
 
-/* entry.S */
-extern char arm64_vectors[];
-__noreturn void arm64_ret_to_user(struct hal_trapframe *tf);
-
 /* context.S */
 void arm64_context_switch(struct hal_context *from, struct hal_context *to);
 void arm64_task_entry(void);
 void arm64_fpsimd_save(struct hal_fpsimd_state *st);
 void arm64_fpsimd_load(const struct hal_fpsimd_state *st);
 
-/* context.c: the context whose user FP/SIMD state and TLS are live in the
- * CPU registers (the running task's), or NULL before the first switch. */
+/* context.c: are ctx's user FP/SIMD registers and TLS the ones live in the
+ * CPU (ctx is the running task's; before the first context switch every
+ * context counts as live)? */
 bool arm64_context_is_live(const struct hal_context *ctx);
 
 /* timer.c: counter frequency (Hz), valid from boot. */
 void arm64_timer_early_init(void);
 uint64_t arm64_timer_freq(void);
-
-/* power.c */
-void arm64_psci_set_conduit(bool smc);
 #endif /* !__ASSEMBLER__ */
 
 #endif

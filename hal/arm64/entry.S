@@ -172,11 +172,10 @@ ret_to_user:
 	msr	daifset, #2
 	kernel_exit 0
 
-/* __noreturn void arm64_ret_to_user(struct hal_trapframe *tf) and
- * hal_return_to_user(tf): tf is the trapframe slot at the top of the
- * current kernel stack; drop everything below it and return to EL0. */
-	.globl	arm64_ret_to_user, hal_return_to_user
-arm64_ret_to_user:
+/* __noreturn void hal_return_to_user(struct hal_trapframe *tf): tf is the
+ * trapframe slot at the top of the current kernel stack; drop everything
+ * below it and return to EL0. Does not call kernel_return_to_user(). */
+	.globl	hal_return_to_user
 hal_return_to_user:
 	msr	daifset, #2
 	mov	sp, x0

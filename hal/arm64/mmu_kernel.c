@@ -29,14 +29,18 @@ static paddr_t kimage_size(void)
 	return (paddr_t)(__kernel_end - __kernel_start);
 }
 
-uint64_t *arm64_pt_va(paddr_t table)
+/* A table page's kernel address: through the image mapping for the static
+ * pool (and the boot tables), so it stays reachable while hal_mm_init()
+ * rebuilds the direct map. */
+static uint64_t *pt_va(paddr_t table)
 {
 	if (table >= arm64_kimage_phys && table < arm64_kimage_phys + kimage_size())
 		return (uint64_t *)(KIMAGE_VADDR + (table - arm64_kimage_phys));
 	return (uint64_t *)hal_phys_to_virt(table);
 }
 
-paddr_t arm64_pt_alloc(void)
+/* A zeroed table page: the pool first, then the frame allocator. 0 if none. */
+static paddr_t pt_alloc(void)
 {
 	if (pt_pool_used < POOL_PAGES)
 		return hal_virt_to_phys(pt_pool[pt_pool_used++]);
@@ -54,14 +58,14 @@ static uint64_t *pt_entry(uint64_t *table, uintptr_t va, unsigned shift)
 static uint64_t *pt_next(uint64_t *e)
 {
 	if (*e == 0) {
-		paddr_t t = arm64_pt_alloc();
+		paddr_t t = pt_alloc();
 		if (!t)
 			return NULL;
 		*e = t | PTE_TABLE;
 	}
 	if ((*e & 3) != PTE_TABLE)
 		return NULL;
-	return arm64_pt_va(*e & PTE_ADDR_MASK);
+	return pt_va(*e & PTE_ADDR_MASK);
 }
 
 /* Map [va, va+size) -> pa in the TTBR1 tables. attr: descriptor bits other

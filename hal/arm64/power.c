@@ -24,11 +24,6 @@ enum conduit { CONDUIT_NONE, CONDUIT_HVC, CONDUIT_SMC };
 static enum conduit psci_conduit;
 static bool panic_semihosting;
 
-void arm64_psci_set_conduit(bool smc)
-{
-	psci_conduit = smc ? CONDUIT_SMC : CONDUIT_HVC;
-}
-
 /* SMC Calling Convention: x0 = function ID, result in x0; x1-x17 may be
  * clobbered by the firmware [DEN0028 §2]. */
 static uint64_t psci_call(uint32_t fn)
@@ -91,9 +86,9 @@ static int psci_probe(struct device *dev)
 	if (!method)
 		return -ENODEV;
 	if (strcmp(method, "hvc") == 0)
-		arm64_psci_set_conduit(false);
+		psci_conduit = CONDUIT_HVC;
 	else if (strcmp(method, "smc") == 0)
-		arm64_psci_set_conduit(true);
+		psci_conduit = CONDUIT_SMC;
 	else
 		return -EINVAL;
 	return 0;

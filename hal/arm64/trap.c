@@ -4,7 +4,7 @@
  *  ISS encoding for Data/Instruction Aborts (DFSC, WnR, CM, FnV)]
  */
 #include <hal/upcall.h>
-#include <hal/usercopy.h>
+#include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/signal.h>
 #include "arm64.h"
@@ -119,9 +119,14 @@ static void el0_abort(struct hal_trapframe *tf, uint64_t esr, uint64_t far, unsi
 	unsigned access = fault_access(esr, ec) | HAL_FAULT_USER;
 	if (kind == FAULT_TRANSLATION && arm64_user_page_protnone(addr))
 		access |= HAL_FAULT_PRESENT;
-	if (addr < USER_TOP && kernel_page_fault(tf, addr, access) == 0)
+	int r = addr < USER_TOP ? kernel_page_fault(tf, addr, access) : -EFAULT;
+	if (r == 0)
 		return;
-	kernel_user_exception(tf, SIGSEGV, (access & HAL_FAULT_PRESENT) ? SEGV_ACCERR : SEGV_MAPERR,
+	/* SEGV_ACCERR when a mapping forbids the access: the page table
+	 * says so (PRESENT), or the core does (-EACCES: an area covers addr
+	 * but not for this access, e.g. a write to untouched PROT_READ). */
+	kernel_user_exception(tf, SIGSEGV,
+			      (r == -EACCES || (access & HAL_FAULT_PRESENT)) ? SEGV_ACCERR : SEGV_MAPERR,
 			      addr);
 }
 

@@ -147,9 +147,10 @@ unsigned hal_cpu_id(void)
 	return 0; /* only the boot CPU runs (smp.c) */
 }
 
+/* Our own frame holds the caller's frame pointer at [rbp]. */
 uintptr_t hal_current_fp(void)
 {
-	return (uintptr_t)__builtin_frame_address(1);
+	return *(const uintptr_t *)__builtin_frame_address(0);
 }
 
 /* The stack [lo, hi) holding fp: the running task's kernel stack, the boot

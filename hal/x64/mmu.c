@@ -201,14 +201,18 @@ void x64_mmu_early_init(const struct hal_boot_info *bi)
 			early_fail();
 	}
 
-	/* The direct map: RAM the loader reported, the first 2 MiB (BIOS
-	 * areas) and the initrd; without a loader memory map, the first GiB
-	 * until hal_mm_init() brings the DT's ranges. */
+	/* The direct map: RAM the loader reported below 4 GiB (the rest
+	 * waits for hal_mm_init(), which can report -ENOMEM), the first 2 MiB
+	 * (BIOS areas) and the initrd; without a loader memory map, the first
+	 * GiB until hal_mm_init() brings the DT's ranges. */
 	if (direct_map_range(0, MIB2))
 		early_fail();
-	for (unsigned i = 0; i < bi->nr_mem; i++)
-		if (direct_map_range(bi->mem[i].base, bi->mem[i].base + bi->mem[i].size))
+	for (unsigned i = 0; i < bi->nr_mem; i++) {
+		uint64_t start = bi->mem[i].base, end = start + bi->mem[i].size;
+
+		if (start < 4 * GIB && direct_map_range(start, MIN(end, 4 * GIB)))
 			early_fail();
+	}
 	if (!bi->nr_mem && direct_map_range(0, GIB))
 		early_fail();
 	if (bi->initrd_size && direct_map_range(bi->initrd_base, bi->initrd_base + bi->initrd_size))

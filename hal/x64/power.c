@@ -132,3 +132,9 @@ __noreturn void hal_panic_stop(void)
 		outb(DEBUG_EXIT_DEFAULT_PORT, 1);
 	hal_cpu_halt();
 }
+
+/* x86 has no semihosting channel: the isa-debug-exit port plays that role. */
+void hal_set_panic_exit_semihosting(bool enable)
+{
+	(void)enable;
+}

@@ -24,7 +24,8 @@
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
 #define PORT_B 0x61 /* bit 0: ch2 gate, bit 1: speaker, bit 5: ch2 output */
-#define CALIBRATE_MS 50
+#define CALIBRATE_MS 10
+#define CALIBRATE_RUNS 8
 
 static uint64_t tsc_hz;
 static uint64_t lapic_hz; /* timer input after the divide-by-16 */
@@ -37,33 +38,89 @@ uint64_t x64_tsc_hz(void)
 	return tsc_hz;
 }
 
-/* Run PIT channel 2 once for CALIBRATE_MS (mode 0: OUT goes high at the
- * terminal count [8254 datasheet, mode 0]), counting TSC ticks and
- * LAPIC timer ticks meanwhile. */
-static void calibrate(void)
+/* Start PIT channel 2 counting count (<= 0xffff) input clocks in mode 0:
+ * OUT2 goes low now and high at the terminal count [Intel 8254 datasheet,
+ * "Mode 0: interrupt on terminal count"]; the gate is port 0x61 bit 0,
+ * with the speaker (bit 1) off. */
+static void pit_start(uint32_t count)
 {
-	uint32_t count = PIT_HZ * CALIBRATE_MS / 1000;
-	uint64_t t0, t1;
-	uint32_t l0, l1;
-
 	outb(PORT_B, (inb(PORT_B) & ~0x02) | 0x01);
 	outb(PIT_CMD, 0xb0); /* channel 2, lobyte/hibyte, mode 0, binary */
-	x64_lapic_write(LAPIC_TIMER_DIVIDE, DIVIDE_BY_16);
-	x64_lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	outb(PIT_CH2, count & 0xff);
-	outb(PIT_CH2, count >> 8);
-	x64_lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
-	t0 = rdtsc();
-	l0 = x64_lapic_read(LAPIC_TIMER_CURRENT);
+	outb(PIT_CH2, (count >> 8) & 0xff);
+}
+
+static void pit_wait(void)
+{
 	while (!(inb(PORT_B) & 0x20))
 		cpu_pause();
+	outb(PORT_B, inb(PORT_B) & ~0x03);
+}
+
+/* Read PIT channel 2's counter: latch it, then low and high byte
+ * [8254 datasheet, "Counter Latch Command"]. */
+static uint16_t pit_read(void)
+{
+	uint8_t lo, hi;
+
+	outb(PIT_CMD, 0x80); /* latch channel 2 */
+	lo = inb(PIT_CH2);
+	hi = inb(PIT_CH2);
+	return lo | (uint16_t)hi << 8;
+}
+
+struct sample {
+	uint64_t tsc;   /* midpoint of the TSC reads around the PIT read */
+	uint64_t err;   /* their distance: how uncertain tsc is */
+	uint32_t lapic; /* LAPIC current count, read in between */
+	uint16_t pit;
+};
+
+static void take_sample(struct sample *s)
+{
+	uint64_t t0 = rdtsc(), t1;
+
+	s->lapic = x64_lapic_read(LAPIC_TIMER_CURRENT);
+	s->pit = pit_read();
 	t1 = rdtsc();
-	l1 = x64_lapic_read(LAPIC_TIMER_CURRENT);
+	s->tsc = t0 + (t1 - t0) / 2;
+	s->err = t1 - t0;
+}
+
+/* Measure TSC and LAPIC timer ticks against PIT ticks over CALIBRATE_MS.
+ * Each end point reads the PIT counter between two TSC reads; under
+ * virtualisation or host load those reads can be slow or interrupted, so
+ * the best of CALIBRATE_RUNS runs (the smallest bracketing error) is kept.
+ * Polling the PIT's OUT pin instead would only tell when we noticed the
+ * terminal count, which a stolen time slice can delay arbitrarily. */
+static void calibrate(void)
+{
+	const uint32_t span = PIT_HZ * CALIBRATE_MS / 1000;
+	uint64_t best_err = ~0ULL;
+
+	x64_lapic_write(LAPIC_TIMER_DIVIDE, DIVIDE_BY_16);
+	x64_lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
+	for (int run = 0; run < CALIBRATE_RUNS; run++) {
+		struct sample a, b;
+		uint32_t pit_ticks;
+
+		x64_lapic_write(LAPIC_TIMER_INIT, 0xffffffff);
+		pit_start(0xffff);
+		take_sample(&a);
+		do
+			take_sample(&b);
+		while ((uint16_t)(a.pit - b.pit) < span && b.pit <= a.pit);
+		pit_ticks = (uint16_t)(a.pit - b.pit);
+		if (b.pit > a.pit || !pit_ticks || b.tsc <= a.tsc)
+			continue; /* the counter wrapped: a run longer than 55 ms */
+		if (a.err + b.err < best_err) {
+			best_err = a.err + b.err;
+			tsc_hz = (b.tsc - a.tsc) * PIT_HZ / pit_ticks;
+			lapic_hz = (uint64_t)(a.lapic - b.lapic) * PIT_HZ / pit_ticks;
+		}
+	}
 	x64_lapic_write(LAPIC_TIMER_INIT, 0);
 	outb(PORT_B, inb(PORT_B) & ~0x03);
-
-	tsc_hz = (t1 - t0) * 1000 / CALIBRATE_MS;
-	lapic_hz = (uint64_t)(l0 - l1) * 1000 / CALIBRATE_MS;
 }
 
 uint64_t hal_timer_now_ns(void)
@@ -84,10 +141,17 @@ uint64_t hal_timer_now_ns(void)
 void hal_timer_delay_ns(uint64_t ns)
 {
 	if (!ns_mult) {
-		/* Before calibration: an I/O port write takes about 1 us on a
-		 * PC (port 0x80 is the POST diagnostic port). */
-		for (uint64_t i = 0; i < ns / 1000 + 1; i++)
-			outb(0x80, 0);
+		/* Before calibration: PIT channel 2, in chunks of at most
+		 * 0xffff clocks (55 ms). */
+		uint64_t clocks = ns / 1000 * PIT_HZ / 1000000 + 1;
+
+		while (clocks) {
+			uint32_t n = clocks > 0xffff ? 0xffff : (uint32_t)clocks;
+
+			pit_start(n);
+			pit_wait();
+			clocks -= n;
+		}
 		return;
 	}
 	uint64_t end = hal_timer_now_ns() + ns;

@@ -5,6 +5,7 @@
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/upcall.h>
+#include <kernel/errno.h>
 #include "x64.h"
 
 _Static_assert(sizeof(struct hal_trapframe) == TF_SIZE, "trapframe size used by entry.S");
@@ -144,10 +145,15 @@ static void page_fault(struct hal_trapframe *tf)
 	if (from_user(tf)) {
 		access |= HAL_FAULT_USER;
 		hal_irq_enable();
-		if (addr < USER_TOP && kernel_page_fault(tf, addr, access) == 0)
+		r = addr < USER_TOP ? kernel_page_fault(tf, addr, access) : -EFAULT;
+		if (r == 0)
 			return;
-		kernel_user_exception(tf, X64_SIGSEGV, (err & 1) ? X64_SEGV_ACCERR : X64_SEGV_MAPERR,
-				      addr);
+		/* SEGV_ACCERR when a mapping forbids the access: the page table
+		 * says so (P set), or the core does (-EACCES: an area covers
+		 * addr but not for this access, e.g. a first write to an
+		 * untouched PROT_READ page) [sigaction(2)]. Same rule as arm64. */
+		kernel_user_exception(tf, X64_SIGSEGV,
+				      (r == -EACCES || (err & 1)) ? X64_SEGV_ACCERR : X64_SEGV_MAPERR, addr);
 		return;
 	}
 

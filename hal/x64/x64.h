@@ -87,6 +87,10 @@
 #define PTE_SW_NONE 0x200 /* software (AVL) bit: a PROT_NONE user page, kept non-present */
 #define PTE_NX 0x8000000000000000
 
+/* ---- Loader magics: PVH hvm_start_info.magic; multiboot2 %eax at entry ---- */
+#define PVH_START_MAGIC 0x336ec578
+#define MB2_BOOT_MAGIC 0x36d76289
+
 /* ---- IDT vectors ---- */
 #define VEC_IRQ_BASE 32      /* I/O APIC GSI n -> vector 32 + n */
 #define VEC_LAPIC_TIMER 0xec
@@ -272,8 +276,6 @@ extern char x64_boot_stack_bottom[], x64_boot_stack_top[];
 /* setup.c */
 __noreturn void x64_boot_main(uint32_t magic, uint32_t info_pa);
 /* pvh.c / multiboot2.c: fill bi from the loader's structures; 0 or -EINVAL. */
-#define PVH_START_MAGIC 0x336ec578
-#define MB2_BOOT_MAGIC 0x36d76289
 struct hal_boot_info;
 int x64_pvh_parse(uint32_t start_info_pa, struct hal_boot_info *bi);
 int x64_mb2_parse(uint32_t mbi_pa, struct hal_boot_info *bi);

@@ -79,7 +79,7 @@ int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
 	struct vm_area *v;
 	vaddr_t va = PAGE_ALIGN_DOWN(addr);
 	paddr_t pa;
-	unsigned prot;
+	unsigned prot, cur_prot;
 
 	if (!mm || addr < USER_BASE || addr >= USER_TOP)
 		return -EFAULT;
@@ -92,7 +92,7 @@ int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
 	if (!access_ok_for(v, access))
 		return -EFAULT;
 	prot = vma_hal_prot(v->flags);
-	if (hal_query_page(mm->as, va, &pa, NULL)) {
+	if (hal_query_page(mm->as, va, &pa, &cur_prot)) {
 		/* Present: a stale protection (mprotect raced a TLB entry) or a
 		 * spurious fault. Re-apply the area's protection. */
 		hal_protect_page(mm->as, va, prot);

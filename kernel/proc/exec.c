@@ -27,7 +27,7 @@
 #include "exec.h"
 #include "proc_internal.h"
 
-/* Linux allows 5 levels of interpreters; the brief of this kernel 4. */
+/* Nested "#!" interpreters allowed (Linux: 5); one more is -ELOOP. */
 #define EXEC_MAX_SCRIPT_DEPTH 4
 
 /* Open path for execution: a regular file with an execute bit

@@ -25,11 +25,8 @@ static long do_prlimit(struct task *t, unsigned res, const struct rlimit64 *new,
 	if (new) {
 		if (new->rlim_cur > new->rlim_max)
 			return -EINVAL;
-		if (res == RLIMIT_NOFILE && new->rlim_max != RLIM_INFINITY &&
-		    new->rlim_max > NR_OPEN_MAX)
-			return -EPERM;
-		if (res == RLIMIT_NOFILE && new->rlim_max == RLIM_INFINITY)
-			return -EPERM;
+		if (res == RLIMIT_NOFILE && new->rlim_max > NR_OPEN_MAX)
+			return -EPERM; /* infinity included */
 		if (new->rlim_max > r->rlim_max && current->euid != 0)
 			return -EPERM;
 	}

@@ -76,6 +76,7 @@ struct task *task_alloc(void)
 	list_init(&t->run_list);
 	list_init(&t->wait_list);
 	list_init(&t->sleep_list);
+	list_init(&t->sigq);
 	wait_queue_init(&t->child_wq);
 	wait_queue_init(&t->vfork_wq);
 	t->exit_signal = SIGCHLD;
@@ -90,8 +91,13 @@ struct task *task_alloc(void)
 
 void task_free(struct task *t)
 {
+	irqflags_t f;
+
 	if (!t)
 		return;
+	f = hal_irq_save();
+	sigqueue_flush(t, 0); /* return queued real-time signals to the pool */
+	hal_irq_restore(f);
 	frame_free(hal_virt_to_phys(t->kstack), kstack_order());
 	kfree(t->cmdline);
 	kfree(t->exe_path);

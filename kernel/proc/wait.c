@@ -125,10 +125,13 @@ static long do_wait(const struct wait_opts *wo, struct wait_result *r)
 			ret = 0;
 			break;
 		}
-		if (sched_sleep(&current->child_wq, 0, true) == -EINTR) {
+		/* Checked after the scan, as Linux does: a SIGCHLD handler
+		 * waking us still lets us report the child that sent it. */
+		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
 		}
+		sched_sleep(&current->child_wq, 0, true);
 	}
 	hal_irq_restore(f);
 	return ret;

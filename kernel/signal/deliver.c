@@ -122,20 +122,14 @@ void do_signal(struct hal_trapframe *tf)
 	for (;;) {
 		struct linux_siginfo info;
 		struct k_sigaction ka;
-		uint64_t ready;
 		int sig;
 		irqflags_t f = hal_irq_save();
 
-		ready = t->sig.pending & ~t->sig.blocked;
-		if (!ready) {
+		sig = sigqueue_dequeue(t, ~t->sig.blocked, &info);
+		if (!sig) {
 			hal_irq_restore(f);
 			break;
 		}
-		/* SIGKILL first, then the lowest number (synchronous faults
-		 * SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGTRAP are all below 12). */
-		sig = (ready & sigmask(SIGKILL)) ? SIGKILL : __builtin_ctzll(ready) + 1;
-		t->sig.pending &= ~sigmask(sig);
-		info = t->sig.info[sig - 1];
 		ka = t->sig.action[sig - 1];
 		hal_irq_restore(f);
 

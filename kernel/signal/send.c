@@ -2,9 +2,8 @@
  * continue signals, process groups, synchronous faults and the SIGCHLD
  * notifications of a parent. [signal(7)], [kill(2)], [wait(2)]
  *
- * Standard and real-time signals alike are kept as one pending bit each
- * (a real-time signal sent twice before delivery is delivered once).
- * Everything here may run in IRQ context (the TTY sends SIGINT), so the
+ * Real-time signals queue (queue.c); a standard signal sent again while
+ * pending is delivered once. Everything here may run in IRQ context (the TTY sends SIGINT), so the
  * signal state is changed with interrupts masked. */
 #include <hal/cpu.h>
 #include <kernel/errno.h>
@@ -75,6 +74,7 @@ bool sig_ignored(const struct task *t, int sig)
 int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
 {
 	uint64_t m = sigmask(sig);
+	struct linux_siginfo si;
 	irqflags_t f;
 
 	if (sig < 1 || sig > NSIG)
@@ -99,17 +99,14 @@ int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
 
 	if (sig_ignored(t, sig))
 		goto out;
-	if (!(t->sig.pending & m)) {
-		struct linux_siginfo *si = &t->sig.info[sig - 1];
-		if (info) {
-			*si = *info;
-		} else {
-			memset(si, 0, sizeof *si);
-			si->si_code = SI_KERNEL;
-		}
-		si->si_signo = sig;
-		t->sig.pending |= m;
+	if (info) {
+		si = *info;
+	} else {
+		memset(&si, 0, sizeof si);
+		si.si_code = SI_KERNEL;
 	}
+	si.si_signo = sig;
+	sigqueue_add(t, sig, &si);
 	if (!(t->sig.blocked & m) || (t->sigwait_mask & m))
 		sched_wake(t, -EINTR, true);
 out:

@@ -50,21 +50,6 @@ SYSCALL_DEFINE0(pause)
 	return -ERESTARTNOHAND;
 }
 
-/* Dequeue the lowest pending signal of set (blocked or not); 0 if none.
- * Interrupts masked. */
-static int dequeue_from(struct task *t, uint64_t set, struct linux_siginfo *info)
-{
-	uint64_t avail = t->sig.pending & set;
-	int sig;
-	if (!avail)
-		return 0;
-	sig = __builtin_ctzll(avail) + 1;
-	*info = t->sig.info[sig - 1];
-	info->si_signo = sig;
-	t->sig.pending &= ~sigmask(sig);
-	return sig;
-}
-
 /* Returns the signal number; -EAGAIN when the timeout passed (or was zero
  * and nothing was pending), -EINTR when another signal interrupted,
  * -EINVAL bad sigsetsize or timeout, -EFAULT. */
@@ -101,7 +86,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uintptr_t, uset, uintptr_t, uinfo, uintptr_t, u
 	f = hal_irq_save();
 	for (;;) {
 		int r;
-		ret = dequeue_from(t, set, &info);
+		ret = sigqueue_dequeue(t, set, &info);
 		if (ret)
 			break;
 		if (poll) {
@@ -112,7 +97,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uintptr_t, uset, uintptr_t, uinfo, uintptr_t, u
 		r = sched_sleep(NULL, deadline, true);
 		t->sigwait_mask = 0;
 		if (r == -ETIMEDOUT) {
-			ret = dequeue_from(t, set, &info);
+			ret = sigqueue_dequeue(t, set, &info);
 			if (!ret)
 				ret = -EAGAIN;
 			break;

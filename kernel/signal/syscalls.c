@@ -56,7 +56,7 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uintptr_t, uact, uintptr_t, uoact, size_
 		t->sig.action[sig - 1] = act;
 		/* POSIX: setting a pending signal to be ignored discards it. */
 		if (sig_ignored(t, sig) || act.handler == SIG_IGN)
-			t->sig.pending &= ~sigmask(sig);
+			sigqueue_flush(t, sig);
 	}
 	hal_irq_restore(f);
 
@@ -239,4 +239,39 @@ SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 	if (tgid <= 0)
 		return -EINVAL;
 	return do_tkill(tgid, tid, sig);
+}
+
+/* [rt_sigqueueinfo(2)]: the caller supplies the siginfo; it may not
+ * pretend to be kill() or the kernel (si_code >= 0 or SI_TKILL) towards
+ * another process (-EPERM). */
+static long do_sigqueue(int tgid, int tid, int sig, uintptr_t uinfo)
+{
+	struct linux_siginfo info;
+	struct task *t;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (copy_from_user(&info, uinfo, sizeof info))
+		return -EFAULT;
+	t = task_lookup(tid);
+	if (!t || (tgid > 0 && t->tgid != tgid))
+		return -ESRCH;
+	if ((info.si_code >= 0 || info.si_code == SI_TKILL) && t != current)
+		return -EPERM;
+	info.si_signo = sig;
+	return sig ? send_signal(t, sig, &info) : 0;
+}
+
+SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, uintptr_t, uinfo)
+{
+	if (pid <= 0)
+		return -ESRCH;
+	return do_sigqueue(-1, pid, sig, uinfo);
+}
+
+SYSCALL_DEFINE4(rt_tgsigqueueinfo, int, tgid, int, tid, int, sig, uintptr_t, uinfo)
+{
+	if (tgid <= 0 || tid <= 0)
+		return -EINVAL;
+	return do_sigqueue(tgid, tid, sig, uinfo);
 }

@@ -70,7 +70,7 @@ SYSCALL_DEFINE2(getcwd, uintptr_t, buf, size_t, size)
 		r = cwd ? -ENOMEM : -ENOENT;
 		goto out;
 	}
-	if (cwd->parent && !cwd->hashed) {
+	if (d_unlinked(cwd)) {
 		r = -ENOENT;
 		goto out;
 	}

@@ -34,6 +34,10 @@ int namei_create(struct nameidata *nd, struct dentry **child, bool allow_slash)
 		dput(d);
 		return -EEXIST;
 	}
+	if (d_unlinked(nd->dir)) {
+		dput(d);
+		return -ENOENT; /* a removed directory takes no new names */
+	}
 	if (nd->trailing_slash && !allow_slash) {
 		dput(d);
 		return -ENOENT;
@@ -184,7 +188,7 @@ SYSCALL_DEFINE3(mkdirat, int, dirfd, uintptr_t, path, unsigned, mode)
 	int err = nd_init_user(&nd, dirfd, path, 0);
 
 	if (!err)
-		err = do_mkdir_nd(&nd, mode & 07777 & ~current_umask());
+		err = do_mkdir_nd(&nd, mode & 01777 & ~current_umask());
 	nd_release(&nd);
 	return err;
 }

@@ -94,6 +94,11 @@ void d_delete(struct dentry *d);
 int d_move(struct dentry *d, struct dentry *new_parent, const char *name, size_t len);
 /* Swap the names and parents of two dentries (RENAME_EXCHANGE). */
 void d_exchange(struct dentry *a, struct dentry *b);
+/* Was d removed from the tree (unlinked, rmdir'ed) while in use? */
+static inline bool d_unlinked(const struct dentry *d)
+{
+	return d->parent && !d->hashed;
+}
 /* Is d equal to or below anc (in the same super block)? */
 bool d_is_descendant(const struct dentry *d, const struct dentry *anc);
 /* Absolute path of d as seen from root (chroot) into buf[len], NUL

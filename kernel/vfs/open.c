@@ -164,6 +164,8 @@ static int open_create(struct nameidata *nd, struct dentry *d, mode_t mode, bool
 	struct inode *inode;
 	int err;
 
+	if (d_unlinked(nd->dir))
+		return -ENOENT; /* a removed directory takes no new names */
 	if (nd->dir->mnt->flags & MS_RDONLY)
 		return -EROFS;
 	err = fs_create(nd->dir->inode, nd->last, nd->last_len,

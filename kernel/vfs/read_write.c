@@ -371,8 +371,8 @@ static off_t generic_llseek(struct file *f, off_t off, int whence)
 	return f->pos = base + off;
 }
 
-/* [lseek(2)]: -ESPIPE on pipes, FIFOs and sockets; the file system's
- * llseek when it has one (ttys: -ESPIPE). */
+/* [lseek(2)]: -ESPIPE on pipes, FIFOs and sockets; the file's llseek
+ * when it has one; else by size, except devices (-ESPIPE, e.g. ttys). */
 SYSCALL_DEFINE3(lseek, int, fd, off_t, off, unsigned, whence)
 {
 	struct file *f = fget_current(fd);
@@ -388,8 +388,12 @@ SYSCALL_DEFINE3(lseek, int, fd, off_t, off, unsigned, whence)
 		r = -EINVAL;
 	else {
 		r = file_op_llseek(f, off, (int)whence);
+		/* Without an llseek op, files and directories seek by size;
+		 * devices do not seek (Linux: no FMODE_LSEEK, e.g. ttys). */
 		if (r == -ENOSYS)
-			r = generic_llseek(f, off, (int)whence);
+			r = (f->inode && (S_ISCHR(f->inode->mode) || S_ISBLK(f->inode->mode)))
+				    ? -ESPIPE
+				    : generic_llseek(f, off, (int)whence);
 	}
 	fput(f);
 	return r;

@@ -105,7 +105,7 @@ static long do_getdents(int fd, uintptr_t ubuf, size_t count, bool legacy)
 		return -ENOTDIR;
 	}
 	d = f->dentry;
-	if (d && d->parent && !d->hashed) {
+	if (d && d_unlinked(d)) {
 		fput(f);
 		return -ENOENT; /* removed directory (IS_DEADDIR) */
 	}

@@ -219,8 +219,10 @@ static long statfs_to_user(struct super_block *sb, unsigned long mnt_flags, uint
 	st.f_blocks = blocks;
 	st.f_bfree = bfree;
 	st.f_bavail = bfree;
-	st.f_files = files; /* the service's count; free inodes are not tracked */
-	st.f_ffree = 0;
+	/* files = inodes in use; memory file systems can make one per free
+	 * block, so report that as the free count. */
+	st.f_files = files + bfree;
+	st.f_ffree = bfree;
 	st.f_fsid[0] = (int32_t)(sb->dev & 0xffffffff);
 	st.f_fsid[1] = (int32_t)(sb->dev >> 32);
 	st.f_namelen = NAME_MAX;

@@ -107,17 +107,15 @@ static void make_parents(struct unpack *u)
 	}
 }
 
-/* Ownership and (unless a directory: see record_dir_time) mtime. */
+/* Ownership and (unless a directory: see record_dir_time) mtime. Both
+ * calls act on a symlink itself (lchown / utimensat AT_SYMLINK_NOFOLLOW
+ * semantics of the kernel path API). */
 static void set_attrs(struct unpack *u, const struct cpio_entry *e)
 {
-	if (!S_ISLNK(e->mode)) {
-		/* vfs_chown/vfs_utime follow symlinks: a symlink keeps the
-		 * creator's owner and time, which nothing checks. */
-		if (e->uid || e->gid)
-			vfs_chown(u->path, e->uid, e->gid);
-		if (!S_ISDIR(e->mode))
-			vfs_utime(u->path, e->mtime);
-	}
+	if (e->uid || e->gid)
+		vfs_chown(u->path, e->uid, e->gid);
+	if (!S_ISDIR(e->mode))
+		vfs_utime(u->path, e->mtime);
 }
 
 static void record_dir_time(struct unpack *u, uint32_t mtime)

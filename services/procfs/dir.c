@@ -109,8 +109,8 @@ static int next_pid(int from)
 	int best = -1;
 
 	list_for_each_entry(t, &task_list, all_list) {
-		if (t->tid != t->tgid || t->tid < from)
-			continue;
+		if (t->tid <= 0 || t->tid != t->tgid || t->tid < from)
+			continue; /* threads and the idle task are not listed */
 		if (best < 0 || t->tid < best)
 			best = t->tid;
 	}

@@ -92,6 +92,8 @@ static unsigned count_tasks(int *last_pid)
 
 	*last_pid = 0;
 	list_for_each_entry(o, &task_list, all_list) {
+		if (o->tid <= 0)
+			continue; /* the idle task */
 		n++;
 		if (o->tid > *last_pid)
 			*last_pid = o->tid;

@@ -1,14 +1,31 @@
 /* tmpfs regular files: read, write and size changes over the page tree.
  * [read(2)], [write(2)], [truncate(2)], [tmpfs(5)] */
+#include <hal/frame.h>
 #include <kernel/errno.h>
-#include <kernel/kmalloc.h>
 #include <string.h>
 
 #include "tmpfs.h"
 
+/* Bytes moved per bounce between a frame and the caller's buffer. */
+#define BOUNCE 512
+
 static void update_blocks(struct inode *inode)
 {
 	inode->blocks = TI(inode)->file.nr * (PAGE_SIZE / 512);
+}
+
+/* Zero the bytes of the page holding offset from, from there to the end
+ * of that page: what lies past EOF must read as zeros once the file
+ * grows over it (a shrink or a failed write may have left data there). */
+static void zero_tail(struct tmpfs_pages *p, uint64_t from)
+{
+	static const char zeros[BOUNCE];
+	paddr_t pa = (from % PAGE_SIZE) ? tmpfs_page_get(p, from / PAGE_SIZE) : 0;
+
+	if (!pa)
+		return;
+	for (size_t k = from % PAGE_SIZE; k < PAGE_SIZE; k += BOUNCE)
+		frame_write(pa, k, zeros, MIN((size_t)BOUNCE, PAGE_SIZE - k));
 }
 
 /* Read at *pos: bytes up to EOF, holes as zeros; 0 at or past EOF. */
@@ -31,9 +48,19 @@ static ssize_t tmpfs_read(struct file *f, struct uio *u, off_t *pos)
 		uint64_t idx = off / PAGE_SIZE;
 		size_t in = (size_t)(off % PAGE_SIZE);
 		size_t n = MIN(PAGE_SIZE - in, want - done);
-		const char *page = tmpfs_page_get(p, idx);
-		int r = page ? uio_copy_out(u, page + in, n) : uio_zero(u, n);
+		paddr_t pa = tmpfs_page_get(p, idx);
+		int r = 0;
 
+		if (!pa) {
+			r = uio_zero(u, n);
+		} else {
+			char buf[BOUNCE];
+			for (size_t k = 0; k < n && !r; k += BOUNCE) {
+				size_t m = MIN((size_t)BOUNCE, n - k);
+				frame_read(pa, in + k, buf, m);
+				r = uio_copy_out(u, buf, m);
+			}
+		}
 		if (r)
 			return done ? (ssize_t)done : r;
 		done += n;
@@ -64,17 +91,25 @@ static ssize_t tmpfs_write(struct file *f, struct uio *u, off_t *pos)
 	if (want > TMPFS_MAX_FILE_BYTES - off)
 		want = (size_t)(TMPFS_MAX_FILE_BYTES - off);
 
+	if (off > inode->size)
+		zero_tail(p, inode->size);
 	size_t done = 0;
 	int err = 0;
 	while (done < want) {
 		uint64_t idx = off / PAGE_SIZE;
 		size_t in = (size_t)(off % PAGE_SIZE);
 		size_t n = MIN(PAGE_SIZE - in, want - done);
-		char *page = tmpfs_page_get_alloc(inode->sb, p, idx, &err);
+		paddr_t pa = tmpfs_page_get_alloc(inode->sb, p, idx, &err);
 
-		if (!page)
+		if (!pa)
 			break;
-		err = uio_copy_in(u, page + in, n);
+		char buf[BOUNCE];
+		for (size_t k = 0; k < n && !err; k += BOUNCE) {
+			size_t m = MIN((size_t)BOUNCE, n - k);
+			err = uio_copy_in(u, buf, m);
+			if (!err)
+				frame_write(pa, in + k, buf, m);
+		}
 		if (err)
 			break;
 		done += n;
@@ -98,13 +133,9 @@ int tmpfs_set_size(struct inode *inode, uint64_t size)
 		return -EFBIG;
 	if (size < inode->size) {
 		tmpfs_pages_truncate(inode->sb, p, (size + PAGE_SIZE - 1) / PAGE_SIZE);
-		/* Bytes past the new EOF in the last page must read as zeros
-		 * if the file grows again. */
-		if (size % PAGE_SIZE) {
-			char *page = tmpfs_page_get(p, size / PAGE_SIZE);
-			if (page)
-				memset(page + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
-		}
+		zero_tail(p, size);
+	} else if (size > inode->size) {
+		zero_tail(p, inode->size);
 	}
 	inode->size = size;
 	update_blocks(inode);

@@ -1,7 +1,12 @@
-/* tmpfs data pages: a radix tree of kmalloc'd 4 KiB pages indexed by
- * file offset / PAGE_SIZE, 512 slots (9 bits) per level, like a page
- * table. A hole is a NULL slot. Height 0 means the root is page 0 itself,
- * so small files cost one page and no node. */
+/* tmpfs data pages: a radix tree of physical frames (frame_alloc) indexed
+ * by file offset / PAGE_SIZE, 512 slots (9 bits) per level, like a page
+ * table. A hole is an empty slot. Height 0 means the root is page 0
+ * itself, so small files cost one frame and no node.
+ *
+ * Data frames are reached only through frame_read/frame_write (the
+ * copy-semantic interface every profile has, <hal/frame.h>), never
+ * through a pointer. Nodes are kmalloc'd arrays of slots. */
+#include <hal/frame.h>
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
 #include <string.h>
@@ -17,137 +22,137 @@ static uint64_t capacity(unsigned height)
 	return height * SLOT_BITS >= 64 ? UINT64_MAX : 1ULL << (height * SLOT_BITS);
 }
 
-void *tmpfs_page_get(struct tmpfs_pages *p, uint64_t idx)
+static inline bool slot_empty(const union tmpfs_slot *s, unsigned height)
 {
-	if (!p->root || idx >= capacity(p->height))
-		return NULL;
-	void *node = p->root;
-	for (unsigned h = p->height; h > 0; h--) {
-		void **slots = node;
-		node = slots[(idx >> ((h - 1) * SLOT_BITS)) & (SLOTS - 1)];
-		if (!node)
-			return NULL;
-	}
-	return node;
+	return height ? s->node == NULL : s->page == 0;
 }
 
-void *tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx, int *err)
+paddr_t tmpfs_page_get(const struct tmpfs_pages *p, uint64_t idx)
 {
-	void *page = tmpfs_page_get(p, idx);
-	if (page)
-		return page;
+	const union tmpfs_slot *s = &p->root;
+
+	if (idx >= capacity(p->height))
+		return 0;
+	for (unsigned h = p->height; h > 0; h--) {
+		if (!s->node)
+			return 0;
+		s = &s->node[(idx >> ((h - 1) * SLOT_BITS)) & (SLOTS - 1)];
+	}
+	return s->page;
+}
+
+paddr_t tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx,
+			     int *err)
+{
+	paddr_t pa = tmpfs_page_get(p, idx);
+	if (pa)
+		return pa;
 
 	/* Grow: the old root becomes slot 0 of a new root. */
 	while (idx >= capacity(p->height)) {
-		if (!p->root) {
+		if (slot_empty(&p->root, p->height)) {
 			/* Empty tree: just take the height needed. */
+			p->root.node = NULL;
 			while (idx >= capacity(p->height))
 				p->height++;
 			break;
 		}
-		void **n = kzalloc(SLOTS * sizeof(void *));
+		union tmpfs_slot *n = kzalloc(SLOTS * sizeof(*n));
 		if (!n) {
 			*err = -ENOMEM;
-			return NULL;
+			return 0;
 		}
 		n[0] = p->root;
-		p->root = n;
+		p->root.node = n;
 		p->height++;
 	}
 
 	if (tmpfs_charge(sb, PAGE_SIZE)) {
 		*err = -ENOSPC;
-		return NULL;
+		return 0;
 	}
-	page = kzalloc(PAGE_SIZE);
-	if (!page) {
+	pa = frame_alloc(0); /* zero-filled */
+	if (!pa) {
 		tmpfs_charge(sb, -(int64_t)PAGE_SIZE);
 		*err = -ENOMEM;
-		return NULL;
+		return 0;
 	}
 
 	/* Walk down, creating nodes. */
-	void **slot = &p->root;
+	union tmpfs_slot *s = &p->root;
 	for (unsigned h = p->height; h > 0; h--) {
-		if (!*slot) {
-			*slot = kzalloc(SLOTS * sizeof(void *));
-			if (!*slot) {
-				kfree(page);
+		if (!s->node) {
+			s->node = kzalloc(SLOTS * sizeof(*s->node));
+			if (!s->node) {
+				frame_free(pa, 0);
 				tmpfs_charge(sb, -(int64_t)PAGE_SIZE);
 				*err = -ENOMEM;
-				return NULL;
+				return 0;
 			}
 		}
-		void **slots = *slot;
-		slot = &slots[(idx >> ((h - 1) * SLOT_BITS)) & (SLOTS - 1)];
+		s = &s->node[(idx >> ((h - 1) * SLOT_BITS)) & (SLOTS - 1)];
 	}
-	*slot = page;
+	s->page = pa;
 	p->nr++;
-	return page;
+	return pa;
 }
 
-/* Free pages >= first under node (covering base .. base + 512^height).
- * Returns true if the node is now empty and was freed. */
-static bool truncate_node(struct super_block *sb, struct tmpfs_pages *p, void **slotp,
+/* Free pages >= first under slot s (covering base .. base + 512^height).
+ * Returns true if s is now empty. */
+static bool truncate_slot(struct super_block *sb, struct tmpfs_pages *p, union tmpfs_slot *s,
 			  unsigned height, uint64_t base, uint64_t first)
 {
-	void *node = *slotp;
-	if (!node)
+	if (slot_empty(s, height))
 		return true;
 	if (height == 0) {
-		if (base >= first) {
-			kfree(node);
-			*slotp = NULL;
-			p->nr--;
-			tmpfs_charge(sb, -(int64_t)PAGE_SIZE);
-			return true;
-		}
-		return false;
+		if (base < first)
+			return false;
+		frame_free(s->page, 0);
+		s->page = 0;
+		p->nr--;
+		tmpfs_charge(sb, -(int64_t)PAGE_SIZE);
+		return true;
 	}
-	void **slots = node;
 	uint64_t span = capacity(height - 1);
 	bool empty = true;
 	for (unsigned i = 0; i < SLOTS; i++) {
 		uint64_t child_base = base + i * span;
 		/* Children entirely below first are kept as they are. */
 		if (child_base + span <= first) {
-			if (slots[i])
+			if (!slot_empty(&s->node[i], height - 1))
 				empty = false;
 			continue;
 		}
-		if (!truncate_node(sb, p, &slots[i], height - 1, child_base, first))
+		if (!truncate_slot(sb, p, &s->node[i], height - 1, child_base, first))
 			empty = false;
 	}
 	if (empty) {
-		kfree(node);
-		*slotp = NULL;
+		kfree(s->node);
+		s->node = NULL;
 	}
 	return empty;
 }
 
 void tmpfs_pages_truncate(struct super_block *sb, struct tmpfs_pages *p, uint64_t first)
 {
-	if (!p->root || first >= capacity(p->height))
+	if (first >= capacity(p->height))
 		return;
-	truncate_node(sb, p, &p->root, p->height, 0, first);
-	if (!p->root) {
+	if (truncate_slot(sb, p, &p->root, p->height, 0, first)) {
 		p->height = 0;
+		p->root.page = 0;
 		return;
 	}
 	/* Shrink while only slot 0 of the root is used. */
 	while (p->height > 0) {
-		void **slots = p->root;
-		bool only0 = true;
-		for (unsigned i = 1; i < SLOTS; i++) {
-			if (slots[i]) {
-				only0 = false;
-				break;
-			}
-		}
-		if (!only0 || !slots[0])
+		union tmpfs_slot *n = p->root.node;
+		bool only0 = !slot_empty(&n[0], p->height - 1);
+
+		for (unsigned i = 1; only0 && i < SLOTS; i++)
+			only0 = slot_empty(&n[i], p->height - 1);
+		if (!only0)
 			break;
-		p->root = slots[0];
-		kfree(slots);
+		p->root = n[0];
+		kfree(n);
 		p->height--;
 	}
 }

@@ -7,9 +7,12 @@
  * evict() at the last iput (after the last close of an unlinked file),
  * which frees the data.
  *
- * Files keep their data in 4 KiB kmalloc'd pages found through a small
- * radix tree (512 slots per node): holes are NULL and read as zeros,
- * lookups cost O(height) and appends never copy the file.
+ * Files keep their data in 4 KiB frames (frame_alloc, reached only with
+ * frame_read/frame_write, so the same code runs under Fortress) found
+ * through a small radix tree (512 slots per kmalloc'd node): holes are
+ * empty slots and read as zeros, lookups cost O(height) and appends never
+ * copy the file. (A kmalloc'd 4 KiB page would cost two frames: the heap
+ * puts a header in front of large objects.)
  */
 #ifndef SERVICES_TMPFS_TMPFS_H
 #define SERVICES_TMPFS_TMPFS_H
@@ -40,11 +43,16 @@ struct tmpfs_dirent {
 	char name[];            /* len bytes + NUL */
 };
 
-/* Radix tree of data pages. */
+/* Radix tree of data pages: a slot holds a child node (inner levels) or
+ * a frame's physical address (leaves, 0 = hole). */
+union tmpfs_slot {
+	union tmpfs_slot *node;
+	paddr_t page;
+};
 struct tmpfs_pages {
-	void *root;       /* a page (height 0) or a node of 512 slots */
-	unsigned height;  /* 0: root is page 0 itself; h: covers 512^h pages */
-	uint64_t nr;      /* pages allocated */
+	union tmpfs_slot root; /* height 0: root.page is page 0 itself */
+	unsigned height;       /* the tree covers 512^height pages */
+	uint64_t nr;           /* frames allocated */
 };
 
 /* inode->i_private. */
@@ -72,6 +80,19 @@ static inline struct tmpfs_sb *TSB(const struct super_block *sb)
 	return sb->fs_private;
 }
 
+/* Mount options; fields keep their defaults unless given. */
+struct tmpfs_opts {
+	uint64_t max_bytes;    /* bytes, 0 = no limit but memory */
+	mode_t mode;           /* of the root directory */
+	uint32_t uid, gid;     /* of the root directory */
+};
+/* Parse the mount(2) data string: comma-separated key=value pairs;
+ * "size=" takes bytes with a k/m/g/t suffix or a percentage of RAM,
+ * "mode=" octal, "uid="/"gid=" decimal. Unknown keys are ignored (as
+ * Linux ignores mount helpers' extra options). data may be NULL.
+ * 0, or -EINVAL (with a message) for a malformed value. */
+int tmpfs_parse_options(const char *data, struct tmpfs_opts *o);
+
 /* Fill sb as a fresh, empty tmpfs: parse the mount data ("size=", "mode=",
  * "uid=", "gid=", comma separated, unknown options ignored), create the
  * root directory with root_mode unless "mode=" says otherwise.
@@ -91,11 +112,12 @@ void tmpfs_free_private(struct inode *inode);
 int tmpfs_charge(struct super_block *sb, int64_t n);
 
 /* Data pages (pages.c). */
-/* Page index idx or NULL (a hole). */
-void *tmpfs_page_get(struct tmpfs_pages *p, uint64_t idx);
-/* Page idx, allocated zero-filled (and charged to sb) if missing.
- * NULL on -ENOMEM / -ENOSPC (*err says which). */
-void *tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx, int *err);
+/* The frame holding page idx, or 0 (a hole). */
+paddr_t tmpfs_page_get(const struct tmpfs_pages *p, uint64_t idx);
+/* The frame of page idx, allocated zero-filled (and charged to sb) if
+ * missing. 0 on -ENOMEM / -ENOSPC (*err says which). */
+paddr_t tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx,
+			     int *err);
 /* Free every page with index >= first. */
 void tmpfs_pages_truncate(struct super_block *sb, struct tmpfs_pages *p, uint64_t first);
 

@@ -77,9 +77,13 @@ out=$(sh -c 'trap "echo caught; exit 5" TERM; kill -TERM $$; echo not-reached')
 kt_eq job.trap_term_self "caught 5" "$out $?"
 out=$(sh -c 'trap "" INT; kill -INT $$; echo survived')
 kt_eq job.trap_ignore "survived" "$out"
-out=$(sh -c 'trap "echo child-got-hup; exit 0" HUP; while :; do sleep 0.05; done' &
+out=$(sh -c 'trap "echo child-got-hup; exit 0" HUP; : >ready; while :; do sleep 0.05; done' &
     p=$!
-    sleep 0.3
+    i=0
+    while [ ! -e ready ] && [ $i -lt 200 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
     kill -HUP $p
     wait $p)
 kt_eq job.trap_from_other_process "child-got-hup" "$out"

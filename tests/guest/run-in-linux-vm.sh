@@ -16,6 +16,7 @@
 # itself, so the initramfs /init here is a two-line shim that mounts
 # devtmpfs on /dev and execs the real suite init (same PID 1). Output is
 # judged by the guest runner's rules. Exit 0 iff all passed.
+# KTEST_KEEP=1 keeps the temp dir; KTEST_VM_TIMEOUT overrides the time limit.
 set -u
 ARCH=${1:-x86_64}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -59,7 +60,7 @@ if [ -z "$KERNEL" ]; then
 fi
 
 WORK=$(mktemp -d /var/tmp/ktest-vm.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+[ "${KTEST_KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 R=$WORK/root
 mkdir -p "$R/bin" "$R/sbin" "$R/usr/bin" "$R/usr/sbin" "$R/proc" "$R/tmp" "$R/dev" "$R/tests"
 cp "$BB" "$R/bin/busybox"
@@ -88,14 +89,14 @@ mknod "$R/dev/console" c 5 1 2>/dev/null || true
 LOG=$WORK/console.log
 case $ARCH in
 x86_64)
-    ACCEL="-accel tcg"
-    [ -w /dev/kvm ] && ACCEL="-accel kvm -accel tcg"
-    timeout 900 qemu-system-x86_64 $ACCEL -m 1024 -smp 2 -nographic -no-reboot \
+    # TCG by default (like Kevlar's own runs); KTEST_VM_ACCEL=kvm to try KVM
+    ACCEL="-accel ${KTEST_VM_ACCEL:-tcg}"
+    timeout ${KTEST_VM_TIMEOUT:-900} qemu-system-x86_64 $ACCEL -m 1024 -smp 2 -nographic -no-reboot \
         -kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
         -append "console=ttyS0 panic=-1 quiet" </dev/null | tr -d '\r' | tee "$LOG"
     ;;
 aarch64)
-    timeout 1800 qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1024 -smp 2 -nographic -no-reboot \
+    timeout ${KTEST_VM_TIMEOUT:-1800} qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1024 -smp 2 -nographic -no-reboot \
         -kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
         -append "console=ttyAMA0 panic=-1 quiet" </dev/null | tr -d '\r' | tee "$LOG"
     ;;

@@ -23,7 +23,14 @@ void frame_write(paddr_t pa, size_t off, const void *buf, size_t len);
 void frame_zero(paddr_t pa);
 void frame_copy(paddr_t dst, paddr_t src); /* one whole page */
 
-/* The frame's direct-map address. Not available to services under Fortress. */
+/* The frame's direct-map address. Under Fortress it does not exist for
+ * ring-2 code (services and drivers, built with KEVLAR_RING=2): they must
+ * use frame_read()/frame_write() (copy-semantic frames, DESIGN.md §5). */
+#if __has_include(<kevlar/profile.h>)
+#include <kevlar/profile.h>
+#endif
+#if !(defined(KEVLAR_PROFILE_FORTRESS) && defined(KEVLAR_RING) && KEVLAR_RING >= 2)
 void *frame_kaddr(paddr_t pa);
+#endif
 
 #endif

@@ -88,6 +88,7 @@ struct task {
 	unsigned personality;        /* personality(2), stored only */
 	int pdeath_signal;           /* prctl(PR_SET_PDEATHSIG) */
 	uint64_t sigwait_mask;       /* rt_sigtimedwait(2) set: these wake the task too */
+	struct list_head sigq;       /* queued instances of real-time signals (signal/queue.c) */
 	uint64_t cutime_ticks, cstime_ticks; /* of reaped children, for getrusage/times */
 };
 

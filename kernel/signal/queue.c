@@ -1,0 +1,114 @@
+/* Pending signals: one bit per signal in t->sig.pending, plus, for the
+ * real-time signals (32..64), a queue of instances with their own siginfo:
+ * [signal(7)] "Real-time signals: multiple instances of real-time signals
+ * can be queued ... delivered in the order they were sent".
+ *
+ * Queue entries come from a fixed pool (send_signal may run in IRQ
+ * context, where the heap is off limits); Linux bounds the same queue with
+ * RLIMIT_SIGPENDING. When the pool is empty a real-time signal degrades to
+ * a standard one: it stays pending once, with its latest siginfo.
+ * Interrupts are masked by every caller. */
+#include <hal/cpu.h>
+#include <kernel/list.h>
+#include <kernel/signal.h>
+#include <kernel/task.h>
+#include <string.h>
+
+#include "signal_internal.h"
+
+#define SIGRTMIN_KERNEL 32
+#define SIGQ_POOL 512
+
+struct sigq_entry {
+	struct list_head list; /* in t->sigq, or in the free list */
+	int sig;
+	struct linux_siginfo info;
+};
+
+static struct sigq_entry pool[SIGQ_POOL];
+static LIST_HEAD(free_entries);
+static bool pool_ready;
+
+static struct sigq_entry *entry_alloc(void)
+{
+	struct sigq_entry *e;
+	if (!pool_ready) {
+		for (unsigned i = 0; i < SIGQ_POOL; i++)
+			list_add_tail(&pool[i].list, &free_entries);
+		pool_ready = true;
+	}
+	if (list_empty(&free_entries))
+		return NULL;
+	e = list_first_entry(&free_entries, struct sigq_entry, list);
+	list_del(&e->list);
+	return e;
+}
+
+static void entry_free(struct sigq_entry *e)
+{
+	list_del(&e->list);
+	list_add_tail(&e->list, &free_entries);
+}
+
+void sigqueue_add(struct task *t, int sig, const struct linux_siginfo *info)
+{
+	uint64_t m = sigmask(sig);
+	struct sigq_entry *e;
+
+	if (sig >= SIGRTMIN_KERNEL && (e = entry_alloc())) {
+		e->sig = sig;
+		e->info = *info;
+		list_add_tail(&e->list, &t->sigq);
+		t->sig.pending |= m;
+		return;
+	}
+	if (!(t->sig.pending & m)) {
+		t->sig.info[sig - 1] = *info;
+		t->sig.pending |= m;
+	}
+}
+
+int sigqueue_dequeue(struct task *t, uint64_t mask, struct linux_siginfo *info)
+{
+	uint64_t avail = t->sig.pending & mask;
+	struct sigq_entry *e, *found = NULL;
+	bool more = false;
+	int sig;
+
+	if (!avail)
+		return 0;
+	/* SIGKILL first, then the lowest number (the synchronous faults
+	 * SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGTRAP are all below 12). */
+	sig = (avail & sigmask(SIGKILL)) ? SIGKILL : __builtin_ctzll(avail) + 1;
+	list_for_each_entry(e, &t->sigq, list) {
+		if (e->sig != sig)
+			continue;
+		if (found) {
+			more = true;
+			break;
+		}
+		found = e;
+	}
+	if (found) {
+		*info = found->info;
+		entry_free(found);
+	} else {
+		*info = t->sig.info[sig - 1];
+	}
+	if (!more)
+		t->sig.pending &= ~sigmask(sig);
+	info->si_signo = sig;
+	return sig;
+}
+
+void sigqueue_flush(struct task *t, int sig)
+{
+	struct sigq_entry *e, *n;
+	list_for_each_entry_safe(e, n, &t->sigq, list)
+		if (!sig || e->sig == sig)
+			entry_free(e);
+	if (sig)
+		t->sig.pending &= ~sigmask(sig);
+	else
+		t->sig.pending = 0;
+}

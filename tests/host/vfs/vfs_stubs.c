@@ -1,0 +1,46 @@
+/* Host stand-ins for what the VFS needs from the HAL and the rest of the
+ * core (heap, usercopy on host pointers, a scheduler that never sleeps). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <hal/types.h>
+#include <hal/cpu.h>
+#include <kernel/errno.h>
+#include <kernel/kmalloc.h>
+#include <kernel/sched.h>
+#include <kernel/task.h>
+#include <kernel/signal.h>
+#include <kernel/time.h>
+#include <kernel/printk.h>
+
+void *kmalloc(size_t n) { return malloc(n ? n : 1); }
+void *kzalloc(size_t n) { return calloc(1, n ? n : 1); }
+void *krealloc(void *p, size_t n) { return realloc(p, n); }
+void kfree(void *p) { free(p); }
+char *kstrdup(const char *s) { return strdup(s); }
+void printk(const char *fmt, ...) { va_list ap; va_start(ap, fmt); vprintf(fmt, ap); va_end(ap); }
+void panic(const char *fmt, ...) { va_list ap; va_start(ap, fmt); vprintf(fmt, ap); va_end(ap); printf("\n"); abort(); }
+int copy_from_user(void *d, uintptr_t s, size_t n) { if (!s && n) return -EFAULT; memcpy(d, (void *)s, n); return 0; }
+int copy_to_user(uintptr_t d, const void *s, size_t n) { if (!d && n) return -EFAULT; memcpy((void *)d, s, n); return 0; }
+int clear_user(uintptr_t d, size_t n) { memset((void *)d, 0, n); return 0; }
+long strncpy_from_user(char *d, uintptr_t s, size_t max) {
+	if (!s) return -EFAULT;
+	const char *p = (const char *)s; size_t i;
+	for (i = 0; i < max; i++) { d[i] = p[i]; if (!p[i]) return (long)i; }
+	return -ENAMETOOLONG;
+}
+static int irq_on = 1;
+irqflags_t hal_irq_save(void) { int o = irq_on; irq_on = 0; return o; }
+void hal_irq_restore(irqflags_t f) { irq_on = (int)f; }
+bool hal_irq_enabled(void) { return irq_on; }
+void wait_queue_init(struct wait_queue *wq) { list_init(&wq->waiters); }
+int sched_sleep(struct wait_queue *wq, uint64_t d, bool i) { printf("  [sched_sleep called -> EINTR]\n"); return -EINTR; }
+void wake_up(struct wait_queue *wq) {}
+int last_signal;
+int send_signal(struct task *t, int sig, const struct linux_siginfo *info) { last_signal = sig; return 0; }
+bool signal_pending(const struct task *t) { return false; }
+int64_t time_realtime_ns(void) { return 1700000000LL * 1000000000LL; }
+uint64_t hal_timer_now_ns(void) { static uint64_t t; return t += 1000; }
+uint64_t frame_total_bytes(void) { return 64 << 20; }
+struct task *current;
