@@ -194,6 +194,14 @@ static int do_execve(const char *filename, struct exec_args *a)
 	r = exec_load_elf(f, hdr, (size_t)n, f->inode->size, &im);
 	if (r)
 		goto out;
+	/* The point of no return for the other threads. */
+	r = exec_de_thread();
+	if (!r)
+		r = sighand_unshare(t);
+	if (r) {
+		mm_put(im.mm);
+		goto out;
+	}
 	/* Write the new stack with the new mm active; undo on failure. */
 	old_mm = t->mm;
 	t->mm = im.mm;

@@ -7,25 +7,28 @@
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
 #include <kernel/fdtable.h>
+#include <kernel/futex.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/time.h>
 
 #include "../sched/sched_internal.h"
 #include "../signal/signal_internal.h"
 #include "proc_internal.h"
 
-/* [set_tid_address(2)]: on exit, if the memory is shared with someone
- * (a vfork parent), write 0 at clear_child_tid. Futex waiters would be
- * woken here; with no threads there are none. */
+/* [set_tid_address(2)], [clone(2)] CLONE_CHILD_CLEARTID: on exit, if the
+ * memory is shared with someone (another thread, a vfork parent), write 0
+ * at clear_child_tid and wake one futex waiter there (pthread_join). */
 static void clear_child_tid(struct task *t)
 {
 	uint32_t zero = 0;
-	if (t->clear_child_tid && t->mm && t->mm->refcount > 1)
-		(void)copy_to_user(t->clear_child_tid, &zero, sizeof zero);
+	if (t->clear_child_tid && t->mm && t->mm->refcount > 1 &&
+	    !copy_to_user(t->clear_child_tid, &zero, sizeof zero))
+		futex_wake(t->mm, t->clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY);
 	t->clear_child_tid = 0;
 }
 
@@ -39,18 +42,34 @@ static void reparent_children(struct task *t)
 		c->parent = init_task;
 		list_add_tail(&c->sibling, &init_task->children);
 		if (c->pdeath_signal)
-			send_signal(c, c->pdeath_signal, NULL);
-		if (c->state == TASK_ZOMBIE && notify_parent_exit(c))
+			send_group_signal(c, c->pdeath_signal, NULL);
+		if (c->state == TASK_ZOMBIE && c->nr_live == 0 && notify_parent_exit(c))
 			task_release(c);
+	}
+}
+
+/* The last thread of leader's process has exited: the process is a zombie
+ * now, announced to its parent (or freed at once if the parent will not
+ * wait). Interrupts masked. */
+static void process_exit(struct task *leader)
+{
+	if (leader->group_exiting)
+		leader->exit_status = leader->group_exit_status;
+	itimer_exit(leader);
+	reparent_children(leader);
+	if (notify_parent_exit(leader)) {
+		leader->state = TASK_DEAD;
+		task_unlink(leader);
+		sched_free_later(leader);
 	}
 }
 
 __noreturn void do_exit(int status)
 {
-	struct task *t = current;
+	struct task *t = current, *leader = t->group_leader;
 	irqflags_t f;
 
-	if (t == init_task)
+	if (leader == init_task && leader->nr_live == 1)
 		panic("Attempted to kill init! exitcode=0x%08x", (unsigned)status);
 	KASSERT(t != idle_task);
 
@@ -74,24 +93,51 @@ __noreturn void do_exit(int status)
 
 	f = hal_irq_save();
 	(void)f; /* never restored: we switch away for good */
-	reparent_children(t);
-	t->state = TASK_ZOMBIE;
-	if (notify_parent_exit(t)) {
+	leader->nr_live--;
+	if (t == leader) {
+		/* A leader whose threads live on stays a zombie nobody can
+		 * reap until the last of them exits (Linux delay_group_leader). */
+		t->state = TASK_ZOMBIE;
+	} else {
+		/* Another thread: nobody waits for it. */
 		t->state = TASK_DEAD;
 		task_unlink(t);
+		list_del(&t->thread_node);
 		sched_free_later(t);
 	}
+	wake_up(&leader->group_wq);
+	if (leader->nr_live == 0)
+		process_exit(leader);
 	schedule();
 	panic("do_exit: dead task %d was scheduled again", t->tid);
 }
 
+__noreturn void do_group_exit(int status)
+{
+	struct task *t = current, *leader = t->group_leader, *it;
+	irqflags_t f = hal_irq_save();
+
+	if (leader->group_exiting) {
+		status = leader->group_exit_status; /* another thread got here first */
+	} else {
+		leader->group_exiting = true;
+		leader->group_exit_status = status;
+		for_each_thread(leader, it)
+			if (it != t)
+				send_signal(it, SIGKILL, NULL);
+	}
+	hal_irq_restore(f);
+	do_exit(status);
+}
+
+/* [_exit(2)] as the raw syscall: ends the calling thread only. */
 SYSCALL_DEFINE1(exit, int, code)
 {
 	do_exit(W_EXITCODE(code, 0));
 }
 
-/* Single-threaded processes: the same as exit. */
+/* [exit_group(2)]: ends every thread of the process. */
 SYSCALL_DEFINE1(exit_group, int, code)
 {
-	do_exit(W_EXITCODE(code, 0));
+	do_group_exit(W_EXITCODE(code, 0));
 }

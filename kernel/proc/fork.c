@@ -1,10 +1,12 @@
-/* Process creation: fork(2), vfork(2) and clone(2) without threads.
+/* Process and thread creation: fork(2), vfork(2) and clone(2).
  * [clone(2)], [fork(2)], [vfork(2)]; Linux kernel/fork.c kernel_clone().
  *
- * Every task is a single-threaded process: CLONE_THREAD, CLONE_SIGHAND
- * and sharing of file tables or fs context are refused with -EINVAL;
- * CLONE_VM is accepted only with CLONE_VFORK (the child borrows the
- * parent's mm until it execs or exits while the parent sleeps). */
+ * CLONE_VM shares the address space, CLONE_FILES the fd table, CLONE_FS
+ * cwd and root (the umask stays per task), CLONE_SIGHAND the signal actions and
+ * CLONE_THREAD makes the child a thread of the caller's process (same
+ * tgid, not a child anyone waits for). CLONE_VFORK suspends the caller
+ * until the child execs or exits. Namespaces, pidfds and clone3 are not
+ * offered (-EINVAL / -ENOSYS). */
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/upcall.h>
@@ -45,12 +47,13 @@
 #define CLONE_CHILD_SETTID 0x01000000
 #define CLONE_IO 0x80000000UL
 
-/* Flags with an effect here, and the ones Linux accepts as no-ops for a
- * single-threaded, unnamespaced process. */
+/* Flags with an effect here, and the ones Linux accepts as no-ops for an
+ * unnamespaced, untraced process (CLONE_SYSVSEM: no System V semaphores). */
 #define CLONE_SUPPORTED                                                                    \
-	(CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID |            \
-	 CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_PARENT | CLONE_DETACHED |        \
-	 CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM | CLONE_IO)
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |        \
+	 CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |           \
+	 CLONE_CHILD_SETTID | CLONE_PARENT | CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | \
+	 CLONE_SYSVSEM | CLONE_IO)
 
 /* First code of a forked child, on its own kernel stack: its mm is active
  * (schedule() switched to it), its trapframe is the parent's with return
@@ -110,13 +113,19 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 	struct task *p = current, *c;
 	struct hal_trapframe *ptf = task_user_tf(p), *ctf;
 	int exit_signal = (int)(flags & CSIGNAL);
-	bool vfork = (flags & CLONE_VFORK) != 0;
+	bool vfork = (flags & CLONE_VFORK) != 0, thread = (flags & CLONE_THREAD) != 0;
 	int pid, r;
 
 	if (flags & ~CLONE_SUPPORTED)
-		return -EINVAL; /* threads, shared tables, namespaces: not supported */
-	if ((flags & CLONE_VM) && !vfork)
+		return -EINVAL; /* namespaces, pidfds: not supported */
+	/* [clone(2)] EINVAL: CLONE_THREAD needs CLONE_SIGHAND, which needs
+	 * CLONE_VM; CLONE_FS cannot be shared across a new namespace. */
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
 		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if (thread && exit_signal)
+		exit_signal = 0; /* a thread never signals anyone when it exits */
 	if (exit_signal > NSIG)
 		return -EINVAL;
 	if (!p->mm)
@@ -130,9 +139,20 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 		task_free(c);
 		return pid;
 	}
-	c->tid = c->tgid = pid;
+	c->tid = pid;
 	c->exit_signal = exit_signal;
-	c->parent = (flags & CLONE_PARENT) && p->parent ? p->parent : p;
+	if (thread) {
+		/* Same process: its leader, its parent, its tgid. */
+		c->tgid = p->tgid;
+		c->group_leader = p->group_leader;
+		c->parent = p->parent;
+	} else {
+		c->tgid = pid;
+		/* Children belong to the process: any of its threads may
+		 * wait for them. (CLONE_PARENT: a sibling of the caller.) */
+		c->parent = (flags & CLONE_PARENT) && p->parent ? p->group_leader->parent
+								  : p->group_leader;
+	}
 	c->pgid = p->pgid;
 	c->sid = p->sid;
 	c->tty = p->tty;
@@ -146,13 +166,13 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 	c->nice = p->nice;
 	c->personality = p->personality;
 	memcpy(c->rlim, p->rlim, sizeof c->rlim);
-	signal_fork(c, p);
+	signal_fork(c, p, (flags & CLONE_SIGHAND) != 0);
 
 	r = copy_names(c, p);
 	if (r)
 		goto fail;
 	r = -ENOMEM;
-	if (vfork) {
+	if (flags & CLONE_VM) {
 		c->mm = p->mm;
 		c->mm->refcount++;
 	} else {
@@ -160,12 +180,16 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 		if (!c->mm)
 			goto fail;
 	}
-	if (p->files) {
+	if (p->files && (flags & CLONE_FILES)) {
+		c->files = files_get(p->files);
+	} else if (p->files) {
 		c->files = files_dup(p->files);
 		if (!c->files)
 			goto fail;
 	}
-	if (p->fs) {
+	if (p->fs && (flags & CLONE_FS)) {
+		c->fs = fs_get(p->fs);
+	} else if (p->fs) {
 		c->fs = fs_dup(p->fs);
 		if (!c->fs)
 			goto fail;
@@ -197,6 +221,13 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 	if (vfork) {
 		c->vfork_parent = p;
 		p->vfork_done = false;
+	}
+	if (thread) {
+		irqflags_t f = hal_irq_save();
+		list_del(&c->thread_node); /* task_alloc made it a group of its own */
+		list_add_tail(&c->thread_node, &c->group_leader->threads);
+		c->group_leader->nr_live++;
+		hal_irq_restore(f);
 	}
 	task_link(c);
 	sched_add(c);

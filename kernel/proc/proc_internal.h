@@ -9,6 +9,7 @@
 #define KERNEL_PROC_INTERNAL_H
 #include <hal/types.h>
 #include <kernel/task.h>
+#include <kernel/time.h>
 
 #define PID_MAX 32767 /* /proc/sys/kernel/pid_max default on small machines */
 
@@ -41,6 +42,12 @@ unsigned task_count(void);
 /* comm = basename of path, at most TASK_COMM_LEN - 1 bytes. */
 void task_set_comm(struct task *t, const char *path);
 
+/* execve(): end every other thread of the current process and wait for
+ * them; the caller becomes the group leader, with its pid. 0, or -EAGAIN
+ * if an exit_group of another thread came first (the caller is being
+ * killed). Process context. (exec_thread.c) */
+int exec_de_thread(void);
+
 /* The vfork() parent of t (if any) may run again: t exec'd or exited. */
 void vfork_release(struct task *t);
 
@@ -50,11 +57,7 @@ void vfork_release(struct task *t);
 #define W_CONTINUED 0xffff
 #define WCOREFLAG 0x80
 
-/* struct timeval / struct rusage (64-bit Linux layout, 144 bytes). */
-struct linux_timeval {
-	int64_t tv_sec;
-	int64_t tv_usec;
-};
+/* struct rusage (64-bit Linux layout, 144 bytes). */
 struct linux_rusage {
 	struct linux_timeval ru_utime, ru_stime;
 	int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap,

@@ -63,11 +63,20 @@ struct task *task_alloc(void)
 
 	if (!t)
 		return NULL;
-	pa = frame_alloc(kstack_order());
+	t->sighand = kzalloc(sizeof *t->sighand);
+	pa = t->sighand ? frame_alloc(kstack_order()) : 0;
 	if (!pa) {
+		kfree(t->sighand);
 		kfree(t);
 		return NULL;
 	}
+	t->sighand->refcount = 1;
+	t->group_leader = t;
+	list_init(&t->threads);
+	list_add_tail(&t->thread_node, &t->threads);
+	t->nr_live = 1;
+	wait_queue_init(&t->group_wq);
+	list_init(&t->itimer_node);
 	t->kstack = hal_phys_to_virt(pa);
 	t->state = TASK_RUNNING;
 	list_init(&t->children);
@@ -97,7 +106,10 @@ void task_free(struct task *t)
 		return;
 	f = hal_irq_save();
 	sigqueue_flush(t, 0); /* return queued real-time signals to the pool */
+	list_del(&t->thread_node);
+	list_del(&t->itimer_node);
 	hal_irq_restore(f);
+	sighand_put(t->sighand);
 	frame_free(hal_virt_to_phys(t->kstack), kstack_order());
 	kfree(t->cmdline);
 	kfree(t->exe_path);
@@ -151,7 +163,7 @@ void task_link(struct task *t)
 {
 	irqflags_t f = hal_irq_save();
 	list_add_tail(&t->all_list, &task_list);
-	if (t->parent)
+	if (t->parent && thread_group_leader(t))
 		list_add_tail(&t->sibling, &t->parent->children);
 	hal_irq_restore(f);
 }

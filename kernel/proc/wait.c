@@ -1,5 +1,6 @@
 /* Waiting for children: [wait4(2)], [waitid(2)]; Linux kernel/exit.c
- * do_wait(). Reports exits (reaping the zombie unless WNOWAIT), stops
+ * do_wait(). Children belong to the process (its group leader): any of its
+ * threads may wait for them. Reports exits (reaping the zombie unless WNOWAIT), stops
  * (WUNTRACED/WSTOPPED) and continues (WCONTINUED), each once. */
 #include <hal/cpu.h>
 #include <hal/usercopy.h>
@@ -72,7 +73,7 @@ static void fill(struct wait_result *r, const struct task *c, int status, int co
  * Interrupts masked. */
 static int wait_scan(const struct wait_opts *wo, struct wait_result *r)
 {
-	struct task *me = current, *c, *n;
+	struct task *me = current->group_leader, *c, *n;
 	bool nowait = (wo->options & WNOWAIT) != 0;
 	bool any = false;
 
@@ -80,7 +81,7 @@ static int wait_scan(const struct wait_opts *wo, struct wait_result *r)
 		if (!eligible(c, wo))
 			continue;
 		any = true;
-		if (c->state == TASK_ZOMBIE && (wo->options & WEXITED)) {
+		if (c->state == TASK_ZOMBIE && c->nr_live == 0 && (wo->options & WEXITED)) {
 			int st = c->exit_status;
 			if ((st & 0x7f) == 0)
 				fill(r, c, st, CLD_EXITED, (st >> 8) & 0xff);
@@ -131,7 +132,7 @@ static long do_wait(const struct wait_opts *wo, struct wait_result *r)
 			ret = -ERESTARTSYS;
 			break;
 		}
-		sched_sleep(&current->child_wq, 0, true);
+		sched_sleep(&current->group_leader->child_wq, 0, true);
 	}
 	hal_irq_restore(f);
 	return ret;

@@ -4,6 +4,7 @@
 #include <hal/upcall.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
+#include <kernel/time.h>
 
 #include "sched_internal.h"
 
@@ -74,6 +75,7 @@ void kernel_timer_tick(void)
 		t->stime_ticks++;
 
 	sleepers_expire(hal_timer_now_ns());
+	itimer_tick(t == idle_task ? NULL : t, t->in_user, hal_timer_now_ns());
 
 	if (--load_countdown == 0) {
 		load_countdown = LOAD_FREQ;

@@ -102,7 +102,7 @@ static bool handle_signal(struct hal_trapframe *tf, int sig, struct linux_siginf
 		t->sig.blocked |= sigmask(sig);
 	t->sig.blocked &= ~SIG_UNBLOCKABLE;
 	if (ka->flags & SA_RESETHAND)
-		t->sig.action[sig - 1].handler = SIG_DFL;
+		t->sighand->action[sig - 1].handler = SIG_DFL;
 	hal_irq_restore(f);
 	return true;
 }
@@ -130,7 +130,7 @@ void do_signal(struct hal_trapframe *tf)
 			hal_irq_restore(f);
 			break;
 		}
-		ka = t->sig.action[sig - 1];
+		ka = t->sighand->action[sig - 1];
 		hal_irq_restore(f);
 
 		if (ka.handler == SIG_IGN)
@@ -155,10 +155,10 @@ void do_signal(struct hal_trapframe *tf)
 		case SIGACT_CORE:
 			/* Linux sets the core flag only when a dump was written;
 			 * with RLIMIT_CORE 0 (the default) it is not. */
-			do_exit(sig | (t->rlim[RLIMIT_CORE].rlim_cur ? WCOREFLAG : 0));
+			do_group_exit(sig | (t->rlim[RLIMIT_CORE].rlim_cur ? WCOREFLAG : 0));
 		case SIGACT_TERM:
 		default:
-			do_exit(sig);
+			do_group_exit(sig);
 		}
 	}
 

@@ -7,6 +7,7 @@
  * signal state is changed with interrupts masked. */
 #include <hal/cpu.h>
 #include <kernel/errno.h>
+#include <kernel/kmalloc.h>
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/task.h>
@@ -57,7 +58,7 @@ bool sig_ignored(const struct task *t, int sig)
 	uint64_t h;
 	if ((t->sig.blocked | t->sigwait_mask) & sigmask(sig))
 		return false;
-	h = t->sig.action[sig - 1].handler;
+	h = t->sighand->action[sig - 1].handler;
 	if (h == SIG_IGN)
 		return true;
 	if (h != SIG_DFL)
@@ -67,23 +68,19 @@ bool sig_ignored(const struct task *t, int sig)
 	return sig_default_action(sig) == SIGACT_IGN || sig_default_action(sig) == SIGACT_CONT;
 }
 
-/* Contract in <kernel/signal.h>. Side effects happen even when the signal
+static bool task_exited(const struct task *t)
+{
+	return t->state == TASK_ZOMBIE || t->state == TASK_DEAD;
+}
+
+/* The side effects of sending sig to t, which happen even when the signal
  * itself is then discarded: SIGCONT resumes a stopped task and drops its
  * pending stop signals, a stop signal drops a pending SIGCONT, SIGKILL
- * resumes a stopped task. */
-int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
+ * resumes a stopped task. Returns true if t was resumed by SIGCONT.
+ * Interrupts masked. */
+static bool prepare_signal(struct task *t, int sig)
 {
-	uint64_t m = sigmask(sig);
-	struct linux_siginfo si;
-	irqflags_t f;
-
-	if (sig < 1 || sig > NSIG)
-		return -EINVAL;
-	f = hal_irq_save();
-	if (t->state == TASK_ZOMBIE || t->state == TASK_DEAD)
-		goto out;
-
-	if (m & SIG_STOP_MASK) {
+	if (sigmask(sig) & SIG_STOP_MASK) {
 		t->sig.pending &= ~sigmask(SIGCONT);
 	} else if (sig == SIGCONT) {
 		t->sig.pending &= ~SIG_STOP_MASK;
@@ -91,14 +88,23 @@ int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
 			t->cont_reported = false;
 			t->stop_reported = true;
 			sched_resume_stopped(t);
-			notify_parent_cldstop(t, CLD_CONTINUED, SIGCONT);
+			return true;
 		}
 	} else if (sig == SIGKILL && t->state == TASK_STOPPED && !t->sig_unkillable) {
 		sched_resume_stopped(t);
 	}
+	return false;
+}
+
+/* Queue sig with info (NULL: SI_KERNEL) on t unless t discards it, and
+ * wake t if it can take it. Interrupts masked. */
+static void queue_signal(struct task *t, int sig, const struct linux_siginfo *info)
+{
+	uint64_t m = sigmask(sig);
+	struct linux_siginfo si;
 
 	if (sig_ignored(t, sig))
-		goto out;
+		return;
 	if (info) {
 		si = *info;
 	} else {
@@ -109,7 +115,70 @@ int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
 	sigqueue_add(t, sig, &si);
 	if (!(t->sig.blocked & m) || (t->sigwait_mask & m))
 		sched_wake(t, -EINTR, true);
-out:
+}
+
+/* Contract in <kernel/signal.h>. */
+int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
+{
+	irqflags_t f;
+
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	f = hal_irq_save();
+	if (!task_exited(t)) {
+		if (prepare_signal(t, sig))
+			notify_parent_cldstop(t->group_leader, CLD_CONTINUED, SIGCONT);
+		queue_signal(t, sig, info);
+	}
+	hal_irq_restore(f);
+	return 0;
+}
+
+/* The thread of t's process that takes a process-directed sig, as Linux's
+ * complete_signal() chooses: the leader if it can take it now, else the
+ * first live thread that does not block it, else any live thread (the
+ * signal then waits, pending, for one to unblock it). NULL if every
+ * thread has exited. */
+static struct task *pick_thread(struct task *t, int sig)
+{
+	struct task *leader = t->group_leader, *it, *any = NULL;
+
+	if (!task_exited(leader) && !(leader->sig.blocked & sigmask(sig)))
+		return leader;
+	for_each_thread(leader, it) {
+		if (task_exited(it))
+			continue;
+		if (!(it->sig.blocked & sigmask(sig)))
+			return it;
+		if (!any)
+			any = it;
+	}
+	return any;
+}
+
+/* Contract in <kernel/signal.h>. */
+int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info)
+{
+	struct task *leader = t->group_leader, *it, *target;
+	bool resumed = false;
+	irqflags_t f;
+
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	f = hal_irq_save();
+	for_each_thread(leader, it)
+		if (!task_exited(it))
+			resumed |= prepare_signal(it, sig);
+	if (resumed)
+		notify_parent_cldstop(leader, CLD_CONTINUED, SIGCONT);
+	if (sig == SIGKILL) {
+		/* Fatal to the whole process: every thread takes it. */
+		for_each_thread(leader, it)
+			if (!task_exited(it))
+				queue_signal(it, sig, info);
+	} else if ((target = pick_thread(t, sig))) {
+		queue_signal(target, sig, info);
+	}
 	hal_irq_restore(f);
 	return 0;
 }
@@ -126,11 +195,11 @@ int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info)
 		return -ESRCH;
 	f = hal_irq_save();
 	list_for_each_entry(t, &task_list, all_list) {
-		if (t->pgid != pgid)
+		if (t->pgid != pgid || !thread_group_leader(t))
 			continue;
 		found = true;
 		if (sig)
-			send_signal(t, sig, info);
+			send_group_signal(t, sig, info);
 	}
 	hal_irq_restore(f);
 	return found ? 0 : -ESRCH;
@@ -153,7 +222,7 @@ void force_sig_fault(int sig, int code, uintptr_t addr)
 	info.u.fault.addr = addr;
 
 	f = hal_irq_save();
-	ka = &t->sig.action[sig - 1];
+	ka = &t->sighand->action[sig - 1];
 	if (ka->handler == SIG_IGN || (t->sig.blocked & sigmask(sig))) {
 		ka->handler = SIG_DFL;
 		t->sig.blocked &= ~sigmask(sig);
@@ -168,7 +237,7 @@ void force_sig_fault(int sig, int code, uintptr_t addr)
 void force_sigsegv(void)
 {
 	irqflags_t f = hal_irq_save();
-	current->sig.action[SIGSEGV - 1].handler = SIG_DFL;
+	current->sighand->action[SIGSEGV - 1].handler = SIG_DFL;
 	hal_irq_restore(f);
 	force_sig_fault(SIGSEGV, SI_KERNEL, 0);
 }
@@ -192,9 +261,9 @@ void notify_parent_cldstop(struct task *t, int why, int status)
 
 	if (!p)
 		return;
-	if (!(p->sig.action[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+	if (!(p->sighand->action[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
 		sigchld_info(t, why, status, &info);
-		send_signal(p, SIGCHLD, &info);
+		send_group_signal(p, SIGCHLD, &info);
 	}
 	wake_up(&p->child_wq);
 }
@@ -218,21 +287,28 @@ bool notify_parent_exit(struct task *t)
 		status = st & 0x7f;
 	}
 	sigchld_info(t, code, status, &info);
-	ka = &p->sig.action[SIGCHLD - 1];
+	ka = &p->sighand->action[SIGCHLD - 1];
 	if (sig == SIGCHLD && (ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT))) {
 		autoreap = true;
 		if (ka->handler == SIG_IGN)
 			sig = 0;
 	}
 	if (sig > 0 && sig <= NSIG)
-		send_signal(p, sig, &info);
+		send_group_signal(p, sig, &info);
 	wake_up(&p->child_wq);
 	return autoreap;
 }
 
-void signal_fork(struct task *child, const struct task *parent)
+void signal_fork(struct task *child, struct task *parent, bool share_sighand)
 {
-	memcpy(child->sig.action, parent->sig.action, sizeof child->sig.action);
+	if (share_sighand) {
+		sighand_put(child->sighand);
+		child->sighand = parent->sighand;
+		child->sighand->refcount++;
+	} else {
+		memcpy(child->sighand->action, parent->sighand->action,
+		       sizeof child->sighand->action);
+	}
 	child->sig.blocked = parent->sig.blocked;
 	child->sig.pending = 0;
 	child->sig.altstack_sp = parent->sig.altstack_sp;
@@ -241,11 +317,34 @@ void signal_fork(struct task *child, const struct task *parent)
 	child->sig.restore_saved_mask = false;
 }
 
+void sighand_put(struct sighand *sh)
+{
+	if (sh && --sh->refcount == 0)
+		kfree(sh);
+}
+
+int sighand_unshare(struct task *t)
+{
+	struct sighand *sh;
+
+	if (t->sighand->refcount == 1)
+		return 0;
+	sh = kmalloc(sizeof *sh);
+	if (!sh)
+		return -ENOMEM;
+	memcpy(sh->action, t->sighand->action, sizeof sh->action);
+	sh->refcount = 1;
+	sighand_put(t->sighand);
+	t->sighand = sh;
+	return 0;
+}
+
 void signal_exec(struct task *t)
 {
 	irqflags_t f = hal_irq_save();
+
 	for (int i = 0; i < NSIG; i++) {
-		struct k_sigaction *ka = &t->sig.action[i];
+		struct k_sigaction *ka = &t->sighand->action[i];
 		if (ka->handler != SIG_IGN)
 			ka->handler = SIG_DFL;
 		ka->flags = 0;

@@ -25,9 +25,16 @@ enum sig_default sig_default_action(int sig);
 #define SS_DISABLE 2
 #define SS_AUTODISARM (1U << 31)
 
-/* fork(): the child gets the parent's actions, mask and alternate stack;
- * nothing pending. [fork(2)] */
-void signal_fork(struct task *child, const struct task *parent);
+/* fork()/clone(): the child gets a copy of the parent's actions (or, with
+ * share_sighand, CLONE_SIGHAND, the same ones), its mask and alternate
+ * stack; nothing pending. [fork(2)], [clone(2)] */
+void signal_fork(struct task *child, struct task *parent, bool share_sighand);
+/* Drop a reference to a sighand; the last frees it. */
+void sighand_put(struct sighand *sh);
+/* execve(), before the point of no return: if t shares its actions with
+ * another process (CLONE_SIGHAND), give it a copy of its own (Linux
+ * unshare_sighand()). 0 or -ENOMEM. */
+int sighand_unshare(struct task *t);
 /* execve(): handled signals go back to SIG_DFL (SIG_IGN stays), the
  * alternate stack is dropped; mask and pending signals are kept.
  * [execve(2)] */

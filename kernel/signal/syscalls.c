@@ -50,10 +50,10 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uintptr_t, uact, uintptr_t, uoact, size_
 		return -EFAULT;
 
 	f = hal_irq_save();
-	old = t->sig.action[sig - 1];
+	old = t->sighand->action[sig - 1];
 	if (uact) {
 		act.mask &= ~SIG_UNBLOCKABLE;
-		t->sig.action[sig - 1] = act;
+		t->sighand->action[sig - 1] = act;
 		/* POSIX: setting a pending signal to be ignored discards it. */
 		if (sig_ignored(t, sig) || act.handler == SIG_IGN)
 			sigqueue_flush(t, sig);
@@ -193,7 +193,7 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		t = task_lookup(pid);
 		if (!t)
 			return -ESRCH;
-		return sig ? send_signal(t, sig, &info) : 0;
+		return sig ? send_group_signal(t, sig, &info) : 0;
 	}
 	if (pid == 0)
 		return kill_pgrp(current->pgid, sig, &info);
@@ -201,11 +201,11 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		bool found = false;
 		irqflags_t f = hal_irq_save();
 		list_for_each_entry(t, &task_list, all_list) {
-			if (t->tgid <= 1 || t == current)
+			if (t->tgid <= 1 || t->tgid == current->tgid || !thread_group_leader(t))
 				continue;
 			found = true;
 			if (sig)
-				send_signal(t, sig, &info);
+				send_group_signal(t, sig, &info);
 		}
 		hal_irq_restore(f);
 		return found ? 0 : -ESRCH;
@@ -259,7 +259,9 @@ static long do_sigqueue(int tgid, int tid, int sig, uintptr_t uinfo)
 	if ((info.si_code >= 0 || info.si_code == SI_TKILL) && t != current)
 		return -EPERM;
 	info.si_signo = sig;
-	return sig ? send_signal(t, sig, &info) : 0;
+	if (!sig)
+		return 0;
+	return tgid > 0 ? send_signal(t, sig, &info) : send_group_signal(t, sig, &info);
 }
 
 SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, uintptr_t, uinfo)

@@ -10,9 +10,7 @@
  * An absolute CLOCK_REALTIME deadline is converted to the monotonic clock
  * when the sleep starts; a later settimeofday does not move it.
  * [nanosleep(2)], [clock_nanosleep(2)].
- *
- * Not implemented, documented: getitimer/setitimer/alarm (-ENOSYS from
- * the dispatcher) — they need a per-task timer armed by the tick.
+ * (Interval timers, alarm(2): itimer.c.)
  */
 #include <hal/cpu.h>
 #include <kernel/errno.h>

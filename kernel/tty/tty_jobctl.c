@@ -62,7 +62,7 @@ void tty_maybe_acquire(struct tty *tty)
 
 static bool ignored_or_blocked(const struct task *t, int sig)
 {
-	return (t->sig.blocked & sigmask(sig)) || t->sig.action[sig - 1].handler == SIG_IGN;
+	return (t->sig.blocked & sigmask(sig)) || t->sighand->action[sig - 1].handler == SIG_IGN;
 }
 
 /* POSIX orphaned process group: no member has a parent in another group

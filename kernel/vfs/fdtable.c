@@ -64,6 +64,12 @@ struct files *files_dup(struct files *src)
 	return tab;
 }
 
+struct files *files_get(struct files *tab)
+{
+	tab->refcount++;
+	return tab;
+}
+
 /* Drop a reference; the last one closes every fd. */
 void files_put(struct files *tab)
 {

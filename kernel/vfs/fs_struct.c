@@ -40,6 +40,12 @@ struct fs_struct *fs_dup(struct fs_struct *src)
 	return fs;
 }
 
+struct fs_struct *fs_get(struct fs_struct *fs)
+{
+	fs->refcount++;
+	return fs;
+}
+
 void fs_put(struct fs_struct *fs)
 {
 	if (!fs)

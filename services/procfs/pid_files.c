@@ -59,7 +59,7 @@ static void sig_sets(const struct task *t, uint64_t *ign, uint64_t *cgt)
 {
 	*ign = *cgt = 0;
 	for (int i = 0; i < NSIG; i++) {
-		uint64_t h = t->sig.action[i].handler;
+		uint64_t h = t->sighand->action[i].handler;
 		if (h == SIG_IGN)
 			*ign |= 1ULL << i;
 		else if (h != SIG_DFL)

@@ -13,6 +13,8 @@ struct fs_struct;  /* cwd, root, refcount */
 struct files *files_create(void);
 /* fork(): a new table with every open file referenced again. NULL = -ENOMEM. */
 struct files *files_dup(struct files *f);
+/* clone(CLONE_FILES): one more reference to the same table; returns f. */
+struct files *files_get(struct files *f);
 void files_put(struct files *f);           /* last put closes every fd */
 void files_close_on_exec(struct files *f); /* execve() */
 /* Install f at the lowest free fd >= minfd; takes over the caller's
@@ -23,6 +25,8 @@ struct file *fd_get(struct files *tab, int fd);
 
 struct fs_struct *fs_create_root(void);    /* cwd = root = "/" */
 struct fs_struct *fs_dup(struct fs_struct *fs);
+/* clone(CLONE_FS): one more reference to the same context; returns fs. */
+struct fs_struct *fs_get(struct fs_struct *fs);
 void fs_put(struct fs_struct *fs);
 /* Absolute path of a dentry-backed file (for /proc/<pid>/exe, getcwd):
  * writes at most len bytes incl. NUL; returns length or -ENAMETOOLONG. */

@@ -93,8 +93,16 @@ struct k_sigaction {
 	uint64_t mask;
 };
 
-struct signal_state {
+/* The signal actions: shared by the tasks cloned with CLONE_SIGHAND (every
+ * thread of a process), private otherwise. [clone(2)] */
+struct sighand {
+	unsigned refcount;
 	struct k_sigaction action[NSIG];
+};
+
+/* Per-thread signal state: mask, pending thread-directed signals,
+ * alternate stack. */
+struct signal_state {
 	uint64_t blocked;
 	uint64_t pending;
 	struct linux_siginfo info[NSIG]; /* for each pending standard signal */
@@ -107,11 +115,16 @@ struct signal_state {
 
 struct task;
 
-/* Queue sig for t (info may be NULL: SI_KERNEL). Wakes t if the signal
- * is deliverable; SIGKILL/SIGCONT resume a stopped task.
- * 0, -EINVAL (bad sig). Any context. */
+/* Queue a thread-directed sig for the task t (tgkill, SIGPIPE; info may
+ * be NULL: SI_KERNEL). Wakes t if the signal is deliverable; SIGKILL/SIGCONT
+ * resume a stopped task. 0, -EINVAL (bad sig). Any context. */
 int send_signal(struct task *t, int sig, const struct linux_siginfo *info);
-/* Signal every task of process group pgid. 0 or -ESRCH. */
+/* Queue a process-directed sig (kill, SIGCHLD, SIGALRM, the TTY) for the
+ * process t belongs to: one thread that does not block it takes it;
+ * SIGKILL reaches every thread, SIGCONT resumes every stopped one.
+ * 0, -EINVAL. Any context. [signal(7)] "Signals and threads" */
+int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info);
+/* Signal every process of process group pgid. 0 or -ESRCH. */
 int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info);
 /* A synchronous fault signal for current (SIGSEGV at addr...): delivered
  * even if blocked or ignored (then the default action applies). */

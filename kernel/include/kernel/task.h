@@ -1,7 +1,9 @@
 /* Processes (struct task) and their lifecycle: fork/clone, execve, exit,
  * wait. [fork(2)], [clone(2)], [execve(2)], [wait4(2)], [_exit(2)].
- * In this version every task is a single-threaded process (tgid == tid);
- * CLONE_THREAD is refused with -EINVAL. */
+ * A process is a thread group: the tasks cloned with CLONE_THREAD share its
+ * tgid (= the tid of its group leader), mm, files, fs and signal actions.
+ * Only the group leader is on its parent's children list, and it alone is
+ * reported by wait4 (once every thread has exited). */
 #ifndef KERNEL_TASK_H
 #define KERNEL_TASK_H
 #include <hal/types.h>
@@ -54,6 +56,23 @@ struct task {
 	struct files *files;
 	struct fs_struct *fs;
 	struct signal_state sig;
+	struct sighand *sighand;     /* signal actions (shared with CLONE_SIGHAND) */
+
+	/* Thread group [clone(2)] CLONE_THREAD. The fields marked "leader"
+	 * are meaningful in the group leader only. */
+	struct task *group_leader;   /* the task with tid == tgid (self for a process) */
+	struct list_head threads;    /* leader: every task of the group, by thread_node */
+	struct list_head thread_node;
+	unsigned nr_live;            /* leader: tasks of the group not yet exited */
+	bool group_exiting;          /* leader: exit_group/fatal signal in progress */
+	int group_exit_status;       /* leader: wait status of a group exit */
+	struct wait_queue group_wq;  /* leader: execve waits here for the other threads to die */
+	/* leader: interval timers [setitimer(2)] ITIMER_REAL in ns of the
+	 * monotonic clock, ITIMER_VIRTUAL/PROF in ticks; 0 = disarmed. */
+	uint64_t itimer_real_deadline, itimer_real_interval;
+	uint64_t itimer_virt_left, itimer_virt_interval;
+	uint64_t itimer_prof_left, itimer_prof_interval;
+	struct list_head itimer_node; /* leader: in the list of armed ITIMER_REAL */
 
 	uintptr_t clear_child_tid;   /* set_tid_address(2) */
 	char comm[TASK_COMM_LEN];    /* basename of the executable */
@@ -118,8 +137,21 @@ extern struct list_head task_list;
 /* PID 1, the reaper of orphans. */
 extern struct task *init_task;
 
-/* Terminate current with the wait status word status; never returns. */
+/* Terminate the current thread with the wait status word status (the
+ * process ends with its last thread); never returns. [_exit(2)] */
 __noreturn void do_exit(int status);
+/* Terminate every thread of the current process with status (exit_group,
+ * fatal signal); never returns. [exit_group(2)] */
+__noreturn void do_group_exit(int status);
+
+/* Every task of t's thread group (t itself included). */
+#define for_each_thread(t, it) \
+	list_for_each_entry(it, &(t)->group_leader->threads, thread_node)
+/* Is t the leader of its thread group (the process as ps shows it)? */
+static inline bool thread_group_leader(const struct task *t)
+{
+	return t->group_leader == t;
+}
 
 /* A kernel thread named name that will run fn(arg) on its own kernel stack
  * (fn must not return; it may execve into user mode). It gets the next pid

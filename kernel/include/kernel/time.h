@@ -31,4 +31,13 @@ int timespec_from_user(uintptr_t uts, int64_t *ns);
 /* Write ns (>= 0) as a struct timespec: 0 or -EFAULT. */
 int timespec_to_user(uintptr_t uts, int64_t ns);
 
+/* Interval timers [setitimer(2)], kept in the group leader (kernel/time/itimer.c).
+ * itimer_exit: the process ended, disarm its timers (interrupts masked).
+ * itimer_tick: from the scheduler tick (IRQ context) for the task that
+ * was running (NULL: the idle task), user_mode says where: counts ITIMER_VIRTUAL/ITIMER_PROF down
+ * and fires every ITIMER_REAL whose deadline (monotonic ns) is <= now. */
+struct task;
+void itimer_exit(struct task *leader);
+void itimer_tick(struct task *t, bool user_mode, uint64_t now_ns);
+
 #endif
