@@ -173,6 +173,11 @@ bool arm64_context_is_live(const struct hal_context *ctx);
 /* timer.c: counter frequency (Hz), valid from boot. */
 void arm64_timer_early_init(void);
 uint64_t arm64_timer_freq(void);
+
+/* usercopy.S: copy n bytes from/to user memory with fault fixup, the user
+ * side through unprivileged LDTR/STTR. Return the bytes NOT copied. */
+size_t arm64_copy_from_user(void *dst, const void *usrc, size_t n);
+size_t arm64_copy_to_user(void *udst, const void *src, size_t n);
 #endif /* !__ASSEMBLER__ */
 
 #endif

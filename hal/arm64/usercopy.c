@@ -1,8 +1,11 @@
 /* copy_from_user and friends (<hal/usercopy.h>): a range check, then the
  * fault-tolerant copy of usercopy.S. Under the Ludicrous profile the range
- * check is left out and only the fault fixup remains (DESIGN.md §5). */
+ * check is left out and only the fault fixup remains (DESIGN.md §5); the
+ * unprivileged loads/stores of usercopy.S still refuse kernel addresses. */
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
+
+#include "arm64.h"
 #include <kevlar/profile.h>
 #include <string.h>
 
@@ -16,14 +19,14 @@ int copy_from_user(void *dst, uintptr_t usrc, size_t n)
 {
 	if (!user_range_ok(usrc, n))
 		return -EFAULT;
-	return hal_user_copy(dst, (const void *)usrc, n) ? -EFAULT : 0;
+	return arm64_copy_from_user(dst, (const void *)usrc, n) ? -EFAULT : 0;
 }
 
 int copy_to_user(uintptr_t udst, const void *src, size_t n)
 {
 	if (!user_range_ok(udst, n))
 		return -EFAULT;
-	return hal_user_copy((void *)udst, src, n) ? -EFAULT : 0;
+	return arm64_copy_to_user((void *)udst, src, n) ? -EFAULT : 0;
 }
 
 int clear_user(uintptr_t udst, size_t n)
@@ -34,7 +37,7 @@ int clear_user(uintptr_t udst, size_t n)
 		return -EFAULT;
 	while (n) {
 		size_t chunk = MIN(n, sizeof(zeros));
-		if (hal_user_copy((void *)udst, zeros, chunk))
+		if (arm64_copy_to_user((void *)udst, zeros, chunk))
 			return -EFAULT;
 		udst += chunk;
 		n -= chunk;
@@ -51,7 +54,7 @@ long strncpy_from_user(char *dst, uintptr_t usrc, size_t max)
 	while (done < max) {
 		uintptr_t src = usrc + done;
 		size_t chunk = MIN(max - done, PAGE_SIZE - (src & ~PAGE_MASK));
-		if (!user_range_ok(src, chunk) || hal_user_copy(dst + done, (const void *)src, chunk))
+		if (!user_range_ok(src, chunk) || arm64_copy_from_user(dst + done, (const void *)src, chunk))
 			return -EFAULT;
 		const char *nul = memchr(dst + done, 0, chunk);
 		if (nul)

@@ -290,6 +290,9 @@ void x64_cpu_init(void);
 void hal_cpu_hardening(bool smep_smap);
 extern bool x64_smap_enabled; /* read by usercopy.S */
 
+/* usercopy.S: copy n bytes with fault fixup (one side is user memory);
+ * returns the number of bytes NOT copied (0 on success). */
+size_t hal_user_copy(void *dst, const void *src, size_t n);
 /* usercopy.S: zero n user bytes; returns the bytes not zeroed. */
 size_t x64_user_zero(void *udst, size_t n);
 

@@ -29,8 +29,4 @@ int clear_user(uintptr_t udst, size_t n);
  * was found within max bytes. */
 long strncpy_from_user(char *dst, uintptr_t usrc, size_t max);
 
-/* Raw arch copy with fixup (hal/<arch>/usercopy.S): returns the number of
- * bytes NOT copied (0 on success). Do not call directly. */
-size_t hal_user_copy(void *dst, const void *src, size_t n);
-
 #endif
