@@ -27,6 +27,7 @@
 #include <kernel/initramfs.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
+#include <kernel/syscall.h>
 #include <kernel/random.h>
 #include <kernel/sched.h>
 #include <kernel/service.h>
@@ -239,6 +240,8 @@ __noreturn void kernel_main(struct hal_boot_info *bi)
 	printk("Kevlar %s (profile %s) on %s\n", KEVLAR_VERSION, KEVLAR_PROFILE_NAME, board.model);
 	printk("cmdline: %s\n", board.cmdline);
 	printk("memory: %llu KiB available\n", (unsigned long long)(frame_free_bytes() >> 10));
+	printk("syscalls: %u of this arch's %u implemented\n", syscall_count_implemented(),
+	       syscall_count_listed());
 	random_init();
 	stack_protector_reseed();
 	if (cmdline_get("quiet"))

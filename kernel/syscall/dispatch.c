@@ -49,6 +49,15 @@ long syscall_dispatch(unsigned long nr, const unsigned long *args)
 	return fn(args);
 }
 
+unsigned syscall_count_listed(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < HAL_NR_SYSCALLS; i++)
+		if (syscall_names[i])
+			n++;
+	return n;
+}
+
 unsigned syscall_count_implemented(void)
 {
 	unsigned n = 0;

@@ -53,7 +53,9 @@ typedef long (*syscall_fn_t)(const unsigned long *args);
 
 /* Dispatch one system call (kernel/syscall/dispatch.c). */
 long syscall_dispatch(unsigned long nr, const unsigned long *args);
-/* Number of syscalls with an implementation on this arch (for reports). */
+/* Number of syscalls with an implementation on this arch / in this
+ * arch's Linux table (for the boot log and reports). */
 unsigned syscall_count_implemented(void);
+unsigned syscall_count_listed(void);
 
 #endif
