@@ -38,6 +38,7 @@
 
 #define TRAP_TRACE 2
 #define TRAP_HWBKPT 4
+#define BUS_ADRERR 2
 #define BUS_OBJERR 3
 #define FPE_FLTDIV 3
 #define FPE_FLTOVF 4
@@ -122,6 +123,10 @@ static void el0_abort(struct hal_trapframe *tf, uint64_t esr, uint64_t far, unsi
 	int r = addr < USER_TOP ? kernel_page_fault(tf, addr, access) : -EFAULT;
 	if (r == 0)
 		return;
+	if (r == -EIO) { /* nothing backs the page (past end of file) */
+		kernel_user_exception(tf, SIGBUS, BUS_ADRERR, addr);
+		return;
+	}
 	/* SEGV_ACCERR when a mapping forbids the access: the page table
 	 * says so (PRESENT), or the core does (-EACCES: an area covers addr
 	 * but not for this access, e.g. a write to untouched PROT_READ). */

@@ -148,6 +148,10 @@ static void page_fault(struct hal_trapframe *tf)
 		r = addr < USER_TOP ? kernel_page_fault(tf, addr, access) : -EFAULT;
 		if (r == 0)
 			return;
+		if (r == -EIO) { /* nothing backs the page (past end of file) */
+			kernel_user_exception(tf, X64_SIGBUS, X64_BUS_ADRERR, addr);
+			return;
+		}
 		/* SEGV_ACCERR when a mapping forbids the access: the page table
 		 * says so (P set), or the core does (-EACCES: an area covers
 		 * addr but not for this access, e.g. a first write to an

@@ -243,6 +243,7 @@ static inline void cpu_pause(void)
 #define X64_SEGV_MAPERR 1
 #define X64_SEGV_ACCERR 2
 #define X64_BUS_ADRALN 1
+#define X64_BUS_ADRERR 2
 #define X64_TRAP_BRKPT 1
 #define X64_TRAP_TRACE 2
 

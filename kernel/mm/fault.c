@@ -4,6 +4,14 @@
  *  - anonymous area: a fresh zeroed frame;
  *  - private file area: a fresh frame filled from the file with
  *    vfs_read() (bytes past file_size, or past end of file, stay zero);
+ *  - shared file area (file_operations.get_page): the file's own frame,
+ *    so stores reach the file and the file's writes show in the mapping;
+ *  - shared anonymous area: the frame of its anon_shared object,
+ *    allocated on first touch by whichever process touches it first;
+ *  - a page that should come from the file (below file_size) but lies
+ *    wholly past its end of file, or past the end of a shared object:
+ *    -EIO, which the HAL turns into SIGBUS (BUS_ADRERR) [mmap(2)
+ *    "SIGBUS"]. (An ELF segment's bss lies past file_size: zeros.)
  *  - the signal trampoline (VM_SPECIAL): the HAL's shared frame;
  *  - VM_GROWSDOWN area (the stack): grows down to the faulting page, up to
  *    HAL_USER_STACK_SIZE in total and not into the area below;
@@ -74,6 +82,46 @@ static int fill_from_file(struct vm_area *v, vaddr_t va, paddr_t pa)
 	return 0;
 }
 
+/* Should page va of file area v come from the file, yet lie wholly past
+ * its end? */
+static bool past_eof(const struct vm_area *v, vaddr_t va)
+{
+	uint64_t page_off = va - v->start;
+	uint64_t off = (uint64_t)v->file_off + page_off;
+
+	return page_off < v->file_size && v->file->inode &&
+	       off >= PAGE_ALIGN_UP(v->file->inode->size);
+}
+
+/* The frame for page va of a shared area, with a reference for the new
+ * mapping: 0 or -EIO (nothing there: SIGBUS), -EFAULT (out of memory). */
+static int shared_page(struct vm_area *v, vaddr_t va, paddr_t *pa)
+{
+	uint64_t idx = ((uint64_t)v->file_off + (va - v->start)) / PAGE_SIZE;
+
+	if (v->file) {
+		int r = v->file->f_op->get_page(v->file, idx, pa);
+
+		return r == -ENOMEM ? -EFAULT : r ? -EIO : 0;
+	}
+	if (idx >= v->anon->nr_pages)
+		return -EIO;
+	if (!v->anon->pages[idx]) {
+		v->anon->pages[idx] = frame_alloc(0);
+		if (!v->anon->pages[idx])
+			return -EFAULT;
+	}
+	*pa = v->anon->pages[idx];
+	return frame_get(*pa) ? -EFAULT : 0;
+}
+
+/* Does v map its backing object's frames directly? */
+static bool maps_shared_frames(const struct vm_area *v)
+{
+	return (v->flags & VM_SHARED) &&
+	       (v->anon || (v->file && v->file->f_op && v->file->f_op->get_page));
+}
+
 int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
 {
 	struct vm_area *v;
@@ -100,12 +148,21 @@ int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
 	}
 	if (v->flags & VM_SPECIAL)
 		return hal_map_page(mm->as, va, hal_sigtramp_page(), prot) ? -EFAULT : 0;
-	pa = frame_alloc(0);
+	if (v->file && past_eof(v, va))
+		return -EIO;
+	if (maps_shared_frames(v)) {
+		int r = shared_page(v, va, &pa);
+
+		if (r)
+			return r;
+	} else {
+		pa = frame_alloc(0);
+	}
 	if (!pa) {
 		printk("mm: out of memory at 0x%lx\n", (unsigned long)addr);
 		return -EFAULT;
 	}
-	if (v->file && fill_from_file(v, va, pa)) {
+	if (v->file && !maps_shared_frames(v) && fill_from_file(v, va, pa)) {
 		frame_free(pa, 0);
 		return -EFAULT;
 	}

@@ -3,30 +3,35 @@
  * 4 MiB), naturally aligned. [Knuth TAOCP vol. 1 §2.5 "buddy system"],
  * the scheme of Linux's mm/page_alloc.c.
  *
- * Metadata: one byte per frame of each RAM section (the RAM ranges of the
- * board, after page alignment), carved out of the first free range large
- * enough and reached through the direct map. The byte is FREE_HEAD|order
- * for the first frame of a free block and 0 otherwise. Free blocks are
- * linked through their own first bytes (the frame is unused, so it may
- * hold the list node). Buddies merge only inside one section.
+ * Metadata: one 16-bit word per frame of each RAM section (the RAM ranges
+ * of the board, after page alignment), carved out of the first free range
+ * large enough and reached through the direct map. The word is
+ * FREE_HEAD|order for the first frame of a free block; for an allocated
+ * order-0 frame it is the number of references beyond the first
+ * (frame_get(), for pages mapped by several address spaces or shared
+ * between a file and its mappings); 0 otherwise. Free blocks are linked
+ * through their own first bytes (the frame is unused, so it may hold the
+ * list node). Buddies merge only inside one section.
  *
  * Not for IRQ context. One CPU, non-preemptible kernel: no lock needed.
  */
 #include <hal/frame.h>
 #include <hal/mmu.h>
+#include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <string.h>
 
 #define FRAME_MAX_ORDER 10
-#define FREE_HEAD 0x80
+#define FREE_HEAD 0x8000
+#define MAX_EXTRA_REFS 0x7fff
 #define MAX_SECTIONS 32 /* RAM ranges: HAL_BOOT_MAX_RANGES, BOARD_MAX_RANGES */
 #define MAX_RESERVED 128
 #define MAX_FREE_RANGES 256
 
 struct section {
 	uint64_t base_pfn, end_pfn; /* [base, end) */
-	uint8_t *state;             /* end - base bytes */
+	uint16_t *state;            /* end - base words */
 };
 
 struct free_node {
@@ -83,7 +88,7 @@ static void free_block(struct section *s, uint64_t pfn, unsigned order)
 		pfn &= ~(1ULL << order);
 		order++;
 	}
-	s->state[pfn - s->base_pfn] = (uint8_t)(FREE_HEAD | order);
+	s->state[pfn - s->base_pfn] = (uint16_t)(FREE_HEAD | order);
 	list_push(order, pfn);
 }
 
@@ -111,7 +116,7 @@ paddr_t frame_alloc(unsigned order)
 	/* Split: keep the lower half, free the upper halves. */
 	while (k > order) {
 		k--;
-		s->state[pfn + (1ULL << k) - s->base_pfn] = (uint8_t)(FREE_HEAD | k);
+		s->state[pfn + (1ULL << k) - s->base_pfn] = (uint16_t)(FREE_HEAD | k);
 		list_push(k, pfn + (1ULL << k));
 	}
 	free_frames -= 1ULL << order;
@@ -131,8 +136,26 @@ void frame_free(paddr_t pa, unsigned order)
 	KASSERT(s && pfn + (1ULL << order) <= s->end_pfn);
 	/* Double free: the block (or a block containing it) is already free. */
 	KASSERT(!(s->state[pfn - s->base_pfn] & FREE_HEAD));
+	if (s->state[pfn - s->base_pfn]) {
+		KASSERT(order == 0);
+		s->state[pfn - s->base_pfn]--; /* another reference remains */
+		return;
+	}
 	free_frames += 1ULL << order;
 	free_block(s, pfn, order);
+}
+
+int frame_get(paddr_t pa)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	struct section *s = find_section(pfn);
+
+	KASSERT(s && !(pa & (PAGE_SIZE - 1)));
+	KASSERT(!(s->state[pfn - s->base_pfn] & FREE_HEAD));
+	if (s->state[pfn - s->base_pfn] >= MAX_EXTRA_REFS)
+		return -ENOMEM;
+	s->state[pfn - s->base_pfn]++;
+	return 0;
 }
 
 uint64_t frame_total_bytes(void)
@@ -195,7 +218,7 @@ static void add_free_range(struct section *s, uint64_t start, uint64_t end)
 
 		while (order && ((start & ((1ULL << order) - 1)) || start + (1ULL << order) > end))
 			order--;
-		s->state[start - s->base_pfn] = (uint8_t)(FREE_HEAD | order);
+		s->state[start - s->base_pfn] = (uint16_t)(FREE_HEAD | order);
 		list_push(order, start);
 		start += 1ULL << order;
 		total_frames += 1ULL << order;
@@ -210,7 +233,7 @@ void frame_alloc_init(const struct hal_mem_range *ram, unsigned nr_ram,
 	unsigned nr_r = 0, nr_res = 0, nr_free;
 	uint64_t meta_pages = 0, meta_bytes = 0;
 	int meta_idx = -1;
-	uint8_t *meta;
+	uint16_t *meta;
 
 	for (unsigned i = 0; i <= FRAME_MAX_ORDER; i++)
 		free_lists[i].next = free_lists[i].prev = &free_lists[i];
@@ -242,9 +265,9 @@ void frame_alloc_init(const struct hal_mem_range *ram, unsigned nr_ram,
 	}
 	nr_free = compute_free(rams, nr_r, res, nr_res, frees, MAX_FREE_RANGES);
 
-	/* Metadata: one byte per frame of every section. */
+	/* Metadata: one word per frame of every section. */
 	for (unsigned i = 0; i < nr_r; i++)
-		meta_bytes += rams[i].end - rams[i].start;
+		meta_bytes += (rams[i].end - rams[i].start) * sizeof(uint16_t);
 	meta_pages = PAGE_ALIGN_UP(meta_bytes) >> PAGE_SHIFT;
 	for (unsigned i = 0; i < nr_free; i++) {
 		if (frees[i].end - frees[i].start >= meta_pages) {

@@ -2,9 +2,12 @@
  * operations behind mmap(2), munmap(2), mprotect(2) and brk(2).
  * Linux semantics: [mmap(2)], [munmap(2)], [mprotect(2)], [brk(2)].
  *
- * Pages are populated lazily by mm_handle_fault() (fault.c); every user
- * page is a frame private to its mm except the shared signal trampoline
- * (VM_SPECIAL). fork copies present pages eagerly (no copy-on-write yet).
+ * Pages are populated lazily by mm_handle_fault() (fault.c). A page of a
+ * private area is a frame of its own mm; a page of a VM_SHARED area is a
+ * frame of the file or anon_shared object, mapped with a frame reference
+ * (frame_get) per mapping; the signal trampoline (VM_SPECIAL) is the
+ * HAL's frame. fork copies present private pages eagerly (no
+ * copy-on-write yet) and maps shared pages again in the child.
  */
 #include <hal/context.h>
 #include <hal/frame.h>
@@ -51,7 +54,8 @@ struct mm *mm_create(void)
 	return mm;
 }
 
-/* Copy the present pages of v from src to dst. 0 or -ENOMEM. */
+/* Copy (private) or share (VM_SHARED) the present pages of v from src to
+ * dst. 0 or -ENOMEM. */
 static int copy_area_pages(struct mm *dst, struct mm *src, struct vm_area *v)
 {
 	if (!src->rss_pages && !(v->flags & VM_SPECIAL))
@@ -67,10 +71,16 @@ static int copy_area_pages(struct mm *dst, struct mm *src, struct vm_area *v)
 				return -ENOMEM;
 			continue;
 		}
-		npa = frame_alloc(0);
-		if (!npa)
-			return -ENOMEM;
-		frame_copy(npa, pa);
+		if (v->flags & VM_SHARED) {
+			if (frame_get(pa))
+				return -ENOMEM;
+			npa = pa;
+		} else {
+			npa = frame_alloc(0);
+			if (!npa)
+				return -ENOMEM;
+			frame_copy(npa, pa);
+		}
 		if (hal_map_page(dst->as, va, npa, prot)) {
 			frame_free(npa, 0);
 			return -ENOMEM;
@@ -104,6 +114,8 @@ struct mm *mm_fork(struct mm *src)
 
 		if (!n)
 			goto fail;
+		if (v->anon)
+			vma_set_anon(n, v->anon);
 		list_add_tail(&n->list, &dst->areas); /* same order */
 		if (copy_area_pages(dst, src, n))
 			goto fail;
@@ -176,6 +188,12 @@ long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned fla
 	len = PAGE_ALIGN_UP(len);
 	if ((flags & MAP_SHARED) && !(flags & MAP_PRIVATE))
 		vm_flags |= VM_SHARED;
+	/* A shared file mapping may become writable only if stores can reach
+	 * the file: opened for writing, and the file system maps its own
+	 * frames (get_page). Private and anonymous mappings always may. */
+	if (!(vm_flags & VM_SHARED) || !file ||
+	    ((file->flags & O_ACCMODE) == O_RDWR && file->f_op && file->f_op->get_page))
+		vm_flags |= VM_MAYWRITE;
 	if (flags & MAP_GROWSDOWN)
 		vm_flags |= VM_GROWSDOWN;
 	if (fixed) {
@@ -202,6 +220,16 @@ long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned fla
 	v = vma_alloc(addr, addr + len, vm_flags, file, file_off, file ? file_size : 0);
 	if (!v)
 		return -ENOMEM;
+	if ((vm_flags & VM_SHARED) && !file) {
+		struct anon_shared *a = anon_shared_create(len >> PAGE_SHIFT);
+
+		if (!a) {
+			vma_destroy(v);
+			return -ENOMEM;
+		}
+		vma_set_anon(v, a);
+		v->file_off = 0;
+	}
 	vma_insert(mm, v);
 	if (flags & MAP_POPULATE)
 		populate(mm, addr, addr + len, vm_flags);
@@ -239,9 +267,9 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
 			return -ENOMEM;
 		if (v->flags & VM_SPECIAL)
 			return -EINVAL;
-		/* A read-only snapshot of a shared file mapping cannot become
-		 * writable (writes would not reach the file). */
-		if ((prot & PROT_WRITE) && v->file && (v->flags & VM_SHARED))
+		/* A shared file mapping of a file not open for writing (or a
+		 * read-only snapshot) cannot become writable [mprotect(2)]. */
+		if ((prot & PROT_WRITE) && !(v->flags & VM_MAYWRITE))
 			return -EACCES;
 		cur = v->end;
 	}

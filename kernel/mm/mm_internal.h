@@ -14,6 +14,12 @@ struct vm_area *vma_prev(struct mm *mm, struct vm_area *v);
 /* A new area (not yet linked); takes a reference on file. NULL = -ENOMEM. */
 struct vm_area *vma_alloc(vaddr_t start, vaddr_t end, unsigned flags, struct file *file,
 			  off_t file_off, uint64_t file_size);
+/* A shared anonymous object of nr_pages untouched pages, no references
+ * yet. NULL = -ENOMEM. */
+struct anon_shared *anon_shared_create(uint64_t nr_pages);
+/* Make v map a (v->file_off is then the byte offset into it); takes a
+ * reference, dropped by vma_destroy. */
+void vma_set_anon(struct vm_area *v, struct anon_shared *a);
 /* Link v into mm->areas, keeping them sorted. */
 void vma_insert(struct mm *mm, struct vm_area *v);
 /* Unlink and free v (drops its file reference). Pages must be gone. */
@@ -21,8 +27,8 @@ void vma_destroy(struct vm_area *v);
 /* Split v at at (start < at < end, page aligned): v keeps [start, at), the
  * returned new area (linked after v) gets [at, end). NULL on -ENOMEM. */
 struct vm_area *vma_split(struct mm *mm, struct vm_area *v, vaddr_t at);
-/* Unmap and free every page of [start, end) inside v (frames of
- * VM_SPECIAL areas are not freed). */
+/* Unmap every page of [start, end) inside v and drop its frame reference
+ * (frames of VM_SPECIAL areas are not referenced by mappings). */
 void vma_zap(struct mm *mm, struct vm_area *v, vaddr_t start, vaddr_t end);
 /* Remove every area part inside [start, end), with its pages. 0 or -ENOMEM
  * (a split failed; nothing removed in that area). */

@@ -2,13 +2,20 @@
  * msync. (mremap is in mremap.c.) Argument checking follows the Linux
  * man pages; the work is done by mm.c.
  *
+ * Shared mappings: MAP_SHARED | MAP_ANONYMOUS pages belong to an
+ * anon_shared object that fork passes on, so parent and child (and all
+ * threads) see each other's stores. MAP_SHARED of a file whose file
+ * system provides file_operations.get_page (tmpfs, hence the initramfs
+ * root) maps the file's own frames: stores change the file at once and
+ * write(2) shows in the mapping, so msync(2) has nothing to write back.
+ *
  * Limits of this version, documented:
- *  - MAP_SHARED | MAP_ANONYMOUS is treated as private: fork copies the
- *    pages (no threads yet, so a process cannot tell except across fork).
- *  - MAP_SHARED of a file is supported read-only (a private snapshot,
- *    VM_SHARED set; mprotect to PROT_WRITE is -EACCES); with PROT_WRITE it
- *    is -ENODEV, as for a file system without shared writable mmap.
+ *  - On a file system without get_page, MAP_SHARED is a read-only private
+ *    snapshot (mprotect to PROT_WRITE is -EACCES), and with PROT_WRITE
+ *    it is -ENODEV, as Linux answers for a file system without mmap.
  *  - Only regular files can be mapped (-ENODEV otherwise, e.g. /dev/zero).
+ *  - A truncate does not unmap pages already faulted in past the new end
+ *    (they stay readable, orphaned); pages not yet touched raise SIGBUS.
  */
 #include <kernel/errno.h>
 #include <kernel/fdtable.h>
@@ -78,9 +85,16 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 			ret = -EACCES;
 			goto out;
 		}
+		/* [mmap(2)] EACCES: MAP_SHARED with PROT_WRITE needs O_RDWR. */
 		if (type != MAP_PRIVATE && (prot & PROT_WRITE)) {
-			ret = (f->flags & O_ACCMODE) == O_RDWR ? -ENODEV : -EACCES;
-			goto out;
+			if ((f->flags & O_ACCMODE) != O_RDWR || (f->flags & O_APPEND)) {
+				ret = -EACCES;
+				goto out;
+			}
+			if (!f->f_op || !f->f_op->get_page) {
+				ret = -ENODEV;
+				goto out;
+			}
 		}
 	}
 	if (type == MAP_SHARED_VALIDATE)
@@ -157,9 +171,12 @@ SYSCALL_DEFINE3(madvise, unsigned long, addr, unsigned long, len, int, advice)
 #define MS_INVALIDATE 2
 #define MS_SYNC 4
 
-/* [msync(2)]: nothing to write back (no shared file mappings), so only
- * the arguments are checked: -EINVAL (unaligned, unknown flags, MS_SYNC
- * with MS_ASYNC), -ENOMEM (range not mapped). */
+/* [msync(2)]: shared file mappings map the file's own frames (see the
+ * top of this file) and no file system here has a backing store to
+ * write to, so there is nothing to flush; as on Linux's tmpfs, only the
+ * arguments are checked: -EINVAL (unaligned, unknown flags, MS_SYNC with
+ * MS_ASYNC), -ENOMEM (range not mapped). A file system with a disk would
+ * need a writeback hook here. */
 SYSCALL_DEFINE3(msync, unsigned long, addr, unsigned long, len, int, flags)
 {
 	struct mm *mm = current->mm;

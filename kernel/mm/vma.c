@@ -1,5 +1,6 @@
 /* The vm_area list of an address space: lookup, insertion, splitting,
- * removal with page freeing, and free-range search. Areas are sorted by
+ * removal with page freeing, free-range search, and the anon_shared
+ * objects behind MAP_SHARED | MAP_ANONYMOUS areas. Areas are sorted by
  * start, never overlap, and are page aligned; adjacent areas are not
  * merged (except by mm_brk, which grows the heap area in place).
  */
@@ -78,11 +79,44 @@ void vma_insert(struct mm *mm, struct vm_area *n)
 	list_add_tail(&n->list, &mm->areas);
 }
 
+struct anon_shared *anon_shared_create(uint64_t nr_pages)
+{
+	struct anon_shared *a;
+
+	if (nr_pages > (SIZE_MAX - sizeof(*a)) / sizeof(a->pages[0]))
+		return NULL;
+	a = kzalloc(sizeof(*a) + nr_pages * sizeof(a->pages[0]));
+	if (!a)
+		return NULL;
+	a->nr_pages = nr_pages;
+	return a;
+}
+
+void vma_set_anon(struct vm_area *v, struct anon_shared *a)
+{
+	v->anon = a;
+	a->refcount++;
+}
+
+/* Drop an area's reference to its shared object; the last one drops the
+ * object's own reference to every frame (mappings hold their own). */
+static void anon_shared_put(struct anon_shared *a)
+{
+	KASSERT(a->refcount > 0);
+	if (--a->refcount)
+		return;
+	for (uint64_t i = 0; i < a->nr_pages; i++)
+		frame_free(a->pages[i], 0);
+	kfree(a);
+}
+
 void vma_destroy(struct vm_area *v)
 {
 	list_del(&v->list);
 	if (v->file)
 		fput(v->file);
+	if (v->anon)
+		anon_shared_put(v->anon);
 	kfree(v);
 }
 
@@ -96,6 +130,8 @@ struct vm_area *vma_split(struct mm *mm, struct vm_area *v, vaddr_t at)
 		      v->file_size > lower ? v->file_size - lower : 0);
 	if (!n)
 		return NULL;
+	if (v->anon)
+		vma_set_anon(n, v->anon);
 	if (v->file_size > lower)
 		v->file_size = lower;
 	v->end = at;

@@ -1,5 +1,12 @@
 /* tmpfs regular files: read, write and size changes over the page tree.
- * [read(2)], [write(2)], [truncate(2)], [tmpfs(5)] */
+ * [read(2)], [write(2)], [truncate(2)], [mmap(2)], [tmpfs(5)]
+ *
+ * Shared mappings map the data frames themselves (get_page) with a
+ * reference each, so a truncate or unlink while a page is mapped only
+ * drops the file's reference: the mapper keeps a valid (now orphaned)
+ * frame until it unmaps. Linux instead unmaps such pages at truncate,
+ * and the next touch raises SIGBUS; here only pages not yet faulted in
+ * raise it. */
 #include <hal/frame.h>
 #include <kernel/errno.h>
 #include <string.h>
@@ -142,9 +149,27 @@ int tmpfs_set_size(struct inode *inode, uint64_t size)
 	return 0;
 }
 
+/* file_operations.get_page: the data frame of page idx itself, so that
+ * MAP_SHARED mappings and read/write see the same bytes. A hole gets a
+ * zeroed frame (charged against "size=", like a write). */
+static int tmpfs_get_page(struct file *f, uint64_t idx, paddr_t *pa)
+{
+	struct inode *inode = f->inode;
+	int err = 0;
+
+	if (idx >= (inode->size + PAGE_SIZE - 1) / PAGE_SIZE)
+		return -ENXIO;
+	*pa = tmpfs_page_get_alloc(inode->sb, &TI(inode)->file, idx, &err);
+	if (!*pa)
+		return err ? err : -ENOMEM;
+	update_blocks(inode);
+	return frame_get(*pa);
+}
+
 const struct file_operations tmpfs_file_fops = {
 	.read = tmpfs_read,
 	.write = tmpfs_write,
+	.get_page = tmpfs_get_page,
 	.poll = generic_poll_ready,
 };
 

@@ -13,8 +13,14 @@
  * Returns the physical address or 0 when out of memory. Not from IRQ context.
  * Implemented by the core. */
 paddr_t frame_alloc(unsigned order);
-/* Free what frame_alloc(order) returned. */
+/* Drop a reference to what frame_alloc(order) returned; the frames go
+ * back to the allocator with the last reference. */
 void frame_free(paddr_t pa, unsigned order);
+/* Take one more reference to an allocated order-0 frame (a page that a
+ * file and its shared mappings, or several address spaces, hold at once);
+ * each reference is dropped with frame_free(pa, 0). 0, or -ENOMEM when
+ * the frame already has 32767 extra references. Implemented by the core. */
+int frame_get(paddr_t pa);
 
 /* Copy len bytes at offset off of the frame at pa into/out of buf.
  * off + len <= PAGE_SIZE. */

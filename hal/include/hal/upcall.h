@@ -18,8 +18,11 @@
 void kernel_syscall(struct hal_trapframe *tf);
 
 /* A page fault on a user address (from user mode, or from the kernel inside
- * usercopy). Returns 0 if the mapping was fixed (retry the access) or
- * -EFAULT if the address is not valid for that access. Interrupts enabled.
+ * usercopy). Returns 0 if the mapping was fixed (retry the access),
+ * -EFAULT if the address is not valid for that access (user mode:
+ * SIGSEGV), or -EIO if it is mapped but nothing backs the page, e.g. a
+ * file mapping past end of file (user mode: SIGBUS with BUS_ADRERR
+ * [mmap(2)]). Inside usercopy both make the copy fail. Interrupts enabled.
  * Faults on kernel addresses never come here: the HAL oopses. */
 int kernel_page_fault(struct hal_trapframe *tf, uintptr_t addr, unsigned access);
 

@@ -2,7 +2,8 @@
  * a sorted list of vm_areas, demand paging, brk and mmap.
  * [mmap(2)], [munmap(2)], [mprotect(2)], [brk(2)].
  * Pages are 4 KiB; lengths are bytes unless named *_pages.
- * fork copies every present private page eagerly in this version. */
+ * fork copies every present private page eagerly in this version; pages
+ * of MAP_SHARED areas are shared with the child (frame references). */
 #ifndef KERNEL_MM_H
 #define KERNEL_MM_H
 #include <hal/types.h>
@@ -37,6 +38,8 @@ struct file;
 #define VM_HEAP 0x40
 #define VM_SPECIAL 0x80 /* pages not owned by the mm (the signal trampoline):
 			 * never freed, copied by reference on fork */
+#define VM_MAYWRITE 0x100 /* mprotect may add VM_WRITE (a shared file mapping
+			   * needs a file open for writing) [mprotect(2) EACCES] */
 
 /* Fixed user layout (kernel/mm). mmap without a usable hint searches
  * top-down below MM_MMAP_BASE. The signal-return trampoline frame
@@ -48,12 +51,23 @@ struct file;
 #define MM_MMAP_BASE 0x00007f0000000000UL
 #define SIGTRAMP_ADDR 0x00007ff000000000UL
 
+/* The pages of a MAP_SHARED | MAP_ANONYMOUS mapping: one object for every
+ * area (and every forked copy of it) that maps it, so all see the same
+ * frames. Frames are allocated on first touch; each mapping of a page
+ * holds a frame reference, the object holds one more. */
+struct anon_shared {
+	unsigned refcount;       /* areas pointing here */
+	uint64_t nr_pages;       /* size of the mapping created by mmap */
+	paddr_t pages[];         /* 0 = not yet touched */
+};
+
 struct vm_area {
 	struct list_head list;   /* in mm->areas, sorted by start */
 	vaddr_t start, end;      /* [start, end), page aligned */
 	unsigned flags;          /* VM_* */
-	struct file *file;       /* backing file (private mapping) or NULL */
-	off_t file_off;          /* file offset of start, bytes */
+	struct file *file;       /* backing file or NULL */
+	struct anon_shared *anon; /* shared anonymous pages, or NULL */
+	off_t file_off;          /* offset of start in file or anon, bytes */
 	uint64_t file_size;      /* bytes of the file to map from file_off; the rest is zero */
 };
 
@@ -91,7 +105,9 @@ int mm_unmap(struct mm *mm, vaddr_t addr, size_t len);
 int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot);
 /* brk(2): returns the new break (the old one if the request fails). */
 vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk);
-/* Resolve a fault at addr for access (HAL_FAULT_*): 0 or -EFAULT. */
+/* Resolve a fault at addr for access (HAL_FAULT_*): 0, -EFAULT (no area
+ * or an access it forbids: SIGSEGV), or -EIO (the area's file or shared
+ * object has no page there, e.g. past end of file: SIGBUS). */
 int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access);
 /* Total mapped bytes (VmSize) for /proc. */
 uint64_t mm_vsize(const struct mm *mm);

@@ -177,6 +177,16 @@ struct file_operations {
 	unsigned (*poll)(struct file *f, struct wait_queue **wq_out);
 	/* Optional: override lseek. Default handles SEEK_SET/CUR/END by size. */
 	off_t (*llseek)(struct file *f, off_t off, int whence);
+	/* Optional, for MAP_SHARED mappings of regular files [mmap(2)]: the
+	 * frame that holds page idx (file offset idx * PAGE_SIZE) of the file,
+	 * allocated zero-filled if that page is a hole, in *pa with a
+	 * reference taken for the caller (dropped with frame_free(*pa, 0)).
+	 * Writes through the mapping then change the file directly, so
+	 * msync(2) has nothing to write back (as for Linux's shmem).
+	 * 0, -ENXIO (page at or past end of file), -ENOSPC, -ENOMEM. File
+	 * systems without it get read-only private snapshots for
+	 * MAP_SHARED, and -ENODEV for a writable MAP_SHARED mapping. */
+	int (*get_page)(struct file *f, uint64_t idx, paddr_t *pa);
 };
 
 struct super_operations {
