@@ -5,8 +5,12 @@ and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> tar
 so the profile comes from its transition and no command-line flag is needed.
 """
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", tags = [], **kwargs):
-    """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s)."""
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", **kwargs):
+    """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
+
+    `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
+    patterns) replaces the KTEST protocol: see tests/qemu_run.sh.
+    """
     kernel = "//:kernel_%s_%s" % (arch, profile)
     args = [
         "--arch",
@@ -14,17 +18,19 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", t
         "--timeout",
         str(qemu_timeout),
         "--initrd",
-        "$(rootpath %s)" % initramfs,
+        "$(rootpath %s)" % initramfs if initramfs else "none",
     ]
     if append:
         args += ["--append", "'%s'" % append]
+    for e in expect:
+        args += ["--expect", "'%s'" % e]
     native.sh_test(
         name = name,
         srcs = ["//tests:qemu_run.sh"],
         args = args + ["$(rootpaths %s)" % kernel],
-        data = [kernel, initramfs],
-        size = "large",
-        timeout = "long",
+        data = [kernel] + ([initramfs] if initramfs else []),
+        size = size,
+        timeout = timeout,
         tags = ["qemu"] + tags,
         **kwargs
     )

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Boot a Kevlar kernel in QEMU (TCG) with an initramfs and judge the guest's verdict.
 #
-#   qemu_run.sh --arch x64|arm64 --initrd FILE [--timeout SECONDS] [--append ARGS]
-#               [--interactive] KERNEL_FILE...
+#   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS]
+#               [--expect REGEX]... [--interactive] KERNEL_FILE...
 #
 # KERNEL_FILE...: the outputs of a kernel_image target; the bootable one is picked:
 # kernel.elf on x64 (PVH entry), Image on arm64 (QEMU passes the DTB in x0).
@@ -16,9 +16,15 @@
 # The test passes only if the END line is there, N >= 1, the number of PASS lines is
 # N, there is no FAIL line, no line contains "KERNEL PANIC", and QEMU ended by itself
 # before the timeout (PSCI SYSTEM_OFF on arm64, isa-debug-exit on x64): a hang fails.
+#
+# With --expect (the bad-input boots: no, malformed or truncated initramfs, an init
+# that is not an ELF for this arch) the KTEST protocol is not used: the test passes
+# only if every REGEX (grep -E) matches a console line, there is at most one
+# "KERNEL PANIC" line (a fault while panicking would add more), and QEMU ended by
+# itself before the timeout. --initrd none boots without -initrd.
 set -u
 
-arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=()
+arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -26,6 +32,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
     --interactive) interactive=1; shift ;;
+    --expect) expects+=("$2"); shift 2 ;;
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -40,7 +47,7 @@ kernel=""
 for k in "${kernels[@]}"; do
   [ "$(basename "$k")" = "$want" ] && kernel=$k
 done
-if [ -z "$kernel" ] || [ ! -f "$kernel" ] || [ ! -f "$initrd" ]; then
+if [ -z "$kernel" ] || [ ! -f "$kernel" ] || { [ "$initrd" != none ] && [ ! -f "$initrd" ]; }; then
   echo "qemu_run: need a $want among the kernel files (${kernels[*]:-none}) and an initrd ($initrd)" >&2
   exit 2
 fi
@@ -56,7 +63,8 @@ case "$arch" in
     cmdline="console=ttyAMA0 rdinit=/init" ;;
 esac
 [ -n "$append" ] && cmdline="$cmdline $append"
-qemu+=(-kernel "$kernel" -initrd "$initrd" -append "$cmdline")
+qemu+=(-kernel "$kernel" -append "$cmdline")
+[ "$initrd" != none ] && qemu+=(-initrd "$initrd")
 # Extra QEMU arguments for experiments, e.g. KEVLAR_QEMU_ARGS="-smp 2 -s -S".
 # shellcheck disable=SC2206
 qemu+=(${KEVLAR_QEMU_ARGS:-})
@@ -87,6 +95,24 @@ npanic=$(count 'KERNEL PANIC')
 total=$(grep -E '^KTEST END total=[0-9]+' <<<"$clean" | tail -n 1 | sed -E 's/^KTEST END total=([0-9]+).*/\1/')
 timed_out=no
 [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ] && timed_out=yes
+
+if [ ${#expects[@]} -gt 0 ]; then
+  reasons=()
+  for re in "${expects[@]}"; do
+    grep -q -E -- "$re" <<<"$clean" || reasons+=("no console line matches '$re'")
+  done
+  [ "$npanic" -gt 1 ] && reasons+=("$npanic KERNEL PANIC lines (a fault while panicking?)")
+  [ "$timed_out" = yes ] && reasons+=("timed out after ${timeout_s}s (hang)")
+  echo "qemu_run: $arch, ${elapsed}s, qemu status $qemu_status, expected ${#expects[@]} line(s)"
+  if [ ${#reasons[@]} -eq 0 ]; then
+    echo "qemu_run: PASSED"
+    exit 0
+  fi
+  msg=""
+  for r in "${reasons[@]}"; do msg="${msg:+$msg; }$r"; done
+  echo "qemu_run: FAILED: $msg"
+  exit 1
+fi
 
 reasons=()
 [ -z "$total" ] && reasons+=("no 'KTEST END total=N' line")

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Build and run the VFS host harness under ASan/UBSan (see vfs_harness.c).
+# Build and run the VFS host harness under ASan/UBSan (see vfs_harness.c)
+# by hand, outside Bazel; `bazel test //tests:vfs_test` is the same in the suite.
 # Run from the repository root. Lazy unmount (MNT_DETACH) of a busy file
 # system intentionally keeps its memory, so leak checking is off.
 set -e

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <hal/types.h>
 #include <hal/cpu.h>
 #include <kernel/errno.h>
@@ -44,3 +45,29 @@ int64_t time_realtime_ns(void) { return 1700000000LL * 1000000000LL; }
 uint64_t hal_timer_now_ns(void) { static uint64_t t; return t += 1000; }
 uint64_t frame_total_bytes(void) { return 64 << 20; }
 struct task *current;
+
+/* Frames: host pages; the "physical address" is the host pointer. Each
+ * frame carries its reference count in front of it. */
+#include <hal/frame.h>
+struct host_frame { long refs; long pad[511]; char data[4096]; };
+paddr_t frame_alloc(unsigned order)
+{
+	struct host_frame *f = order ? NULL : calloc(1, sizeof(*f));
+	if (!f)
+		return 0;
+	f->refs = 1;
+	return (paddr_t)(uintptr_t)f->data;
+}
+static struct host_frame *host_frame_of(paddr_t pa)
+{
+	return (struct host_frame *)((char *)(uintptr_t)pa - offsetof(struct host_frame, data));
+}
+void frame_free(paddr_t pa, unsigned order)
+{
+	if (pa && --host_frame_of(pa)->refs == 0)
+		free(host_frame_of(pa));
+	(void)order;
+}
+int frame_get(paddr_t pa) { host_frame_of(pa)->refs++; return 0; }
+void frame_read(paddr_t pa, size_t off, void *buf, size_t len) { memcpy(buf, (char *)(uintptr_t)pa + off, len); }
+void frame_write(paddr_t pa, size_t off, const void *buf, size_t len) { memcpy((char *)(uintptr_t)pa + off, buf, len); }
