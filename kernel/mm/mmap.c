@@ -87,7 +87,7 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		}
 		/* [mmap(2)] EACCES: MAP_SHARED with PROT_WRITE needs O_RDWR. */
 		if (type != MAP_PRIVATE && (prot & PROT_WRITE)) {
-			if ((f->flags & O_ACCMODE) != O_RDWR || (f->flags & O_APPEND)) {
+			if ((f->flags & O_ACCMODE) != O_RDWR) {
 				ret = -EACCES;
 				goto out;
 			}
@@ -135,8 +135,10 @@ static bool madv_known(int advice)
 	       advice == 101;
 }
 
-/* [madvise(2)]: MADV_DONTNEED and MADV_FREE drop the pages of private
- * mappings (the next access sees zeros, or the file contents again);
+/* [madvise(2)]: MADV_DONTNEED and MADV_FREE drop the pages of the range
+ * from this address space (the next access of a private mapping sees
+ * zeros or the file contents again; a shared one maps the file's or the
+ * shared object's page again);
  * every other known advice is accepted and ignored. Errors: -EINVAL
  * (unaligned address, unknown advice), -ENOMEM (range not fully mapped). */
 SYSCALL_DEFINE3(madvise, unsigned long, addr, unsigned long, len, int, advice)
