@@ -245,11 +245,13 @@ SYSCALL_DEFINE1(umask, uint32_t, mask)
 
 /* ---- process groups and sessions -------------------------------------------- */
 
+/* Does a process group pgid exist in session sid? Zombies still count: a group
+ * lives until its last member is reaped (Linux detaches the pid at release). */
 static bool pgrp_in_session(int pgid, int sid)
 {
 	struct task *t;
 	list_for_each_entry(t, &task_list, all_list)
-		if (t->pgid == pgid && t->sid == sid && t->state != TASK_ZOMBIE)
+		if (t->pgid == pgid && t->sid == sid && t->state != TASK_DEAD)
 			return true;
 	return false;
 }

@@ -177,8 +177,9 @@ int tty_set_fg_pgrp(struct tty *tty, int pgrp)
 		return r;
 	if (pgrp < 0)
 		return -EINVAL;
+	/* A zombie still holds its group until reaped, as on Linux. */
 	list_for_each_entry(t, &task_list, all_list) {
-		if (t->pgid != pgrp || !task_alive(t))
+		if (t->pgid != pgrp || t->state == TASK_DEAD)
 			continue;
 		if (t->sid != tty->session)
 			return -EPERM;

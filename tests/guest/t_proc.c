@@ -425,6 +425,35 @@ static void t_session(void)
                  ktest_wstr(st));
 }
 
+/* A process group lives until its last member is reaped: a zombie leader still
+ * holds it, so a sibling may join it (setpgid(2), as a shell does for the later
+ * commands of a pipeline whose first command already exited). */
+static void t_pgrp_zombie_leader(void)
+{
+    pid_t a = fork();
+    if (a == 0) {
+        setpgid(0, 0);
+        _exit(0);
+    }
+    if (a < 0) {
+        ktest_result("proc.setpgid_zombie_leader", 0, "fork: %s", strerror(errno));
+        return;
+    }
+    setpgid(a, a); /* as the shell does too; the child may be gone already (EACCES/ESRCH) */
+    siginfo_t si;
+    /* wait until a is a zombie, without reaping it */
+    int w = waitid(P_PID, a, &si, WEXITED | WNOWAIT);
+    pid_t b = fork();
+    if (b == 0) {
+        _exit(setpgid(0, a) == 0 && getpgrp() == a ? 0 : 1);
+    }
+    int st = wait_child(b);
+    int sta = wait_child(a);
+    ktest_result("proc.setpgid_zombie_leader",
+                 w == 0 && st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && sta >= 0,
+                 "waitid %d, joiner %s", w, ktest_wstr(st));
+}
+
 /* ---- threads ------------------------------------------------------------ */
 
 static atomic_int g_counter;
@@ -594,6 +623,7 @@ int main(void)
     t_wait_misc();
     t_child_signals();
     t_session();
+    t_pgrp_zombie_leader();
     t_threads();
     t_condvar();
     t_thread_exit_group();
