@@ -13,6 +13,7 @@
 #include <hal/power.h>
 #include <hal/upcall.h>
 #include <kernel/printk.h>
+#include <kernel/service.h>
 #include <string.h>
 
 #define BACKTRACE_MAX_FRAMES 32
@@ -51,6 +52,16 @@ __noreturn void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Inside a ring-2 service call under Fortress/Balanced: contained, the
+	 * call returns -EIO and the kernel goes on (<kernel/service.h>). */
+	{
+		char what[288];
+
+		snprintf(what, sizeof(what), "panic: %s", msg);
+		panic_depth--;
+		svc_contain_fault(what, hal_current_fp());
+		panic_depth++;
+	}
 	printk_emergency_flush();
 	printk("KERNEL PANIC: %s\n", msg);
 	dump_backtrace(hal_current_fp());
@@ -58,13 +69,24 @@ __noreturn void panic(const char *fmt, ...)
 	hal_panic_stop();
 }
 
-/* A fatal fault in kernel code, reported by the HAL's trap handlers: no
- * service containment yet (docs/safety-profiles.md), so every one is a
- * panic naming the fault, its address and the faulting pc. */
+/* A fatal fault in kernel code, reported by the HAL's trap handlers. Inside
+ * a ring-2 service call under Fortress/Balanced it is contained (the call
+ * returns -EIO, <kernel/service.h>); otherwise a panic naming the fault, its
+ * address and the faulting pc. */
 __noreturn void kernel_fault(struct hal_trapframe *tf, const char *what, uintptr_t addr)
 {
 	uintptr_t pc = tf ? hal_tf_pc(tf) : 0, off = 0;
 	const char *sym = pc ? kallsyms_lookup(pc, &off) : NULL;
+	char msg[224];
+
+	if (sym)
+		snprintf(msg, sizeof(msg), "%s at address 0x%lx, pc 0x%lx (%s+0x%lx)",
+			 what ? what : "fault", (unsigned long)addr, (unsigned long)pc, sym,
+			 (unsigned long)off);
+	else
+		snprintf(msg, sizeof(msg), "%s at address 0x%lx, pc 0x%lx", what ? what : "fault",
+			 (unsigned long)addr, (unsigned long)pc);
+	svc_contain_fault(msg, tf ? hal_tf_fp(tf) : hal_current_fp());
 
 	if (sym)
 		panic("%s at address 0x%lx, pc 0x%lx (%s+0x%lx)", what ? what : "fault",

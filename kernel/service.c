@@ -1,8 +1,32 @@
-/* Ring-2 service start-up: run every SERVICE_INIT entry of the
- * .service_init section once, in link order (see <kernel/service.h>).
- * A failing init is logged and the boot goes on without that service. */
+/* Ring-2 services: start-up (SERVICE_INIT) and, under the containment
+ * profiles, the boundary the core calls them through (<kernel/service.h>,
+ * DESIGN §5, docs/safety-profiles.md).
+ *
+ * Containment is the C counterpart of Rust's catch_unwind: svc_call() pushes
+ * a struct svc_frame on the calling task (task->svc_frame, innermost first)
+ * holding a hal_recovery_point. panic() and kernel_fault() ask
+ * svc_contain_fault() first; if the innermost frame names a live service
+ * instance and we are not in an interrupt handler, the fault is logged, the
+ * mutexes the call still holds are released, the instance is marked failed,
+ * and the task resumes at the recovery point, where svc_call() returns -EIO.
+ *
+ * Allocation accounting: kmalloc() made while a service call runs is charged
+ * to that call's instance (a small record in a hash table keyed by the
+ * pointer, so the heap's layout is unchanged); kfree() uncharges it. When a
+ * failed instance is torn down, svc_instance_release() frees what is still
+ * charged: the memory the faulting call leaked and the state the service can
+ * no longer tear down itself.
+ *
+ * One CPU, non-preemptible core: the tables are changed with interrupts
+ * masked only where IRQ handlers could run kmalloc (they may not).
+ */
+#include <hal/cpu.h>
+#include <hal/irq.h>
+#include <kernel/kmalloc.h>
+#include <kernel/mutex.h>
 #include <kernel/printk.h>
 #include <kernel/service.h>
+#include <kernel/task.h>
 
 extern const struct service_init __service_init_start[], __service_init_end[];
 
@@ -18,3 +42,239 @@ void services_init(void)
 			printk("service %s: init failed (%d)\n", s->name ? s->name : "?", err);
 	}
 }
+
+static struct svc_stats stats;
+
+/* The first few contained faults get a full report (backtrace, reclaim);
+ * after that one line each (a fault-injection loop would flood the console). */
+#define SVC_REPORT_BACKTRACES 8
+
+void svc_get_stats(struct svc_stats *out)
+{
+	*out = stats;
+}
+
+void svc_instance_init(struct svc_instance *inst, const char *name)
+{
+	inst->name = name;
+	inst->failed = false;
+	inst->faults = 0;
+	list_init(&inst->charged);
+	inst->charged_bytes = 0;
+}
+
+#ifndef SVC_CONTAIN
+
+size_t svc_instance_release(struct svc_instance *inst)
+{
+	(void)inst;
+	return 0;
+}
+
+#else
+
+/* ---- the frame stack ----------------------------------------------------- */
+
+/* Service calls made before the first task exists (boot) use this slot. */
+static struct svc_frame *boot_frame;
+
+static struct svc_frame **frame_slot(void)
+{
+	return current ? &current->svc_frame : &boot_frame;
+}
+
+bool svc_frame_push(struct svc_frame *f, struct svc_instance *inst)
+{
+	struct svc_frame **slot = frame_slot();
+
+	if (inst && inst->failed)
+		return false;
+	f->inst = inst;
+	f->nlocks = 0;
+	f->prev = *slot;
+	*slot = f;
+	return true;
+}
+
+void svc_frame_pop(struct svc_frame *f)
+{
+	struct svc_frame **slot = frame_slot();
+
+	KASSERT(*slot == f);
+	*slot = f->prev;
+}
+
+/* ---- mutexes held by a call ---------------------------------------------- */
+
+void svc_note_lock(struct mutex *m)
+{
+	struct svc_frame *f = *frame_slot();
+
+	if (!f || !f->inst)
+		return;
+	/* More than SVC_MAX_LOCKS nested locks in one call: not tracked (the
+	 * fault path then cannot release it; logged once). */
+	if (f->nlocks < SVC_MAX_LOCKS) {
+		f->locks[f->nlocks++] = m;
+		return;
+	}
+	static bool warned;
+	if (!warned) {
+		warned = true;
+		printk("service %s: more than %d mutexes held in one call\n", f->inst->name,
+		       SVC_MAX_LOCKS);
+	}
+}
+
+void svc_note_unlock(struct mutex *m)
+{
+	/* Usually the innermost frame's last lock; search every frame, since a
+	 * lock may be released by a nested call. */
+	for (struct svc_frame *f = *frame_slot(); f; f = f->prev) {
+		for (unsigned i = f->nlocks; i-- > 0;) {
+			if (f->locks[i] != m)
+				continue;
+			f->locks[i] = f->locks[--f->nlocks];
+			return;
+		}
+	}
+}
+
+/* ---- allocation accounting ----------------------------------------------- */
+
+struct charge {
+	struct list_head inst_node; /* in inst->charged */
+	struct charge *hash_next;
+	void *p;
+	size_t size;
+	struct svc_instance *inst;
+};
+
+#define CHARGE_HASH 256
+static struct charge *charge_hash[CHARGE_HASH];
+static bool charging; /* the charge record's own kmalloc is not charged */
+
+static unsigned hash_ptr(const void *p)
+{
+	uintptr_t v = (uintptr_t)p >> 4; /* objects are 16-byte aligned */
+	return (unsigned)((v ^ (v >> 8) ^ (v >> 16)) % CHARGE_HASH);
+}
+
+void svc_charge(void *p, size_t size)
+{
+	struct svc_frame *f;
+	struct charge *c;
+
+	if (charging || !p || hal_in_irq())
+		return;
+	f = *frame_slot();
+	if (!f || !f->inst)
+		return;
+	charging = true;
+	c = kmalloc(sizeof(*c));
+	charging = false;
+	if (!c)
+		return; /* not accounted; the allocation itself stands */
+	c->p = p;
+	c->size = size;
+	c->inst = f->inst;
+	list_add_tail(&c->inst_node, &f->inst->charged);
+	f->inst->charged_bytes += size;
+	stats.bytes_charged += size;
+	c->hash_next = charge_hash[hash_ptr(p)];
+	charge_hash[hash_ptr(p)] = c;
+}
+
+/* Remove p's record from the hash; returns it (or NULL if p was not charged). */
+static struct charge *unhash(void *p)
+{
+	struct charge **pp = &charge_hash[hash_ptr(p)];
+
+	for (struct charge *c = *pp; c; pp = &c->hash_next, c = c->hash_next) {
+		if (c->p == p) {
+			*pp = c->hash_next;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void drop_charge(struct charge *c)
+{
+	list_del(&c->inst_node);
+	c->inst->charged_bytes -= c->size;
+	stats.bytes_charged -= c->size;
+	charging = true;
+	kfree(c);
+	charging = false;
+}
+
+void svc_uncharge(void *p)
+{
+	struct charge *c;
+
+	if (charging || !p || !stats.bytes_charged)
+		return;
+	c = unhash(p);
+	if (c)
+		drop_charge(c);
+}
+
+size_t svc_instance_release(struct svc_instance *inst)
+{
+	size_t freed = 0;
+
+	while (!list_empty(&inst->charged)) {
+		struct charge *c = list_first_entry(&inst->charged, struct charge, inst_node);
+		void *p = c->p;
+
+		unhash(p);
+		if (inst->failed)
+			freed += c->size;
+		drop_charge(c);
+		if (inst->failed)
+			kfree(p);
+	}
+	stats.bytes_reclaimed += freed;
+	if (freed && stats.calls_contained <= SVC_REPORT_BACKTRACES)
+		printk("service %s: reclaimed %zu bytes of a failed instance\n", inst->name, freed);
+	return freed;
+}
+
+/* ---- containment ----------------------------------------------------------- */
+
+static bool containing; /* a fault while containing one is a real panic */
+
+void svc_contain_fault(const char *what, uintptr_t fp)
+{
+	struct svc_frame **slot = frame_slot();
+	struct svc_frame *f = *slot;
+	struct svc_instance *inst;
+
+	if (!f || !f->inst || hal_in_irq() || containing)
+		return;
+	containing = true;
+	inst = f->inst;
+	printk("service %s: %s\n", inst->name, what);
+	if (stats.calls_contained < SVC_REPORT_BACKTRACES)
+		dump_backtrace(fp);
+	/* Release in reverse order what the call still holds. */
+	while (f->nlocks > 0) {
+		struct mutex *m = f->locks[--f->nlocks];
+		printk("service %s: releasing mutex %s\n", inst->name, m->name ? m->name : "?");
+		mutex_force_release(m);
+	}
+	if (!inst->failed)
+		stats.instances_failed++;
+	inst->failed = true;
+	inst->faults++;
+	stats.calls_contained++;
+	if (stats.calls_contained <= SVC_REPORT_BACKTRACES)
+		printk("service %s: contained; instance marked failed, the call returns -EIO\n",
+		       inst->name);
+	*slot = f->prev;
+	containing = false;
+	hal_recovery_resume(&f->rp, 1);
+}
+
+#endif /* SVC_CONTAIN */

@@ -98,3 +98,36 @@ arm64_task_entry:
 	mov	x0, x20
 	blr	x19
 	brk	#0x100			/* fn returned: kernel_fault via the EL1 BRK path */
+
+/* int hal_recovery_save(struct hal_recovery_point *rp) (<hal/recover.h>) */
+	.globl	hal_recovery_save
+hal_recovery_save:
+	stp	x19, x20, [x0, #HAL_RP_OFF_X19 + 0]
+	stp	x21, x22, [x0, #HAL_RP_OFF_X19 + 16]
+	stp	x23, x24, [x0, #HAL_RP_OFF_X19 + 32]
+	stp	x25, x26, [x0, #HAL_RP_OFF_X19 + 48]
+	stp	x27, x28, [x0, #HAL_RP_OFF_X19 + 64]
+	stp	x29, x30, [x0, #HAL_RP_OFF_FP]
+	mov	x1, sp
+	mrs	x2, daif
+	stp	x1, x2, [x0, #HAL_RP_OFF_SP]
+	mov	x0, #0
+	ret
+
+/* void hal_recovery_resume(struct hal_recovery_point *rp, int val) */
+	.globl	hal_recovery_resume
+hal_recovery_resume:
+	msr	daifset, #0xf			/* no exception on a half-restored stack */
+	cmp	w1, #0
+	csinc	w1, w1, wzr, ne			/* 0 becomes 1 */
+	ldp	x19, x20, [x0, #HAL_RP_OFF_X19 + 0]
+	ldp	x21, x22, [x0, #HAL_RP_OFF_X19 + 16]
+	ldp	x23, x24, [x0, #HAL_RP_OFF_X19 + 32]
+	ldp	x25, x26, [x0, #HAL_RP_OFF_X19 + 48]
+	ldp	x27, x28, [x0, #HAL_RP_OFF_X19 + 64]
+	ldp	x29, x30, [x0, #HAL_RP_OFF_FP]
+	ldp	x2, x3, [x0, #HAL_RP_OFF_SP]
+	mov	sp, x2
+	msr	daif, x3
+	mov	w0, w1
+	ret

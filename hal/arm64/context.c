@@ -71,6 +71,11 @@ void hal_tf_restart_syscall(struct hal_trapframe *tf)
 	tf->pc -= 4;
 }
 
+uintptr_t hal_tf_fp(const struct hal_trapframe *tf)
+{
+	return tf->regs[29];
+}
+
 uintptr_t hal_tf_pc(const struct hal_trapframe *tf)
 {
 	return tf->pc;

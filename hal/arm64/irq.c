@@ -4,6 +4,7 @@
  * acknowledges an interrupt, calls arm64_irq_dispatch() and signals the
  * end of interrupt [IHI 0048B §3.2 (GICv2), IHI 0069 §4.1 (GICv3)]. */
 #include <hal/irq.h>
+#include <hal/recover.h>
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include "arm64.h"
@@ -87,9 +88,18 @@ void arm64_irq_dispatch(unsigned irq)
 }
 
 /* IRQ exception (entry.S), interrupts masked. */
+static unsigned irq_depth; /* handlers running (one CPU) */
+
+bool hal_in_irq(void)
+{
+	return irq_depth != 0;
+}
+
 void arm64_handle_irq(struct hal_trapframe *tf)
 {
 	(void)tf;
+	irq_depth++;
 	if (irq_entry)
 		irq_entry();
+	irq_depth--;
 }

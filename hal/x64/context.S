@@ -41,3 +41,52 @@ x64_task_entry:
 	movq %r13, %rdi
 	callq *%r12
 	ud2                             /* fn must not return */
+
+/* Recovery points (<hal/recover.h>). Offsets: struct hal_recovery_point in
+ * <hal/arch/context.h>, checked in context.c. */
+#define RP_RBX 0
+#define RP_RBP 8
+#define RP_R12 16
+#define RP_R13 24
+#define RP_R14 32
+#define RP_R15 40
+#define RP_RSP 48
+#define RP_RIP 56
+#define RP_RFLAGS 64
+
+/* int hal_recovery_save(struct hal_recovery_point *rp) */
+	.globl hal_recovery_save
+hal_recovery_save:
+	movq %rbx, RP_RBX(%rdi)
+	movq %rbp, RP_RBP(%rdi)
+	movq %r12, RP_R12(%rdi)
+	movq %r13, RP_R13(%rdi)
+	movq %r14, RP_R14(%rdi)
+	movq %r15, RP_R15(%rdi)
+	movq (%rsp), %rax
+	movq %rax, RP_RIP(%rdi)
+	leaq 8(%rsp), %rax
+	movq %rax, RP_RSP(%rdi)
+	pushfq
+	popq RP_RFLAGS(%rdi)
+	xorl %eax, %eax
+	ret
+
+/* void hal_recovery_resume(struct hal_recovery_point *rp, int val) */
+	.globl hal_recovery_resume
+hal_recovery_resume:
+	cli                             /* no interrupt on a half-restored stack */
+	movl %esi, %eax
+	testl %eax, %eax
+	jnz 1f
+	movl $1, %eax
+1:	movq RP_RBX(%rdi), %rbx
+	movq RP_RBP(%rdi), %rbp
+	movq RP_R12(%rdi), %r12
+	movq RP_R13(%rdi), %r13
+	movq RP_R14(%rdi), %r14
+	movq RP_R15(%rdi), %r15
+	movq RP_RSP(%rdi), %rsp
+	pushq RP_RFLAGS(%rdi)
+	popfq
+	jmpq *RP_RIP(%rdi)

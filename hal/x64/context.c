@@ -85,6 +85,11 @@ void hal_tf_restart_syscall(struct hal_trapframe *tf)
 	tf->rip -= 2;
 }
 
+uintptr_t hal_tf_fp(const struct hal_trapframe *tf)
+{
+	return tf->rbp;
+}
+
 uintptr_t hal_tf_pc(const struct hal_trapframe *tf)
 {
 	return tf->rip;
@@ -210,3 +215,9 @@ __noreturn void hal_return_to_user(struct hal_trapframe *tf)
 		tf->rip = 0; /* non-canonical: fault in user mode instead of in IRETQ */
 	x64_trap_exit_to(tf);
 }
+
+_Static_assert(__builtin_offsetof(struct hal_recovery_point, rbx) == HAL_RP_RBX, "context.S");
+_Static_assert(__builtin_offsetof(struct hal_recovery_point, r15) == HAL_RP_R15, "context.S");
+_Static_assert(__builtin_offsetof(struct hal_recovery_point, rsp) == HAL_RP_RSP, "context.S");
+_Static_assert(__builtin_offsetof(struct hal_recovery_point, rip) == HAL_RP_RIP, "context.S");
+_Static_assert(__builtin_offsetof(struct hal_recovery_point, rflags) == HAL_RP_RFLAGS, "context.S");

@@ -4,6 +4,7 @@
  * signals EOI to the local APIC [Intel SDM Vol. 3A §10.8.5]. */
 #include <hal/cpu.h>
 #include <hal/irq.h>
+#include <hal/recover.h>
 #include <kernel/errno.h>
 #include "x64.h"
 
@@ -121,15 +122,24 @@ void x64_irq_set_vector_handler(unsigned vector, void (*fn)(void *), void *arg)
 
 /* Interrupts stay masked while the handler runs (interrupt gates). The
  * spurious vector needs no EOI [Intel SDM Vol. 3A §10.9]. */
+static unsigned irq_depth; /* handlers running (one CPU) */
+
+bool hal_in_irq(void)
+{
+	return irq_depth != 0;
+}
+
 void x64_irq_dispatch(struct hal_trapframe *tf)
 {
 	unsigned vec = tf->vector;
 
 	if (vec == VEC_SPURIOUS)
 		return;
+	irq_depth++;
 	if (vec_handlers[vec].fn)
 		vec_handlers[vec].fn(vec_handlers[vec].arg);
 	else if (irqs[vec].fn)
 		irqs[vec].fn(vec, irqs[vec].arg);
+	irq_depth--;
 	x64_lapic_eoi();
 }

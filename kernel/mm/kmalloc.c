@@ -19,6 +19,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/list.h>
 #include <kernel/printk.h>
+#include <kernel/service.h>
 #include <string.h>
 
 #define SLAB_MAGIC 0x51ab51abU
@@ -207,13 +208,20 @@ static struct page_hdr *hdr_of(const void *p)
 
 void *kmalloc(size_t size)
 {
+	void *p;
+
 	if (!heap_ready)
 		heap_init();
 	if (size > (size_t)(PAGE_SIZE << MAX_ORDER))
 		return NULL;
 	if (size <= SLAB_MAX)
-		return slab_alloc(class_of(size ? size : 1));
-	return large_alloc(size);
+		p = slab_alloc(class_of(size ? size : 1));
+	else
+		p = large_alloc(size);
+#ifdef SVC_CONTAIN
+	svc_charge(p, size); /* inside a service call: charged to its instance */
+#endif
+	return p;
 }
 
 void *kzalloc(size_t size)
@@ -243,6 +251,9 @@ void kfree(void *p)
 
 	if (!p)
 		return;
+#ifdef SVC_CONTAIN
+	svc_uncharge(p);
+#endif
 	h = hdr_of(p);
 	if (h->magic == SLAB_MAGIC) {
 		slab_free(h, p);

@@ -7,9 +7,20 @@
 
 #include "internal.h"
 
+/* svc_call() into the file system behind sb. A NULL sb, or one whose
+ * instance was never set up by do_mount() (svc.name NULL: the core's own
+ * pseudo file systems such as pipefs), is core code: no frame's instance. */
+#define FS_CALL(sb, expr) svc_call(fs_svc(sb), expr)
+#define FS_CALL_VOID(sb, expr) svc_call_void(fs_svc(sb), expr)
+
+static inline struct svc_instance *fs_svc(struct super_block *sb)
+{
+	return sb && sb->svc.name ? &sb->svc : NULL;
+}
+
 static inline bool sb_failed(const struct super_block *sb)
 {
-	return sb && sb->failed;
+	return sb && sb->svc.failed;
 }
 
 #define DIR_OP(dir, op, ...)                                                 \
@@ -18,7 +29,7 @@ static inline bool sb_failed(const struct super_block *sb)
 			return -EIO;                                         \
 		if (!(dir)->i_op || !(dir)->i_op->op)                        \
 			return -EPERM;                                       \
-		return svc_call((dir)->sb, (dir)->i_op->op(__VA_ARGS__));    \
+		return FS_CALL((dir)->sb, (dir)->i_op->op(__VA_ARGS__));    \
 	} while (0)
 
 /* [path_resolution(7)]: a directory without lookup holds no names. */
@@ -28,7 +39,7 @@ int fs_lookup(struct inode *dir, const char *name, size_t len, struct inode **ou
 		return -EIO;
 	if (!dir->i_op || !dir->i_op->lookup)
 		return -ENOENT;
-	return svc_call(dir->sb, dir->i_op->lookup(dir, name, len, out));
+	return FS_CALL(dir->sb, dir->i_op->lookup(dir, name, len, out));
 }
 
 int fs_create(struct inode *dir, const char *name, size_t len, mode_t mode, struct inode **out)
@@ -36,9 +47,9 @@ int fs_create(struct inode *dir, const char *name, size_t len, mode_t mode, stru
 	if (sb_failed(dir->sb))
 		return -EIO;
 	if (dir->i_op && dir->i_op->create)
-		return svc_call(dir->sb, dir->i_op->create(dir, name, len, mode, out));
+		return FS_CALL(dir->sb, dir->i_op->create(dir, name, len, mode, out));
 	if (dir->i_op && dir->i_op->mknod)
-		return svc_call(dir->sb, dir->i_op->mknod(dir, name, len, mode, 0, out));
+		return FS_CALL(dir->sb, dir->i_op->mknod(dir, name, len, mode, 0, out));
 	return -EACCES; /* fs/namei.c vfs_create() */
 }
 
@@ -88,7 +99,7 @@ ssize_t fs_readlink(struct inode *inode, char *buf, size_t len)
 		return -EIO;
 	if (!inode->i_op || !inode->i_op->readlink)
 		return -EINVAL;
-	return svc_call(inode->sb, inode->i_op->readlink(inode, buf, len));
+	return FS_CALL(inode->sb, inode->i_op->readlink(inode, buf, len));
 }
 
 int fs_setattr(struct inode *inode, const struct iattr *attr)
@@ -96,7 +107,7 @@ int fs_setattr(struct inode *inode, const struct iattr *attr)
 	if (sb_failed(inode->sb))
 		return -EIO;
 	if (inode->i_op && inode->i_op->setattr)
-		return svc_call(inode->sb, inode->i_op->setattr(inode, attr));
+		return FS_CALL(inode->sb, inode->i_op->setattr(inode, attr));
 	/* A file system without setattr keeps attributes in the inode only. */
 	if (attr->valid & ATTR_SIZE)
 		return -EPERM;
@@ -122,7 +133,7 @@ int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_
 		return -EIO;
 	if (!sb->s_op || !sb->s_op->statfs)
 		return 0;
-	return svc_call(sb, sb->s_op->statfs(sb, blocks, bfree, files));
+	return FS_CALL(sb, sb->s_op->statfs(sb, blocks, bfree, files));
 }
 
 static inline struct super_block *file_sb(const struct file *f)
@@ -136,14 +147,14 @@ int file_op_open(struct file *f)
 		return -EIO;
 	if (!f->f_op || !f->f_op->open)
 		return 0;
-	return svc_call(file_sb(f), f->f_op->open(f->inode, f));
+	return FS_CALL(file_sb(f), f->f_op->open(f->inode, f));
 }
 
 void file_op_release(struct file *f)
 {
 	if (!f->f_op || !f->f_op->release || sb_failed(file_sb(f)))
 		return;
-	svc_call(file_sb(f), f->f_op->release(f));
+	FS_CALL_VOID(file_sb(f), f->f_op->release(f));
 }
 
 /* [read(2)]: EINVAL "fd is attached to an object which is unsuitable for
@@ -154,7 +165,7 @@ ssize_t file_op_read(struct file *f, struct uio *u, off_t *pos)
 		return -EIO;
 	if (!f->f_op || !f->f_op->read)
 		return (f->inode && S_ISDIR(f->inode->mode)) ? -EISDIR : -EINVAL;
-	return svc_call(file_sb(f), f->f_op->read(f, u, pos));
+	return FS_CALL(file_sb(f), f->f_op->read(f, u, pos));
 }
 
 ssize_t file_op_write(struct file *f, struct uio *u, off_t *pos)
@@ -163,7 +174,7 @@ ssize_t file_op_write(struct file *f, struct uio *u, off_t *pos)
 		return -EIO;
 	if (!f->f_op || !f->f_op->write)
 		return -EINVAL;
-	return svc_call(file_sb(f), f->f_op->write(f, u, pos));
+	return FS_CALL(file_sb(f), f->f_op->write(f, u, pos));
 }
 
 int file_op_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
@@ -172,7 +183,7 @@ int file_op_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 		return -EIO;
 	if (!f->f_op || !f->f_op->readdir)
 		return -ENOTDIR;
-	return svc_call(file_sb(f), f->f_op->readdir(f, pos, fill, ctx));
+	return FS_CALL(file_sb(f), f->f_op->readdir(f, pos, fill, ctx));
 }
 
 long file_op_ioctl(struct file *f, unsigned cmd, unsigned long arg)
@@ -181,7 +192,7 @@ long file_op_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		return -EIO;
 	if (!f->f_op || !f->f_op->ioctl)
 		return -ENOTTY;
-	return svc_call(file_sb(f), f->f_op->ioctl(f, cmd, arg));
+	return FS_CALL(file_sb(f), f->f_op->ioctl(f, cmd, arg));
 }
 
 /* DEFAULT_POLLMASK (fs/select.c) for files without poll. */
@@ -192,7 +203,7 @@ unsigned file_op_poll(struct file *f, struct wait_queue **wq)
 		return POLLERR;
 	if (!f->f_op || !f->f_op->poll)
 		return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
-	return svc_call(file_sb(f), f->f_op->poll(f, wq));
+	return svc_call_or(fs_svc(file_sb(f)), f->f_op->poll(f, wq), POLLERR);
 }
 
 /* f_op->llseek if the file has one; -ENOSYS tells the caller to use the
@@ -203,5 +214,5 @@ off_t file_op_llseek(struct file *f, off_t off, int whence)
 		return -EIO;
 	if (!f->f_op || !f->f_op->llseek)
 		return -ENOSYS;
-	return svc_call(file_sb(f), f->f_op->llseek(f, off, whence));
+	return FS_CALL(file_sb(f), f->f_op->llseek(f, off, whence));
 }

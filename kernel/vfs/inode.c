@@ -44,8 +44,8 @@ void iput(struct inode *inode)
 	if (--inode->refcount || inode->nlink)
 		return;
 	sb = inode->sb;
-	if (sb && !sb->failed && sb->s_op && sb->s_op->evict)
-		svc_call(sb, sb->s_op->evict(inode));
+	if (sb && !sb->svc.failed && sb->s_op && sb->s_op->evict)
+		svc_call_void(&sb->svc, sb->s_op->evict(inode));
 	else
 		kfree(inode);
 }

@@ -1,6 +1,6 @@
 /* Private to kernel/vfs/: dentries, mounts, the fd table and fs_struct
  * layouts, path walking, and the wrappers through which every call into a
- * file system goes (sb->failed check + svc_call). Nothing outside
+ * file system goes (sb->svc.failed check + svc_call). Nothing outside
  * kernel/vfs/ includes this; the rest of the kernel uses <kernel/vfs.h>
  * and <kernel/fdtable.h>.
  *
@@ -274,7 +274,7 @@ void at_target_put(struct path_target *t);
 int read_link(struct inode *inode, char **out);
 
 /* ---- calls into file systems (fsops.c) ----------------------------------- */
-/* Each checks sb->failed (-EIO), a missing op (the Linux errno for it) and
+/* Each checks sb->svc.failed (-EIO), a missing op (the Linux errno for it) and
  * goes through svc_call(). */
 int fs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
 int fs_create(struct inode *dir, const char *name, size_t len, mode_t mode, struct inode **out);

@@ -64,14 +64,16 @@ int do_mount(const char *source, struct dentry *mountpoint, const char *fstype,
 		return -ENOMEM;
 	}
 	sb->type = type;
+	svc_instance_init(&sb->svc, type->name);
 	sb->dev = MKDEV(0, next_anon_minor);
 	next_anon_minor++;
 	sb->flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
 			     MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
-	err = svc_call(sb, type->mount(sb, source, flags, data));
+	err = svc_call(&sb->svc, type->mount(sb, source, flags, data));
 	if (!err && (!sb->root || !S_ISDIR(sb->root->mode)))
 		err = -EINVAL;
 	if (err) {
+		svc_instance_release(&sb->svc);
 		kfree(sb);
 		kfree(m);
 		return err;
@@ -87,7 +89,8 @@ int do_mount(const char *source, struct dentry *mountpoint, const char *fstype,
 		kfree(m->source);
 		kfree(m->root);
 		if (sb->s_op && sb->s_op->put_super)
-			svc_call(sb, sb->s_op->put_super(sb));
+			svc_call_void(&sb->svc, sb->s_op->put_super(sb));
+		svc_instance_release(&sb->svc);
 		kfree(sb);
 		kfree(m);
 		return -ENOMEM;
@@ -155,8 +158,11 @@ int do_umount(struct dentry *root, bool lazy)
 	m->root = NULL;
 	dput(root); /* the caller's */
 	dput(root); /* the mount's: frees the dentry, drops the root inode */
-	if (sb->s_op && sb->s_op->put_super && !sb->failed)
-		svc_call(sb, sb->s_op->put_super(sb));
+	/* A failed instance's own teardown is skipped (its state cannot be
+	 * trusted); the core frees what is still charged to it instead. */
+	if (sb->s_op && sb->s_op->put_super)
+		svc_call_void(&sb->svc, sb->s_op->put_super(sb));
+	svc_instance_release(&sb->svc);
 	kfree(sb);
 	kfree(m->source);
 	kfree(m);

@@ -28,6 +28,9 @@ void hal_tf_set_return(struct hal_trapframe *tf, long v);
  * a handler with SA_RESTART): rewinds the pc and restores the argument. */
 void hal_tf_restart_syscall(struct hal_trapframe *tf);
 uintptr_t hal_tf_pc(const struct hal_trapframe *tf);
+/* The frame pointer (rbp / x29) saved in tf, for a backtrace of the
+ * interrupted code (hal_backtrace() in <hal/cpu.h>). */
+uintptr_t hal_tf_fp(const struct hal_trapframe *tf);
 uintptr_t hal_tf_sp(const struct hal_trapframe *tf);
 void hal_tf_set_sp(struct hal_trapframe *tf, uintptr_t sp);
 bool hal_tf_from_user(const struct hal_trapframe *tf);

@@ -109,6 +109,7 @@ struct task {
 	uint64_t sigwait_mask;       /* rt_sigtimedwait(2) set: these wake the task too */
 	struct list_head sigq;       /* queued instances of real-time signals (signal/queue.c) */
 	uint64_t cutime_ticks, cstime_ticks; /* of reaped children, for getrusage/times */
+	struct svc_frame *svc_frame; /* innermost active service call (kernel/service.c) */
 };
 
 /* RLIMIT_* resource numbers (asm-generic/resource.h, x86_64 and arm64). */

@@ -15,6 +15,7 @@
 #define KERNEL_VFS_H
 #include <hal/types.h>
 #include <kernel/list.h>
+#include <kernel/service.h>
 #include <kernel/sched.h>
 
 typedef uint32_t mode_t;
@@ -225,7 +226,8 @@ struct super_block {
 	struct inode *root;
 	dev_t dev;            /* st_dev */
 	void *fs_private;
-	bool failed;          /* service marked failed (containment): every op -EIO */
+	struct svc_instance svc; /* the file system as a service instance (do_mount());
+				  * name NULL for the core's own pseudo file systems */
 	unsigned long flags;  /* MS_RDONLY, ... */
 };
 

@@ -71,3 +71,19 @@ void frame_free(paddr_t pa, unsigned order)
 int frame_get(paddr_t pa) { host_frame_of(pa)->refs++; return 0; }
 void frame_read(paddr_t pa, size_t off, void *buf, size_t len) { memcpy(buf, (char *)(uintptr_t)pa + off, len); }
 void frame_write(paddr_t pa, size_t off, const void *buf, size_t len) { memcpy((char *)(uintptr_t)pa + off, buf, len); }
+
+/* The service boundary (<kernel/service.h>): nothing faults inside a service
+ * on the host, so a recovery point is never resumed. */
+#include <kernel/service.h>
+int hal_recovery_save(struct hal_recovery_point *rp) { (void)rp; return 0; }
+#ifdef SVC_CONTAIN
+bool svc_frame_push(struct svc_frame *f, struct svc_instance *inst) { (void)f; return !(inst && inst->failed); }
+void svc_frame_pop(struct svc_frame *f) { (void)f; }
+#endif
+void svc_instance_init(struct svc_instance *inst, const char *name)
+{
+	memset(inst, 0, sizeof(*inst));
+	inst->name = name;
+	list_init(&inst->charged);
+}
+size_t svc_instance_release(struct svc_instance *inst) { (void)inst; return 0; }

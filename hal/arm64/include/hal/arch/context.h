@@ -33,6 +33,12 @@
 #define HAL_FPSIMD_OFF_FPCR 516
 #define HAL_FPSIMD_SIZE 528
 
+/* struct hal_recovery_point (<hal/recover.h>), used by context.S */
+#define HAL_RP_OFF_X19 0
+#define HAL_RP_OFF_FP 80
+#define HAL_RP_OFF_SP 96
+#define HAL_RP_OFF_DAIF 104
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
@@ -70,6 +76,17 @@ struct hal_context {
 	uint64_t __pad;
 	struct hal_fpsimd_state fpsimd;
 };
+/* hal_recovery_save()/hal_recovery_resume(): x19-x28, fp, lr, sp, DAIF. */
+struct hal_recovery_point {
+	uint64_t x19_x28[10];
+	uint64_t fp; /* x29 */
+	uint64_t lr; /* x30: the save's return address */
+	uint64_t sp;
+	uint64_t daif;
+};
+_Static_assert(__builtin_offsetof(struct hal_recovery_point, fp) == HAL_RP_OFF_FP, "context.S");
+_Static_assert(__builtin_offsetof(struct hal_recovery_point, sp) == HAL_RP_OFF_SP, "context.S");
+_Static_assert(__builtin_offsetof(struct hal_recovery_point, daif) == HAL_RP_OFF_DAIF, "context.S");
 #endif /* !__ASSEMBLER__ */
 
 #endif

@@ -47,4 +47,22 @@ struct hal_context {
 	uint8_t fxarea[HAL_X64_FXSAVE_SIZE + 16];
 };
 
+/* hal_recovery_save()/hal_recovery_resume() (<hal/recover.h>); offsets used
+ * by hal/x64/context.S. */
+struct hal_recovery_point {
+	uint64_t rbx, rbp, r12, r13, r14, r15;
+	uint64_t rsp; /* as after the save's return */
+	uint64_t rip; /* the save's return address */
+	uint64_t rflags;
+};
+#define HAL_RP_RBX 0
+#define HAL_RP_RBP 8
+#define HAL_RP_R12 16
+#define HAL_RP_R13 24
+#define HAL_RP_R14 32
+#define HAL_RP_R15 40
+#define HAL_RP_RSP 48
+#define HAL_RP_RIP 56
+#define HAL_RP_RFLAGS 64
+
 #endif

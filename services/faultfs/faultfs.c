@@ -1,0 +1,189 @@
+/* faultfs: a file system whose files fault on purpose, to prove service
+ * containment (DESIGN §5, docs/safety-profiles.md). Inert unless the kernel
+ * command line has "faultinject=1": only then is "faultfs" registered, so
+ * without it mount(2) answers -ENODEV as for any unknown type.
+ *
+ *   mount -t faultfs none /mnt
+ *
+ * is a tmpfs holding these files; each does its fault inside the service,
+ * i.e. inside the core's svc_call():
+ *
+ *   panic      read: panic("faultfs: injected panic")
+ *   assert     read: a failed KASSERT
+ *   nullderef  read: a load through a NULL pointer
+ *   wildptr    read: a load 64 TiB past a heap object (unmapped or
+ *                    non-canonical: a page fault or #GP)
+ *   undef      read: an undefined/trapping instruction (__builtin_trap():
+ *                    ud2 on x86_64, brk on arm64)
+ *   leak       write: takes faultfs_lock (a mutex shared by every faultfs
+ *                    instance), allocates 64 KiB, then loads through NULL:
+ *                    the lock and the memory are what containment must give
+ *                    back
+ *   lock       read: takes and drops faultfs_lock, returns "unlocked\n"; it
+ *                    sleeps forever if a faulted call kept the lock
+ *
+ * Under Fortress and Balanced each faulting call returns -EIO and marks the
+ * mount failed (every later call -EIO until umount + mount); under
+ * Performance and Ludicrous the first one is a kernel panic whose message
+ * names faultfs (the panic text, the assertion's file, or the faulting
+ * function's symbol). */
+#include <kernel/cmdline.h>
+#include <kernel/errno.h>
+#include <kernel/kmalloc.h>
+#include <kernel/mutex.h>
+#include <kernel/printk.h>
+#include <kernel/service.h>
+#include <string.h>
+
+#include "../tmpfs/tmpfs.h"
+
+#define LEAK_BYTES (64 * 1024)
+
+enum fault_kind { F_PANIC, F_ASSERT, F_NULLDEREF, F_WILDPTR, F_UNDEF, F_LEAK, F_LOCK, NR_KINDS };
+
+static const char *const kind_name[NR_KINDS] = {
+	[F_PANIC] = "panic",     [F_ASSERT] = "assert", [F_NULLDEREF] = "nullderef",
+	[F_WILDPTR] = "wildptr", [F_UNDEF] = "undef",   [F_LEAK] = "leak",
+	[F_LOCK] = "lock",
+};
+
+/* Shared by every instance, so a second mount can see whether a faulted
+ * call on the first one left it held. */
+static struct mutex faultfs_lock = MUTEX_INIT(faultfs_lock, "faultfs_lock");
+
+/* Read through volatile objects so the compiler can neither prove the
+ * faults nor drop them. */
+static int *volatile null_ptr;
+static volatile long wild_offset = 64L << 40;
+
+struct faultfs_state {
+	struct inode *files[NR_KINDS];
+};
+
+static int kind_of(const struct file *f)
+{
+	struct faultfs_state *st = TSB(f->inode->sb)->owner_private;
+
+	for (int k = 0; k < NR_KINDS; k++)
+		if (st && st->files[k] == f->inode)
+			return k;
+	return -1;
+}
+
+static __attribute__((noinline)) int faultfs_do_fault(int kind)
+{
+	switch (kind) {
+	case F_PANIC:
+		panic("faultfs: injected panic");
+	case F_ASSERT:
+		KASSERT(kind != F_ASSERT); /* faultfs: injected assertion */
+		return 0;
+	case F_NULLDEREF:
+		return *null_ptr;
+	case F_WILDPTR: {
+		volatile char *p = (volatile char *)&wild_offset;
+		return p[wild_offset];
+	}
+	case F_UNDEF:
+		__builtin_trap();
+	}
+	return -EINVAL;
+}
+
+static ssize_t faultfs_read(struct file *f, struct uio *u, off_t *pos)
+{
+	static const char msg[] = "unlocked\n";
+	int kind = kind_of(f);
+
+	if (kind < 0)
+		return -EIO;
+	if (kind == F_LOCK) {
+		size_t n;
+
+		mutex_lock(&faultfs_lock);
+		mutex_unlock(&faultfs_lock);
+		if (*pos >= (off_t)sizeof(msg) - 1)
+			return 0;
+		n = sizeof(msg) - 1 - (size_t)*pos;
+		if (n > u->len)
+			n = u->len;
+		if (uio_copy_out(u, msg + *pos, n))
+			return -EFAULT;
+		*pos += (off_t)n;
+		return (ssize_t)n;
+	}
+	if (kind == F_LEAK)
+		return -EINVAL;
+	return faultfs_do_fault(kind);
+}
+
+static ssize_t faultfs_write(struct file *f, struct uio *u, off_t *pos)
+{
+	int kind = kind_of(f);
+	char *buf;
+
+	(void)u;
+	(void)pos;
+	if (kind != F_LEAK)
+		return -EINVAL;
+	mutex_lock(&faultfs_lock);
+	buf = kmalloc(LEAK_BYTES);
+	if (buf)
+		memset(buf, 0x5a, LEAK_BYTES);
+	return *null_ptr; /* with the lock held and buf leaked */
+}
+
+static struct file_operations faultfs_fops;
+
+static int faultfs_mount(struct super_block *sb, const char *source, unsigned long flags,
+			 const char *data)
+{
+	struct faultfs_state *st;
+	int r;
+
+	(void)source;
+	(void)flags;
+	st = kzalloc(sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	r = tmpfs_fill_super(sb, data, 0755);
+	if (r) {
+		kfree(st);
+		return r;
+	}
+	TSB(sb)->owner_private = st;
+	for (int k = 0; k < NR_KINDS; k++) {
+		struct inode *inode = NULL;
+		mode_t mode = k == F_LEAK ? 0200 : 0444;
+
+		r = tmpfs_dir_iops.create(sb->root, kind_name[k], strlen(kind_name[k]),
+					  S_IFREG | mode, &inode);
+		if (r)
+			return r;
+		inode->i_fop = &faultfs_fops;
+		st->files[k] = inode; /* the root directory holds it */
+		iput(inode);
+	}
+	return 0;
+}
+
+static struct file_system_type faultfs_fs_type = {
+	.name = "faultfs",
+	.mount = faultfs_mount,
+};
+
+static int faultfs_init(void)
+{
+	const char *on = cmdline_get("faultinject");
+
+	if (!on || strcmp(on, "1") != 0)
+		return 0; /* inert */
+	faultfs_fops = tmpfs_file_fops;
+	faultfs_fops.read = faultfs_read;
+	faultfs_fops.write = faultfs_write;
+	faultfs_fops.get_page = NULL;
+	register_filesystem(&faultfs_fs_type);
+	printk("faultfs: fault injection armed (faultinject=1)\n");
+	return 0;
+}
+SERVICE_INIT(faultfs, faultfs_init);
