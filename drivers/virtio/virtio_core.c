@@ -1,5 +1,4 @@
-/* The virtio device model: driver lookup by device ID, the device
- * initialization sequence [virtio-v1.2 §3.1.1], failure handling and
+/* The virtio device model: the device initialization sequence [virtio-v1.2 §3.1.1], failure handling and
  * interrupt fan-out to the queues. Transport-neutral: virtio_mmio.c today,
  * virtio-pci later, both call virtio_register_device().
  */
@@ -9,20 +8,7 @@
 #include "virtio.h"
 #include "virtqueue.h"
 
-extern const struct virtio_driver __virtio_drivers_start[], __virtio_drivers_end[];
-
 static unsigned nr_devices;
-
-const struct virtio_driver *virtio_find_driver(uint32_t device_id)
-{
-	for (const struct virtio_driver *d = __virtio_drivers_start; d < __virtio_drivers_end; d++) {
-		for (const uint32_t *id = d->ids; id && *id; id++) {
-			if (*id == device_id)
-				return d;
-		}
-	}
-	return NULL;
-}
 
 static void add_status(struct virtio_device *vdev, uint8_t bits)
 {

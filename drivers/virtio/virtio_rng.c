@@ -102,7 +102,10 @@ static int rng_probe(struct virtio_device *vdev)
 	r->buf = frame_alloc(0);
 	if (!r->buf)
 		return -ENOMEM;
-	if ((err = virtqueue_create(vdev, 0, 8, rng_collect, &r->vq)))
+	err = virtqueue_create(vdev, 0, 8, rng_collect, &r->vq);
+	if (err == -ENOENT)
+		virtio_fail(vdev, "requestq has queue size 0 (QueueNumMax)");
+	if (err)
 		return err;
 	r->vq->priv = r;
 	snprintf(r->name, sizeof(r->name), "virtio_rng.%u", nr_rngs);
