@@ -12,9 +12,10 @@
 # KTEST protocol (one line each, at the start of a line on the console):
 #   KTEST PASS <name>
 #   KTEST FAIL <name> <why>
+#   KTEST SKIP <name> <why>      (the check does not apply to this machine)
 #   KTEST END total=<N>          (once, after the last case)
-# The test passes only if the END line is there, N >= 1, the number of PASS lines is
-# N, there is no FAIL line, no line contains "KERNEL PANIC", and QEMU ended by itself
+# The test passes only if the END line is there, N >= 1, the number of PASS plus SKIP
+# lines is N (every SKIP line is listed with its reason), there is no FAIL line, no line contains "KERNEL PANIC", and QEMU ended by itself
 # before the timeout (PSCI SYSTEM_OFF on arm64, isa-debug-exit on x64): a hang fails.
 #
 # With --expect (the bad-input boots: no, malformed or truncated initramfs, an init
@@ -59,7 +60,10 @@ case "$arch" in
           -device isa-debug-exit,iobase=0xf4,iosize=0x04)
     cmdline="console=ttyS0 rdinit=/init" ;;
   arm64)
-    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -m 512M -no-reboot)
+    # A virtio-rng device on virtio-mmio, modern interface (QEMU's virtio-mmio
+    # default is legacy): drivers/virtio drives it, /tests/65_hwrng.sh checks it.
+    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -m 512M -no-reboot
+          -global virtio-mmio.force-legacy=false -device virtio-rng-device)
     cmdline="console=ttyAMA0 rdinit=/init" ;;
 esac
 [ -n "$append" ] && cmdline="$cmdline $append"
@@ -91,6 +95,7 @@ clean=$(tr -d '\r' <"$log")
 count() { grep -c -E "$1" <<<"$clean"; }
 npass=$(count '^KTEST PASS ')
 nfail=$(count '^KTEST FAIL ')
+nskip=$(count '^KTEST SKIP ')
 npanic=$(count 'KERNEL PANIC')
 total=$(grep -E '^KTEST END total=[0-9]+' <<<"$clean" | tail -n 1 | sed -E 's/^KTEST END total=([0-9]+).*/\1/')
 timed_out=no
@@ -117,15 +122,19 @@ fi
 reasons=()
 [ -z "$total" ] && reasons+=("no 'KTEST END total=N' line")
 [ -n "$total" ] && [ "$total" -lt 1 ] && reasons+=("END reports total=$total")
-[ -n "$total" ] && [ "$npass" != "$total" ] && reasons+=("$npass PASS lines, END says total=$total")
+[ -n "$total" ] && [ $((npass + nskip)) != "$total" ] &&
+  reasons+=("$npass PASS + $nskip SKIP lines, END says total=$total")
 [ "$nfail" != 0 ] && reasons+=("$nfail FAIL lines")
 [ "$npanic" != 0 ] && reasons+=("kernel panic")
 [ "$timed_out" = yes ] && reasons+=("timed out after ${timeout_s}s (hang)")
 
 echo "qemu_run: $arch, ${elapsed}s, qemu status $qemu_status"
-echo "qemu_run: PASS $npass, FAIL $nfail, END total=${total:-missing}, panic $([ "$npanic" = 0 ] && echo no || echo yes), timeout $timed_out"
+echo "qemu_run: PASS $npass, FAIL $nfail, SKIP $nskip, END total=${total:-missing}, panic $([ "$npanic" = 0 ] && echo no || echo yes), timeout $timed_out"
 if [ "$nfail" != 0 ]; then
   grep -E '^KTEST FAIL ' <<<"$clean" | sed 's/^/qemu_run:   /'
+fi
+if [ "$nskip" != 0 ]; then
+  grep -E '^KTEST SKIP ' <<<"$clean" | sed 's/^/qemu_run:   /'
 fi
 if [ ${#reasons[@]} -eq 0 ]; then
   echo "qemu_run: PASSED"

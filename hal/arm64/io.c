@@ -7,6 +7,7 @@
  * [Arm ARM B2.3 (memory ordering), B2.7.2 (Device memory), C6.2.79 DMB,
  *  C6.2.81 DSB]
  */
+#include <hal/barrier.h>
 #include <hal/mmio.h>
 #include <hal/mmu.h>
 #include <kernel/errno.h>
@@ -59,4 +60,21 @@ void hal_io_write32(const struct hal_iomem *io, unsigned reg, uint32_t v)
 {
 	dsb(st);
 	__asm__ volatile("str %w0, [%1]" ::"r"(v), "r"(reg_addr(io, reg)) : "memory");
+}
+
+/* <hal/barrier.h>: Outer Shareable covers every observer a DMA-capable
+ * device can be [Arm ARM B2.3.5, C6.2.81 DMB]. */
+void hal_dma_rmb(void)
+{
+	dmb(oshld);
+}
+
+void hal_dma_wmb(void)
+{
+	dmb(oshst);
+}
+
+void hal_mb(void)
+{
+	dsb(sy);
 }

@@ -13,6 +13,19 @@ void frame_write(paddr_t pa, size_t off, const void *buf, size_t len)
 	memcpy((char *)hal_phys_to_virt(pa) + off, buf, len);
 }
 
+/* A volatile access of a naturally aligned u16 is one LDRH/STRH (arm64)
+ * or MOV (x86_64): single-copy atomic [Arm ARM B2.2.1], [Intel SDM Vol. 3A
+ * §8.1.1]. */
+uint16_t frame_read16(paddr_t pa, size_t off)
+{
+	return *(const volatile uint16_t *)((const char *)hal_phys_to_virt(pa) + (off & ~(size_t)1));
+}
+
+void frame_write16(paddr_t pa, size_t off, uint16_t v)
+{
+	*(volatile uint16_t *)((char *)hal_phys_to_virt(pa) + (off & ~(size_t)1)) = v;
+}
+
 void frame_zero(paddr_t pa)
 {
 	memset(hal_phys_to_virt(pa), 0, PAGE_SIZE);

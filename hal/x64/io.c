@@ -1,6 +1,7 @@
 /* Device register access (hal/include/hal/mmio.h): MMIO through
  * hal_ioremap()'s uncached window, ISA devices through port I/O
  * [Intel SDM Vol. 1 §18 "Input/Output"]. */
+#include <hal/barrier.h>
 #include <hal/mmio.h>
 #include <hal/mmu.h>
 #include <kernel/errno.h>
@@ -61,4 +62,22 @@ void hal_io_write32(const struct hal_iomem *io, unsigned reg, uint32_t v)
 		outl(reg_addr(io, reg), v);
 	else
 		*(volatile uint32_t *)reg_addr(io, reg) = v;
+}
+
+/* <hal/barrier.h>: write-back memory keeps load-load and store-store
+ * order [Intel SDM Vol. 3A §8.2.2], so only the compiler must be stopped;
+ * MFENCE orders everything, UC and WC accesses included [SDM Vol. 2B]. */
+void hal_dma_rmb(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+void hal_dma_wmb(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+void hal_mb(void)
+{
+	__asm__ volatile("mfence" ::: "memory");
 }

@@ -5,10 +5,14 @@
  * Seeded once at boot by random_init() from the CPU's hardware generator
  * (RDRAND / RNDR, when present), the cycle counter and the wall clock
  * (RTC); add_random_entropy() folds more input in later (interrupt timing).
+ * A hardware generator driver (struct hwrng, e.g. virtio-rng) registers
+ * with hwrng_register(); the pool asks it for fresh bytes after every
+ * HWRNG_RESEED_BYTES of output and its bytes come back through hwrng_mix().
  * Not for IRQ context in bulk, but callable with interrupts masked (the
  * state update runs with them masked).
  */
 #include <hal/cpu.h>
+#include <kernel/errno.h>
 #include <kernel/random.h>
 #include <kernel/time.h>
 #include <string.h>
@@ -20,6 +24,11 @@ struct chacha_state {
 };
 
 static struct chacha_state rng;
+
+/* The hardware source (struct hwrng) and the output since its last
+ * request, for the on-demand reseed in get_random_bytes(). */
+static struct hwrng *hw_source;
+static size_t out_since_request;
 
 static inline uint32_t rotl32(uint32_t v, int c)
 {
@@ -73,8 +82,25 @@ static void rng_rekey(void)
 		rng.nonce[0]++;
 }
 
+/* Ask the hardware source for fresh bytes once HWRNG_RESEED_BYTES have
+ * been handed out since the last request. Interrupts masked. The bytes
+ * arrive later through hwrng_mix(); a busy or failed device is asked
+ * again after the next HWRNG_RESEED_BYTES. */
+static void hwrng_demand(size_t n)
+{
+	struct hwrng *h = hw_source;
+
+	out_since_request += n;
+	if (!h || h->failed || out_since_request < HWRNG_RESEED_BYTES)
+		return;
+	out_since_request = 0;
+	if (h->request(h) == 0)
+		h->requests++;
+}
+
 void get_random_bytes(void *buf, size_t n)
 {
+	size_t n_total = n;
 	unsigned char *p = buf;
 	uint32_t blk[16];
 	irqflags_t flags = hal_irq_save();
@@ -91,6 +117,7 @@ void get_random_bytes(void *buf, size_t n)
 	}
 	memset(blk, 0, sizeof(blk));
 	rng_rekey();
+	hwrng_demand(n_total);
 	hal_irq_restore(flags);
 }
 
@@ -135,4 +162,46 @@ void random_init(void)
 		v = t1 ^ (t1 - t0) << 32;
 		add_random_entropy(&v, sizeof(v));
 	}
+}
+
+int hwrng_register(struct hwrng *h)
+{
+	irqflags_t flags = hal_irq_save();
+	int err = 0;
+
+	if (hw_source)
+		err = -EBUSY;
+	else
+		hw_source = h;
+	hal_irq_restore(flags);
+	return err;
+}
+
+void hwrng_mix(struct hwrng *h, const void *buf, size_t n)
+{
+	irqflags_t flags = hal_irq_save();
+
+	add_random_entropy(buf, n);
+	h->bytes_mixed += n;
+	hal_irq_restore(flags);
+}
+
+void hwrng_failed(struct hwrng *h)
+{
+	h->failed = true;
+}
+
+int hwrng_stats(struct hwrng_stats *out)
+{
+	irqflags_t flags = hal_irq_save();
+	struct hwrng *h = hw_source;
+
+	if (h) {
+		out->name = h->name;
+		out->bytes_mixed = h->bytes_mixed;
+		out->requests = h->requests;
+		out->failed = h->failed;
+	}
+	hal_irq_restore(flags);
+	return h ? 0 : -ENODEV;
 }

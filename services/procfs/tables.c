@@ -24,6 +24,10 @@ static const struct proc_entry sys_children[] = {
 	  .nchildren = ARRAY_SIZE(sys_kernel_children) },
 };
 
+static const struct proc_entry driver_children[] = {
+	FILE_ENTRY("hw_random", proc_show_hw_random),
+};
+
 /* /proc/<pid>/fd/<n> */
 const struct proc_entry proc_fd_entry = TASK_LINK("fd", proc_link_fd);
 
@@ -50,6 +54,8 @@ const struct proc_entry proc_pid_entry = {
 static const struct proc_entry root_children[] = {
 	FILE_ENTRY("cmdline", proc_show_cmdline),
 	FILE_ENTRY("cpuinfo", proc_show_cpuinfo),
+	{ .name = "driver", .type = PE_DIR, .perm = 0555, .children = driver_children,
+	  .nchildren = ARRAY_SIZE(driver_children) },
 	FILE_ENTRY("filesystems", proc_show_filesystems),
 	{ .name = "kevlar", .type = PE_DIR, .perm = 0555, .children = kevlar_children,
 	  .nchildren = ARRAY_SIZE(kevlar_children) },

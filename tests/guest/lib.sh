@@ -1,8 +1,8 @@
 # lib.sh - helpers sourced by every Kevlar guest check script (/tests/*.sh).
 # Not a test itself: /init skips it.
 #
-# Each check prints exactly one line, "KTEST PASS <name>" or
-# "KTEST FAIL <name> <reason>", and appends the same line to $KTEST_TALLY
+# Each check prints exactly one line, "KTEST PASS <name>",
+# "KTEST FAIL <name> <reason>" or "KTEST SKIP <name> <reason>", and appends the same line to $KTEST_TALLY
 # (if set) so /init can count them. Check names are unique across the suite.
 #
 # Environment (set by /init or run-on-host.sh):
@@ -32,6 +32,15 @@ kt_show() {
 }
 
 kt_pass() { kt_emit "KTEST PASS $1"; }
+
+# kt_skip NAME WHY: the check does not apply here (e.g. a device this
+# machine does not have). Counted in the total, never as a pass; the
+# runners list every SKIP line with its reason.
+kt_skip() {
+    _n=$1
+    shift
+    kt_emit "KTEST SKIP $_n $*"
+}
 
 kt_fail() {
     _n=$1

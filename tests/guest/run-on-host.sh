@@ -124,15 +124,17 @@ fi
 
 pass=$(grep -c '^KTEST PASS ' "$LOG")
 fail=$(grep -c '^KTEST FAIL ' "$LOG")
+skip=$(grep -c '^KTEST SKIP ' "$LOG")
 total=$(sed -n 's/^KTEST END total=\([0-9]*\).*/\1/p' "$LOG" | tail -n 1)
 echo "run-on-host: namespaces=$USE_NS pty=$PTY arm64=$ARM64"
 echo "run-on-host: checks per file (including its run.<name> check):"
-awk 'BEGIN {cur = "init"} /^--- / {cur = $2; order[++n] = cur} /^KTEST (PASS|FAIL) / {c[cur]++}
+awk 'BEGIN {cur = "init"} /^--- / {cur = $2; order[++n] = cur} /^KTEST (PASS|FAIL|SKIP) / {c[cur]++}
      END {printf "  %-10s %d\n", "init", c["init"]; for (i = 1; i <= n; i++) printf "  %-10s %d\n", order[i], c[order[i]]}' "$LOG"
-if [ "$fail" -eq 0 ] && [ -n "$total" ] && [ "$pass" -eq "$total" ]; then
-    echo "run-on-host: OK: $pass passed, 0 failed (total=$total)"
+grep '^KTEST SKIP ' "$LOG"
+if [ "$fail" -eq 0 ] && [ -n "$total" ] && [ $((pass + skip)) -eq "$total" ]; then
+    echo "run-on-host: OK: $pass passed, 0 failed, $skip skipped (total=$total)"
     exit 0
 fi
 grep '^KTEST FAIL ' "$LOG"
-echo "run-on-host: FAILED: $pass passed, $fail failed (total=${total:-missing})"
+echo "run-on-host: FAILED: $pass passed, $fail failed, $skip skipped (total=${total:-missing})"
 exit 1

@@ -27,6 +27,15 @@ int frame_get(paddr_t pa);
 void frame_read(paddr_t pa, size_t off, void *buf, size_t len);
 void frame_write(paddr_t pa, size_t off, const void *buf, size_t len);
 void frame_zero(paddr_t pa);
+/* One single-copy-atomic 16-bit load or store (never torn, never split
+ * into bytes) of the little-endian u16 at offset off of the frame at pa:
+ * for memory a device writes or reads concurrently, such as a virtqueue's
+ * avail->idx and used->idx [virtio-v1.2 §2.7.6, §2.7.8]. off must be even
+ * and below PAGE_SIZE. No ordering: pair with <hal/barrier.h>. Safe in IRQ
+ * context. Both supported arches are little-endian, so the value is the
+ * device's little-endian number as is. */
+uint16_t frame_read16(paddr_t pa, size_t off);
+void frame_write16(paddr_t pa, size_t off, uint16_t v);
 void frame_copy(paddr_t dst, paddr_t src); /* one whole page */
 
 /* The frame's direct-map address. Under Fortress it does not exist for
