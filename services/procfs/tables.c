@@ -19,6 +19,11 @@ static const struct proc_entry sys_children[] = {
 	  .nchildren = ARRAY_SIZE(sys_kernel_children) },
 };
 
+/* /proc/kevlar: Kevlar's own files (kevlar_files.c). */
+static const struct proc_entry kevlar_children[] = {
+	FILE_ENTRY("syscalls", proc_show_kevlar_syscalls),
+};
+
 /* /proc/<pid>/fd/<n> */
 const struct proc_entry proc_fd_entry = TASK_LINK("fd", proc_link_fd);
 
@@ -46,6 +51,8 @@ static const struct proc_entry root_children[] = {
 	FILE_ENTRY("cmdline", proc_show_cmdline),
 	FILE_ENTRY("cpuinfo", proc_show_cpuinfo),
 	FILE_ENTRY("filesystems", proc_show_filesystems),
+	{ .name = "kevlar", .type = PE_DIR, .perm = 0555, .children = kevlar_children,
+	  .nchildren = ARRAY_SIZE(kevlar_children) },
 	FILE_ENTRY("loadavg", proc_show_loadavg),
 	FILE_ENTRY("meminfo", proc_show_meminfo),
 	{ .name = "mounts", .type = PE_LINK, .perm = 0777, .readlink = proc_link_mounts },
