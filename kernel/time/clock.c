@@ -76,6 +76,9 @@ void time_set_realtime_ns(int64_t ns)
 	irqflags_t f = hal_irq_save();
 
 	realtime_offset_ns = ns - (int64_t)hal_timer_now_ns();
+	/* The COARSE clocks start from the new time too, as Linux's
+	 * do_settimeofday64() moves xtime: never behind what was set. */
+	coarse_mono_ns = hal_timer_now_ns();
 	publish();
 	hal_irq_restore(f);
 }
