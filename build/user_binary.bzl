@@ -2,7 +2,8 @@
 
     user_binary(name = "hello_arm64", srcs = ["hello.c"], hdrs = ["ktest.h"], arch = "arm64")
 
-Built with Debian's gcc (x64) or aarch64-linux-gnu-gcc (arm64) and glibc, `-static -O2`,
+Built with Debian's gcc (x64) or aarch64-linux-gnu-gcc (arm64) and glibc, `-static -O2`
+(or, with libc = "musl", x64 only, Debian's musl-gcc from musl-tools),
 called directly: user programs are ordinary Linux programs, they need none of the
 kernel toolchain's flags, and `arch` is explicit so no transition is needed.
 """
@@ -10,6 +11,10 @@ kernel toolchain's flags, and `arch` is explicit so no transition is needed.
 USER_CC = {
     "x64": "/usr/bin/gcc",
     "arm64": "/usr/bin/aarch64-linux-gnu-gcc",
+}
+
+MUSL_CC = {
+    "x64": "/usr/bin/musl-gcc",
 }
 
 def _user_binary_impl(ctx):
@@ -24,8 +29,14 @@ def _user_binary_impl(ctx):
     args.add("-o", out)
     args.add_all(srcs)
     args.add_all(ctx.attr.linkopts)
+    if ctx.attr.libc == "musl":
+        if ctx.attr.arch not in MUSL_CC:
+            fail("user_binary: no musl compiler for " + ctx.attr.arch)
+        cc = MUSL_CC[ctx.attr.arch]
+    else:
+        cc = USER_CC[ctx.attr.arch]
     ctx.actions.run(
-        executable = USER_CC[ctx.attr.arch],
+        executable = cc,
         arguments = [args],
         inputs = srcs + hdrs,
         outputs = [out],
@@ -41,6 +52,7 @@ user_binary = rule(
         "srcs": attr.label_list(allow_files = [".c", ".S", ".s", ".h"]),
         "hdrs": attr.label_list(allow_files = [".h"]),
         "arch": attr.string(mandatory = True, values = USER_CC.keys()),
+        "libc": attr.string(default = "glibc", values = ["glibc", "musl"]),
         "copts": attr.string_list(),
         "linkopts": attr.string_list(),
     },

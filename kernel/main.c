@@ -20,6 +20,7 @@
 #include <hal/boot.h>
 #include <hal/mmu.h>
 #include <hal/power.h>
+#include <hal/vdso.h>
 #include <kernel/board.h>
 #include <kernel/cmdline.h>
 #include <kernel/device.h>
@@ -32,6 +33,7 @@
 #include <kernel/sched.h>
 #include <kernel/service.h>
 #include <kernel/task.h>
+#include <kernel/time.h>
 #include <kernel/vfs.h>
 #include <libfdt.h>
 #include <string.h>
@@ -199,6 +201,12 @@ static void kernel_init(void *arg)
 	int err;
 
 	(void)arg;
+	/* The vDSO, before the first exec maps it (hal/vdso.h). */
+	err = hal_vdso_init();
+	if (err)
+		printk("vdso: none (%d): clocks go through system calls\n", err);
+	else
+		time_vdso_start();
 	vfs_init();
 	services_init();
 	err = vfs_mount_root("tmpfs");

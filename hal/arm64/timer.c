@@ -12,6 +12,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include "arm64.h"
+#include "hal/common/vdso/vdso_data.h"
 
 #define CNTV_CTL_ENABLE (1u << 0)
 #define CNTV_CTL_IMASK (1u << 1)
@@ -54,6 +55,18 @@ uint64_t hal_timer_now_ns(void)
 	uint64_t ticks = counter() - boot_count;
 
 	return (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32);
+}
+
+/* [hal/common/vdso/vdso_data.h] CNTVCT_EL0 as hal_timer_now_ns() converts
+ * it (user mode reads it too: CNTKCTL_EL1.EL0VCTEN, set in boot.S). */
+uint32_t hal_arch_vdso_clocksource(uint64_t *cycle_base, uint64_t *mult, uint32_t *shift,
+				   uint64_t *base_ns)
+{
+	*cycle_base = boot_count;
+	*mult = ns_mult;
+	*shift = 32;
+	*base_ns = 0;
+	return ns_mult ? VDSO_CLOCK_COUNTER : VDSO_CLOCK_NONE;
 }
 
 void hal_timer_delay_ns(uint64_t ns)

@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include "x64.h"
+#include "hal/common/vdso/vdso_data.h"
 
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_INIT 0x380
@@ -136,6 +137,17 @@ uint64_t hal_timer_now_ns(void)
 		return last_ns;
 	last_ns = ns;
 	return ns;
+}
+
+/* [hal/common/vdso/vdso_data.h] The TSC as hal_timer_now_ns() converts it. */
+uint32_t hal_arch_vdso_clocksource(uint64_t *cycle_base, uint64_t *mult, uint32_t *shift,
+				   uint64_t *base_ns)
+{
+	*cycle_base = tsc_base;
+	*mult = ns_mult;
+	*shift = 32;
+	*base_ns = 0;
+	return ns_mult ? VDSO_CLOCK_COUNTER : VDSO_CLOCK_NONE;
 }
 
 void hal_timer_delay_ns(uint64_t ns)

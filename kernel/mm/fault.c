@@ -12,7 +12,8 @@
  *    wholly past its end of file, or past the end of a shared object:
  *    -EIO, which the HAL turns into SIGBUS (BUS_ADRERR) [mmap(2)
  *    "SIGBUS"]. (An ELF segment's bss lies past file_size: zeros.)
- *  - the signal trampoline (VM_SPECIAL): the HAL's shared frame;
+ *  - the signal trampoline, the vDSO and its data page (VM_SPECIAL):
+ *    the HAL's shared frames (special.c);
  *  - VM_GROWSDOWN area (the stack): grows down to the faulting page, up to
  *    HAL_USER_STACK_SIZE in total and not into the area below;
  *  - no area, or an access the area forbids: -EFAULT (the HAL then sends
@@ -146,8 +147,10 @@ int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
 		hal_protect_page(mm->as, va, prot);
 		return 0;
 	}
-	if (v->flags & VM_SPECIAL)
-		return hal_map_page(mm->as, va, hal_sigtramp_page(), prot) ? -EFAULT : 0;
+	if (v->flags & VM_SPECIAL) {
+		pa = vma_special_page(v, va);
+		return pa && !hal_map_page(mm->as, va, pa, prot) ? 0 : -EFAULT;
+	}
 	if (v->file && past_eof(v, va))
 		return -EIO;
 	if (maps_shared_frames(v)) {

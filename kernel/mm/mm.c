@@ -5,8 +5,8 @@
  * Pages are populated lazily by mm_handle_fault() (fault.c). A page of a
  * private area is a frame of its own mm; a page of a VM_SHARED area is a
  * frame of the file or anon_shared object, mapped with a frame reference
- * (frame_get) per mapping; the signal trampoline (VM_SPECIAL) is the
- * HAL's frame. fork copies present private pages eagerly (no
+ * (frame_get) per mapping; the signal trampoline and the vDSO
+ * (VM_SPECIAL, special.c) are the HAL's frames. fork copies present private pages eagerly (no
  * copy-on-write yet) and maps shared pages again in the child.
  */
 #include <hal/context.h>
@@ -29,7 +29,6 @@ static unsigned prot_to_vm(unsigned prot)
 struct mm *mm_create(void)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
-	struct vm_area *tramp;
 
 	if (!mm)
 		return NULL;
@@ -42,15 +41,11 @@ struct mm *mm_create(void)
 	mm->mmap_base = MM_MMAP_BASE;
 	mm->stack_top = USER_TOP;
 	mm->refcount = 1;
-	/* The signal trampoline: a VM_SPECIAL area, faulted in on first use. */
-	tramp = vma_alloc(SIGTRAMP_ADDR, SIGTRAMP_ADDR + PAGE_SIZE, VM_READ | VM_EXEC | VM_SPECIAL,
-			  NULL, 0, 0);
-	if (!tramp) {
-		hal_aspace_destroy(mm->as);
-		kfree(mm);
+	/* Trampoline, vDSO: VM_SPECIAL areas, faulted in on first use. */
+	if (mm_map_specials(mm)) {
+		mm_put(mm);
 		return NULL;
 	}
-	vma_insert(mm, tramp);
 	return mm;
 }
 
@@ -107,6 +102,8 @@ struct mm *mm_fork(struct mm *src)
 	dst->brk = src->brk;
 	dst->mmap_base = src->mmap_base;
 	dst->stack_top = src->stack_top;
+	dst->vdso_base = src->vdso_base;
+	dst->sigreturn = src->sigreturn;
 	dst->refcount = 1;
 	list_for_each_entry(v, &src->areas, list) {
 		struct vm_area *n = vma_alloc(v->start, v->end, v->flags, v->file, v->file_off,
@@ -114,6 +111,7 @@ struct mm *mm_fork(struct mm *src)
 
 		if (!n)
 			goto fail;
+		n->special = v->special;
 		if (v->anon)
 			vma_set_anon(n, v->anon);
 		list_add_tail(&n->list, &dst->areas); /* same order */

@@ -38,6 +38,12 @@ bool vma_range_free(struct mm *mm, vaddr_t start, vaddr_t end);
 /* A free, page-aligned range of len bytes: top-down below mm->mmap_base,
  * then above it. 0 if none. */
 vaddr_t vma_find_free(struct mm *mm, size_t len);
+/* Map the trampoline page and, if the HAL has one, the vDSO and its data
+ * page into a new mm (special.c); sets mm->vdso_base and mm->sigreturn.
+ * 0 or -ENOMEM (the caller frees the mm). */
+int mm_map_specials(struct mm *mm);
+/* The frame backing page va of VM_SPECIAL area v, or 0 (special.c). */
+paddr_t vma_special_page(const struct vm_area *v, vaddr_t va);
 /* HAL_PROT_* for a page of area flags (VM_*). */
 unsigned vma_hal_prot(unsigned vm_flags);
 

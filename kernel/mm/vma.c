@@ -130,6 +130,7 @@ struct vm_area *vma_split(struct mm *mm, struct vm_area *v, vaddr_t at)
 		      v->file_size > lower ? v->file_size - lower : 0);
 	if (!n)
 		return NULL;
+	n->special = v->special;
 	if (v->anon)
 		vma_set_anon(n, v->anon);
 	if (v->file_size > lower)

@@ -26,6 +26,9 @@
 _Static_assert(ELF_ET_DYN_BASE < IMAGE_LIMIT, "ET_DYN base below the mmap area");
 _Static_assert(SIGTRAMP_ADDR + PAGE_SIZE <= USER_TOP - HAL_USER_STACK_SIZE,
 	       "the stack must not cover the signal trampoline page");
+_Static_assert(SIGTRAMP_ADDR + PAGE_SIZE < VDSO_ADDR - PAGE_SIZE &&
+		       VDSO_ADDR + 0x10000 <= USER_TOP - HAL_USER_STACK_SIZE,
+	       "the vDSO lies between the trampoline and the lowest stack page");
 
 /* Read exactly len bytes at off: the count read (short at end of file) or
  * -errno. */

@@ -10,6 +10,7 @@
 #include <hal/arch/abi.h>
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
+#include <kernel/mm.h>
 #include <kernel/random.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
@@ -37,8 +38,9 @@
 #define AT_RANDOM 25
 #define AT_HWCAP2 26
 #define AT_EXECFN 31
+#define AT_SYSINFO_EHDR 33
 
-#define NR_AUXV 19 /* pairs written below, AT_NULL included */
+#define NR_AUXV 20 /* at most this many pairs written below, AT_NULL included */
 
 /* Words written to user memory through a small bounce buffer. */
 struct word_writer {
@@ -122,6 +124,9 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
 		ww_put(&w, (type));             \
 		ww_put(&w, (uint64_t)(val));    \
 	} while (0)
+	/* The vDSO's ELF header, if one is mapped [getauxval(3), vdso(7)]. */
+	if (im->mm->vdso_base)
+		AUX(AT_SYSINFO_EHDR, im->mm->vdso_base);
 	AUX(AT_HWCAP, 0);
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_CLKTCK, SCHED_HZ);

@@ -74,6 +74,7 @@ void kernel_timer_tick(void)
 	else
 		t->stime_ticks++;
 
+	time_tick();
 	sleepers_expire(hal_timer_now_ns());
 	itimer_tick(t == idle_task ? NULL : t, t->in_user, hal_timer_now_ns());
 

@@ -86,7 +86,9 @@ static bool handle_signal(struct hal_trapframe *tf, int sig, struct linux_siginf
 	fi.signo = sig;
 	fi.siginfo = info;
 	fi.handler = ka->handler;
-	fi.restorer = (ka->flags & SA_RESTORER) ? ka->restorer : SIGTRAMP_ADDR;
+	/* Without SA_RESTORER: the vDSO's trampoline (arm64
+	 * __kernel_rt_sigreturn, as Linux) or the trampoline page. */
+	fi.restorer = (ka->flags & SA_RESTORER) ? ka->restorer : t->mm->sigreturn;
 	fi.saved_mask = t->sig.restore_saved_mask ? t->sig.saved_mask : t->sig.blocked;
 	fi.sp = sp;
 	fi.want_siginfo = (ka->flags & SA_SIGINFO) != 0;

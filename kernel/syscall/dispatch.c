@@ -16,6 +16,10 @@
 
 /* Numbers already reported as missing. */
 static uint64_t logged_missing[(HAL_NR_SYSCALLS + 63) / 64];
+/* Calls per number since boot, and in all (numbers out of range count
+ * only in the total). */
+static uint64_t calls[HAL_NR_SYSCALLS];
+static uint64_t calls_total;
 /* -1: not looked up yet; 0/1: "strace" absent/present on the command line. */
 static int strace_on = -1;
 
@@ -47,6 +51,26 @@ long syscall_dispatch(unsigned long nr, const unsigned long *args)
 		return -ENOSYS;
 	}
 	return fn(args);
+}
+
+uint64_t syscall_calls(unsigned long nr)
+{
+	return nr < HAL_NR_SYSCALLS ? __atomic_load_n(&calls[nr], __ATOMIC_RELAXED) : 0;
+}
+
+uint64_t syscall_calls_total(void)
+{
+	return __atomic_load_n(&calls_total, __ATOMIC_RELAXED);
+}
+
+const char *syscall_name_of(unsigned long nr)
+{
+	return syscall_name(nr);
+}
+
+unsigned long syscall_nr_limit(void)
+{
+	return HAL_NR_SYSCALLS;
 }
 
 unsigned syscall_count_listed(void)
@@ -109,6 +133,10 @@ void kernel_syscall(struct hal_trapframe *tf)
 	long ret;
 
 	t->in_user = false;
+	t->nr_syscalls++;
+	__atomic_fetch_add(&calls_total, 1, __ATOMIC_RELAXED);
+	if (nr < HAL_NR_SYSCALLS)
+		__atomic_fetch_add(&calls[nr], 1, __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < 6; i++)
 		args[i] = hal_tf_arg(tf, i);
 	if (trace && (nr == __NR_exit || nr == __NR_exit_group))

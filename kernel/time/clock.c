@@ -1,15 +1,19 @@
 /* Clocks: the wall clock and the POSIX clock syscalls.
- * CLOCK_MONOTONIC (and BOOTTIME, MONOTONIC_RAW, the COARSE variants) is
- * the HAL's monotonic nanosecond counter; CLOCK_REALTIME adds an offset
- * set by the RTC driver at probe and by settimeofday/clock_settime. There
- * is no suspend, so BOOTTIME equals MONOTONIC. CPU-time clocks count
- * scheduler ticks of the calling task (1/SCHED_HZ s resolution).
+ * CLOCK_MONOTONIC (and BOOTTIME, MONOTONIC_RAW) is the HAL's monotonic
+ * nanosecond counter; CLOCK_REALTIME adds an offset set by the RTC driver
+ * at probe and by settimeofday/clock_settime. The COARSE clocks read the
+ * value of the last tick. There is no suspend, so BOOTTIME equals
+ * MONOTONIC. CPU-time clocks count scheduler ticks of the calling task
+ * (1/SCHED_HZ s resolution).
+ * Every tick and every change of the wall clock is published to the vDSO
+ * (hal_vdso_publish()), which answers the same values without a syscall.
  * [clock_gettime(2)], [gettimeofday(2)], [time(2)]. times(2) lives with
  * getrusage(2) in kernel/proc/rlimit.c.
  */
 #include <hal/cpu.h>
 #include <hal/timer.h>
 #include <hal/usercopy.h>
+#include <hal/vdso.h>
 #include <kernel/errno.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
@@ -21,6 +25,41 @@
 #define NSEC_PER_TICK (NSEC_PER_SEC / SCHED_HZ)
 
 static int64_t realtime_offset_ns; /* realtime = monotonic + offset */
+static uint64_t coarse_mono_ns;    /* monotonic at the last tick */
+
+/* Tell the vDSO. Interrupts masked by the caller. */
+static void publish(void)
+{
+	struct hal_vdso_time vt = {
+		.realtime_offset_ns = realtime_offset_ns,
+		.coarse_mono_ns = coarse_mono_ns,
+		.coarse_res_ns = NSEC_PER_TICK,
+	};
+
+	hal_vdso_publish(&vt);
+}
+
+void time_tick(void)
+{
+	coarse_mono_ns = hal_timer_now_ns();
+	publish();
+}
+
+void time_vdso_start(void)
+{
+	irqflags_t f = hal_irq_save();
+
+	coarse_mono_ns = hal_timer_now_ns();
+	publish();
+	hal_irq_restore(f);
+}
+
+/* May the caller set the wall clock? CAP_SYS_TIME, which only root
+ * (euid 0) has here [settimeofday(2) EPERM, clock_settime(2) EPERM]. */
+static bool may_set_time(void)
+{
+	return current->euid == 0;
+}
 
 uint64_t time_monotonic_ns(void)
 {
@@ -37,6 +76,10 @@ void time_set_realtime_ns(int64_t ns)
 	irqflags_t f = hal_irq_save();
 
 	realtime_offset_ns = ns - (int64_t)hal_timer_now_ns();
+	/* The COARSE clocks start from the new time too, as Linux's
+	 * do_settimeofday64() moves xtime: never behind what was set. */
+	coarse_mono_ns = hal_timer_now_ns();
+	publish();
 	hal_irq_restore(f);
 }
 
@@ -85,16 +128,24 @@ int clock_read_ns(int clk, int64_t *ns)
 {
 	switch (clk) {
 	case CLOCK_REALTIME:
-	case CLOCK_REALTIME_COARSE:
 	case CLOCK_TAI:
 		*ns = time_realtime_ns();
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_MONOTONIC_COARSE:
 	case CLOCK_BOOTTIME:
 		*ns = (int64_t)time_monotonic_ns();
 		return 0;
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_MONOTONIC_COARSE: {
+		irqflags_t f = hal_irq_save();
+
+		*ns = (int64_t)coarse_mono_ns;
+		if (clk == CLOCK_REALTIME_COARSE)
+			*ns += realtime_offset_ns;
+		hal_irq_restore(f);
+		return 0;
+	}
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID:
 		/* One thread per process: both are the task's own ticks. */
@@ -129,17 +180,23 @@ SYSCALL_DEFINE2(clock_getres, int, clk, unsigned long, res)
 	return res ? timespec_to_user(res, r) : 0;
 }
 
-/* [clock_settime(2)]: only CLOCK_REALTIME can be set (we run as root).
- * 0, -EINVAL (other clock, bad timespec), -EFAULT. */
+/* [clock_settime(2)]: only CLOCK_REALTIME can be set, and only by root.
+ * Checked in Linux's order: the clock (-EINVAL: not settable or
+ * unknown), the copy (-EFAULT), the value (-EINVAL), the privilege
+ * (-EPERM). 0 on success; the vDSO sees the new time at once. */
 SYSCALL_DEFINE2(clock_settime, int, clk, unsigned long, tp)
 {
 	struct linux_timespec ts;
 
+	if (clk != CLOCK_REALTIME)
+		return -EINVAL;
 	if (copy_from_user(&ts, tp, sizeof(ts)))
 		return -EFAULT;
-	if (clk != CLOCK_REALTIME || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC ||
-	    ts.tv_sec < 0 || ts.tv_sec > INT64_MAX / NSEC_PER_SEC - 1)
+	if (ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC || ts.tv_sec < 0 ||
+	    ts.tv_sec > INT64_MAX / NSEC_PER_SEC - 1)
 		return -EINVAL;
+	if (!may_set_time())
+		return -EPERM;
 	time_set_realtime_ns(ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec);
 	return 0;
 }
@@ -169,7 +226,8 @@ SYSCALL_DEFINE2(gettimeofday, unsigned long, tv, unsigned long, tz)
 }
 
 /* [settimeofday(2)]: sets the wall clock from tv (tz is read and ignored).
- * 0, -EINVAL (tv_usec out of range, negative time), -EFAULT. */
+ * 0, -EFAULT, -EINVAL (tv_usec out of range, negative time), -EPERM (not
+ * root; checked after the value, as Linux). The vDSO sees it at once. */
 SYSCALL_DEFINE2(settimeofday, unsigned long, tv, unsigned long, tz)
 {
 	struct linux_timeval t;
@@ -178,12 +236,14 @@ SYSCALL_DEFINE2(settimeofday, unsigned long, tv, unsigned long, tz)
 	if (tz && copy_from_user(z, tz, sizeof(z)))
 		return -EFAULT;
 	if (!tv)
-		return 0;
+		return may_set_time() ? 0 : -EPERM; /* only tz: still privileged */
 	if (copy_from_user(&t, tv, sizeof(t)))
 		return -EFAULT;
 	if (t.tv_usec < 0 || t.tv_usec >= 1000000 || t.tv_sec < 0 ||
 	    t.tv_sec > INT64_MAX / NSEC_PER_SEC - 1)
 		return -EINVAL;
+	if (!may_set_time())
+		return -EPERM;
 	time_set_realtime_ns(t.tv_sec * NSEC_PER_SEC + t.tv_usec * 1000);
 	return 0;
 }

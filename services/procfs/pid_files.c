@@ -204,8 +204,8 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 			name = "[heap]";
 		} else if (vma->flags & VM_STACK) {
 			name = "[stack]";
-		} else if (vma->flags & VM_SPECIAL) {
-			name = "[sigpage]";
+		} else if ((vma->flags & VM_SPECIAL) && vma->special) {
+			name = vma->special->name;
 		}
 		int n0 = (int)s->len;
 		seq_printf(s, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",

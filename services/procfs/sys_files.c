@@ -10,8 +10,6 @@
 #include <kernel/time.h>
 #include <kevlar/profile.h>
 
-#include <kernel/service.h>
-
 #include "procfs.h"
 
 #define NS_PER_TICK (1000000000ULL / SCHED_HZ)
@@ -175,30 +173,5 @@ int proc_show_osrelease(struct seqbuf *s, struct task *t)
 int proc_show_pid_max(struct seqbuf *s, struct task *t)
 {
 	seq_printf(s, "32768\n");
-	return 0;
-}
-
-/* /proc/kevlar/services: service containment counters (<kernel/service.h>),
- * one "name value" per line:
- *   containment      1 under Fortress/Balanced (faults contained), else 0
- *   contained        service calls that returned -EIO after a fault
- *   instances_failed service instances marked failed
- *   charged_bytes    live allocations charged to service instances
- *   reclaimed_bytes  freed by the core from failed instances at teardown */
-int proc_show_kevlar_services(struct seqbuf *s, struct task *t)
-{
-	struct svc_stats st;
-
-	(void)t;
-	svc_get_stats(&st);
-#ifdef SVC_CONTAIN
-	seq_printf(s, "containment 1\n");
-#else
-	seq_printf(s, "containment 0\n");
-#endif
-	seq_printf(s, "contained %lu\n", st.calls_contained);
-	seq_printf(s, "instances_failed %lu\n", st.instances_failed);
-	seq_printf(s, "charged_bytes %zu\n", st.bytes_charged);
-	seq_printf(s, "reclaimed_bytes %lu\n", st.bytes_reclaimed);
 	return 0;
 }

@@ -14,9 +14,10 @@ static const struct proc_entry sys_kernel_children[] = {
 	FILE_ENTRY("pid_max", proc_show_pid_max),
 };
 
-/* /proc/kevlar: Kevlar's own files (not in Linux). */
+/* /proc/kevlar: Kevlar's own files (not in Linux; kevlar_files.c). */
 static const struct proc_entry kevlar_children[] = {
 	FILE_ENTRY("services", proc_show_kevlar_services),
+	FILE_ENTRY("syscalls", proc_show_kevlar_syscalls),
 };
 
 static const struct proc_entry sys_children[] = {

@@ -36,8 +36,9 @@ struct file;
 #define VM_GROWSDOWN 0x10
 #define VM_STACK 0x20
 #define VM_HEAP 0x40
-#define VM_SPECIAL 0x80 /* pages not owned by the mm (the signal trampoline):
-			 * never freed, copied by reference on fork */
+#define VM_SPECIAL 0x80 /* pages not owned by the mm (signal trampoline, vDSO):
+			 * vm_area.special gives them; never freed, copied
+			 * by reference on fork */
 #define VM_MAYWRITE 0x100 /* mprotect may add VM_WRITE (a shared file mapping
 			   * needs a file open for writing) [mprotect(2) EACCES] */
 
@@ -50,6 +51,17 @@ struct file;
  * set by mm_create). */
 #define MM_MMAP_BASE 0x00007f0000000000UL
 #define SIGTRAMP_ADDR 0x00007ff000000000UL
+/* The vDSO (hal/vdso.h): its data page ([vvar], read-only) at
+ * VDSO_ADDR - PAGE_SIZE, its image ([vdso], read+exec) from VDSO_ADDR,
+ * mapped by mm_create() when the HAL has one; AT_SYSINFO_EHDR = VDSO_ADDR.
+ * A fixed address (no ASLR yet), above the trampoline. */
+#define VDSO_ADDR 0x00007ff000100000UL
+
+/* Where the pages of a VM_SPECIAL area come from. */
+struct vm_special {
+	const char *name;                /* as /proc/<pid>/maps shows it: "[vdso]" */
+	paddr_t (*page)(unsigned idx);   /* frame of page idx of the object, 0 if none */
+};
 
 /* The pages of a MAP_SHARED | MAP_ANONYMOUS mapping: one object for every
  * area (and every forked copy of it) that maps it, so all see the same
@@ -69,6 +81,8 @@ struct vm_area {
 	struct anon_shared *anon; /* shared anonymous pages, or NULL */
 	off_t file_off;          /* offset of start in file or anon, bytes */
 	uint64_t file_size;      /* bytes of the file to map from file_off; the rest is zero */
+	const struct vm_special *special; /* VM_SPECIAL: the page source (file_off
+					   * is the byte offset into it) */
 };
 
 struct mm {
@@ -79,10 +93,14 @@ struct mm {
 	vaddr_t stack_top;
 	unsigned refcount;       /* vfork shares the parent's mm */
 	uint64_t rss_pages;
+	vaddr_t vdso_base;       /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
+	vaddr_t sigreturn;       /* return address of handlers without SA_RESTORER:
+				  * the vDSO's trampoline if it has one, else
+				  * SIGTRAMP_ADDR */
 };
 
-/* A new empty address space (with the signal trampoline page mapped).
- * NULL on -ENOMEM. */
+/* A new empty address space (with the signal trampoline page, and the
+ * vDSO and its data page if the HAL has them, mapped). NULL on -ENOMEM. */
 struct mm *mm_create(void);
 /* Copy for fork(): same areas, private pages copied. NULL on -ENOMEM. */
 struct mm *mm_fork(struct mm *src);

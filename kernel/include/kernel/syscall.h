@@ -58,4 +58,14 @@ long syscall_dispatch(unsigned long nr, const unsigned long *args);
 unsigned syscall_count_implemented(void);
 unsigned syscall_count_listed(void);
 
+/* System call counts since boot, for /proc/kevlar/syscalls (a test can
+ * prove that the vDSO made none). Counted on entry, valid or not.
+ * syscall_calls(nr): calls with number nr (0 if nr >= syscall_nr_limit());
+ * syscall_calls_total(): all of them; syscall_name_of(nr): Linux name or
+ * NULL. Each thread also counts its own in task.nr_syscalls. */
+uint64_t syscall_calls(unsigned long nr);
+uint64_t syscall_calls_total(void);
+const char *syscall_name_of(unsigned long nr);
+unsigned long syscall_nr_limit(void);
+
 #endif

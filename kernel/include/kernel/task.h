@@ -85,6 +85,7 @@ struct task {
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	uint64_t start_ns;           /* sched_clock_ns() at creation */
 	uint64_t utime_ticks, stime_ticks;
+	uint64_t nr_syscalls;        /* system calls this thread made (/proc/kevlar/syscalls) */
 	bool stop_reported;          /* WUNTRACED report pending/consumed */
 	bool cont_reported;
 	bool vfork_done;             /* vfork parent waits for this */

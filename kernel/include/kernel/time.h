@@ -10,8 +10,14 @@
 /* Nanoseconds since the Unix epoch / since boot. */
 int64_t time_realtime_ns(void);
 uint64_t time_monotonic_ns(void);
-/* Set the wall clock (RTC drivers call this at probe; settimeofday). */
+/* Set the wall clock (RTC drivers call this at probe; settimeofday).
+ * Also published to the vDSO. Any context. */
 void time_set_realtime_ns(int64_t ns);
+/* The tick (IRQ context, interrupts masked): the COARSE clocks move on
+ * and the vDSO's data page is refreshed (hal_vdso_publish()). */
+void time_tick(void);
+/* First publication to the vDSO, once hal_vdso_init() succeeded. */
+void time_vdso_start(void);
 
 /* struct timespec / struct timeval of the 64-bit Linux ABI (x86_64 and
  * arm64: two 64-bit fields). */

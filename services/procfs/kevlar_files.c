@@ -1,0 +1,56 @@
+/* /proc/kevlar/: Kevlar's own files, not in Linux's /proc (proc(5)
+ * knows none of them; programs written for Linux never look here).
+ *
+ * /proc/kevlar/syscalls, system call counts (kernel/syscall/dispatch.c):
+ *   self <n>      calls made so far by the thread reading the file (the
+ *                 open and read that produce this text included)
+ *   total <n>     calls by every thread since boot
+ *   <name> <n>    per system call, each one called at least once, by number
+ * A test reads it before and after some work: an unchanged difference
+ * (against two reads with nothing in between) proves the work made no
+ * system call, e.g. clock_gettime served by the vDSO. */
+#include <kernel/service.h>
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+
+#include "procfs.h"
+
+int proc_show_kevlar_syscalls(struct seqbuf *s, struct task *t)
+{
+	(void)t;
+	seq_printf(s, "self %llu\n", (unsigned long long)(current ? current->nr_syscalls : 0));
+	seq_printf(s, "total %llu\n", (unsigned long long)syscall_calls_total());
+	for (unsigned long nr = 0; nr < syscall_nr_limit(); nr++) {
+		uint64_t n = syscall_calls(nr);
+		const char *name = syscall_name_of(nr);
+
+		if (n && name)
+			seq_printf(s, "%s %llu\n", name, (unsigned long long)n);
+	}
+	return 0;
+}
+
+/* /proc/kevlar/services: service containment counters (<kernel/service.h>),
+ * one "name value" per line:
+ *   containment      1 under Fortress/Balanced (faults contained), else 0
+ *   contained        service calls that returned -EIO after a fault
+ *   instances_failed service instances marked failed
+ *   charged_bytes    live allocations charged to service instances
+ *   reclaimed_bytes  freed by the core from failed instances at teardown */
+int proc_show_kevlar_services(struct seqbuf *s, struct task *t)
+{
+	struct svc_stats st;
+
+	(void)t;
+	svc_get_stats(&st);
+#ifdef SVC_CONTAIN
+	seq_printf(s, "containment 1\n");
+#else
+	seq_printf(s, "containment 0\n");
+#endif
+	seq_printf(s, "contained %lu\n", st.calls_contained);
+	seq_printf(s, "instances_failed %lu\n", st.instances_failed);
+	seq_printf(s, "charged_bytes %zu\n", st.bytes_charged);
+	seq_printf(s, "reclaimed_bytes %lu\n", st.bytes_reclaimed);
+	return 0;
+}
