@@ -54,6 +54,8 @@ void svc_get_stats(struct svc_stats *out)
 	*out = stats;
 }
 
+static uint64_t next_serial = 1;
+
 void svc_instance_init(struct svc_instance *inst, const char *name)
 {
 	inst->name = name;
@@ -61,13 +63,15 @@ void svc_instance_init(struct svc_instance *inst, const char *name)
 	inst->faults = 0;
 	list_init(&inst->charged);
 	inst->charged_bytes = 0;
+	inst->serial = next_serial++;
+	cap_mint(&inst->caps, inst->serial);
 }
 
 #ifndef SVC_CONTAIN
 
 size_t svc_instance_release(struct svc_instance *inst)
 {
-	(void)inst;
+	cap_revoke(inst->serial);
 	return 0;
 }
 
@@ -224,6 +228,7 @@ size_t svc_instance_release(struct svc_instance *inst)
 {
 	size_t freed = 0;
 
+	cap_revoke(inst->serial);
 	while (!list_empty(&inst->charged)) {
 		struct charge *c = list_first_entry(&inst->charged, struct charge, inst_node);
 		void *p = c->p;

@@ -8,6 +8,7 @@
  */
 #ifndef DRIVERS_VIRTIO_VIRTIO_H
 #define DRIVERS_VIRTIO_VIRTIO_H
+#include <kernel/cap.h>
 #include <hal/types.h>
 
 /* Device IDs [virtio-v1.2 §5]. 0 is reserved (an empty transport slot). */
@@ -67,6 +68,9 @@ struct virtio_device {
 	struct virtqueue *vqs[VIRTIO_MAX_VQS];
 	bool failed;             /* given up: FAILED set, queues dead */
 	bool leak_rings;         /* reset did not complete: never free ring memory */
+	/* The transport's device instance's page-allocation token (<kernel/cap.h>),
+	 * for ring memory and buffers. */
+	cap_page_alloc_t page_cap;
 };
 
 /* A device-class driver, keyed by virtio device ID (the virtio analogue of

@@ -219,6 +219,7 @@ static int vm_probe(struct device *dev)
 	m->vdev.device_id = id;
 	m->vdev.ops = &vm_ops;
 	m->vdev.transport = m;
+	m->vdev.page_cap = dev->svc.caps.page_alloc;
 	if ((err = hal_irq_request(irq, vm_irq, m))) {
 		printk("virtio-mmio: %s: irq %u: %d; not used\n", dev->name, irq, err);
 		goto fail_free;

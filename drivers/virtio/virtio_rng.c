@@ -99,9 +99,9 @@ static int rng_probe(struct virtio_device *vdev)
 		return -ENOMEM;
 	vdev->priv = r;
 	r->vdev = vdev;
-	r->buf = frame_alloc(0);
-	if (!r->buf)
-		return -ENOMEM;
+	err = svc_page_alloc(vdev->page_cap, 0, &r->buf);
+	if (err)
+		return err;
 	err = virtqueue_create(vdev, 0, 8, rng_collect, &r->vq);
 	if (err == -ENOENT)
 		virtio_fail(vdev, "requestq has queue size 0 (QueueNumMax)");

@@ -35,8 +35,9 @@ int virtqueue_create(struct virtio_device *vdev, unsigned idx, unsigned want,
 	vq->next = kzalloc(num * sizeof(*vq->next));
 	if (!vq->state || !vq->next)
 		goto fail_arrays;
-	vq->ring = frame_alloc(0); /* zero-filled: avail/used idx and flags 0 */
-	if (!vq->ring)
+	/* zero-filled: avail/used idx and flags 0 */
+	err = svc_page_alloc(vdev->page_cap, 0, &vq->ring);
+	if (err)
 		goto fail_arrays;
 	for (unsigned i = 0; i < num; i++)
 		vq->next[i] = (uint16_t)(i + 1);

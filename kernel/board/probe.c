@@ -74,9 +74,18 @@ static int probe_node(const void *fdt, int node, int cls)
 			dev->node = node;
 			dev->id = id;
 			dev->priv = NULL;
-			err = drv->probe(dev);
+			svc_instance_init(&dev->svc, drv->name);
+			err = svc_call(&dev->svc, drv->probe(dev));
 			if (err == 0)
 				return 1; /* dev stays allocated: drivers may keep it */
+			if (dev->svc.failed) {
+				/* Contained fault: what the probe registered (irq
+				 * handlers, ...) may point into dev, so it stays. */
+				printk("board: %s: driver %s faulted; device not used\n", dev->name,
+				       drv->name);
+				return 0;
+			}
+			svc_instance_release(&dev->svc); /* declined or failed cleanly */
 			if (err != -ENODEV) {
 				printk("board: %s: driver %s failed (%d)\n", dev->name, drv->name,
 				       err);

@@ -101,7 +101,7 @@ static int shared_page(struct vm_area *v, vaddr_t va, paddr_t *pa)
 	uint64_t idx = ((uint64_t)v->file_off + (va - v->start)) / PAGE_SIZE;
 
 	if (v->file) {
-		int r = v->file->f_op->get_page(v->file, idx, pa);
+		int r = file_op_get_page(v->file, idx, pa);
 
 		return r == -ENOMEM ? -EFAULT : r ? -EIO : 0;
 	}

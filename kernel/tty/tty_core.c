@@ -143,15 +143,15 @@ struct tty *tty_register(const char *name, const struct tty_driver_ops *ops, voi
 	tty->cdev.mode = 0660;
 	tty->cdev.fops = &serial_fops;
 	tty->cdev.priv = tty;
-	if (register_chrdev(&tty->cdev)) {
+	if (register_chrdev_core(&tty->cdev)) {
 		printk("tty: %s: device %u:%u already registered\n", name, MAJOR(tty->dev),
 		       MINOR(tty->dev));
 		return NULL;
 	}
 	nr_ttys++;
 	if (nr_ttys == 1) {
-		register_chrdev(&devtty_cdev);
-		register_chrdev(&console_cdev);
+		register_chrdev_core(&devtty_cdev);
+		register_chrdev_core(&console_cdev);
 	}
 	/* The line that says so is the console; until one does, the first. */
 	if (console || !console_tty)

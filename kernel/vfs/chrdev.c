@@ -7,9 +7,8 @@
 
 LIST_HEAD(chrdev_list);
 
-/* Register cd (its memory stays the driver's). 0, or -EBUSY if the device
- * number is taken, -EINVAL without fops. */
-int register_chrdev(struct chrdev *cd)
+/* <kernel/vfs.h>: register_chrdev() and register_chrdev_core(). */
+int register_chrdev_core(struct chrdev *cd)
 {
 	if (!cd || !cd->fops)
 		return -EINVAL;
@@ -17,6 +16,15 @@ int register_chrdev(struct chrdev *cd)
 		return -EBUSY;
 	list_add_tail(&cd->list, &chrdev_list);
 	return 0;
+}
+
+int register_chrdev(struct chrdev *cd)
+{
+	int r = register_chrdev_core(cd);
+
+	if (r == 0)
+		svc_instance_init(&cd->svc, cd->name && *cd->name ? cd->name : "chrdev");
+	return r;
 }
 
 /* The driver of device number dev, or NULL. */

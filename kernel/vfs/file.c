@@ -20,6 +20,11 @@ struct file *file_alloc(struct inode *inode, const struct file_operations *fop, 
 	f->f_op = fop;
 	f->flags = flags;
 	f->refcount = 1;
+	/* The file system serving the inode (pseudo file systems of the core,
+	 * svc.name NULL, are called directly). dentry_open() changes it for
+	 * device nodes. */
+	if (inode && inode->sb && inode->sb->svc.name)
+		f->svc = &inode->sb->svc;
 	return f;
 }
 

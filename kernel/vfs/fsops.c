@@ -18,6 +18,12 @@ static inline struct svc_instance *fs_svc(struct super_block *sb)
 	return sb && sb->svc.name ? &sb->svc : NULL;
 }
 
+/* The service behind an open file has failed (struct file.svc). */
+static inline bool file_failed(const struct file *f)
+{
+	return f->svc && f->svc->failed;
+}
+
 static inline bool sb_failed(const struct super_block *sb)
 {
 	return sb && sb->svc.failed;
@@ -136,83 +142,90 @@ int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_
 	return FS_CALL(sb, sb->s_op->statfs(sb, blocks, bfree, files));
 }
 
-static inline struct super_block *file_sb(const struct file *f)
-{
-	return f->inode ? f->inode->sb : NULL;
-}
-
 int file_op_open(struct file *f)
 {
-	if (sb_failed(file_sb(f)))
+	if (file_failed(f))
 		return -EIO;
 	if (!f->f_op || !f->f_op->open)
 		return 0;
-	return FS_CALL(file_sb(f), f->f_op->open(f->inode, f));
+	return svc_call(f->svc, f->f_op->open(f->inode, f));
 }
 
 void file_op_release(struct file *f)
 {
-	if (!f->f_op || !f->f_op->release || sb_failed(file_sb(f)))
+	if (!f->f_op || !f->f_op->release || file_failed(f))
 		return;
-	FS_CALL_VOID(file_sb(f), f->f_op->release(f));
+	svc_call_void(f->svc, f->f_op->release(f));
 }
 
 /* [read(2)]: EINVAL "fd is attached to an object which is unsuitable for
  * reading". */
 ssize_t file_op_read(struct file *f, struct uio *u, off_t *pos)
 {
-	if (sb_failed(file_sb(f)))
+	if (file_failed(f))
 		return -EIO;
 	if (!f->f_op || !f->f_op->read)
 		return (f->inode && S_ISDIR(f->inode->mode)) ? -EISDIR : -EINVAL;
-	return FS_CALL(file_sb(f), f->f_op->read(f, u, pos));
+	return svc_call(f->svc, f->f_op->read(f, u, pos));
 }
 
 ssize_t file_op_write(struct file *f, struct uio *u, off_t *pos)
 {
-	if (sb_failed(file_sb(f)))
+	if (file_failed(f))
 		return -EIO;
 	if (!f->f_op || !f->f_op->write)
 		return -EINVAL;
-	return FS_CALL(file_sb(f), f->f_op->write(f, u, pos));
+	return svc_call(f->svc, f->f_op->write(f, u, pos));
 }
 
 int file_op_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 {
-	if (sb_failed(file_sb(f)))
+	if (file_failed(f))
 		return -EIO;
 	if (!f->f_op || !f->f_op->readdir)
 		return -ENOTDIR;
-	return FS_CALL(file_sb(f), f->f_op->readdir(f, pos, fill, ctx));
+	return svc_call(f->svc, f->f_op->readdir(f, pos, fill, ctx));
 }
 
 long file_op_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
-	if (sb_failed(file_sb(f)))
+	if (file_failed(f))
 		return -EIO;
 	if (!f->f_op || !f->f_op->ioctl)
 		return -ENOTTY;
-	return FS_CALL(file_sb(f), f->f_op->ioctl(f, cmd, arg));
+	return svc_call(f->svc, f->f_op->ioctl(f, cmd, arg));
 }
 
 /* DEFAULT_POLLMASK (fs/select.c) for files without poll. */
 unsigned file_op_poll(struct file *f, struct wait_queue **wq)
 {
 	*wq = NULL;
-	if (sb_failed(file_sb(f)))
+	if (file_failed(f))
 		return POLLERR;
 	if (!f->f_op || !f->f_op->poll)
 		return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
-	return svc_call_or(fs_svc(file_sb(f)), f->f_op->poll(f, wq), POLLERR);
+	return svc_call_or(f->svc, f->f_op->poll(f, wq), POLLERR);
 }
 
 /* f_op->llseek if the file has one; -ENOSYS tells the caller to use the
  * generic position arithmetic. */
 off_t file_op_llseek(struct file *f, off_t off, int whence)
 {
-	if (sb_failed(file_sb(f)))
+	if (file_failed(f))
 		return -EIO;
 	if (!f->f_op || !f->f_op->llseek)
 		return -ENOSYS;
-	return FS_CALL(file_sb(f), f->f_op->llseek(f, off, whence));
+	return svc_call(f->svc, f->f_op->llseek(f, off, whence));
+}
+
+/* f_op->get_page for a MAP_SHARED fault (kernel/mm/fault.c): 0 and a
+ * referenced frame in *pa, the file system's -errno, or -EIO if the service
+ * failed. The caller checked that the file has get_page. */
+int file_op_get_page(struct file *f, uint64_t idx, paddr_t *pa)
+{
+	if (file_failed(f))
+		return -EIO;
+	if (!f->f_op || !f->f_op->get_page)
+		return -ENODEV;
+	return svc_call(f->svc, f->f_op->get_page(f, idx, pa));
 }

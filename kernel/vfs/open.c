@@ -97,6 +97,8 @@ int dentry_open(struct dentry *d, unsigned flags, struct file **out)
 	struct inode *inode = d->inode;
 	const struct file_operations *fops = inode->i_fop;
 	void *priv = NULL;
+	struct svc_instance *svc = NULL;
+	bool is_chr = false;
 	struct file *f;
 	int err;
 
@@ -109,6 +111,8 @@ int dentry_open(struct dentry *d, unsigned flags, struct file **out)
 			return -ENXIO;
 		fops = cd->fops;
 		priv = cd->priv;
+		svc = cd->svc.name ? &cd->svc : NULL;
+		is_chr = true;
 	} else if (S_ISBLK(inode->mode) || S_ISSOCK(inode->mode)) {
 		return -ENXIO; /* no block devices or sockets in this version */
 	}
@@ -117,6 +121,8 @@ int dentry_open(struct dentry *d, unsigned flags, struct file **out)
 		return -ENOMEM;
 	f->dentry = dget(d);
 	f->private_data = priv;
+	if (is_chr)
+		f->svc = svc; /* the device's driver, not the file system holding the node */
 	f->flags |= O_LARGEFILE; /* 64-bit: force_o_largefile() */
 	if (flags & O_PATH)
 		err = 0;

@@ -21,13 +21,22 @@
  *                    back
  *   lock       read: takes and drops faultfs_lock, returns "unlocked\n"; it
  *                    sleeps forever if a faulted call kept the lock
+ *   goodcap    read: allocates a page with this instance's own token: 0 (EOF)
+ *   forgecap   read: the same with the token's mac altered: -EPERM under
+ *                    Fortress (run-time tokens), -EOPNOTSUPP elsewhere (a
+ *                    token cannot be forged where it carries no value)
+ *   stalecap   read: the same with the token of the faultfs instance mounted
+ *                    before this one: -EPERM under Fortress once that one is
+ *                    unmounted, -EAGAIN if there was none, -EOPNOTSUPP elsewhere
  *
  * Under Fortress and Balanced each faulting call returns -EIO and marks the
  * mount failed (every later call -EIO until umount + mount); under
  * Performance and Ludicrous the first one is a kernel panic whose message
  * names faultfs (the panic text, the assertion's file, or the faulting
  * function's symbol). */
+#include <kernel/cap.h>
 #include <kernel/cmdline.h>
+#include <hal/frame.h>
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mutex.h>
@@ -39,12 +48,18 @@
 
 #define LEAK_BYTES (64 * 1024)
 
-enum fault_kind { F_PANIC, F_ASSERT, F_NULLDEREF, F_WILDPTR, F_UNDEF, F_LEAK, F_LOCK, NR_KINDS };
+enum fault_kind {
+	F_PANIC, F_ASSERT, F_NULLDEREF, F_WILDPTR, F_UNDEF, F_LEAK, F_LOCK,
+	/* capability tokens (<kernel/cap.h>) */
+	F_GOODCAP, F_FORGECAP, F_STALECAP,
+	NR_KINDS
+};
 
 static const char *const kind_name[NR_KINDS] = {
 	[F_PANIC] = "panic",     [F_ASSERT] = "assert", [F_NULLDEREF] = "nullderef",
 	[F_WILDPTR] = "wildptr", [F_UNDEF] = "undef",   [F_LEAK] = "leak",
 	[F_LOCK] = "lock",
+	[F_GOODCAP] = "goodcap", [F_FORGECAP] = "forgecap", [F_STALECAP] = "stalecap",
 };
 
 /* Shared by every instance, so a second mount can see whether a faulted
@@ -59,6 +74,38 @@ static volatile long wild_offset = 64L << 40;
 struct faultfs_state {
 	struct inode *files[NR_KINDS];
 };
+
+/* The page-allocation token of the previous mount and of the latest one. */
+static cap_page_alloc_t prev_token, last_token;
+static bool have_prev, have_last;
+
+/* Allocate (and free) one page paying with tok: 0 or -errno. */
+static int try_token(cap_page_alloc_t tok)
+{
+	paddr_t pa;
+	int r = svc_page_alloc(tok, 0, &pa);
+
+	if (r == 0)
+		frame_free(pa, 0);
+	return r;
+}
+
+static int cap_probe(struct super_block *sb, int kind)
+{
+	if (kind == F_GOODCAP)
+		return try_token(sb->svc.caps.page_alloc);
+#ifdef CAP_RUNTIME
+	if (kind == F_FORGECAP) {
+		cap_page_alloc_t forged = sb->svc.caps.page_alloc;
+
+		forged.mac ^= 0x10; /* one bit off: a token nobody minted */
+		return try_token(forged);
+	}
+	return have_prev ? try_token(prev_token) : -EAGAIN;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
 
 static int kind_of(const struct file *f)
 {
@@ -114,6 +161,8 @@ static ssize_t faultfs_read(struct file *f, struct uio *u, off_t *pos)
 	}
 	if (kind == F_LEAK)
 		return -EINVAL;
+	if (kind >= F_GOODCAP)
+		return cap_probe(f->inode->sb, kind);
 	return faultfs_do_fault(kind);
 }
 
@@ -152,6 +201,10 @@ static int faultfs_mount(struct super_block *sb, const char *source, unsigned lo
 		return r;
 	}
 	TSB(sb)->owner_private = st;
+	prev_token = last_token;
+	have_prev = have_last;
+	last_token = sb->svc.caps.page_alloc;
+	have_last = true;
 	for (int k = 0; k < NR_KINDS; k++) {
 		struct inode *inode = NULL;
 		mode_t mode = k == F_LEAK ? 0200 : 0444;

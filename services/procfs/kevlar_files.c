@@ -36,7 +36,8 @@ int proc_show_kevlar_syscalls(struct seqbuf *s, struct task *t)
  *   contained        service calls that returned -EIO after a fault
  *   instances_failed service instances marked failed
  *   charged_bytes    live allocations charged to service instances
- *   reclaimed_bytes  freed by the core from failed instances at teardown */
+ *   reclaimed_bytes  freed by the core from failed instances at teardown
+ *   cap_refused      capability tokens refused as forged or stale (Fortress) */
 int proc_show_kevlar_services(struct seqbuf *s, struct task *t)
 {
 	struct svc_stats st;
@@ -52,5 +53,6 @@ int proc_show_kevlar_services(struct seqbuf *s, struct task *t)
 	seq_printf(s, "instances_failed %lu\n", st.instances_failed);
 	seq_printf(s, "charged_bytes %zu\n", st.bytes_charged);
 	seq_printf(s, "reclaimed_bytes %lu\n", st.bytes_reclaimed);
+	seq_printf(s, "cap_refused %lu\n", cap_refused_count());
 	return 0;
 }

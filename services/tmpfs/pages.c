@@ -71,10 +71,9 @@ paddr_t tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint
 		*err = -ENOSPC;
 		return 0;
 	}
-	pa = frame_alloc(0); /* zero-filled */
-	if (!pa) {
+	*err = svc_page_alloc(sb->svc.caps.page_alloc, 0, &pa); /* zero-filled */
+	if (*err) {
 		tmpfs_charge(sb, -(int64_t)PAGE_SIZE);
-		*err = -ENOMEM;
 		return 0;
 	}
 

@@ -191,6 +191,50 @@ static void run_contained(void)
                  "MemAvailable %ld kB -> %ld kB", avail0, avail1);
 }
 
+/* read(2) of dir/name: 0 at EOF, else -errno (or 1 if it returned data). */
+static int read_result(const char *dir, const char *name)
+{
+    char path[256], c;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, &c, 1);
+    int e = errno;
+    close(fd);
+    return n < 0 ? -e : n > 0 ? 1 : 0;
+}
+
+/* Capability tokens (<kernel/cap.h>): a service's own token buys a page; a
+ * forged one, or one of an instance already torn down, is refused with EPERM
+ * under Fortress (run-time tokens) and counted in cap_refused. Under Balanced
+ * a token carries no value, so there is nothing to forge (EOPNOTSUPP); its
+ * typing is proven at compile time (//tests:cap_wrong_kind_profiles). */
+static void run_caps(void)
+{
+    int fortress = file_contains("/proc/version", " fortress");
+    long refused0 = read_field("/proc/kevlar/services", "cap_refused");
+    int good = -1, forged = -1, stale = -1;
+
+    if (mount("none", "a", "faultfs", 0, NULL) == 0)
+        umount("a"); /* an instance whose token is now stale */
+    if (mount("none", "b", "faultfs", 0, NULL) == 0) {
+        good = read_result("b", "goodcap");
+        forged = read_result("b", "forgecap");
+        stale = read_result("b", "stalecap");
+        umount("b");
+    }
+    long refused1 = read_field("/proc/kevlar/services", "cap_refused");
+    int want = fortress ? -EPERM : -EOPNOTSUPP;
+    ktest_result("cap.own_token_accepted", good == 0, "goodcap read: %d", good);
+    ktest_result("cap.forged_token_refused", forged == want, "forgecap read: %d, want %d (%s)",
+                 forged, want, fortress ? "fortress" : "no run-time tokens");
+    ktest_result("cap.stale_token_refused", stale == want, "stalecap read: %d, want %d", stale,
+                 want);
+    ktest_result("cap.refusals_counted", refused1 - refused0 == (fortress ? 2 : 0),
+                 "cap_refused %ld -> %ld", refused0, refused1);
+}
+
 /* PID 1 under Performance/Ludicrous: the first fault must panic the kernel. */
 static int run_expect_panic(const char *kind)
 {
@@ -230,5 +274,6 @@ int main(void)
         return 0;
     }
     run_contained();
+    run_caps();
     return ktest_nfail != 0;
 }

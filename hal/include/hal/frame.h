@@ -9,10 +9,19 @@
 #define HAL_FRAME_H
 #include <hal/types.h>
 
+#if __has_include(<kevlar/profile.h>)
+#include <kevlar/profile.h>
+#endif
+
 /* Allocate 2^order contiguous, naturally aligned frames, zero-filled.
  * Returns the physical address or 0 when out of memory. Not from IRQ context.
- * Implemented by the core. */
+ * Implemented by the core. Under Fortress and Balanced ring-2 code (services
+ * and drivers, KEVLAR_RING=2) does not see it: it allocates with its
+ * capability token through svc_page_alloc() (<kernel/cap.h>). */
+#if !((defined(KEVLAR_PROFILE_FORTRESS) || defined(KEVLAR_PROFILE_BALANCED)) && \
+      defined(KEVLAR_RING) && KEVLAR_RING >= 2)
 paddr_t frame_alloc(unsigned order);
+#endif
 /* Drop a reference to what frame_alloc(order) returned; the frames go
  * back to the allocator with the last reference. */
 void frame_free(paddr_t pa, unsigned order);
@@ -41,9 +50,6 @@ void frame_copy(paddr_t dst, paddr_t src); /* one whole page */
 /* The frame's direct-map address. Under Fortress it does not exist for
  * ring-2 code (services and drivers, built with KEVLAR_RING=2): they must
  * use frame_read()/frame_write() (copy-semantic frames, DESIGN.md §5). */
-#if __has_include(<kevlar/profile.h>)
-#include <kevlar/profile.h>
-#endif
 #if !(defined(KEVLAR_PROFILE_FORTRESS) && defined(KEVLAR_RING) && KEVLAR_RING >= 2)
 void *frame_kaddr(paddr_t pa);
 #endif

@@ -7,6 +7,7 @@
 #ifndef KERNEL_DEVICE_H
 #define KERNEL_DEVICE_H
 #include <hal/types.h>
+#include <kernel/service.h>
 
 enum drv_class {
 	DRV_CLASS_IRQCHIP = 0,
@@ -31,6 +32,10 @@ struct device {
 	int node;          /* libfdt node offset */
 	const struct of_device_id *id; /* the entry that matched */
 	void *priv;        /* driver's state */
+	/* The driver bound to this node as a service instance: its probe runs
+	 * through svc_call(), so under Fortress/Balanced a fault in a probe
+	 * fails that device (-EIO) and the boot goes on without it. */
+	struct svc_instance svc;
 };
 
 struct driver {

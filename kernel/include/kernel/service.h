@@ -32,6 +32,7 @@
 #define KERNEL_SERVICE_H
 #include <hal/types.h>
 #include <hal/recover.h>
+#include <kernel/cap.h>
 #include <kernel/errno.h>
 #include <kernel/list.h>
 #include <kevlar/profile.h>
@@ -58,12 +59,15 @@ struct svc_instance {
 	unsigned long faults;    /* faults contained in this instance */
 	struct list_head charged; /* live allocations charged to it (SVC_CONTAIN) */
 	size_t charged_bytes;    /* their total size, bytes */
+	uint64_t serial;         /* unique per instance since boot (never 0) */
+	struct svc_caps caps;    /* its capability tokens, minted by the core (<kernel/cap.h>) */
 };
 
-/* Set up inst for service name (a string that outlives inst). */
+/* Set up inst for service name (a string that outlives inst) and mint its
+ * capability tokens. */
 void svc_instance_init(struct svc_instance *inst, const char *name);
 /* The end of an instance, after its own teardown ran (or, if it failed, was
- * skipped): a failed instance's allocations still charged to it are freed
+ * skipped): its capability tokens become stale; a failed instance's allocations still charged to it are freed
  * (the memory the faulting call leaked, the state the service can no longer
  * free itself); a healthy instance's are only forgotten, since the core may
  * still hold objects a working service handed it. Returns the bytes freed. */

@@ -239,6 +239,10 @@ struct file {
 	unsigned flags;            /* O_* status flags (O_ACCMODE, O_APPEND, O_NONBLOCK...) */
 	unsigned refcount;
 	void *private_data;
+	/* The service instance behind f_op, called through svc_call(): the
+	 * file system (sb->svc) or, for a device node, the character device's
+	 * driver (chrdev->svc); NULL for the core's own files (pipes, ttys). */
+	struct svc_instance *svc;
 };
 
 /* Register a file system type for mount(2) (called from the service's
@@ -294,8 +298,19 @@ struct chrdev {
 	const struct file_operations *fops;
 	void *priv;                    /* file->private_data default */
 	struct list_head list;
+	struct svc_instance svc;       /* the driver as a service instance (register_chrdev) */
 };
+/* Register cd (its memory stays the caller's). A ring-2 driver uses
+ * register_chrdev(): its file operations are then called through
+ * svc_call() as service instance cd->name (contained under Fortress and
+ * Balanced). The core's own devices (ttys) use register_chrdev_core():
+ * called directly. 0, -EBUSY if the number is taken, -EINVAL without fops. */
 int register_chrdev(struct chrdev *cd);
+int register_chrdev_core(struct chrdev *cd);
+
+/* The page-fault path's call into a file's get_page (through svc_call):
+ * 0 and a referenced frame in *pa, or -errno (-EIO: the service failed). */
+int file_op_get_page(struct file *f, uint64_t idx, paddr_t *pa);
 struct chrdev *chrdev_lookup(dev_t dev);
 /* Iterate the registered devices (devfs). */
 extern struct list_head chrdev_list;

@@ -59,6 +59,14 @@ paddr_t frame_alloc(unsigned order)
 	return (paddr_t)(uintptr_t)p;
 }
 
+/* Page allocation for drivers (<kernel/cap.h>): tokens are not checked here. */
+int svc_page_alloc(cap_page_alloc_t cap, unsigned order, paddr_t *pa)
+{
+	(void)cap;
+	*pa = frame_alloc(order);
+	return *pa ? 0 : -ENOMEM;
+}
+
 void frame_free(paddr_t pa, unsigned order)
 {
 	(void)order;
