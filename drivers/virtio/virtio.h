@@ -9,6 +9,7 @@
 #ifndef DRIVERS_VIRTIO_VIRTIO_H
 #define DRIVERS_VIRTIO_VIRTIO_H
 #include <kernel/cap.h>
+#include <kernel/service.h>
 #include <hal/types.h>
 
 /* Device IDs [virtio-v1.2 §5]. 0 is reserved (an empty transport slot). */
@@ -55,6 +56,32 @@ struct virtio_transport_ops {
 	/* Available buffer notification for queue idx [§2.7.13.4]. */
 	void (*notify)(struct virtio_device *vdev, unsigned idx);
 };
+
+/* Dispatch to the transport (DESIGN §5 "service dispatch"). Fortress and
+ * Balanced call through vdev->ops. Performance and Ludicrous bind the build's
+ * only transport, virtio-mmio, at link time: a direct call the compiler can
+ * see (//tests:dispatch_direct checks the kernels' disassembly). A build with
+ * a second transport (virtio-pci) must drop VIRTIO_SINGLE_TRANSPORT. */
+#if !defined(SVC_CONTAIN)
+#define VIRTIO_SINGLE_TRANSPORT virtio_mmio
+#endif
+#ifdef VIRTIO_SINGLE_TRANSPORT
+#define VIRTIO_OP(vdev, op, ...) virtio_mmio_##op((vdev), ##__VA_ARGS__)
+#else
+#define VIRTIO_OP(vdev, op, ...) (vdev)->ops->op((vdev), ##__VA_ARGS__)
+#endif
+
+/* The virtio-mmio transport's operations (virtio_mmio.c), for the direct
+ * binding above; everyone else goes through struct virtio_transport_ops. */
+uint8_t virtio_mmio_get_status(struct virtio_device *vdev);
+void virtio_mmio_set_status(struct virtio_device *vdev, uint8_t status);
+int virtio_mmio_reset(struct virtio_device *vdev);
+uint64_t virtio_mmio_get_features(struct virtio_device *vdev);
+void virtio_mmio_set_features(struct virtio_device *vdev, uint64_t features);
+uint32_t virtio_mmio_queue_max(struct virtio_device *vdev, unsigned idx);
+int virtio_mmio_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned num,
+			     paddr_t desc, paddr_t avail, paddr_t used);
+void virtio_mmio_notify(struct virtio_device *vdev, unsigned idx);
 
 struct virtio_device {
 	char name[12];           /* "virtio0": index in registration order */

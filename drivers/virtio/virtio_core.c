@@ -12,7 +12,10 @@ static unsigned nr_devices;
 
 static void add_status(struct virtio_device *vdev, uint8_t bits)
 {
-	vdev->ops->set_status(vdev, (uint8_t)(vdev->ops->get_status(vdev) | bits));
+	uint8_t status = VIRTIO_OP(vdev, get_status); /* not nested: VIRTIO_OP's
+							   * ##__VA_ARGS__ is not re-expanded */
+
+	VIRTIO_OP(vdev, set_status, (uint8_t)(status | bits));
 }
 
 void virtio_device_ready(struct virtio_device *vdev)
@@ -49,11 +52,11 @@ void virtio_interrupt(struct virtio_device *vdev)
  * device may still write the rings: they are leaked, never reused. */
 static void teardown(struct virtio_device *vdev)
 {
-	if (vdev->ops->reset(vdev)) {
+	if (VIRTIO_OP(vdev, reset)) {
 		vdev->leak_rings = true;
 		printk("virtio: %s: reset did not complete; keeping its ring memory\n", vdev->name);
 	}
-	vdev->ops->set_status(vdev, VIRTIO_STATUS_FAILED);
+	VIRTIO_OP(vdev, set_status, VIRTIO_STATUS_FAILED);
 	for (unsigned i = 0; i < VIRTIO_MAX_VQS; i++)
 		virtqueue_destroy(vdev->vqs[i]);
 }
@@ -66,7 +69,7 @@ int virtio_register_device(struct virtio_device *vdev)
 
 	snprintf(vdev->name, sizeof(vdev->name), "virtio%u", nr_devices++);
 	/* [§3.1.1] 1. reset, 2. ACKNOWLEDGE: we noticed the device. */
-	if (vdev->ops->reset(vdev)) {
+	if (VIRTIO_OP(vdev, reset)) {
 		printk("virtio: %s at %s: does not reset; device not used\n", vdev->name,
 		       vdev->bus_name);
 		vdev->leak_rings = true;
@@ -83,15 +86,15 @@ int virtio_register_device(struct virtio_device *vdev)
 	add_status(vdev, VIRTIO_STATUS_DRIVER);
 	/* 4-6. Features: what the device offers and we understand; a modern
 	 * device must offer VERSION_1 [§6.1]; then FEATURES_OK, re-read. */
-	offered = vdev->ops->get_features(vdev);
+	offered = VIRTIO_OP(vdev, get_features);
 	if (!(offered & (1ull << VIRTIO_F_VERSION_1))) {
 		virtio_fail(vdev, "device does not offer VIRTIO_F_VERSION_1");
 		return -EIO;
 	}
 	wanted = offered & (drv->features | (1ull << VIRTIO_F_VERSION_1));
-	vdev->ops->set_features(vdev, wanted);
+	VIRTIO_OP(vdev, set_features, wanted);
 	add_status(vdev, VIRTIO_STATUS_FEATURES_OK);
-	if (!(vdev->ops->get_status(vdev) & VIRTIO_STATUS_FEATURES_OK)) {
+	if (!(VIRTIO_OP(vdev, get_status) & VIRTIO_STATUS_FEATURES_OK)) {
 		virtio_fail(vdev, "device refused our features (FEATURES_OK not kept)");
 		return -EIO;
 	}

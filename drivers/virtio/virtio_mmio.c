@@ -68,18 +68,18 @@ static void vm_write(struct virtio_device *vdev, unsigned off, uint32_t v)
 	hal_io_write32(&to_vm(vdev)->io, off, v);
 }
 
-static uint8_t vm_get_status(struct virtio_device *vdev)
+uint8_t virtio_mmio_get_status(struct virtio_device *vdev)
 {
 	return (uint8_t)vm_read(vdev, VM_STATUS);
 }
 
-static void vm_set_status(struct virtio_device *vdev, uint8_t status)
+void virtio_mmio_set_status(struct virtio_device *vdev, uint8_t status)
 {
 	vm_write(vdev, VM_STATUS, status);
 }
 
 /* Writing 0 to Status resets the device; it reads 0 once done [§4.2.2.1]. */
-static int vm_reset(struct virtio_device *vdev)
+int virtio_mmio_reset(struct virtio_device *vdev)
 {
 	uint64_t deadline = time_monotonic_ns() + VM_RESET_TIMEOUT_NS;
 
@@ -92,7 +92,7 @@ static int vm_reset(struct virtio_device *vdev)
 }
 
 /* DeviceFeatures shows 32 bits at a time, chosen by DeviceFeaturesSel. */
-static uint64_t vm_get_features(struct virtio_device *vdev)
+uint64_t virtio_mmio_get_features(struct virtio_device *vdev)
 {
 	uint64_t f;
 
@@ -102,7 +102,7 @@ static uint64_t vm_get_features(struct virtio_device *vdev)
 	return f | vm_read(vdev, VM_DEVICE_FEATURES);
 }
 
-static void vm_set_features(struct virtio_device *vdev, uint64_t features)
+void virtio_mmio_set_features(struct virtio_device *vdev, uint64_t features)
 {
 	vm_write(vdev, VM_DRIVER_FEATURES_SEL, 1);
 	vm_write(vdev, VM_DRIVER_FEATURES, (uint32_t)(features >> 32));
@@ -110,14 +110,14 @@ static void vm_set_features(struct virtio_device *vdev, uint64_t features)
 	vm_write(vdev, VM_DRIVER_FEATURES, (uint32_t)features);
 }
 
-static uint32_t vm_queue_max(struct virtio_device *vdev, unsigned idx)
+uint32_t virtio_mmio_queue_max(struct virtio_device *vdev, unsigned idx)
 {
 	vm_write(vdev, VM_QUEUE_SEL, idx);
 	return vm_read(vdev, VM_QUEUE_NUM_MAX);
 }
 
 /* Virtqueue configuration [§4.2.3.2]. */
-static int vm_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned num, paddr_t desc,
+int virtio_mmio_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned num, paddr_t desc,
 			   paddr_t avail, paddr_t used)
 {
 	vm_write(vdev, VM_QUEUE_SEL, idx);
@@ -137,20 +137,20 @@ static int vm_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned nu
 }
 
 /* QueueNotify takes the queue index [§4.2.3.3]. */
-static void vm_notify(struct virtio_device *vdev, unsigned idx)
+void virtio_mmio_notify(struct virtio_device *vdev, unsigned idx)
 {
 	vm_write(vdev, VM_QUEUE_NOTIFY, idx);
 }
 
 static const struct virtio_transport_ops vm_ops = {
-	.get_status = vm_get_status,
-	.set_status = vm_set_status,
-	.reset = vm_reset,
-	.get_features = vm_get_features,
-	.set_features = vm_set_features,
-	.queue_max = vm_queue_max,
-	.queue_enable = vm_queue_enable,
-	.notify = vm_notify,
+	.get_status = virtio_mmio_get_status,
+	.set_status = virtio_mmio_set_status,
+	.reset = virtio_mmio_reset,
+	.get_features = virtio_mmio_get_features,
+	.set_features = virtio_mmio_set_features,
+	.queue_max = virtio_mmio_queue_max,
+	.queue_enable = virtio_mmio_queue_enable,
+	.notify = virtio_mmio_notify,
 };
 
 /* Read InterruptStatus, acknowledge exactly those bits, then act

@@ -14,7 +14,7 @@
 int virtqueue_create(struct virtio_device *vdev, unsigned idx, unsigned want,
 		     virtqueue_callback_t cb, struct virtqueue **out)
 {
-	unsigned num = vring_pick_num(vdev->ops->queue_max(vdev, idx), want);
+	unsigned num = vring_pick_num(VIRTIO_OP(vdev, queue_max, idx), want);
 	struct virtqueue *vq;
 	int err;
 
@@ -45,7 +45,7 @@ int virtqueue_create(struct virtio_device *vdev, unsigned idx, unsigned want,
 	vq->vdev = vdev;
 	vq->index = idx;
 	vq->callback = cb;
-	err = vdev->ops->queue_enable(vdev, idx, num, vq->ring + vq->layout.desc_off,
+	err = VIRTIO_OP(vdev, queue_enable, idx, num, vq->ring + vq->layout.desc_off,
 				      vq->ring + vq->layout.avail_off,
 				      vq->ring + vq->layout.used_off);
 	if (err)
@@ -132,7 +132,7 @@ void virtqueue_kick(struct virtqueue *vq)
 	 * and before the doorbell [§2.7.13.4]. */
 	hal_mb();
 	if (!(frame_read16(vq->ring, VRING_USED_FLAGS(&vq->layout)) & VRING_USED_F_NO_NOTIFY))
-		vq->vdev->ops->notify(vq->vdev, vq->index);
+		VIRTIO_OP(vq->vdev, notify, vq->index);
 }
 
 /* Return a chain's descriptors to the free list. */
