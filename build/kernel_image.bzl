@@ -24,6 +24,7 @@ KERNEL_ELF = {
 BOARDS = {
     "q35": struct(arch = "x64", platform = "//boards/q35:platform"),
     "qemu_virt": struct(arch = "arm64", platform = "//boards/qemu_virt:platform"),
+    "raspi3b": struct(arch = "arm64", platform = "//boards/raspi3b:platform"),
 }
 
 # Default board of each arch (used by kernel targets named only by arch).

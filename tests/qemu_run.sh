@@ -25,7 +25,7 @@
 # itself before the timeout. --initrd none boots without -initrd.
 set -u
 
-arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
+arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=() machine="" dtb=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -33,6 +33,8 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
     --interactive) interactive=1; shift ;;
+    --machine) machine=$2; shift 2 ;;   # arm64: raspi3b instead of virt
+    --dtb) dtb=$2; shift 2 ;;           # the board's DTB, for boards whose loader gives none
     --expect) expects+=("$2"); shift 2 ;;
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
@@ -64,7 +66,13 @@ case "$arch" in
     # default is legacy): drivers/virtio drives it, /tests/65_hwrng.sh checks it.
     qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -m 512M -no-reboot
           -global virtio-mmio.force-legacy=false -device virtio-rng-device)
-    cmdline="console=ttyAMA0 rdinit=/init" ;;
+    cmdline="console=ttyAMA0 rdinit=/init"
+    if [ "$machine" = raspi3b ]; then
+      # Raspberry Pi 3B (boards/raspi3b): 1 GiB, 4 Cortex-A53, the real DTB. Its
+      # stdout-path is the mini UART; console= picks the PL011 (QEMU's first serial).
+      [ -f "$dtb" ] || { echo "qemu_run: raspi3b needs --dtb FILE" >&2; exit 2; }
+      qemu=(qemu-system-aarch64 -M raspi3b -no-reboot -dtb "$dtb")
+    fi ;;
 esac
 [ -n "$append" ] && cmdline="$cmdline $append"
 qemu+=(-kernel "$kernel" -append "$cmdline")

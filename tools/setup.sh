@@ -56,4 +56,14 @@ if [ ! -f "$DEPS/dtb/qemu-virt.dtb" ]; then
   qemu-system-aarch64 -machine virt,gic-version=2,dumpdtb="$DEPS/dtb/qemu-virt-gicv2.dtb" \
     -cpu cortex-a57 -m 512M -nographic >/dev/null 2>&1 || true
 fi
+# The Raspberry Pi 3 Model B's real device tree (boards/raspi3b), from Debian's
+# arm64 Linux package (the same kernel bench/ compares against).
+if [ ! -f "$DEPS/dtb/bcm2837-rpi-3-b.dtb" ]; then
+  mkdir -p "$DEPS/dtb"
+  tmp=$(mktemp -d)
+  pkg=$(apt-cache depends linux-image-arm64 | sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -n 1)
+  (cd "$tmp" && apt-get download "${pkg%:arm64}:arm64" && dpkg-deb -x ./*.deb x)
+  cp "$(find "$tmp/x" -name bcm2837-rpi-3-b.dtb | head -n 1)" "$DEPS/dtb/bcm2837-rpi-3-b.dtb"
+  rm -rf "$tmp"
+fi
 echo "setup: dependencies ready in $DEPS"

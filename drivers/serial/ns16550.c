@@ -89,7 +89,7 @@ static int ns16550_probe(struct device *dev)
 	uint64_t size;
 	unsigned space, irq;
 	uint32_t shift = 0, clock = 0, baud = DEFAULT_BAUD, divisor;
-	bool is_console = dev_is_stdout(dev);
+	bool is_console;
 	int err;
 
 	if (nr_ports >= MAX_PORTS)
@@ -124,6 +124,7 @@ static int ns16550_probe(struct device *dev)
 		return -ENODEV;
 
 	snprintf(u->name, sizeof(u->name), "ttyS%u", nr_ports);
+	is_console = dev_is_console(dev, u->name);
 	nr_ports++;
 	if (is_console) {
 		u->con.name = u->name;

@@ -120,8 +120,8 @@ static int pl011_probe(struct device *dev)
 	hal_io_write32(&u->io, UARTCR, CR_UARTEN | CR_TXE | CR_RXE);
 	hal_io_write32(&u->io, UARTICR, INT_ALL);
 
-	bool console = dev_is_stdout(dev);
 	snprintf(u->name, sizeof(u->name), "ttyAMA%u", nr_ports);
+	bool console = dev_is_console(dev, u->name);
 	u->con.name = u->name;
 	u->con.putc = pl011_putc;
 	u->con.priv = u;

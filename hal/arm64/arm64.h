@@ -151,6 +151,14 @@ void arm64_irq_dispatch(unsigned irq);
 /* The root controller's "take one interrupt exception" routine (read IAR,
  * dispatch, EOI), installed by the GIC driver. */
 void arm64_set_irq_entry(void (*entry)(void));
+
+/* A board's power controller for boards without PSCI (power.c tries PSCI
+ * first): power_off and reset must not return if they worked. */
+struct arm64_power_ops {
+	void (*power_off)(void);
+	void (*reset)(void);
+};
+void arm64_power_register(const struct arm64_power_ops *ops);
 /* entry.S -> irq.c */
 void arm64_handle_irq(struct hal_trapframe *tf);
 

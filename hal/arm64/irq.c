@@ -26,6 +26,7 @@ static void (*irq_entry)(void);
 static struct {
 	hal_irq_handler_t fn;
 	void *arg;
+	struct irqchip *chip; /* the controller that translated it (masks it); NULL: root */
 } handlers[MAX_IRQS];
 
 int hal_irqchip_register(uint32_t phandle, const struct hal_irqchip_ops *ops, void *priv, bool root)
@@ -48,9 +49,16 @@ void arm64_set_irq_entry(void (*entry)(void))
 
 int hal_irq_xlate(uint32_t irqchip_phandle, const uint32_t *cells, unsigned ncells, unsigned *irq)
 {
-	for (unsigned i = 0; i < nr_chips; i++)
-		if (chips[i].phandle == irqchip_phandle)
-			return chips[i].ops->xlate(chips[i].priv, cells, ncells, irq);
+	for (unsigned i = 0; i < nr_chips; i++) {
+		if (chips[i].phandle != irqchip_phandle)
+			continue;
+		int err = chips[i].ops->xlate(chips[i].priv, cells, ncells, irq);
+		/* A chained controller (one whose output is an input of another,
+		 * e.g. BCM2835's behind BCM2836's) owns the mask of its irqs. */
+		if (!err && *irq < MAX_IRQS)
+			handlers[*irq].chip = &chips[i];
+		return err;
+	}
 	return -ENODEV;
 }
 
@@ -62,7 +70,8 @@ int hal_irq_request(unsigned irq, hal_irq_handler_t fn, void *arg)
 		return -EBUSY;
 	handlers[irq].arg = arg;
 	handlers[irq].fn = fn;
-	root_chip->ops->unmask(root_chip->priv, irq);
+	struct irqchip *c = handlers[irq].chip ? handlers[irq].chip : root_chip;
+	c->ops->unmask(c->priv, irq);
 	return 0;
 }
 
@@ -70,7 +79,8 @@ void hal_irq_free(unsigned irq)
 {
 	if (!root_chip || irq >= MAX_IRQS)
 		return;
-	root_chip->ops->mask(root_chip->priv, irq);
+	struct irqchip *c = handlers[irq].chip ? handlers[irq].chip : root_chip;
+	c->ops->mask(c->priv, irq);
 	handlers[irq].fn = NULL;
 	handlers[irq].arg = NULL;
 }
@@ -83,8 +93,11 @@ void arm64_irq_dispatch(unsigned irq)
 	}
 	/* Nobody wants it: keep it from firing again. */
 	printk("irq: spurious interrupt %u, masked\n", irq);
-	if (root_chip && irq < MAX_IRQS)
-		root_chip->ops->mask(root_chip->priv, irq);
+	if (irq < MAX_IRQS) {
+		struct irqchip *c = handlers[irq].chip ? handlers[irq].chip : root_chip;
+		if (c)
+			c->ops->mask(c->priv, irq);
+	}
 }
 
 /* IRQ exception (entry.S), interrupts masked. */

@@ -23,6 +23,13 @@ enum conduit { CONDUIT_NONE, CONDUIT_HVC, CONDUIT_SMC };
 
 static enum conduit psci_conduit;
 static bool panic_semihosting;
+/* A board's own power controller, for boards without PSCI (power_bcm2835.c). */
+static const struct arm64_power_ops *board_power;
+
+void arm64_power_register(const struct arm64_power_ops *ops)
+{
+	board_power = ops;
+}
 
 /* SMC Calling Convention: x0 = function ID, result in x0; x1-x17 may be
  * clobbered by the firmware [DEN0028 §2]. */
@@ -49,6 +56,8 @@ __noreturn void hal_power_off(void)
 {
 	hal_irq_disable();
 	psci_call(PSCI_SYSTEM_OFF); /* returns only if there is no PSCI */
+	if (board_power && board_power->power_off)
+		board_power->power_off();
 	hal_cpu_halt();
 }
 
@@ -56,6 +65,8 @@ __noreturn void hal_reboot(void)
 {
 	hal_irq_disable();
 	psci_call(PSCI_SYSTEM_RESET);
+	if (board_power && board_power->reset)
+		board_power->reset();
 	hal_cpu_halt();
 }
 
@@ -76,6 +87,8 @@ __noreturn void hal_panic_stop(void)
 		__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
 	}
 	psci_call(PSCI_SYSTEM_OFF);
+	if (board_power && board_power->power_off)
+		board_power->power_off();
 	hal_cpu_halt();
 }
 

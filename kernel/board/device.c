@@ -9,6 +9,7 @@
 #include <hal/irq.h>
 #include <hal/mmio.h>
 #include <kernel/board.h>
+#include <kernel/cmdline.h>
 #include <kernel/device.h>
 #include <kernel/errno.h>
 #include <libfdt.h>
@@ -308,6 +309,18 @@ const void *dev_read_prop(const struct device *dev, const char *prop, int *len)
 bool dev_is_stdout(const struct device *dev)
 {
 	return dev->fdt == board_fdt && board.stdout_node >= 0 && dev->node == board.stdout_node;
+}
+
+bool dev_is_console(const struct device *dev, const char *tty_name)
+{
+	const char *want = cmdline_get("console");
+	size_t len;
+
+	if (!want || !*want)
+		return dev_is_stdout(dev);
+	const char *comma = strchr(want, ',');
+	len = comma ? (size_t)(comma - want) : strlen(want);
+	return strlen(tty_name) == len && strncmp(want, tty_name, len) == 0;
 }
 
 uint32_t dev_phandle(const struct device *dev)

@@ -74,6 +74,11 @@ const char *dev_read_string(const struct device *dev, const char *prop);
 const void *dev_read_prop(const struct device *dev, const char *prop, int *len);
 /* Is this node the one /chosen/stdout-path names (or the board's console)? */
 bool dev_is_stdout(const struct device *dev);
+/* Is the serial port tty_name ("ttyAMA0", "ttyS1") on node dev the console?
+ * As Linux: the last "console=<name>[,options]" of the kernel command line
+ * names it when there is one [kernel-parameters: console=]; otherwise the
+ * node /chosen/stdout-path points to (dev_is_stdout()). */
+bool dev_is_console(const struct device *dev, const char *tty_name);
 /* The phandle of the node (0 if none). */
 uint32_t dev_phandle(const struct device *dev);
 /* Clock rate in Hz of the node's first clock ("clocks" phandle ->
