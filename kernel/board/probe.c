@@ -5,6 +5,7 @@
  * a probe that declines (-ENODEV) lets the next match try; any other
  * error is logged and the boot goes on without that device.
  */
+#include <hal/cpu.h>
 #include <kernel/board.h>
 #include <kernel/device.h>
 #include <kernel/errno.h>
@@ -112,4 +113,9 @@ int board_probe_class(int cls)
 		probed += probe_node(fdt, node, cls);
 	}
 	return probed;
+}
+
+size_t board_cpu_describe(char *buf, size_t len)
+{
+	return hal_cpu_describe(buf, len);
 }

@@ -201,9 +201,11 @@ static void *large_alloc(size_t size)
 	return (char *)h + HDR_SIZE;
 }
 
+/* The header at the start of p's page. Rounds down by pointer arithmetic, so the
+ * result is derived from p and no integer becomes a pointer (ring 1 rule). */
 static struct page_hdr *hdr_of(const void *p)
 {
-	return (struct page_hdr *)((uintptr_t)p & ~(uintptr_t)(PAGE_SIZE - 1));
+	return (struct page_hdr *)((char *)p - ((uintptr_t)p & (PAGE_SIZE - 1)));
 }
 
 void *kmalloc(size_t size)

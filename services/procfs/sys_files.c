@@ -1,7 +1,6 @@
 /* System-wide /proc files: cpuinfo, meminfo, uptime, version, loadavg,
  * stat, filesystems, cmdline and /proc/sys/kernel/{ostype,osrelease,
  * pid_max}. Formats from [proc(5)] and Linux fs/proc/. */
-#include <hal/cpu.h>
 #include <kernel/board.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
@@ -19,11 +18,11 @@
 #define LOAD_INT(x) ((x) >> FSHIFT)
 #define LOAD_FRAC(x) LOAD_INT(((x) & (FIXED_1 - 1)) * 100)
 
-/* The HAL's text for this CPU ([proc(5)] /proc/cpuinfo). */
+/* The CPU description ([proc(5)] /proc/cpuinfo), from the core (board.h). */
 int proc_show_cpuinfo(struct seqbuf *s, struct task *t)
 {
 	size_t room = s->cap - s->len;
-	size_t n = hal_cpu_describe(s->buf + s->len, room);
+	size_t n = board_cpu_describe(s->buf + s->len, room);
 
 	if (n + 1 >= room) {
 		s->overflow = true;

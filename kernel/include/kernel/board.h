@@ -51,4 +51,9 @@ extern const void *board_fdt;
  * cls (status "okay" or absent). Returns the number probed. */
 int board_probe_class(int cls);
 
+/* This machine's CPU description for /proc/cpuinfo ([proc(5)]): the HAL's text
+ * (hal_cpu_describe) in buf, NUL-terminated, at most len bytes; returns its
+ * length. The service API's way to it: services do not call the HAL (DESIGN §1). */
+size_t board_cpu_describe(char *buf, size_t len);
+
 #endif
