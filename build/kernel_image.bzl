@@ -23,6 +23,7 @@ KERNEL_ELF = {
 # board -> (arch, platform). Adding a board: a line here + boards/<board>/.
 BOARDS = {
     "q35": struct(arch = "x64", platform = "//boards/q35:platform"),
+    "pc": struct(arch = "x64", platform = "//boards/pc:platform"),
     "qemu_virt": struct(arch = "arm64", platform = "//boards/qemu_virt:platform"),
     "raspi3b": struct(arch = "arm64", platform = "//boards/raspi3b:platform"),
 }

@@ -1,19 +1,21 @@
 """qemu_test: boot a kernel with an initramfs in QEMU and check the guest's verdict.
+firmware_test: boot a machine through its firmware and a boot medium (boot paths).
 
-The test runs tests/qemu_run.sh; the pass rule (KTEST protocol) is documented there
-and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> target,
-so the profile comes from its transition and no command-line flag is needed.
+The tests run tests/qemu_run.sh; the pass rule (KTEST protocol) is documented there
+and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> target
+(or `kernel`), so the profile comes from its transition and no command-line flag is
+needed.
 """
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", board = None, dtb = None, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
-    patterns) replaces the KTEST protocol: see tests/qemu_run.sh.
+    patterns) replaces the KTEST protocol: see tests/qemu_run.sh. `kernel` (default
+    //:kernel_<arch>_<profile>) and `machine` (x64: q35 or pc) pick another board.
     """
-    # The default board's kernel, or a board's own (//boards/<board>:kernel_<profile>,
-    # booted with QEMU -M <board> and the board's dtb).
-    kernel = "//boards/%s:kernel_%s" % (board, profile) if board else "//:kernel_%s_%s" % (arch, profile)
+    # The default board's kernel unless given (a board's own: //boards/<board>:kernel_<profile>).
+    kernel = kernel or "//:kernel_%s_%s" % (arch, profile)
     args = [
         "--arch",
         arch,
@@ -22,8 +24,10 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         "--initrd",
         "$(rootpath %s)" % initramfs if initramfs else "none",
     ]
-    if board:
-        args += ["--machine", board, "--dtb", "$(rootpath %s)" % dtb]
+    if machine:
+        args += ["--machine", machine]
+    if dtb:
+        args += ["--dtb", "$(rootpath %s)" % dtb]
     if append:
         args += ["--append", "'%s'" % append]
     for e in expect:
@@ -33,6 +37,35 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         srcs = ["//tests:qemu_run.sh"],
         args = args + ["$(rootpaths %s)" % kernel],
         data = [kernel] + ([initramfs] if initramfs else []) + ([dtb] if dtb else []),
+        size = size,
+        timeout = timeout,
+        tags = ["qemu"] + tags,
+        **kwargs
+    )
+
+def firmware_test(name, arch, media, bios = None, machine = None, qemu_timeout = 240, tags = [], size = "medium", timeout = "moderate", **kwargs):
+    """`qemu_timeout` (s) stays below the test timeout ("moderate" = 300 s).
+
+    Boot with no -kernel: the firmware (`bios`, a path on the machine, or QEMU's
+    default) finds the kernel on the boot `media`, a dict of qemu_run.sh option
+    ("disk", "cdrom", or "tftp:<NAME>" for a file served over TFTP as NAME; the first
+    tftp entry is the DHCP boot file) -> label. Passes on the KTEST protocol.
+    """
+    args = ["--arch", arch, "--timeout", str(qemu_timeout)]
+    if bios:
+        args += ["--bios", bios]
+    if machine:
+        args += ["--machine", machine]
+    for kind, label in media.items():
+        if kind.startswith("tftp:"):
+            args += ["--tftp", "%s=$(rootpath %s)" % (kind[len("tftp:"):], label)]
+        else:
+            args += ["--" + kind, "$(rootpath %s)" % label]
+    native.sh_test(
+        name = name,
+        srcs = ["//tests:qemu_run.sh"],
+        args = args,
+        data = media.values(),
         size = size,
         timeout = timeout,
         tags = ["qemu"] + tags,

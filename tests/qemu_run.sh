@@ -3,9 +3,21 @@
 #
 #   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS]
 #               [--expect REGEX]... [--interactive] KERNEL_FILE...
+#   qemu_run.sh --arch x64|arm64 [--machine M] [--bios FILE] [--disk FILE] [--cdrom FILE]
+#               [--tftp NAME=FILE]... [--timeout SECONDS] [--expect REGEX]...
 #
 # KERNEL_FILE...: the outputs of a kernel_image target; the bootable one is picked:
 # kernel.elf on x64 (PVH entry), Image on arm64 (QEMU passes the DTB in x0).
+# Without KERNEL_FILEs the firmware boots the machine from a boot medium (the
+# boot-path tests): --bios FILE replaces QEMU's firmware (U-Boot, OVMF); --disk FILE
+# is a raw disk (arm64: virtio-blk; x64: the first ATA/AHCI disk); --cdrom FILE a CD;
+# --tftp NAME=FILE puts FILE in the TFTP root of QEMU's user network (a virtio-net
+# device on arm64, the default NIC on x64) under NAME, and the first NAME is the
+# DHCP boot file. Media are opened with snapshot=on: the guest never writes them.
+# --machine: the x64 machine (q35, default, or pc), or on arm64 raspi3b instead of
+# virt (with --dtb FILE, the board's device tree). Firmware waits at its prompt
+# when nothing boots: the timeout ends that, and the log shows the firmware's output.
+# The summary gives the time from QEMU's start to the first KTEST line (boot time).
 # Used by the //tests:qemu_* sh_tests (bazel passes the runfiles paths) and, with
 # --interactive, by tools/run-qemu.sh.
 #
@@ -25,7 +37,8 @@
 # itself before the timeout. --initrd none boots without -initrd.
 set -u
 
-arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=() machine="" dtb=""
+arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
+machine="" dtb="" bios="" disk="" cdrom="" tftp=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -33,9 +46,13 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --append) append=$2; shift 2 ;;
     --interactive) interactive=1; shift ;;
-    --machine) machine=$2; shift 2 ;;   # arm64: raspi3b instead of virt
     --dtb) dtb=$2; shift 2 ;;           # the board's DTB, for boards whose loader gives none
     --expect) expects+=("$2"); shift 2 ;;
+    --machine) machine=$2; shift 2 ;;
+    --bios) bios=$2; shift 2 ;;
+    --disk) disk=$2; shift 2 ;;
+    --cdrom) cdrom=$2; shift 2 ;;
+    --tftp) tftp+=("$2"); shift 2 ;;
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -50,7 +67,16 @@ kernel=""
 for k in "${kernels[@]}"; do
   [ "$(basename "$k")" = "$want" ] && kernel=$k
 done
-if [ -z "$kernel" ] || [ ! -f "$kernel" ] || { [ "$initrd" != none ] && [ ! -f "$initrd" ]; }; then
+if [ ${#kernels[@]} -eq 0 ]; then
+  # Firmware boot: a medium is needed, the loader brings its own initrd.
+  if [ -z "$disk$cdrom" ] && [ ${#tftp[@]} -eq 0 ]; then
+    echo "qemu_run: no kernel: need --disk, --cdrom or --tftp" >&2
+    exit 2
+  fi
+  for f in "$bios" "$disk" "$cdrom"; do
+    [ -z "$f" ] || [ -f "$f" ] || { echo "qemu_run: no such file: $f" >&2; exit 2; }
+  done
+elif [ -z "$kernel" ] || [ ! -f "$kernel" ] || { [ "$initrd" != none ] && [ ! -f "$initrd" ]; }; then
   echo "qemu_run: need a $want among the kernel files (${kernels[*]:-none}) and an initrd ($initrd)" >&2
   exit 2
 fi
@@ -58,7 +84,7 @@ fi
 # Never -enable-kvm: KVM is broken on the build machines; TCG only.
 case "$arch" in
   x64)
-    qemu=(qemu-system-x86_64 -M q35 -cpu max -m 512M -no-reboot
+    qemu=(qemu-system-x86_64 -M "${machine:-q35}" -cpu max -m 512M -no-reboot
           -device isa-debug-exit,iobase=0xf4,iosize=0x04)
     cmdline="console=ttyS0 rdinit=/init" ;;
   arm64)
@@ -75,8 +101,33 @@ case "$arch" in
     fi ;;
 esac
 [ -n "$append" ] && cmdline="$cmdline $append"
-qemu+=(-kernel "$kernel" -append "$cmdline")
-[ "$initrd" != none ] && qemu+=(-initrd "$initrd")
+if [ -n "$kernel" ]; then
+  qemu+=(-kernel "$kernel" -append "$cmdline")
+  [ "$initrd" != none ] && qemu+=(-initrd "$initrd")
+fi
+[ -n "$bios" ] && qemu+=(-bios "$bios")
+# snapshot=on keeps the guest's writes in a temporary file under $TMPDIR (QEMU's
+# default, /var/tmp, is read-only in Bazel's sandbox).
+export TMPDIR=${TEST_TMPDIR:-${TMPDIR:-/tmp}}
+if [ -n "$disk" ]; then
+  case "$arch" in
+    x64) qemu+=(-drive "file=$disk,format=raw,media=disk,snapshot=on") ;;
+    arm64) qemu+=(-drive "if=none,id=disk0,file=$disk,format=raw,snapshot=on"
+                  -device virtio-blk-device,drive=disk0) ;;
+  esac
+fi
+[ -n "$cdrom" ] && qemu+=(-drive "file=$cdrom,format=raw,media=cdrom,readonly=on")
+if [ ${#tftp[@]} -gt 0 ]; then
+  tftp_dir=$(mktemp -d "${TEST_TMPDIR:-/tmp}/tftp.XXXXXX")
+  for t in "${tftp[@]}"; do
+    cp "${t#*=}" "$tftp_dir/${t%%=*}"
+  done
+  netdev="user,id=n0,tftp=$tftp_dir,bootfile=${tftp[0]%%=*}"
+  case "$arch" in
+    x64) qemu+=(-netdev "$netdev" -device e1000,netdev=n0) ;;
+    arm64) qemu+=(-netdev "$netdev" -device virtio-net-device,netdev=n0) ;;
+  esac
+fi
 # Extra QEMU arguments for experiments, e.g. KEVLAR_QEMU_ARGS="-smp 2 -s -S".
 # shellcheck disable=SC2206
 qemu+=(${KEVLAR_QEMU_ARGS:-})
@@ -92,11 +143,28 @@ log="$log_dir/serial.log"
 echo "qemu_run: ${qemu[*]}"
 echo "qemu_run: timeout ${timeout_s}s, serial log $log"
 echo "----------------------------------------------------------------- guest console"
+# stamp: copy the console through, noting in $log.first when the first KTEST line
+# came (seconds since QEMU started, bash's $EPOCHREALTIME).
+stamp() {
+  local line seen=0
+  while IFS= read -r line || [ -n "$line" ]; do
+    printf '%s\n' "$line"
+    if [ "$seen" = 0 ] && [[ "$line" == *"KTEST "* ]]; then
+      seen=1
+      awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f\n", b - a }' >"$log.first"
+    fi
+  done
+}
+rm -f "$log.first"
 start=$(date +%s)
+t0=$EPOCHREALTIME
 timeout -k 10 "$timeout_s" "${qemu[@]}" -nographic -serial stdio -monitor none \
-  </dev/null 2>&1 | tee "$log"
+  </dev/null 2>&1 | stamp | tee "$log"
 qemu_status=${PIPESTATUS[0]}
 elapsed=$(( $(date +%s) - start ))
+first_ktest="none"
+[ -f "$log.first" ] && first_ktest="$(cat "$log.first")s"
+echo "qemu_run: first KTEST line after $first_ktest (wall time from QEMU's start)"
 echo "----------------------------------------------------------------- end of console"
 
 clean=$(tr -d '\r' <"$log")

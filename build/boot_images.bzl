@@ -1,0 +1,185 @@
+"""Boot images made with the boot loaders' own tools (DESIGN §4, §8).
+
+arm64, U-Boot (Debian's u-boot-tools, dosfstools, mtools, fdisk):
+  uboot_fit(name, kernel, initramfs, dtb)   -> <name>.itb: a FIT with the kernel Image,
+                                               the board DTB and the initramfs (one
+                                               configuration, the default)
+  uboot_script(name, bootargs, fit)         -> <name>.scr (boot.scr) from boot.cmd.in
+  uboot_disk(name, files)                   -> <name>.img: MBR + one bootable FAT32
+                                               partition holding `files`
+x86_64, GRUB (grub-pc-bin, grub-efi-amd64-bin, xorriso, mtools):
+  grub_iso(name, kernel, initramfs, cmdline)-> <name>.iso: grub-mkrescue's hybrid
+                                               BIOS + UEFI image (CD and raw disk)
+
+All are genrules running Debian's tools from /usr/bin and /usr/sbin (the strict action
+PATH has no sbin). `kernel` is a kernel_image target: the arm64 Image or the x64
+kernel.elf is picked from its outputs.
+"""
+
+# The FIT is loaded here by boot.cmd. QEMU virt's RAM starts at 0x4000_0000; the Image
+# is copied to 0x4040_0000 (U-Boot's kernel_addr_r on qemu_arm64, 2 MiB aligned as the
+# arm64 Image header asks), so the FIT must sit above the kernel and its bss.
+FIT_LOAD_ADDR = "0x48000000"
+KERNEL_LOAD_ADDR = "0x40400000"
+
+_SBIN = "export PATH=$$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1; "
+
+def _boot_file(name, kernel, group):
+    """A filegroup with the bootable file of a kernel_image (output group boot_image)."""
+    native.filegroup(
+        name = name,
+        srcs = [kernel],
+        output_group = group,
+    )
+
+def uboot_fit(name, kernel, initramfs, dtb, description, **kwargs):
+    """FIT image <name>.itb: kernel (arm64 Image), fdt (`dtb`) and ramdisk (`initramfs`).
+
+    With a FIT, U-Boot's bootm hands the kernel the FIT's fdt (after its fixups of
+    /memory and /chosen), not the tree of the firmware; the DTB must match the machine.
+    """
+    _boot_file(name + "_image", kernel, "boot_image")
+    its = """/dts-v1/;
+/ {
+	description = "%s";
+	#address-cells = <1>;
+	images {
+		kernel {
+			description = "Kevlar kernel (arm64 Image)";
+			data = /incbin/("$$work/Image");
+			type = "kernel";
+			arch = "arm64";
+			os = "linux";
+			compression = "none";
+			load = <%s>;
+			entry = <%s>;
+			hash-1 { algo = "sha256"; };
+		};
+		fdt {
+			description = "board device tree";
+			data = /incbin/("$$work/board.dtb");
+			type = "flat_dt";
+			arch = "arm64";
+			compression = "none";
+			hash-1 { algo = "sha256"; };
+		};
+		ramdisk {
+			description = "initramfs (cpio newc)";
+			data = /incbin/("$$work/initramfs.cpio");
+			type = "ramdisk";
+			arch = "arm64";
+			os = "linux";
+			compression = "none";
+			hash-1 { algo = "sha256"; };
+		};
+	};
+	configurations {
+		default = "conf-1";
+		conf-1 {
+			description = "Kevlar with its initramfs";
+			kernel = "kernel";
+			fdt = "fdt";
+			ramdisk = "ramdisk";
+		};
+	};
+};
+""" % (description, KERNEL_LOAD_ADDR, KERNEL_LOAD_ADDR)
+    native.genrule(
+        name = name,
+        srcs = [":" + name + "_image", initramfs, dtb],
+        outs = [name + ".itb"],
+        cmd = """set -eu
+work=$$(mktemp -d)
+trap 'rm -rf "$$work"' EXIT
+cp $(location :{image}) "$$work/Image"
+cp $(location {initramfs}) "$$work/initramfs.cpio"
+cp $(location {dtb}) "$$work/board.dtb"
+cat > "$$work/kevlar.its" <<EOF
+{its}EOF
+/usr/bin/mkimage -q -f "$$work/kevlar.its" $@
+""".format(image = name + "_image", initramfs = initramfs, dtb = dtb, its = its),
+        message = "Making FIT image %s.itb" % name,
+        **kwargs
+    )
+
+def uboot_script(name, bootargs, fit_name = "kevlar.itb", **kwargs):
+    """U-Boot boot script: <name>_cmd -> <name>.cmd (build/boot.cmd.in filled in) and
+    <name> -> <name>.scr (mkimage -T script), the file U-Boot sources.
+    """
+    native.genrule(
+        name = name + "_cmd",
+        srcs = ["//build:boot.cmd.in"],
+        outs = [name + ".cmd"],
+        cmd = "sed -e 's|@BOOTARGS@|{bootargs}|g' -e 's|@FIT@|{fit}|g' -e 's|@FIT_ADDR@|{addr}|g' $< > $@".format(
+            bootargs = bootargs,
+            fit = fit_name,
+            addr = FIT_LOAD_ADDR,
+        ),
+        **kwargs
+    )
+    native.genrule(
+        name = name,
+        srcs = [":" + name + "_cmd"],
+        outs = [name + ".scr"],
+        cmd = "/usr/bin/mkimage -q -A arm64 -O linux -T script -C none -n 'Kevlar boot script' -d $< $@ >/dev/null",
+        message = "Making U-Boot script %s.scr" % name,
+        **kwargs
+    )
+
+def uboot_disk(name, files, size_mib = 64, **kwargs):
+    """Disk image <name>.img as written to an SD card: an MBR partition table with one
+    bootable FAT32 partition (type 0x0c, from 1 MiB to the end) holding `files`
+    (dict: name in the partition's root -> label).
+    """
+    srcs = files.values()
+    copies = "\n".join([
+        "/usr/bin/mcopy -i \"$$work/part.img\" $(location %s) ::/%s" % (label, dest)
+        for dest, label in files.items()
+    ])
+    native.genrule(
+        name = name,
+        srcs = srcs,
+        outs = [name + ".img"],
+        cmd = _SBIN + """set -eu
+work=$$(mktemp -d)
+trap 'rm -rf "$$work"' EXIT
+size_mib={size}
+part_kib=$$(( (size_mib - 1) * 1024 ))
+mkfs.vfat -F 32 -n KEVLAR -C "$$work/part.img" $$part_kib >/dev/null
+{copies}
+truncate -s $${{size_mib}}M "$$work/disk.img"
+echo 'label: dos
+start=2048, type=c, bootable' | sfdisk -q "$$work/disk.img"
+dd if="$$work/part.img" of="$$work/disk.img" bs=1M seek=1 conv=notrunc status=none
+cp "$$work/disk.img" $@
+""".format(size = size_mib, copies = copies),
+        message = "Making disk image %s.img" % name,
+        **kwargs
+    )
+
+def grub_iso(name, kernel, initramfs, cmdline, title, **kwargs):
+    """Hybrid ISO <name>.iso made by grub-mkrescue: boots from CD or disk on BIOS
+    (El Torito + MBR) and UEFI (EFI system partition image), GRUB on the serial port
+    and the screen, one menu entry: multiboot2 kernel.elf + the initramfs as module.
+    """
+    _boot_file(name + "_elf", kernel, "boot_image")
+    native.genrule(
+        name = name,
+        srcs = [":" + name + "_elf", initramfs, "//build:grub.cfg.in"],
+        outs = [name + ".iso"],
+        cmd = """set -eu
+work=$$(mktemp -d)
+trap 'rm -rf "$$work"' EXIT
+mkdir -p "$$work/iso/boot/grub"
+cp $(location :{elf}) "$$work/iso/boot/kevlar.elf"
+cp $(location {initramfs}) "$$work/iso/boot/initramfs.cpio"
+sed -e 's|@CMDLINE@|{cmdline}|g' -e 's|@TITLE@|{title}|g' \
+    $(location //build:grub.cfg.in) > "$$work/iso/boot/grub/grub.cfg"
+# grub-mkrescue uses mtools and xorriso; keep its chatter out of the build log.
+/usr/bin/grub-mkrescue -o "$$work/out.iso" "$$work/iso" >"$$work/log" 2>&1 ||
+    {{ cat "$$work/log"; exit 1; }}
+cp "$$work/out.iso" $@
+""".format(elf = name + "_elf", initramfs = initramfs, cmdline = cmdline, title = title),
+        message = "Making PC image %s.iso" % name,
+        **kwargs
+    )
