@@ -25,6 +25,7 @@
 #include <kernel/cmdline.h>
 #include <kernel/device.h>
 #include <kernel/errno.h>
+#include <kernel/hardening.h>
 #include <kernel/initramfs.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
@@ -247,6 +248,7 @@ __noreturn void kernel_main(struct hal_boot_info *bi)
 	probe_drivers();
 	printk("Kevlar %s (profile %s) on %s\n", KEVLAR_VERSION, KEVLAR_PROFILE_NAME, board.model);
 	printk("cmdline: %s\n", board.cmdline);
+	hardening_log();
 	printk("memory: %llu KiB available\n", (unsigned long long)(frame_free_bytes() >> 10));
 	printk("syscalls: %u of this arch's %u implemented\n", syscall_count_implemented(),
 	       syscall_count_listed());

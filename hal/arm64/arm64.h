@@ -48,7 +48,14 @@
 #define PTE_TBL_PXN (_UL(1) << 59)     /* PXNTable [Arm ARM D8.3.1.1] */
 #define PTE_ADDR_MASK _UL(0x0000fffffffff000)
 
-#define KIMG_BLOCK_ATTR (PTE_BLOCK | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_UXN)
+/* The kernel image, 4 KiB pages (boot.S): never executable at EL0 (UXN);
+ * W^X at EL1 [Arm ARM D8.4]: text read-only, rodata read-only and PXN,
+ * data/bss read-write and PXN. Ludicrous maps it all KIMG_PAGE_ATTR (RWX). */
+#define KIMG_PAGE_ATTR (PTE_PAGE | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_UXN)
+#define KIMG_TEXT_ATTR (KIMG_PAGE_ATTR | PTE_AP_RO)
+#define KIMG_RODATA_ATTR (KIMG_PAGE_ATTR | PTE_AP_RO | PTE_PXN)
+#define KIMG_DATA_ATTR (KIMG_PAGE_ATTR | PTE_PXN)
+#define KIMG_L3_TABLES 8 /* the image may span 8 * 2 MiB (kernel.ld checks) */
 #define DMAP_ATTR (PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_UXN | PTE_PXN)
 #define DMAP_BLOCK_ATTR (PTE_BLOCK | DMAP_ATTR)
 #define IDMAP_BLOCK_ATTR (PTE_BLOCK | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF)
@@ -79,8 +86,10 @@
 /* SCTLR_EL1 [Arm ARM D17.2.118]. RES1 bits of Armv8.0 (29, 28, 23, 22,
  * 20, 11) plus: M, C, SA, SA0, I, DZE (EL0 DC ZVA), UCT (EL0 reads CTR_EL0:
  * glibc needs it), nTWE (EL0 WFE not trapped), UCI (EL0 cache maintenance).
- * A=0 (no alignment check), WXN=0, EE=E0E=0 (little endian), nTWI=0 (EL0
- * WFI traps and is skipped, like Linux). */
+ * A=0 (no alignment check), WXN=0 (<hal/hardening.h> says why), EE=E0E=0
+ * (little endian), nTWI=0 (EL0 WFI traps and is skipped, like Linux).
+ * SPAN (bit 23) starts at 1, as RES1; arm64_hardening_init() clears it when
+ * the CPU has PAN. */
 #define SCTLR_EL1_RES1 0x30d00800
 #define SCTLR_M (1 << 0)
 #define SCTLR_C (1 << 2)
@@ -91,6 +100,9 @@
 #define SCTLR_UCT (1 << 15)
 #define SCTLR_NTWE (1 << 18)
 #define SCTLR_UCI (1 << 26)
+#define SCTLR_SPAN (1 << 23) /* 0: exceptions to EL1 set PSTATE.PAN (RES1 without FEAT_PAN) */
+/* ID_AA64MMFR1_EL1.PAN, bits [23:20]: nonzero if FEAT_PAN [Arm ARM D17.2.65] */
+#define ID_AA64MMFR1_PAN_SHIFT 20
 #define SCTLR_EL1_MMU_OFF SCTLR_EL1_RES1
 #define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_SA0 | SCTLR_I | \
 			  SCTLR_DZE | SCTLR_UCT | SCTLR_NTWE | SCTLR_UCI)
@@ -128,7 +140,7 @@
 #define dmb(opt) __asm__ volatile("dmb " #opt ::: "memory")
 
 /* Linker script symbols. */
-extern char __kernel_start[], __text_end[], __kernel_end[];
+extern char __kernel_start[], __text_end[], __data_start[], __kernel_end[];
 extern char __bss_start[], __bss_end[];
 
 /* setup.c: the physical address the image was loaded at (2 MiB aligned). */
@@ -145,6 +157,19 @@ paddr_t arm64_empty_ttbr0(void);               /* TTBR0 root with no mappings */
 /* mmu.c */
 /* Is the user page at va mapped PROT_NONE in the current address space? */
 bool arm64_user_page_protnone(uintptr_t va);
+
+/* cpu.c: PAN, or its TTBR0 emulation, per profile (<hal/hardening.h>);
+ * called once at boot before any user space. */
+void arm64_hardening_init(void);
+/* PAN emulated through TTBR0_EL1 (CPU without FEAT_PAN): while the kernel
+ * runs TTBR0_EL1 = arm64_kernel_ttbr0 (an empty table, ASID 0); the user's
+ * value, arm64_user_ttbr0 (kept by hal_aspace_switch()), is loaded only by
+ * the usercopy routines and on the return to EL0 (entry.S). */
+extern bool arm64_sw_pan;
+extern uint64_t arm64_user_ttbr0, arm64_kernel_ttbr0;
+/* With arm64_sw_pan: open / close the kernel's view of user memory. */
+void arm64_uaccess_open(void);
+void arm64_uaccess_close(void);
 
 /* irq.c: called by the root interrupt controller's entry routine. */
 void arm64_irq_dispatch(unsigned irq);

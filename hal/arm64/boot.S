@@ -9,6 +9,7 @@
  * formed PC-relatively (adrp) and so is physical.
  */
 #include <hal/arch/context.h>
+#include <kevlar/profile.h>
 #include "arm64.h"
 
 	.arch	armv8-a
@@ -159,7 +160,8 @@ dcache_inval_range:
 	ret
 
 /* Boot translation tables, all in .bss (x20 = image PA, x19 = DTB PA):
- *  TTBR1: L0[256] -> L1 -> L2: the image at KIMAGE_VADDR in 2 MiB blocks;
+ *  TTBR1: L0[256] -> L1 -> L2 -> L3: the image at KIMAGE_VADDR in 4 KiB
+ *         pages (W^X, <hal/hardening.h>);
  *         L0[pa >> 39] -> L1: 1 GiB direct-map blocks for the image's and
  *         the DTB's gigabytes (hal_mm_init() replaces them by exact RAM).
  *  TTBR0: identity map of the image's gigabyte, to turn the MMU on.
@@ -172,22 +174,52 @@ create_boot_page_tables:
 	adrp	x4, boot_pg_id_l0
 	adrp	x5, boot_pg_id_l1
 
-	/* Kernel image. KIMAGE_VADDR is L0 index 256, L1 index 0. */
+	/* Kernel image. KIMAGE_VADDR is L0 index 256, L1 index 0; each L2
+	 * entry points to one of the consecutive L3 tables, so the L3 entry
+	 * of image page i is at boot_pg_kimg_l3 + 8 * i. */
 	orr	x6, x1, #PTE_TABLE
 	str	x6, [x0, #(256 * 8)]
 	orr	x6, x2, #PTE_TABLE
 	str	x6, [x1]
 	adrp	x7, __kernel_end
-	sub	x7, x7, x20		/* image size in bytes */
-	ldr	x8, =KIMG_BLOCK_ATTR
-	orr	x8, x8, x20
+	sub	x7, x7, x20		/* image size in bytes (page multiple) */
+	adrp	x11, boot_pg_kimg_l3
 	mov	x9, x2
-	mov	x10, #0
-1:	str	x8, [x9], #8
-	add	x8, x8, #SZ_2M
-	add	x10, x10, #SZ_2M
-	cmp	x10, x7
+	mov	x10, x11
+	mov	x12, #0
+1:	orr	x6, x10, #PTE_TABLE
+	str	x6, [x9], #8
+	add	x10, x10, #4096
+	add	x12, x12, #SZ_2M
+	cmp	x12, x7
 	b.lo	1b
+
+	/* 4 KiB pages, W^X: text, then rodata from __text_end, then data
+	 * and bss from __data_start [Arm ARM D8.4]; Ludicrous: all RWX. */
+	adrp	x12, __text_end
+	sub	x12, x12, x20
+	adrp	x13, __data_start
+	sub	x13, x13, x20
+	mov	x9, x11
+	mov	x10, #0			/* offset in the image */
+2:
+#ifdef KEVLAR_PROFILE_LUDICROUS
+	ldr	x8, =KIMG_PAGE_ATTR
+#else
+	ldr	x8, =KIMG_TEXT_ATTR
+	cmp	x10, x12
+	b.lo	3f
+	ldr	x8, =KIMG_RODATA_ATTR
+	cmp	x10, x13
+	b.lo	3f
+	ldr	x8, =KIMG_DATA_ATTR
+#endif
+3:	orr	x8, x8, x20
+	add	x8, x8, x10
+	str	x8, [x9], #8
+	add	x10, x10, #SZ_4K
+	cmp	x10, x7
+	b.lo	2b
 
 	/* Direct map. */
 	pt_index x6, x20, 39
@@ -260,6 +292,7 @@ primary_virt:
 boot_pg_l0:		.skip	4096	/* TTBR1 root, lives forever */
 boot_pg_kimg_l1:	.skip	4096
 boot_pg_kimg_l2:	.skip	4096
+boot_pg_kimg_l3:	.skip	4096 * KIMG_L3_TABLES
 boot_pg_dmap_l1:	.skip	4096	/* direct map, first 512 GiB of PA */
 boot_pg_id_l0:		.skip	4096	/* identity map, dropped by hal_mm_init() */
 boot_pg_id_l1:		.skip	4096

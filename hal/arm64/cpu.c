@@ -5,7 +5,9 @@
  * [AAPCS64 §6.2.3 (frame records)]
  */
 #include <hal/cpu.h>
+#include <hal/hardening.h>
 #include <kernel/printk.h>
+#include <kevlar/profile.h>
 #include "arm64.h"
 
 irqflags_t hal_irq_save(void)
@@ -160,4 +162,88 @@ size_t hal_cpu_describe(char *buf, size_t len)
 				      (unsigned long)((midr >> 20) & 0xf),
 				      (unsigned long)((midr >> 4) & 0xfff), (unsigned long)(midr & 0xf));
 	return MIN(n, len - 1);
+}
+
+/* ---- CPU hardening (<hal/hardening.h>) ---------------------------------- */
+
+bool arm64_sw_pan;
+uint64_t arm64_user_ttbr0, arm64_kernel_ttbr0;
+static bool hw_pan;
+
+/* MSR PAN, #1 [Arm ARM C6.2 "MSR (immediate)", op1 = 0, op2 = 4], spelled
+ * as its encoding so the file assembles for plain Armv8.0. */
+#define SET_PAN() __asm__ volatile(".inst 0xd500419f" ::: "memory")
+/* The PAN special register (S3_0_C4_C2_3), bit 22 = PSTATE.PAN. */
+#define PAN_BIT (1UL << 22)
+
+static __attribute__((unused)) bool cpu_has_pan(void)
+{
+	return ((read_sysreg(id_aa64mmfr1_el1) >> ID_AA64MMFR1_PAN_SHIFT) & 0xf) != 0;
+}
+
+/* Fortress and Balanced: PSTATE.PAN on, and SCTLR_EL1.SPAN = 0 so every
+ * exception taken to EL1 sets it again (ERET restores the SPSR's copy,
+ * which is 1 wherever the kernel runs) [Arm ARM D8.4 "Privileged access
+ * never", D17.2.118]. Without FEAT_PAN, the TTBR0 emulation (arm64.h). */
+void arm64_hardening_init(void)
+{
+	arm64_kernel_ttbr0 = arm64_empty_ttbr0();
+	arm64_user_ttbr0 = arm64_kernel_ttbr0;
+#if defined(KEVLAR_PROFILE_FORTRESS) || defined(KEVLAR_PROFILE_BALANCED)
+	if (cpu_has_pan()) {
+		write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) & ~(uint64_t)SCTLR_SPAN);
+		isb();
+		SET_PAN();
+		isb();
+		hw_pan = true;
+	} else {
+		arm64_sw_pan = true;
+	}
+#endif
+}
+
+void arm64_uaccess_open(void)
+{
+	write_sysreg(ttbr0_el1, arm64_user_ttbr0);
+	isb();
+}
+
+void arm64_uaccess_close(void)
+{
+	write_sysreg(ttbr0_el1, arm64_kernel_ttbr0);
+	isb();
+}
+
+unsigned hal_hardening(void)
+{
+	unsigned on = 0;
+
+#if defined(KEVLAR_PROFILE_FORTRESS) || defined(KEVLAR_PROFILE_BALANCED)
+	on |= HAL_HARDEN_USER_NX; /* PXN in user descriptors (mmu.c) */
+#endif
+#ifndef KEVLAR_PROFILE_LUDICROUS
+	on |= HAL_HARDEN_KERNEL_WX; /* the image's 4 KiB pages (boot.S) */
+#endif
+	if (hw_pan && (read_sysreg(S3_0_C4_C2_3) & PAN_BIT))
+		on |= HAL_HARDEN_USER_NOACCESS;
+	if (arm64_sw_pan && (read_sysreg(ttbr0_el1) & PTE_ADDR_MASK) == (arm64_kernel_ttbr0 & PTE_ADDR_MASK))
+		on |= HAL_HARDEN_USER_NOACCESS;
+	return on;
+}
+
+const char *hal_hardening_name(unsigned bit)
+{
+	switch (bit) {
+	case HAL_HARDEN_USER_NX: return "pxn";
+	case HAL_HARDEN_USER_NOACCESS: return arm64_sw_pan ? "pan-ttbr0" : "pan";
+	case HAL_HARDEN_KERNEL_WX: return "wx";
+	}
+	return NULL;
+}
+
+/* Fault injection only (<hal/hardening.h>): the one integer-to-pointer
+ * cast faultfs needs, kept in the HAL. */
+volatile uint8_t *hal_debug_user_ptr(uintptr_t uaddr)
+{
+	return (volatile uint8_t *)uaddr;
 }

@@ -85,6 +85,20 @@
 	isb
 .endm
 
+/* Emulated PAN (arm64_sw_pan, <hal/hardening.h>): load TTBR0_EL1 from var,
+ * arm64_kernel_ttbr0 (the empty table) on entry from EL0, arm64_user_ttbr0
+ * on the way back. Clobbers x16. */
+.macro	sw_pan_ttbr0, var
+	adrp	x16, arm64_sw_pan
+	ldrb	w16, [x16, :lo12:arm64_sw_pan]
+	cbz	w16, 9997f
+	adrp	x16, \var
+	ldr	x16, [x16, :lo12:\var]
+	msr	ttbr0_el1, x16
+	isb
+9997:
+.endm
+
 .macro	ventry, label
 	.balign	0x80
 	b	\label
@@ -151,6 +165,7 @@ el1h_irq:
 
 el0_sync:
 	kernel_entry 0
+	sw_pan_ttbr0 arm64_kernel_ttbr0
 	mov	x0, sp
 	mrs	x1, esr_el1
 	mrs	x2, far_el1		/* read before anything can fault again */
@@ -160,6 +175,7 @@ el0_sync:
 
 el0_irq:
 	kernel_entry 0
+	sw_pan_ttbr0 arm64_kernel_ttbr0
 	mov	x0, sp
 	bl	arm64_handle_irq
 	msr	daifclr, #2
@@ -170,6 +186,7 @@ ret_to_user_work:
 	/* FALLTHROUGH */
 ret_to_user:
 	msr	daifset, #2
+	sw_pan_ttbr0 arm64_user_ttbr0
 	kernel_exit 0
 
 /* __noreturn void hal_return_to_user(struct hal_trapframe *tf): tf is the

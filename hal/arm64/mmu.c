@@ -4,8 +4,9 @@
  *  (break-before-make)]
  *
  * User pages: Normal WB, inner shareable, AF set, nG (tagged with the
- * address space's ASID), PXN always (EL1 never executes user memory;
- * tables carry PXNTable too), UXN unless HAL_PROT_EXEC, AP = EL0 RW or RO.
+ * address space's ASID), PXN under Fortress and Balanced (EL1 never
+ * executes user memory; tables carry PXNTable too: <hal/hardening.h>
+ * HAL_HARDEN_USER_NX), UXN unless HAL_PROT_EXEC, AP = EL0 RW or RO.
  * A page with no access at all (PROT_NONE) is an invalid descriptor that
  * keeps the frame address and a software bit, so it still "is mapped".
  *
@@ -17,7 +18,16 @@
 #include <hal/mmu.h>
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
+#include <kevlar/profile.h>
 #include "arm64.h"
+
+#if defined(KEVLAR_PROFILE_FORTRESS) || defined(KEVLAR_PROFILE_BALANCED)
+#define USER_PXN PTE_PXN
+#define USER_TBL_PXN PTE_TBL_PXN
+#else
+#define USER_PXN 0
+#define USER_TBL_PXN 0
+#endif
 
 #define ASID_BITS 8
 #define ASID_COUNT (1u << ASID_BITS)
@@ -54,7 +64,7 @@ static uint64_t *walk(struct hal_aspace *as, vaddr_t va, bool alloc)
 			paddr_t t = frame_alloc(0);
 			if (!t)
 				return NULL;
-			*e = t | PTE_TABLE | PTE_TBL_PXN;
+			*e = t | PTE_TABLE | USER_TBL_PXN;
 		}
 		table = table_va(*e);
 	}
@@ -82,7 +92,7 @@ static uint64_t make_pte(paddr_t pa, unsigned prot)
 {
 	if (!(prot & (HAL_PROT_READ | HAL_PROT_WRITE | HAL_PROT_EXEC)))
 		return pa | PTE_SW_PROTNONE;
-	uint64_t d = pa | PTE_PAGE | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_NG | PTE_PXN |
+	uint64_t d = pa | PTE_PAGE | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_NG | USER_PXN |
 		     PTE_AP_EL0;
 	if (!(prot & HAL_PROT_WRITE))
 		d |= PTE_AP_RO;
@@ -193,9 +203,15 @@ void hal_aspace_switch(struct hal_aspace *as)
 		}
 		ttbr = as->root | (as->asid_gen & (ASID_COUNT - 1)) << 48;
 	}
+	current_as = as;
+	if (arm64_sw_pan) {
+		/* Emulated PAN: the kernel keeps the empty TTBR0; usercopy and
+		 * the return to EL0 load this one. */
+		arm64_user_ttbr0 = ttbr;
+		return;
+	}
 	write_sysreg(ttbr0_el1, ttbr);
 	isb();
-	current_as = as;
 }
 
 int hal_map_page(struct hal_aspace *as, vaddr_t va, paddr_t pa, unsigned prot)

@@ -57,6 +57,7 @@ __noreturn void arm64_boot_main(uint64_t dtb_pa, paddr_t kimage_pa, unsigned boo
 		bi->reserved[1].size = PAGE_ALIGN_UP(dtb_pa + dtb_size) - PAGE_ALIGN_DOWN(dtb_pa);
 		bi->nr_reserved = 2;
 	}
+	arm64_hardening_init();
 	kernel_main(bi);
 }
 

@@ -257,9 +257,13 @@ void arm64_el1_sync(struct hal_trapframe *tf, uint64_t esr, uint64_t far)
 	unsigned ec = ESR_EC(esr);
 	uint64_t fixup;
 
+	if (arm64_sw_pan)
+		arm64_uaccess_close(); /* as an exception would set PSTATE.PAN */
 	if (ec != EC_DABT_CUR || !(fixup = ex_fixup(tf->pc)))
 		el1_oops(tf, esr, far);
 
+	/* A usercopy fault: both the retry and the fixup continue inside the
+	 * usercopy routine, with user memory open (emulated PAN). */
 	enum fault_kind kind = fault_kind(esr);
 	if (!(esr & ABT_FNV) && far >= USER_BASE && far < USER_TOP &&
 	    (kind == FAULT_TRANSLATION || kind == FAULT_ACCESS_FLAG || kind == FAULT_PERMISSION)) {
@@ -271,9 +275,12 @@ void arm64_el1_sync(struct hal_trapframe *tf, uint64_t esr, uint64_t far)
 		int r = kernel_page_fault(tf, far, access);
 		__asm__ volatile("msr daifset, #2" ::: "memory");
 		if (r == 0)
-			return; /* retry the access */
+			goto out; /* retry the access */
 	}
 	tf->pc = fixup;
+out:
+	if (arm64_sw_pan)
+		arm64_uaccess_open();
 }
 
 __noreturn void arm64_bad_exception(struct hal_trapframe *tf, unsigned kind, uint64_t esr)

@@ -11,9 +11,19 @@
  * Every user access has an __ex_table entry { faulting pc, fixup pc }: a
  * fault there that kernel_page_fault() cannot resolve resumes at the fixup
  * (trap.c) instead of oopsing; faults on the kernel side are bugs and
- * oops. A fault in the 16-byte loop falls back to the byte loop, which
- * stops at the exact first inaccessible byte. The kernel side uses LDP/STP;
- * unaligned accesses are fine (SCTLR_EL1.A = 0, Normal memory, B2.5.2).
+ * oops.
+ *
+ * Shape: a byte loop until the user address is 8-byte aligned, then 16
+ * bytes per step as two aligned 8-byte LDTR/STTR (they have no pair form;
+ * an aligned access never straddles a page) with LDP/STP on the kernel
+ * side (unaligned is fine there: SCTLR_EL1.A = 0, Normal memory, B2.5.2),
+ * then a byte loop for the tail. A fault in a 16-byte step falls back to
+ * the byte loop from the start of that step, which stops at the exact first
+ * inaccessible byte, so the count returned is exact.
+ *
+ * Emulated PAN (arm64_sw_pan, <hal/hardening.h>): user memory is mapped
+ * only between uaccess_open and uaccess_close; a fault in between runs its
+ * handler closed and comes back open (trap.c).
  */
 	.arch	armv8-a
 	.text
@@ -26,49 +36,78 @@
 	.popsection
 .endm
 
-	/* x0 = dst, x1 = src, x2 = bytes left */
+.macro	uaccess_ttbr0, var
+	adrp	x16, arm64_sw_pan
+	ldrb	w16, [x16, :lo12:arm64_sw_pan]
+	cbz	w16, 9998f
+	adrp	x16, \var
+	ldr	x16, [x16, :lo12:\var]
+	msr	ttbr0_el1, x16
+	isb
+9998:
+.endm
+
+	/* x0 = dst, x1 = user src, x2 = bytes left */
 	.globl	arm64_copy_from_user
 arm64_copy_from_user:
-1:	cmp	x2, #16
-	b.lo	2f
-	uaccess	2f, ldtr x3, [x1]
-	uaccess	2f, ldtr x4, [x1, #8]
-	stp	x3, x4, [x0]
-	add	x0, x0, #16
-	add	x1, x1, #16
-	sub	x2, x2, #16
-	b	1b
-2:	cbz	x2, 3f
-	uaccess	4f, ldtrb w3, [x1]
-	strb	w3, [x0]
-	add	x0, x0, #1
+	uaccess_ttbr0 arm64_user_ttbr0
+1:	tst	x1, #7			/* head, to an aligned user address */
+	b.eq	2f
+	cbz	x2, 5f
+	uaccess	6f, ldtrb w3, [x1]
+	strb	w3, [x0], #1
 	add	x1, x1, #1
 	sub	x2, x2, #1
+	b	1b
+2:	cmp	x2, #16			/* bulk */
+	b.lo	3f
+	uaccess	3f, ldtr x3, [x1]
+	uaccess	3f, ldtr x4, [x1, #8]
+	stp	x3, x4, [x0], #16
+	add	x1, x1, #16
+	sub	x2, x2, #16
 	b	2b
-3:	mov	x0, #0
-	ret
-4:	mov	x0, x2
+3:	cbz	x2, 5f			/* tail, or the rest after a bulk fault */
+	uaccess	6f, ldtrb w3, [x1]
+	strb	w3, [x0], #1
+	add	x1, x1, #1
+	sub	x2, x2, #1
+	b	3b
+5:	mov	x2, #0
+6:	uaccess_ttbr0 arm64_kernel_ttbr0
+	mov	x0, x2
 	ret
 
+	/* x0 = user dst, x1 = src, x2 = bytes left */
 	.globl	arm64_copy_to_user
 arm64_copy_to_user:
-1:	cmp	x2, #16
-	b.lo	2f
-	ldp	x3, x4, [x1]
-	uaccess	2f, sttr x3, [x0]
-	uaccess	2f, sttr x4, [x0, #8]
-	add	x0, x0, #16
-	add	x1, x1, #16
-	sub	x2, x2, #16
-	b	1b
-2:	cbz	x2, 3f
+	uaccess_ttbr0 arm64_user_ttbr0
+1:	tst	x0, #7			/* head, to an aligned user address */
+	b.eq	2f
+	cbz	x2, 5f
 	ldrb	w3, [x1]
-	uaccess	4f, sttrb w3, [x0]
+	uaccess	6f, sttrb w3, [x0]
 	add	x0, x0, #1
 	add	x1, x1, #1
 	sub	x2, x2, #1
+	b	1b
+2:	cmp	x2, #16			/* bulk */
+	b.lo	3f
+	ldp	x3, x4, [x1]
+	uaccess	3f, sttr x3, [x0]
+	uaccess	3f, sttr x4, [x0, #8]
+	add	x0, x0, #16
+	add	x1, x1, #16
+	sub	x2, x2, #16
 	b	2b
-3:	mov	x0, #0
-	ret
-4:	mov	x0, x2
+3:	cbz	x2, 5f			/* tail, or the rest after a bulk fault */
+	ldrb	w3, [x1]
+	uaccess	6f, sttrb w3, [x0]
+	add	x0, x0, #1
+	add	x1, x1, #1
+	sub	x2, x2, #1
+	b	3b
+5:	mov	x2, #0
+6:	uaccess_ttbr0 arm64_kernel_ttbr0
+	mov	x0, x2
 	ret

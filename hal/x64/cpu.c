@@ -1,6 +1,8 @@
 /* CPU control (hal/include/hal/cpu.h): features, control registers,
  * interrupt masking, idle, backtraces, RDRAND, /proc/cpuinfo. */
 #include <hal/cpu.h>
+#include <hal/hardening.h>
+#include <kevlar/profile.h>
 #include <kernel/printk.h>
 #include <string.h>
 #include "x64.h"
@@ -77,12 +79,16 @@ void x64_cpu_init(void)
 		x64_cpu.mxcsr_mask = 0xffbf;
 }
 
-void hal_cpu_hardening(bool smep_smap)
+/* SMEP and SMAP for the profiles that promise them (<hal/hardening.h>).
+ * Runs once at boot, before any user space exists. CR4.SMEP: a supervisor
+ * instruction fetch from a user page faults; CR4.SMAP: a supervisor data
+ * access to a user page faults unless RFLAGS.AC is set (STAC/CLAC, only in
+ * usercopy.S) [Intel SDM Vol. 3A §4.6.1, §2.5 CR4 bits 20 and 21]. */
+void x64_cpu_hardening(void)
 {
+#if defined(KEVLAR_PROFILE_FORTRESS) || defined(KEVLAR_PROFILE_BALANCED)
 	uint64_t cr4 = read_cr4();
 
-	if (!smep_smap)
-		return;
 	if (x64_cpu.smep)
 		cr4 |= CR4_SMEP;
 	if (x64_cpu.smap) {
@@ -90,6 +96,38 @@ void hal_cpu_hardening(bool smep_smap)
 		x64_smap_enabled = true;
 	}
 	write_cr4(cr4);
+#endif
+}
+
+unsigned hal_hardening(void)
+{
+	uint64_t cr4 = read_cr4();
+	unsigned on = 0;
+
+	if (cr4 & CR4_SMEP)
+		on |= HAL_HARDEN_USER_NX;
+	if ((cr4 & CR4_SMAP) && x64_smap_enabled)
+		on |= HAL_HARDEN_USER_NOACCESS;
+	if (x64_kernel_wx)
+		on |= HAL_HARDEN_KERNEL_WX;
+	return on;
+}
+
+const char *hal_hardening_name(unsigned bit)
+{
+	switch (bit) {
+	case HAL_HARDEN_USER_NX: return "smep";
+	case HAL_HARDEN_USER_NOACCESS: return "smap";
+	case HAL_HARDEN_KERNEL_WX: return "wx";
+	}
+	return NULL;
+}
+
+/* Fault injection only (<hal/hardening.h>): the one integer-to-pointer
+ * cast faultfs needs, kept in the HAL. */
+volatile uint8_t *hal_debug_user_ptr(uintptr_t uaddr)
+{
+	return (volatile uint8_t *)uaddr;
 }
 
 irqflags_t hal_irq_save(void)

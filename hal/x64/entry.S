@@ -82,7 +82,13 @@ x64_trap_common:
 1:	pushq $-1                       /* orig_rax: not a syscall */
 	SAVE_GPRS
 	cld
-	movq %rsp, %rdi
+	/* RFLAGS.AC survives an interrupt or exception from ring 3 (only
+	 * SYSCALL masks it): clear it so SMAP holds in the handler; IRETQ
+	 * restores the interrupted value [Intel SDM Vol. 3A §4.6.1, §6.12.1]. */
+	testb $1, x64_smap_enabled(%rip)
+	jz 3f
+	clac
+3:	movq %rsp, %rdi
 	call x64_trap
 	/* FALLTHROUGH */
 

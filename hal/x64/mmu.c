@@ -7,13 +7,15 @@
  *   slot 273  direct map: RAM at DIRECT_MAP_BASE + pa (2 MiB / 1 GiB pages, NX)
  *   slot 402  I/O window: hal_ioremap() (4 KiB pages, UC, NX)
  *   slot 511  image: KERNEL_VMA + pa, 4 KiB pages, text RX, rodata R+NX,
- *             data/bss RW+NX
+ *             data/bss RW+NX (W^X: Fortress, Balanced, Performance);
+ *             all RWX under Ludicrous (<hal/hardening.h>)
  */
 #include <hal/boot.h>
 #include <hal/cpu.h>
 #include <hal/frame.h>
 #include <hal/mmu.h>
 #include <kernel/errno.h>
+#include <kevlar/profile.h>
 #include <string.h>
 #include "x64.h"
 
@@ -38,6 +40,7 @@ static bool frame_alloc_ready; /* after hal_mm_init(): the core's allocator may 
 static bool kernel_half_frozen; /* an aspace copied the kernel PML4 slots */
 static struct hal_aspace *current_as;
 static uintptr_t ioremap_next = IOREMAP_BASE;
+bool x64_kernel_wx; /* the image is mapped W^X */
 
 static uint64_t leaf_global(void)
 {
@@ -190,16 +193,28 @@ void x64_mmu_early_init(const struct hal_boot_info *bi)
 	const uint64_t g = leaf_global() | PTE_A;
 	uintptr_t va;
 
+	/* W^X: text R+X, rodata R+NX, data/bss RW+NX. CR0.WP (x64_cpu_init)
+	 * makes read-only bind the kernel too, EFER.NXE (boot.S) makes XD
+	 * mean something [Intel SDM Vol. 3A §4.6.1, §4.1.3, §2.5]. Ludicrous
+	 * maps the whole image RWX. */
+#ifdef KEVLAR_PROFILE_LUDICROUS
+	const bool wx = false;
+#else
+	const bool wx = true;
+#endif
 	for (va = (uintptr_t)__kernel_start; va < (uintptr_t)__kernel_end; va += PAGE_SIZE) {
 		uint64_t flags = PTE_P | g;
 
-		if (va >= (uintptr_t)__data_start)
+		if (!wx)
+			flags |= PTE_W | PTE_D;
+		else if (va >= (uintptr_t)__data_start)
 			flags |= PTE_W | PTE_D | nx_bit();
 		else if (va >= (uintptr_t)__rodata_start)
 			flags |= nx_bit();
 		if (kernel_map_4k(va, va - KERNEL_VMA, flags))
 			early_fail();
 	}
+	x64_kernel_wx = wx && x64_cpu.nx;
 
 	/* The direct map: RAM the loader reported below 4 GiB (the rest
 	 * waits for hal_mm_init(), which can report -ENOMEM), the first 2 MiB

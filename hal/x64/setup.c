@@ -93,5 +93,7 @@ __noreturn void x64_boot_main(uint32_t magic, uint32_t info_pa)
 
 	bi->dtb = __board_dtb_start;
 	x64_mmu_early_init(bi);
+	/* On the final page tables: no kernel page is a user page there. */
+	x64_cpu_hardening();
 	kernel_main(bi);
 }

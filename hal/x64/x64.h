@@ -288,8 +288,9 @@ void x64_boot_add_ram(struct hal_boot_info *bi, uint64_t base, uint64_t size);
 void x64_cpu_init(void);
 /* Turn on SMEP and SMAP if the CPU has them [Intel SDM Vol. 3A §4.6.1]
  * (the hardened safety profiles; not called yet). */
-void hal_cpu_hardening(bool smep_smap);
-extern bool x64_smap_enabled; /* read by usercopy.S */
+void x64_cpu_hardening(void);   /* SMEP/SMAP per profile (cpu.c) */
+extern bool x64_smap_enabled; /* SMAP on: read by usercopy.S and entry.S */
+extern bool x64_kernel_wx;    /* the image is mapped W^X (mmu.c) */
 
 /* usercopy.S: copy n bytes with fault fixup (one side is user memory);
  * returns the number of bytes NOT copied (0 on success). */

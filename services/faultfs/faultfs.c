@@ -28,16 +28,28 @@
  *   stalecap   read: the same with the token of the faultfs instance mounted
  *                    before this one: -EPERM under Fortress once that one is
  *                    unmounted, -EAGAIN if there was none, -EOPNOTSUPP elsewhere
+ *   userptr    read: stores 'u' straight through the user buffer's address
+ *                    (hal_debug_user_ptr(), not copy_to_user) and returns 1.
+ *                    SMAP/PAN (Fortress, Balanced) make it a kernel fault;
+ *                    elsewhere it works (the caller must have touched the
+ *                    buffer: a kernel fault on a user page is never resolved
+ *                    outside usercopy)
+ *   textwrite  read: writes the first byte of one of faultfs's own functions
+ *                    back unchanged, then returns "w" (1 byte). W^X
+ *                    (Fortress, Balanced, Performance) makes it a kernel
+ *                    fault; under Ludicrous (RWX image) it works
  *
  * Under Fortress and Balanced each faulting call returns -EIO and marks the
  * mount failed (every later call -EIO until umount + mount); under
  * Performance and Ludicrous the first one is a kernel panic whose message
  * names faultfs (the panic text, the assertion's file, or the faulting
- * function's symbol). */
+ * function's symbol). userptr and textwrite fault only where the profile's
+ * CPU hardening says they must (<kernel/hardening.h>). */
+#include <hal/frame.h>
 #include <kernel/cap.h>
 #include <kernel/cmdline.h>
-#include <hal/frame.h>
 #include <kernel/errno.h>
+#include <kernel/hardening.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mutex.h>
 #include <kernel/printk.h>
@@ -52,6 +64,8 @@ enum fault_kind {
 	F_PANIC, F_ASSERT, F_NULLDEREF, F_WILDPTR, F_UNDEF, F_LEAK, F_LOCK,
 	/* capability tokens (<kernel/cap.h>) */
 	F_GOODCAP, F_FORGECAP, F_STALECAP,
+	/* CPU hardening probes (SMAP/PAN, W^X) */
+	F_USERPTR, F_TEXTWRITE,
 	NR_KINDS
 };
 
@@ -60,6 +74,8 @@ static const char *const kind_name[NR_KINDS] = {
 	[F_WILDPTR] = "wildptr", [F_UNDEF] = "undef",   [F_LEAK] = "leak",
 	[F_LOCK] = "lock",
 	[F_GOODCAP] = "goodcap", [F_FORGECAP] = "forgecap", [F_STALECAP] = "stalecap",
+	/* CPU hardening probes */
+	[F_USERPTR] = "userptr", [F_TEXTWRITE] = "textwrite",
 };
 
 /* Shared by every instance, so a second mount can see whether a faulted
@@ -137,6 +153,33 @@ static __attribute__((noinline)) int faultfs_do_fault(int kind)
 	return -EINVAL;
 }
 
+/* CPU hardening probes. noinline and named faultfs_*, so a panic's
+ * faulting function names faultfs. */
+
+/* A store through the user buffer's address, bypassing usercopy: the
+ * kernel fault SMAP/PAN must turn it into. */
+static __attribute__((noinline)) ssize_t faultfs_userptr(struct uio *u)
+{
+	volatile uint8_t *p;
+
+	if (!u->is_user || !u->len)
+		return -EINVAL;
+	p = hal_debug_user_ptr(u->uaddr);
+	*p = 'u';
+	return 1;
+}
+
+/* A write of faultfs_userptr's first byte, unchanged, through its text
+ * address: the kernel fault W^X must turn it into. The function pointer
+ * becomes a data pointer; no integer is cast. */
+static __attribute__((noinline)) ssize_t faultfs_textwrite(struct uio *u)
+{
+	volatile uint8_t *text = (volatile uint8_t *)(void *)faultfs_userptr;
+
+	*text = *text;
+	return uio_copy_out(u, "w", 1) ? -EFAULT : 1;
+}
+
 static ssize_t faultfs_read(struct file *f, struct uio *u, off_t *pos)
 {
 	static const char msg[] = "unlocked\n";
@@ -161,7 +204,11 @@ static ssize_t faultfs_read(struct file *f, struct uio *u, off_t *pos)
 	}
 	if (kind == F_LEAK)
 		return -EINVAL;
-	if (kind >= F_GOODCAP)
+	if (kind == F_USERPTR)
+		return faultfs_userptr(u);
+	if (kind == F_TEXTWRITE)
+		return faultfs_textwrite(u);
+	if (kind == F_GOODCAP || kind == F_FORGECAP || kind == F_STALECAP)
 		return cap_probe(f->inode->sb, kind);
 	return faultfs_do_fault(kind);
 }

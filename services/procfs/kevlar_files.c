@@ -9,6 +9,7 @@
  * A test reads it before and after some work: an unchanged difference
  * (against two reads with nothing in between) proves the work made no
  * system call, e.g. clock_gettime served by the vDSO. */
+#include <kernel/hardening.h>
 #include <kernel/service.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -54,5 +55,24 @@ int proc_show_kevlar_services(struct seqbuf *s, struct task *t)
 	seq_printf(s, "charged_bytes %zu\n", st.bytes_charged);
 	seq_printf(s, "reclaimed_bytes %lu\n", st.bytes_reclaimed);
 	seq_printf(s, "cap_refused %lu\n", cap_refused_count());
+	return 0;
+}
+
+/* /proc/kevlar/hardening: the CPU hardening in force (<kernel/hardening.h>),
+ * one "name on|off" per line, e.g. on x86_64 under Balanced:
+ *   smep on / smap on / wx on / stackprot on / zeroinit off
+ * (arm64: pxn, pan or pan-ttbr0, wx, ...). Read live: "smap on" means CR4.SMAP
+ * is set now, "pan on" that PSTATE.PAN is set in this very system call. */
+int proc_show_kevlar_hardening(struct seqbuf *s, struct task *t)
+{
+	unsigned active = hardening_active();
+
+	(void)t;
+	for (unsigned i = 0; i < HARDEN_NR_ITEMS; i++) {
+		const char *name;
+		unsigned bit = hardening_item(i, &name);
+
+		seq_printf(s, "%s %s\n", name, (active & bit) ? "on" : "off");
+	}
 	return 0;
 }

@@ -16,15 +16,27 @@
  *    to init): run as PID 1 under Performance/Ludicrous, inject that one fault;
  *    the kernel must panic naming faultfs (the QEMU test expects the panic
  *    line, so reaching the end of this program is the failure).
+ *  - KTEST_PROBE=<profile> (Performance, Ludicrous; PID 1, faultinject=1):
+ *    the hardening probes that must NOT fault there. "userptr" (the kernel
+ *    storing through a user pointer outside usercopy) works, since those
+ *    profiles have no SMAP/PAN; under Ludicrous "textwrite" (a store to
+ *    kernel text) works too, since it has no W^X. Under Performance
+ *    textwrite panics (//tests:fault_panic_<arch>_performance_textwrite).
+ *    Prints the KTEST lines and "KTEST END", then powers off.
+ * Under Fortress and Balanced userptr and textwrite are two more kinds that
+ * must be contained (EIO), like the others.
  */
 #include "ktest.h"
 
 #include <sys/mount.h>
+#include <sys/reboot.h>
 
 #define ITERATIONS 100
 #define LEAK_BYTES (64 * 1024)
 
-static const char *const kinds[] = { "panic", "assert", "nullderef", "wildptr", "undef", "leak" };
+static const char *const kinds[] = { "panic", "assert", "nullderef", "wildptr", "undef", "leak",
+                                     /* CPU hardening: SMAP/PAN, W^X */
+                                     "userptr", "textwrite" };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 static int file_contains(const char *path, const char *needle)
@@ -250,11 +262,63 @@ static int run_expect_panic(const char *kind)
     return 1;
 }
 
+/* Read 1 byte of dir/name into a buffer the caller just wrote (so its page
+ * is present and private): the byte read, or -errno. */
+static int probe(const char *dir, const char *name)
+{
+    char path[256];
+    volatile char c = 'x';
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -errno;
+    c = 'x';
+    ssize_t r = read(fd, (char *)&c, 1);
+    int e = errno;
+    close(fd);
+    if (r != 1)
+        return r < 0 ? -e : -1000 - (int)r;
+    return c;
+}
+
+/* PID 1 under Performance/Ludicrous: the probes that must not fault. */
+static int run_probes(const char *profile)
+{
+    int ludicrous = strcmp(profile, "ludicrous") == 0;
+    int n = 0;
+
+    mkdir("/mnt", 0755);
+    if (mount("none", "/mnt", "faultfs", 0, NULL) != 0) {
+        ktest_result("fault.probe_mount", 0, "mount faultfs: %s", strerror(errno));
+        n++;
+    } else {
+        int r = probe("/mnt", "userptr");
+        ktest_result("fault.userptr_no_smap_pan", r == 'u',
+                     "a kernel store through a user pointer gave %d, want 'u' (no SMAP/PAN in %s)",
+                     r, profile);
+        n++;
+        if (ludicrous) {
+            r = probe("/mnt", "textwrite");
+            ktest_result("fault.textwrite_no_wx", r == 'w',
+                         "a kernel store to its text gave %d, want 'w' (no W^X in ludicrous)", r);
+            n++;
+        }
+    }
+    printf("KTEST END total=%d\n", n);
+    fflush(stdout);
+    sync();
+    reboot(RB_POWER_OFF);
+    return 1;
+}
+
 int main(void)
 {
     const char *kind = getenv("KTEST_FAULT");
     if (kind && *kind)
         return run_expect_panic(kind);
+    const char *probe_profile = getenv("KTEST_PROBE");
+    if (probe_profile && *probe_profile)
+        return run_probes(probe_profile);
 
     if (ktest_enter_scratch("t_fault") != 0) {
         ktest_result("fault.scratch", 0, "cannot enter scratch dir: %s", strerror(errno));
@@ -269,7 +333,8 @@ int main(void)
     }
     if (!file_contains("/proc/kevlar/services", "containment 1")) {
         /* Performance/Ludicrous with faultinject=1: every fault panics; the
-         * panic tests (//tests:fault_panic_*) cover it. */
+         * panic tests (//tests:fault_panic_*) and the probes
+         * (//tests:hardening_probe_*) cover it. */
         printf("t_fault: no containment in this profile; not injecting\n");
         return 0;
     }
