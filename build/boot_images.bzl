@@ -22,6 +22,10 @@ kernel.elf is picked from its outputs.
 FIT_LOAD_ADDR = "0x48000000"
 KERNEL_LOAD_ADDR = "0x40400000"
 
+# Raspberry Pi 3 (boards/raspi3b): RAM from 0; U-Boot sits at its top.
+RPI_FIT_LOAD_ADDR = "0x08000000"
+RPI_KERNEL_LOAD_ADDR = "0x00400000"
+
 _SBIN = "export PATH=$$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1; "
 
 def _boot_file(name, kernel, group):
@@ -32,8 +36,11 @@ def _boot_file(name, kernel, group):
         output_group = group,
     )
 
-def uboot_fit(name, kernel, initramfs, dtb, description, **kwargs):
+def uboot_fit(name, kernel, initramfs, dtb, description, load_addr = KERNEL_LOAD_ADDR, **kwargs):
     """FIT image <name>.itb: kernel (arm64 Image), fdt (`dtb`) and ramdisk (`initramfs`).
+
+    `load_addr`: where bootm copies the Image (2 MiB aligned, in the board's RAM;
+    default QEMU virt's).
 
     With a FIT, U-Boot's bootm hands the kernel the FIT's fdt (after its fixups of
     /memory and /chosen), not the tree of the firmware; the DTB must match the machine.
@@ -83,7 +90,7 @@ def uboot_fit(name, kernel, initramfs, dtb, description, **kwargs):
 		};
 	};
 };
-""" % (description, KERNEL_LOAD_ADDR, KERNEL_LOAD_ADDR)
+""" % (description, load_addr, load_addr)
     native.genrule(
         name = name,
         srcs = [":" + name + "_image", initramfs, dtb],
@@ -102,9 +109,10 @@ cat > "$$work/kevlar.its" <<EOF
         **kwargs
     )
 
-def uboot_script(name, bootargs, fit_name = "kevlar.itb", **kwargs):
+def uboot_script(name, bootargs, fit_name = "kevlar.itb", fit_addr = FIT_LOAD_ADDR, **kwargs):
     """U-Boot boot script: <name>_cmd -> <name>.cmd (build/boot.cmd.in filled in) and
-    <name> -> <name>.scr (mkimage -T script), the file U-Boot sources.
+    <name> -> <name>.scr (mkimage -T script), the file U-Boot sources. `fit_addr`:
+    where the script loads the FIT (in RAM, clear of the kernel; default QEMU virt's).
     """
     native.genrule(
         name = name + "_cmd",
@@ -113,7 +121,7 @@ def uboot_script(name, bootargs, fit_name = "kevlar.itb", **kwargs):
         cmd = "sed -e 's|@BOOTARGS@|{bootargs}|g' -e 's|@FIT@|{fit}|g' -e 's|@FIT_ADDR@|{addr}|g' $< > $@".format(
             bootargs = bootargs,
             fit = fit_name,
-            addr = FIT_LOAD_ADDR,
+            addr = fit_addr,
         ),
         **kwargs
     )

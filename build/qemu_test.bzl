@@ -43,7 +43,7 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         **kwargs
     )
 
-def firmware_test(name, arch, media, bios = None, machine = None, qemu_timeout = 240, tags = [], size = "medium", timeout = "moderate", **kwargs):
+def firmware_test(name, arch, media, bios = None, machine = None, loader = None, dtb = None, qemu_timeout = 240, tags = [], size = "medium", timeout = "moderate", **kwargs):
     """`qemu_timeout` (s) stays below the test timeout ("moderate" = 300 s).
 
     Boot with no -kernel: the firmware (`bios`, a path on the machine, or QEMU's
@@ -54,6 +54,10 @@ def firmware_test(name, arch, media, bios = None, machine = None, qemu_timeout =
     args = ["--arch", arch, "--timeout", str(qemu_timeout)]
     if bios:
         args += ["--bios", bios]
+    if loader:
+        args += ["--loader", loader]  # a path on the machine, like bios
+    if dtb:
+        args += ["--dtb", "$(rootpath %s)" % dtb]
     if machine:
         args += ["--machine", machine]
     for kind, label in media.items():
@@ -65,7 +69,7 @@ def firmware_test(name, arch, media, bios = None, machine = None, qemu_timeout =
         name = name,
         srcs = ["//tests:qemu_run.sh"],
         args = args,
-        data = media.values(),
+        data = list(media.values()) + ([dtb] if dtb else []),
         size = size,
         timeout = timeout,
         tags = ["qemu"] + tags,

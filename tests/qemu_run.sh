@@ -38,7 +38,7 @@
 set -u
 
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
-machine="" dtb="" bios="" disk="" cdrom="" tftp=()
+machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -47,6 +47,7 @@ while [ $# -gt 0 ]; do
     --append) append=$2; shift 2 ;;
     --interactive) interactive=1; shift ;;
     --dtb) dtb=$2; shift 2 ;;           # the board's DTB, for boards whose loader gives none
+    --loader) loader=$2; shift 2 ;;     # raspi3b: a boot loader started as -kernel (U-Boot)
     --expect) expects+=("$2"); shift 2 ;;
     --machine) machine=$2; shift 2 ;;
     --bios) bios=$2; shift 2 ;;
@@ -104,12 +105,17 @@ esac
 if [ -n "$kernel" ]; then
   qemu+=(-kernel "$kernel" -append "$cmdline")
   [ "$initrd" != none ] && qemu+=(-initrd "$initrd")
+elif [ -n "$loader" ]; then
+  # The Raspberry Pi firmware's job: start the boot loader (U-Boot) at 0x80000.
+  qemu+=(-kernel "$loader")
 fi
 [ -n "$bios" ] && qemu+=(-bios "$bios")
 # snapshot=on keeps the guest's writes in a temporary file under $TMPDIR (QEMU's
 # default, /var/tmp, is read-only in Bazel's sandbox).
 export TMPDIR=${TEST_TMPDIR:-${TMPDIR:-/tmp}}
-if [ -n "$disk" ]; then
+if [ -n "$disk" ] && [ "$machine" = raspi3b ]; then
+  qemu+=(-drive "if=sd,file=$disk,format=raw,snapshot=on") # the SD card slot
+elif [ -n "$disk" ]; then
   case "$arch" in
     x64) qemu+=(-drive "file=$disk,format=raw,media=disk,snapshot=on") ;;
     arm64) qemu+=(-drive "if=none,id=disk0,file=$disk,format=raw,snapshot=on"
@@ -158,7 +164,12 @@ stamp() {
 rm -f "$log.first"
 start=$(date +%s)
 t0=$EPOCHREALTIME
-timeout -k 10 "$timeout_s" "${qemu[@]}" -nographic -serial stdio -monitor none \
+# One serial port on stdio; on raspi3b both (the PL011, and the mini UART the
+# firmware and U-Boot use), multiplexed.
+serial=(-serial stdio)
+[ "$machine" = raspi3b ] &&
+  serial=(-chardev stdio,id=con,mux=on,signal=off -serial chardev:con -serial chardev:con)
+timeout -k 10 "$timeout_s" "${qemu[@]}" -nographic "${serial[@]}" -monitor none \
   </dev/null 2>&1 | stamp | tee "$log"
 qemu_status=${PIPESTATUS[0]}
 elapsed=$(( $(date +%s) - start ))

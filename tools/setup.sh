@@ -14,7 +14,7 @@ PKGS="bazel-bootstrap bazel-platforms bazel-skylib clang lld llvm
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross musl-tools
   cpio e2fsprogs xz-utils clang-tidy
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
-  dosfstools fdisk"
+  dosfstools fdisk u-boot-rpi:arm64"
 
 missing=""
 for p in $PKGS; do
