@@ -5,6 +5,8 @@ arm64, U-Boot (Debian's u-boot-tools, dosfstools, mtools, fdisk):
                                                the board DTB and the initramfs (one
                                                configuration, the default)
   uboot_script(name, bootargs, fit)         -> <name>.scr (boot.scr) from boot.cmd.in
+  uboot_booti_script(name, bootargs)        -> <name>.scr for a U-Boot without FIT:
+                                               Image + initramfs.cpio + board.dtb, booti
   uboot_disk(name, files)                   -> <name>.img: MBR + one bootable FAT32
                                                partition holding `files`
 x86_64, GRUB (grub-pc-bin, grub-efi-amd64-bin, xorriso, mtools):
@@ -21,10 +23,6 @@ kernel.elf is picked from its outputs.
 # arm64 Image header asks), so the FIT must sit above the kernel and its bss.
 FIT_LOAD_ADDR = "0x48000000"
 KERNEL_LOAD_ADDR = "0x40400000"
-
-# Raspberry Pi 3 (boards/raspi3b): RAM from 0; U-Boot sits at its top.
-RPI_FIT_LOAD_ADDR = "0x08000000"
-RPI_KERNEL_LOAD_ADDR = "0x00400000"
 
 _SBIN = "export PATH=$$PATH:/usr/sbin:/sbin MTOOLS_SKIP_CHECK=1; "
 
@@ -133,6 +131,31 @@ def uboot_script(name, bootargs, fit_name = "kevlar.itb", fit_addr = FIT_LOAD_AD
         message = "Making U-Boot script %s.scr" % name,
         **kwargs
     )
+
+def uboot_booti_script(name, bootargs, **kwargs):
+    """U-Boot boot script <name>.scr (from build/boot-booti.cmd.in) for a U-Boot without
+    FIT support: it loads Image, initramfs.cpio and board.dtb from the partition it was
+    found on (U-Boot's kernel_addr_r, ramdisk_addr_r, fdt_addr_r) and runs booti.
+    """
+    native.genrule(
+        name = name + "_cmd",
+        srcs = ["//build:boot-booti.cmd.in"],
+        outs = [name + ".cmd"],
+        cmd = "sed -e 's|@BOOTARGS@|{bootargs}|g' $< > $@".format(bootargs = bootargs),
+        **kwargs
+    )
+    native.genrule(
+        name = name,
+        srcs = [":" + name + "_cmd"],
+        outs = [name + ".scr"],
+        cmd = "/usr/bin/mkimage -q -A arm64 -O linux -T script -C none -n 'Kevlar boot script' -d $< $@ >/dev/null",
+        message = "Making U-Boot script %s.scr" % name,
+        **kwargs
+    )
+
+def boot_image_file(name, kernel, **kwargs):
+    """The bootable file of a kernel_image (arm64 Image, x64 kernel.elf) alone."""
+    _boot_file(name, kernel, "boot_image")
 
 def uboot_disk(name, files, size_mib = 64, **kwargs):
     """Disk image <name>.img as written to an SD card: an MBR partition table with one
