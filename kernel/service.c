@@ -154,7 +154,7 @@ struct charge {
 	struct svc_instance *inst;
 };
 
-#define CHARGE_HASH 256
+#define CHARGE_HASH 4096 /* 32 KiB of buckets: short chains with thousands of tmpfs objects */
 static struct charge *charge_hash[CHARGE_HASH];
 static bool charging; /* the charge record's own kmalloc is not charged */
 
