@@ -2,10 +2,12 @@
 # Boot a Kevlar kernel in QEMU (TCG) with an initramfs and judge the guest's verdict.
 #
 #   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS]
-#               [--expect REGEX]... [--interactive] KERNEL_FILE...
+#               [--expect REGEX]... [--interactive] [--kernel FILE] KERNEL_FILE...
 #
 # KERNEL_FILE...: the outputs of a kernel_image target; the bootable one is picked:
 # kernel.elf on x64 (PVH entry), Image on arm64 (QEMU passes the DTB in x0).
+# --kernel FILE boots FILE as is instead (bench/compare.sh: Debian's Linux in the same
+# QEMU configuration).
 # Used by the //tests:qemu_* sh_tests (bazel passes the runfiles paths) and, with
 # --interactive, by tools/run-qemu.sh.
 #
@@ -25,7 +27,7 @@
 # itself before the timeout. --initrd none boots without -initrd.
 set -u
 
-arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
+arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=() kernel_file=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
     --append) append=$2; shift 2 ;;
     --interactive) interactive=1; shift ;;
     --expect) expects+=("$2"); shift 2 ;;
+    --kernel) kernel_file=$2; shift 2 ;;
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -48,6 +51,7 @@ kernel=""
 for k in "${kernels[@]}"; do
   [ "$(basename "$k")" = "$want" ] && kernel=$k
 done
+[ -n "$kernel_file" ] && kernel=$kernel_file
 if [ -z "$kernel" ] || [ ! -f "$kernel" ] || { [ "$initrd" != none ] && [ ! -f "$initrd" ]; }; then
   echo "qemu_run: need a $want among the kernel files (${kernels[*]:-none}) and an initrd ($initrd)" >&2
   exit 2

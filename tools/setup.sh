@@ -56,4 +56,6 @@ if [ ! -f "$DEPS/dtb/qemu-virt.dtb" ]; then
   qemu-system-aarch64 -machine virt,gic-version=2,dumpdtb="$DEPS/dtb/qemu-virt-gicv2.dtb" \
     -cpu cortex-a57 -m 512M -nographic >/dev/null 2>&1 || true
 fi
+# Debian's Linux 6.1 for both arches, to compare against (bench/compare.sh).
+"$ROOT/tools/fetch-linux.sh" "$DEPS/linux"
 echo "setup: dependencies ready in $DEPS"
