@@ -121,6 +121,7 @@ boot() { # arch kernel-name run kernel-file extra-append
   grep -m1 -P '^[0-9.]+\tqemu_run: qemu-system' "$log" | cut -f2- | sed 's/^qemu_run: //' |
     sed -e "s|$work/$arch/initramfs.cpio|bazel-bin/bench/initramfs_$arch.cpio|" \
         -e "s|$work/$arch/$name/|bazel-bin/kernel_${arch}_$name/|" \
+        -e "s|$linux_dir/$arch/kernel|LINUX_DIR/$arch/kernel|" \
         -e 's|-append \(.*\) -initrd|-append "\1" -initrd|' >"$work/cmd.$arch.$name"
   if [ "$status" != 0 ]; then
     echo "compare: $arch $name run $run FAILED (status $status); last console lines:" >&2

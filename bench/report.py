@@ -109,7 +109,9 @@ def markdown(data, benches, kernels, meta):
           "kernels under the same conditions, but expect more noise than usual.\n")
     w("### QEMU command lines\n")
     w("The same for every kernel of an arch but for `-kernel` and, for Linux fair, three flags "
-      "at the end of `-append` (`bench.scale` is read by `/init`; Linux ignores it).\n")
+      "at the end of `-append` (`bench.scale` is read by `/init`; Linux ignores it). "
+      "`LINUX_DIR` is `.deps/linux` unless `--linux-dir` says otherwise; qemu_run.sh adds "
+      "`-nographic -serial stdio -monitor none`.\n")
     w("```sh")
     for arch in kernels:
         for name in [profiles[0] if profiles else ""] + list(LINUX):
