@@ -104,7 +104,8 @@ image_sizes() { # arch kernel file
 }
 
 # One boot: QEMU through tests/qemu_run.sh, every console line stamped with the host's
-# clock (wall time to /init = first BENCHINFO line - start).
+# clock as it arrives (wall time to /init = first BENCHINFO line - start). No stdio filter
+# (tr, sed) between QEMU and the stamping loop: it would buffer the lines.
 boot() { # arch kernel-name run kernel-file extra-append
   local arch=$1 name=$2 run=$3 kfile=$4 extra=$5 log=$work/boot.log start end status
   echo "compare: run $run/$runs, $arch $name" >&2
@@ -112,8 +113,8 @@ boot() { # arch kernel-name run kernel-file extra-append
   set +e
   tests/qemu_run.sh --arch "$arch" --timeout "$timeout_s" --initrd "$work/$arch/initramfs.cpio" \
     --append "bench.scale=$scale${extra:+ $extra}" --expect '^BENCH END' --kernel "$kfile" \
-    </dev/null 2>&1 | tr -d '\r' |
-    while IFS= read -r line; do printf '%s\t%s\n' "$EPOCHREALTIME" "$line"; done >"$log"
+    </dev/null 2>&1 |
+    while IFS= read -r line; do printf '%s\t%s\n' "$EPOCHREALTIME" "${line%$'\r'}"; done >"$log"
   status=${PIPESTATUS[0]}
   set -e
   end=$EPOCHREALTIME
