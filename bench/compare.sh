@@ -15,9 +15,10 @@
 # only its three flags), same initramfs, same benchmark binary.
 #
 # Prints the tables (median ns/op per kernel, ratios ours/Linux) on stdout and writes, under
-# DIR (default docs/bench): raw.tsv (every value of every boot), ratios.svg (bar chart of
-# ours/Linux-fair) and the results section of README.md (between its markers; the rest of
-# the file is left alone). Debian's kernels come from tools/setup.sh (.deps/linux/<arch>,
+# DIR (default docs/bench): raw.tsv (every value of every boot), meta.tsv (date, machine,
+# load, command lines), ratios.svg (bar chart of ours/Linux-fair) and the results section of
+# README.md (between its markers; the rest of the file is left alone). To redo the tables
+# from those files: python3 bench/report.py --raw DIR/raw.tsv --meta DIR/meta.tsv --out DIR Debian's kernels come from tools/setup.sh (.deps/linux/<arch>,
 # see tools/fetch-linux.sh); --linux-dir or $KEVLAR_LINUX_DIR points elsewhere.
 #
 # Quick check that everything works: bench/compare.sh --runs 1 --scale 0.1 --out /tmp/b
@@ -172,4 +173,5 @@ for arch in "${arches[@]}"; do
 done
 
 cp "$raw" "$out/raw.tsv"
+cp "$meta" "$out/meta.tsv"
 python3 bench/report.py --raw "$raw" --meta "$meta" --out "$out"
