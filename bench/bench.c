@@ -2,7 +2,8 @@
  *
  * One static program, the same binary for our kernel and for Linux in the
  * same QEMU. Each benchmark runs a fixed number of iterations (scaled by
- * the first argument, default 1) and prints one line
+ * the first argument, a positive decimal, default 1; at least one iteration)
+ * and prints one line
  *
  *   BENCH <name> iters=<N> ns_per_op=<X>
  *
@@ -29,8 +30,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static long scale = 1;
+static double scale = 1; /* iterations x scale; below 1 for quick checks */
 static const char *self = "/bench/bench"; /* this program, for stat and execve */
+
+/* n iterations scaled, at least 1. */
+static long scaled(long n)
+{
+    long r = (long)(n * scale);
+    return r > 0 ? r : 1;
+}
 
 static double now_ns(void)
 {
@@ -53,7 +61,7 @@ static void fail(const char *name)
 
 #define LOOP(name, n, body)                               \
     do {                                                  \
-        long n_ = (n) * scale;                            \
+        long n_ = scaled(n);                              \
         double t0_ = now_ns();                            \
         for (long i_ = 0; i_ < n_; i_++) {                \
             body;                                         \
@@ -93,7 +101,7 @@ static void bench_pipe_pingpong(void)
         fail("pipe_pingpong");
         return;
     }
-    long n = 2000 * scale;
+    long n = scaled(2000);
     pid_t pid = fork();
     if (pid < 0) {
         fail("pipe_pingpong");
@@ -138,7 +146,7 @@ static void bench_processes(void)
 static void bench_memory(void)
 {
     long page = sysconf(_SC_PAGESIZE), pages = 1024;
-    long rounds = 4 * scale;
+    long rounds = scaled(4);
     double fault_ns = 0, unmap_ns = 0;
     for (long r = 0; r < rounds; r++) {
         char *m = mmap(NULL, pages * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -198,7 +206,7 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "--exit"))
         return 0;
     if (argc > 1)
-        scale = atol(argv[1]) > 0 ? atol(argv[1]) : 1;
+        scale = atof(argv[1]) > 0 ? atof(argv[1]) : 1;
     static char exe[256];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {

@@ -7,8 +7,8 @@
 #
 # Defaults: x64, 3 runs, scale 1, all four profiles. Same QEMU command as the tests
 # (tests/qemu_run.sh). Benchmarks, not tests: TCG on shared cores is noisy, so only
-# medians and ratios mean anything. Comparison with Linux in the same QEMU: not yet
-# (see docs/bench/README.md).
+# medians and ratios mean anything. Side by side with Linux in the same QEMU:
+# bench/compare.sh (docs/bench/README.md).
 set -eu
 cd "$(dirname "$0")/.."
 

@@ -2,7 +2,7 @@
 # Boot a Kevlar kernel in QEMU (TCG) with an initramfs and judge the guest's verdict.
 #
 #   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS]
-#               [--expect REGEX]... [--interactive] KERNEL_FILE...
+#               [--expect REGEX]... [--interactive] [--kernel FILE] KERNEL_FILE...
 #   qemu_run.sh --arch x64|arm64 [--machine M] [--bios FILE] [--disk FILE] [--cdrom FILE]
 #               [--tftp NAME=FILE]... [--timeout SECONDS] [--expect REGEX]...
 #
@@ -18,6 +18,8 @@
 # virt (with --dtb FILE, the board's device tree). Firmware waits at its prompt
 # when nothing boots: the timeout ends that, and the log shows the firmware's output.
 # The summary gives the time from QEMU's start to the first KTEST line (boot time).
+# --kernel FILE boots FILE as is instead of a KERNEL_FILE (bench/compare.sh: Debian's
+# Linux in the same QEMU configuration).
 # Used by the //tests:qemu_* sh_tests (bazel passes the runfiles paths) and, with
 # --interactive, by tools/run-qemu.sh.
 #
@@ -38,7 +40,7 @@
 set -u
 
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
-machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader=""
+machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
     --disk) disk=$2; shift 2 ;;
     --cdrom) cdrom=$2; shift 2 ;;
     --tftp) tftp+=("$2"); shift 2 ;;
+    --kernel) kernel_file=$2; shift 2 ;;
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -68,7 +71,8 @@ kernel=""
 for k in "${kernels[@]}"; do
   [ "$(basename "$k")" = "$want" ] && kernel=$k
 done
-if [ ${#kernels[@]} -eq 0 ]; then
+[ -n "$kernel_file" ] && kernel=$kernel_file
+if [ ${#kernels[@]} -eq 0 ] && [ -z "$kernel_file" ]; then
   # Firmware boot: a medium is needed, the loader brings its own initrd.
   if [ -z "$disk$cdrom" ] && [ ${#tftp[@]} -eq 0 ]; then
     echo "qemu_run: no kernel: need --disk, --cdrom or --tftp" >&2

@@ -58,6 +58,8 @@ if [ ! -f "$DEPS/dtb/qemu-virt.dtb" ]; then
   qemu-system-aarch64 -machine virt,gic-version=2,dumpdtb="$DEPS/dtb/qemu-virt-gicv2.dtb" \
     -cpu cortex-a57 -m 512M -nographic >/dev/null 2>&1 || true
 fi
+# Debian's Linux 6.1 for both arches, to compare against (bench/compare.sh).
+"$ROOT/tools/fetch-linux.sh" "$DEPS/linux"
 # The Raspberry Pi 3 Model B's real device tree (boards/raspi3b), from Debian's
 # arm64 Linux package (the same kernel bench/ compares against).
 if [ ! -f "$DEPS/dtb/bcm2837-rpi-3-b.dtb" ]; then
