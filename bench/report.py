@@ -21,7 +21,7 @@ from collections import OrderedDict, defaultdict
 BEGIN = "<!-- results:begin (written by bench/compare.sh; edits here are lost) -->"
 END = "<!-- results:end -->"
 LINUX = ("linux-stock", "linux-fair")
-ARCH_TITLE = {"x64": "x86_64 (q35, -cpu max)", "arm64": "arm64 (virt, -cpu cortex-a72)"}
+ARCH_TITLE = {"x64": "x86_64 (q35, -cpu max)", "arm64": "arm64 (virt, -cpu cortex-a76)"}
 COLORS = ["#7b3294", "#2b83ba", "#1a9641", "#fdae61", "#d7191c", "#999999"]
 
 

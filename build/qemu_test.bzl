@@ -7,7 +7,7 @@ and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> tar
 needed.
 """
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
@@ -28,6 +28,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--machine", machine]
     if dtb:
         args += ["--dtb", "$(rootpath %s)" % dtb]
+    if cpu:
+        args += ["--cpu", cpu]
     if append:
         args += ["--append", "'%s'" % append]
     for e in expect:

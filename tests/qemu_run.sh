@@ -57,6 +57,7 @@ while [ $# -gt 0 ]; do
     --cdrom) cdrom=$2; shift 2 ;;
     --tftp) tftp+=("$2"); shift 2 ;;
     --kernel) kernel_file=$2; shift 2 ;;
+    --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -95,7 +96,9 @@ case "$arch" in
   arm64)
     # A virtio-rng device on virtio-mmio, modern interface (QEMU's virtio-mmio
     # default is legacy): drivers/virtio drives it, /tests/65_hwrng.sh checks it.
-    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a72 -m 512M -no-reboot
+    # -cpu cortex-a76 (Armv8.2: hardware PAN); KEVLAR_ARM64_CPU=cortex-a72 (Armv8.0, no
+    # PAN) runs the HAL's TTBR0 PAN emulation instead (//tests:qemu_arm64_*_pan_emulation).
+    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m 512M -no-reboot
           -global virtio-mmio.force-legacy=false -device virtio-rng-device)
     cmdline="console=ttyAMA0 rdinit=/init"
     if [ "$machine" = raspi3b ]; then
