@@ -107,20 +107,17 @@ cat > "$$work/kevlar.its" <<EOF
         **kwargs
     )
 
-def uboot_script(name, bootargs, fit_name = "kevlar.itb", fit_addr = FIT_LOAD_ADDR, **kwargs):
-    """U-Boot boot script: <name>_cmd -> <name>.cmd (build/boot.cmd.in filled in) and
-    <name> -> <name>.scr (mkimage -T script), the file U-Boot sources. `fit_addr`:
-    where the script loads the FIT (in RAM, clear of the kernel; default QEMU virt's).
-    """
+def _uboot_script(name, template, substitutions, **kwargs):
+    """<name>_cmd -> <name>.cmd (`template` with each @KEY@ of `substitutions` replaced)
+    and <name> -> <name>.scr (mkimage -T script), the file U-Boot sources."""
     native.genrule(
         name = name + "_cmd",
-        srcs = ["//build:boot.cmd.in"],
+        srcs = [template],
         outs = [name + ".cmd"],
-        cmd = "sed -e 's|@BOOTARGS@|{bootargs}|g' -e 's|@FIT@|{fit}|g' -e 's|@FIT_ADDR@|{addr}|g' $< > $@".format(
-            bootargs = bootargs,
-            fit = fit_name,
-            addr = fit_addr,
-        ),
+        cmd = "sed %s $< > $@" % " ".join([
+            "-e 's|@%s@|%s|g'" % (key, value)
+            for key, value in substitutions.items()
+        ]),
         **kwargs
     )
     native.genrule(
@@ -132,26 +129,23 @@ def uboot_script(name, bootargs, fit_name = "kevlar.itb", fit_addr = FIT_LOAD_AD
         **kwargs
     )
 
+def uboot_script(name, bootargs, fit_name = "kevlar.itb", fit_addr = FIT_LOAD_ADDR, **kwargs):
+    """U-Boot boot script <name>.scr from build/boot.cmd.in: loads the FIT `fit_name` to
+    `fit_addr` (in RAM, clear of the kernel; default QEMU virt's) and runs bootm.
+    """
+    _uboot_script(
+        name,
+        "//build:boot.cmd.in",
+        {"BOOTARGS": bootargs, "FIT": fit_name, "FIT_ADDR": fit_addr},
+        **kwargs
+    )
+
 def uboot_booti_script(name, bootargs, **kwargs):
     """U-Boot boot script <name>.scr (from build/boot-booti.cmd.in) for a U-Boot without
     FIT support: it loads Image, initramfs.cpio and board.dtb from the partition it was
     found on (U-Boot's kernel_addr_r, ramdisk_addr_r, fdt_addr_r) and runs booti.
     """
-    native.genrule(
-        name = name + "_cmd",
-        srcs = ["//build:boot-booti.cmd.in"],
-        outs = [name + ".cmd"],
-        cmd = "sed -e 's|@BOOTARGS@|{bootargs}|g' $< > $@".format(bootargs = bootargs),
-        **kwargs
-    )
-    native.genrule(
-        name = name,
-        srcs = [":" + name + "_cmd"],
-        outs = [name + ".scr"],
-        cmd = "/usr/bin/mkimage -q -A arm64 -O linux -T script -C none -n 'Kevlar boot script' -d $< $@ >/dev/null",
-        message = "Making U-Boot script %s.scr" % name,
-        **kwargs
-    )
+    _uboot_script(name, "//build:boot-booti.cmd.in", {"BOOTARGS": bootargs}, **kwargs)
 
 def boot_image_file(name, kernel, **kwargs):
     """The bootable file of a kernel_image (arm64 Image, x64 kernel.elf) alone."""
