@@ -1,6 +1,6 @@
 /* Private to kernel/vfs/: dentries, mounts, the fd table and fs_struct
  * layouts, path walking, and the wrappers through which every call into a
- * file system goes (sb->svc.failed check + svc_call). Nothing outside
+ * file system goes (failed-instance check + svc_call). Nothing outside
  * kernel/vfs/ includes this; the rest of the kernel uses <kernel/vfs.h>
  * and <kernel/fdtable.h>.
  *

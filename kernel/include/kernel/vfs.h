@@ -7,9 +7,10 @@
  * dget/dput). A file system allocates its inodes with inode_alloc() and
  * fills mode, ino, ops and i_private. Directory entries are cached in the
  * dentry tree by the core; a file system is only asked (lookup) about
- * names not in the cache. Service operations are called through
- * svc_call-style wrappers in kernel/vfs/ (containment comes with the safety
- * profiles work); an op returning -errno fails that call only.
+ * names not in the cache. Service operations are called through the
+ * wrappers in kernel/vfs/fsops.c, each a svc_call() (<kernel/service.h>):
+ * an op returning -errno fails that call only; under Fortress and Balanced a
+ * fault inside one fails the file system instance (-EIO until remounted).
  */
 #ifndef KERNEL_VFS_H
 #define KERNEL_VFS_H
