@@ -18,53 +18,21 @@ ordinary test failure that shows the compiler output.
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("//build:defs.bzl", "PROFILE_COPTS")
+load("//build:kernel_compile.bzl", "kernel_compile_command", "kernel_config_transition")
 load("//build:kernel_image.bzl", "BOARDS", "DEFAULT_BOARD")
 load("//build:profile.bzl", "PROFILES")
-
-def _compile_transition_impl(settings, attr):
-    return {
-        "//command_line_option:platforms": str(attr.platform),
-        "//build:profile": attr.profile,
-    }
-
-_compile_transition = transition(
-    implementation = _compile_transition_impl,
-    inputs = [],
-    outputs = ["//command_line_option:platforms", "//build:profile"],
-)
 
 def _compile_outcome_impl(ctx):
     # Runs in the kernel configuration (see the transition on compile_outcome_for).
     cc = find_cpp_toolchain(ctx)
-    features = cc_common.configure_features(
-        ctx = ctx,
-        cc_toolchain = cc,
-        requested_features = ctx.features,
-        unsupported_features = ctx.disabled_features,
-    )
-    comp = cc_common.merge_cc_infos(cc_infos = [d[CcInfo] for d in ctx.attr.deps]).compilation_context
-    variables = cc_common.create_compile_variables(
-        feature_configuration = features,
-        cc_toolchain = cc,
-        user_compile_flags = ctx.attr.copts,
-        include_directories = comp.includes,
-        quote_include_directories = comp.quote_includes,
-        system_include_directories = comp.system_includes,
-        preprocessor_defines = comp.defines,
-    )
-    argv = cc_common.get_memory_inefficient_command_line(
-        feature_configuration = features,
-        action_name = "c-compile",
-        variables = variables,
-    )
-    compiler = cc_common.get_tool_for_action(feature_configuration = features, action_name = "c-compile")
+    compiler, argv, headers = kernel_compile_command(ctx, cc)
     out = ctx.actions.declare_file(ctx.label.name + ".outcome")
     ctx.actions.run_shell(
         # Always succeeds: the test judges. Line 1 of the outcome is the exit status.
         command = 'out="$1"; shift; { "$@" -fsyntax-only "%s" 2>&1; echo "status $?"; } > "$out.tmp"; ' % ctx.file.src.path +
                   '{ tail -n 1 "$out.tmp"; sed \'$d\' "$out.tmp"; } > "$out"; rm -f "$out.tmp"',
         arguments = [out.path, compiler] + argv,
-        inputs = depset([ctx.file.src], transitive = [comp.headers, cc.all_files]),
+        inputs = depset([ctx.file.src], transitive = [headers, cc.all_files]),
         outputs = [out],
         mnemonic = "CompileOutcome",
         use_default_shell_env = True,
@@ -103,7 +71,7 @@ _compile_outcome_for = rule(
     attrs = {
         "platform": attr.label(mandatory = True),
         "profile": attr.string(mandatory = True, values = PROFILES),
-        "outcome": attr.label(mandatory = True, cfg = _compile_transition),
+        "outcome": attr.label(mandatory = True, cfg = kernel_config_transition),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),

@@ -23,6 +23,7 @@ action always succeeds and records clang-tidy's output per file; a test
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("//build:defs.bzl", "PROFILE_COPTS")
+load("//build:kernel_compile.bzl", "kernel_compile_command", "kernel_config_transition")
 load("//build:kernel_image.bzl", "BOARDS", "DEFAULT_BOARD")
 load("//build:profile.bzl", "PROFILES")
 
@@ -31,41 +32,9 @@ load("//build:profile.bzl", "PROFILES")
 # may cast integers to pointers.
 HEADER_FILTER = "(kernel|services|drivers|tests/layering/fixtures)/"
 
-def _tidy_transition_impl(settings, attr):
-    return {
-        "//command_line_option:platforms": str(attr.platform),
-        "//build:profile": attr.profile,
-    }
-
-_tidy_transition = transition(
-    implementation = _tidy_transition_impl,
-    inputs = [],
-    outputs = ["//command_line_option:platforms", "//build:profile"],
-)
-
 def _tidy_impl(ctx):
     cc = find_cpp_toolchain(ctx)
-    features = cc_common.configure_features(
-        ctx = ctx,
-        cc_toolchain = cc,
-        requested_features = ctx.features,
-        unsupported_features = ctx.disabled_features,
-    )
-    comp = cc_common.merge_cc_infos(cc_infos = [d[CcInfo] for d in ctx.attr.deps]).compilation_context
-    variables = cc_common.create_compile_variables(
-        feature_configuration = features,
-        cc_toolchain = cc,
-        user_compile_flags = ctx.attr.copts,
-        include_directories = comp.includes,
-        quote_include_directories = comp.quote_includes,
-        system_include_directories = comp.system_includes,
-        preprocessor_defines = comp.defines,
-    )
-    argv = cc_common.get_memory_inefficient_command_line(
-        feature_configuration = features,
-        action_name = "c-compile",
-        variables = variables,
-    )
+    _, argv, headers = kernel_compile_command(ctx, cc)
     srcs = [f for f in ctx.files.srcs if f.extension == "c"]
     out = ctx.actions.declare_file(ctx.label.name + ".tidy")
     args = ctx.actions.args()
@@ -94,7 +63,7 @@ done
 rm -f "$out.one"
 """,
         arguments = [args],
-        inputs = depset(ctx.files.srcs, transitive = [comp.headers, cc.all_files]),
+        inputs = depset(ctx.files.srcs, transitive = [headers, cc.all_files]),
         outputs = [out],
         mnemonic = "ClangTidy",
         progress_message = "clang-tidy %s" % ctx.label,
@@ -134,7 +103,7 @@ _tidy_for = rule(
     attrs = {
         "platform": attr.label(mandatory = True),
         "profile": attr.string(mandatory = True, values = PROFILES),
-        "outcome": attr.label(mandatory = True, cfg = _tidy_transition),
+        "outcome": attr.label(mandatory = True, cfg = kernel_config_transition),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
         ),
