@@ -22,18 +22,7 @@
 #define EM_X86_64 62
 #define EM_AARCH64 183
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                   \
-	do {                                                               \
-		checks++;                                                  \
-		if (!(cond)) {                                             \
-			failures++;                                        \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);                               \
-			printf("\n");                                      \
-		}                                                          \
-	} while (0)
+#include "tests/host/check.h"
 
 /* ---- building test images ------------------------------------------------ */
 
