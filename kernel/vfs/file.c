@@ -23,8 +23,7 @@ struct file *file_alloc(struct inode *inode, const struct file_operations *fop, 
 	/* The file system serving the inode (pseudo file systems of the core,
 	 * svc.name NULL, are called directly). dentry_open() changes it for
 	 * device nodes. */
-	if (inode && inode->sb && inode->sb->svc.name)
-		f->svc = &inode->sb->svc;
+	f->svc = inode ? sb_svc(inode->sb) : NULL;
 	return f;
 }
 

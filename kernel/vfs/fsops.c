@@ -7,16 +7,8 @@
 
 #include "internal.h"
 
-/* svc_call() into the file system behind sb. A NULL sb, or one whose
- * instance was never set up by do_mount() (svc.name NULL: the core's own
- * pseudo file systems such as pipefs), is core code: no frame's instance. */
-#define FS_CALL(sb, expr) svc_call(fs_svc(sb), expr)
-#define FS_CALL_VOID(sb, expr) svc_call_void(fs_svc(sb), expr)
-
-static inline struct svc_instance *fs_svc(struct super_block *sb)
-{
-	return sb && sb->svc.name ? &sb->svc : NULL;
-}
+/* svc_call() into the file system behind sb (sb_svc(), internal.h). */
+#define FS_CALL(sb, expr) svc_call(sb_svc(sb), expr)
 
 /* The service behind an open file has failed (struct file.svc). */
 static inline bool file_failed(const struct file *f)

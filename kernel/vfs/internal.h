@@ -274,6 +274,14 @@ void at_target_put(struct path_target *t);
 int read_link(struct inode *inode, char **out);
 
 /* ---- calls into file systems (fsops.c) ----------------------------------- */
+/* The service instance of the file system behind sb, for svc_call(). A NULL
+ * sb, or one whose instance do_mount() never set up (svc.name NULL: the core's
+ * own pseudo file systems such as pipefs), is core code: NULL. */
+static inline struct svc_instance *sb_svc(struct super_block *sb)
+{
+	return sb && sb->svc.name ? &sb->svc : NULL;
+}
+
 /* Each checks sb->svc.failed (-EIO), a missing op (the Linux errno for it) and
  * goes through svc_call(). */
 int fs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out);
