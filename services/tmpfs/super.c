@@ -60,7 +60,6 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t 
 	case S_IFDIR:
 		list_init(&ti->dir.entries);
 		ti->dir.next_cookie = 2;
-		ti->dir.parent = dir;
 		inode->nlink = 2;
 		inode->size = 40; /* "." and ".." at 20 bytes each, as shmem reports */
 		inode->i_op = &tmpfs_dir_iops;
@@ -209,7 +208,6 @@ int tmpfs_fill_super(struct super_block *sb, const char *data, mode_t root_mode)
 	}
 	root->uid = o.uid;
 	root->gid = o.gid;
-	TI(root)->dir.parent = root;
 	sb->root = root;
 	return 0;
 }

@@ -61,7 +61,6 @@ struct tmpfs_inode {
 		struct {
 			struct list_head entries;
 			uint64_t next_cookie;
-			struct inode *parent; /* not referenced; the root's is itself */
 		} dir;
 		struct tmpfs_pages file;
 		struct {

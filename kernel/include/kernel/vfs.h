@@ -123,6 +123,12 @@ struct iattr {
 	struct timespec64 atime, mtime, ctime;
 };
 
+/* Apply attr's mode, uid, gid and times to the inode (not ATTR_SIZE, which
+ * is the file system's job, nor permission checks, which are the VFS's):
+ * what a setattr() does once it has handled the size, and what the VFS does
+ * for a file system without setattr() (Linux's setattr_copy()). */
+void setattr_copy(struct inode *inode, const struct iattr *attr);
+
 /* One directory entry for readdir: return non-zero from the callback to
  * stop (buffer full). type is DT_* (d_type). */
 #define DT_UNKNOWN 0
@@ -171,7 +177,8 @@ struct file_operations {
 	 * May sleep (pipes, ttys) unless f->flags has O_NONBLOCK (-EAGAIN). */
 	ssize_t (*read)(struct file *f, struct uio *u, off_t *pos);
 	ssize_t (*write)(struct file *f, struct uio *u, off_t *pos);
-	/* Directory listing from position *pos; calls fill per entry. */
+	/* Directory listing from position *pos (>= 2: the VFS emits "." and
+	 * ".." at 0 and 1 itself); calls fill per entry. */
 	int (*readdir)(struct file *f, off_t *pos, filldir_t fill, void *ctx);
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
 	/* Return the POLL* mask ready now; if wq_out is non-NULL, store the
