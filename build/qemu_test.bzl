@@ -12,15 +12,16 @@ load("//boards:boards.bzl", "DEFAULT_BOARD")
 def test_kernel(board, profile):
     """The test kernel of board under profile: the board's kernel plus the test
     hooks (--//build:test_hooks: faultfs, the HAL's debug probe), defined in
-    //tests by test_kernels()."""
+    //tests/BUILD.bazel."""
     return "//tests:kernel_%s_%s" % (board, profile)
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
     patterns) replaces the KTEST protocol: see tests/qemu_run.sh. `kernel` (default
-    //:kernel_<arch>_<profile>) and `machine` (x64: q35 or pc) pick another board.
+    the default board's test kernel) and `machine` (x64: q35 or pc) pick another board.
+    `memory`: guest RAM as QEMU's -m takes it (default 512M).
     """
     # The default board's test kernel (with the test hooks: faultfs) unless given.
     kernel = kernel or test_kernel(DEFAULT_BOARD[arch], profile)
@@ -38,6 +39,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--dtb", "$(rootpath %s)" % dtb]
     if cpu:
         args += ["--cpu", cpu]
+    if memory:
+        args += ["--mem", memory]
     if append:
         args += ["--append", "'%s'" % append]
     for e in expect:

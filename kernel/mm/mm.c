@@ -18,6 +18,8 @@
 #include <kernel/printk.h>
 #include <kernel/vfs.h>
 
+#include <string.h>
+
 #include "mm_internal.h"
 
 static unsigned prot_to_vm(unsigned prot)
@@ -26,7 +28,7 @@ static unsigned prot_to_vm(unsigned prot)
 	       (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
-struct mm *mm_create(void)
+struct mm *mm_create(bool randomize, uint64_t stack_rlimit)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
 
@@ -38,8 +40,7 @@ struct mm *mm_create(void)
 		return NULL;
 	}
 	list_init(&mm->areas);
-	mm->mmap_base = MM_MMAP_BASE;
-	mm->stack_top = USER_TOP;
+	mm_layout(mm, randomize, stack_rlimit);
 	mm->refcount = 1;
 	/* Trampoline, vDSO: VM_SPECIAL areas, faulted in on first use. */
 	if (mm_map_specials(mm)) {
@@ -104,6 +105,7 @@ struct mm *mm_fork(struct mm *src)
 	dst->stack_top = src->stack_top;
 	dst->vdso_base = src->vdso_base;
 	dst->sigreturn = src->sigreturn;
+	memcpy(dst->saved_auxv, src->saved_auxv, sizeof(dst->saved_auxv));
 	dst->refcount = 1;
 	list_for_each_entry(v, &src->areas, list) {
 		struct vm_area *n = vma_alloc(v->start, v->end, v->flags, v->file, v->file_off,
