@@ -22,12 +22,12 @@ A board entry (board()):
 """
 
 # The file systems every board gets unless it says otherwise. initramfs is needed:
-# the core unpacks the boot archive with it.
+# the core unpacks the boot archive with it. (procfs is part of the core,
+# kernel/procfs: every file it serves reads core state.)
 DEFAULT_SERVICES = [
     "tmpfs",
     "initramfs",
     "devfs",
-    "procfs",
 ]
 
 def board(arch, drivers, default = False, hal = [], services = None, dtb = None, aliases = []):

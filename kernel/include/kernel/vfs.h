@@ -17,7 +17,7 @@
 #include <hal/types.h>
 #include <kernel/list.h>
 #include <kernel/service.h>
-#include <kernel/sched.h>
+#include <kernel/wait.h>
 
 typedef uint32_t mode_t;
 typedef uint64_t dev_t;
@@ -260,6 +260,11 @@ void register_filesystem(struct file_system_type *fs);
 /* Inodes. inode_alloc() returns a zeroed inode with refcount 1, sb set and
  * a fresh ino (unique in sb) and the current time; NULL on -ENOMEM. */
 struct inode *inode_alloc(struct super_block *sb);
+/* Owner and mode of a new inode created in dir (NULL: a root): the calling
+ * task's fsuid and fsgid, except that a setgid dir gives its group, and to a
+ * new directory its setgid bit [inode(7) "The set-group-ID bit"]. Sets
+ * inode->mode to mode (plus S_ISGID where inherited). */
+void inode_init_owner(struct inode *inode, const struct inode *dir, mode_t mode);
 void iget(struct inode *inode);
 void iput(struct inode *inode);
 /* The current wall-clock time for timestamps. */
