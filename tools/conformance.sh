@@ -7,7 +7,10 @@
 #
 #   tools/conformance.sh [x64|arm64|both] [kevlar|linux|both] [MODULE...]
 #   tools/conformance.sh table [x64|arm64|both] [kevlar|linux|both]   (the table of earlier runs)
+#   tools/conformance.sh nolibc [x64|arm64|both] [kevlar|linux|both]  (Linux's nolibc-test)
 #
+# nolibc: boots //tests:initramfs_nolibc_<arch> (what //tests:nolibc_<arch> runs in CI on
+# our kernel) on each kernel and prints the differing cases (KTEST FAIL and SKIP lines).
 # Defaults: both arches, both kernels, the module list of tests/pytests/init. Env:
 # PYTESTS_TIMEOUT (s per module, default 900), CONFORMANCE_OUT (logs, default
 # /tmp/kevlar-conformance), CONFORMANCE_PROFILE (default balanced),
@@ -18,6 +21,31 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 table_only=0
+if [ "${1:-}" = nolibc ]; then
+  shift
+  arches=${1:-both} kernels=${2:-both}
+  [ "$arches" = both ] && arches="x64 arm64"
+  [ "$kernels" = both ] && kernels="kevlar linux"
+  profile=${CONFORMANCE_PROFILE:-balanced}
+  out=${CONFORMANCE_OUT:-/tmp/kevlar-conformance}
+  mkdir -p "$out"
+  t=()
+  for a in $arches; do t+=("//tests:initramfs_nolibc_$a" "//:kernel_${a}_$profile"); done
+  bazel build "${t[@]}"
+  bin=$(bazel info bazel-bin 2>/dev/null)
+  rc=0
+  for a in $arches; do
+    for k in $kernels; do
+      kfile=$ROOT/.deps/linux/$a/kernel
+      [ "$k" = kevlar ] && kfile=$bin/kernel_${a}_$profile/$([ "$a" = x64 ] && echo kernel.elf || echo Image)
+      tests/qemu_run.sh --arch "$a" --timeout 300 --initrd "$bin/tests/initramfs_nolibc_$a.cpio" \
+        --kernel "$kfile" >"$out/nolibc-$a-$k.log" 2>&1 || rc=1
+      echo "nolibc $a $k: $(grep -E '^qemu_run: PASS ' "$out/nolibc-$a-$k.log" | sed 's/^qemu_run: //')"
+      grep -E '^qemu_run:   KTEST (FAIL|SKIP)' "$out/nolibc-$a-$k.log" | sed 's/^qemu_run:   /  /' || true
+    done
+  done
+  exit $rc
+fi
 [ "${1:-}" = table ] && { table_only=1; shift; }
 arches=${1:-both} kernels=${2:-both}
 shift $(($# > 2 ? 2 : $#))
