@@ -78,7 +78,8 @@ for a in $arches; do
     tests/qemu_run.sh --arch "$a" --mem 1G --timeout "${CONFORMANCE_QEMU_TIMEOUT:-14400}" \
       --initrd "$bin/tests/initramfs_pytests_$a.cpio" --kernel "$kfile" --append "$append" \
       --expect '^PYTEST END' >"$out/$a-$k.log" 2>&1 || true
-    tr -d '\r' <"$out/$a-$k.log" | grep -E '^(PYTEST|PYFAIL|PYINFO) ' >"$out/$a-$k.txt" || true
+    # A PYTEST line can follow output that lacked its newline: keep what starts at PY.
+    tr -d '\r' <"$out/$a-$k.log" | grep -oE '(PYTEST|PYFAIL|PYINFO) .*' >"$out/$a-$k.txt" || true
     echo "conformance: $a $k: $(($(date +%s) - start)) s, $(grep -c '^PYTEST test' "$out/$a-$k.txt") modules"
   done
 done
