@@ -62,6 +62,10 @@ fi
 "$ROOT/tools/fetch-linux.sh" "$DEPS/linux"
 # Debian's dynamically linked programs for both arches (tests/dyn/, //tests:qemu_dyn_*).
 "$ROOT/tools/fetch-userland.sh" "$DEPS/userland"
+# CPython's regression tests (tools/conformance.sh, docs/conformance.md).
+"$ROOT/tools/fetch-pytests.sh" "$DEPS/pytests"
+# Linux's nolibc-test and the nolibc headers, from linux-source-6.1 (//tests:nolibc_<arch>).
+"$ROOT/tools/fetch-nolibc.sh" "$DEPS/nolibc"
 # The Raspberry Pi 3 Model B's real device tree (boards/raspi3b), from Debian's
 # arm64 Linux package (the same kernel bench/ compares against).
 if [ ! -f "$DEPS/dtb/bcm2837-rpi-3-b.dtb" ]; then
