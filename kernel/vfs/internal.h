@@ -300,6 +300,10 @@ ssize_t fs_readlink(struct inode *inode, char *buf, size_t len);
 /* setattr, or (no op) apply mode/uid/gid/times to the inode directly;
  * ATTR_SIZE without an op is -EPERM. */
 int fs_setattr(struct inode *inode, const struct iattr *attr);
+ssize_t fs_getxattr(struct inode *inode, const char *name, void *buf, size_t size);
+int fs_setxattr(struct inode *inode, const char *name, const void *value, size_t size, int flags);
+ssize_t fs_listxattr(struct inode *inode, char *buf, size_t size, bool with_trusted);
+int fs_removexattr(struct inode *inode, const char *name);
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files);
 
 int file_op_open(struct file *f);
