@@ -44,6 +44,9 @@ vaddr_t vma_find_free(struct mm *mm, size_t len);
 int mm_map_specials(struct mm *mm);
 /* The frame backing page va of VM_SPECIAL area v, or 0 (special.c). */
 paddr_t vma_special_page(const struct vm_area *v, vaddr_t va);
+/* Fault in every page of [start, end) of areas with vm_flags, for reading
+ * or (writable areas) writing; stops at the first failure (mm.c). */
+void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags);
 /* HAL_PROT_* for a page of area flags (VM_*). */
 unsigned vma_hal_prot(unsigned vm_flags);
 

@@ -123,8 +123,9 @@ int proc_show_pid_status(struct seqbuf *s, struct task *t)
 		   t->uid, t->euid, t->suid, t->euid, t->gid, t->egid, t->sgid, t->egid,
 		   NR_OPEN_DEFAULT);
 	if (mm)
-		seq_printf(s, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmRSS:\t%8llu kB\n", vm_kb,
-			   vm_kb, rss_kb);
+		seq_printf(s, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
+			      "VmRSS:\t%8llu kB\n",
+			   vm_kb, vm_kb, (unsigned long long)(mm_locked_bytes(mm) / 1024), rss_kb);
 	seq_printf(s, "Threads:\t%u\nSigQ:\t0/%llu\n", threads_of(t),
 		   (unsigned long long)t->rlim[RLIMIT_SIGPENDING].rlim_cur);
 	seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"

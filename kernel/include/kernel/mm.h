@@ -39,6 +39,8 @@ struct file;
 #define VM_SPECIAL 0x80 /* pages not owned by the mm (signal trampoline, vDSO):
 			 * vm_area.special gives them; never freed, copied
 			 * by reference on fork */
+#define VM_LOCKED 0x200   /* mlock(2): counted in VmLck, pages faulted in */
+#define VM_LOCKONFAULT 0x400 /* mlock2(MLOCK_ONFAULT): locked as they fault in */
 #define VM_MAYWRITE 0x100 /* mprotect may add VM_WRITE (a shared file mapping
 			   * needs a file open for writing) [mprotect(2) EACCES] */
 
@@ -94,6 +96,8 @@ struct mm {
 	unsigned refcount;       /* vfork shares the parent's mm */
 	uint64_t rss_pages;
 	vaddr_t vdso_base;       /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
+	unsigned def_flags;      /* VM_LOCKED[|VM_LOCKONFAULT] after mlockall(MCL_FUTURE):
+				  * given to every new area; not inherited by fork */
 	vaddr_t sigreturn;       /* return address of handlers without SA_RESTORER:
 				  * the vDSO's trampoline if it has one, else
 				  * SIGTRAMP_ADDR */
@@ -129,6 +133,8 @@ vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk);
 int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access);
 /* Total mapped bytes (VmSize) for /proc. */
 uint64_t mm_vsize(const struct mm *mm);
+/* Bytes in areas locked by mlock(2)/mlockall(2) (VmLck) for /proc. */
+uint64_t mm_locked_bytes(const struct mm *mm);
 
 /* Physical memory accounting for /proc/meminfo and sysinfo(2), bytes. */
 uint64_t frame_total_bytes(void);
