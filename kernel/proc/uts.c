@@ -1,7 +1,8 @@
 /* The UTS namespace and the calls that read and change it: [uname(2)],
- * [sethostname(2)], [setdomainname(2)], and [unshare(2)], which can give
+ * [sethostname(2)], [setdomainname(2)], [unshare(2)], which can give
  * the caller a UTS namespace of its own (CLONE_NEWUTS) and private copies
- * of what it shares (CLONE_FILES, CLONE_FS). [uts_namespaces(7)]
+ * of what it shares (CLONE_FILES, CLONE_FS), and [setns(2)], which joins
+ * the namespace an open /proc/<pid>/ns/uts names. [uts_namespaces(7)]
  *
  * A task points at its namespace (task.uts_ns, NULL for the initial one);
  * fork inherits it with a reference, task_free() drops it. Namespaces and
@@ -15,8 +16,10 @@
 #include <kernel/fdtable.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
+#include <kernel/ns.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/vfs.h>
 #include <string.h>
 
 #include "proc_internal.h"
@@ -30,17 +33,25 @@
 
 #define UTS_LEN 65 /* __NEW_UTS_LEN + 1 */
 
+#define PROC_UTS_INIT_INO 0xEFFFFFFEULL /* include/linux/proc_ns.h */
+
 struct uts_namespace {
-	unsigned refcount;       /* tasks using it; the initial one is never freed */
+	unsigned refcount;       /* tasks and open ns files using it; the
+				  * initial one is never freed */
+	uint64_t inum;           /* its name: "uts:[<inum>]" */
 	char nodename[UTS_LEN];
 	char domainname[UTS_LEN];
 };
 
 static struct uts_namespace init_uts_ns = {
 	.refcount = 1,
+	.inum = PROC_UTS_INIT_INO,
 	.nodename = "kevlar",
 	.domainname = "(none)",
 };
+/* Linux hands out namespace inode numbers from one counter above the
+ * fixed initial ones. */
+static uint64_t next_inum = PROC_UTS_INIT_INO + 0x100;
 
 static struct uts_namespace *uts_of(struct task *t)
 {
@@ -58,6 +69,63 @@ void uts_ns_put(struct uts_namespace *ns)
 {
 	if (ns && ns != &init_uts_ns && --ns->refcount == 0)
 		kfree(ns);
+}
+
+uint64_t uts_ns_inum(struct task *t)
+{
+	return uts_of(t)->inum;
+}
+
+/* ---- namespace files and setns(2) ---------------------------------------- */
+
+static void uts_ns_file_release(struct file *f)
+{
+	uts_ns_put(f->private_data);
+	f->private_data = NULL;
+}
+
+/* Like Linux's nsfs: the file only names the namespace. */
+static const struct file_operations uts_ns_fops = {
+	.release = uts_ns_file_release,
+};
+
+int uts_ns_file_open(struct file *f, struct task *t)
+{
+	struct uts_namespace *ns = uts_of(t);
+
+	ns->refcount++;
+	f->private_data = ns;
+	f->f_op = &uts_ns_fops;
+	return 0;
+}
+
+#define CLONE_NEWUTS 0x04000000
+
+/* [setns(2)]: fd names a namespace (here only /proc/<pid>/ns/uts; a pidfd
+ * or another namespace type is -EINVAL); nstype 0 or CLONE_NEWUTS; needs
+ * CAP_SYS_ADMIN (root) -EPERM. */
+SYSCALL_DEFINE2(setns, int, fd, int, nstype)
+{
+	struct file *f = current->files ? fd_get(current->files, fd) : NULL;
+	struct uts_namespace *ns;
+	long r = -EINVAL;
+
+	if (!f)
+		return -EBADF;
+	if (f->f_op != &uts_ns_fops || (nstype != 0 && nstype != CLONE_NEWUTS))
+		goto out;
+	r = -EPERM;
+	if (current->euid != 0)
+		goto out;
+	ns = f->private_data;
+	if (ns != uts_of(current)) {
+		uts_ns_put(current->uts_ns);
+		current->uts_ns = ns == &init_uts_ns ? NULL : uts_ns_get(ns);
+	}
+	r = 0;
+out:
+	fput(f);
+	return r;
 }
 
 struct new_utsname {
@@ -120,7 +188,6 @@ SYSCALL_DEFINE2(setdomainname, uintptr_t, uname, int, len)
 #define CLONE_NEWNS 0x00020000
 #define CLONE_SYSVSEM 0x00040000
 #define CLONE_NEWCGROUP 0x02000000
-#define CLONE_NEWUTS 0x04000000
 #define CLONE_NEWIPC 0x08000000
 #define CLONE_NEWUSER 0x10000000
 #define CLONE_NEWPID 0x20000000
@@ -172,6 +239,7 @@ SYSCALL_DEFINE1(unshare, unsigned long, flags)
 			return -ENOMEM;
 		*ns = *uts_of(t);
 		ns->refcount = 1;
+		ns->inum = next_inum++;
 	}
 	if ((flags & CLONE_FILES) && t->files) {
 		files = files_dup(t->files);

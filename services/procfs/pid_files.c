@@ -4,6 +4,7 @@
 #include <kernel/fdtable.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
+#include <kernel/ns.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/tty.h>
@@ -261,6 +262,21 @@ ssize_t proc_link_exe(struct task *t, int fd, char *buf, size_t len)
 ssize_t proc_link_root(struct task *t, int fd, char *buf, size_t len)
 {
 	return copy_target("/", buf, len);
+}
+
+/* "uts:[<inum>]": the namespace, as Linux's nsfs names it. */
+ssize_t proc_link_ns_uts(struct task *t, int fd, char *buf, size_t len)
+{
+	char name[32];
+
+	(void)fd;
+	snprintf(name, sizeof name, "uts:[%llu]", (unsigned long long)uts_ns_inum(t));
+	return copy_target(name, buf, len);
+}
+
+int proc_open_ns_uts(struct file *f, struct task *t)
+{
+	return uts_ns_file_open(f, t);
 }
 
 /* The open file's path (or "pipe:[ino]"...), from the VFS. */
