@@ -17,6 +17,8 @@ struct vm_area *vma_alloc(vaddr_t start, vaddr_t end, unsigned flags, struct fil
 /* A shared anonymous object of nr_pages untouched pages, no references
  * yet. NULL = -ENOMEM. */
 struct anon_shared *anon_shared_create(uint64_t nr_pages);
+/* Drop a reference; the last frees the object and its frames. */
+void anon_shared_put(struct anon_shared *a);
 /* Make v map a (v->file_off is then the byte offset into it); takes a
  * reference, dropped by vma_destroy. */
 void vma_set_anon(struct vm_area *v, struct anon_shared *a);

@@ -146,11 +146,24 @@ static int fn_nonroot(void *arg)
         return 1;
     KTEST_ERRNO("xattr.nonroot_trusted_get_enodata", getxattr("f", "trusted.a", buf, sizeof buf), ENODATA);
     KTEST_ERRNO("xattr.nonroot_trusted_set_eperm", setxattr("f", "trusted.z", "1", 1, 0), EPERM);
-    KTEST_ERRNO("xattr.nonroot_security_set_eperm", setxattr("f", "security.z", "1", 1, 0), EPERM);
+    /* commoncap's rule (cap_inode_setxattr). Linux 6.1 with the BPF LSM
+     * built in (Debian's) skips it: its default hook answers first. */
+    errno = 0;
+    int r = setxattr("f", "security.z", "1", 1, 0);
+    int e = errno;
+    struct utsname u;
+    uname(&u);
+    ktest_result("xattr.nonroot_security_set_eperm",
+                 (r == -1 && e == EPERM) || (r == 0 && !strstr(u.version, "Kevlar")), "r=%d errno=%d", r, e);
     KTEST_CHECK("xattr.nonroot_security_get", getxattr("f", "security.kt", buf, sizeof buf) == 1);
     ssize_t n = listxattr("f", list, sizeof list);
-    ktest_result("xattr.nonroot_list_hides_trusted", n == 12 && !strcmp(list, "security.kt"), "n=%zd first='%s'",
-                 n, n > 0 ? list : "");
+    int trusted = 0, kt = 0;
+    for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(list + i) + 1) {
+        trusted |= !strncmp(list + i, "trusted.", 8);
+        kt |= !strcmp(list + i, "security.kt");
+    }
+    ktest_result("xattr.nonroot_list_hides_trusted", n > 0 && kt && !trusted, "n=%zd kt=%d trusted=%d", n, kt,
+                 trusted);
     return 0;
 }
 

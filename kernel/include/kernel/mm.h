@@ -157,6 +157,24 @@ uint64_t mm_vsize(const struct mm *mm);
 /* Bytes in areas locked by mlock(2)/mlockall(2) (VmLck) for /proc. */
 uint64_t mm_locked_bytes(const struct mm *mm);
 
+/* Shared anonymous objects for System V shared memory (kernel/ipc/shm.c;
+ * kernel/mm/shared.c). mm_shared_create(): nr_pages zero-filled on first
+ * touch, one reference for the caller; NULL on -ENOMEM. mm_shared_put():
+ * drop it (the last reference, of the caller or of a mapping, frees the
+ * pages). mm_map_shared(): map all of a (len bytes, page multiple) with
+ * prot at addr (exactly there if fixed, replacing what was mapped; else a
+ * hint, 0 = anywhere); the address or -errno as mm_map(). mm_shared_at():
+ * the object mapped by the area starting at addr, or NULL.
+ * mm_unmap_shared(): unmap every area of mm mapping a from addr on. */
+struct anon_shared *mm_shared_create(uint64_t nr_pages);
+void mm_shared_put(struct anon_shared *a);
+long mm_map_shared(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, bool fixed,
+		   struct anon_shared *a);
+struct anon_shared *mm_shared_at(struct mm *mm, vaddr_t addr);
+void mm_unmap_shared(struct mm *mm, vaddr_t addr, struct anon_shared *a);
+/* Is any byte of [addr, addr+len) mapped? (Out of range counts as used.) */
+bool mm_range_in_use(struct mm *mm, vaddr_t addr, size_t len);
+
 /* Physical memory accounting for /proc/meminfo and sysinfo(2), bytes. */
 uint64_t frame_total_bytes(void);
 uint64_t frame_free_bytes(void);
