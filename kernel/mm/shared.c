@@ -52,14 +52,18 @@ struct anon_shared *mm_shared_at(struct mm *mm, vaddr_t addr)
 {
 	struct vm_area *v = vma_find(mm, addr);
 
-	return v && v->start == addr ? v->anon : NULL;
+	return v && v->start == addr && v->file_off == 0 ? v->anon : NULL;
 }
 
+/* Only the areas of the attachment at addr: offsets continuing from 0 at
+ * addr, within the object's size (as Linux's shmdt() checks vm_pgoff), so
+ * an adjacent attachment of the same object stays. */
 void mm_unmap_shared(struct mm *mm, vaddr_t addr, struct anon_shared *a)
 {
+	vaddr_t limit = addr + a->nr_pages * PAGE_SIZE;
 	struct vm_area *v = vma_find(mm, addr);
 
-	while (v && v->anon == a) {
+	while (v && v->anon == a && v->end <= limit && (vaddr_t)v->file_off == v->start - addr) {
 		struct vm_area *next = vma_next(mm, v);
 		vaddr_t start = v->start, end = v->end;
 

@@ -164,8 +164,9 @@ uint64_t mm_locked_bytes(const struct mm *mm);
  * pages). mm_map_shared(): map all of a (len bytes, page multiple) with
  * prot at addr (exactly there if fixed, replacing what was mapped; else a
  * hint, 0 = anywhere); the address or -errno as mm_map(). mm_shared_at():
- * the object mapped by the area starting at addr, or NULL.
- * mm_unmap_shared(): unmap every area of mm mapping a from addr on. */
+ * the object whose start the area starting at addr maps, or NULL.
+ * mm_unmap_shared(): unmap the attachment of a at addr (its areas from
+ * addr on, as far as they continue the object from its start). */
 struct anon_shared *mm_shared_create(uint64_t nr_pages);
 void mm_shared_put(struct anon_shared *a);
 long mm_map_shared(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, bool fixed,
