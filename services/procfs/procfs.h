@@ -98,6 +98,7 @@ void proc_gc(struct super_block *sb);
 int proc_show_pid_stat(struct seqbuf *s, struct task *t);
 int proc_show_pid_status(struct seqbuf *s, struct task *t);
 int proc_show_pid_statm(struct seqbuf *s, struct task *t);
+int proc_show_pid_auxv(struct seqbuf *s, struct task *t);
 int proc_show_pid_cmdline(struct seqbuf *s, struct task *t);
 int proc_show_pid_comm(struct seqbuf *s, struct task *t);
 ssize_t proc_write_pid_comm(struct task *t, const char *buf, size_t len);

@@ -43,6 +43,8 @@ const struct proc_entry proc_ns_uts_file_entry = {
 };
 
 static const struct proc_entry pid_children[] = {
+	{ .name = "auxv", .type = PE_FILE, .perm = 0400, .per_task = true,
+	  .show = proc_show_pid_auxv },
 	TASK_FILE("cmdline", proc_show_pid_cmdline),
 	{ .name = "comm", .type = PE_FILE, .perm = 0644, .per_task = true,
 	  .show = proc_show_pid_comm, .write = proc_write_pid_comm },
