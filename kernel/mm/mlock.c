@@ -59,6 +59,15 @@ static bool range_mapped(struct mm *mm, vaddr_t start, vaddr_t end)
 	return true;
 }
 
+/* Fault in a newly locked area. Not the stack: exec reserves its whole
+ * area (8 MiB) up front where Linux's grows as used, and faulting in
+ * megabytes nobody touched would only cost time (nothing is paged out). */
+static void lock_populate(struct mm *mm, struct vm_area *v)
+{
+	if (!(v->flags & VM_GROWSDOWN))
+		mm_populate(mm, v->start, v->end, v->flags);
+}
+
 /* Set the lock bits of [start, end) to lock (VM_LOCK_MASK bits), splitting
  * areas at the ends. The range is mapped (checked). 0 or -ENOMEM. */
 static int set_lock_flags(struct mm *mm, vaddr_t start, vaddr_t end, unsigned lock)
@@ -77,7 +86,7 @@ static int set_lock_flags(struct mm *mm, vaddr_t start, vaddr_t end, unsigned lo
 			return -ENOMEM;
 		v->flags = (v->flags & ~(unsigned)VM_LOCK_MASK) | lock;
 		if (lock == VM_LOCKED)
-			mm_populate(mm, v->start, v->end, v->flags);
+			lock_populate(mm, v);
 	}
 	return 0;
 }
@@ -153,7 +162,7 @@ static int set_all(struct mm *mm, unsigned lock)
 			continue;
 		v->flags = (v->flags & ~(unsigned)VM_LOCK_MASK) | lock;
 		if (lock == VM_LOCKED)
-			mm_populate(mm, v->start, v->end, v->flags);
+			lock_populate(mm, v);
 	}
 	return 0;
 }
