@@ -7,6 +7,7 @@
 #ifndef KERNEL_MM_H
 #define KERNEL_MM_H
 #include <hal/types.h>
+#include <kernel/kmalloc.h>
 #include <hal/boot.h>
 #include <hal/mmu.h>
 #include <kernel/list.h>
@@ -180,8 +181,8 @@ void mm_unmap_shared(struct mm *mm, vaddr_t addr, struct anon_shared *a);
 /* Is any byte of [addr, addr+len) mapped? (Out of range counts as used.) */
 bool mm_range_in_use(struct mm *mm, vaddr_t addr, size_t len);
 
-/* Physical memory accounting for /proc/meminfo and sysinfo(2), bytes. */
-uint64_t frame_total_bytes(void);
+/* Free physical memory for /proc/meminfo and sysinfo(2), bytes (the total:
+ * frame_total_bytes(), <kernel/kmalloc.h>). */
 uint64_t frame_free_bytes(void);
 /* Initialise the frame allocator with RAM minus reserved ranges. */
 void frame_alloc_init(const struct hal_mem_range *ram, unsigned nr_ram,

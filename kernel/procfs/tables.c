@@ -32,7 +32,10 @@ static const struct proc_entry driver_children[] = {
 };
 
 /* /proc/<pid>/fd/<n> */
-const struct proc_entry proc_fd_entry = TASK_LINK("fd", proc_link_fd);
+const struct proc_entry proc_fd_entry = {
+	.name = "fd", .type = PE_LINK, .perm = 0777, .per_task = true,
+	.readlink = proc_link_fd, .get_file = proc_get_fd_file,
+};
 
 /* /proc/<pid>/ns: namespaces as links "uts:[<inum>]" [namespaces(7)]. */
 static const struct proc_entry ns_children[] = {

@@ -310,6 +310,14 @@ ssize_t proc_link_fd(struct task *t, int fd, char *buf, size_t len)
 	return n;
 }
 
+/* Opening /proc/<pid>/fd/<n> opens what the descriptor refers to
+ * [proc(5)]: the file itself, for the VFS to open again. */
+int proc_get_fd_file(struct task *t, int fd, struct file **out)
+{
+	*out = t->files ? fd_get(t->files, fd) : NULL;
+	return *out ? 0 : -ENOENT;
+}
+
 ssize_t proc_link_self(struct task *t, int fd, char *buf, size_t len)
 {
 	char tmp[16];
