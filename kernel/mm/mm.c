@@ -108,8 +108,10 @@ struct mm *mm_fork(struct mm *src)
 	memcpy(dst->saved_auxv, src->saved_auxv, sizeof(dst->saved_auxv));
 	dst->refcount = 1;
 	list_for_each_entry(v, &src->areas, list) {
-		struct vm_area *n = vma_alloc(v->start, v->end, v->flags, v->file, v->file_off,
-					      v->file_size);
+		/* Memory locks are not inherited [mlock(2)]. */
+		struct vm_area *n = vma_alloc(v->start, v->end,
+					      v->flags & ~(unsigned)(VM_LOCKED | VM_LOCKONFAULT),
+					      v->file, v->file_off, v->file_size);
 
 		if (!n)
 			goto fail;
@@ -160,9 +162,21 @@ uint64_t mm_vsize(const struct mm *mm)
 	return n;
 }
 
-/* Fault in every page of [start, end) (MAP_POPULATE); errors ignored, as
- * Linux does. */
-static void populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags)
+uint64_t mm_locked_bytes(const struct mm *mm)
+{
+	const struct vm_area *v;
+	uint64_t n = 0;
+
+	list_for_each_entry(v, &mm->areas, list) {
+		if ((v->flags & VM_LOCKED) && !(v->flags & VM_SPECIAL))
+			n += v->end - v->start;
+	}
+	return n;
+}
+
+/* Fault in every page of [start, end) (MAP_POPULATE, mlock); errors
+ * ignored, as Linux does. */
+void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags)
 {
 	unsigned access = vm_flags & VM_WRITE ? HAL_FAULT_WRITE : HAL_FAULT_READ;
 
@@ -230,9 +244,10 @@ long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned fla
 		vma_set_anon(v, a);
 		v->file_off = 0;
 	}
+	v->flags |= mm->def_flags; /* mlockall(MCL_FUTURE) */
 	vma_insert(mm, v);
-	if (flags & MAP_POPULATE)
-		populate(mm, addr, addr + len, vm_flags);
+	if ((flags & MAP_POPULATE) || (v->flags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED)
+		mm_populate(mm, addr, addr + len, v->flags);
 	return (long)addr;
 }
 

@@ -6,6 +6,7 @@
 #include <hal/cpu.h>
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
+#include <kernel/ipc.h>
 #include <kernel/fdtable.h>
 #include <kernel/futex.h>
 #include <kernel/mm.h>
@@ -75,6 +76,8 @@ __noreturn void do_exit(int status)
 
 	clear_child_tid(t);
 	vfork_release(t);
+	if (leader->nr_live == 1)
+		sem_exit_undo(t->tgid); /* the process's SEM_UNDO adjustments */
 	if (t->files) {
 		files_put(t->files);
 		t->files = NULL;

@@ -165,6 +165,7 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 	c->umask = p->umask;
 	c->nice = p->nice;
 	c->personality = p->personality;
+	c->uts_ns = uts_ns_get(p->uts_ns);
 	memcpy(c->rlim, p->rlim, sizeof c->rlim);
 	signal_fork(c, p, (flags & CLONE_SIGHAND) != 0);
 

@@ -39,6 +39,11 @@ void task_release(struct task *t);
 /* Number of tasks in task_list (sysinfo procs). */
 unsigned task_count(void);
 
+/* UTS namespaces (uts.c): a new reference to ns (NULL: the initial one),
+ * and dropping one (the last frees a namespace made by unshare(2)). */
+struct uts_namespace *uts_ns_get(struct uts_namespace *ns);
+void uts_ns_put(struct uts_namespace *ns);
+
 /* comm = basename of path, at most TASK_COMM_LEN - 1 bytes. */
 void task_set_comm(struct task *t, const char *path);
 

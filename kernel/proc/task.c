@@ -110,6 +110,7 @@ void task_free(struct task *t)
 	list_del(&t->itimer_node);
 	hal_irq_restore(f);
 	sighand_put(t->sighand);
+	uts_ns_put(t->uts_ns);
 	frame_free(hal_virt_to_phys(t->kstack), kstack_order());
 	kfree(t->cmdline);
 	kfree(t->exe_path);

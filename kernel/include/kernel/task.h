@@ -17,6 +17,7 @@ struct files;
 struct fs_struct;
 struct dentry;
 struct tty;
+struct uts_namespace;
 
 enum task_state {
 	TASK_RUNNING = 0,       /* on the run queue or running */
@@ -57,6 +58,8 @@ struct task {
 	struct fs_struct *fs;
 	struct signal_state sig;
 	struct sighand *sighand;     /* signal actions (shared with CLONE_SIGHAND) */
+	struct uts_namespace *uts_ns; /* host and domain name (kernel/proc/uts.c);
+				       * NULL: the initial namespace */
 
 	/* Thread group [clone(2)] CLONE_THREAD. The fields marked "leader"
 	 * are meaningful in the group leader only. */

@@ -175,7 +175,32 @@ struct inode_operations {
 	 * process or descriptor is gone). */
 	int (*get_link_file)(struct inode *inode, struct file **out);
 	int (*setattr)(struct inode *inode, const struct iattr *attr);
+	/* Extended attributes [xattr(7)], all optional (without them: -EOPNOTSUPP,
+	 * and an empty list). The VFS (kernel/vfs/xattr.c) already checked
+	 * the name (a known namespace prefix and a non-empty suffix, at most
+	 * XATTR_NAME_MAX bytes, NUL-terminated), the value size (at most
+	 * XATTR_SIZE_MAX) and the caller's rights.
+	 * getxattr: copy the value into buf unless size is 0 (then only
+	 * measure); its length, -ENODATA (absent), -ERANGE (buf too small),
+	 * -EOPNOTSUPP (this file system keeps no such namespace).
+	 * setxattr: flags XATTR_CREATE (-EEXIST if present) and XATTR_REPLACE
+	 * (-ENODATA if absent); 0, -ENOSPC, -ENOMEM, -EOPNOTSUPP.
+	 * listxattr: every name with its NUL into buf unless size is 0, the
+	 * "trusted." ones only if with_trusted; the total length or -ERANGE.
+	 * removexattr: 0, -ENODATA, -EOPNOTSUPP. */
+	ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size,
+			int flags);
+	ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size, bool with_trusted);
+	int (*removexattr)(struct inode *inode, const char *name);
 };
+
+/* Extended attributes, as <linux/xattr.h> and <linux/limits.h> define them. */
+#define XATTR_CREATE 0x1
+#define XATTR_REPLACE 0x2
+#define XATTR_NAME_MAX 255     /* bytes of a name, without the NUL */
+#define XATTR_SIZE_MAX 65536   /* bytes of one value */
+#define XATTR_LIST_MAX 65536   /* bytes of a name list */
 
 struct file_operations {
 	int (*open)(struct inode *inode, struct file *f);   /* optional */

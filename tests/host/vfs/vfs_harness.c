@@ -28,6 +28,8 @@ long sys_mknodat(const unsigned long *); long sys_faccessat(const unsigned long 
 long sys_utimensat(const unsigned long *); long sys_fchdir(const unsigned long *); long sys_writev(const unsigned long *);
 long sys_readv(const unsigned long *); long sys_statx(const unsigned long *); long sys_poll(const unsigned long *);
 long sys_select(const unsigned long *); long sys_chroot(const unsigned long *); long sys_fchmodat(const unsigned long *);
+long sys_setxattr(const unsigned long *); long sys_getxattr(const unsigned long *); long sys_listxattr(const unsigned long *);
+long sys_removexattr(const unsigned long *); long sys_splice(const unsigned long *); long sys_tee(const unsigned long *);
 
 extern int last_signal;
 static int fails, passes;
@@ -490,6 +492,47 @@ int main(void)
 	CHECK(SYS(chdir, U("/b")), 0);
 	CHECK(SYS(getcwd, U(buf), 100), 3);
 	CHECK(strcmp(buf, "/b"), 0);
+
+	/* extended attributes: kernel/vfs/xattr.c over services/tmpfs/xattr.c */
+	CHECK(SYS(setxattr, U("/b/f"), U("user.a"), U("v1"), 2, 0), 0);
+	CHECK(SYS(setxattr, U("/b/f"), U("user.a"), U("v1"), 2, XATTR_CREATE), -EEXIST);
+	CHECK(SYS(setxattr, U("/b/f"), U("user.b"), U("long value"), 10, 0), 0);
+	CHECK(SYS(setxattr, U("/b/f"), U("user.a"), U("replaced!"), 9, XATTR_REPLACE), 0);
+	CHECK(SYS(getxattr, U("/b/f"), U("user.a"), U(buf), sizeof buf), 9);
+	CHECK(memcmp(buf, "replaced!", 9), 0);
+	CHECK(SYS(getxattr, U("/b/f"), U("user.a"), U(buf), 3), -ERANGE);
+	CHECK(SYS(listxattr, U("/b/f"), 0, 0), 14);
+	CHECK(SYS(listxattr, U("/b/f"), U(buf), sizeof buf), 14);
+	CHECK(strcmp(buf, "user.a"), 0); /* a replace keeps the entry's place */
+	CHECK(SYS(listxattr, U("/b/f"), U(buf), 10), -ERANGE);
+	CHECK(SYS(removexattr, U("/b/f"), U("user.a")), 0);
+	CHECK(SYS(removexattr, U("/b/f"), U("user.a")), -ENODATA);
+	CHECK(SYS(listxattr, U("/b/f"), U(buf), sizeof buf), 7);
+	CHECK(SYS(setxattr, U("/b/f"), U("bogus.a"), U("x"), 1, 0), -EOPNOTSUPP);
+	CHECK(SYS(setxattr, U("/b/f"), U("user."), U("x"), 1, 0), -EINVAL);
+	CHECK(SYS(setxattr, U("/b/f"), U(""), U("x"), 1, 0), -ERANGE);
+	/* splice and tee through a pipe */
+	{
+		int pp[2], qq[2];
+
+		CHECK(SYS(pipe2, U(pp), 0), 0);
+		CHECK(SYS(pipe2, U(qq), 0), 0);
+		CHECK(WRITE(pp[1], "spliced"), 7);
+		CHECK(SYS(tee, pp[0], qq[1], 100, 0), 7);
+		fd = OPEN("/b/sp", O_CREAT | O_RDWR, 0644);
+		CHECK(SYS(splice, pp[0], 0, fd, 0, 100, 0), 7);
+		CHECK(SYS(splice, fd, 0, pp[1], 0, 100, 0), 0); /* at end of file */
+		CHECK(SYS(lseek, fd, 0, 0), 0);
+		CHECK(SYS(splice, fd, 0, pp[1], 0, 3, 0), 3);
+		CHECK(SYS(read, pp[0], U(buf), sizeof buf), 3);
+		CHECK(memcmp(buf, "spl", 3), 0);
+		CHECK(SYS(read, qq[0], U(buf), sizeof buf), 7);
+		CHECK(SYS(splice, fd, 0, fd, 0, 3, 0), -EINVAL);
+		CHECK(SYS(splice, pp[0], 0, pp[1], 0, 3, 0), -EINVAL);
+		CLOSE(fd);
+		CLOSE(pp[0]); CLOSE(pp[1]); CLOSE(qq[0]); CLOSE(qq[1]);
+	}
+	CHECK(UNLINK("/b/f"), 0); /* evict frees the attributes */
 
 	printf("%d passed, %d failed\n", passes, fails);
 	return fails != 0;
