@@ -26,6 +26,7 @@ BOARDS = {
     "pc": struct(arch = "x64", platform = "//boards/pc:platform"),
     "qemu_virt": struct(arch = "arm64", platform = "//boards/qemu_virt:platform"),
     "raspi3b": struct(arch = "arm64", platform = "//boards/raspi3b:platform"),
+    "zcu102": struct(arch = "arm64", platform = "//boards/zcu102:platform"),
 }
 
 # Default board of each arch (used by kernel targets named only by arch).

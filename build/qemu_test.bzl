@@ -7,13 +7,18 @@ and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> tar
 needed.
 """
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, console = None, input = None, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
     patterns) replaces the KTEST protocol: see tests/qemu_run.sh. `kernel` (default
     //:kernel_<arch>_<profile>) and `machine` (x64: q35 or pc) pick another board.
+    `console`: the console= tty instead of the machine's default ("none": no console=,
+    the tree's stdout-path chooses). `input`: a word the runner types on the console
+    when the guest asks (ktest.input=, tests/guest/80_console_input.sh).
     """
+    if input:
+        append = (append + " ktest.input=" + input).strip()
     # The default board's kernel unless given (a board's own: //boards/<board>:kernel_<profile>).
     kernel = kernel or "//:kernel_%s_%s" % (arch, profile)
     args = [
@@ -30,6 +35,10 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--dtb", "$(rootpath %s)" % dtb]
     if cpu:
         args += ["--cpu", cpu]
+    if console:
+        args += ["--console", console]
+    if input:
+        args += ["--input", input]
     if append:
         args += ["--append", "'%s'" % append]
     for e in expect:
