@@ -7,7 +7,7 @@ and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> tar
 needed.
 """
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, console = None, input = None, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, console = None, input = None, second_uart = False, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
@@ -15,7 +15,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
     //:kernel_<arch>_<profile>) and `machine` (x64: q35 or pc) pick another board.
     `console`: the console= tty instead of the machine's default ("none": no console=,
     the tree's stdout-path chooses). `input`: a word the runner types on the console
-    when the guest asks (ktest.input=, tests/guest/80_console_input.sh).
+    when the guest asks (ktest.input=, tests/guest/80_console_input.sh). `second_uart`:
+    only the machine's second serial port on stdio (raspi3b's mini UART).
     """
     if input:
         append = (append + " ktest.input=" + input).strip()
@@ -39,6 +40,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--console", console]
     if input:
         args += ["--input", input]
+    if second_uart:
+        args += ["--second-uart"]
     if append:
         args += ["--append", "'%s'" % append]
     for e in expect:

@@ -3,7 +3,7 @@
 #
 #   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS]
 #               [--expect REGEX]... [--interactive] [--kernel FILE] [--console TTY|none]
-#               [--input WORD] KERNEL_FILE...
+#               [--input WORD] [--second-uart] KERNEL_FILE...
 #   qemu_run.sh --arch x64|arm64 [--machine M] [--bios FILE] [--disk FILE] [--cdrom FILE]
 #               [--tftp NAME=FILE]... [--timeout SECONDS] [--expect REGEX]...
 #
@@ -21,9 +21,9 @@
 # the firmware's output.
 # --console TTY: "console=TTY" on the command line instead of the machine's default
 # (ttyS0, ttyAMA0, ttyPS0); "none" passes no console= (the tree's stdout-path
-# chooses). On raspi3b, ttyS1 (the mini UART, QEMU's second serial port) puts only
-# that port on stdio (-serial null -serial stdio). On xlnx-zcu102, ttyPS1 does the same
-# for the second Cadence UART.
+# chooses).
+# --second-uart: only the machine's second serial port on stdio (-serial null -serial
+# stdio): raspi3b's mini UART (ttyS1), zcu102's second Cadence UART (ttyPS1).
 # --input WORD: type WORD and Enter on the console once the guest prints
 # "ktest: waiting for console input" (tests/guest/80_console_input.sh).
 # The summary gives the time from QEMU's start to the first KTEST line (boot time).
@@ -50,7 +50,7 @@ set -u
 
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
 machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file=""
-console="" input=""
+console="" input="" second_uart=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -69,6 +69,7 @@ while [ $# -gt 0 ]; do
     --kernel) kernel_file=$2; shift 2 ;;
     --console) console=$2; shift 2 ;;
     --input) input=$2; shift 2 ;;
+    --second-uart) second_uart=1; shift ;;
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
@@ -200,11 +201,8 @@ t0=$EPOCHREALTIME
 serial=(-serial stdio)
 [ "$machine" = raspi3b ] &&
   serial=(-chardev stdio,id=con,mux=on,signal=off -serial chardev:con -serial chardev:con)
-# The second UART alone (raspi3b's mini UART, zcu102's ttyPS1), so that the console
-# and its input are that port's.
-case "$machine:$console" in
-  raspi3b:ttyS1 | xlnx-zcu102:ttyPS1) serial=(-serial null -serial stdio) ;;
-esac
+# The second UART alone, so that the console and its input are that port's.
+[ "$second_uart" = 1 ] && serial=(-serial null -serial stdio)
 # --input: QEMU's stdin is a FIFO that a helper writes WORD into once the guest asks.
 stdin=/dev/null
 if [ -n "$input" ]; then
