@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot a Kevlar kernel in QEMU (TCG) with an initramfs and judge the guest's verdict.
 #
-#   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS]
+#   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS] [--mem SIZE]
 #               [--expect REGEX]... [--interactive] [--kernel FILE] [--console TTY|none]
 #               [--input WORD] [--second-uart] KERNEL_FILE...
 #   qemu_run.sh --arch x64|arm64 [--machine M] [--bios FILE] [--disk FILE] [--cdrom FILE]
@@ -71,6 +71,7 @@ while [ $# -gt 0 ]; do
     --input) input=$2; shift 2 ;;
     --second-uart) second_uart=1; shift ;;
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
+    --mem) KEVLAR_QEMU_MEM=$2; shift 2 ;;   # guest RAM (default 512M)
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -103,7 +104,7 @@ fi
 # Never -enable-kvm: KVM is broken on the build machines; TCG only.
 case "$arch" in
   x64)
-    qemu=(qemu-system-x86_64 -M "${machine:-q35}" -cpu max -m 512M -no-reboot
+    qemu=(qemu-system-x86_64 -M "${machine:-q35}" -cpu max -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
           -device isa-debug-exit,iobase=0xf4,iosize=0x04)
     tty=ttyS0 ;;
   arm64)
@@ -111,7 +112,7 @@ case "$arch" in
     # default is legacy): drivers/virtio drives it, /tests/65_hwrng.sh checks it.
     # -cpu cortex-a76 (Armv8.2: hardware PAN); KEVLAR_ARM64_CPU=cortex-a72 (Armv8.0, no
     # PAN) runs the HAL's TTBR0 PAN emulation instead (//tests:qemu_arm64_*_pan_emulation).
-    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m 512M -no-reboot
+    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
           -global virtio-mmio.force-legacy=false -device virtio-rng-device)
     tty=ttyAMA0
     case "$machine" in
@@ -126,7 +127,7 @@ case "$arch" in
       # Xilinx ZCU102 (boards/zcu102): 4 Cortex-A53 at EL1 (QEMU's defaults, secure=off,
       # virtualization=off) with QEMU's own PSCI over SMC, as the tree's /psci says;
       # the Cadence UARTs are QEMU's first and second serial ports (ttyPS0, ttyPS1).
-      qemu=(qemu-system-aarch64 -M xlnx-zcu102 -m 512M -no-reboot -dtb "$dtb")
+      qemu=(qemu-system-aarch64 -M xlnx-zcu102 -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot -dtb "$dtb")
       tty=ttyPS0
     fi ;;
 esac

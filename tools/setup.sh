@@ -60,6 +60,8 @@ if [ ! -f "$DEPS/dtb/qemu-virt.dtb" ]; then
 fi
 # Debian's Linux 6.1 for both arches, to compare against (bench/compare.sh).
 "$ROOT/tools/fetch-linux.sh" "$DEPS/linux"
+# Debian's dynamically linked programs for both arches (tests/dyn/, //tests:qemu_dyn_*).
+"$ROOT/tools/fetch-userland.sh" "$DEPS/userland"
 # Real boards' device trees, from Debian's arm64 Linux package (the same kernel bench/
 # compares against): the Raspberry Pi 3 Model B (boards/raspi3b) and the Xilinx ZynqMP
 # ZCU102 rev 1.0 (boards/zcu102). Copied flat into .deps/dtb/ under their own names.

@@ -100,6 +100,15 @@ ssize_t fs_readlink(struct inode *inode, char *buf, size_t len)
 	return FS_CALL(inode->sb, inode->i_op->readlink(inode, buf, len));
 }
 
+int fs_get_link_file(struct inode *inode, struct file **out)
+{
+	if (sb_failed(inode->sb))
+		return -EIO;
+	if (!inode->i_op || !inode->i_op->get_link_file)
+		return -EINVAL;
+	return FS_CALL(inode->sb, inode->i_op->get_link_file(inode, out));
+}
+
 int fs_setattr(struct inode *inode, const struct iattr *attr)
 {
 	if (sb_failed(inode->sb))
@@ -109,6 +118,12 @@ int fs_setattr(struct inode *inode, const struct iattr *attr)
 	/* A file system without setattr keeps attributes in the inode only. */
 	if (attr->valid & ATTR_SIZE)
 		return -EPERM;
+	setattr_copy(inode, attr);
+	return 0;
+}
+
+void setattr_copy(struct inode *inode, const struct iattr *attr)
+{
 	if (attr->valid & ATTR_MODE)
 		inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
 	if (attr->valid & ATTR_UID)
@@ -121,7 +136,6 @@ int fs_setattr(struct inode *inode, const struct iattr *attr)
 		inode->mtime = attr->mtime;
 	if (attr->valid & ATTR_CTIME)
 		inode->ctime = attr->ctime;
-	return 0;
 }
 
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files)
