@@ -73,6 +73,7 @@ __noreturn void do_exit(int status)
 		panic("Attempted to kill init! exitcode=0x%08x", (unsigned)status);
 	KASSERT(t != idle_task);
 
+	futex_exit_release();
 	clear_child_tid(t);
 	vfork_release(t);
 	if (t->files) {

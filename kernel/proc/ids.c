@@ -35,27 +35,6 @@ SYSCALL_DEFINE1(set_tid_address, uintptr_t, tidptr)
 	return current->tid;
 }
 
-/* The robust futex list head is kept only (no threads, nothing to walk). */
-SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
-{
-	if (len != 24) /* sizeof(struct robust_list_head) */
-		return -EINVAL;
-	current->robust_list = head;
-	return 0;
-}
-
-SYSCALL_DEFINE3(get_robust_list, int, pid, uintptr_t, uhead, uintptr_t, ulen)
-{
-	struct task *t = pid ? task_lookup(pid) : current;
-	uint64_t head, len = 24;
-	if (!t)
-		return -ESRCH;
-	head = t->robust_list;
-	if (copy_to_user(uhead, &head, sizeof head) || copy_to_user(ulen, &len, sizeof len))
-		return -EFAULT;
-	return 0;
-}
-
 /* ---- user and group ids ----------------------------------------------------- */
 
 #define ID_KEEP ((uint32_t)-1)

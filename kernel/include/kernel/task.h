@@ -100,7 +100,7 @@ struct task {
 	int stop_sig;                /* signal that stopped the task (wait status) */
 	struct task *vfork_parent;   /* parent sleeping in vfork() until exec/exit */
 	uintptr_t set_child_tid;     /* CLONE_CHILD_SETTID, written by the child on entry */
-	uintptr_t robust_list;       /* set_robust_list(2) head (stored only) */
+	uintptr_t robust_list;       /* set_robust_list(2) head, walked at exit (kernel/futex/robust.c) */
 	bool did_exec;               /* execve() succeeded since fork (setpgid EACCES) */
 	bool sig_unkillable;         /* init: default actions do not apply */
 	uint32_t suid, sgid;         /* saved set-user/group-ID */
