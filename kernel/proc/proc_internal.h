@@ -51,6 +51,16 @@ int exec_de_thread(void);
 /* The vfork() parent of t (if any) may run again: t exec'd or exited. */
 void vfork_release(struct task *t);
 
+/* pidfd.c: a new pidfd (close-on-exec; flags: PIDFD_NONBLOCK) for the
+ * process led by leader, installed in current's table: the fd or -errno. */
+int pidfd_create(struct task *leader, unsigned flags);
+/* The pid a pidfd refers to, -EBADF if fd is not a pidfd. */
+int pidfd_pid(int fd);
+/* leader's process has exited (pidfds poll readable) / leader is being
+ * freed (pidfds poll POLLHUP). Interrupts masked. */
+void pidfd_task_exit(struct task *leader);
+void pidfd_task_free(struct task *leader);
+
 /* Wait status words [wait(2)]. */
 #define W_EXITCODE(code, sig) ((((code)&0xff) << 8) | ((sig)&0x7f))
 #define W_STOPCODE(sig) ((((sig)&0xff) << 8) | 0x7f)

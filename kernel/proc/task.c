@@ -105,6 +105,7 @@ void task_free(struct task *t)
 	if (!t)
 		return;
 	f = hal_irq_save();
+	pidfd_task_free(t);
 	sigqueue_flush(t, 0); /* return queued real-time signals to the pool */
 	list_del(&t->thread_node);
 	list_del(&t->itimer_node);

@@ -111,6 +111,13 @@ struct task {
 	struct list_head sigq;       /* queued instances of real-time signals (signal/queue.c) */
 	uint64_t cutime_ticks, cstime_ticks; /* of reaped children, for getrusage/times */
 	struct svc_frame *svc_frame; /* innermost active service call (kernel/service.c) */
+	/* [sched_setscheduler(2)]: recorded and reported; the scheduler has
+	 * no priorities yet, every task runs round robin (kernel/sched). */
+	int sched_policy;            /* SCHED_OTHER, SCHED_FIFO, ... */
+	int rt_priority;             /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
+	bool sched_reset_on_fork;    /* SCHED_RESET_ON_FORK */
+	bool child_subreaper;        /* leader: prctl(PR_SET_CHILD_SUBREAPER) */
+	struct pidfd *pidfd;         /* leader: shared by its pidfds (kernel/proc/pidfd.c) */
 };
 
 /* RLIMIT_* resource numbers (asm-generic/resource.h, x86_64 and arm64). */
@@ -168,6 +175,10 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
  * -ENOMEM...) with the task unchanged, so the caller can try the next
  * candidate as Linux's kernel_init does. [execve(2)] */
 int kernel_execve_init(const char *path, const char *const argv[], const char *const envp[]);
+
+/* The scheduler tick charged t (not idle) with CPU time: enforce
+ * RLIMIT_CPU (SIGXCPU, SIGKILL). IRQ context. (kernel/proc/rlimit.c) */
+void rlimit_cpu_tick(struct task *t);
 
 /* The user register frame of t (the slot at the top of its kernel stack). */
 struct hal_trapframe *task_user_tf(struct task *t);
