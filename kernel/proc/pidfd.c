@@ -6,7 +6,7 @@
  * reference-counted struct pidfd shared by every pidfd of that process:
  * the process holds one reference until it is reaped, each open file one.
  * poll() reports POLLIN once the process has exited (every thread gone),
- * and POLLHUP as well once it has been reaped.
+ * reaped or not (Linux 6.1 pidfd_poll(); later kernels add POLLHUP).
  *
  * Lock: pidfd.task and pidfd.exited change at exit and reaping, with
  * interrupts masked (the task list rule of proc_internal.h); the refcount
@@ -101,8 +101,6 @@ static unsigned pidfd_poll(struct file *f, struct wait_queue **wq_out)
 	struct pidfd *p = f->private_data;
 	if (wq_out)
 		*wq_out = &p->wq;
-	if (!p->task)
-		return POLLIN | POLLRDNORM | POLLHUP;
 	return p->exited ? POLLIN | POLLRDNORM : 0;
 }
 

@@ -57,7 +57,7 @@ int pidfd_create(struct task *leader, unsigned flags);
 /* The pid a pidfd refers to, -EBADF if fd is not a pidfd. */
 int pidfd_pid(int fd);
 /* leader's process has exited (pidfds poll readable) / leader is being
- * freed (pidfds poll POLLHUP). Interrupts masked. */
+ * freed (pidfd_send_signal then gives -ESRCH). Interrupts masked. */
 void pidfd_task_exit(struct task *leader);
 void pidfd_task_free(struct task *leader);
 
