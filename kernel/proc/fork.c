@@ -191,6 +191,15 @@ static long kernel_clone(const struct clone_req *req)
 	} else if (c->nice < 0) {
 		c->nice = 0; /* [sched(7)] SCHED_RESET_ON_FORK */
 	}
+	if (!(flags & CLONE_VM)) {
+		/* [rseq(2)]: a forked child keeps the registration (same
+		 * address in its copy of the memory); a thread registers its own. */
+		c->rseq = p->rseq;
+		c->rseq_sig = p->rseq_sig;
+	}
+	c->cap_effective = p->cap_effective;
+	c->cap_permitted = p->cap_permitted;
+	c->cap_inheritable = p->cap_inheritable;
 	signal_fork(c, p, (flags & CLONE_SIGHAND) != 0);
 	if (flags & CLONE_CLEAR_SIGHAND)
 		signal_exec(c); /* handled signals back to SIG_DFL; ignored stay ignored */

@@ -61,6 +61,11 @@ int pidfd_pid(int fd);
 void pidfd_task_exit(struct task *leader);
 void pidfd_task_free(struct task *leader);
 
+/* capability.c: t gets every capability (root at boot); after a uid
+ * change of t, drop capabilities as Linux cap_emulate_setxuid() does. */
+void cap_init_root(struct task *t);
+void cap_setuid_fixup(struct task *t, uint32_t old_uid, uint32_t old_euid, uint32_t old_suid);
+
 /* Wait status words [wait(2)]. */
 #define W_EXITCODE(code, sig) ((((code)&0xff) << 8) | ((sig)&0x7f))
 #define W_STOPCODE(sig) ((((sig)&0xff) << 8) | 0x7f)

@@ -94,6 +94,7 @@ struct task *task_alloc(void)
 	t->cont_reported = true;
 	t->sig.altstack_flags = SS_DISABLE;
 	rlimits_default(t->rlim);
+	cap_init_root(t); /* uid 0: fork copies the parent's sets over these */
 	t->start_ns = sched_clock_ns();
 	return t;
 }

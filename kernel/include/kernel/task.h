@@ -118,6 +118,14 @@ struct task {
 	bool sched_reset_on_fork;    /* SCHED_RESET_ON_FORK */
 	bool child_subreaper;        /* leader: prctl(PR_SET_CHILD_SUBREAPER) */
 	struct pidfd *pidfd;         /* leader: shared by its pidfds (kernel/proc/pidfd.c) */
+	unsigned membarrier_state;   /* leader: membarrier(2) registrations (kernel/sched/membarrier.c) */
+	uintptr_t rseq;              /* rseq(2) area of this thread, 0 = none (kernel/sched/rseq.c) */
+	uint32_t rseq_sig;
+	bool rseq_notify;            /* write cpu_id on the way back to user mode */
+	/* [capabilities(7)] sets (capget/capset, kernel/proc/capability.c):
+	 * reported and kept consistent with uid changes; permission checks
+	 * still test euid == 0. */
+	uint64_t cap_effective, cap_permitted, cap_inheritable;
 };
 
 /* RLIMIT_* resource numbers (asm-generic/resource.h, x86_64 and arm64). */
@@ -179,6 +187,10 @@ int kernel_execve_init(const char *path, const char *const argv[], const char *c
 /* The scheduler tick charged t (not idle) with CPU time: enforce
  * RLIMIT_CPU (SIGXCPU, SIGKILL). IRQ context. (kernel/proc/rlimit.c) */
 void rlimit_cpu_tick(struct task *t);
+
+/* On the way back to user mode (kernel_return_to_user): rseq(2) fix-up of
+ * an interrupted critical section, cpu_id update. (kernel/sched/rseq.c) */
+void rseq_return_to_user(struct hal_trapframe *tf);
 
 /* The user register frame of t (the slot at the top of its kernel stack). */
 struct hal_trapframe *task_user_tf(struct task *t);
