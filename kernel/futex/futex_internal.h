@@ -99,9 +99,8 @@ long futex_cmp_requeue_pi(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr
 /* Hand the PI futex at uaddr (key, current value val, owned by the
  * caller or by the exiting caller) to its first PI waiter, keeping the
  * bits in keep (FUTEX_OWNER_DIED); no waiter: write newval_if_none.
- * Interrupts masked. 0 or -EFAULT. */
+ * Process context, interrupts enabled (it masks them around the queue).
+ * 0 or -EFAULT. */
 int futex_pi_handoff(uintptr_t uaddr, paddr_t key, uint32_t keep, uint32_t newval_if_none);
-/* current is exiting: PI waiters that queued behind it re-examine their word. */
-void futex_pi_owner_exit(int tid);
 
 #endif

@@ -37,6 +37,16 @@ static bool owner_gone(int tid)
 	return !t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD;
 }
 
+/* The PI waiters on key now wait behind owner (so they are told if it
+ * exits). Interrupts masked. */
+static void set_pi_owner(paddr_t key, int owner)
+{
+	struct futex_waiter *w;
+	list_for_each_entry(w, futex_bucket(key), node)
+		if (w->key == key && w->pi)
+			w->pi_owner = owner;
+}
+
 int futex_pi_handoff(uintptr_t uaddr, paddr_t key, uint32_t keep, uint32_t newval_if_none)
 {
 	struct futex_waiter *w;
@@ -52,6 +62,7 @@ int futex_pi_handoff(uintptr_t uaddr, paddr_t key, uint32_t keep, uint32_t newva
 		return r;
 	f = hal_irq_save();
 	futex_wake_waiter(w, FW_OWNER);
+	set_pi_owner(key, w->task->tid);
 	hal_irq_restore(f);
 	return 0;
 }
@@ -243,6 +254,7 @@ long futex_cmp_requeue_pi(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr
 			return r;
 		f = hal_irq_save();
 		futex_wake_waiter(w, FW_OWNER);
+		set_pi_owner(key2, w->task->tid);
 		hal_irq_restore(f);
 		done = 1;
 		owner = (uint32_t)w->task->tid;

@@ -135,5 +135,4 @@ void futex_exit_release(void)
 	if (t->robust_list && t->mm)
 		exit_robust_list(t->robust_list);
 	t->robust_list = 0;
-	futex_pi_owner_exit(t->tid);
 }

@@ -4,7 +4,8 @@
  * Each task has effective, permitted and inheritable sets (struct task
  * cap_*): root starts with every capability (CAP_CHOWN .. CAP_CHECKPOINT_RESTORE,
  * 41 of them) permitted and effective, they are inherited across fork,
- * and uid changes drop them as Linux's cap_emulate_setxuid() does. The
+ * uid changes drop them as Linux's cap_emulate_setxuid() does, and execve
+ * gives root the full set again (no file capabilities). The
  * sets are reported and kept consistent; the kernel's permission checks
  * still test euid == 0 (dropping a capability with capset does not yet
  * take the right away). A task changes only its own sets (process
@@ -36,6 +37,15 @@ void cap_init_root(struct task *t)
 {
 	t->cap_effective = t->cap_permitted = CAP_FULL_SET;
 	t->cap_inheritable = 0;
+}
+
+void cap_exec(struct task *t)
+{
+	if (t->uid == 0 || t->euid == 0)
+		t->cap_permitted = CAP_FULL_SET | t->cap_inheritable;
+	else
+		t->cap_permitted = 0; /* no file capabilities */
+	t->cap_effective = t->euid == 0 ? t->cap_permitted : 0;
 }
 
 void cap_setuid_fixup(struct task *t, uint32_t old_uid, uint32_t old_euid, uint32_t old_suid)

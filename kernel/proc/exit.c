@@ -122,6 +122,7 @@ __noreturn void do_exit(int status)
 	wake_up(&leader->group_wq);
 	if (leader->nr_live == 0)
 		process_exit(leader);
+	futex_pi_owner_exit(t->tid); /* t is a zombie or dead now: waiters may take over */
 	schedule();
 	panic("do_exit: dead task %d was scheduled again", t->tid);
 }

@@ -64,6 +64,8 @@ void pidfd_task_free(struct task *leader);
 /* capability.c: t gets every capability (root at boot); after a uid
  * change of t, drop capabilities as Linux cap_emulate_setxuid() does. */
 void cap_init_root(struct task *t);
+/* execve(): the sets of the new program (root: all; others: none). */
+void cap_exec(struct task *t);
 void cap_setuid_fixup(struct task *t, uint32_t old_uid, uint32_t old_euid, uint32_t old_suid);
 
 /* Wait status words [wait(2)]. */

@@ -75,6 +75,42 @@ static void t_requeue(void)
     KTEST_ERRNO("futex.cmp_requeue_efault", fx(&rq_a, FUTEX_CMP_REQUEUE, 1, 1, BAD_KADDR, 0), EFAULT);
 }
 
+/* The same between processes, on MAP_SHARED memory (shared futexes), as
+ * LTP's futex_cmp_requeue01 does it. */
+static void t_requeue_shared(void)
+{
+    enum { N = 4 };
+    uint32_t *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pid_t pid[N];
+    w[0] = w[1] = 0;
+    w[2] = 0; /* ready count */
+    for (int i = 0; i < N; i++) {
+        pid[i] = fork();
+        if (pid[i] == 0) {
+            struct timespec ts = {10, 0};
+            __atomic_fetch_add(&w[2], 1, __ATOMIC_SEQ_CST);
+            long r = fx(&w[0], FUTEX_WAIT, 0, (long)&ts, NULL, 0);
+            _exit(r == 0 ? 0 : 1);
+        }
+    }
+    while (__atomic_load_n(&w[2], __ATOMIC_SEQ_CST) < N)
+        usleep(1000);
+    settle();
+    long r1 = fx(&w[0], FUTEX_CMP_REQUEUE, 1, 2, &w[1], 0);
+    settle();
+    long r2 = fx(&w[1], FUTEX_WAKE, INT_MAX, 0, NULL, 0);
+    long r3 = fx(&w[0], FUTEX_WAKE, INT_MAX, 0, NULL, 0);
+    int ok = 0;
+    for (int i = 0; i < N; i++) {
+        int st;
+        waitpid(pid[i], &st, 0);
+        ok += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    }
+    ktest_result("futex.cmp_requeue_shared_processes", r1 == 3 && r2 == 2 && r3 == 1 && ok == N,
+                 "cmp_requeue=%ld wake(b)=%ld wake(a)=%ld (want 3 2 1), %d of %d woken", r1, r2, r3, ok, N);
+    munmap(w, 4096);
+}
+
 static uint32_t wk_word;
 static void *wk_waiter(void *arg)
 {
@@ -140,6 +176,47 @@ static void *pi_exiter(void *arg)
         usleep(1000);
     settle();
     return (void *)r; /* exits holding it, no robust list entry */
+}
+
+static uint32_t chain_word;
+static volatile uint32_t chain_seen;
+
+static void *chain_w1(void *arg)
+{
+    (void)arg;
+    return (void *)fx(&chain_word, FUTEX_LOCK_PI_PRIVATE, 0, 0, NULL, 0); /* then exits holding it */
+}
+
+static void *chain_w2(void *arg)
+{
+    (void)arg;
+    long r = fx(&chain_word, FUTEX_LOCK_PI_PRIVATE, 0, 0, NULL, 0);
+    chain_seen = chain_word;
+    if (r == 0 && (chain_seen & FUTEX_TID_MASK) != (uint32_t)gettid_())
+        r = -2;
+    if (r == 0)
+        fx(&chain_word, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, NULL, 0);
+    return (void *)r;
+}
+
+/* The lock passes main -> w1 by unlock, then w1 exits holding it: w2, queued
+ * behind w1 since the hand-over, must get it. */
+static void t_pi_chain(void)
+{
+    pthread_t a, b;
+    void *ra, *rb;
+    chain_word = 0;
+    fx(&chain_word, FUTEX_LOCK_PI_PRIVATE, 0, 0, NULL, 0);
+    pthread_create(&a, NULL, chain_w1, NULL);
+    settle();
+    pthread_create(&b, NULL, chain_w2, NULL);
+    settle();
+    long u = fx(&chain_word, FUTEX_UNLOCK_PI_PRIVATE, 0, 0, NULL, 0);
+    pthread_join(a, &ra);
+    pthread_join(b, &rb);
+    ktest_result("futex.lock_pi_handoff_then_owner_exit", u == 0 && ra == 0 && rb == 0 && chain_word == 0,
+                 "unlock=%ld w1=%ld w2=%ld (word seen by w2 %#x) final=%#x", u, (long)ra, (long)rb, chain_seen,
+                 chain_word);
 }
 
 static void t_pi_raw(void)
@@ -503,8 +580,10 @@ static void t_robust_syscalls(void)
 int main(void)
 {
     t_requeue();
+    t_requeue_shared();
     t_wake_checks();
     t_pi_raw();
+    t_pi_chain();
     t_requeue_pi();
     t_pi_mutex();
     t_robust_mutex();

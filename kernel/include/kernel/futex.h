@@ -21,9 +21,12 @@ struct mm;
 int futex_wake(struct mm *mm, uintptr_t uaddr, int nr, uint32_t bitset);
 
 /* The current thread is exiting: walk its robust list (FUTEX_OWNER_DIED,
- * wake a waiter; robust-futex-ABI.rst) while its mm is still there, and
- * let PI waiters queued behind it take their locks. Process context,
- * interrupts enabled. */
+ * wake a waiter; robust-futex-ABI.rst) while its mm is still there.
+ * Process context, interrupts enabled. */
 void futex_exit_release(void);
+/* The thread tid has exited for good (it is a zombie or dead and will not
+ * run again): PI waiters queued behind it look at their word again and
+ * take a lock it still holds (kernel/futex/pi.c). Any context. */
+void futex_pi_owner_exit(int tid);
 
 #endif
