@@ -18,6 +18,8 @@
 #include <kernel/printk.h>
 #include <kernel/vfs.h>
 
+#include <string.h>
+
 #include "mm_internal.h"
 
 static unsigned prot_to_vm(unsigned prot)
@@ -103,6 +105,7 @@ struct mm *mm_fork(struct mm *src)
 	dst->stack_top = src->stack_top;
 	dst->vdso_base = src->vdso_base;
 	dst->sigreturn = src->sigreturn;
+	memcpy(dst->saved_auxv, src->saved_auxv, sizeof(dst->saved_auxv));
 	dst->refcount = 1;
 	list_for_each_entry(v, &src->areas, list) {
 		struct vm_area *n = vma_alloc(v->start, v->end, v->flags, v->file, v->file_off,
