@@ -133,6 +133,9 @@ static void exec_commit(struct file *f, struct exec_args *a, const char *filenam
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
 	t->robust_list = 0;
+	t->rseq = 0; /* [rseq(2)]: the old image's area is gone */
+	t->membarrier_state = 0; /* [membarrier(2)]: registrations belong to the old mm */
+	cap_exec(t);
 	t->syscall_restart = 0;
 }
 

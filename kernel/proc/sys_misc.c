@@ -94,6 +94,8 @@ SYSCALL_DEFINE1(personality, unsigned, persona)
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 
@@ -132,6 +134,14 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3,
 		return 1;
 	case PR_SET_DUMPABLE:
 		return arg2 <= 1 ? 0 : -EINVAL;
+	case PR_SET_CHILD_SUBREAPER:
+		/* [prctl(2)]: orphaned descendants are reparented to the
+		 * nearest live subreaper rather than to init (exit.c). */
+		t->group_leader->child_subreaper = arg2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		sig = t->group_leader->child_subreaper;
+		return copy_to_user(arg2, &sig, sizeof sig) ? -EFAULT : 0;
 	case PR_SET_NO_NEW_PRIVS:
 		return (arg2 == 1 && !arg3 && !arg4 && !arg5) ? 0 : -EINVAL;
 	case PR_GET_NO_NEW_PRIVS:
