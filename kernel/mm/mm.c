@@ -16,6 +16,7 @@
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
+#include <kernel/task.h>
 #include <kernel/vfs.h>
 
 #include "mm_internal.h"
@@ -104,6 +105,9 @@ struct mm *mm_fork(struct mm *src)
 	dst->stack_top = src->stack_top;
 	dst->vdso_base = src->vdso_base;
 	dst->sigreturn = src->sigreturn;
+	dst->exe_file = src->exe_file;
+	if (dst->exe_file)
+		fget(dst->exe_file);
 	dst->refcount = 1;
 	list_for_each_entry(v, &src->areas, list) {
 		struct vm_area *n = vma_alloc(v->start, v->end, v->flags, v->file, v->file_off,
@@ -137,6 +141,7 @@ void mm_put(struct mm *mm)
 		vma_zap(mm, v, v->start, v->end);
 		vma_destroy(v);
 	}
+	fput(mm->exe_file);
 	hal_aspace_destroy(mm->as);
 	kfree(mm);
 }
@@ -298,6 +303,25 @@ static struct vm_area *heap_area(struct mm *mm, vaddr_t end)
 	return v && (v->flags & VM_HEAP) && v->end == end ? v : NULL;
 }
 
+/* Linux's limits on growing the heap ([brk(2)] ENOMEM, [getrlimit(2)]
+ * RLIMIT_DATA): the heap may not exceed RLIMIT_DATA (the data segment is
+ * not counted here: Linux adds end_data - start_data, a few pages for the
+ * static programs this kernel runs), must keep a guard page below the next
+ * mapping (do_brk_flags()), and one step may not ask for more than all of
+ * RAM (the default "heuristic" overcommit, __vm_enough_memory()). */
+static bool brk_may_grow(struct mm *mm, vaddr_t old_end, vaddr_t new_end, vaddr_t new_brk)
+{
+	uint64_t lim = current ? current->rlim[RLIMIT_DATA].rlim_cur : RLIM_INFINITY;
+
+	if (lim != RLIM_INFINITY && new_brk - mm->brk_start > lim)
+		return false;
+	if (new_end - old_end > frame_total_bytes())
+		return false;
+	if (new_end > USER_TOP - PAGE_SIZE)
+		return false;
+	return vma_range_free(mm, old_end, new_end + PAGE_SIZE);
+}
+
 vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
 {
 	vaddr_t old_end = PAGE_ALIGN_UP(mm->brk), new_end;
@@ -307,13 +331,16 @@ vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
 		return mm->brk;
 	new_end = PAGE_ALIGN_UP(new_brk);
 	if (new_end > old_end) {
-		if (!vma_range_free(mm, old_end, new_end))
+		if (!brk_may_grow(mm, old_end, new_end, new_brk))
 			return mm->brk;
 		v = old_end > PAGE_ALIGN_UP(mm->brk_start) ? heap_area(mm, old_end) : NULL;
 		if (v) {
 			v->end = new_end;
 		} else {
-			v = vma_alloc(old_end, new_end, VM_READ | VM_WRITE | VM_HEAP, NULL, 0, 0);
+			/* Private anonymous memory: mprotect may make it writable
+			 * again (VM_MAYWRITE), as for any such mapping. */
+			v = vma_alloc(old_end, new_end, VM_READ | VM_WRITE | VM_MAYWRITE | VM_HEAP,
+				      NULL, 0, 0);
 			if (!v)
 				return mm->brk;
 			vma_insert(mm, v);

@@ -45,6 +45,14 @@ static struct file *open_exec(const char *path, int *err)
 		*err = -EACCES;
 		return NULL;
 	}
+	/* [execve(2)] ETXTBSY: "The specified executable was open for
+	 * writing by one or more processes"; no writer may open it from now
+	 * on while f lives (the new mm keeps the final one, exe_file). */
+	*err = deny_write_access(f);
+	if (*err) {
+		fput(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -194,6 +202,8 @@ static int do_execve(const char *filename, struct exec_args *a)
 	r = exec_load_elf(f, hdr, (size_t)n, f->inode->size, &im);
 	if (r)
 		goto out;
+	fget(f);
+	im.mm->exe_file = f;
 	/* The point of no return for the other threads. */
 	r = exec_de_thread();
 	if (!r)

@@ -94,6 +94,9 @@ struct mm {
 	unsigned refcount;       /* vfork shares the parent's mm */
 	uint64_t rss_pages;
 	vaddr_t vdso_base;       /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
+	struct file *exe_file;   /* the executable (referenced; its deny_write_access()
+				  * keeps writers out while a process runs it:
+				  * [execve(2)] ETXTBSY), or NULL */
 	vaddr_t sigreturn;       /* return address of handlers without SA_RESTORER:
 				  * the vDSO's trampoline if it has one, else
 				  * SIGTRAMP_ADDR */

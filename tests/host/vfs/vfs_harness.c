@@ -67,6 +67,8 @@ int main(void)
 
 	current = &init;
 	init.umask = 022;
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		init.rlim[i].rlim_cur = init.rlim[i].rlim_max = RLIM_INFINITY;
 	tmpfs_init();
 	vfs_init();
 	CHECK(vfs_mount_root("tmpfs"), 0);
