@@ -63,7 +63,13 @@ ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 	if (u->len > MAX_RW_COUNT)
 		u->len = MAX_RW_COUNT;
 	/* [write(2)] O_APPEND: "the file offset is first set to the end of
-	 * the file"; [pwrite(2)] BUGS: Linux appends for pwrite too. */
+	 * the file"; [pwrite(2)] BUGS: Linux appends for pwrite too. Setting
+	 * the offset and writing are one atomic step because the core never
+	 * switches tasks inside a regular-file write (tmpfs writes do not
+	 * sleep); with SMP this needs the inode's lock, as Linux takes
+	 * inode_lock() in generic_file_write_iter(). (Concurrent writers that
+	 * lseek(SEEK_END) then write are only safe under a lock they hold:
+	 * tests/guest/t_wrrace.c.) */
 	if (append) {
 		if (pos)
 			*pos = (off_t)f->inode->size;
