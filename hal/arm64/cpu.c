@@ -112,32 +112,81 @@ uint64_t hal_cycles(void)
 	return read_sysreg(cntvct_el0);
 }
 
-/* Linux's names for the hwcaps the ID registers show (arch/arm64/kernel/cpuinfo.c). */
+/* One user-visible CPU feature: a 4-bit ID register field and the value
+ * from which the feature is there, with Linux's name (/proc/cpuinfo) and
+ * hwcap bit (arch/arm64/kernel/cpufeature.c arm64_elf_hwcaps[], in
+ * hwcap order) [Arm ARM D17.2.61 ID_AA64ISAR0_EL1, D17.2.62
+ * ID_AA64ISAR1_EL1, D17.2.64 ID_AA64PFR0_EL1]. Left out on purpose: what
+ * needs kernel support we lack (SVE, pointer authentication, BTI, MTE,
+ * CPUID = emulated MRS of ID registers, SSBS/DIT/USCAT policy, the timer
+ * event stream). */
+enum { ISAR0, ISAR1, PFR0 };
+struct arm64_feature {
+	const char *name;
+	uint8_t reg, shift;
+	int8_t min;        /* signed fields (FP, AdvSIMD): 0xf = -1 = absent */
+	bool is_signed;
+	uint8_t hwcap, bit; /* AT_HWCAP (1) or AT_HWCAP2 (2), bit number */
+};
+
+static const struct arm64_feature features[] = {
+	{"fp", PFR0, 16, 0, true, 1, 0},          {"asimd", PFR0, 20, 0, true, 1, 1},
+	{"aes", ISAR0, 4, 1, false, 1, 3},        {"pmull", ISAR0, 4, 2, false, 1, 4},
+	{"sha1", ISAR0, 8, 1, false, 1, 5},       {"sha2", ISAR0, 12, 1, false, 1, 6},
+	{"crc32", ISAR0, 16, 1, false, 1, 7},     {"atomics", ISAR0, 20, 2, false, 1, 8},
+	{"fphp", PFR0, 16, 1, true, 1, 9},        {"asimdhp", PFR0, 20, 1, true, 1, 10},
+	{"asimdrdm", ISAR0, 28, 1, false, 1, 12}, {"jscvt", ISAR1, 12, 1, false, 1, 13},
+	{"fcma", ISAR1, 16, 1, false, 1, 14},     {"lrcpc", ISAR1, 20, 1, false, 1, 15},
+	{"dcpop", ISAR1, 0, 1, false, 1, 16},     {"sha3", ISAR0, 32, 1, false, 1, 17},
+	{"sm3", ISAR0, 36, 1, false, 1, 18},      {"sm4", ISAR0, 40, 1, false, 1, 19},
+	{"asimddp", ISAR0, 44, 1, false, 1, 20},  {"sha512", ISAR0, 12, 2, false, 1, 21},
+	{"asimdfhm", ISAR0, 48, 1, false, 1, 23}, {"ilrcpc", ISAR1, 20, 2, false, 1, 26},
+	{"flagm", ISAR0, 52, 1, false, 1, 27},    {"sb", ISAR1, 36, 1, false, 1, 29},
+	{"dcpodp", ISAR1, 0, 2, false, 2, 0},     {"flagm2", ISAR0, 52, 2, false, 2, 7},
+	{"frint", ISAR1, 32, 1, false, 2, 8},     {"rng", ISAR0, 60, 1, false, 2, 16},
+};
+
+static bool feature_present(const struct arm64_feature *f)
+{
+	uint64_t reg = f->reg == ISAR0   ? read_sysreg(id_aa64isar0_el1)
+		       : f->reg == ISAR1 ? read_sysreg(id_aa64isar1_el1)
+					 : read_sysreg(id_aa64pfr0_el1);
+	int v = (int)((reg >> f->shift) & 0xf);
+
+	if (f->is_signed && v == 0xf)
+		v = -1;
+	return v >= f->min;
+}
+
+static uint64_t hwcap_word(unsigned word)
+{
+	uint64_t caps = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(features); i++)
+		if (features[i].hwcap == word && feature_present(&features[i]))
+			caps |= 1ULL << features[i].bit;
+	return caps;
+}
+
+uint64_t hal_elf_hwcap(void)
+{
+	return hwcap_word(1);
+}
+
+uint64_t hal_elf_hwcap2(void)
+{
+	return hwcap_word(2);
+}
+
 static size_t append_features(char *buf, size_t len, size_t n)
 {
-	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1);
-	uint64_t isar0 = read_sysreg(id_aa64isar0_el1);
-	unsigned fp = (pfr0 >> 16) & 0xf, asimd = (pfr0 >> 20) & 0xf;
-	unsigned aes = (isar0 >> 4) & 0xf, sha1 = (isar0 >> 8) & 0xf, sha2 = (isar0 >> 12) & 0xf;
-	unsigned crc32 = (isar0 >> 16) & 0xf, atomic = (isar0 >> 20) & 0xf, rdm = (isar0 >> 28) & 0xf;
-	unsigned sha3 = (isar0 >> 32) & 0xf, dp = (isar0 >> 44) & 0xf, rndr = (isar0 >> 60) & 0xf;
-	const struct {
-		bool on;
-		const char *name;
-	} caps[] = {
-		{fp != 0xf, "fp"},         {asimd != 0xf, "asimd"},  {aes >= 1, "aes"},
-		{aes >= 2, "pmull"},       {sha1 >= 1, "sha1"},      {sha2 >= 1, "sha2"},
-		{crc32 >= 1, "crc32"},     {atomic >= 2, "atomics"}, {fp == 1, "fphp"},
-		{asimd == 1, "asimdhp"},   {rdm >= 1, "asimdrdm"},   {sha3 >= 1, "sha3"},
-		{sha2 >= 2, "sha512"},     {dp >= 1, "asimddp"},     {rndr >= 1, "rng"},
-	};
 	const char *sep = "";
 
-	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
-		if (!caps[i].on)
+	for (size_t i = 0; i < ARRAY_SIZE(features); i++) {
+		if (!feature_present(&features[i]))
 			continue;
 		if (n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, caps[i].name);
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", sep, features[i].name);
 		sep = " ";
 	}
 	return n;

@@ -90,6 +90,13 @@ static bool is_fault_signal(const struct linux_siginfo *si)
 	return false;
 }
 
+size_t hal_signal_frame_size(void)
+{
+	/* The frame record, 16-byte alignment, then the frame (Linux's
+	 * signal_minsigstksz). */
+	return 16 + 15 + SIGFRAME_SIZE;
+}
+
 int hal_signal_push_frame(struct hal_trapframe *tf, struct hal_context *ctx,
 			  const struct hal_sigframe_info *info)
 {

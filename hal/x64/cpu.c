@@ -311,6 +311,19 @@ static size_t append(char *buf, size_t len, size_t pos, const char *s)
 
 /* The /proc/cpuinfo block of CPU 0, in Linux's field order
  * (arch/x86/kernel/cpu/proc.c format). */
+/* Linux passes CPUID.01H:EDX as AT_HWCAP (arch/x86/include/asm/elf.h
+ * ELF_HWCAP); AT_HWCAP2 carries HWCAP2_RING3MWAIT and HWCAP2_FSGSBASE,
+ * neither of which this kernel enables. */
+uint64_t hal_elf_hwcap(void)
+{
+	return leaf1[3];
+}
+
+uint64_t hal_elf_hwcap2(void)
+{
+	return 0;
+}
+
 size_t hal_cpu_describe(char *buf, size_t len)
 {
 	uint32_t eax = leaf1[0];

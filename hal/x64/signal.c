@@ -60,6 +60,12 @@ _Static_assert(__builtin_offsetof(struct rt_sigframe64, info) == 312, "rt_sigfra
 /* Flags sigreturn may change: CF PF AF ZF SF TF DF OF AC (Linux FIX_EFLAGS). */
 #define SIGRETURN_RFLAGS_MASK 0x40dd5
 
+size_t hal_signal_frame_size(void)
+{
+	/* fpstate aligned to 64, the frame to 16, then the return-address slot. */
+	return HAL_X64_FXSAVE_SIZE + 63 + sizeof(struct rt_sigframe64) + 15 + 8;
+}
+
 int hal_signal_push_frame(struct hal_trapframe *tf, struct hal_context *ctx,
 			  const struct hal_sigframe_info *info)
 {

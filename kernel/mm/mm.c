@@ -27,7 +27,7 @@ static unsigned prot_to_vm(unsigned prot)
 	       (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
-struct mm *mm_create(void)
+struct mm *mm_create(bool randomize, uint64_t stack_rlimit)
 {
 	struct mm *mm = kzalloc(sizeof(*mm));
 
@@ -39,8 +39,7 @@ struct mm *mm_create(void)
 		return NULL;
 	}
 	list_init(&mm->areas);
-	mm->mmap_base = MM_MMAP_BASE;
-	mm->stack_top = USER_TOP;
+	mm_layout(mm, randomize, stack_rlimit);
 	mm->refcount = 1;
 	/* Trampoline, vDSO: VM_SPECIAL areas, faulted in on first use. */
 	if (mm_map_specials(mm)) {

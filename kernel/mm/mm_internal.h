@@ -38,9 +38,13 @@ bool vma_range_free(struct mm *mm, vaddr_t start, vaddr_t end);
 /* A free, page-aligned range of len bytes: top-down below mm->mmap_base,
  * then above it. 0 if none. */
 vaddr_t vma_find_free(struct mm *mm, size_t len);
-/* Map the trampoline page and, if the HAL has one, the vDSO and its data
- * page into a new mm (special.c); sets mm->vdso_base and mm->sigreturn.
- * 0 or -ENOMEM (the caller frees the mm). */
+/* Set mm->stack_top and mm->mmap_base for a new program (layout.c; the
+ * layout is described in <kernel/mm.h>). */
+void mm_layout(struct mm *mm, bool randomize, uint64_t stack_rlimit);
+/* Map the vDSO's data page and image, if the HAL has a vDSO, and the
+ * trampoline page into a new mm, top-down below mm->mmap_base
+ * (special.c); sets mm->vdso_base and mm->sigreturn. 0 or -ENOMEM (the
+ * caller frees the mm). */
 int mm_map_specials(struct mm *mm);
 /* The frame backing page va of VM_SPECIAL area v, or 0 (special.c). */
 paddr_t vma_special_page(const struct vm_area *v, vaddr_t va);

@@ -42,26 +42,34 @@ static int map_special(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_fl
 int mm_map_specials(struct mm *mm)
 {
 	unsigned n = hal_vdso_text_pages();
+	vaddr_t vvar, sigpage;
 	long sr;
 	int err;
 
-	err = map_special(mm, SIGTRAMP_ADDR, SIGTRAMP_ADDR + PAGE_SIZE, VM_READ | VM_EXEC,
-			  &sigtramp_special);
+	/* [vvar] directly below [vdso]: the vDSO finds its data page at
+	 * __ehdr_start - PAGE_SIZE. */
+	if (n) {
+		vvar = vma_find_free(mm, (1 + n) * PAGE_SIZE);
+		if (!vvar)
+			return -ENOMEM;
+		err = map_special(mm, vvar, vvar + PAGE_SIZE, VM_READ, &vvar_special);
+		if (!err)
+			err = map_special(mm, vvar + PAGE_SIZE, vvar + (1 + n) * PAGE_SIZE,
+					  VM_READ | VM_EXEC, &vdso_special);
+		if (err)
+			return err; /* mm_put() frees what was mapped */
+		mm->vdso_base = vvar + PAGE_SIZE;
+	}
+	sigpage = vma_find_free(mm, PAGE_SIZE);
+	if (!sigpage)
+		return -ENOMEM;
+	err = map_special(mm, sigpage, sigpage + PAGE_SIZE, VM_READ | VM_EXEC, &sigtramp_special);
 	if (err)
 		return err;
-	mm->sigreturn = SIGTRAMP_ADDR;
-	if (!n)
-		return 0;
-	err = map_special(mm, VDSO_ADDR - PAGE_SIZE, VDSO_ADDR, VM_READ, &vvar_special);
-	if (!err)
-		err = map_special(mm, VDSO_ADDR, VDSO_ADDR + n * PAGE_SIZE, VM_READ | VM_EXEC,
-				  &vdso_special);
-	if (err)
-		return err; /* mm_put() frees what was mapped */
-	mm->vdso_base = VDSO_ADDR;
-	sr = hal_vdso_sigreturn_offset();
+	mm->sigreturn = sigpage;
+	sr = n ? hal_vdso_sigreturn_offset() : -1;
 	if (sr >= 0)
-		mm->sigreturn = VDSO_ADDR + (vaddr_t)sr;
+		mm->sigreturn = mm->vdso_base + (vaddr_t)sr;
 	return 0;
 }
 

@@ -123,6 +123,22 @@ static int check_load(struct elf_image *img, const struct raw_phdr *r, uint64_t 
 	return 0;
 }
 
+/* The first PT_INTERP names the program interpreter (the dynamic
+ * loader): Linux load_elf_binary() takes 2..PATH_MAX bytes. */
+static int check_interp(struct elf_image *img, const struct raw_phdr *r, uint64_t file_size)
+{
+	if (img->has_interp)
+		return 0;
+	if (r->filesz < 2 || r->filesz > ELF_INTERP_MAX)
+		return -ENOEXEC;
+	if (r->offset > file_size || r->filesz > file_size - r->offset)
+		return -EIO;
+	img->has_interp = true;
+	img->interp_offset = r->offset;
+	img->interp_len = r->filesz;
+	return 0;
+}
+
 int elf_parse_phdrs(struct elf_image *img, const void *ph, size_t ph_len, uint64_t file_size)
 {
 	const uint8_t *base = ph;
@@ -139,12 +155,17 @@ int elf_parse_phdrs(struct elf_image *img, const void *ph, size_t ph_len, uint64
 	img->nr_load = 0;
 	img->phdr_vaddr = 0;
 	img->exec_stack = false;
+	img->has_interp = false;
+	img->interp_offset = img->interp_len = 0;
 
 	for (unsigned i = 0; i < img->phnum; i++) {
 		read_phdr(base + (size_t)i * ELF_PHDR_SIZE, &r);
 		switch (r.type) {
 		case PT_INTERP:
-			return -ENOEXEC; /* dynamic linking is not supported yet */
+			err = check_interp(img, &r, file_size);
+			if (err)
+				return err;
+			break;
 		case PT_PHDR:
 			img->phdr_vaddr = r.vaddr;
 			have_phdr = true;

@@ -1,8 +1,8 @@
 /* execve(2): replace the calling process's program. [execve(2)], Linux
  * fs/exec.c, fs/binfmt_script.c.
  *
- * Formats: static ELF64 executables of this machine (ET_EXEC, or ET_DYN
- * without PT_INTERP: static-pie) and "#!" scripts (interpreter plus one
+ * Formats: ELF64 executables of this machine (ET_EXEC or ET_DYN, static
+ * or with a PT_INTERP program interpreter: exec_load.c) and "#!" scripts (interpreter plus one
  * optional argument, nested at most 4 deep). The new image is built
  * completely — address space, segments, stack contents — while the old one
  * still exists; only then is the old one dropped, so a failed execve
@@ -30,9 +30,7 @@
 /* Nested "#!" interpreters allowed (Linux: 5); one more is -ELOOP. */
 #define EXEC_MAX_SCRIPT_DEPTH 4
 
-/* Open path for execution: a regular file with an execute bit
- * ([path_resolution(7)]: even root needs one x bit). */
-static struct file *open_exec(const char *path, int *err)
+struct file *exec_open(const char *path, int *err)
 {
 	struct file *f = vfs_open(path, O_RDONLY | O_LARGEFILE, 0, err);
 	if (!f) {
@@ -175,7 +173,7 @@ static int do_execve(const char *filename, struct exec_args *a)
 		const char *open_path = depth ? cur : filename;
 		off_t pos = 0;
 
-		f = open_exec(open_path, &r);
+		f = exec_open(open_path, &r);
 		if (!f)
 			goto out;
 		n = vfs_read(f, hdr, EXEC_HDR_SIZE, &pos);
@@ -199,7 +197,9 @@ static int do_execve(const char *filename, struct exec_args *a)
 		f = NULL;
 	}
 
-	r = exec_load_elf(f, hdr, (size_t)n, f->inode->size, &im);
+	r = exec_load_elf(f, hdr, (size_t)n, filename,
+			  mm_randomize_va() && !(t->personality & ADDR_NO_RANDOMIZE),
+			  t->rlim[RLIMIT_STACK].rlim_cur, &im);
 	if (r)
 		goto out;
 	fget(f);

@@ -40,19 +40,29 @@ void exec_args_drop_front(struct exec_args *a);
 /* A loaded executable: its new address space and where things are. */
 struct exec_image {
 	struct mm *mm;
-	uintptr_t entry;     /* user pc to start at */
-	uintptr_t phdr;      /* AT_PHDR */
-	unsigned phnum;      /* AT_PHNUM */
-	uintptr_t stack_top; /* highest address (exclusive) of the stack mapping */
+	uintptr_t entry;       /* user pc to start at: the interpreter's entry
+				* if there is one, else the program's */
+	uintptr_t prog_entry;  /* AT_ENTRY: the program's entry point */
+	uintptr_t interp_base; /* AT_BASE: the interpreter's load bias, 0 if none */
+	uintptr_t phdr;        /* AT_PHDR */
+	unsigned phnum;        /* AT_PHNUM */
+	uintptr_t stack_top;   /* highest address (exclusive) of the stack mapping */
+	bool randomize;        /* address-space randomization is on for it */
 };
 
-/* Load the ELF executable f (file_size bytes; its first hdr_len bytes in
- * hdr) into a new mm: every PT_LOAD mapped private at its address (plus a
- * load bias for ET_DYN), the bss zeroed, brk after the highest segment,
- * the stack mapping below mm->stack_top. Returns 0 and *im, or -ENOEXEC,
- * -EIO, -ENOMEM (the mm is freed on failure). */
-int exec_load_elf(struct file *f, const void *hdr, size_t hdr_len, uint64_t file_size,
-		  struct exec_image *im);
+/* Open path for execution: a regular file with an execute bit
+ * ([path_resolution(7)]: even root needs one x bit). The file, or NULL
+ * and *err = -ENOENT, -EACCES, ... from the lookup. */
+struct file *exec_open(const char *path, int *err);
+
+/* Load the ELF executable f (its first hdr_len bytes in hdr; path names it
+ * in console messages) and the interpreter its PT_INTERP names into a new
+ * mm laid out as <kernel/mm.h> says (randomized if randomize;
+ * stack_rlimit: RLIMIT_STACK in bytes). Returns 0 and *im, or -ENOEXEC,
+ * -EIO, -ENOMEM, -ELIBBAD (a bad interpreter) or the interpreter's lookup
+ * error (-ENOENT, -EACCES...); the mm is freed on failure. */
+int exec_load_elf(struct file *f, const void *hdr, size_t hdr_len, const char *path,
+		  bool randomize, uint64_t stack_rlimit, struct exec_image *im);
 
 /* With im->mm active and current's: write the strings, AT_RANDOM bytes,
  * auxv, envp, argv and argc at the top of the stack [System V ABI x86-64

@@ -1,6 +1,7 @@
 /* The initial user stack of a new program, laid out as Linux's
  * create_elf_tables() does (fs/binfmt_elf.c), from the top down:
  *
+ *   [random 0..PAGE_SIZE-1 bytes, 16-aligned, if randomized]
  *   8 zero bytes | execfn | argv and envp strings | platform string |
  *   16 random bytes (AT_RANDOM) | pad to 16 |
  *   auxv pairs ... AT_NULL | NULL | envp[] | NULL | argv[] | argc  <- sp
@@ -8,6 +9,8 @@
  * sp is 16-byte aligned [System V ABI x86-64 §3.4.1 "Initial Stack and
  * Register State"; AAPCS64 requires the same alignment]. */
 #include <hal/arch/abi.h>
+#include <hal/context.h>
+#include <hal/cpu.h>
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
 #include <kernel/mm.h>
@@ -39,8 +42,9 @@
 #define AT_HWCAP2 26
 #define AT_EXECFN 31
 #define AT_SYSINFO_EHDR 33
+#define AT_MINSIGSTKSZ 51
 
-#define NR_AUXV 20 /* at most this many pairs written below, AT_NULL included */
+#define NR_AUXV 21 /* at most this many pairs written below, AT_NULL included */
 
 /* Words written to user memory through a small bounce buffer. */
 struct word_writer {
@@ -83,12 +87,20 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
 	const struct task *t = current;
 	size_t execfn_len = strlen(execfn) + 1;
 	size_t plat_len = sizeof(HAL_ELF_PLATFORM);
-	uintptr_t p = im->stack_top - sizeof(uint64_t);
+	uintptr_t p = im->stack_top;
 	uintptr_t u_execfn, u_strings, u_platform, u_random, sp;
 	uint8_t rnd[16];
 	size_t words;
 	struct word_writer w;
 
+	/* Linux arch_align_stack(): a random offset inside the top page. */
+	if (im->randomize) {
+		uint16_t off;
+
+		get_random_bytes(&off, sizeof off);
+		p -= (off % PAGE_SIZE) & ~(uintptr_t)15;
+	}
+	p -= sizeof(uint64_t);
 	/* End marker, then the strings. */
 	if (clear_user(p, sizeof(uint64_t)))
 		return -EFAULT;
@@ -127,22 +139,26 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
 	/* The vDSO's ELF header, if one is mapped [getauxval(3), vdso(7)]. */
 	if (im->mm->vdso_base)
 		AUX(AT_SYSINFO_EHDR, im->mm->vdso_base);
-	AUX(AT_HWCAP, 0);
+	AUX(AT_MINSIGSTKSZ, hal_signal_frame_size());
+	AUX(AT_HWCAP, hal_elf_hwcap());
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_CLKTCK, SCHED_HZ);
 	AUX(AT_PHDR, im->phdr);
 	AUX(AT_PHENT, 56);
 	AUX(AT_PHNUM, im->phnum);
-	AUX(AT_BASE, 0);
+	AUX(AT_BASE, im->interp_base);
 	AUX(AT_FLAGS, 0);
-	AUX(AT_ENTRY, im->entry);
+	AUX(AT_ENTRY, im->prog_entry);
 	AUX(AT_UID, t->uid);
 	AUX(AT_EUID, t->euid);
 	AUX(AT_GID, t->gid);
 	AUX(AT_EGID, t->egid);
-	AUX(AT_SECURE, 0);
+	/* Linux sets it when exec changed credentials (set-user-ID files,
+	 * which this kernel does not honour) or they already differ; glibc
+	 * and musl then ignore LD_* variables. */
+	AUX(AT_SECURE, t->uid != t->euid || t->gid != t->egid);
 	AUX(AT_RANDOM, u_random);
-	AUX(AT_HWCAP2, 0);
+	AUX(AT_HWCAP2, hal_elf_hwcap2());
 	AUX(AT_EXECFN, u_execfn);
 	AUX(AT_PLATFORM, u_platform);
 	AUX(AT_NULL, 0);

@@ -243,7 +243,7 @@ static void test_corruptions(void)
 	corrupt("ET_EXEC below USER_BASE", c_low_vaddr, -ENOEXEC);
 	corrupt("ET_EXEC above USER_TOP", c_high_vaddr, -ENOEXEC);
 	corrupt("p_vaddr + p_memsz wraps", c_vaddr_wrap, -ENOEXEC);
-	corrupt("PT_INTERP", c_interp, -ENOEXEC);
+	corrupt("the only PT_LOAD made a PT_INTERP", c_interp, -ENOEXEC);
 	corrupt("no PT_LOAD", c_no_load, -ENOEXEC);
 	corrupt("only an empty PT_LOAD", c_memsz0, -ENOEXEC);
 	corrupt("ET_DYN (static-pie) at 0", c_dyn, 0);
@@ -269,6 +269,40 @@ static void test_phdr_and_stack(void)
 	CHECK(img.exec_stack, "PT_GNU_STACK PF_X");
 	CHECK(img.max_align == 0x200000, "max_align %#llx", (unsigned long long)img.max_align);
 	CHECK(img.nr_load == 1, "nr_load %u", img.nr_load);
+}
+
+/* PT_INTERP: the first one names the loader (2..ELF_INTERP_MAX bytes, inside
+ * the file); the caller reads and checks the name. */
+static int parse_interp(uint64_t off, uint64_t len, bool second, struct elf_image *img)
+{
+	uint8_t b[64 + 3 * 56 + 32];
+
+	memset(b, 0, sizeof b);
+	build_min(b, EM_X86_64);
+	w16(b + 56, 3);
+	put_phdr(b + 64, PT_INTERP, PF_R, off, BASE + off, len, len, 1);
+	put_phdr(b + 120, PT_LOAD, PF_R | PF_X, 0, BASE, sizeof b, sizeof b, 0x1000);
+	put_phdr(b + 176, second ? PT_INTERP : PT_GNU_STACK, PF_R, 8, BASE + 8, 4, 4, 1);
+	memcpy(b + 64 + 3 * 56, "/lib/ld.so", 11);
+	return parse_copy(b, sizeof b, EM_X86_64, img);
+}
+
+static void test_interp(void)
+{
+	struct elf_image img;
+	int r;
+
+	r = parse_interp(64 + 3 * 56, 11, false, &img);
+	CHECK(r == 0 && img.has_interp && img.interp_offset == 64 + 3 * 56 && img.interp_len == 11,
+	      "PT_INTERP accepted: %d %d %llu", r, img.has_interp, (unsigned long long)img.interp_len);
+	r = parse_interp(64 + 3 * 56, 11, true, &img);
+	CHECK(r == 0 && img.interp_offset == 64 + 3 * 56, "two PT_INTERP: the first counts (%d)", r);
+	CHECK(parse_interp(64 + 3 * 56, 1, false, &img) == -ENOEXEC, "1-byte PT_INTERP");
+	CHECK(parse_interp(0, ELF_INTERP_MAX + 1, false, &img) == -ENOEXEC, "PT_INTERP > PATH_MAX");
+	CHECK(parse_interp(64 + 3 * 56, 64, false, &img) == -EIO, "PT_INTERP past EOF");
+	CHECK(parse_interp(UINT64_MAX - 4, 11, false, &img) == -EIO, "PT_INTERP offset wraps");
+	r = parse_interp(64 + 3 * 56, 11, false, &img);
+	CHECK(r == 0, "reparse");
 }
 
 /* Random corruption (fixed seed): any result but a crash, an out-of-bounds
@@ -364,6 +398,7 @@ int main(int argc, char **argv)
 	test_truncation();
 	test_corruptions();
 	test_phdr_and_stack();
+	test_interp();
 	test_fuzz();
 	test_busybox(x64, EM_X86_64, EM_AARCH64);
 	test_busybox(a64, EM_AARCH64, EM_X86_64);

@@ -76,6 +76,10 @@ struct hal_sigframe_info {
 	uintptr_t sp;            /* user stack to build the frame on (sigaltstack or current sp) */
 	bool want_siginfo;       /* SA_SIGINFO */
 };
+/* The most bytes of user stack hal_signal_push_frame() uses below
+ * hal_sigframe_info.sp (alignment included): the auxiliary vector's
+ * AT_MINSIGSTKSZ, as Linux computes signal_minsigstksz. */
+size_t hal_signal_frame_size(void);
 /* Build the frame on the user stack and point tf at the handler.
  * Returns 0 or -EFAULT if the user stack cannot take the frame. */
 int hal_signal_push_frame(struct hal_trapframe *tf, struct hal_context *ctx,

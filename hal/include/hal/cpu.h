@@ -38,6 +38,17 @@ bool hal_random_seed(uint64_t *out);
 /* Cycle counter for cheap entropy mixing and profiling (TSC / CNTVCT). */
 uint64_t hal_cycles(void);
 
+/* The CPU features user programs may rely on, for the ELF auxiliary vector
+ * [getauxval(3)], in Linux's encoding for the arch: AT_HWCAP (x86_64:
+ * CPUID.01H:EDX as Linux passes it; arm64: the HWCAP_* bits of Linux's
+ * arch/arm64/include/uapi/asm/hwcap.h read from the ID registers) and
+ * AT_HWCAP2 (x86_64: HWCAP2_*; arm64: HWCAP2_*). Only features that work
+ * at EL0/ring 3 without kernel support we lack are reported (arm64: no
+ * SVE, no pointer authentication, no BTI/MTE, no ID-register emulation),
+ * since glibc's and musl's ifunc resolvers pick code by these bits. */
+uint64_t hal_elf_hwcap(void);
+uint64_t hal_elf_hwcap2(void);
+
 /* Human-readable CPU description for /proc/cpuinfo: fills buf (NUL-terminated,
  * at most len bytes) and returns the length. */
 size_t hal_cpu_describe(char *buf, size_t len);

@@ -5,9 +5,11 @@
  *
  * Errors: -ENOEXEC for anything that is not a loadable ELF64 executable of
  * the expected machine (bad magic/class/byte order/version/type/machine,
- * malformed program headers, PT_INTERP: dynamically linked programs are
- * not supported yet); -EIO when the file is shorter than its headers say
- * (a truncated program header table or segment), as Linux's short reads.
+ * malformed program headers, a PT_INTERP whose size is not 2..ELF_INTERP_MAX
+ * bytes); -EIO when the file is shorter than its headers say (a truncated
+ * program header table, segment or interpreter name), as Linux's short
+ * reads. The interpreter's name itself (NUL-terminated, read by the
+ * caller from interp_offset) is checked by the caller.
  */
 #ifndef KERNEL_ELF_H
 #define KERNEL_ELF_H
@@ -16,12 +18,14 @@
 #define ELF_EHDR_SIZE 64      /* sizeof(Elf64_Ehdr) */
 #define ELF_PHDR_SIZE 56      /* sizeof(Elf64_Phdr) */
 #define ELF_PHDRS_MAX_BYTES 4096 /* Linux: the table must fit in one page */
+#define ELF_INTERP_MAX 4096   /* longest PT_INTERP, NUL included (Linux: PATH_MAX) */
 
 #define ET_EXEC 2
 #define ET_DYN 3
 #define PT_LOAD 1
 #define PT_INTERP 3
 #define PT_PHDR 6
+#define PT_GNU_RELRO 0x6474e552
 #define PT_GNU_STACK 0x6474e551
 #define PF_X 0x1
 #define PF_W 0x2
@@ -40,6 +44,9 @@ struct elf_image {
 	uint64_t max_align;   /* largest PT_LOAD p_align (power of two >= PAGE_SIZE) */
 	unsigned nr_load;     /* PT_LOAD segments with p_memsz > 0 */
 	bool exec_stack;      /* PT_GNU_STACK asks for an executable stack */
+	bool has_interp;      /* a PT_INTERP (the first one counts, as in Linux) */
+	uint64_t interp_offset, interp_len; /* its file range: the loader's path
+					     * with its NUL, 2..ELF_INTERP_MAX bytes */
 };
 
 /* One loadable segment. offset % PAGE_SIZE == vaddr % PAGE_SIZE. */

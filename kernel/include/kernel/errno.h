@@ -47,6 +47,7 @@
 #define ETIME 62
 #define EOVERFLOW 75
 #define EBADFD 77
+#define ELIBBAD 80 /* accessing a corrupted shared library: a bad ELF interpreter */
 #define EILSEQ 84
 #define ENOTSOCK 88
 #define EOPNOTSUPP 95

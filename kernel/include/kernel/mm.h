@@ -42,20 +42,26 @@ struct file;
 #define VM_MAYWRITE 0x100 /* mprotect may add VM_WRITE (a shared file mapping
 			   * needs a file open for writing) [mprotect(2) EACCES] */
 
-/* Fixed user layout (kernel/mm). mmap without a usable hint searches
- * top-down below MM_MMAP_BASE. The signal-return trampoline frame
- * (hal_sigtramp_page()) is mapped read+exec at SIGTRAMP_ADDR in every mm
- * by mm_create(): pass it as hal_sigframe_info.restorer for handlers
- * without SA_RESTORER. It lies above MM_MMAP_BASE and far below the
- * initial stack, which exec places just below mm->stack_top (= USER_TOP,
- * set by mm_create). */
-#define MM_MMAP_BASE 0x00007f0000000000UL
-#define SIGTRAMP_ADDR 0x00007ff000000000UL
-/* The vDSO (hal/vdso.h): its data page ([vvar], read-only) at
- * VDSO_ADDR - PAGE_SIZE, its image ([vdso], read+exec) from VDSO_ADDR,
- * mapped by mm_create() when the HAL has one; AT_SYSINFO_EHDR = VDSO_ADDR.
- * A fixed address (no ASLR yet), above the trampoline. */
-#define VDSO_ADDR 0x00007ff000100000UL
+/* The user layout of a new program (mm_create(), kernel/mm/layout.c), from
+ * the top down, as Linux lays it out [Linux mm/util.c mmap_base(),
+ * fs/binfmt_elf.c load_elf_binary(), arch_align_stack()]:
+ *   stack_top: USER_TOP less a random 0..2^HAL_STACK_RND_BITS pages;
+ *   the stack (HAL_USER_STACK_SIZE bytes, grows down), then a gap of
+ *   RLIMIT_STACK + MM_STACK_GUARD_GAP (+ the stack's random range),
+ *   clamped to [MM_MMAP_GAP_MIN, 5/6 of the address space];
+ *   mmap_base: below the gap, less a random 0..2^HAL_MMAP_RND_BITS pages.
+ *   mmap without a usable hint searches top-down below it; the first
+ *   areas there are the vDSO's data page [vvar] and image [vdso] and the
+ *   signal-return trampoline page [sigpage] (mm_create), then the program
+ *   interpreter and the libraries it maps;
+ *   the program itself: ET_EXEC at its own addresses, ET_DYN at
+ *   ELF_ET_DYN_BASE (kernel/proc/exec_load.c) plus a random
+ *   0..2^HAL_MMAP_RND_BITS pages; the heap from brk_start, the first page
+ *   after the program plus a random 0..HAL_BRK_RND_BYTES.
+ * Without randomization (Linux's `norandmaps` boot parameter, or
+ * personality(2) ADDR_NO_RANDOMIZE) every random term is 0. */
+#define MM_STACK_GUARD_GAP (1UL << 20)  /* Linux stack_guard_gap: 256 pages */
+#define MM_MMAP_GAP_MIN (128UL << 20)   /* Linux MIN_GAP */
 
 /* Where the pages of a VM_SPECIAL area come from. */
 struct vm_special {
@@ -99,12 +105,27 @@ struct mm {
 				  * [execve(2)] ETXTBSY), or NULL */
 	vaddr_t sigreturn;       /* return address of handlers without SA_RESTORER:
 				  * the vDSO's trampoline if it has one, else
-				  * SIGTRAMP_ADDR */
+				  * the [sigpage] trampoline */
 };
 
-/* A new empty address space (with the signal trampoline page, and the
- * vDSO and its data page if the HAL has them, mapped). NULL on -ENOMEM. */
-struct mm *mm_create(void);
+/* A new empty address space for a program, laid out as described above
+ * (randomized if randomize; stack_rlimit: RLIMIT_STACK in bytes, for the
+ * gap below the stack), with the signal trampoline page, and the vDSO and
+ * its data page if the HAL has them, mapped. NULL on -ENOMEM. */
+struct mm *mm_create(bool randomize, uint64_t stack_rlimit);
+/* Is address-space randomization on for the system? False after the
+ * `norandmaps` boot parameter [kernel-parameters], as Linux's
+ * randomize_va_space = 0. (A task also opts out with personality(2)
+ * ADDR_NO_RANDOMIZE; exec checks both.) */
+bool mm_randomize_va(void);
+/* A uniformly random multiple of PAGE_SIZE in [0, 2^bits pages), bytes. */
+uint64_t mm_random_pages(unsigned bits);
+/* A free range of len bytes (page aligned) starting at a multiple of align
+ * (a power of two >= PAGE_SIZE), searched top-down below mm->mmap_base as
+ * mmap(2) without a hint does. The start, or 0 if there is none. */
+vaddr_t mm_find_free(struct mm *mm, size_t len, size_t align);
+/* Is [start, start + len) free of areas? */
+bool mm_range_free(struct mm *mm, vaddr_t start, size_t len);
 /* Copy for fork(): same areas, private pages copied. NULL on -ENOMEM. */
 struct mm *mm_fork(struct mm *src);
 /* Drop a reference; the last one frees every page and the tables. */

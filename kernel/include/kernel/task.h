@@ -105,13 +105,18 @@ struct task {
 	bool sig_unkillable;         /* init: default actions do not apply */
 	uint32_t suid, sgid;         /* saved set-user/group-ID */
 	int nice;                    /* -20..19, setpriority(2) */
-	unsigned personality;        /* personality(2), stored only */
+	unsigned personality;        /* personality(2): kept across exec; exec honours
+				      * ADDR_NO_RANDOMIZE */
 	int pdeath_signal;           /* prctl(PR_SET_PDEATHSIG) */
 	uint64_t sigwait_mask;       /* rt_sigtimedwait(2) set: these wake the task too */
 	struct list_head sigq;       /* queued instances of real-time signals (signal/queue.c) */
 	uint64_t cutime_ticks, cstime_ticks; /* of reaped children, for getrusage/times */
 	struct svc_frame *svc_frame; /* innermost active service call (kernel/service.c) */
 };
+
+/* personality(2) flag: no address-space randomization for programs this
+ * task executes [personality(2), Linux include/uapi/linux/personality.h]. */
+#define ADDR_NO_RANDOMIZE 0x0040000
 
 /* RLIMIT_* resource numbers (asm-generic/resource.h, x86_64 and arm64). */
 #define RLIMIT_CPU 0

@@ -17,6 +17,14 @@
 #define HAL_CLONE_ARG_CHILD_TID 4
 #define HAL_ELF_PLATFORM "aarch64"
 #define HAL_USER_STACK_SIZE (8UL << 20)
+/* Address-space randomization ranges, Linux's defaults for the arch
+ * [Linux arch/arm64 Kconfig ARCH_MMAP_RND_BITS (18 for 4K pages), asm/elf.h STACK_RND_MASK 0x3ffff, kernel/process.c arch_randomize_brk()]:
+ * the mmap base and the PIE load bias move by up to 2^HAL_MMAP_RND_BITS
+ * pages, the stack top by up to 2^HAL_STACK_RND_BITS pages, the heap start
+ * by up to 2^HAL_BRK_RND_BITS pages. */
+#define HAL_MMAP_RND_BITS 18
+#define HAL_STACK_RND_BITS 18
+#define HAL_BRK_RND_BITS 18 /* 1 GiB */
 
 /* struct stat for fstat/newfstatat (asm-generic, 128 bytes). */
 struct linux_stat {

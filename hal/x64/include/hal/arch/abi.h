@@ -18,6 +18,14 @@
 #define HAL_ELF_PLATFORM "x86_64"
 /* Initial user stack size, bytes. */
 #define HAL_USER_STACK_SIZE (8UL << 20)
+/* Address-space randomization ranges, Linux's defaults for the arch
+ * [Linux arch/x86/mm/mmap.c (mmap_rnd_bits), asm/elf.h (STACK_RND_MASK 0x3fffff), kernel/process.c arch_randomize_brk()]:
+ * the mmap base and the PIE load bias move by up to 2^HAL_MMAP_RND_BITS
+ * pages, the stack top by up to 2^HAL_STACK_RND_BITS pages, the heap start
+ * by up to 2^HAL_BRK_RND_BITS pages. */
+#define HAL_MMAP_RND_BITS 28
+#define HAL_STACK_RND_BITS 22
+#define HAL_BRK_RND_BITS 13 /* 32 MiB */
 
 /* struct stat for fstat/newfstatat/stat/lstat (144 bytes). */
 struct linux_stat {
