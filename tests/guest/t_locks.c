@@ -474,6 +474,27 @@ static void t_lease(void)
     close(fd);
 }
 
+/* In a group of its own (under Linux's init the suite may run in process
+ * group 0, which F_SETOWN cannot name). */
+static int c_owner_pgrp(void *a)
+{
+    int fd = *(int *)a;
+    struct f_owner_ex o;
+
+    if (setpgid(0, 0) != 0)
+        return 1;
+    if (fcntl(fd, F_SETOWN, -getpgrp()) != 0)
+        return 2;
+    if (fcntl(fd, F_GETOWN_EX, &o) != 0 || o.type != F_OWNER_PGRP || o.pid != getpgrp())
+        return 3;
+    if (fcntl(fd, F_GETOWN) != -getpgrp())
+        return 4;
+    o = (struct f_owner_ex){ F_OWNER_PGRP, getpgrp() };
+    if (fcntl(fd, F_SETOWN_EX, &o) != 0 || fcntl(fd, F_GETOWN) != -getpgrp())
+        return 5;
+    return 0;
+}
+
 static void t_owner(void)
 {
     int fd = open(path, O_RDWR | O_CREAT, 0644);
@@ -491,10 +512,8 @@ static void t_owner(void)
     KTEST_CHECK("locks.setown_ex_tid", fcntl(fd, F_SETOWN_EX, &o) == 0);
     KTEST_CHECK("locks.getown_ex_tid",
                 fcntl(fd, F_GETOWN_EX, &o) == 0 && o.type == F_OWNER_TID && o.pid == getpid());
-    KTEST_CHECK("locks.setown_pgrp", fcntl(fd, F_SETOWN, -getpgrp()) == 0);
-    KTEST_CHECK("locks.getown_ex_pgrp",
-                fcntl(fd, F_GETOWN_EX, &o) == 0 && o.type == F_OWNER_PGRP && o.pid == getpgrp());
-    KTEST_CHECK("locks.getown_pgrp_negative", fcntl(fd, F_GETOWN) == -getpgrp());
+    int c = child_code(c_owner_pgrp, &fd);
+    ktest_result("locks.setown_pgrp", c == 0, "child code %d", c);
     o = (struct f_owner_ex){ 5, getpid() };
     KTEST_ERRNO("locks.setown_ex_einval", fcntl(fd, F_SETOWN_EX, &o), EINVAL);
     o = (struct f_owner_ex){ F_OWNER_PID, 999999 };
