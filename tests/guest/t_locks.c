@@ -190,6 +190,25 @@ static int c_setlkw_eintr(void *a)
     return r == -1 && errno == EINTR ? 0 : 1;
 }
 
+static volatile sig_atomic_t alarms;
+static void count_alarm(int s)
+{
+    (void)s;
+    alarms++;
+}
+
+/* With SA_RESTART the wait resumes after the handler ([signal(7)]). */
+static int c_setlkw_restart(void *a)
+{
+    int fd = open_rw();
+    struct sigaction sa = { .sa_handler = count_alarm, .sa_flags = SA_RESTART };
+    struct itimerval it = { .it_value = { 0, 150000 } };
+    sigaction(SIGALRM, &sa, NULL);
+    setitimer(ITIMER_REAL, &it, NULL);
+    int r = lk(fd, F_SETLKW, F_WRLCK, SEEK_SET, 0, 10);
+    return r == 0 && alarms == 1 ? 0 : 1;
+}
+
 static void t_blocking(void)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -213,6 +232,16 @@ static void t_blocking(void)
     int st;
     waitpid(pid, &st, 0);
     ktest_result("locks.setlkw_waits_for_unlock", WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s",
+                 ktest_wstr(st));
+
+    lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10);
+    pid = fork();
+    if (pid == 0)
+        _exit(c_setlkw_restart(NULL));
+    usleep(500000);
+    lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 0);
+    waitpid(pid, &st, 0);
+    ktest_result("locks.setlkw_sa_restart", WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s",
                  ktest_wstr(st));
 
     /* EDEADLK: parent holds A=[0,1), child holds B=[1,2) and waits for A;
