@@ -207,7 +207,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 	case F_SETLKW:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		r = f->inode ? fcntl_setlk(f, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW,
+		r = f->inode ? fcntl_setlk(fd, f, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW,
 					   cmd == F_SETLKW || cmd == F_OFD_SETLKW, arg)
 			     : -EBADF;
 		break;

@@ -307,7 +307,29 @@ long fcntl_getlk(struct file *f, bool ofd, uintptr_t arg)
 	return copy_to_user(arg, &fl, sizeof(fl)) ? -EFAULT : 0;
 }
 
-long fcntl_setlk(struct file *f, bool ofd, bool wait, uintptr_t arg)
+/* Remove the caller's record locks in the range un describes. */
+static void posix_unlock_range(struct file *f, const struct linux_flock *un)
+{
+	struct file_lock req = { 0 };
+	struct file_lock_context *ctx;
+	struct file_lock *nl = NULL, *sl = kzalloc(sizeof(*sl));
+
+	if (!sl || flock_request(f, false, un, &req)) {
+		kfree(sl);
+		return;
+	}
+	mutex_lock(&file_lock_mutex);
+	ctx = flctx_get(f->inode, false);
+	if (ctx) {
+		posix_apply(ctx, &req, &nl, &sl);
+		locks_changed(ctx);
+		flctx_put_if_empty(f->inode);
+	}
+	mutex_unlock(&file_lock_mutex);
+	kfree(sl);
+}
+
+long fcntl_setlk(int fd, struct file *f, bool ofd, bool wait, uintptr_t arg)
 {
 	struct linux_flock fl;
 	struct file_lock req = { 0 };
@@ -373,6 +395,24 @@ long fcntl_setlk(struct file *f, bool ofd, bool wait, uintptr_t arg)
 	mutex_unlock(&file_lock_mutex);
 	kfree(nl);
 	kfree(sl);
+	if (!r && wait && !ofd && req.type != F_UNLCK) {
+		/* Another thread closed fd while this one slept: the close
+		 * found no lock to drop, so drop it now (Linux's "close/fcntl
+		 * race" check in fcntl_setlk()). */
+		struct file *now = fd_get(current_files(), fd);
+
+		if (now != f) {
+			struct linux_flock un = fl;
+
+			un.l_type = F_UNLCK;
+			un.l_whence = SEEK_SET;
+			un.l_start = req.start;
+			un.l_len = req.end == OFFSET_MAX ? 0 : req.end - req.start + 1;
+			posix_unlock_range(f, &un);
+			r = -EBADF;
+		}
+		fput(now);
+	}
 	return r;
 }
 

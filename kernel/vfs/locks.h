@@ -75,9 +75,9 @@ void flctx_put_if_empty(struct inode *inode);
 int flctx_wait(struct file_lock_context *ctx, uint64_t deadline);
 
 /* [fcntl(2)] F_GETLK/F_SETLK/F_SETLKW and F_OFD_*: arg is the user's
- * struct flock. 0 or -errno. */
+ * struct flock, f the file of descriptor fd. 0 or -errno. */
 long fcntl_getlk(struct file *f, bool ofd, uintptr_t arg);
-long fcntl_setlk(struct file *f, bool ofd, bool wait, uintptr_t arg);
+long fcntl_setlk(int fd, struct file *f, bool ofd, bool wait, uintptr_t arg);
 /* [flock(2)] on f. */
 long file_flock(struct file *f, unsigned op);
 /* [fcntl(2)] F_SETLEASE/F_GETLEASE. */
