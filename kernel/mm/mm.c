@@ -308,12 +308,15 @@ static struct vm_area *heap_area(struct mm *mm, vaddr_t end)
  * static programs this kernel runs), must keep a guard page below the next
  * mapping (do_brk_flags()), and one step may not ask for more than all of
  * RAM (the default "heuristic" overcommit, __vm_enough_memory()). */
-static bool brk_may_grow(struct mm *mm, vaddr_t old_end, vaddr_t new_end, vaddr_t new_brk)
+static bool brk_within_rlimit(const struct mm *mm, vaddr_t new_brk)
 {
 	uint64_t lim = current ? current->rlim[RLIMIT_DATA].rlim_cur : RLIM_INFINITY;
 
-	if (lim != RLIM_INFINITY && new_brk - mm->brk_start > lim)
-		return false;
+	return lim == RLIM_INFINITY || new_brk - mm->brk_start <= lim;
+}
+
+static bool brk_may_grow(struct mm *mm, vaddr_t old_end, vaddr_t new_end)
+{
 	if (new_end - old_end > frame_total_bytes())
 		return false;
 	if (new_end > USER_TOP - PAGE_SIZE)
@@ -328,9 +331,11 @@ vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
 
 	if (!mm->brk_start || new_brk < mm->brk_start || new_brk > USER_TOP)
 		return mm->brk;
+	if (!brk_within_rlimit(mm, new_brk))
+		return mm->brk; /* checked first, shrinking too, as Linux's brk() */
 	new_end = PAGE_ALIGN_UP(new_brk);
 	if (new_end > old_end) {
-		if (!brk_may_grow(mm, old_end, new_end, new_brk))
+		if (!brk_may_grow(mm, old_end, new_end))
 			return mm->brk;
 		v = old_end > PAGE_ALIGN_UP(mm->brk_start) ? heap_area(mm, old_end) : NULL;
 		if (v) {
