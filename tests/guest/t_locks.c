@@ -369,6 +369,16 @@ static int c_flock_waits(void *a)
     return ktest_now(CLOCK_MONOTONIC) - t0 >= 0.15 ? 0 : 2;
 }
 
+static int c_flock_eintr(void *a)
+{
+    int fd = open_rw();
+    struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART */
+    struct itimerval it = { .it_value = { 0, 200000 } };
+    sigaction(SIGALRM, &sa, NULL);
+    setitimer(ITIMER_REAL, &it, NULL);
+    return flock(fd, LOCK_SH) == -1 && errno == EINTR ? 0 : 1;
+}
+
 static void t_flock(void)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -391,6 +401,8 @@ static void t_flock(void)
     KTEST_CHECK("locks.flock_upgrade", flock(fd, LOCK_EX | LOCK_NB) == 0);
     c = flock_child(LOCK_SH);
     ktest_result("locks.flock_upgraded_excludes", c == 1, "child code %d", c);
+    c = child_code(c_flock_eintr, NULL);
+    ktest_result("locks.flock_eintr", c == 0, "child code %d", c);
 
     int d = dup(fd);
     close(fd);
