@@ -6,6 +6,7 @@
         files = {"/init": "guest/init", "/tests/hello": ":hello_x64"},
         dirs = ["/mnt"],
         symlinks = {"/linuxrc": "/init"},
+        tars = ["@userland//:x86_64"],          # unpacked at /, before everything else
     )
 
 produces <name>.cpio. The standard directories (/bin /sbin /dev /proc /sys /tmp /etc
@@ -30,9 +31,10 @@ STANDARD_DIRS = [
 ]
 
 def _initramfs_impl(ctx):
-    lines = ["dir\t" + d for d in STANDARD_DIRS + ctx.attr.dirs]
+    lines = ["tar\t" + f.path for f in ctx.files.tars]
+    lines += ["dir\t" + d for d in STANDARD_DIRS + ctx.attr.dirs]
     lines.append("cnode\t/dev/console\t5\t1")
-    inputs = []
+    inputs = list(ctx.files.tars)
     for target, dest in ctx.attr.files.items():
         files = target.files.to_list()
         if len(files) != 1:
@@ -67,6 +69,7 @@ _initramfs = rule(
         "dirs": attr.string_list(),
         "symlinks": attr.string_dict(),
         "busybox": attr.label(allow_single_file = True),
+        "tars": attr.label_list(allow_files = [".tar"]),
         "_applets": attr.label(default = "@busybox//:applets", allow_single_file = True),
         "_mkcpio": attr.label(default = "//build:mkcpio.py", allow_single_file = True),
     },

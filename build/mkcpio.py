@@ -11,6 +11,9 @@ Manifest lines, tab-separated (paths in the archive are absolute, e.g. /bin/sh):
     cnode   DEST  MAJOR  MINOR    character device, 0600
     applets BUSYBOX  LIST         one symlink to BUSYBOX per line of LIST
                                   (`busybox --list-full` output: usr/bin/awk, ...)
+    tar     TARFILE               every directory, regular file (with its permission
+                                  bits), hard link (as a copy) and symbolic link of
+                                  TARFILE, at its path below /; lines after it win
 Parents of every entry are created as directories. Explicit entries win over
 applet links. The archive is deterministic: entries sorted by path, owner 0:0,
 mtime 0, inode numbers in order. No root rights are needed.
@@ -18,6 +21,7 @@ mtime 0, inode numbers in order. No root rights are needed.
 
 import os
 import sys
+import tarfile
 
 S_IFDIR, S_IFREG, S_IFLNK, S_IFCHR = 0o040000, 0o100000, 0o120000, 0o020000
 
@@ -28,6 +32,23 @@ def is_executable(path):
     with open(path, "rb") as f:
         head = f.read(4)
     return head == b"\x7fELF" or head[:2] == b"#!"
+
+
+def add_tar(entries, path):
+    with tarfile.open(path) as tar:
+        for m in tar.getmembers():
+            dest = "/" + os.path.normpath(m.name).lstrip("./")
+            if dest == "/":
+                continue
+            if m.isdir():
+                entries[dest] = (S_IFDIR | (m.mode & 0o7777), b"", (0, 0))
+            elif m.issym():
+                entries[dest] = (S_IFLNK | 0o777, m.linkname.encode(), (0, 0))
+            elif m.isfile() or m.islnk():
+                data = tar.extractfile(m).read()
+                entries[dest] = (S_IFREG | (m.mode & 0o7777), data, (0, 0))
+            else:
+                sys.exit("mkcpio: %s: %s: unsupported member type" % (path, m.name))
 
 
 def read_manifest(path):
@@ -53,6 +74,8 @@ def read_manifest(path):
                 entries[rest[0]] = (S_IFCHR | 0o600, b"", (int(rest[1]), int(rest[2])))
             elif kind == "applets":
                 applets.append(rest)
+            elif kind == "tar":
+                add_tar(entries, rest[0])
             else:
                 sys.exit("mkcpio: %s:%d: unknown entry '%s'" % (path, n, kind))
     for busybox, listing in applets:

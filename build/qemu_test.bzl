@@ -7,12 +7,13 @@ and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> tar
 needed.
 """
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
     patterns) replaces the KTEST protocol: see tests/qemu_run.sh. `kernel` (default
     //:kernel_<arch>_<profile>) and `machine` (x64: q35 or pc) pick another board.
+    `memory`: guest RAM as QEMU's -m takes it (default 512M).
     """
     # The default board's kernel unless given (a board's own: //boards/<board>:kernel_<profile>).
     kernel = kernel or "//:kernel_%s_%s" % (arch, profile)
@@ -30,6 +31,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--dtb", "$(rootpath %s)" % dtb]
     if cpu:
         args += ["--cpu", cpu]
+    if memory:
+        args += ["--mem", memory]
     if append:
         args += ["--append", "'%s'" % append]
     for e in expect:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot a Kevlar kernel in QEMU (TCG) with an initramfs and judge the guest's verdict.
 #
-#   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS]
+#   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS] [--mem SIZE]
 #               [--expect REGEX]... [--interactive] [--kernel FILE] KERNEL_FILE...
 #   qemu_run.sh --arch x64|arm64 [--machine M] [--bios FILE] [--disk FILE] [--cdrom FILE]
 #               [--tftp NAME=FILE]... [--timeout SECONDS] [--expect REGEX]...
@@ -58,6 +58,7 @@ while [ $# -gt 0 ]; do
     --tftp) tftp+=("$2"); shift 2 ;;
     --kernel) kernel_file=$2; shift 2 ;;
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
+    --mem) KEVLAR_QEMU_MEM=$2; shift 2 ;;   # guest RAM (default 512M)
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -90,7 +91,7 @@ fi
 # Never -enable-kvm: KVM is broken on the build machines; TCG only.
 case "$arch" in
   x64)
-    qemu=(qemu-system-x86_64 -M "${machine:-q35}" -cpu max -m 512M -no-reboot
+    qemu=(qemu-system-x86_64 -M "${machine:-q35}" -cpu max -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
           -device isa-debug-exit,iobase=0xf4,iosize=0x04)
     cmdline="console=ttyS0 rdinit=/init" ;;
   arm64)
@@ -98,7 +99,7 @@ case "$arch" in
     # default is legacy): drivers/virtio drives it, /tests/65_hwrng.sh checks it.
     # -cpu cortex-a76 (Armv8.2: hardware PAN); KEVLAR_ARM64_CPU=cortex-a72 (Armv8.0, no
     # PAN) runs the HAL's TTBR0 PAN emulation instead (//tests:qemu_arm64_*_pan_emulation).
-    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m 512M -no-reboot
+    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
           -global virtio-mmio.force-legacy=false -device virtio-rng-device)
     cmdline="console=ttyAMA0 rdinit=/init"
     if [ "$machine" = raspi3b ]; then

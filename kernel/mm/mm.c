@@ -19,6 +19,8 @@
 #include <kernel/task.h>
 #include <kernel/vfs.h>
 
+#include <string.h>
+
 #include "mm_internal.h"
 
 static unsigned prot_to_vm(unsigned prot)
@@ -107,6 +109,7 @@ struct mm *mm_fork(struct mm *src)
 	dst->exe_file = src->exe_file;
 	if (dst->exe_file)
 		fget(dst->exe_file);
+	memcpy(dst->saved_auxv, src->saved_auxv, sizeof(dst->saved_auxv));
 	dst->refcount = 1;
 	list_for_each_entry(v, &src->areas, list) {
 		struct vm_area *n = vma_alloc(v->start, v->end, v->flags, v->file, v->file_off,

@@ -181,8 +181,14 @@ static int open_interp(const char *path, struct elf_file *prog, struct elf_file 
 		goto out;
 	}
 	n = vfs_read(interp->file, hdr, EXEC_HDR_SIZE, &pos);
-	r = n < 0 ? (int)n : elf_file_read(interp, hdr, (size_t)n);
-	if (r == -ENOEXEC) {
+	if (n < ELF_EHDR_SIZE) {
+		r = n < 0 ? (int)n : -EIO; /* Linux: a short read of the ELF header */
+		goto out;
+	}
+	r = elf_file_read(interp, hdr, (size_t)n);
+	/* Linux: any fault in the interpreter's headers, a truncated
+	 * program header table included, is -ELIBBAD. */
+	if (r == -ENOEXEC || r == -EIO) {
 		printk("execve: %s: ELF interpreter %s is not a valid %s executable\n", path, name,
 		       HAL_ELF_PLATFORM);
 		r = -ELIBBAD;

@@ -131,10 +131,15 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
 	ww_put(&w, a->argc);
 	put_string_ptrs(&w, a->buf, u_strings, a->argc);
 	put_string_ptrs(&w, a->buf + a->argv_len, u_strings + a->argv_len, a->envc);
-#define AUX(type, val)                          \
-	do {                                    \
-		ww_put(&w, (type));             \
-		ww_put(&w, (uint64_t)(val));    \
+	/* Each pair also goes to mm->saved_auxv for /proc/<pid>/auxv. */
+	_Static_assert(2 * NR_AUXV <= MM_SAVED_AUXV_WORDS, "saved_auxv holds every pair");
+	unsigned naux = 0;
+#define AUX(type, val)                                                \
+	do {                                                          \
+		im->mm->saved_auxv[naux++] = (type);                  \
+		im->mm->saved_auxv[naux++] = (uint64_t)(val);         \
+		ww_put(&w, (type));                                   \
+		ww_put(&w, (uint64_t)(val));                          \
 	} while (0)
 	/* The vDSO's ELF header, if one is mapped [getauxval(3), vdso(7)]. */
 	if (im->mm->vdso_base)

@@ -100,6 +100,15 @@ ssize_t fs_readlink(struct inode *inode, char *buf, size_t len)
 	return FS_CALL(inode->sb, inode->i_op->readlink(inode, buf, len));
 }
 
+int fs_get_link_file(struct inode *inode, struct file **out)
+{
+	if (sb_failed(inode->sb))
+		return -EIO;
+	if (!inode->i_op || !inode->i_op->get_link_file)
+		return -EINVAL;
+	return FS_CALL(inode->sb, inode->i_op->get_link_file(inode, out));
+}
+
 int fs_setattr(struct inode *inode, const struct iattr *attr)
 {
 	if (sb_failed(inode->sb))

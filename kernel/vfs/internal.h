@@ -297,6 +297,9 @@ int fs_rmdir(struct inode *dir, const char *name, size_t len);
 int fs_rename(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
 	      const char *nname, size_t nlen, unsigned flags);
 ssize_t fs_readlink(struct inode *inode, char *buf, size_t len);
+/* i_op->get_link_file through the service boundary; -EINVAL if the link
+ * is an ordinary one (resolve its text). */
+int fs_get_link_file(struct inode *inode, struct file **out);
 /* setattr, or (no op) apply mode/uid/gid/times to the inode directly;
  * ATTR_SIZE without an op is -EPERM. */
 int fs_setattr(struct inode *inode, const struct iattr *attr);

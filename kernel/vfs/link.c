@@ -8,19 +8,21 @@
 #include "internal.h"
 
 /* Link the object old (positive dentry) as nd's final component:
- * directories -EPERM, across mounts -EXDEV, an unlinked file -ENOENT. */
+ * directories -EPERM, across mounts -EXDEV, an unlinked file -ENOENT. The
+ * new name is looked up first, as Linux's filename_create() before
+ * vfs_link(): link("/", "/") is -EEXIST, not -EPERM. */
 int do_link_nd(struct dentry *old, struct nameidata *nd)
 {
 	struct inode *inode = old->inode;
 	struct dentry *d;
 	int err;
 
-	if (S_ISDIR(inode->mode))
-		return -EPERM;
 	err = namei_create(nd, &d, false);
 	if (err)
 		return err;
-	if (nd->dir->mnt != old->mnt)
+	if (S_ISDIR(inode->mode))
+		err = -EPERM;
+	else if (nd->dir->mnt != old->mnt)
 		err = -EXDEV;
 	else if (inode->nlink == 0)
 		err = -ENOENT;

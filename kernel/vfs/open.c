@@ -125,9 +125,10 @@ static int open_access(struct inode *inode, struct file *f, unsigned flags)
 /* O_PATH files: no data operations at all ([open(2)] O_PATH). */
 static const struct file_operations path_fops;
 
-int dentry_open(struct dentry *d, unsigned flags, struct file **out)
+/* Open inode, found through d (NULL for an inode without a name: a pipe
+ * reopened through /proc/<pid>/fd/<n>). */
+static int inode_open(struct inode *inode, struct dentry *d, unsigned flags, struct file **out)
 {
-	struct inode *inode = d->inode;
 	const struct file_operations *fops = inode->i_fop;
 	void *priv = NULL;
 	struct svc_instance *svc = NULL;
@@ -152,7 +153,7 @@ int dentry_open(struct dentry *d, unsigned flags, struct file **out)
 	f = file_alloc(inode, fops, flags & ~(O_OPEN_ONLY & ~O_NOCTTY));
 	if (!f)
 		return -ENOMEM;
-	f->dentry = dget(d);
+	f->dentry = d ? dget(d) : NULL;
 	f->private_data = priv;
 	if (is_chr)
 		f->svc = svc; /* the device's driver, not the file system holding the node */
@@ -169,9 +170,14 @@ int dentry_open(struct dentry *d, unsigned flags, struct file **out)
 	return 0;
 }
 
-static int may_open(struct dentry *d, unsigned flags, bool created)
+int dentry_open(struct dentry *d, unsigned flags, struct file **out)
 {
-	struct inode *inode = d->inode;
+	return inode_open(d->inode, d, flags, out);
+}
+
+/* mnt: the mount the inode was found on, NULL for one without a name. */
+static int may_open_inode(struct inode *inode, struct mount *mnt, unsigned flags, bool created)
+{
 	unsigned acc = flags & O_ACCMODE;
 	bool wr = acc == O_WRONLY || acc == O_RDWR;
 	int mask = 0;
@@ -188,10 +194,44 @@ static int may_open(struct dentry *d, unsigned flags, bool created)
 		mask |= 4;
 	if (wr || (flags & O_TRUNC))
 		mask |= 2;
-	if ((mask & 2) && (d->mnt->flags & MS_RDONLY) &&
+	if ((mask & 2) && mnt && (mnt->flags & MS_RDONLY) &&
 	    (S_ISREG(inode->mode) || S_ISDIR(inode->mode)))
 		return -EROFS;
 	return inode_permission(inode, mask, false);
+}
+
+static int may_open(struct dentry *d, unsigned flags, bool created)
+{
+	return may_open_inode(d->inode, d->mnt, flags, created);
+}
+
+/* Opening a magic link (i_op->get_link_file, e.g. /proc/self/fd/3): the
+ * file it stands for is opened again with the new flags, as Linux does:
+ * its dentry if it has one (*d replaced, the caller goes on with it), or
+ * else its inode (pipes: a new end of the same pipe, as a FIFO open) into
+ * *out. 1 if *out was opened, 0 if *d was replaced, -EINVAL if link is an
+ * ordinary symlink, or -errno. */
+static int open_magic_link(struct dentry **d, unsigned flags, struct file **out)
+{
+	struct file *f;
+	int err = fs_get_link_file((*d)->inode, &f);
+
+	if (err)
+		return err;
+	if (f->dentry) {
+		dput(*d);
+		*d = dget(f->dentry);
+		fput(f);
+		return 0;
+	}
+	err = -ENXIO; /* sockets, anonymous inodes: Linux refuses too */
+	if (f->inode && S_ISFIFO(f->inode->mode)) {
+		err = may_open_inode(f->inode, NULL, flags, false);
+		if (!err)
+			err = inode_open(f->inode, NULL, flags, out);
+	}
+	fput(f);
+	return err ? err : 1;
 }
 
 /* Create the regular file nd->last in nd->dir for the negative dentry d. */
@@ -258,6 +298,13 @@ static int open_nd(struct nameidata *nd, unsigned flags, mode_t mode, bool umask
 					break; /* the link itself */
 				dput(d);
 				return -ELOOP;
+			}
+			err = open_magic_link(&d, flags, out);
+			if (err == 0)
+				break;
+			if (err != -EINVAL) {
+				dput(d);
+				return err > 0 ? 0 : err;
 			}
 			err = nd_follow_link(nd, d);
 			dput(d);

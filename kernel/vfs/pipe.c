@@ -249,6 +249,7 @@ static void pipe_release(struct file *f)
 	if (!p->readers && !p->writers) {
 		/* Both ends closed: the pipefs inode goes with the last iput. */
 		f->inode->nlink = 0;
+		f->inode->i_private = NULL;
 		pipe_free(p);
 	}
 }
@@ -314,6 +315,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 		return -ENOMEM;
 	}
 	iput(inode); /* the files hold it now */
+	inode->i_private = p; /* reopened through /proc/<pid>/fd/<n>: fifo_get() */
 	p->readers = p->writers = 1;
 	p->r_counter = p->w_counter = 1;
 	r->private_data = w->private_data = p;
@@ -326,6 +328,11 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 static struct pipe *fifo_get(struct inode *inode)
 {
 	struct pipe *p;
+
+	/* An anonymous pipe opened again through /proc/<pid>/fd/<n>: the
+	 * same pipe, while any end of it is open (proc(5)). */
+	if (inode->sb == &pipefs_sb)
+		return inode->i_private;
 
 	list_for_each_entry(p, &fifos, fifo_list) {
 		if (p->fifo == inode)
@@ -340,15 +347,18 @@ static struct pipe *fifo_get(struct inode *inode)
 }
 
 /* [fifo(7)]: "opening the FIFO blocks until the other end is opened also";
- * O_NONBLOCK: a reader opens at once, a writer fails with ENXIO. */
+ * O_NONBLOCK: a reader opens at once, a writer fails with ENXIO. An
+ * anonymous pipe opened again (/proc/<pid>/fd/<n>) never waits for the
+ * other end, as in Linux's fifo_open() (is_pipe). */
 int fifo_open(struct inode *inode, struct file *f)
 {
 	struct pipe *p = fifo_get(inode);
 	unsigned acc = f->flags & O_ACCMODE;
 	bool nonblock = f->flags & O_NONBLOCK;
+	bool is_pipe = inode->sb == &pipefs_sb;
 
 	if (!p)
-		return -ENOMEM;
+		return is_pipe ? -ENXIO : -ENOMEM; /* a pipe whose ends are all closed */
 	f->f_op = &pipe_fops;
 	f->private_data = p;
 	if (acc == O_RDONLY) {
@@ -358,10 +368,10 @@ int fifo_open(struct inode *inode, struct file *f)
 		p->r_counter++;
 		wake_up(&p->wait);
 		f->pos = 0;
-		if (!p->writers && nonblock) {
+		if (!is_pipe && !p->writers && nonblock) {
 			/* No POLLHUP until a writer has come (fs/pipe.c). */
 			f->pos = wc;
-		} else if (!p->writers &&
+		} else if (!is_pipe && !p->writers &&
 			   wait_event_interruptible(p->wait, p->writers || p->w_counter != wc)) {
 			pipe_put_ends(p, true, false);
 			return -ERESTARTSYS;
@@ -369,14 +379,14 @@ int fifo_open(struct inode *inode, struct file *f)
 	} else if (acc == O_WRONLY) {
 		unsigned rc = p->r_counter;
 
-		if (!p->readers && nonblock) {
+		if (!is_pipe && !p->readers && nonblock) {
 			pipe_put_ends(p, false, false);
 			return -ENXIO;
 		}
 		p->writers++;
 		p->w_counter++;
 		wake_up(&p->wait);
-		if (!p->readers &&
+		if (!is_pipe && !p->readers &&
 		    wait_event_interruptible(p->wait, p->readers || p->r_counter != rc)) {
 			pipe_put_ends(p, false, true);
 			return -ERESTARTSYS;

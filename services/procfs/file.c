@@ -173,6 +173,23 @@ static ssize_t proc_readlink(struct inode *inode, char *buf, size_t len)
 	return e->readlink(t, n->fd, buf, len);
 }
 
+static int proc_get_link_file(struct inode *inode, struct file **out)
+{
+	struct proc_node *n = inode->i_private;
+	const struct proc_entry *e = n->entry;
+	struct task *t = NULL;
+
+	if (!e->get_file)
+		return -EINVAL;
+	if (e->per_task) {
+		t = proc_node_task(n);
+		if (!t)
+			return -ENOENT;
+	}
+	return e->get_file(t, n->fd, out);
+}
+
 const struct inode_operations proc_link_iops = {
 	.readlink = proc_readlink,
+	.get_link_file = proc_get_link_file,
 };

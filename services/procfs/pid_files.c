@@ -154,6 +154,24 @@ int proc_show_pid_cmdline(struct seqbuf *s, struct task *t)
 	return 0;
 }
 
+/* [proc(5)] /proc/pid/auxv: the (type, value) pairs of native words the
+ * program got from execve, up to and with AT_NULL. */
+int proc_show_pid_auxv(struct seqbuf *s, struct task *t)
+{
+	const uint64_t *v;
+	size_t n = 0;
+
+	if (!t->mm || t->state == TASK_ZOMBIE)
+		return 0;
+	v = t->mm->saved_auxv;
+	while (n + 2 <= MM_SAVED_AUXV_WORDS && v[n] != 0)
+		n += 2;
+	if (n + 2 <= MM_SAVED_AUXV_WORDS)
+		n += 2; /* AT_NULL */
+	seq_write(s, v, n * sizeof(*v));
+	return 0;
+}
+
 int proc_show_pid_comm(struct seqbuf *s, struct task *t)
 {
 	seq_printf(s, "%s\n", t->comm);
@@ -202,8 +220,8 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 				name = path;
 		} else if (vma->flags & VM_HEAP) {
 			name = "[heap]";
-		} else if (vma->flags & VM_STACK) {
-			name = "[stack]";
+		} else if ((vma->flags & VM_STACK) || vma->end == t->mm->stack_top) {
+			name = "[stack]"; /* Linux: the area holding the initial stack */
 		} else if ((vma->flags & VM_SPECIAL) && vma->special) {
 			name = vma->special->name;
 		}
@@ -273,6 +291,14 @@ ssize_t proc_link_fd(struct task *t, int fd, char *buf, size_t len)
 	n = file_path(f, buf, len);
 	fput(f);
 	return n;
+}
+
+/* Opening /proc/<pid>/fd/<n> opens what the descriptor refers to
+ * [proc(5)]: the file itself, for the VFS to open again. */
+int proc_get_fd_file(struct task *t, int fd, struct file **out)
+{
+	*out = t->files ? fd_get(t->files, fd) : NULL;
+	return *out ? 0 : -ENOENT;
 }
 
 ssize_t proc_link_self(struct task *t, int fd, char *buf, size_t len)

@@ -49,6 +49,8 @@ struct proc_entry {
 	/* PE_LINK: the target into buf (at most len bytes, no NUL needed);
 	 * its length or -errno. fd is the node's descriptor number. */
 	ssize_t (*readlink)(struct task *t, int fd, char *buf, size_t len);
+	/* PE_LINK, optional: a magic link's open file (i_op->get_link_file). */
+	int (*get_file)(struct task *t, int fd, struct file **out);
 };
 
 /* inode->i_private: one instance of an entry. */
@@ -93,6 +95,8 @@ void proc_gc(struct super_block *sb);
 int proc_show_pid_stat(struct seqbuf *s, struct task *t);
 int proc_show_pid_status(struct seqbuf *s, struct task *t);
 int proc_show_pid_statm(struct seqbuf *s, struct task *t);
+int proc_show_pid_auxv(struct seqbuf *s, struct task *t);
+int proc_get_fd_file(struct task *t, int fd, struct file **out);
 int proc_show_pid_cmdline(struct seqbuf *s, struct task *t);
 int proc_show_pid_comm(struct seqbuf *s, struct task *t);
 ssize_t proc_write_pid_comm(struct task *t, const char *buf, size_t len);

@@ -31,9 +31,14 @@ static const struct proc_entry driver_children[] = {
 };
 
 /* /proc/<pid>/fd/<n> */
-const struct proc_entry proc_fd_entry = TASK_LINK("fd", proc_link_fd);
+const struct proc_entry proc_fd_entry = {
+	.name = "fd", .type = PE_LINK, .perm = 0777, .per_task = true,
+	.readlink = proc_link_fd, .get_file = proc_get_fd_file,
+};
 
 static const struct proc_entry pid_children[] = {
+	{ .name = "auxv", .type = PE_FILE, .perm = 0400, .per_task = true,
+	  .show = proc_show_pid_auxv },
 	TASK_FILE("cmdline", proc_show_pid_cmdline),
 	{ .name = "comm", .type = PE_FILE, .perm = 0644, .per_task = true,
 	  .show = proc_show_pid_comm, .write = proc_write_pid_comm },

@@ -368,6 +368,48 @@ static void t_tty(void)
                  ktest_wstr(st));
 }
 
+/* [proc(5)] /proc/self/fd/<n> opens what the descriptor refers to: the same
+ * pipe (a new end of it, as bash's process substitution uses through /dev/fd),
+ * and a file even after it was unlinked. */
+static void t_proc_fd_reopen(void)
+{
+    char path[64], buf[16] = { 0 };
+    int p[2], r, w, fd, fd2;
+
+    if (pipe(p) != 0) {
+        ktest_result("fd.proc_fd_pipe_read", 0, "pipe errno=%d", errno);
+        return;
+    }
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+    r = open(path, O_RDONLY);
+    KTEST_CHECK("fd.proc_fd_pipe_read", r >= 0 && write(p[1], "ab", 2) == 2 &&
+                                            read(r, buf, sizeof buf) == 2 && !memcmp(buf, "ab", 2));
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
+    w = open(path, O_WRONLY);
+    close(p[1]);
+    KTEST_CHECK("fd.proc_fd_pipe_write", w >= 0 && write(w, "cd", 2) == 2 &&
+                                             read(p[0], buf, sizeof buf) == 2 && !memcmp(buf, "cd", 2));
+    close(w);
+    KTEST_CHECK("fd.proc_fd_pipe_eof", read(p[0], buf, sizeof buf) == 0);
+    close(p[0]);
+    if (r >= 0)
+        close(r);
+
+    fd = open("proc_fd_unlinked", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    KTEST_CHECK("fd.proc_fd_unlinked_setup", fd >= 0 && write(fd, "xyz", 3) == 3 &&
+                                                 unlink("proc_fd_unlinked") == 0);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    fd2 = open(path, O_RDONLY);
+    memset(buf, 0, sizeof buf);
+    KTEST_CHECK("fd.proc_fd_unlinked_reopen", fd2 >= 0 && read(fd2, buf, sizeof buf) == 3 &&
+                                                  !memcmp(buf, "xyz", 3));
+    KTEST_ERRNO("fd.proc_fd_bad", open("/proc/self/fd/999", O_RDONLY), ENOENT);
+    if (fd2 >= 0)
+        close(fd2);
+    if (fd >= 0)
+        close(fd);
+}
+
 int main(void)
 {
     umask(022);
@@ -378,5 +420,6 @@ int main(void)
     t_errors();
     t_devices();
     t_tty();
+    t_proc_fd_reopen();
     return 0;
 }

@@ -62,6 +62,7 @@ struct file;
  * personality(2) ADDR_NO_RANDOMIZE) every random term is 0. */
 #define MM_STACK_GUARD_GAP (1UL << 20)  /* Linux stack_guard_gap: 256 pages */
 #define MM_MMAP_GAP_MIN (128UL << 20)   /* Linux MIN_GAP */
+#define MM_SAVED_AUXV_WORDS 48          /* Linux AT_VECTOR_SIZE on x86_64/arm64 */
 
 /* Where the pages of a VM_SPECIAL area come from. */
 struct vm_special {
@@ -103,6 +104,9 @@ struct mm {
 	struct file *exe_file;   /* the executable (referenced; its deny_write_access()
 				  * keeps writers out while a process runs it:
 				  * [execve(2)] ETXTBSY), or NULL */
+	uint64_t saved_auxv[MM_SAVED_AUXV_WORDS]; /* the auxiliary vector exec gave the
+						     * program: (type, value) pairs up to
+						     * and with AT_NULL, /proc/<pid>/auxv */
 	vaddr_t sigreturn;       /* return address of handlers without SA_RESTORER:
 				  * the vDSO's trampoline if it has one, else
 				  * the [sigpage] trampoline */

@@ -116,7 +116,7 @@ struct task {
 
 /* personality(2) flag: no address-space randomization for programs this
  * task executes [personality(2), Linux include/uapi/linux/personality.h]. */
-#define ADDR_NO_RANDOMIZE 0x0040000
+#define ADDR_NO_RANDOMIZE (1U << 18) /* Linux: 0x0040000 */
 
 /* RLIMIT_* resource numbers (asm-generic/resource.h, x86_64 and arm64). */
 #define RLIMIT_CPU 0

@@ -162,6 +162,13 @@ struct inode_operations {
 		      const char *nname, size_t nlen, unsigned flags);
 	/* Copy the symlink target into buf (no NUL); return its length. */
 	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
+	/* Optional, for "magic" links such as /proc/<pid>/fd/<n> [proc(5)]:
+	 * the open file the link stands for, referenced (fget), in *out.
+	 * Opening the link then opens that file's dentry, or, for a file
+	 * without one (a pipe), that file's inode, instead of resolving the
+	 * text readlink gives (Linux nd_jump_link()). 0, -ENOENT (the
+	 * process or descriptor is gone). */
+	int (*get_link_file)(struct inode *inode, struct file **out);
 	int (*setattr)(struct inode *inode, const struct iattr *attr);
 };
 

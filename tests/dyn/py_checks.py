@@ -1,0 +1,198 @@
+"""Debian's python3.11 (dynamically linked, its C modules loaded with dlopen) doing
+real work. Run by 20_python.sh; prints one KTEST line per check (guest protocol,
+tests/guest/README.md) and appends it to $KTEST_TALLY."""
+import errno
+import hashlib
+import json
+import mmap
+import multiprocessing
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TALLY = os.environ.get("KTEST_TALLY")
+
+
+def emit(line):
+    print(line, flush=True)
+    if TALLY:
+        with open(TALLY, "a") as f:
+            f.write(line + "\n")
+
+
+def check(name, fn):
+    try:
+        fn()
+    except Exception as e:  # any failure is this check's, not the script's
+        emit("KTEST FAIL py.%s %s: %s" % (name, type(e).__name__, str(e)[:120].replace("\n", "|")))
+    else:
+        emit("KTEST PASS py.%s" % name)
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def t_json_re_hashlib():
+    d = json.loads(json.dumps({"a": [1, 2.5, None, "x\u00e9"]}))
+    expect(d == {"a": [1, 2.5, None, "x\u00e9"]}, d)
+    expect(re.findall(r"(\w)(\d)", "a1 b2 c") == [("a", "1"), ("b", "2")], "re")
+    expect(hashlib.sha256(b"abc").hexdigest().startswith("ba7816bf"), "sha256")
+    expect(hashlib.md5(b"").hexdigest() == "d41d8cd98f00b204e9800998ecf8427e", "md5 (OpenSSL)")
+
+
+def t_sqlite():
+    path = os.path.join(tempfile.mkdtemp(), "t.db")
+    c = sqlite3.connect(path)
+    c.execute("create table t(a integer, b text)")
+    c.executemany("insert into t values (?, ?)", ((i, str(i)) for i in range(10000)))
+    c.commit()
+    c.close()
+    c = sqlite3.connect(path)
+    expect(c.execute("select count(*), sum(a) from t").fetchone() == (10000, 49995000), "rows")
+    c.close()
+
+
+def t_subprocess():
+    out = subprocess.run(["/bin/sh", "-c", "echo $((6*7)); exit 3"], capture_output=True, text=True)
+    expect(out.stdout == "42\n" and out.returncode == 3, out)
+    out = subprocess.check_output(["/bin/ls", "/"], text=True)
+    expect("tests" in out.split(), out)
+
+
+def t_fork():
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        os.write(w, b"child %d" % os.getpid())
+        os._exit(7)
+    os.close(w)
+    msg = os.read(r, 100)
+    _, status = os.waitpid(pid, 0)
+    expect(msg == b"child %d" % pid and os.waitstatus_to_exitcode(status) == 7, (msg, status))
+
+
+def t_threading():
+    total = [0]
+    lock = threading.Lock()
+
+    def work():
+        for _ in range(2000):
+            with lock:
+                total[0] += 1
+
+    ts = [threading.Thread(target=work) for _ in range(4)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    expect(total[0] == 8000, total)
+    ev = threading.Event()
+    threading.Timer(0.05, ev.set).start()
+    expect(ev.wait(5), "timer thread")
+
+
+def square(x):
+    return x * x
+
+
+def t_multiprocessing():
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(2) as p:
+        expect(p.map(square, range(10)) == [x * x for x in range(10)], "pool")
+    q = ctx.Queue()
+    pr = ctx.Process(target=q.put, args=("hi",))
+    pr.start()
+    expect(q.get(timeout=20) == "hi", "queue")
+    pr.join()
+    expect(pr.exitcode == 0, pr.exitcode)
+
+
+def t_mmap():
+    with tempfile.TemporaryFile() as f:
+        f.write(b"\0" * 8192)
+        f.flush()
+        m = mmap.mmap(f.fileno(), 8192)
+        m[4096:4101] = b"hello"
+        m.flush()
+        f.seek(4096)
+        expect(f.read(5) == b"hello", "shared file mapping")
+        m.close()
+    a = mmap.mmap(-1, 4096)
+    a.write(b"anon")
+    expect(a[:4] == b"anon", "anonymous")
+
+
+def t_signals():
+    got = []
+    signal.signal(signal.SIGUSR1, lambda s, f: got.append(s))
+    os.kill(os.getpid(), signal.SIGUSR1)
+    expect(got == [signal.SIGUSR1], got)
+    signal.signal(signal.SIGALRM, lambda s, f: got.append(s))
+    signal.setitimer(signal.ITIMER_REAL, 0.05)
+    deadline = time.monotonic() + 5
+    while len(got) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    expect(got == [signal.SIGUSR1, signal.SIGALRM], got)
+
+
+def missing(call):
+    """True if the kernel does not implement the system call behind call()."""
+    try:
+        call()
+    except OSError as e:
+        return e.errno == errno.ENOSYS
+    return False
+
+
+def t_socketpair():
+    import socket
+    a, b = socket.socketpair()
+    a.sendall(b"ping")
+    expect(b.recv(4) == b"ping", "socketpair")
+
+
+def t_epoll():
+    import select
+    ep = select.epoll()
+    r, w = os.pipe()
+    ep.register(r, select.EPOLLIN)
+    os.write(w, b"x")
+    expect(ep.poll(1) == [(r, select.EPOLLIN)], "epoll")
+
+
+def optional(name, fn, probe, why):
+    """Run fn as check name, or SKIP it with why while the kernel lacks it."""
+    if missing(probe):
+        emit("KTEST SKIP py.%s %s" % (name, why))
+    else:
+        check(name, fn)
+
+
+def main():
+    check("json_re_hashlib", t_json_re_hashlib)
+    check("sqlite3_10000_rows", t_sqlite)
+    check("subprocess", t_subprocess)
+    check("fork", t_fork)
+    check("threading", t_threading)
+    check("multiprocessing", t_multiprocessing)
+    check("mmap", t_mmap)
+    check("signals", t_signals)
+    import socket
+    import select
+    optional("socketpair", t_socketpair, lambda: socket.socketpair(),
+             "socketpair(2) is not implemented yet (issue 13, AF_UNIX)")
+    optional("epoll", t_epoll, lambda: select.epoll(),
+             "epoll_create1(2) is not implemented yet (issue 13)")
+
+
+if __name__ == "__main__":
+    main()
