@@ -328,6 +328,8 @@ int dentry_open(struct dentry *d, unsigned flags, struct file **out);
 /* The whole open(2) path for kernel callers: resolve, create (mode as
  * given, no umask), open, truncate. */
 int do_filp_open(int dirfd, const char *path, unsigned flags, mode_t mode, struct file **out);
+/* An open for writing: -ETXTBSY while the file is executed (file.c). */
+int file_get_write_access(struct file *f);
 /* Free a file whose open failed: drops dentry/inode without release. */
 void file_abort(struct file *f);
 /* Arch O_* values (open/fcntl/pipe2 arguments) <-> kernel O_* values. */
@@ -349,6 +351,9 @@ bool file_is_stream(const struct file *f);
  * pos NULL means f->pos. */
 ssize_t do_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t do_write(struct file *f, struct uio *u, off_t *pos);
+/* RLIMIT_FSIZE for a write of *len bytes at pos (cut to the limit):
+ * 0, or -EFBIG after sending SIGXFSZ (read_write.c). */
+int file_size_limit(struct inode *inode, uint64_t pos, size_t *len);
 /* Truncate inode to length (regular files only). */
 int do_truncate(struct inode *inode, off_t length);
 /* Is the directory empty (only "." and "..")? 1, 0 or -errno. */

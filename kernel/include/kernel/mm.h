@@ -106,6 +106,9 @@ struct mm {
 	vaddr_t vdso_base;       /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
 	unsigned def_flags;      /* VM_LOCKED[|VM_LOCKONFAULT] after mlockall(MCL_FUTURE):
 				  * given to every new area; not inherited by fork */
+	struct file *exe_file;   /* the executable (referenced; its deny_write_access()
+				  * keeps writers out while a process runs it:
+				  * [execve(2)] ETXTBSY), or NULL */
 	uint64_t saved_auxv[MM_SAVED_AUXV_WORDS]; /* the auxiliary vector exec gave the
 						     * program: (type, value) pairs up to
 						     * and with AT_NULL, /proc/<pid>/auxv */

@@ -89,6 +89,7 @@ struct timespec64 {
 
 struct inode;
 struct dentry;
+struct file_lock_context;
 struct file;
 struct super_block;
 struct uio;
@@ -250,6 +251,14 @@ struct inode {
 	const struct file_operations *i_fop;
 	void *i_private;      /* the file system's */
 	unsigned refcount;
+	/* The core's, not the file system's: */
+	/* Opens for writing (> 0), or executions denying them (< 0): Linux's
+	 * i_writecount, for ETXTBSY [open(2)], [execve(2)], [truncate(2)]. */
+	int i_writecount;
+	int i_readcount;      /* opens for reading only (leases, [fcntl(2)]) */
+	/* Record locks, flock locks and leases on this inode (kernel/vfs/locks.c),
+	 * NULL while there are none; guarded by file_lock_mutex. */
+	struct file_lock_context *i_flctx;
 };
 
 struct file_system_type {
@@ -283,6 +292,14 @@ struct file {
 	 * file system (sb->svc) or, for a device node, the character device's
 	 * driver (chrdev->svc); NULL for the core's own files (pipes, ttys). */
 	struct svc_instance *svc;
+	/* [fcntl(2)] F_SETOWN/F_SETOWN_EX/F_SETSIG: who gets SIGIO (and lease
+	 * breaks): pid with owner_type F_OWNER_TID/PID/PGRP; 0 = nobody. */
+	int owner_pid;
+	int owner_type;
+	int owner_sig;             /* F_SETSIG: 0 = SIGIO */
+	bool counted_write;        /* holds an i_writecount reference */
+	bool counted_read;         /* holds an i_readcount reference */
+	bool denied_write;         /* deny_write_access() holds i_writecount down */
 };
 
 /* Register a file system type for mount(2) (called from the service's
@@ -308,6 +325,10 @@ unsigned generic_poll_ready(struct file *f, struct wait_queue **wq_out);
 struct file *file_alloc(struct inode *inode, const struct file_operations *fop, unsigned flags);
 void fget(struct file *f);
 void fput(struct file *f);
+/* execve(2): refuse writers of the file f executes while f lives (or until
+ * allow_write_access()): 0, or -ETXTBSY if it is open for writing now. */
+int deny_write_access(struct file *f);
+void allow_write_access(struct file *f);
 
 /* Kernel-internal path API (used by exec, the initramfs unpacker, the
  * boot code). Paths relative to the current task's cwd (or / at boot). */

@@ -30,6 +30,7 @@ long sys_readv(const unsigned long *); long sys_statx(const unsigned long *); lo
 long sys_select(const unsigned long *); long sys_chroot(const unsigned long *); long sys_fchmodat(const unsigned long *);
 long sys_setxattr(const unsigned long *); long sys_getxattr(const unsigned long *); long sys_listxattr(const unsigned long *);
 long sys_removexattr(const unsigned long *); long sys_splice(const unsigned long *); long sys_tee(const unsigned long *);
+long sys_flock(const unsigned long *);
 
 extern int last_signal;
 static int fails, passes;
@@ -45,6 +46,57 @@ static long STAT(const char *p, struct linux_stat *st, int fl) { return SYS(newf
 static long RENAME(const char *a, const char *b, unsigned fl) { return SYS(renameat2, (unsigned long)(long)FD, U(a), (unsigned long)(long)FD, U(b), fl); }
 static long WRITE(int fd, const char *s) { return SYS(write, fd, U(s), strlen(s)); }
 static long CLOSE(int fd) { return SYS(close, fd); }
+
+/* struct flock (64-bit Linux) and one F_OFD_* call on it. */
+struct hflock { int16_t type, whence; int32_t pad; int64_t start, len; int32_t pid, pad2; };
+static long OFD(int fd, int cmd, int type, int64_t start, int64_t len, struct hflock *out)
+{
+	struct hflock fl = { .type = (int16_t)type, .whence = 0, .start = start, .len = len };
+	long r = SYS(fcntl, fd, cmd, U(&fl));
+	if (out)
+		*out = fl;
+	return r;
+}
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+
+/* Record/OFD lock bookkeeping (kernel/vfs/locks.c) with two descriptions
+ * of one file: conflicts, splitting, merging, up/downgrade, release at
+ * last close. One task: nothing may sleep (the stub sched_sleep gives
+ * EINTR). */
+static void locks_checks(void)
+{
+	struct hflock g;
+	long a = OPEN("/lk", O_CREAT | O_RDWR, 0644), b = OPEN("/lk", O_RDWR, 0);
+
+	CHECK(OFD(a, F_OFD_SETLK, 1, 0, 100, NULL), 0);
+	CHECK(OFD(b, F_OFD_SETLK, 0, 50, 1, NULL), -EAGAIN);
+	CHECK(OFD(b, F_OFD_SETLK, 0, 100, 1, NULL), 0);
+	CHECK(OFD(a, F_OFD_SETLK, 2, 40, 20, NULL), 0);               /* split */
+	CHECK((OFD(b, F_OFD_GETLK, 1, 40, 20, &g), g.type), 2);
+	CHECK((OFD(b, F_OFD_GETLK, 1, 99, 1, &g), g.start * 1000 + g.len), 60 * 1000 + 40);
+	CHECK((OFD(b, F_OFD_GETLK, 1, 0, 1, &g), g.start * 1000 + g.len), 0 * 1000 + 40);
+	CHECK(g.pid, -1);
+	CHECK(OFD(a, F_OFD_SETLK, 1, 40, 20, NULL), 0);               /* merge back */
+	CHECK((OFD(b, F_OFD_GETLK, 0, 0, 0, &g), g.start * 1000 + g.len), 100);
+	CHECK(OFD(a, F_OFD_SETLK, 0, 10, 10, NULL), 0);               /* downgrade a piece */
+	CHECK(OFD(b, F_OFD_SETLK, 0, 12, 3, NULL), 0);
+	CHECK(OFD(b, F_OFD_SETLK, 1, 12, 3, NULL), -EAGAIN);          /* upgrade blocked by a */
+	CHECK((OFD(b, F_OFD_GETLK, 1, 0, 0, &g), g.type * 1000 + g.len), 1000 + 10);
+	CHECK(OFD(a, F_OFD_SETLK, 1, 0, 0, NULL), -EAGAIN);           /* b reads [12,15) */
+	CHECK(OFD(b, F_OFD_SETLK, 2, 0, 0, NULL), 0);
+	CHECK(OFD(a, F_OFD_SETLK, 1, 0, 0, NULL), 0);                 /* whole file, merged */
+	CHECK((OFD(b, F_OFD_GETLK, 0, 500, 1, &g), g.start * 1000 + g.len), 0);
+	CHECK(OFD(a, F_OFD_SETLK, 1, -1, 1, NULL), -EINVAL);
+	CHECK(OFD(a, F_OFD_SETLK, 1, 2, INT64_MAX, NULL), -EOVERFLOW);
+	CHECK(OFD(a, F_OFD_GETLK, 2, 0, 1, NULL), -EINVAL);
+	CHECK(SYS(fcntl, a, F_OFD_SETLK, 0), -EFAULT);
+	CLOSE(a);                                                     /* last close releases */
+	CHECK(OFD(b, F_OFD_SETLK, 1, 0, 0, NULL), 0);
+	CHECK(SYS(flock, b, 2), 0);
+	CLOSE(b);
+	CHECK(UNLINK("/lk"), 0);
+}
 
 static void ls(const char *path, char *out)
 {
@@ -71,6 +123,8 @@ int main(void)
 
 	current = &init;
 	init.umask = 022;
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		init.rlim[i].rlim_cur = init.rlim[i].rlim_max = RLIM_INFINITY;
 	tmpfs_init();
 	vfs_init();
 	CHECK(vfs_mount_root("tmpfs"), 0);
@@ -485,6 +539,7 @@ int main(void)
 	CHECK(strcmp(buf, "/ex/f"), 0);
 	CHECK(SYS(chdir, U("/")), 0);
 	CLOSE(fd);
+	locks_checks();
 	/* chroot */
 	CHECK(SYS(chroot, U("/a")), 0);
 	CHECK(STAT("/b/f", &st, 0), 0);
