@@ -40,7 +40,7 @@
 set -u
 
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
-machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file=""
+machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file="" plugin=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -57,6 +57,7 @@ while [ $# -gt 0 ]; do
     --cdrom) cdrom=$2; shift 2 ;;
     --tftp) tftp+=("$2"); shift 2 ;;
     --kernel) kernel_file=$2; shift 2 ;;
+    --plugin) plugin=$2; shift 2 ;;     # a TCG plugin: -plugin SPEC (bench/compare.sh --insns)
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
     --mem) KEVLAR_QEMU_MEM=$2; shift 2 ;;   # guest RAM (default 512M)
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
@@ -118,6 +119,7 @@ elif [ -n "$loader" ]; then
   qemu+=(-kernel "$loader")
 fi
 [ -n "$bios" ] && qemu+=(-bios "$bios")
+[ -n "$plugin" ] && qemu+=(-plugin "$plugin")
 # snapshot=on keeps the guest's writes in a temporary file under $TMPDIR (QEMU's
 # default, /var/tmp, is read-only in Bazel's sandbox).
 export TMPDIR=${TEST_TMPDIR:-${TMPDIR:-/tmp}}
