@@ -6,8 +6,10 @@
  * private area is a frame of its own mm; a page of a VM_SHARED area is a
  * frame of the file or anon_shared object, mapped with a frame reference
  * (frame_get) per mapping; the signal trampoline and the vDSO
- * (VM_SPECIAL, special.c) are the HAL's frames. fork copies present private pages eagerly (no
- * copy-on-write yet) and maps shared pages again in the child.
+ * (VM_SPECIAL, special.c) are the HAL's frames. A read-only private file
+ * area maps the file's own frames (file_frames.c). fork copies present
+ * private pages eagerly (no copy-on-write yet) and maps shared pages and
+ * file frames again in the child.
  */
 #include <hal/context.h>
 #include <hal/frame.h>
@@ -67,7 +69,7 @@ static int copy_area_pages(struct mm *dst, struct mm *src, struct vm_area *v)
 				return -ENOMEM;
 			continue;
 		}
-		if (v->flags & VM_SHARED) {
+		if ((v->flags & VM_SHARED) || vma_is_file_frame(v, va, pa)) {
 			if (frame_get(pa))
 				return -ENOMEM;
 			npa = pa;
@@ -285,6 +287,8 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
 		}
 		if (v->end > end && !vma_split(mm, v, end))
 			return -ENOMEM;
+		if ((vm_new & VM_WRITE) && !(v->flags & VM_WRITE))
+			vma_unshare_file_frames(mm, v); /* private copies from now on */
 		v->flags = keep | vm_new;
 		for (vaddr_t va = v->start; va < v->end && mm->rss_pages; va += PAGE_SIZE)
 			hal_protect_page(mm->as, va, vma_hal_prot(v->flags));
