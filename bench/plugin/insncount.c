@@ -3,7 +3,7 @@
  * Loaded by Debian's qemu-system-x86_64 / qemu-system-aarch64 (7.2):
  *
  *   -plugin bazel-bin/bench/plugin/libinsncount.so,arg=out=FILE[,arg=mem=off]
- *           [,arg=profile=SLOT,arg=pcs=FILE]
+ *           [,arg=profile=K,arg=pcs=FILE]
  *
  * What is counted: every instruction every vCPU executes (kernel, user, interrupts,
  * other processes, the idle loop) while a region is open, so a figure is the whole
@@ -27,9 +27,11 @@
  * inline add, so a region's edges are exact to the block holding the marker (a few
  * instructions; nothing next to the thousands of iterations of a benchmark).
  *
- * profile=SLOT adds, while region SLOT is open, an execution count per translation
- * block; at exit pcs=FILE gets "vaddr insns" lines (instructions executed in blocks
- * starting at vaddr, summed), for bench/plugin/symbolize.py to attribute to functions.
+ * profile=K adds, while a region is open and K regions have been emitted before (K is
+ * the benchmark's 0-based position among the guest's BENCH lines: execve_static is 10
+ * in bench.c), an execution count per translation block; at exit pcs=FILE gets
+ * "vaddr insns" lines (instructions executed in blocks starting at vaddr, summed), for
+ * bench/plugin/symbolize.py to attribute to functions.
  *
  * Single vCPU as bench/compare.sh runs it (-smp 1): the counters are plain, as the
  * API's inline ops are not atomic. QEMU plugin API: include/qemu/qemu-plugin.h of
@@ -55,6 +57,8 @@ static struct counts now;               /* since boot, bumped inline */
 static struct counts opened[SLOTS];     /* `now` when the slot was last opened */
 static struct counts total[SLOTS];      /* summed over the slot's open periods */
 static bool is_open[SLOTS];
+static unsigned n_open;                 /* slots open now */
+static unsigned n_emitted;              /* INSNS lines so far */
 static FILE *out;
 static bool count_mem = true;
 static bool arch_x86;
@@ -63,7 +67,7 @@ static bool arch_x86;
 struct tb_rec {
     uint64_t vaddr, n_insns, execs;
 };
-static int profile_slot = -1;
+static int profile_k = -1;
 static const char *pcs_path;
 static struct tb_rec **tbs;
 static size_t n_tbs, cap_tbs;
@@ -76,6 +80,7 @@ static void on_marker(unsigned int vcpu, void *udata)
     switch (op) {
     case OP_OPEN:
         opened[slot] = now;
+        n_open += !is_open[slot];
         is_open[slot] = true;
         break;
     case OP_CLOSE:
@@ -85,6 +90,7 @@ static void on_marker(unsigned int vcpu, void *udata)
         total[slot].user += now.user - opened[slot].user;
         total[slot].mem += now.mem - opened[slot].mem;
         is_open[slot] = false;
+        n_open--;
         break;
     case OP_EMIT:
         fprintf(out, "INSNS slot=%u insns=%" PRIu64 " kernel=%" PRIu64 " user=%" PRIu64
@@ -92,6 +98,7 @@ static void on_marker(unsigned int vcpu, void *udata)
                 total[slot].kernel, total[slot].user, count_mem ? total[slot].mem : 0);
         fflush(out);
         memset(&total[slot], 0, sizeof total[slot]);
+        n_emitted++;
         break;
     }
 }
@@ -99,7 +106,7 @@ static void on_marker(unsigned int vcpu, void *udata)
 static void on_tb_exec(unsigned int vcpu, void *udata)
 {
     (void)vcpu;
-    if (is_open[profile_slot])
+    if (n_open && n_emitted == (unsigned)profile_k)
         ((struct tb_rec *)udata)->execs++;
 }
 
@@ -140,7 +147,7 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_marker, QEMU_PLUGIN_CB_NO_REGS,
                                                    (void *)(uintptr_t)code);
     }
-    if (profile_slot >= 0) {
+    if (profile_k >= 0) {
         struct tb_rec *r = calloc(1, sizeof *r);
         if (!r)
             return;
@@ -172,7 +179,7 @@ static void plugin_exit(qemu_plugin_id_t id, void *udata)
 {
     (void)id;
     (void)udata;
-    if (profile_slot < 0 || !pcs_path)
+    if (profile_k < 0 || !pcs_path)
         return;
     FILE *f = fopen(pcs_path, "w");
     if (!f)
@@ -214,8 +221,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
             if (!qemu_plugin_bool_parse("mem", v, &count_mem))
                 goto bad;
         } else if (k == 7 && !strncmp(a, "profile", 7)) {
-            profile_slot = atoi(v);
-            if (profile_slot < 0 || profile_slot >= SLOTS)
+            profile_k = atoi(v);
+            if (profile_k < 0)
                 goto bad;
         } else if (k == 3 && !strncmp(a, "pcs", 3)) {
             pcs_path = v;
@@ -227,6 +234,6 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
     qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
     return 0;
 bad:
-    fprintf(stderr, "insncount: bad argument (out=FILE mem=on|off profile=SLOT pcs=FILE)\n");
+    fprintf(stderr, "insncount: bad argument (out=FILE mem=on|off profile=K pcs=FILE)\n");
     return -1;
 }

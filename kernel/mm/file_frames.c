@@ -59,18 +59,28 @@ bool vma_is_file_frame(struct vm_area *v, vaddr_t va, paddr_t pa)
 	return fpa == pa;
 }
 
+struct unshare_ctx {
+	struct mm *mm;
+	struct vm_area *v;
+};
+
+static int unshare_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
+{
+	struct unshare_ctx *u = arg;
+
+	(void)prot;
+	if (!vma_is_file_frame(u->v, va, pa))
+		return 0;
+	hal_unmap_page(u->mm->as, va, &pa);
+	frame_free(pa, 0);
+	u->mm->rss_pages--;
+	return 0;
+}
+
 void vma_unshare_file_frames(struct mm *mm, struct vm_area *v)
 {
-	if (!mm->rss_pages)
-		return;
-	for (vaddr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-		paddr_t pa;
-		unsigned prot;
+	struct unshare_ctx u = { mm, v };
 
-		if (!hal_query_page(mm->as, va, &pa, &prot) || !vma_is_file_frame(v, va, pa))
-			continue;
-		hal_unmap_page(mm->as, va, &pa);
-		frame_free(pa, 0);
-		mm->rss_pages--;
-	}
+	if (mm->rss_pages)
+		hal_walk_range(mm->as, v->start, v->end, unshare_page, &u);
 }
