@@ -19,7 +19,7 @@ ordinary test failure that shows the compiler output.
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("//build:defs.bzl", "PROFILE_COPTS")
 load("//build:kernel_compile.bzl", "kernel_compile_command", "kernel_config_transition")
-load("//build:kernel_image.bzl", "BOARDS", "DEFAULT_BOARD")
+load("//boards:boards.bzl", "DEFAULT_BOARD")
 load("//build:profile.bzl", "PROFILES")
 
 def _compile_outcome_impl(ctx):
@@ -82,7 +82,7 @@ def compile_test(name, src, arch, ring, deps = [], fails = {}, compiles = [], bo
     """See the file comment. `fails`: {profile: regex}; `compiles`: [profile];
     `ring`: compile as code of that ring (KEVLAR_RING, see kernel_library)."""
     board = board or DEFAULT_BOARD[arch]
-    platform = BOARDS[board].platform
+    platform = "//boards/%s:platform" % board
     _compile_outcome(
         name = name + "_outcome",
         src = src,

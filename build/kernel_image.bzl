@@ -12,6 +12,7 @@ is built with the kernel toolchain. Post-link steps:
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
+load("//boards:boards.bzl", "BOARDS", "DEFAULT_BOARD")
 load("//build:profile.bzl", "PROFILES")
 
 # arch name (as in target names) -> the kernel's cc_binary.
@@ -20,24 +21,14 @@ KERNEL_ELF = {
     "arm64": "//:kernel_arm64_elf",
 }
 
-# board -> (arch, platform). Adding a board: a line here + boards/<board>/.
-BOARDS = {
-    "q35": struct(arch = "x64", platform = "//boards/q35:platform"),
-    "pc": struct(arch = "x64", platform = "//boards/pc:platform"),
-    "qemu_virt": struct(arch = "arm64", platform = "//boards/qemu_virt:platform"),
-    "raspi3b": struct(arch = "arm64", platform = "//boards/raspi3b:platform"),
-}
-
-# Default board of each arch (used by kernel targets named only by arch).
-DEFAULT_BOARD = {
-    "x64": "q35",
-    "arm64": "qemu_virt",
-}
+# Boards (arch, which drivers, ...) and the default board of each arch come from the
+# registry, boards/boards.bzl; a board's platform is //boards/<board>:platform.
 
 def _kernel_transition_impl(settings, attr):
     return {
         "//command_line_option:platforms": str(attr.platform),
         "//build:profile": attr.profile,
+        "//build:test_hooks": attr.test_hooks,
         # Keep debug info and symbols in kernel.elf (the default, --strip=sometimes,
         # strips fastbuild links); the Image is a raw copy without them anyway.
         "//command_line_option:strip": "never",
@@ -49,6 +40,7 @@ kernel_transition = transition(
     outputs = [
         "//command_line_option:platforms",
         "//build:profile",
+        "//build:test_hooks",
         "//command_line_option:strip",
         # (--incompatible_enable_cc_toolchain_resolution cannot be set here: Bazel
         # refuses transitions on --incompatible_* flags. It is in .bazelrc.)
@@ -123,6 +115,8 @@ _kernel_image = rule(
         "board": attr.string(mandatory = True),
         "profile": attr.string(mandatory = True, values = PROFILES),
         "platform": attr.label(mandatory = True),
+        # Link the test hooks (faultfs, the HAL's debug probe): test kernels only.
+        "test_hooks": attr.bool(default = False),
         "elf": attr.label(mandatory = True, cfg = kernel_transition),
         "_tools": attr.label(default = "//build:kernel_tools", cfg = kernel_transition),
         # Not used, only analyzed: a misspelled --//build:profile on the command line
@@ -135,8 +129,12 @@ _kernel_image = rule(
     },
 )
 
-def kernel_image(name, arch, profile, board = None, **kwargs):
+def kernel_image(name, arch, profile, board = None, test_hooks = False, **kwargs):
     """Kernel for `arch` ("x64"|"arm64") on `board` (default per arch) under `profile`.
+
+    `test_hooks` links the fault injector and the HAL's debug probe
+    (--//build:test_hooks): for the kernels of //tests only, never for an image
+    users get.
 
     Outputs: <name>/kernel.elf (x64: the bootable file, PVH note for QEMU -kernel);
     arm64: <name>/Image (bootable) and <name>/kernel.elf (with symbols, for gdb).
@@ -153,7 +151,8 @@ def kernel_image(name, arch, profile, board = None, **kwargs):
         arch = arch,
         board = board,
         profile = profile,
-        platform = BOARDS[board].platform,
+        platform = "//boards/%s:platform" % board,
+        test_hooks = test_hooks,
         elf = KERNEL_ELF[arch],
         **kwargs
     )

@@ -24,7 +24,7 @@ action always succeeds and records clang-tidy's output per file; a test
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("//build:defs.bzl", "PROFILE_COPTS")
 load("//build:kernel_compile.bzl", "kernel_compile_command", "kernel_config_transition")
-load("//build:kernel_image.bzl", "BOARDS", "DEFAULT_BOARD")
+load("//boards:boards.bzl", "DEFAULT_BOARD")
 load("//build:profile.bzl", "PROFILES")
 
 # Diagnostics in headers are reported only for headers under these folders of the
@@ -112,7 +112,7 @@ _tidy_for = rule(
 
 def clang_tidy_outcome(name, srcs, deps, ring, arch, profile, checks, **kwargs):
     """See the file comment. Produces <name>.tidy."""
-    platform = BOARDS[DEFAULT_BOARD[arch]].platform
+    platform = "//boards/%s:platform" % DEFAULT_BOARD[arch]
     _tidy(
         name = name + "_cfg",
         srcs = srcs,

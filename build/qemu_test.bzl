@@ -2,21 +2,29 @@
 firmware_test: boot a machine through its firmware and a boot medium (boot paths).
 
 The tests run tests/qemu_run.sh; the pass rule (KTEST protocol) is documented there
-and in docs/build.md. The kernel is the top-level //:kernel_<arch>_<profile> target
-(or `kernel`), so the profile comes from its transition and no command-line flag is
-needed.
+and in docs/build.md. The kernel is the default board's test kernel,
+//tests:kernel_<board>_<profile> (the shipped image plus the test hooks), or `kernel`;
+the profile comes from its transition and no command-line flag is needed.
 """
+
+load("//boards:boards.bzl", "DEFAULT_BOARD")
+
+def test_kernel(board, profile):
+    """The test kernel of board under profile: the board's kernel plus the test
+    hooks (--//build:test_hooks: faultfs, the HAL's debug probe), defined in
+    //tests/BUILD.bazel."""
+    return "//tests:kernel_%s_%s" % (board, profile)
 
 def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
     patterns) replaces the KTEST protocol: see tests/qemu_run.sh. `kernel` (default
-    //:kernel_<arch>_<profile>) and `machine` (x64: q35 or pc) pick another board.
+    the default board's test kernel) and `machine` (x64: q35 or pc) pick another board.
     `memory`: guest RAM as QEMU's -m takes it (default 512M).
     """
-    # The default board's kernel unless given (a board's own: //boards/<board>:kernel_<profile>).
-    kernel = kernel or "//:kernel_%s_%s" % (arch, profile)
+    # The default board's test kernel (with the test hooks: faultfs) unless given.
+    kernel = kernel or test_kernel(DEFAULT_BOARD[arch], profile)
     args = [
         "--arch",
         arch,

@@ -289,10 +289,3 @@ const char *hal_hardening_name(unsigned bit)
 	}
 	return NULL;
 }
-
-/* Fault injection only (<hal/hardening.h>): the one integer-to-pointer
- * cast faultfs needs, kept in the HAL. */
-volatile uint8_t *hal_debug_user_ptr(uintptr_t uaddr)
-{
-	return (volatile uint8_t *)uaddr;
-}

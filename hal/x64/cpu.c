@@ -123,13 +123,6 @@ const char *hal_hardening_name(unsigned bit)
 	return NULL;
 }
 
-/* Fault injection only (<hal/hardening.h>): the one integer-to-pointer
- * cast faultfs needs, kept in the HAL. */
-volatile uint8_t *hal_debug_user_ptr(uintptr_t uaddr)
-{
-	return (volatile uint8_t *)uaddr;
-}
-
 irqflags_t hal_irq_save(void)
 {
 	irqflags_t f;

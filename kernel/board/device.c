@@ -15,44 +15,15 @@
 #include <libfdt.h>
 #include <string.h>
 
-#define MAX_ADDR_CELLS 3 /* PCI uses 3 (phys.hi, phys.mid, phys.lo) */
+#include "dt_util.h"
+
 #define MAX_IRQ_CELLS 4
-
-static uint64_t cells_num(const fdt32_t *p, int n)
-{
-	uint64_t v = 0;
-
-	/* A number is the low two cells; higher cells (PCI phys.hi) are
-	 * flags, compared separately. */
-	for (int i = n > 2 ? n - 2 : 0; i < n; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
-	return v;
-}
-
-/* #address-cells / #size-cells that node's children use. */
-static int child_cells(const void *fdt, int node, int *ac, int *sc)
-{
-	int len;
-	const fdt32_t *p;
-
-	*ac = 2;
-	*sc = 1;
-	p = fdt_getprop(fdt, node, "#address-cells", &len);
-	if (p && len == 4)
-		*ac = (int)fdt32_to_cpu(*p);
-	p = fdt_getprop(fdt, node, "#size-cells", &len);
-	if (p && len == 4)
-		*sc = (int)fdt32_to_cpu(*p);
-	if (*ac < 1 || *ac > MAX_ADDR_CELLS || *sc < 0 || *sc > 2)
-		return -EINVAL;
-	return 0;
-}
 
 /* Store the number a in n cells (the low two), with hi as the third-from-
  * last (flags) cell when n is 3. */
-static void set_addr(uint32_t addr[MAX_ADDR_CELLS], int n, uint64_t a, uint32_t hi)
+static void set_addr(uint32_t addr[DT_MAX_ADDR_CELLS], int n, uint64_t a, uint32_t hi)
 {
-	memset(addr, 0, MAX_ADDR_CELLS * sizeof(uint32_t));
+	memset(addr, 0, DT_MAX_ADDR_CELLS * sizeof(uint32_t));
 	addr[n - 1] = (uint32_t)a;
 	if (n >= 2)
 		addr[n - 2] = (uint32_t)(a >> 32);
@@ -71,7 +42,7 @@ static bool is_pci_bus(const void *fdt, int node)
 /* Translate an address in bus's child address space (cac cells, the raw
  * cells in addr[]) one level up through bus's "ranges". On success
  * addr[] holds the parent-space cells (pac of them). [DT spec §2.3.8] */
-static int translate_one(const void *fdt, int bus, int parent, uint32_t addr[MAX_ADDR_CELLS],
+static int translate_one(const void *fdt, int bus, int parent, uint32_t addr[DT_MAX_ADDR_CELLS],
 			 int cac, int csc, int pac)
 {
 	int len, entry;
@@ -93,8 +64,8 @@ static int translate_one(const void *fdt, int bus, int parent, uint32_t addr[MAX
 		return -EINVAL;
 	for (int off = 0; off < len; off += entry) {
 		const fdt32_t *e = r + off / 4;
-		uint64_t cba = cells_num(e, cac), pba = cells_num(e + cac, pac);
-		uint64_t sz = cells_num(e + cac + pac, csc);
+		uint64_t cba = dt_cells(e, cac), pba = dt_cells(e + cac, pac);
+		uint64_t sz = dt_cells(e + cac + pac, csc);
 		bool hi_ok = true;
 
 		if (cac > 2) {
@@ -114,31 +85,26 @@ static int translate_one(const void *fdt, int bus, int parent, uint32_t addr[MAX
 int dev_read_reg(const struct device *dev, unsigned idx, paddr_t *base, uint64_t *size)
 {
 	const void *fdt = dev->fdt;
-	int parent = fdt_parent_offset(fdt, dev->node), ac, sc, len, node;
+	int parent = fdt_parent_offset(fdt, dev->node), ac, sc, node, err;
 	const fdt32_t *reg;
-	uint32_t addr[MAX_ADDR_CELLS];
+	uint32_t addr[DT_MAX_ADDR_CELLS];
 	uint64_t a;
 
-	if (parent < 0 || child_cells(fdt, parent, &ac, &sc))
+	if (parent < 0 || dt_child_cells(fdt, parent, &ac, &sc))
 		return -EINVAL;
-	reg = fdt_getprop(fdt, dev->node, "reg", &len);
-	if (!reg)
-		return -ENOENT;
-	if (len < 0 || len % ((ac + sc) * 4))
-		return -EINVAL;
-	if (idx >= (unsigned)len / ((ac + sc) * 4))
-		return -ENOENT;
-	reg += idx * (unsigned)(ac + sc);
+	err = dt_reg_entry(fdt, dev->node, ac, sc, idx, &reg);
+	if (err)
+		return err;
 	for (int i = 0; i < ac; i++)
 		addr[i] = fdt32_to_cpu(reg[i]);
 	if (size)
-		*size = sc ? cells_num(reg + ac, sc) : 0;
+		*size = sc ? dt_cells(reg + ac, sc) : 0;
 	/* Walk up: translate through every bus between the node and the root. */
 	for (node = parent; node > 0;) {
 		int gp = fdt_parent_offset(fdt, node), pac, psc, cac, csc;
 
-		if (gp < 0 || child_cells(fdt, node, &cac, &csc) ||
-		    child_cells(fdt, gp, &pac, &psc))
+		if (gp < 0 || dt_child_cells(fdt, node, &cac, &csc) ||
+		    dt_child_cells(fdt, gp, &pac, &psc))
 			return -EINVAL;
 		if (translate_one(fdt, node, gp, addr, cac, csc, pac))
 			return -EINVAL;
@@ -162,27 +128,22 @@ int dev_read_reg_space(const struct device *dev, unsigned idx, paddr_t *base, ui
 		       unsigned *space)
 {
 	const void *fdt = dev->fdt;
-	int parent = fdt_parent_offset(fdt, dev->node), ac, sc, len;
+	int parent = fdt_parent_offset(fdt, dev->node), ac, sc, err;
 	const fdt32_t *reg;
 
 	*space = HAL_IO_MMIO;
 	if (parent <= 0 || !node_is_compatible(fdt, parent, "isa") ||
-	    child_cells(fdt, parent, &ac, &sc) || ac != 2)
+	    dt_child_cells(fdt, parent, &ac, &sc) || ac != 2)
 		return dev_read_reg(dev, idx, base, size);
 	/* ISA binding: reg = <space addr size...>, space 1 = I/O, 0 = memory. */
-	reg = fdt_getprop(fdt, dev->node, "reg", &len);
-	if (!reg)
-		return -ENOENT;
-	if (len < 0 || len % ((ac + sc) * 4))
-		return -EINVAL;
-	if (idx >= (unsigned)len / ((ac + sc) * 4))
-		return -ENOENT;
-	reg += idx * (unsigned)(ac + sc);
+	err = dt_reg_entry(fdt, dev->node, ac, sc, idx, &reg);
+	if (err)
+		return err;
 	if (fdt32_to_cpu(reg[0]) & 1) {
 		*space = HAL_IO_PORT;
 		*base = fdt32_to_cpu(reg[1]);
 		if (size)
-			*size = sc ? cells_num(reg + 2, sc) : 0;
+			*size = sc ? dt_cells(reg + 2, sc) : 0;
 		return 0;
 	}
 	/* ISA memory: through the bus's ranges if it has any; on a PC the ISA
@@ -191,7 +152,7 @@ int dev_read_reg_space(const struct device *dev, unsigned idx, paddr_t *base, ui
 		return dev_read_reg(dev, idx, base, size);
 	*base = fdt32_to_cpu(reg[1]);
 	if (size)
-		*size = sc ? cells_num(reg + 2, sc) : 0;
+		*size = sc ? dt_cells(reg + 2, sc) : 0;
 	return 0;
 }
 

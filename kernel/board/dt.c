@@ -20,9 +20,7 @@
 #include <kernel/printk.h>
 #endif
 
-/* Root defaults when #address-cells/#size-cells are absent [DT spec §2.3.5]. */
-#define DT_ROOT_ADDR_CELLS 2
-#define DT_ROOT_SIZE_CELLS 1
+#include "dt_util.h"
 
 struct parse_ctx {
 	const void *fdt;
@@ -80,52 +78,14 @@ static bool prop_copy(const void *fdt, int node, const char *name, char *buf, si
 	return true;
 }
 
-/* Read ncells (1 or 2) big-endian cells as one number. */
-static uint64_t read_cells(const fdt32_t *p, int ncells)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < ncells; i++)
-		v = (v << 32) | fdt32_to_cpu(p[i]);
-	return v;
-}
-
 /* #address-cells / #size-cells of node (as a parent), validated to 1..2
- * (address) and 0..2 (size), with the spec defaults. -EINVAL otherwise. */
+ * (address: memory and CPUs have no 3-cell buses) and 0..2 (size), with
+ * the spec defaults. -EINVAL otherwise. */
 static int node_cells(const void *fdt, int node, int *ac, int *sc)
 {
-	int len;
-	const fdt32_t *p;
-
-	*ac = DT_ROOT_ADDR_CELLS;
-	*sc = DT_ROOT_SIZE_CELLS;
-	p = fdt_getprop(fdt, node, "#address-cells", &len);
-	if (p) {
-		if (len != 4)
-			return -EINVAL;
-		*ac = (int)fdt32_to_cpu(*p);
-	}
-	p = fdt_getprop(fdt, node, "#size-cells", &len);
-	if (p) {
-		if (len != 4)
-			return -EINVAL;
-		*sc = (int)fdt32_to_cpu(*p);
-	}
-	if (*ac < 1 || *ac > 2 || *sc < 0 || *sc > 2)
+	if (dt_child_cells(fdt, node, ac, sc) || *ac > 2)
 		return -EINVAL;
 	return 0;
-}
-
-static bool node_enabled(const void *fdt, int node)
-{
-	int len;
-	const char *s = fdt_getprop(fdt, node, "status", &len);
-
-	if (!s)
-		return true;
-	if (len <= 0 || !memchr(s, '\0', (size_t)len))
-		return false;
-	return !strcmp(s, "okay") || !strcmp(s, "ok");
 }
 
 /* Append [base, base+size) to a range array (ignores size 0 and wrap).
@@ -175,18 +135,17 @@ static void ranges_normalise(struct hal_mem_range *r, unsigned *nr)
 static int reg_ranges(struct parse_ctx *c, int node, int ac, int sc, struct hal_mem_range *r,
 		      unsigned *nr)
 {
-	int len, entry = (ac + sc) * 4;
-	const fdt32_t *p = fdt_getprop(c->fdt, node, "reg", &len);
+	const fdt32_t *e;
+	unsigned i = 0;
+	int err;
 
-	if (!p)
-		return 0;
-	if (sc == 0 || len < 0 || len % entry)
+	if (sc == 0 && fdt_getprop(c->fdt, node, "reg", NULL))
+		err = -EINVAL; /* a memory range without a size */
+	else
+		while (!(err = dt_reg_entry(c->fdt, node, ac, sc, i++, &e)))
+			range_add(r, nr, BOARD_MAX_RANGES, dt_cells(e, ac), dt_cells(e + ac, sc));
+	if (err == -EINVAL)
 		return fail(c, "DT: %s: malformed reg", fdt_get_name(c->fdt, node, NULL));
-	for (int off = 0; off < len; off += entry) {
-		const fdt32_t *e = p + off / 4;
-
-		range_add(r, nr, BOARD_MAX_RANGES, read_cells(e, ac), read_cells(e + ac, sc));
-	}
 	return 0;
 }
 
@@ -209,7 +168,7 @@ static int parse_memory(struct parse_ctx *c, int ac, int sc)
 	int node, err;
 
 	fdt_for_each_subnode(node, c->fdt, 0) {
-		if (!is_memory_node(c->fdt, node) || !node_enabled(c->fdt, node))
+		if (!is_memory_node(c->fdt, node) || !dt_node_enabled(c->fdt, node))
 			continue;
 		err = reg_ranges(c, node, ac, sc, c->bi->mem, &c->bi->nr_mem);
 		if (err)
@@ -242,7 +201,7 @@ static int parse_reserved(struct parse_ctx *c)
 		if (node_cells(c->fdt, rmem, &ac, &sc))
 			return fail(c, "DT: /reserved-memory: bad #address-cells/#size-cells");
 		fdt_for_each_subnode(node, c->fdt, rmem) {
-			if (!node_enabled(c->fdt, node))
+			if (!dt_node_enabled(c->fdt, node))
 				continue;
 			err = reg_ranges(c, node, ac, sc, c->bi->reserved, &c->bi->nr_reserved);
 			if (err)
@@ -277,12 +236,12 @@ static int parse_cpus(struct parse_ctx *c)
 		reg = fdt_getprop(c->fdt, node, "reg", &len);
 		if (!reg || len < ac * 4)
 			return fail(c, "DT: %s: missing reg", fdt_get_name(c->fdt, node, NULL));
-		cpu->hwid = read_cells(reg, ac);
+		cpu->hwid = dt_cells(reg, ac);
 		prop_copy(c->fdt, node, "enable-method", cpu->enable_method,
 			  sizeof(cpu->enable_method));
 		rel = fdt_getprop(c->fdt, node, "cpu-release-addr", &len);
 		if (rel && (len == 4 || len == 8))
-			cpu->release_addr = read_cells(rel, len / 4);
+			cpu->release_addr = dt_cells(rel, len / 4);
 		c->bi->nr_cpus++;
 	}
 	return 0;
@@ -296,7 +255,7 @@ static bool prop_num(const void *fdt, int node, const char *name, uint64_t *out)
 
 	if (!p || (len != 4 && len != 8))
 		return false;
-	*out = read_cells(p, len / 4);
+	*out = dt_cells(p, len / 4);
 	return true;
 }
 

@@ -14,22 +14,12 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "dt_util.h"
+
 struct board_info board;
 const void *board_fdt;
 
 extern const struct driver __drivers_start[], __drivers_end[];
-
-static bool node_enabled(const void *fdt, int node)
-{
-	int len;
-	const char *s = fdt_getprop(fdt, node, "status", &len);
-
-	if (!s)
-		return true;
-	if (len <= 0 || !memchr(s, '\0', (size_t)len))
-		return false;
-	return !strcmp(s, "okay") || !strcmp(s, "ok");
-}
 
 static const struct of_device_id *match_one(const struct driver *drv, const char *compat)
 {
@@ -108,7 +98,7 @@ int board_probe_class(int cls)
 		return 0;
 	for (node = fdt_next_node(fdt, -1, &depth); node >= 0;
 	     node = fdt_next_node(fdt, node, &depth)) {
-		if (!node_enabled(fdt, node))
+		if (!dt_node_enabled(fdt, node))
 			continue;
 		probed += probe_node(fdt, node, cls);
 	}

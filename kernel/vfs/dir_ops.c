@@ -8,7 +8,7 @@
 
 /* New objects belong to the creator's effective ids ([inode(7)] "The file
  * owner"); the file system created them as root:root. */
-void inode_init_owner(struct inode *inode)
+void inode_chown_creator(struct inode *inode)
 {
 	struct iattr attr = { .valid = ATTR_UID | ATTR_GID };
 
@@ -62,7 +62,7 @@ int do_mkdir_nd(struct nameidata *nd, mode_t mode)
 	err = fs_mkdir(nd->dir->inode, nd->last, nd->last_len, S_IFDIR | (mode & 07777), &inode);
 	if (!err) {
 		d_instantiate(d, inode);
-		inode_init_owner(inode);
+		inode_chown_creator(inode);
 	}
 	dput(d);
 	return err;
@@ -102,7 +102,7 @@ int do_mknod_nd(struct nameidata *nd, mode_t mode, dev_t rdev)
 	err = fs_mknod(nd->dir->inode, nd->last, nd->last_len, mode, rdev, &inode);
 	if (!err) {
 		d_instantiate(d, inode);
-		inode_init_owner(inode);
+		inode_chown_creator(inode);
 	}
 	dput(d);
 	return err;

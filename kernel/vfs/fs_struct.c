@@ -114,7 +114,7 @@ void set_current_root(struct dentry *d)
 	dput(old);
 }
 
-mode_t current_umask(void)
+uint32_t current_umask(void)
 {
 	return current ? (current->umask & 0777) : 0022;
 }

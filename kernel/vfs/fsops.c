@@ -118,6 +118,12 @@ int fs_setattr(struct inode *inode, const struct iattr *attr)
 	/* A file system without setattr keeps attributes in the inode only. */
 	if (attr->valid & ATTR_SIZE)
 		return -EPERM;
+	setattr_copy(inode, attr);
+	return 0;
+}
+
+void setattr_copy(struct inode *inode, const struct iattr *attr)
+{
 	if (attr->valid & ATTR_MODE)
 		inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
 	if (attr->valid & ATTR_UID)
@@ -130,7 +136,6 @@ int fs_setattr(struct inode *inode, const struct iattr *attr)
 		inode->mtime = attr->mtime;
 	if (attr->valid & ATTR_CTIME)
 		inode->ctime = attr->ctime;
-	return 0;
 }
 
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files)

@@ -1,4 +1,5 @@
 /* Inodes: allocation, reference counting and eviction, timestamps. */
+#include <kernel/current.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
 #include <kernel/service.h>
@@ -23,6 +24,19 @@ struct inode *inode_alloc(struct super_block *sb)
 	inode->refcount = 1;
 	inode->atime = inode->mtime = inode->ctime = current_time();
 	return inode;
+}
+
+void inode_init_owner(struct inode *inode, const struct inode *dir, mode_t mode)
+{
+	inode->uid = current_fsuid();
+	inode->gid = current_fsgid();
+	/* A setgid directory hands its group down, and the bit to subdirectories. */
+	if (dir && (dir->mode & S_ISGID)) {
+		inode->gid = dir->gid;
+		if (S_ISDIR(mode))
+			mode |= S_ISGID;
+	}
+	inode->mode = mode;
 }
 
 void iget(struct inode *inode)

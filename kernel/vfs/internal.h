@@ -17,6 +17,7 @@
 #ifndef KERNEL_VFS_INTERNAL_H
 #define KERNEL_VFS_INTERNAL_H
 #include <hal/types.h>
+#include <kernel/current.h>
 #include <kernel/errno.h>
 #include <kernel/fdtable.h>
 #include <kernel/list.h>
@@ -156,8 +157,7 @@ void set_current_cwd(struct dentry *d);
 void set_current_root(struct dentry *d);
 /* current->files, or NULL before the first task. */
 struct files *current_files(void);
-/* current->umask (0022 at boot). */
-mode_t current_umask(void);
+/* current_umask(): <kernel/current.h>. */
 /* Is the current task privileged (euid 0, or no task yet)? */
 bool current_is_root(void);
 
@@ -236,7 +236,7 @@ int nd_child(struct nameidata *nd, struct dentry **child);
 /* ---- creating and removing names (dir_ops.c) ----------------------------- */
 
 /* Set a new inode's owner to current's effective ids. */
-void inode_init_owner(struct inode *inode);
+void inode_chown_creator(struct inode *inode);
 /* Negative dentry for a new name (see dir_ops.c). */
 int namei_create(struct nameidata *nd, struct dentry **child, bool allow_slash);
 /* The cores of mkdir/mknod/unlink/rmdir on an initialised walk; modes

@@ -51,7 +51,7 @@ int do_symlink_nd(const char *target, struct nameidata *nd)
 	err = fs_symlink(nd->dir->inode, nd->last, nd->last_len, target, &inode);
 	if (!err) {
 		d_instantiate(d, inode);
-		inode_init_owner(inode);
+		inode_chown_creator(inode);
 	}
 	dput(d);
 	return err;

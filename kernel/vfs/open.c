@@ -219,7 +219,7 @@ static int open_create(struct nameidata *nd, struct dentry *d, mode_t mode, bool
 	if (err)
 		return err;
 	d_instantiate(d, inode);
-	inode_init_owner(inode);
+	inode_chown_creator(inode);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include <kernel/service.h>
 #include <string.h>
 
-#include "../tmpfs/tmpfs.h"
+#include <services/tmpfs.h>
 
 /* Root directory ops: tmpfs's, with lookup and readdir first creating the
  * nodes of devices registered since the last look. */
@@ -46,26 +46,19 @@ static void add_chrdev(struct inode *root, const struct chrdev *cd)
 	struct inode *dir = root;
 
 	if (slash) {
-		struct tmpfs_dirent *de;
 		size_t dlen = (size_t)(slash - cd->name);
 
 		if (dlen == 0 || dlen > NAME_MAX || strchr(cd->name, '/') != slash)
 			return; /* one level is all devices use */
-		de = tmpfs_dir_find(root, cd->name, dlen);
-		if (!de) {
-			struct inode *d = NULL;
-			if (tmpfs_dir_iops.mkdir(root, cd->name, dlen, 0755, &d))
-				return;
-			iput(d);
-			de = tmpfs_dir_find(root, cd->name, dlen);
-		}
-		if (!de || !S_ISDIR(de->inode->mode))
+		if (tmpfs_dir_iops.lookup(root, cd->name, dlen, &dir) &&
+		    tmpfs_dir_iops.mkdir(root, cd->name, dlen, 0755, &dir))
 			return;
-		dir = de->inode;
 		struct inode *inode = NULL;
-		if (!tmpfs_dir_iops.mknod(dir, slash + 1, strlen(slash + 1),
+		if (S_ISDIR(dir->mode) &&
+		    !tmpfs_dir_iops.mknod(dir, slash + 1, strlen(slash + 1),
 					  S_IFCHR | (cd->mode & 07777), cd->dev, &inode))
 			iput(inode);
+		iput(dir); /* the lookup's or mkdir's reference */
 		return;
 	}
 	int r = add_node(root, cd->name, S_IFCHR | (cd->mode & 07777), cd->dev, NULL);
@@ -81,7 +74,7 @@ struct devfs_state {
 
 static void devfs_sync(struct inode *root)
 {
-	struct devfs_state *st = TSB(root->sb)->owner_private;
+	struct devfs_state *st = tmpfs_owner_private(root->sb);
 	struct chrdev *cd;
 	size_t i = 0;
 
@@ -126,7 +119,7 @@ static int devfs_mount(struct super_block *sb, const char *source, unsigned long
 		kfree(st);
 		return r;
 	}
-	TSB(sb)->owner_private = st;
+	tmpfs_set_owner_private(sb, st);
 	struct inode *root = sb->root;
 	root->i_op = &devfs_root_iops;
 	root->i_fop = &devfs_root_fops;

@@ -2,12 +2,11 @@
  * /dev/full, /dev/random, /dev/urandom and /dev/kmsg (write only: lines
  * go to the kernel log). [null(4)], [zero(4)], [full(4)], [random(4)];
  * Linux drivers/char/mem.c, Documentation/admin-guide/devices.txt. */
+#include <kernel/current.h>
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/random.h>
 #include <kernel/service.h>
-#include <kernel/signal.h>
-#include <kernel/task.h>
 #include <kernel/vfs.h>
 
 #define CHUNK 256
@@ -41,7 +40,7 @@ static ssize_t zero_read(struct file *f, struct uio *u, off_t *pos)
 		if (uio_zero(u, n))
 			return done ? (ssize_t)done : -EFAULT;
 		done += n;
-		if (u->len && current && signal_pending(current))
+		if (u->len && current_signal_pending())
 			break;
 	}
 	return (ssize_t)done;
@@ -66,7 +65,7 @@ static ssize_t random_read(struct file *f, struct uio *u, off_t *pos)
 		if (uio_copy_out(u, buf, n))
 			return done ? (ssize_t)done : -EFAULT;
 		done += n;
-		if (u->len && current && signal_pending(current))
+		if (u->len && current_signal_pending())
 			break;
 	}
 	return (ssize_t)done;

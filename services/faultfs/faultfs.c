@@ -56,7 +56,7 @@
 #include <kernel/service.h>
 #include <string.h>
 
-#include "../tmpfs/tmpfs.h"
+#include <services/tmpfs.h>
 
 #define LEAK_BYTES (64 * 1024)
 
@@ -125,7 +125,7 @@ static int cap_probe(struct super_block *sb, int kind)
 
 static int kind_of(const struct file *f)
 {
-	struct faultfs_state *st = TSB(f->inode->sb)->owner_private;
+	struct faultfs_state *st = tmpfs_owner_private(f->inode->sb);
 
 	for (int k = 0; k < NR_KINDS; k++)
 		if (st && st->files[k] == f->inode)
@@ -247,7 +247,7 @@ static int faultfs_mount(struct super_block *sb, const char *source, unsigned lo
 		kfree(st);
 		return r;
 	}
-	TSB(sb)->owner_private = st;
+	tmpfs_set_owner_private(sb, st);
 	prev_token = last_token;
 	have_prev = have_last;
 	last_token = sb->svc.caps.page_alloc;

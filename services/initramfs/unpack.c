@@ -7,11 +7,11 @@
  * umask cleared for the duration (Linux chmods afterwards; the kernel path
  * API has no chmod, so an existing directory, "." included, keeps its
  * mode). Names are taken relative to "/"; ".." components are refused. */
+#include <kernel/current.h>
 #include <kernel/errno.h>
 #include <kernel/initramfs.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
-#include <kernel/task.h>
 #include <kernel/vfs.h>
 #include <string.h>
 
@@ -305,13 +305,10 @@ int initramfs_unpack(const void *data, size_t size)
 		return -ENOMEM;
 
 	/* Create with the archive's modes exactly. */
-	uint32_t umask = current ? current->umask : 0;
-	if (current)
-		current->umask = 0;
+	uint32_t umask = current_set_umask(0);
 	char err[128];
 	int r = cpio_parse(data, size, unpack_entry, &u, err, sizeof(err));
-	if (current)
-		current->umask = umask;
+	current_set_umask(umask);
 	if (r == CPIO_EMALFORMED)
 		printk("initramfs: malformed archive: %s (%u entries unpacked before it)\n", err,
 		       u.entries);

@@ -22,16 +22,8 @@ int tmpfs_setattr(struct inode *inode, const struct iattr *attr)
 			return r;
 		inode->mtime = now;
 	}
-	if (attr->valid & ATTR_MODE)
-		inode->mode = (inode->mode & S_IFMT) | (attr->mode & 07777);
-	if (attr->valid & ATTR_UID)
-		inode->uid = attr->uid;
-	if (attr->valid & ATTR_GID)
-		inode->gid = attr->gid;
-	if (attr->valid & ATTR_ATIME)
-		inode->atime = attr->atime;
-	if (attr->valid & ATTR_MTIME)
-		inode->mtime = attr->mtime;
-	inode->ctime = (attr->valid & ATTR_CTIME) ? attr->ctime : now;
+	if (!(attr->valid & ATTR_CTIME))
+		inode->ctime = now;
+	setattr_copy(inode, attr);
 	return 0;
 }

@@ -75,29 +75,16 @@ void tmpfs_dir_remove(struct inode *dir, struct tmpfs_dirent *de)
 	iput(inode);
 }
 
-/* List entries from *pos. Positions: 0 is ".", 1 is "..", an entry's
+/* List entries from *pos (>= 2: the VFS emits "." and ".."). An entry's
  * cookie (>= 2) is its own position; *pos ends one past the last entry
- * delivered. The VFS normally emits "." and ".." itself and starts us at
- * 2; if it starts at 0 we emit them. Stops (returns 0) when fill asks to. */
+ * delivered. Stops (returns 0) when fill asks to. */
 static int tmpfs_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 {
-	struct inode *dir = f->inode;
-	struct tmpfs_inode *ti = TI(dir);
+	struct tmpfs_inode *ti = TI(f->inode);
 	struct tmpfs_dirent *de;
 
-	if (*pos < 0)
+	if (*pos < 2)
 		return -EINVAL;
-	if (*pos == 0) {
-		if (fill(ctx, ".", 1, dir->ino, DT_DIR, 1))
-			return 0;
-		*pos = 1;
-	}
-	if (*pos == 1) {
-		struct inode *parent = ti->dir.parent ? ti->dir.parent : dir;
-		if (fill(ctx, "..", 2, parent->ino, DT_DIR, 2))
-			return 0;
-		*pos = 2;
-	}
 	list_for_each_entry(de, &ti->dir.entries, list) {
 		if (de->cookie < (uint64_t)*pos)
 			continue;

@@ -173,7 +173,6 @@ static void remove_dir_entry(struct inode *dir, struct tmpfs_dirent *de)
 
 	child->nlink = 0;
 	child->ctime = current_time();
-	TI(child)->dir.parent = NULL;
 	dir->nlink--;
 	tmpfs_dir_remove(dir, de);
 }
@@ -192,12 +191,12 @@ static int tmpfs_rmdir(struct inode *dir, const char *name, size_t len)
 	return 0;
 }
 
-/* A directory moving from odir to ndir: fix ".." and the link counts. */
+/* A directory moving from odir to ndir: its ".." moves, so do the link
+ * counts. */
 static void reparent(struct inode *child, struct inode *odir, struct inode *ndir)
 {
 	if (!S_ISDIR(child->mode) || odir == ndir)
 		return;
-	TI(child)->dir.parent = ndir;
 	odir->nlink--;
 	ndir->nlink++;
 }

@@ -1,6 +1,6 @@
 /* tmpfs mount options: "size=", "mode=", "uid=", "gid=". [tmpfs(5)] */
 #include <kernel/errno.h>
-#include <kernel/mm.h>
+#include <kernel/kmalloc.h>
 #include <kernel/printk.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,10 +2,8 @@
  * "tmpfs" file system type. [tmpfs(5)], [mount(2)], [statfs(2)] */
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
-#include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/service.h>
-#include <kernel/task.h>
 #include <string.h>
 
 #include "tmpfs.h"
@@ -42,16 +40,8 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t 
 		return NULL;
 	}
 	inode->i_private = ti;
-	inode->mode = mode;
 	inode->nlink = 1;
-	inode->uid = current ? current->euid : 0;
-	inode->gid = current ? current->egid : 0;
-	/* A setgid directory hands its group down, and the bit to subdirectories. */
-	if (dir && (dir->mode & S_ISGID)) {
-		inode->gid = dir->gid;
-		if (S_ISDIR(mode))
-			inode->mode |= S_ISGID;
-	}
+	inode_init_owner(inode, dir, mode);
 	inode->rdev = 0;
 	inode->size = 0;
 	inode->blocks = 0;
@@ -60,7 +50,6 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t 
 	case S_IFDIR:
 		list_init(&ti->dir.entries);
 		ti->dir.next_cookie = 2;
-		ti->dir.parent = dir;
 		inode->nlink = 2;
 		inode->size = 40; /* "." and ".." at 20 bytes each, as shmem reports */
 		inode->i_op = &tmpfs_dir_iops;
@@ -209,7 +198,6 @@ int tmpfs_fill_super(struct super_block *sb, const char *data, mode_t root_mode)
 	}
 	root->uid = o.uid;
 	root->gid = o.gid;
-	TI(root)->dir.parent = root;
 	sb->root = root;
 	return 0;
 }
@@ -231,4 +219,14 @@ static int tmpfs_init(void)
 	register_filesystem(&tmpfs_fs_type);
 	return 0;
 }
+void *tmpfs_owner_private(const struct super_block *sb)
+{
+	return TSB(sb)->owner_private;
+}
+
+void tmpfs_set_owner_private(struct super_block *sb, void *state)
+{
+	TSB(sb)->owner_private = state;
+}
+
 SERVICE_INIT(tmpfs, tmpfs_init);

@@ -18,6 +18,7 @@
 #define SERVICES_TMPFS_TMPFS_H
 #include <kernel/list.h>
 #include <kernel/vfs.h>
+#include <services/tmpfs.h>
 
 #define TMPFS_MAGIC 0x01021994 /* statfs f_type [statfs(2)] */
 /* Largest file, bytes (Linux allows MAX_LFS_FILESIZE; 2^52 keeps the page
@@ -61,7 +62,6 @@ struct tmpfs_inode {
 		struct {
 			struct list_head entries;
 			uint64_t next_cookie;
-			struct inode *parent; /* not referenced; the root's is itself */
 		} dir;
 		struct tmpfs_pages file;
 		struct {
@@ -93,12 +93,7 @@ struct tmpfs_opts {
  * 0, or -EINVAL (with a message) for a malformed value. */
 int tmpfs_parse_options(const char *data, struct tmpfs_opts *o);
 
-/* Fill sb as a fresh, empty tmpfs: parse the mount data ("size=", "mode=",
- * "uid=", "gid=", comma separated, unknown options ignored), create the
- * root directory with root_mode unless "mode=" says otherwise.
- * 0, -ENOMEM, -EINVAL (malformed size/mode value). Used by "tmpfs" and by
- * devfs ("devtmpfs"). */
-int tmpfs_fill_super(struct super_block *sb, const char *data, mode_t root_mode);
+/* tmpfs_fill_super(): <services/tmpfs.h>. */
 
 /* A new inode of type mode (S_IF* | permissions) in dir's file system,
  * owned by the caller (setgid directories pass their group on), with
@@ -124,12 +119,9 @@ void tmpfs_pages_truncate(struct super_block *sb, struct tmpfs_pages *p, uint64_
 /* Regular files (file.c): set the size, freeing pages past it and zeroing
  * the tail of the last partial page. 0, -EFBIG. */
 int tmpfs_set_size(struct inode *inode, uint64_t size);
-extern const struct file_operations tmpfs_file_fops;
 extern const struct inode_operations tmpfs_file_iops;
 
 /* Directories (dir.c, namei.c). */
-extern const struct file_operations tmpfs_dir_fops;
-extern const struct inode_operations tmpfs_dir_iops;
 /* Find name in dir (no reference taken) or NULL. */
 struct tmpfs_dirent *tmpfs_dir_find(struct inode *dir, const char *name, size_t len);
 /* Link inode under name in dir (takes a reference on inode). 0 or -ENOMEM. */

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The ring lint (DESIGN §1): what rings 1 and 2 may not contain.
 
-    layering.py check    ROOT ALLOWLIST TIDY...   lint the tree at ROOT
-    layering.py selftest ROOT TIDY...             lint the fixtures at ROOT; every
-                                                  finding must be expected and vice versa
+    layering.py [--service-api H,H...] check    ROOT ALLOWLIST TIDY...
+        lint the tree at ROOT
+    layering.py [--service-api H,H...] selftest ROOT TIDY...
+        lint the fixtures at ROOT; every finding must be expected and vice versa
 
 ROOT holds kernel/, services/, drivers/, boards/ (hal/ is ring 0: never checked).
 TIDY files are clang-tidy outcomes from build/lint.bzl. Checks (name: what it catches):
@@ -29,11 +30,15 @@ TIDY files are clang-tidy outcomes from build/lint.bzl. Checks (name: what it ca
                (0x9 << 24), decimal literals, literals below 0x1000 (x86 I/O ports),
                literals under neutral names or in tables, addresses that come in
                through a variable. Device addresses belong in the device tree.
-  include      ring 2 (services/, drivers/) includes only the service API: <kernel/*>,
-               the kernel libc and compiler headers, <kevlar/profile.h>, "..." headers
-               of its own ring folder (services/ or drivers/), and the HAL headers the service API hands it
-               (RING2_HAL below). Bazel visibility cannot say this: //kernel:api
-               re-exports //hal:interface because its headers use HAL types.
+  include      ring 2 (services/, drivers/) includes only the service API: the
+               <kernel/*> headers of kernel/service_api.bzl (--service-api), a
+               service's public header <services/*.h> (services/<svc>/include/),
+               the kernel libc and compiler headers, <kevlar/profile.h>, "..."
+               headers of its own folder (services/<svc>/, drivers/<dir>/: never
+               another service's private header), and the HAL headers the service
+               API hands it (RING2_HAL below). Bazel visibility says the same for
+               //kernel:api (invisible to ring 2); this also covers the HAL headers
+               //kernel:service_api re-exports because its headers use HAL types.
                Includes in `#ifdef KEVLAR_HOST_TEST` blocks (host unit tests) are
                skipped.
 
@@ -60,6 +65,10 @@ RING2_HAL = {
 }
 # Compiler headers (clang's) and the kernel libc (kernel/lib/include).
 LIBC = {"stddef.h", "stdint.h", "stdarg.h", "stdbool.h", "limits.h", "stdalign.h", "stdnoreturn.h"}
+
+# kernel/include/kernel/ headers ring 2 may include (kernel/service_api.bzl, given
+# with --service-api); None: any (the lint's old rule, for a bare run).
+SERVICE_API = None
 
 ASM_RE = re.compile(r"\b(asm|__asm|__asm__)\b")
 INCLUDE_RE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"]+)[>"]', re.M)
@@ -161,9 +170,11 @@ def source_findings(root):
                 kind, name = m.group(1), m.group(2)
                 if line_of(text, m.start()) in host_only:
                     continue
-                inside = os.path.normpath(os.path.join(os.path.dirname(rel), name)).startswith(ring2)
+                inside = os.path.normpath(os.path.join(os.path.dirname(rel), name)).startswith(
+                    own_folder(rel, ring2))
                 ok = (kind == '"' and inside) or (
-                    kind == "<" and (name.startswith("kernel/") or name in LIBC
+                    kind == "<" and (service_api_ok(name) or name in LIBC
+                                     or public_service_header(root, name)
                                      or name == "kevlar/profile.h"
                                      or name in RING2_HAL[ring2]
                                      or ("/" not in name and is_libc(name))))
@@ -172,6 +183,27 @@ def source_findings(root):
                                   "ring 2 includes %s%s%s, not the service API" %
                                   (kind, name, ">" if kind == "<" else '"')))
     return found
+
+
+def own_folder(rel, ring2):
+    """services/tmpfs/ for services/tmpfs/dir.c; the ring folder for a file
+    directly in it."""
+    parts = rel.split("/")
+    return "/".join(parts[:2]) + "/" if len(parts) > 2 else ring2
+
+
+def service_api_ok(name):
+    if not name.startswith("kernel/"):
+        return False
+    return SERVICE_API is None or name[len("kernel/"):] in SERVICE_API
+
+
+def public_service_header(root, name):
+    """<services/X.h>: the public header of service X (services/X/include/)."""
+    if not name.startswith("services/") or name.count("/") != 1:
+        return False
+    svc = name[len("services/"):-len(".h")]
+    return os.path.exists(os.path.join(root, "services", svc, "include", name))
 
 
 COND_RE = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b(.*)$")
@@ -320,6 +352,10 @@ def cmd_selftest(root, tidy):
 
 
 def main(argv):
+    global SERVICE_API
+    if len(argv) >= 3 and argv[1] == "--service-api":
+        SERVICE_API = set(argv[2].split(","))
+        argv = argv[:1] + argv[3:]
     if len(argv) >= 3 and argv[1] == "check":
         return cmd_check(argv[2], argv[3], argv[4:])
     if len(argv) >= 2 and argv[1] == "selftest":

@@ -6,13 +6,14 @@
 #      nothing else, so a broken lint cannot pass everything;
 #   3. the tree: kernel/, services/, drivers/, boards/ against layering.py's checks
 #      and clang-tidy's outcomes, minus allowlist.txt.
-#   layering_test.sh (FILE=EXPECTED)... --fixtures TIDY... --tree TIDY...
+#   layering_test.sh --service-api=H,H... (FILE=EXPECTED)... --fixtures TIDY... --tree TIDY...
 set -u
 status=0
-fixtures=() tree=() mode=vis
+fixtures=() tree=() mode=vis api=()
 echo "== 1. visibility (genquery visible())"
 for a in "$@"; do
   case "$a" in
+    --service-api=*) api=(--service-api "${a#--service-api=}"); continue ;;
     --fixtures) mode=fixtures; continue ;;
     --tree) mode=tree; continue ;;
   esac
@@ -27,8 +28,8 @@ for a in "$@"; do
   esac
 done
 echo "== 2. self-test on tests/layering/fixtures"
-python3 tests/layering/layering.py selftest tests/layering/fixtures "${fixtures[@]}" || status=1
+python3 tests/layering/layering.py "${api[@]}" selftest tests/layering/fixtures "${fixtures[@]}" || status=1
 echo "== 3. the tree"
-python3 tests/layering/layering.py check . tests/layering/allowlist.txt "${tree[@]}" || status=1
+python3 tests/layering/layering.py "${api[@]}" check . tests/layering/allowlist.txt "${tree[@]}" || status=1
 [ $status = 0 ] && echo "PASS" || echo "FAIL"
 exit $status

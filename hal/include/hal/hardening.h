@@ -59,7 +59,8 @@ unsigned hal_hardening(void);
 const char *hal_hardening_name(unsigned bit);
 
 /* FOR FAULT INJECTION ONLY (services/faultfs "userptr", armed by
- * faultinject=1): the user address uaddr as a plain kernel pointer, so that a
+ * faultinject=1; hal/common/debug_probe.c, linked only into test images
+ * built with --//build:test_hooks): the user address uaddr as a plain kernel pointer, so that a
  * test service can load or store through it outside the usercopy routines.
  * Doing so must fault where HAL_HARDEN_USER_NOACCESS is on, and does not
  * fault (on a present, writable page) where it is off. No check of any

@@ -13,4 +13,8 @@ char *kstrdup(const char *s);
 /* Bytes currently allocated from the heap / frames in use: for /proc/meminfo. */
 size_t kmalloc_bytes_in_use(void);
 
+/* Physical memory the frame allocator manages, bytes (what /proc/meminfo
+ * and sysinfo(2) call total RAM; tmpfs sizes its default limit from it). */
+uint64_t frame_total_bytes(void);
+
 #endif

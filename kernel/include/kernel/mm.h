@@ -7,6 +7,7 @@
 #ifndef KERNEL_MM_H
 #define KERNEL_MM_H
 #include <hal/types.h>
+#include <kernel/kmalloc.h>
 #include <hal/boot.h>
 #include <hal/mmu.h>
 #include <kernel/list.h>
@@ -155,8 +156,8 @@ int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access);
 /* Total mapped bytes (VmSize) for /proc. */
 uint64_t mm_vsize(const struct mm *mm);
 
-/* Physical memory accounting for /proc/meminfo and sysinfo(2), bytes. */
-uint64_t frame_total_bytes(void);
+/* Free physical memory for /proc/meminfo and sysinfo(2), bytes (the total:
+ * frame_total_bytes(), <kernel/kmalloc.h>). */
 uint64_t frame_free_bytes(void);
 /* Initialise the frame allocator with RAM minus reserved ranges. */
 void frame_alloc_init(const struct hal_mem_range *ram, unsigned nr_ram,

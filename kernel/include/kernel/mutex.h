@@ -9,7 +9,7 @@
 #ifndef KERNEL_MUTEX_H
 #define KERNEL_MUTEX_H
 #include <hal/types.h>
-#include <kernel/sched.h>
+#include <kernel/wait.h>
 
 struct task;
 

@@ -17,7 +17,7 @@
 #include <hal/types.h>
 #include <kernel/list.h>
 #include <kernel/service.h>
-#include <kernel/sched.h>
+#include <kernel/wait.h>
 
 typedef uint32_t mode_t;
 typedef uint64_t dev_t;
@@ -123,6 +123,12 @@ struct iattr {
 	struct timespec64 atime, mtime, ctime;
 };
 
+/* Apply attr's mode, uid, gid and times to the inode (not ATTR_SIZE, which
+ * is the file system's job, nor permission checks, which are the VFS's):
+ * what a setattr() does once it has handled the size, and what the VFS does
+ * for a file system without setattr() (Linux's setattr_copy()). */
+void setattr_copy(struct inode *inode, const struct iattr *attr);
+
 /* One directory entry for readdir: return non-zero from the callback to
  * stop (buffer full). type is DT_* (d_type). */
 #define DT_UNKNOWN 0
@@ -178,7 +184,8 @@ struct file_operations {
 	 * May sleep (pipes, ttys) unless f->flags has O_NONBLOCK (-EAGAIN). */
 	ssize_t (*read)(struct file *f, struct uio *u, off_t *pos);
 	ssize_t (*write)(struct file *f, struct uio *u, off_t *pos);
-	/* Directory listing from position *pos; calls fill per entry. */
+	/* Directory listing from position *pos (>= 2: the VFS emits "." and
+	 * ".." at 0 and 1 itself); calls fill per entry. */
 	int (*readdir)(struct file *f, off_t *pos, filldir_t fill, void *ctx);
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
 	/* Return the POLL* mask ready now; if wq_out is non-NULL, store the
@@ -260,6 +267,11 @@ void register_filesystem(struct file_system_type *fs);
 /* Inodes. inode_alloc() returns a zeroed inode with refcount 1, sb set and
  * a fresh ino (unique in sb) and the current time; NULL on -ENOMEM. */
 struct inode *inode_alloc(struct super_block *sb);
+/* Owner and mode of a new inode created in dir (NULL: a root): the calling
+ * task's fsuid and fsgid, except that a setgid dir gives its group, and to a
+ * new directory its setgid bit [inode(7) "The set-group-ID bit"]. Sets
+ * inode->mode to mode (plus S_ISGID where inherited). */
+void inode_init_owner(struct inode *inode, const struct inode *dir, mode_t mode);
 void iget(struct inode *inode);
 void iput(struct inode *inode);
 /* The current wall-clock time for timestamps. */

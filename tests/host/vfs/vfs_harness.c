@@ -7,6 +7,8 @@
  *   sh tests/host/vfs/run.sh        (from the repository root)
  */
 #include "services/tmpfs/super.c" /* for the static tmpfs_init() */
+#include <kernel/signal.h>
+#include <kernel/task.h>
 #include <stdio.h>
 #include <kernel/syscall.h>
 #include <kernel/fdtable.h>

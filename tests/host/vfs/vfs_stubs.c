@@ -94,3 +94,7 @@ int svc_page_alloc(cap_page_alloc_t cap, unsigned order, paddr_t *pa)
 	*pa = frame_alloc(order);
 	return *pa ? 0 : -ENOMEM;
 }
+
+/* <kernel/current.h> (kernel/proc/current.c in the kernel). */
+uint32_t current_fsuid(void) { return current ? current->euid : 0; }
+uint32_t current_fsgid(void) { return current ? current->egid : 0; }

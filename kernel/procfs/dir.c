@@ -1,7 +1,7 @@
 /* procfs directories: lookup and readdir over the static tables, the
  * task list (/proc/<pid>) and a task's descriptors (/proc/<pid>/fd).
  *
- * readdir positions: 0 ".", 1 ".." (normally the VFS's), 2 + i the i-th
+ * readdir positions (from 2: the VFS emits "." and ".."): 2 + i the i-th
  * static child, DYN_BASE + n the generated entry for pid or fd n; each
  * entry's next_pos is its own position + 1, so a listing resumes right
  * after the last entry delivered even when others came or went. */
@@ -134,18 +134,8 @@ static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 	}
 	if (e == &proc_root_entry)
 		proc_gc(sb);
-	if (*pos < 0)
+	if (*pos < 2)
 		return -EINVAL;
-	if (*pos == 0) {
-		if (fill(ctx, ".", 1, dir->ino, DT_DIR, 1))
-			return 0;
-		*pos = 1;
-	}
-	if (*pos == 1) {
-		if (fill(ctx, "..", 2, dir->ino, DT_DIR, 2))
-			return 0;
-		*pos = 2;
-	}
 	for (size_t i = (size_t)*pos - 2; *pos < 2 + (off_t)e->nchildren; i++) {
 		const struct proc_entry *c = &e->children[i];
 		int64_t next = (i + 1 == e->nchildren && e->dynamic) ? DYN_BASE : *pos + 1;

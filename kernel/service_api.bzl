@@ -1,0 +1,25 @@
+"""The service API (docs/architecture.md "The service API"): the headers of
+kernel/include/kernel/ that ring 2 (services/, drivers/) may include. //kernel:service_api
+exports exactly these; //kernel:api (the rest: tasks, memory maps, scheduler, ...) is
+the core's and invisible to ring 2; //tests:layering's include lint reads this list.
+"""
+
+SERVICE_API_HEADERS = [
+    "cap.h",        # capability tokens minted at registration
+    "cmdline.h",    # the kernel command line (console=, faultinject=)
+    "current.h",    # the calling task's fsuid/fsgid/umask, pending signals
+    "device.h",     # DT devices, DRIVER_DECLARE, the dev_read_* accessors
+    "errno.h",      # Linux errno values
+    "hardening.h",  # the CPU hardening in force (read-only)
+    "initramfs.h",  # what the initramfs service implements for the core
+    "kmalloc.h",    # the kernel heap, total RAM
+    "list.h",       # intrusive lists
+    "mutex.h",      # sleeping locks
+    "printk.h",     # the console log, panic
+    "random.h",     # the entropy pool, hwrng registration
+    "service.h",    # SERVICE_INIT, svc_call instances, svc_page_alloc
+    "time.h",       # clocks
+    "tty.h",        # the TTY layer a console driver feeds
+    "vfs.h",        # VFS objects and operations, chrdev registration
+    "wait.h",       # wait queues (sleep until, wake up)
+]
