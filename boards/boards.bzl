@@ -76,9 +76,19 @@ BOARDS = {
     # Raspberry Pi 3 Model B (arm64): the real DTB from Debian's kernel package.
     "raspi3b": board(
         arch = "arm64",
-        drivers = ["pl011"],
+        drivers = [
+            "pl011",
+            "bcm2835_aux_uart",
+        ],
         hal = ["//hal/arm64:bcm283x"],
         dtb = "@dtb//:bcm2837-rpi-3-b.dtb",
+    ),
+    # Xilinx ZynqMP ZCU102 rev 1.0 (arm64): the real DTB from Debian's kernel package;
+    # GIC-400, generic timer and PSCI from the generic HAL, the Cadence UART.
+    "zcu102": board(
+        arch = "arm64",
+        drivers = ["cdns_uart"],
+        dtb = "@dtb//:zynqmp-zcu102-rev1.0.dtb",
     ),
 }
 

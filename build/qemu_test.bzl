@@ -15,14 +15,20 @@ def test_kernel(board, profile):
     //tests/BUILD.bazel."""
     return "//tests:kernel_%s_%s" % (board, profile)
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
     patterns) replaces the KTEST protocol: see tests/qemu_run.sh. `kernel` (default
     the default board's test kernel) and `machine` (x64: q35 or pc) pick another board.
     `memory`: guest RAM as QEMU's -m takes it (default 512M).
+    `console`: the console= tty instead of the machine's default ("none": no console=,
+    the tree's stdout-path chooses). `input`: a word the runner types on the console
+    when the guest asks (ktest.input=, tests/guest/80_console_input.sh). `second_uart`:
+    only the machine's second serial port on stdio (raspi3b's mini UART).
     """
+    if input:
+        append = (append + " ktest.input=" + input).strip()
     # The default board's test kernel (with the test hooks: faultfs) unless given.
     kernel = kernel or test_kernel(DEFAULT_BOARD[arch], profile)
     args = [
@@ -41,6 +47,12 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--cpu", cpu]
     if memory:
         args += ["--mem", memory]
+    if console:
+        args += ["--console", console]
+    if input:
+        args += ["--input", input]
+    if second_uart:
+        args += ["--second-uart"]
     if append:
         args += ["--append", "'%s'" % append]
     for e in expect:

@@ -7,8 +7,16 @@
  * console and from then on printk writes through. This way nothing printed
  * at boot is lost and nothing is printed twice.
  *
- * Any context: the ring update runs with interrupts masked; the console
- * write is synchronous polling (hal_console_write).
+ * The ring holds the log as syslog(2) returns it: every line starts with
+ * its level in angle brackets ("<6>", KERN_INFO: printk has no levels of
+ * its own); the console gets the lines without it. Readers (syslog(2),
+ * kernel/syslog.c) name bytes by their absolute position, counted from
+ * boot: the ring holds [log_head - LOG_BUF_SIZE, log_head).
+ *
+ * Any context: the ring, the readers' positions and the console level are
+ * guarded by masking interrupts (one CPU; an SMP kernel needs a spinlock,
+ * "logbuf_lock", taken with interrupts masked); the console write is
+ * synchronous polling (hal_console_write).
  */
 #include <hal/console.h>
 #include <hal/cpu.h>
@@ -18,16 +26,62 @@
 #define LOG_BUF_SIZE (64 * 1024) /* bytes, a power of two */
 #define LINE_MAX_LEN 512         /* longest single printk, bytes */
 
+#define LOG_PREFIX "<6>"         /* the level of every line: KERN_INFO */
+#define LOG_PREFIX_LEN 3
+#define MESSAGE_LOGLEVEL 6        /* compared with the console level */
+
 static char log_buf[LOG_BUF_SIZE];
 static uint64_t log_head;   /* total bytes ever appended; log_buf[log_head % SIZE] is next */
+static bool log_line_start = true; /* the next byte begins a line */
 static bool console_live;   /* printk_replay() ran: write through */
 static bool console_quiet;  /* "quiet": keep in the ring only */
+static int console_loglevel = PRINTK_CONSOLE_LOGLEVEL_DEFAULT;
+static uint64_t reader_pos; /* syslog(2) READ: next byte to hand out */
+static uint64_t clear_pos;  /* syslog(2) CLEAR: READ_ALL starts here */
+
+static void log_putc(char c)
+{
+	log_buf[log_head & (LOG_BUF_SIZE - 1)] = c;
+	log_head++;
+}
 
 static void log_append(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		log_buf[(log_head + i) & (LOG_BUF_SIZE - 1)] = s[i];
-	log_head += n;
+	for (size_t i = 0; i < n; i++) {
+		if (log_line_start)
+			for (size_t j = 0; j < LOG_PREFIX_LEN; j++)
+				log_putc(LOG_PREFIX[j]);
+		log_putc(s[i]);
+		log_line_start = s[i] == '\n';
+	}
+}
+
+static char log_at(uint64_t pos)
+{
+	return log_buf[pos & (LOG_BUF_SIZE - 1)];
+}
+
+/* Oldest byte still in the ring. */
+static uint64_t log_first(void)
+{
+	return log_head > LOG_BUF_SIZE ? log_head - LOG_BUF_SIZE : 0;
+}
+
+/* The first line start at or after pos (at most log_head). A position
+ * the ring has overwritten moves to the first whole line kept. */
+static uint64_t log_line_from(uint64_t pos)
+{
+	uint64_t first = log_first();
+
+	if (pos < first || (pos == first && first > 0)) {
+		pos = first;
+		while (pos < log_head && log_at(pos) != '\n')
+			pos++;
+		return pos < log_head ? pos + 1 : log_head;
+	}
+	while (pos > 0 && pos < log_head && log_at(pos - 1) != '\n')
+		pos++;
+	return pos;
 }
 
 void printk(const char *fmt, ...)
@@ -49,25 +103,31 @@ void printk(const char *fmt, ...)
 	}
 	flags = hal_irq_save();
 	log_append(line, (size_t)n);
-	if (console_live && !console_quiet)
+	if (console_live && !console_quiet && MESSAGE_LOGLEVEL < console_loglevel)
 		hal_console_write(line, (size_t)n);
 	hal_irq_restore(flags);
 }
 
-/* Write the retained log, oldest byte first, to the console. */
+/* Write the retained log, oldest whole line first, to the console, without
+ * the level prefixes. */
 static void log_write_all(void)
 {
-	uint64_t start = log_head > LOG_BUF_SIZE ? log_head - LOG_BUF_SIZE : 0;
-	uint64_t pos = start;
+	uint64_t pos = log_line_from(log_first());
 
 	while (pos < log_head) {
-		size_t off = pos & (LOG_BUF_SIZE - 1);
-		size_t chunk = LOG_BUF_SIZE - off;
+		uint64_t end = pos + LOG_PREFIX_LEN;
 
-		if (chunk > log_head - pos)
-			chunk = log_head - pos;
-		hal_console_write(log_buf + off, chunk);
-		pos += chunk;
+		while (end < log_head && log_at(end) != '\n')
+			end++;
+		if (end < log_head)
+			end++; /* the newline */
+		for (pos += LOG_PREFIX_LEN; pos < end;) {
+			size_t off = pos & (LOG_BUF_SIZE - 1);
+			size_t chunk = MIN((uint64_t)(LOG_BUF_SIZE - off), end - pos);
+
+			hal_console_write(log_buf + off, chunk);
+			pos += chunk;
+		}
 	}
 }
 
@@ -95,19 +155,75 @@ void printk_emergency_flush(void)
 		console_live = true;
 	}
 	console_quiet = false;
+	console_loglevel = PRINTK_CONSOLE_LOGLEVEL_DEFAULT;
 }
 
-size_t printk_log_copy(char *buf, size_t len)
+static void log_copy_out(char *buf, uint64_t from, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = log_at(from + i);
+}
+
+size_t printk_log_read_all(char *buf, size_t len, bool clear)
 {
 	irqflags_t flags = hal_irq_save();
-	uint64_t avail = log_head > LOG_BUF_SIZE ? LOG_BUF_SIZE : log_head;
-	uint64_t pos;
-	size_t n = len < avail ? len : (size_t)avail;
+	uint64_t start = log_line_from(clear_pos);
+	size_t n;
 
-	/* The newest n bytes. */
-	pos = log_head - n;
-	for (size_t i = 0; i < n; i++)
-		buf[i] = log_buf[(pos + i) & (LOG_BUF_SIZE - 1)];
+	if (log_head - start > len)
+		start = log_line_from(log_head - len);
+	n = (size_t)(log_head - start);
+	log_copy_out(buf, start, n);
+	if (clear)
+		clear_pos = log_head;
 	hal_irq_restore(flags);
 	return n;
+}
+
+void printk_log_clear(void)
+{
+	irqflags_t flags = hal_irq_save();
+
+	clear_pos = log_head;
+	hal_irq_restore(flags);
+}
+
+size_t printk_log_read(char *buf, size_t len)
+{
+	irqflags_t flags = hal_irq_save();
+	size_t n;
+
+	if (reader_pos < log_first())
+		reader_pos = log_line_from(reader_pos);
+	n = (size_t)MIN((uint64_t)len, log_head - reader_pos);
+	log_copy_out(buf, reader_pos, n);
+	reader_pos += n;
+	hal_irq_restore(flags);
+	return n;
+}
+
+size_t printk_log_unread(void)
+{
+	irqflags_t flags = hal_irq_save();
+	uint64_t pos = reader_pos < log_first() ? log_line_from(reader_pos) : reader_pos;
+	size_t n = (size_t)(log_head - pos);
+
+	hal_irq_restore(flags);
+	return n;
+}
+
+size_t printk_log_size(void)
+{
+	return LOG_BUF_SIZE;
+}
+
+int printk_console_level(int level)
+{
+	irqflags_t flags = hal_irq_save();
+	int old = console_loglevel;
+
+	if (level > 0)
+		console_loglevel = level;
+	hal_irq_restore(flags);
+	return old;
 }

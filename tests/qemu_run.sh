@@ -2,7 +2,8 @@
 # Boot a Kevlar kernel in QEMU (TCG) with an initramfs and judge the guest's verdict.
 #
 #   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS] [--mem SIZE]
-#               [--expect REGEX]... [--interactive] [--kernel FILE] KERNEL_FILE...
+#               [--expect REGEX]... [--interactive] [--kernel FILE] [--console TTY|none]
+#               [--input WORD] [--second-uart] KERNEL_FILE...
 #   qemu_run.sh --arch x64|arm64 [--machine M] [--bios FILE] [--disk FILE] [--cdrom FILE]
 #               [--tftp NAME=FILE]... [--timeout SECONDS] [--expect REGEX]...
 #
@@ -14,9 +15,17 @@
 # --tftp NAME=FILE puts FILE in the TFTP root of QEMU's user network (a virtio-net
 # device on arm64, the default NIC on x64) under NAME, and the first NAME is the
 # DHCP boot file. Media are opened with snapshot=on: the guest never writes them.
-# --machine: the x64 machine (q35, default, or pc), or on arm64 raspi3b instead of
-# virt (with --dtb FILE, the board's device tree). Firmware waits at its prompt
-# when nothing boots: the timeout ends that, and the log shows the firmware's output.
+# --machine: the x64 machine (q35, default, or pc), or on arm64 raspi3b or
+# xlnx-zcu102 instead of virt (with --dtb FILE, the board's device tree). Firmware
+# waits at its prompt when nothing boots: the timeout ends that, and the log shows
+# the firmware's output.
+# --console TTY: "console=TTY" on the command line instead of the machine's default
+# (ttyS0, ttyAMA0, ttyPS0); "none" passes no console= (the tree's stdout-path
+# chooses).
+# --second-uart: only the machine's second serial port on stdio (-serial null -serial
+# stdio): raspi3b's mini UART (ttyS1), zcu102's second Cadence UART (ttyPS1).
+# --input WORD: type WORD and Enter on the console once the guest prints
+# "ktest: waiting for console input" (tests/guest/80_console_input.sh).
 # The summary gives the time from QEMU's start to the first KTEST line (boot time).
 # --kernel FILE boots FILE as is instead of a KERNEL_FILE (bench/compare.sh: Debian's
 # Linux in the same QEMU configuration).
@@ -41,6 +50,7 @@ set -u
 
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
 machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file="" plugin=""
+console="" input="" second_uart=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -58,6 +68,9 @@ while [ $# -gt 0 ]; do
     --tftp) tftp+=("$2"); shift 2 ;;
     --kernel) kernel_file=$2; shift 2 ;;
     --plugin) plugin=$2; shift 2 ;;     # a TCG plugin: -plugin SPEC (bench/compare.sh --insns)
+    --console) console=$2; shift 2 ;;
+    --input) input=$2; shift 2 ;;
+    --second-uart) second_uart=1; shift ;;
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
     --mem) KEVLAR_QEMU_MEM=$2; shift 2 ;;   # guest RAM (default 512M)
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
@@ -94,7 +107,7 @@ case "$arch" in
   x64)
     qemu=(qemu-system-x86_64 -M "${machine:-q35}" -cpu max -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
           -device isa-debug-exit,iobase=0xf4,iosize=0x04)
-    cmdline="console=ttyS0 rdinit=/init" ;;
+    tty=ttyS0 ;;
   arm64)
     # A virtio-rng device on virtio-mmio, modern interface (QEMU's virtio-mmio
     # default is legacy): drivers/virtio drives it, /tests/65_hwrng.sh checks it.
@@ -102,14 +115,26 @@ case "$arch" in
     # PAN) runs the HAL's TTBR0 PAN emulation instead (//tests:qemu_arm64_*_pan_emulation).
     qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
           -global virtio-mmio.force-legacy=false -device virtio-rng-device)
-    cmdline="console=ttyAMA0 rdinit=/init"
+    tty=ttyAMA0
+    case "$machine" in
+      raspi3b | xlnx-zcu102)
+        [ -f "$dtb" ] || { echo "qemu_run: $machine needs --dtb FILE" >&2; exit 2; } ;;
+    esac
     if [ "$machine" = raspi3b ]; then
       # Raspberry Pi 3B (boards/raspi3b): 1 GiB, 4 Cortex-A53, the real DTB. Its
       # stdout-path is the mini UART; console= picks the PL011 (QEMU's first serial).
-      [ -f "$dtb" ] || { echo "qemu_run: raspi3b needs --dtb FILE" >&2; exit 2; }
       qemu=(qemu-system-aarch64 -M raspi3b -no-reboot -dtb "$dtb")
+    elif [ "$machine" = xlnx-zcu102 ]; then
+      # Xilinx ZCU102 (boards/zcu102): 4 Cortex-A53 at EL1 (QEMU's defaults, secure=off,
+      # virtualization=off) with QEMU's own PSCI over SMC, as the tree's /psci says;
+      # the Cadence UARTs are QEMU's first and second serial ports (ttyPS0, ttyPS1).
+      qemu=(qemu-system-aarch64 -M xlnx-zcu102 -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot -dtb "$dtb")
+      tty=ttyPS0
     fi ;;
 esac
+console=${console:-$tty}
+cmdline="rdinit=/init"
+[ "$console" != none ] && cmdline="console=$console $cmdline"
 [ -n "$append" ] && cmdline="$cmdline $append"
 if [ -n "$kernel" ]; then
   qemu+=(-kernel "$kernel" -append "$cmdline")
@@ -179,9 +204,35 @@ t0=$EPOCHREALTIME
 serial=(-serial stdio)
 [ "$machine" = raspi3b ] &&
   serial=(-chardev stdio,id=con,mux=on,signal=off -serial chardev:con -serial chardev:con)
+# The second UART alone, so that the console and its input are that port's.
+[ "$second_uart" = 1 ] && serial=(-serial null -serial stdio)
+# --input: QEMU's stdin is a FIFO that a helper writes WORD into once the guest asks.
+stdin=/dev/null
+if [ -n "$input" ]; then
+  stdin=$(mktemp -u "${TEST_TMPDIR:-/tmp}/input.XXXXXX")
+  mkfifo "$stdin"
+  : >"$log"
+  (
+    exec 3>"$stdin" # holds the FIFO open until QEMU is gone
+    for _ in $(seq "$timeout_s"); do
+      grep -q 'ktest: waiting for console input' "$log" 2>/dev/null && break
+      sleep 1
+    done
+    sleep 1
+    printf '%s\n' "$input" >&3
+    while [ ! -e "$stdin.done" ]; do sleep 1; done
+  ) &
+  input_pid=$!
+fi
 timeout -k 10 "$timeout_s" "${qemu[@]}" -nographic "${serial[@]}" -monitor none \
-  </dev/null 2>&1 | stamp | tee "$log"
+  <"$stdin" 2>&1 | stamp | tee "$log"
 qemu_status=${PIPESTATUS[0]}
+if [ -n "$input" ]; then
+  touch "$stdin.done"
+  kill "$input_pid" 2>/dev/null
+  wait "$input_pid" 2>/dev/null
+  rm -f "$stdin" "$stdin.done"
+fi
 elapsed=$(( $(date +%s) - start ))
 first_ktest="none"
 [ -f "$log.first" ] && first_ktest="$(cat "$log.first")s"

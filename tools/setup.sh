@@ -64,14 +64,29 @@ fi
 "$ROOT/tools/fetch-qemu.sh" "$DEPS/qemu"
 # Debian's dynamically linked programs for both arches (tests/dyn/, //tests:qemu_dyn_*).
 "$ROOT/tools/fetch-userland.sh" "$DEPS/userland"
-# The Raspberry Pi 3 Model B's real device tree (boards/raspi3b), from Debian's
-# arm64 Linux package (the same kernel bench/ compares against).
-if [ ! -f "$DEPS/dtb/bcm2837-rpi-3-b.dtb" ]; then
+# CPython's regression tests (tools/conformance.sh, docs/conformance.md).
+"$ROOT/tools/fetch-pytests.sh" "$DEPS/pytests"
+# Linux's nolibc-test and the nolibc headers, from linux-source-6.1 (//tests:nolibc_<arch>).
+"$ROOT/tools/fetch-nolibc.sh" "$DEPS/nolibc"
+# Real boards' device trees, from Debian's arm64 Linux package (the same kernel bench/
+# compares against): the Raspberry Pi 3 Model B (boards/raspi3b) and the Xilinx ZynqMP
+# ZCU102 rev 1.0 (boards/zcu102). Copied flat into .deps/dtb/ under their own names.
+BOARD_DTBS="broadcom/bcm2837-rpi-3-b.dtb xilinx/zynqmp-zcu102-rev1.0.dtb"
+dtb_missing=""
+for d in $BOARD_DTBS; do
+  [ -f "$DEPS/dtb/$(basename "$d")" ] || dtb_missing="$dtb_missing $d"
+done
+if [ -n "$dtb_missing" ]; then
   mkdir -p "$DEPS/dtb"
   tmp=$(mktemp -d)
+  chmod 777 "$tmp" # apt-get download fetches as user _apt (private dir, removed below)
   pkg=$(apt-cache depends linux-image-arm64 | sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -n 1)
   (cd "$tmp" && apt-get download "${pkg%:arm64}:arm64" && dpkg-deb -x ./*.deb x)
-  cp "$(find "$tmp/x" -name bcm2837-rpi-3-b.dtb | head -n 1)" "$DEPS/dtb/bcm2837-rpi-3-b.dtb"
+  for d in $dtb_missing; do
+    src=$(find "$tmp/x" -path "*/$d" | head -n 1)
+    [ -n "$src" ] || { echo "setup: $d not in $pkg" >&2; exit 1; }
+    cp "$src" "$DEPS/dtb/$(basename "$d")"
+  done
   rm -rf "$tmp"
 fi
 echo "setup: dependencies ready in $DEPS"

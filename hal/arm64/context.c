@@ -87,6 +87,11 @@ uintptr_t hal_tf_pc(const struct hal_trapframe *tf)
 	return tf->pc;
 }
 
+void hal_tf_set_pc(struct hal_trapframe *tf, uintptr_t pc)
+{
+	tf->pc = pc;
+}
+
 uintptr_t hal_tf_sp(const struct hal_trapframe *tf)
 {
 	return tf->sp;

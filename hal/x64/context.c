@@ -105,6 +105,11 @@ uintptr_t hal_tf_pc(const struct hal_trapframe *tf)
 	return tf->rip;
 }
 
+void hal_tf_set_pc(struct hal_trapframe *tf, uintptr_t pc)
+{
+	tf->rip = pc;
+}
+
 uintptr_t hal_tf_sp(const struct hal_trapframe *tf)
 {
 	return tf->rsp;

@@ -284,6 +284,32 @@ bool dev_is_console(const struct device *dev, const char *tty_name)
 	return strlen(tty_name) == len && strncmp(want, tty_name, len) == 0;
 }
 
+int dev_alias_id(const struct device *dev, const char *stem)
+{
+	const void *fdt = dev->fdt;
+	int aliases = fdt_path_offset(fdt, "/aliases"), prop;
+	size_t n = strlen(stem);
+
+	if (aliases < 0)
+		return -ENOENT;
+	fdt_for_each_property_offset(prop, fdt, aliases) {
+		const char *name, *path;
+		int len, id = 0;
+
+		path = fdt_getprop_by_offset(fdt, prop, &name, &len);
+		if (!path || len <= 0 || !memchr(path, '\0', (size_t)len) || strncmp(name, stem, n))
+			continue;
+		const char *d = name + n;
+		for (; *d >= '0' && *d <= '9' && id < 100000; d++)
+			id = id * 10 + (*d - '0');
+		if (d == name + n || *d)
+			continue; /* "serial" alone, "serialx", or too long a number */
+		if (fdt_path_offset(fdt, path) == dev->node)
+			return id;
+	}
+	return -ENOENT;
+}
+
 uint32_t dev_phandle(const struct device *dev)
 {
 	return fdt_get_phandle(dev->fdt, dev->node);

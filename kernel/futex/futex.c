@@ -1,13 +1,11 @@
 /* [futex(2)]: FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE,
  * FUTEX_WAKE_OP, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET, with or without
- * FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. The priority-inheritance
- * operations return -ENOSYS, as on a kernel built without them.
+ * FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME; the priority-inheritance
+ * operations are in pi.c, the robust lists in robust.c. Linux
+ * kernel/futex/{syscalls,core,waitwake,requeue}.c.
  *
  * Waiters are kept in hash buckets keyed by the physical address of the
- * futex word (<kernel/futex.h>). One CPU and a non-preemptible kernel:
- * between reading the word and going to sleep no other task runs, so a
- * wake-up cannot be lost; interrupts are masked around the queues since a
- * timeout or signal wakes a waiter from the tick.
+ * futex word (<kernel/futex.h>); locking: futex_internal.h.
  *
  * An interrupted wait returns -ERESTARTSYS: restarted after a handler
  * with SA_RESTART (the C libraries retry on EINTR anyway); a relative
@@ -24,45 +22,27 @@
 #include <kernel/task.h>
 #include <kernel/time.h>
 
-/* include/uapi/linux/futex.h */
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_FD 2
-#define FUTEX_REQUEUE 3
-#define FUTEX_CMP_REQUEUE 4
-#define FUTEX_WAKE_OP 5
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAKE_BITSET 10
-#define FUTEX_PRIVATE_FLAG 128
-#define FUTEX_CLOCK_REALTIME 256
-#define FUTEX_CMD_MASK (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+#include "futex_internal.h"
 
-#define NR_BUCKETS 64
-
-struct futex_waiter {
-	struct list_head node;  /* in its bucket */
-	paddr_t key;
-	uint32_t bitset;
-	bool woken;
-	struct wait_queue wq;   /* only this waiter sleeps here */
-};
-
-static struct list_head buckets[NR_BUCKETS];
+static struct list_head buckets[FUTEX_NR_BUCKETS];
 static bool buckets_ready;
 
-static struct list_head *bucket(paddr_t key)
+struct list_head *futex_bucket_nr(unsigned i)
 {
 	if (!buckets_ready) {
-		for (unsigned i = 0; i < NR_BUCKETS; i++)
-			list_init(&buckets[i]);
+		for (unsigned b = 0; b < FUTEX_NR_BUCKETS; b++)
+			list_init(&buckets[b]);
 		buckets_ready = true;
 	}
-	return &buckets[(key >> 2) % NR_BUCKETS];
+	return &buckets[i];
 }
 
-/* The key of the word at uaddr of mm: its physical address, 0 if the page
- * is not mapped. uaddr is 4-byte aligned. */
-static paddr_t futex_key(struct mm *mm, uintptr_t uaddr)
+struct list_head *futex_bucket(paddr_t key)
+{
+	return futex_bucket_nr((key >> 2) % FUTEX_NR_BUCKETS);
+}
+
+paddr_t futex_key(struct mm *mm, uintptr_t uaddr)
 {
 	paddr_t pa;
 	unsigned prot;
@@ -72,30 +52,52 @@ static paddr_t futex_key(struct mm *mm, uintptr_t uaddr)
 	return pa + (uaddr & (PAGE_SIZE - 1));
 }
 
-/* Read the user word; faults it in, so futex_key() finds it mapped. */
-static int get_futex_value(uintptr_t uaddr, uint32_t *val)
+int futex_get_value(uintptr_t uaddr, uint32_t *val)
 {
 	if (uaddr & 3)
 		return -EINVAL;
 	return copy_from_user(val, uaddr, sizeof *val) ? -EFAULT : 0;
 }
 
-/* Wake up to nr waiters on key whose bitset matches. Interrupts masked. */
-static int wake_key(paddr_t key, int nr, uint32_t bitset)
+int futex_put_value(uintptr_t uaddr, uint32_t val)
 {
-	struct list_head *b = bucket(key);
+	return copy_to_user(uaddr, &val, sizeof val) ? -EFAULT : 0;
+}
+
+void futex_wake_waiter(struct futex_waiter *w, enum futex_wake_state s)
+{
+	list_del(&w->node);
+	w->state = s;
+	wake_up(&w->wq);
+}
+
+struct futex_waiter *futex_first_waiter(paddr_t key, bool pi)
+{
+	struct futex_waiter *w;
+	list_for_each_entry(w, futex_bucket(key), node)
+		if (w->key == key && (!pi || w->pi))
+			return w;
+	return NULL;
+}
+
+/* Linux futex_wake(): the count is checked after each wake-up, so 0 and
+ * negative counts wake one waiter; a PI waiter, or one waiting to be
+ * requeued to a PI futex, is not for FUTEX_WAKE (-EINVAL). */
+int futex_wake_key(paddr_t key, int nr, uint32_t bitset)
+{
 	struct futex_waiter *w, *n;
 	int woken = 0;
 
-	list_for_each_entry_safe(w, n, b, node) {
-		if (woken >= nr)
-			break;
-		if (w->key != key || !(w->bitset & bitset))
+	list_for_each_entry_safe(w, n, futex_bucket(key), node) {
+		if (w->key != key)
 			continue;
-		list_del(&w->node);
-		w->woken = true;
-		wake_up(&w->wq);
-		woken++;
+		if (w->pi || w->requeue_pi_key)
+			return -EINVAL;
+		if (!(w->bitset & bitset))
+			continue;
+		futex_wake_waiter(w, FW_WOKEN);
+		if (++woken >= nr)
+			break;
 	}
 	return woken;
 }
@@ -109,9 +111,28 @@ int futex_wake(struct mm *mm, uintptr_t uaddr, int nr, uint32_t bitset)
 	if (!key)
 		return 0;
 	f = hal_irq_save();
-	n = wake_key(key, nr, bitset);
+	n = futex_wake_key(key, nr, bitset);
 	hal_irq_restore(f);
 	return n;
+}
+
+enum futex_wake_state futex_queue_sleep(struct futex_waiter *w, uint64_t deadline, int *err)
+{
+	w->state = FW_WAITING;
+	w->task = current;
+	wait_queue_init(&w->wq);
+	list_add_tail(&w->node, futex_bucket(w->key));
+	*err = 0;
+	for (;;) {
+		int s = sched_sleep(&w->wq, deadline, true);
+		if (w->state != FW_WAITING)
+			return w->state;
+		if (s == -ETIMEDOUT || s == -EINTR) {
+			list_del(&w->node);
+			*err = s;
+			return FW_WAITING;
+		}
+	}
 }
 
 /* Sleep on uaddr while it holds val, until woken, deadline (monotonic ns,
@@ -119,14 +140,14 @@ int futex_wake(struct mm *mm, uintptr_t uaddr, int nr, uint32_t bitset)
  * -ERESTARTSYS, -EFAULT, -EINVAL. */
 static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
 {
-	struct futex_waiter w;
+	struct futex_waiter w = { 0 };
 	uint32_t cur;
 	irqflags_t f;
-	long r;
+	int r;
 
 	if (!bitset)
 		return -EINVAL;
-	r = get_futex_value(uaddr, &cur);
+	r = futex_get_value(uaddr, &cur);
 	if (r)
 		return r;
 	if (cur != val)
@@ -135,73 +156,71 @@ static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline, uint32_
 	if (!w.key)
 		return -EFAULT;
 	w.bitset = bitset;
-	w.woken = false;
-	wait_queue_init(&w.wq);
-
 	f = hal_irq_save();
-	list_add_tail(&w.node, bucket(w.key));
-	for (;;) {
-		int s = sched_sleep(&w.wq, deadline, true);
-		if (w.woken) {
-			r = 0;
-			break;
-		}
-		if (s == -ETIMEDOUT || s == -EINTR) {
-			list_del(&w.node);
-			r = s == -EINTR ? -ERESTARTSYS : -ETIMEDOUT;
-			break;
-		}
-	}
+	futex_queue_sleep(&w, deadline, &r);
 	hal_irq_restore(f);
-	return r;
+	return r == -EINTR ? -ERESTARTSYS : r;
 }
 
 /* Move up to nr_requeue waiters of uaddr (after waking nr_wake) to
  * uaddr2. With cmp, only if *uaddr still holds val3 (-EAGAIN otherwise).
- * Returns woken + requeued. */
+ * Returns woken + requeued. The queue of key is walked once, in order:
+ * the first nr_wake matching waiters are woken and the next nr_requeue
+ * moved (Linux futex_requeue()). */
 static long futex_requeue(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr_requeue,
 			  bool cmp, uint32_t val3)
 {
-	paddr_t key, key2;
 	struct futex_waiter *w, *n;
+	paddr_t key, key2;
 	irqflags_t f;
 	uint32_t cur;
-	long r, done = 0;
+	long r, woken = 0, moved = 0;
 
 	if (nr_wake < 0 || nr_requeue < 0)
 		return -EINVAL;
-	r = get_futex_value(uaddr, &cur);
+	r = futex_get_value(uaddr2, &cur);
+	if (r)
+		return r;
+	r = futex_get_value(uaddr, &cur);
 	if (r)
 		return r;
 	if (cmp && cur != val3)
 		return -EAGAIN;
-	r = get_futex_value(uaddr2, &cur);
-	if (r)
-		return r;
 	key = futex_key(current->mm, uaddr);
 	key2 = futex_key(current->mm, uaddr2);
 	if (!key || !key2)
 		return -EFAULT;
 	f = hal_irq_save();
-	done = wake_key(key, nr_wake, FUTEX_BITSET_MATCH_ANY);
-	list_for_each_entry_safe(w, n, bucket(key), node) {
-		if (nr_requeue <= 0)
-			break;
-		if (w->key != key)
+	list_for_each_entry_safe(w, n, futex_bucket(key), node) {
+		if (w->key != key || w->pi)
 			continue;
-		list_del(&w->node);
-		w->key = key2;
-		list_add_tail(&w->node, bucket(key2));
-		nr_requeue--;
-		done++;
+		if (w->requeue_pi_key) {
+			/* A FUTEX_WAIT_REQUEUE_PI waiter may only be moved by
+			 * FUTEX_CMP_REQUEUE_PI [futex(2)]. */
+			r = -EINVAL;
+			break;
+		}
+		if (woken < nr_wake) {
+			futex_wake_waiter(w, FW_WOKEN);
+			woken++;
+			continue;
+		}
+		if (moved >= nr_requeue)
+			break;
+		if (key2 != key) {
+			list_del(&w->node);
+			w->key = key2;
+			list_add_tail(&w->node, futex_bucket(key2));
+		}
+		moved++;
 	}
 	hal_irq_restore(f);
-	return done;
+	return r < 0 ? r : woken + moved;
 }
 
-/* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg) atomically (one CPU, no
- * preemption: the read-modify-write cannot be interleaved), wake nr on
- * uaddr and, if cmp(old, cmparg) holds, nr2 on uaddr2. */
+/* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg) atomically (see the lock
+ * rule in futex_internal.h), wake nr on uaddr and, if cmp(old, cmparg)
+ * holds, nr2 on uaddr2. */
 static long futex_wake_op(uintptr_t uaddr, uintptr_t uaddr2, int nr, int nr2, uint32_t encoded)
 {
 	unsigned op = (encoded >> 28) & 7, cmp = (encoded >> 24) & 15;
@@ -210,11 +229,11 @@ static long futex_wake_op(uintptr_t uaddr, uintptr_t uaddr2, int nr, int nr2, ui
 	bool hit;
 	long r, woken;
 
-	if (encoded & (8u << 28)) /* FUTEX_OP_OPARG_SHIFT */
-		oparg = 1 << (oparg & 31);
 	oparg = (oparg << 20) >> 20; /* sign-extend the 12-bit fields */
 	cmparg = (cmparg << 20) >> 20;
-	r = get_futex_value(uaddr2, (uint32_t *)&old);
+	if (encoded & (8u << 28)) /* FUTEX_OP_OPARG_SHIFT */
+		oparg = (int32_t)(1u << (oparg & 31));
+	r = futex_get_value(uaddr2, (uint32_t *)&old);
 	if (r)
 		return r;
 	switch (op) {
@@ -234,17 +253,43 @@ static long futex_wake_op(uintptr_t uaddr, uintptr_t uaddr2, int nr, int nr2, ui
 	case 5: hit = old >= cmparg; break;
 	default: return -ENOSYS;
 	}
-	if (copy_to_user(uaddr2, &nv, sizeof nv))
+	if (futex_put_value(uaddr2, (uint32_t)nv))
 		return -EFAULT;
 	woken = futex_wake(current->mm, uaddr, nr, FUTEX_BITSET_MATCH_ANY);
-	if (hit)
-		woken += futex_wake(current->mm, uaddr2, nr2, FUTEX_BITSET_MATCH_ANY);
+	if (hit && woken >= 0) {
+		r = futex_wake(current->mm, uaddr2, nr2, FUTEX_BITSET_MATCH_ANY);
+		woken = r < 0 ? r : woken + r;
+	}
 	return woken;
 }
 
-/* The deadline for a wait: FUTEX_WAIT's timeout is relative, the
- * BITSET one absolute on CLOCK_MONOTONIC (or CLOCK_REALTIME with the
- * flag). 0 with *deadline = 0 when utime is NULL (wait forever). */
+/* FUTEX_WAKE(_BITSET): Linux get_futex_key() refuses an unaligned word
+ * (-EINVAL) and an address beyond user space (-EFAULT); a private futex is
+ * keyed by its address alone, so an unmapped one has nobody to wake (0),
+ * while a shared one must be mapped (-EFAULT). */
+static long futex_wake_op_wake(uintptr_t uaddr, int op, uint32_t val, uint32_t bitset)
+{
+	uint32_t cur;
+
+	if (!bitset || (uaddr & 3))
+		return -EINVAL;
+	if (!access_ok(uaddr, sizeof(uint32_t)))
+		return -EFAULT;
+	if (!(op & FUTEX_PRIVATE_FLAG) && futex_get_value(uaddr, &cur))
+		return -EFAULT;
+	return futex_wake(current->mm, uaddr, (int)val, bitset);
+}
+
+static bool has_timeout(int cmd)
+{
+	return cmd == FUTEX_WAIT || cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2 ||
+	       cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAIT_REQUEUE_PI;
+}
+
+/* The deadline (monotonic ns, 0 = none) of a waiting operation: relative
+ * for FUTEX_WAIT, absolute otherwise, on CLOCK_REALTIME for FUTEX_LOCK_PI
+ * and with FUTEX_CLOCK_REALTIME, else CLOCK_MONOTONIC (Linux
+ * futex_init_timeout()). -EINVAL for a bad timespec, -EFAULT. */
 static int wait_deadline(int cmd, int op, uintptr_t utime, uint64_t *deadline)
 {
 	int64_t ns;
@@ -258,7 +303,7 @@ static int wait_deadline(int cmd, int op, uintptr_t utime, uint64_t *deadline)
 		return r;
 	if (cmd == FUTEX_WAIT) {
 		*deadline = time_monotonic_ns() + (uint64_t)ns;
-	} else if (op & FUTEX_CLOCK_REALTIME) {
+	} else if (cmd == FUTEX_LOCK_PI || (op & FUTEX_CLOCK_REALTIME)) {
 		int64_t delta = ns - time_realtime_ns();
 		*deadline = delta > 0 ? time_monotonic_ns() + (uint64_t)delta : 1;
 	} else {
@@ -267,41 +312,52 @@ static int wait_deadline(int cmd, int op, uintptr_t utime, uint64_t *deadline)
 	return 0;
 }
 
-/* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */
+/* futex(uaddr, op, val, timeout or val2, uaddr2, val3); Linux do_futex(). */
 SYSCALL_DEFINE6(futex, uintptr_t, uaddr, int, op, uint32_t, val, uintptr_t, utime,
 		uintptr_t, uaddr2, uint32_t, val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
-	uint64_t deadline;
+	int val2 = (int)utime;
+	uint64_t deadline = 0;
 	int r;
 
-	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT)
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
+	    cmd != FUTEX_WAIT_REQUEUE_PI && cmd != FUTEX_LOCK_PI2)
 		return -ENOSYS;
+	if (has_timeout(cmd)) {
+		r = wait_deadline(cmd, op, utime, &deadline);
+		if (r)
+			return r;
+	}
 	switch (cmd) {
 	case FUTEX_WAIT:
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* FALLTHROUGH */
 	case FUTEX_WAIT_BITSET:
-		r = wait_deadline(cmd, op, utime, &deadline);
-		if (r)
-			return r;
 		return futex_wait(uaddr, val, deadline, val3);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* FALLTHROUGH */
 	case FUTEX_WAKE_BITSET:
-		if (!val3)
-			return -EINVAL;
-		if (uaddr & 3)
-			return -EINVAL;
-		return futex_wake(current->mm, uaddr, (int)(val > INT32_MAX ? INT32_MAX : val), val3);
+		return futex_wake_op_wake(uaddr, op, val, val3);
 	case FUTEX_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, false, 0);
+		return futex_requeue(uaddr, uaddr2, (int)val, val2, false, 0);
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, (int)utime, true, val3);
+		return futex_requeue(uaddr, uaddr2, (int)val, val2, true, val3);
 	case FUTEX_WAKE_OP:
-		return futex_wake_op(uaddr, uaddr2, (int)val, (int)utime, val3);
-	default: /* FUTEX_FD (removed in 2.6.26), the PI operations */
+		return futex_wake_op(uaddr, uaddr2, (int)val, val2, val3);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+		return futex_lock_pi(uaddr, deadline, false);
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(uaddr, 0, true);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(uaddr);
+	case FUTEX_WAIT_REQUEUE_PI:
+		return futex_wait_requeue_pi(uaddr, val, deadline, uaddr2);
+	case FUTEX_CMP_REQUEUE_PI:
+		return futex_cmp_requeue_pi(uaddr, uaddr2, (int)val, val2, val3);
+	default: /* FUTEX_FD (removed in 2.6.26), unknown */
 		return -ENOSYS;
 	}
 }

@@ -18,6 +18,7 @@
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
+#include <kernel/task.h>
 #include <kernel/vfs.h>
 
 #include <string.h>
@@ -114,11 +115,16 @@ struct mm *mm_fork(struct mm *src)
 	dst->stack_top = src->stack_top;
 	dst->vdso_base = src->vdso_base;
 	dst->sigreturn = src->sigreturn;
+	dst->exe_file = src->exe_file;
+	if (dst->exe_file)
+		fget(dst->exe_file);
 	memcpy(dst->saved_auxv, src->saved_auxv, sizeof(dst->saved_auxv));
 	dst->refcount = 1;
 	list_for_each_entry(v, &src->areas, list) {
-		struct vm_area *n = vma_alloc(v->start, v->end, v->flags, v->file, v->file_off,
-					      v->file_size);
+		/* Memory locks are not inherited [mlock(2)]. */
+		struct vm_area *n = vma_alloc(v->start, v->end,
+					      v->flags & ~(unsigned)(VM_LOCKED | VM_LOCKONFAULT),
+					      v->file, v->file_off, v->file_size);
 
 		if (!n)
 			goto fail;
@@ -148,6 +154,7 @@ void mm_put(struct mm *mm)
 		vma_zap(mm, v, v->start, v->end);
 		vma_destroy(v);
 	}
+	fput(mm->exe_file);
 	hal_aspace_destroy(mm->as);
 	kfree(mm);
 }
@@ -169,9 +176,21 @@ uint64_t mm_vsize(const struct mm *mm)
 	return n;
 }
 
-/* Fault in every page of [start, end) (MAP_POPULATE); errors ignored, as
- * Linux does. */
-static void populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags)
+uint64_t mm_locked_bytes(const struct mm *mm)
+{
+	const struct vm_area *v;
+	uint64_t n = 0;
+
+	list_for_each_entry(v, &mm->areas, list) {
+		if ((v->flags & VM_LOCKED) && !(v->flags & VM_SPECIAL))
+			n += v->end - v->start;
+	}
+	return n;
+}
+
+/* Fault in every page of [start, end) (MAP_POPULATE, mlock); errors
+ * ignored, as Linux does. */
+void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags)
 {
 	unsigned access = vm_flags & VM_WRITE ? HAL_FAULT_WRITE : HAL_FAULT_READ;
 
@@ -239,9 +258,10 @@ long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned fla
 		vma_set_anon(v, a);
 		v->file_off = 0;
 	}
+	v->flags |= mm->def_flags; /* mlockall(MCL_FUTURE) */
 	vma_insert(mm, v);
-	if (flags & MAP_POPULATE)
-		populate(mm, addr, addr + len, vm_flags);
+	if ((flags & MAP_POPULATE) || (v->flags & (VM_LOCKED | VM_LOCKONFAULT)) == VM_LOCKED)
+		mm_populate(mm, addr, addr + len, v->flags);
 	return (long)addr;
 }
 
@@ -330,6 +350,28 @@ static struct vm_area *heap_area(struct mm *mm, vaddr_t end)
 	return v && (v->flags & VM_HEAP) && v->end == end ? v : NULL;
 }
 
+/* Linux's limits on growing the heap ([brk(2)] ENOMEM, [getrlimit(2)]
+ * RLIMIT_DATA): the heap may not exceed RLIMIT_DATA (the data segment is
+ * not counted here: Linux adds end_data - start_data, a few pages for the
+ * static programs this kernel runs), must keep a guard page below the next
+ * mapping (do_brk_flags()), and one step may not ask for more than all of
+ * RAM (the default "heuristic" overcommit, __vm_enough_memory()). */
+static bool brk_within_rlimit(const struct mm *mm, vaddr_t new_brk)
+{
+	uint64_t lim = current ? current->rlim[RLIMIT_DATA].rlim_cur : RLIM_INFINITY;
+
+	return lim == RLIM_INFINITY || new_brk - mm->brk_start <= lim;
+}
+
+static bool brk_may_grow(struct mm *mm, vaddr_t old_end, vaddr_t new_end)
+{
+	if (new_end - old_end > frame_total_bytes())
+		return false;
+	if (new_end > USER_TOP - PAGE_SIZE)
+		return false;
+	return vma_range_free(mm, old_end, new_end + PAGE_SIZE);
+}
+
 vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
 {
 	vaddr_t old_end = PAGE_ALIGN_UP(mm->brk), new_end;
@@ -337,15 +379,20 @@ vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
 
 	if (!mm->brk_start || new_brk < mm->brk_start || new_brk > USER_TOP)
 		return mm->brk;
+	if (!brk_within_rlimit(mm, new_brk))
+		return mm->brk; /* checked first, shrinking too, as Linux's brk() */
 	new_end = PAGE_ALIGN_UP(new_brk);
 	if (new_end > old_end) {
-		if (!vma_range_free(mm, old_end, new_end))
+		if (!brk_may_grow(mm, old_end, new_end))
 			return mm->brk;
 		v = old_end > PAGE_ALIGN_UP(mm->brk_start) ? heap_area(mm, old_end) : NULL;
 		if (v) {
 			v->end = new_end;
 		} else {
-			v = vma_alloc(old_end, new_end, VM_READ | VM_WRITE | VM_HEAP, NULL, 0, 0);
+			/* Private anonymous memory: mprotect may make it writable
+			 * again (VM_MAYWRITE), as for any such mapping. */
+			v = vma_alloc(old_end, new_end, VM_READ | VM_WRITE | VM_MAYWRITE | VM_HEAP,
+				      NULL, 0, 0);
 			if (!v)
 				return mm->brk;
 			vma_insert(mm, v);

@@ -17,6 +17,8 @@ struct vm_area *vma_alloc(vaddr_t start, vaddr_t end, unsigned flags, struct fil
 /* A shared anonymous object of nr_pages untouched pages, no references
  * yet. NULL = -ENOMEM. */
 struct anon_shared *anon_shared_create(uint64_t nr_pages);
+/* Drop a reference; the last frees the object and its frames. */
+void anon_shared_put(struct anon_shared *a);
 /* Make v map a (v->file_off is then the byte offset into it); takes a
  * reference, dropped by vma_destroy. */
 void vma_set_anon(struct vm_area *v, struct anon_shared *a);
@@ -48,6 +50,9 @@ void mm_layout(struct mm *mm, bool randomize, uint64_t stack_rlimit);
 int mm_map_specials(struct mm *mm);
 /* The frame backing page va of VM_SPECIAL area v, or 0 (special.c). */
 paddr_t vma_special_page(const struct vm_area *v, vaddr_t va);
+/* Fault in every page of [start, end) of areas with vm_flags, for reading
+ * or (writable areas) writing; stops at the first failure (mm.c). */
+void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags);
 /* Private file areas mapping the file's own frames (file_frames.c). */
 /* The file's frame for page va of v, referenced, if v may map it (v is
  * private, without VM_WRITE, and the page holds only file bytes); 0 if

@@ -100,7 +100,7 @@ void vma_set_anon(struct vm_area *v, struct anon_shared *a)
 
 /* Drop an area's reference to its shared object; the last one drops the
  * object's own reference to every frame (mappings hold their own). */
-static void anon_shared_put(struct anon_shared *a)
+void anon_shared_put(struct anon_shared *a)
 {
 	KASSERT(a->refcount > 0);
 	if (--a->refcount)

@@ -43,6 +43,14 @@ struct file *exec_open(const char *path, int *err)
 		*err = -EACCES;
 		return NULL;
 	}
+	/* [execve(2)] ETXTBSY: "The specified executable was open for
+	 * writing by one or more processes"; no writer may open it from now
+	 * on while f lives (the new mm keeps the final one, exe_file). */
+	*err = deny_write_access(f);
+	if (*err) {
+		fput(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -133,6 +141,9 @@ static void exec_commit(struct file *f, struct exec_args *a, const char *filenam
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
 	t->robust_list = 0;
+	t->rseq = 0; /* [rseq(2)]: the old image's area is gone */
+	t->membarrier_state = 0; /* [membarrier(2)]: registrations belong to the old mm */
+	cap_exec(t);
 	t->syscall_restart = 0;
 }
 
@@ -194,6 +205,8 @@ static int do_execve(const char *filename, struct exec_args *a)
 			  t->rlim[RLIMIT_STACK].rlim_cur, &im);
 	if (r)
 		goto out;
+	fget(f);
+	im.mm->exe_file = f;
 	/* The point of no return for the other threads. */
 	r = exec_de_thread();
 	if (!r)

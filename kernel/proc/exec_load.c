@@ -265,6 +265,9 @@ int exec_load_elf(struct file *f, const void *hdr, size_t hdr_len, const char *p
 out:
 	if (r && mm)
 		mm_put(mm);
+	/* Linux denies writing the interpreter only while loading it; its
+	 * mappings keep the file, so lift the denial explicitly. */
+	allow_write_access(interp.file);
 	if (interp.file)
 		fput(interp.file);
 	kfree(interp.ph);

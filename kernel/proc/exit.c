@@ -6,6 +6,7 @@
 #include <hal/cpu.h>
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
+#include <kernel/ipc.h>
 #include <kernel/fdtable.h>
 #include <kernel/futex.h>
 #include <kernel/mm.h>
@@ -32,15 +33,27 @@ static void clear_child_tid(struct task *t)
 	t->clear_child_tid = 0;
 }
 
-/* Give t's children to init; zombies among them are announced to init
- * (or freed at once if init does not wait). Interrupts masked. */
+/* Who adopts the children of t: the nearest live ancestor that made itself
+ * a child subreaper, else init. [prctl(2)] PR_SET_CHILD_SUBREAPER; Linux
+ * find_new_reaper(). */
+static struct task *find_reaper(struct task *t)
+{
+	struct task *a;
+	for (a = t->parent; a && a != init_task; a = a->parent)
+		if (a->child_subreaper && a->nr_live > 0 && !a->group_exiting)
+			return a;
+	return init_task;
+}
+
+/* Give t's children to their new reaper; zombies among them are announced
+ * to it (or freed at once if it does not wait). Interrupts masked. */
 static void reparent_children(struct task *t)
 {
-	struct task *c, *n;
+	struct task *c, *n, *reaper = find_reaper(t);
 	list_for_each_entry_safe(c, n, &t->children, sibling) {
 		list_del(&c->sibling);
-		c->parent = init_task;
-		list_add_tail(&c->sibling, &init_task->children);
+		c->parent = reaper;
+		list_add_tail(&c->sibling, &reaper->children);
 		if (c->pdeath_signal)
 			send_group_signal(c, c->pdeath_signal, NULL);
 		if (c->state == TASK_ZOMBIE && c->nr_live == 0 && notify_parent_exit(c))
@@ -56,6 +69,7 @@ static void process_exit(struct task *leader)
 	if (leader->group_exiting)
 		leader->exit_status = leader->group_exit_status;
 	itimer_exit(leader);
+	pidfd_task_exit(leader);
 	reparent_children(leader);
 	if (notify_parent_exit(leader)) {
 		leader->state = TASK_DEAD;
@@ -73,8 +87,11 @@ __noreturn void do_exit(int status)
 		panic("Attempted to kill init! exitcode=0x%08x", (unsigned)status);
 	KASSERT(t != idle_task);
 
+	futex_exit_release();
 	clear_child_tid(t);
 	vfork_release(t);
+	if (leader->nr_live == 1)
+		sem_exit_undo(t->tgid); /* the process's SEM_UNDO adjustments */
 	if (t->files) {
 		files_put(t->files);
 		t->files = NULL;
@@ -108,6 +125,7 @@ __noreturn void do_exit(int status)
 	wake_up(&leader->group_wq);
 	if (leader->nr_live == 0)
 		process_exit(leader);
+	futex_pi_owner_exit(t->tid); /* t is a zombie or dead now: waiters may take over */
 	schedule();
 	panic("do_exit: dead task %d was scheduled again", t->tid);
 }

@@ -5,8 +5,9 @@
  * cwd and root (the umask stays per task), CLONE_SIGHAND the signal actions and
  * CLONE_THREAD makes the child a thread of the caller's process (same
  * tgid, not a child anyone waits for). CLONE_VFORK suspends the caller
- * until the child execs or exits. Namespaces, pidfds and clone3 are not
- * offered (-EINVAL / -ENOSYS). */
+ * until the child execs or exits. CLONE_PIDFD returns a pidfd (pidfd.c).
+ * clone3(2) takes the same request as a struct. Namespaces are not
+ * offered (-EINVAL). */
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/upcall.h>
@@ -46,6 +47,9 @@
 #define CLONE_UNTRACED 0x00800000
 #define CLONE_CHILD_SETTID 0x01000000
 #define CLONE_IO 0x80000000UL
+#define CLONE_NEWTIME 0x00000080 /* clone3 only, inside the CSIGNAL bits */
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#define CLONE_INTO_CGROUP 0x200000000ULL
 
 /* Flags with an effect here, and the ones Linux accepts as no-ops for an
  * unnamespaced, untraced process (CLONE_SYSVSEM: no System V semaphores). */
@@ -53,7 +57,17 @@
 	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |        \
 	 CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |           \
 	 CLONE_CHILD_SETTID | CLONE_PARENT | CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | \
-	 CLONE_SYSVSEM | CLONE_IO)
+	 CLONE_SYSVSEM | CLONE_IO | CLONE_PIDFD)
+
+/* One clone request, from clone(2) or clone3(2) (Linux struct
+ * kernel_clone_args). */
+struct clone_req {
+	uint64_t flags;
+	int exit_signal;
+	uintptr_t stack;     /* new stack pointer, 0 = the parent's */
+	uintptr_t ptid, ctid, tls;
+	uintptr_t pidfd;     /* CLONE_PIDFD: where the pidfd goes */
+};
 
 /* First code of a forked child, on its own kernel stack: its mm is active
  * (schedule() switched to it), its trapframe is the parent's with return
@@ -106,18 +120,23 @@ static void fork_cleanup(struct task *c)
 }
 
 /* Create the child. Returns its pid or -errno: -EINVAL bad flags,
- * -ENOMEM, -EAGAIN (no pid). newsp 0 = the parent's stack pointer. */
-static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintptr_t ctid,
-		    uintptr_t tls)
+ * -ENOMEM, -EAGAIN (no pid), -EFAULT (CLONE_PARENT_SETTID, CLONE_PIDFD),
+ * -EMFILE (CLONE_PIDFD). */
+static long kernel_clone(const struct clone_req *req)
 {
 	struct task *p = current, *c;
 	struct hal_trapframe *ptf = task_user_tf(p), *ctf;
-	int exit_signal = (int)(flags & CSIGNAL);
+	uint64_t flags = req->flags;
+	uintptr_t newsp = req->stack, ptid = req->ptid, ctid = req->ctid, tls = req->tls;
+	int exit_signal = req->exit_signal;
 	bool vfork = (flags & CLONE_VFORK) != 0, thread = (flags & CLONE_THREAD) != 0;
-	int pid, r;
+	int pid, r, pidfd = -1;
 
-	if (flags & ~CLONE_SUPPORTED)
-		return -EINVAL; /* namespaces, pidfds: not supported */
+	if (flags & ~(CLONE_SUPPORTED | CLONE_CLEAR_SIGHAND))
+		return -EINVAL; /* namespaces: not supported */
+	/* [clone(2)] EINVAL: CLONE_PIDFD with CLONE_THREAD or CLONE_DETACHED. */
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_THREAD | CLONE_DETACHED)))
+		return -EINVAL;
 	/* [clone(2)] EINVAL: CLONE_THREAD needs CLONE_SIGHAND, which needs
 	 * CLONE_VM; CLONE_FS cannot be shared across a new namespace. */
 	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
@@ -165,8 +184,26 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 	c->umask = p->umask;
 	c->nice = p->nice;
 	c->personality = p->personality;
+	c->uts_ns = uts_ns_get(p->uts_ns);
 	memcpy(c->rlim, p->rlim, sizeof c->rlim);
+	if (!p->sched_reset_on_fork) {
+		c->sched_policy = p->sched_policy;
+		c->rt_priority = p->rt_priority;
+	} else if (c->nice < 0) {
+		c->nice = 0; /* [sched(7)] SCHED_RESET_ON_FORK */
+	}
+	if (!(flags & CLONE_VM)) {
+		/* [rseq(2)]: a forked child keeps the registration (same
+		 * address in its copy of the memory); a thread registers its own. */
+		c->rseq = p->rseq;
+		c->rseq_sig = p->rseq_sig;
+	}
+	c->cap_effective = p->cap_effective;
+	c->cap_permitted = p->cap_permitted;
+	c->cap_inheritable = p->cap_inheritable;
 	signal_fork(c, p, (flags & CLONE_SIGHAND) != 0);
+	if (flags & CLONE_CLEAR_SIGHAND)
+		signal_exec(c); /* handled signals back to SIG_DFL; ignored stay ignored */
 
 	r = copy_names(c, p);
 	if (r)
@@ -217,6 +254,17 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 			goto fail;
 		}
 	}
+	if (flags & CLONE_PIDFD) {
+		int32_t v;
+		pidfd = r = pidfd_create(c, 0);
+		if (r < 0)
+			goto fail;
+		v = pidfd;
+		if (copy_to_user(req->pidfd, &v, sizeof v)) {
+			r = -EFAULT;
+			goto fail;
+		}
+	}
 
 	if (vfork) {
 		c->vfork_parent = p;
@@ -243,6 +291,8 @@ static long do_fork(unsigned long flags, uintptr_t newsp, uintptr_t ptid, uintpt
 	return pid;
 
 fail:
+	if (pidfd >= 0)
+		fd_close(p->files, pidfd); /* drops the pidfd's hold on c */
 	fork_cleanup(c);
 	return r;
 }
@@ -262,23 +312,109 @@ void vfork_release(struct task *t)
 long sys_clone(const unsigned long *args);
 long sys_clone(const unsigned long *args)
 {
-	return do_fork(args[0], args[1], args[2], args[HAL_CLONE_ARG_CHILD_TID],
-		       args[HAL_CLONE_ARG_TLS]);
+	struct clone_req req = {
+		.flags = args[0] & ~(uint64_t)CSIGNAL,
+		.exit_signal = (int)(args[0] & CSIGNAL),
+		.stack = args[1],
+		.ptid = args[2],
+		.ctid = args[HAL_CLONE_ARG_CHILD_TID],
+		.tls = args[HAL_CLONE_ARG_TLS],
+		.pidfd = args[2], /* clone(2): the pidfd goes where the parent tid would */
+	};
+	/* [clone(2)]: the two would share parent_tid. Only the low 32 bits are flags. */
+	if ((req.flags & CLONE_PIDFD) && (req.flags & CLONE_PARENT_SETTID))
+		return -EINVAL;
+	req.flags &= 0xffffffffULL;
+	return kernel_clone(&req);
 }
 
-/* clone3(2): not offered; the C library falls back to clone. */
+/* include/uapi/linux/sched.h struct clone_args. */
+struct clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size; /* CLONE_ARGS_SIZE_VER1 */
+	uint64_t cgroup;                /* CLONE_ARGS_SIZE_VER2 */
+};
+#define CLONE_ARGS_SIZE_VER0 64
+#define CLONE_ARGS_SIZE_VER2 88
+_Static_assert(sizeof(struct clone_args) == CLONE_ARGS_SIZE_VER2, "struct clone_args");
+
+/* Linux copy_struct_from_user(): a larger user struct is accepted if the
+ * bytes this kernel does not know are zero (-E2BIG otherwise). */
+static int copy_args_from_user(struct clone_args *a, uintptr_t uargs, size_t size)
+{
+	memset(a, 0, sizeof *a);
+	if (copy_from_user(a, uargs, size < sizeof *a ? size : sizeof *a))
+		return -EFAULT;
+	for (size_t off = sizeof *a; off < size; off += 8) {
+		uint64_t v = 0;
+		size_t n = size - off < 8 ? size - off : 8;
+		if (copy_from_user(&v, uargs + off, n))
+			return -EFAULT;
+		if (v)
+			return -E2BIG;
+	}
+	return 0;
+}
+
+/* [clone3(2)]: the checks of Linux copy_clone_args_from_user() and
+ * clone3_args_valid(): size below 64 bytes -EINVAL, beyond a page -E2BIG;
+ * exit_signal a valid signal in the low 8 bits; no CSIGNAL/CLONE_DETACHED
+ * flag bits; no exit_signal with CLONE_THREAD/CLONE_PARENT; a stack needs
+ * its size (and none without a stack); set_tid (choosing the pid) and
+ * cgroups are not offered (-EINVAL). The stack grows down from
+ * stack + stack_size. */
 SYSCALL_DEFINE2(clone3, uintptr_t, uargs, size_t, size)
 {
-	return -ENOSYS;
+	struct clone_args a;
+	struct clone_req req;
+	int r;
+
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	r = copy_args_from_user(&a, uargs, size);
+	if (r)
+		return r;
+	if (a.set_tid_size > 32 || (!a.set_tid && a.set_tid_size) || (a.set_tid && !a.set_tid_size))
+		return -EINVAL;
+	if ((a.exit_signal & ~(uint64_t)CSIGNAL) || a.exit_signal > NSIG)
+		return -EINVAL;
+	if ((a.flags & CLONE_INTO_CGROUP) && (a.cgroup > INT32_MAX || size < CLONE_ARGS_SIZE_VER2))
+		return -EINVAL;
+	if (a.flags & ~(0xffffffffULL | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP))
+		return -EINVAL;
+	if (a.flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME)))
+		return -EINVAL;
+	if ((a.flags & CLONE_SIGHAND) && (a.flags & CLONE_CLEAR_SIGHAND))
+		return -EINVAL;
+	if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal)
+		return -EINVAL;
+	if (a.stack ? (!a.stack_size || !access_ok(a.stack, a.stack_size)) : a.stack_size)
+		return -EINVAL;
+	if (a.set_tid || (a.flags & (CLONE_INTO_CGROUP | CLONE_NEWTIME)))
+		return -EINVAL; /* not offered */
+	req = (struct clone_req){
+		.flags = a.flags,
+		.exit_signal = (int)a.exit_signal,
+		.stack = a.stack ? a.stack + a.stack_size : 0,
+		.ptid = a.parent_tid,
+		.ctid = a.child_tid,
+		.tls = a.tls,
+		.pidfd = a.pidfd,
+	};
+	return kernel_clone(&req);
 }
 
 /* x86_64 legacy entry points. */
 SYSCALL_DEFINE0(fork)
 {
-	return do_fork(SIGCHLD, 0, 0, 0, 0);
+	struct clone_req req = { .exit_signal = SIGCHLD };
+	return kernel_clone(&req);
 }
 
 SYSCALL_DEFINE0(vfork)
 {
-	return do_fork(CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+	struct clone_req req = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
+	return kernel_clone(&req);
 }

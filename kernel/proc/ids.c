@@ -35,27 +35,6 @@ SYSCALL_DEFINE1(set_tid_address, uintptr_t, tidptr)
 	return current->tid;
 }
 
-/* The robust futex list head is kept only (no threads, nothing to walk). */
-SYSCALL_DEFINE2(set_robust_list, uintptr_t, head, size_t, len)
-{
-	if (len != 24) /* sizeof(struct robust_list_head) */
-		return -EINVAL;
-	current->robust_list = head;
-	return 0;
-}
-
-SYSCALL_DEFINE3(get_robust_list, int, pid, uintptr_t, uhead, uintptr_t, ulen)
-{
-	struct task *t = pid ? task_lookup(pid) : current;
-	uint64_t head, len = 24;
-	if (!t)
-		return -ESRCH;
-	head = t->robust_list;
-	if (copy_to_user(uhead, &head, sizeof head) || copy_to_user(ulen, &len, sizeof len))
-		return -EFAULT;
-	return 0;
-}
-
 /* ---- user and group ids ----------------------------------------------------- */
 
 #define ID_KEEP ((uint32_t)-1)
@@ -100,15 +79,17 @@ SYSCALL_DEFINE0(getegid)
 SYSCALL_DEFINE1(setuid, uint32_t, uid)
 {
 	struct task *t = current;
+	uint32_t r = t->uid, e = t->euid, s = t->suid;
 	if (uid == ID_KEEP)
 		return -EINVAL;
 	if (privileged()) {
 		t->uid = t->euid = t->suid = uid;
-		return 0;
+	} else {
+		if (uid != t->uid && uid != t->suid)
+			return -EPERM;
+		t->euid = uid;
 	}
-	if (uid != t->uid && uid != t->suid)
-		return -EPERM;
-	t->euid = uid;
+	cap_setuid_fixup(t, r, e, s);
 	return 0;
 }
 
@@ -130,6 +111,7 @@ SYSCALL_DEFINE1(setgid, uint32_t, gid)
 SYSCALL_DEFINE3(setresuid, uint32_t, r, uint32_t, e, uint32_t, s)
 {
 	struct task *t = current;
+	uint32_t or = t->uid, oe = t->euid, os = t->suid;
 	if (!privileged() && ((r != ID_KEEP && !holds_uid(r)) || (e != ID_KEEP && !holds_uid(e)) ||
 			      (s != ID_KEEP && !holds_uid(s))))
 		return -EPERM;
@@ -139,6 +121,7 @@ SYSCALL_DEFINE3(setresuid, uint32_t, r, uint32_t, e, uint32_t, s)
 		t->euid = e;
 	if (s != ID_KEEP)
 		t->suid = s;
+	cap_setuid_fixup(t, or, oe, os);
 	return 0;
 }
 
@@ -162,7 +145,7 @@ SYSCALL_DEFINE3(setresgid, uint32_t, r, uint32_t, e, uint32_t, s)
 SYSCALL_DEFINE2(setreuid, uint32_t, r, uint32_t, e)
 {
 	struct task *t = current;
-	uint32_t old_uid = t->uid;
+	uint32_t old_uid = t->uid, old_euid = t->euid, old_suid = t->suid;
 	if (!privileged() && ((r != ID_KEEP && r != t->uid && r != t->euid) ||
 			      (e != ID_KEEP && !holds_uid(e))))
 		return -EPERM;
@@ -172,6 +155,7 @@ SYSCALL_DEFINE2(setreuid, uint32_t, r, uint32_t, e)
 		t->euid = e;
 	if (r != ID_KEEP || (e != ID_KEEP && e != old_uid))
 		t->suid = t->euid;
+	cap_setuid_fixup(t, old_uid, old_euid, old_suid);
 	return 0;
 }
 

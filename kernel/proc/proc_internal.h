@@ -39,6 +39,11 @@ void task_release(struct task *t);
 /* Number of tasks in task_list (sysinfo procs). */
 unsigned task_count(void);
 
+/* UTS namespaces (uts.c): a new reference to ns (NULL: the initial one),
+ * and dropping one (the last frees a namespace made by unshare(2)). */
+struct uts_namespace *uts_ns_get(struct uts_namespace *ns);
+void uts_ns_put(struct uts_namespace *ns);
+
 /* comm = basename of path, at most TASK_COMM_LEN - 1 bytes. */
 void task_set_comm(struct task *t, const char *path);
 
@@ -50,6 +55,23 @@ int exec_de_thread(void);
 
 /* The vfork() parent of t (if any) may run again: t exec'd or exited. */
 void vfork_release(struct task *t);
+
+/* pidfd.c: a new pidfd (close-on-exec; flags: PIDFD_NONBLOCK) for the
+ * process led by leader, installed in current's table: the fd or -errno. */
+int pidfd_create(struct task *leader, unsigned flags);
+/* The pid a pidfd refers to, -EBADF if fd is not a pidfd. */
+int pidfd_pid(int fd);
+/* leader's process has exited (pidfds poll readable) / leader is being
+ * freed (pidfd_send_signal then gives -ESRCH). Interrupts masked. */
+void pidfd_task_exit(struct task *leader);
+void pidfd_task_free(struct task *leader);
+
+/* capability.c: t gets every capability (root at boot); after a uid
+ * change of t, drop capabilities as Linux cap_emulate_setxuid() does. */
+void cap_init_root(struct task *t);
+/* execve(): the sets of the new program (root: all; others: none). */
+void cap_exec(struct task *t);
+void cap_setuid_fixup(struct task *t, uint32_t old_uid, uint32_t old_euid, uint32_t old_suid);
 
 /* Wait status words [wait(2)]. */
 #define W_EXITCODE(code, sig) ((((code)&0xff) << 8) | ((sig)&0x7f))

@@ -1,16 +1,46 @@
 /* Resource limits and usage: [getrlimit(2)] (getrlimit, setrlimit,
  * prlimit64), [getrusage(2)], [times(2)]. Limits are stored and inherited;
- * RLIMIT_NOFILE (the fd table) and RLIMIT_CORE (the core flag of a
- * signal death) are the ones that act. Times are tick-accurate (10 ms). */
+ * RLIMIT_NOFILE (the fd table), RLIMIT_CORE (the core flag of a signal
+ * death), RLIMIT_CPU (below), RLIMIT_SIGPENDING (kernel/signal/queue.c)
+ * and RLIMIT_RTPRIO (sched_setscheduler) are the ones that act. Times are
+ * tick-accurate (10 ms). */
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
 #include <kernel/sched.h>
+#include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 
 #include "proc_internal.h"
 
 #define NR_OPEN_MAX 1048576 /* /proc/sys/fs/nr_open */
+
+/* [getrlimit(2)] RLIMIT_CPU, as Linux's check_process_timers(): once the
+ * process has used the soft limit of CPU time (user + system, all its
+ * threads), SIGXCPU, and the soft limit moves up by one second so the
+ * next comes a second later; at the hard limit, SIGKILL. The limit is read
+ * from the running thread (limits are per thread here; setrlimit(2) from
+ * any thread of a single-threaded process is the common case). Tick, IRQ
+ * context, interrupts masked. */
+void rlimit_cpu_tick(struct task *t)
+{
+	struct rlimit64 *r = &t->rlim[RLIMIT_CPU];
+	struct task *it;
+	uint64_t ticks = 0;
+
+	if (r->rlim_cur == RLIM_INFINITY)
+		return;
+	for_each_thread(t, it)
+		ticks += it->utime_ticks + it->stime_ticks;
+	if (r->rlim_max != RLIM_INFINITY && ticks >= r->rlim_max * SCHED_HZ) {
+		send_group_signal(t, SIGKILL, NULL);
+		return;
+	}
+	if (ticks >= r->rlim_cur * SCHED_HZ) {
+		send_group_signal(t, SIGXCPU, NULL);
+		r->rlim_cur++;
+	}
+}
 
 /* Check and apply new (if non-NULL) to t->rlim[res]; *old gets the
  * previous value. */

@@ -1,5 +1,4 @@
-/* System information and small per-process controls: [uname(2)],
- * [sethostname(2)], [setdomainname(2)], [sysinfo(2)], [getrandom(2)],
+/* System information and small per-process controls: [sysinfo(2)], [getrandom(2)],
  * [personality(2)], [prctl(2)], [arch_prctl(2)]. */
 #include <hal/arch/abi.h>
 #include <hal/context.h>
@@ -14,66 +13,6 @@
 #include <string.h>
 
 #include "proc_internal.h"
-
-#if __has_include(<kevlar/profile.h>)
-#include <kevlar/profile.h>
-#endif
-#ifndef KEVLAR_PROFILE_NAME
-#define KEVLAR_PROFILE_NAME "balanced"
-#endif
-
-#define UTS_LEN 65 /* __NEW_UTS_LEN + 1 */
-
-struct new_utsname {
-	char sysname[UTS_LEN];
-	char nodename[UTS_LEN];
-	char release[UTS_LEN];
-	char version[UTS_LEN];
-	char machine[UTS_LEN];
-	char domainname[UTS_LEN];
-};
-
-static char uts_nodename[UTS_LEN] = "kevlar";
-static char uts_domainname[UTS_LEN] = "(none)";
-
-/* sysname "Linux" on purpose: programs must not be able to tell the
- * difference except through release/version (DESIGN §6). */
-SYSCALL_DEFINE1(uname, uintptr_t, ubuf)
-{
-	struct new_utsname u;
-	memset(&u, 0, sizeof u);
-	strlcpy(u.sysname, "Linux", UTS_LEN);
-	strlcpy(u.nodename, uts_nodename, UTS_LEN);
-	strlcpy(u.release, "6.1.0-kevlar", UTS_LEN);
-	strlcpy(u.version, "#1 SMP " __DATE__ " Kevlar " KEVLAR_PROFILE_NAME, UTS_LEN);
-	strlcpy(u.machine, HAL_UTS_MACHINE, UTS_LEN);
-	strlcpy(u.domainname, uts_domainname, UTS_LEN);
-	return copy_to_user(ubuf, &u, sizeof u) ? -EFAULT : 0;
-}
-
-static long set_uts_name(char *dst, uintptr_t uname, int len)
-{
-	char buf[UTS_LEN];
-	if (current->euid != 0)
-		return -EPERM;
-	if (len < 0 || len >= UTS_LEN)
-		return -EINVAL;
-	if (copy_from_user(buf, uname, (size_t)len))
-		return -EFAULT;
-	buf[len] = '\0';
-	memcpy(dst, buf, (size_t)len + 1);
-	return 0;
-}
-
-SYSCALL_DEFINE2(sethostname, uintptr_t, uname, int, len)
-{
-	return set_uts_name(uts_nodename, uname, len);
-}
-
-SYSCALL_DEFINE2(setdomainname, uintptr_t, uname, int, len)
-{
-	return set_uts_name(uts_domainname, uname, len);
-}
 
 /* struct sysinfo, 64-bit layout (112 bytes). */
 struct linux_sysinfo {
@@ -155,6 +94,8 @@ SYSCALL_DEFINE1(personality, unsigned, persona)
 #define PR_SET_DUMPABLE 4
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 
@@ -193,6 +134,14 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3,
 		return 1;
 	case PR_SET_DUMPABLE:
 		return arg2 <= 1 ? 0 : -EINVAL;
+	case PR_SET_CHILD_SUBREAPER:
+		/* [prctl(2)]: orphaned descendants are reparented to the
+		 * nearest live subreaper rather than to init (exit.c). */
+		t->group_leader->child_subreaper = arg2 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		sig = t->group_leader->child_subreaper;
+		return copy_to_user(arg2, &sig, sizeof sig) ? -EFAULT : 0;
 	case PR_SET_NO_NEW_PRIVS:
 		return (arg2 == 1 && !arg3 && !arg4 && !arg5) ? 0 : -EINVAL;
 	case PR_GET_NO_NEW_PRIVS:

@@ -94,6 +94,7 @@ struct task *task_alloc(void)
 	t->cont_reported = true;
 	t->sig.altstack_flags = SS_DISABLE;
 	rlimits_default(t->rlim);
+	cap_init_root(t); /* uid 0: fork copies the parent's sets over these */
 	t->start_ns = sched_clock_ns();
 	return t;
 }
@@ -105,11 +106,13 @@ void task_free(struct task *t)
 	if (!t)
 		return;
 	f = hal_irq_save();
+	pidfd_task_free(t);
 	sigqueue_flush(t, 0); /* return queued real-time signals to the pool */
 	list_del(&t->thread_node);
 	list_del(&t->itimer_node);
 	hal_irq_restore(f);
 	sighand_put(t->sighand);
+	uts_ns_put(t->uts_ns);
 	frame_free(hal_virt_to_phys(t->kstack), kstack_order());
 	kfree(t->cmdline);
 	kfree(t->exe_path);

@@ -214,7 +214,13 @@ SYSCALL_DEFINE5(waitid, int, idtype, int, id, uintptr_t, uinfo, unsigned, option
 		if (id == 0)
 			wo.id = current->pgid;
 		break;
-	default: /* P_PIDFD: no pidfds */
+	case P_PIDFD: /* [waitid(2)]: the process the pidfd refers to */
+		wo.type = P_PID;
+		wo.id = pidfd_pid(id);
+		if (wo.id < 0)
+			return wo.id;
+		break;
+	default:
 		return -EINVAL;
 	}
 	ret = do_wait(&wo, &r);

@@ -60,6 +60,14 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 			goto found;
 		}
 	}
+	/* The target of the ns/uts link: "uts:[<inum>]" (any inum: the
+	 * file opens the task's namespace of the moment). */
+	if (e->dynamic == DYN_NS) {
+		if (len < 5 || memcmp(name, "uts:[", 5) != 0 || name[len - 1] != ']')
+			return -ENOENT;
+		inode = proc_get_inode(dir->sb, &proc_ns_uts_file_entry, t, -1);
+		goto found;
+	}
 	int n = parse_uint(name, len);
 	if (n < 0)
 		return -ENOENT;

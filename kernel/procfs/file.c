@@ -64,6 +64,8 @@ static int proc_file_open(struct inode *inode, struct file *f)
 	}
 	if ((f->flags & O_ACCMODE) != O_RDONLY && !e->write)
 		return -EACCES;
+	if (e->open)
+		return e->open(f, t);
 	s = kzalloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;

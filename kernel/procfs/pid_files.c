@@ -4,6 +4,7 @@
 #include <kernel/fdtable.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
+#include <kernel/ns.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/tty.h>
@@ -123,8 +124,9 @@ int proc_show_pid_status(struct seqbuf *s, struct task *t)
 		   t->uid, t->euid, t->suid, t->euid, t->gid, t->egid, t->sgid, t->egid,
 		   NR_OPEN_DEFAULT);
 	if (mm)
-		seq_printf(s, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmRSS:\t%8llu kB\n", vm_kb,
-			   vm_kb, rss_kb);
+		seq_printf(s, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
+			      "VmRSS:\t%8llu kB\n",
+			   vm_kb, vm_kb, (unsigned long long)(mm_locked_bytes(mm) / 1024), rss_kb);
 	seq_printf(s, "Threads:\t%u\nSigQ:\t0/%llu\n", threads_of(t),
 		   (unsigned long long)t->rlim[RLIMIT_SIGPENDING].rlim_cur);
 	seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
@@ -278,6 +280,21 @@ ssize_t proc_link_exe(struct task *t, int fd, char *buf, size_t len)
 ssize_t proc_link_root(struct task *t, int fd, char *buf, size_t len)
 {
 	return copy_target("/", buf, len);
+}
+
+/* "uts:[<inum>]": the namespace, as Linux's nsfs names it. */
+ssize_t proc_link_ns_uts(struct task *t, int fd, char *buf, size_t len)
+{
+	char name[32];
+
+	(void)fd;
+	snprintf(name, sizeof name, "uts:[%llu]", (unsigned long long)uts_ns_inum(t));
+	return copy_target(name, buf, len);
+}
+
+int proc_open_ns_uts(struct file *f, struct task *t)
+{
+	return uts_ns_file_open(f, t);
 }
 
 /* The open file's path (or "pipe:[ino]"...), from the VFS. */

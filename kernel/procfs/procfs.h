@@ -31,7 +31,7 @@ void seq_printf(struct seqbuf *s, const char *fmt, ...) __attribute__((format(pr
 void seq_write(struct seqbuf *s, const void *data, size_t n);
 
 enum proc_type { PE_DIR, PE_FILE, PE_LINK };
-enum proc_dyn { DYN_NONE, DYN_PIDS, DYN_FDS };
+enum proc_dyn { DYN_NONE, DYN_PIDS, DYN_FDS, DYN_NS };
 
 struct proc_entry {
 	const char *name;
@@ -46,6 +46,9 @@ struct proc_entry {
 	int (*show)(struct seqbuf *s, struct task *t);
 	/* PE_FILE, optional: a write of buf[0..len) (e.g. comm). */
 	ssize_t (*write)(struct task *t, const char *buf, size_t len);
+	/* PE_FILE, optional, instead of show: open f as an object of the core
+	 * (a namespace file, [setns(2)]); 0 or -errno. */
+	int (*open)(struct file *f, struct task *t);
 	/* PE_LINK: the target into buf (at most len bytes, no NUL needed);
 	 * its length or -errno. fd is the node's descriptor number. */
 	ssize_t (*readlink)(struct task *t, int fd, char *buf, size_t len);
@@ -71,6 +74,8 @@ struct proc_sb {
 extern const struct proc_entry proc_root_entry;
 extern const struct proc_entry proc_pid_entry;
 extern const struct proc_entry proc_fd_entry;
+/* /proc/<pid>/ns/uts:[<inum>], what the link ns/uts points at (DYN_NS). */
+extern const struct proc_entry proc_ns_uts_file_entry;
 
 /* The live task a node refers to, or NULL if it exited and was reaped
  * or its pid now names another process. */
@@ -107,6 +112,9 @@ ssize_t proc_link_root(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_fd(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_self(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_mounts(struct task *t, int fd, char *buf, size_t len);
+ssize_t proc_link_ns_uts(struct task *t, int fd, char *buf, size_t len);
+int proc_open_ns_uts(struct file *f, struct task *t);
+int proc_show_dmesg_restrict(struct seqbuf *s, struct task *t);
 
 int proc_show_cpuinfo(struct seqbuf *s, struct task *t);
 int proc_show_meminfo(struct seqbuf *s, struct task *t);

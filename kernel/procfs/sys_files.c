@@ -174,3 +174,10 @@ int proc_show_pid_max(struct seqbuf *s, struct task *t)
 	seq_printf(s, "32768\n");
 	return 0;
 }
+
+/* kernel.dmesg_restrict: 0, everyone may read the log (kernel/syslog.c). */
+int proc_show_dmesg_restrict(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "0\n");
+	return 0;
+}

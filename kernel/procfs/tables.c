@@ -9,6 +9,7 @@
 	{ .name = (n), .type = PE_LINK, .perm = 0777, .per_task = true, .readlink = (fn) }
 
 static const struct proc_entry sys_kernel_children[] = {
+	FILE_ENTRY("dmesg_restrict", proc_show_dmesg_restrict),
 	FILE_ENTRY("osrelease", proc_show_osrelease),
 	FILE_ENTRY("ostype", proc_show_ostype),
 	FILE_ENTRY("pid_max", proc_show_pid_max),
@@ -36,6 +37,14 @@ const struct proc_entry proc_fd_entry = {
 	.readlink = proc_link_fd, .get_file = proc_get_fd_file,
 };
 
+/* /proc/<pid>/ns: namespaces as links "uts:[<inum>]" [namespaces(7)]. */
+static const struct proc_entry ns_children[] = {
+	TASK_LINK("uts", proc_link_ns_uts),
+};
+const struct proc_entry proc_ns_uts_file_entry = {
+	.name = "uts", .type = PE_FILE, .perm = 0444, .per_task = true, .open = proc_open_ns_uts,
+};
+
 static const struct proc_entry pid_children[] = {
 	{ .name = "auxv", .type = PE_FILE, .perm = 0400, .per_task = true,
 	  .show = proc_show_pid_auxv },
@@ -46,6 +55,8 @@ static const struct proc_entry pid_children[] = {
 	{ .name = "fd", .type = PE_DIR, .perm = 0500, .per_task = true, .dynamic = DYN_FDS },
 	TASK_FILE("maps", proc_show_pid_maps),
 	TASK_FILE("mounts", proc_show_mounts),
+	{ .name = "ns", .type = PE_DIR, .perm = 0511, .per_task = true, .children = ns_children,
+	  .nchildren = ARRAY_SIZE(ns_children), .dynamic = DYN_NS },
 	TASK_LINK("root", proc_link_root),
 	TASK_FILE("stat", proc_show_pid_stat),
 	TASK_FILE("statm", proc_show_pid_statm),

@@ -73,6 +73,8 @@ void kernel_timer_tick(void)
 		t->utime_ticks++;
 	else
 		t->stime_ticks++;
+	if (t != idle_task)
+		rlimit_cpu_tick(t);
 
 	time_tick();
 	sleepers_expire(hal_timer_now_ns());

@@ -4,11 +4,15 @@
  * can be queued ... delivered in the order they were sent".
  *
  * Queue entries come from a fixed pool (send_signal may run in IRQ
- * context, where the heap is off limits); Linux bounds the same queue with
- * RLIMIT_SIGPENDING. When the pool is empty a real-time signal degrades to
- * a standard one: it stays pending once, with its latest siginfo.
+ * context, where the heap is off limits). As in Linux, the signals pending
+ * for the tasks of one (real) user are bounded by the receiver's
+ * RLIMIT_SIGPENDING [getrlimit(2)]: past it a real-time signal sent with
+ * sigqueue/tgkill (si_code != SI_USER) is refused with -EAGAIN, while one
+ * from kill(2) or the kernel degrades, like one that finds the pool empty,
+ * to a standard signal: pending once, with its latest siginfo.
  * Interrupts are masked by every caller. */
 #include <hal/cpu.h>
+#include <kernel/errno.h>
 #include <kernel/list.h>
 #include <kernel/signal.h>
 #include <kernel/task.h>
@@ -50,22 +54,45 @@ static void entry_free(struct sigq_entry *e)
 	list_add_tail(&e->list, &free_entries);
 }
 
-void sigqueue_add(struct task *t, int sig, const struct linux_siginfo *info)
+/* Signals pending for the tasks of uid: queued instances plus pending
+ * standard signals (Linux counts one struct sigqueue for each). */
+static uint64_t user_sigpending(uint32_t uid)
+{
+	struct task *t;
+	struct sigq_entry *e;
+	uint64_t n = 0;
+
+	list_for_each_entry(t, &task_list, all_list) {
+		if (t->uid != uid)
+			continue;
+		n += (uint64_t)__builtin_popcountll(t->sig.pending & ((1ull << (SIGRTMIN_KERNEL - 1)) - 1));
+		list_for_each_entry(e, &t->sigq, list)
+			n++;
+	}
+	return n;
+}
+
+int sigqueue_add(struct task *t, int sig, const struct linux_siginfo *info)
 {
 	uint64_t m = sigmask(sig);
-	struct sigq_entry *e;
+	struct sigq_entry *e = NULL;
+	bool over = sig >= SIGRTMIN_KERNEL &&
+		    user_sigpending(t->uid) >= t->rlim[RLIMIT_SIGPENDING].rlim_cur;
 
-	if (sig >= SIGRTMIN_KERNEL && (e = entry_alloc())) {
+	if (over && info->si_code != SI_USER)
+		return -EAGAIN;
+	if (sig >= SIGRTMIN_KERNEL && !over && (e = entry_alloc())) {
 		e->sig = sig;
 		e->info = *info;
 		list_add_tail(&e->list, &t->sigq);
 		t->sig.pending |= m;
-		return;
+		return 0;
 	}
 	if (!(t->sig.pending & m)) {
 		t->sig.info[sig - 1] = *info;
 		t->sig.pending |= m;
 	}
+	return 0;
 }
 
 int sigqueue_dequeue(struct task *t, uint64_t mask, struct linux_siginfo *info)

@@ -97,14 +97,15 @@ static bool prepare_signal(struct task *t, int sig)
 }
 
 /* Queue sig with info (NULL: SI_KERNEL) on t unless t discards it, and
- * wake t if it can take it. Interrupts masked. */
-static void queue_signal(struct task *t, int sig, const struct linux_siginfo *info)
+ * wake t if it can take it. 0 or -EAGAIN (sigqueue_add). Interrupts masked. */
+static int queue_signal(struct task *t, int sig, const struct linux_siginfo *info)
 {
 	uint64_t m = sigmask(sig);
 	struct linux_siginfo si;
+	int r;
 
 	if (sig_ignored(t, sig))
-		return;
+		return 0;
 	if (info) {
 		si = *info;
 	} else {
@@ -112,15 +113,19 @@ static void queue_signal(struct task *t, int sig, const struct linux_siginfo *in
 		si.si_code = SI_KERNEL;
 	}
 	si.si_signo = sig;
-	sigqueue_add(t, sig, &si);
+	r = sigqueue_add(t, sig, &si);
+	if (r)
+		return r;
 	if (!(t->sig.blocked & m) || (t->sigwait_mask & m))
 		sched_wake(t, -EINTR, true);
+	return 0;
 }
 
 /* Contract in <kernel/signal.h>. */
 int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
 {
 	irqflags_t f;
+	int r = 0;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
@@ -128,10 +133,10 @@ int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
 	if (!task_exited(t)) {
 		if (prepare_signal(t, sig))
 			notify_parent_cldstop(t->group_leader, CLD_CONTINUED, SIGCONT);
-		queue_signal(t, sig, info);
+		r = queue_signal(t, sig, info);
 	}
 	hal_irq_restore(f);
-	return 0;
+	return r;
 }
 
 /* The thread of t's process that takes a process-directed sig, as Linux's
@@ -162,6 +167,7 @@ int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info)
 	struct task *leader = t->group_leader, *it, *target;
 	bool resumed = false;
 	irqflags_t f;
+	int r = 0;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
@@ -177,10 +183,10 @@ int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info)
 			if (!task_exited(it))
 				queue_signal(it, sig, info);
 	} else if ((target = pick_thread(t, sig))) {
-		queue_signal(target, sig, info);
+		r = queue_signal(target, sig, info);
 	}
 	hal_irq_restore(f);
-	return 0;
+	return r;
 }
 
 int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info)

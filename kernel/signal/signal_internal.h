@@ -61,8 +61,9 @@ bool sig_ignored(const struct task *t, int sig);
 
 /* Pending-signal storage (queue.c); interrupts masked by the caller.
  * Mark sig pending for t with info: a real-time signal queues one more
- * instance, a standard one keeps the first instance's info. */
-void sigqueue_add(struct task *t, int sig, const struct linux_siginfo *info);
+ * instance, a standard one keeps the first instance's info. 0, or -EAGAIN
+ * for a real-time signal not from kill(2) past RLIMIT_SIGPENDING. */
+int sigqueue_add(struct task *t, int sig, const struct linux_siginfo *info);
 /* Take the next pending signal among mask (SIGKILL first, then the lowest
  * number; real-time instances in order): its number and *info, or 0. */
 int sigqueue_dequeue(struct task *t, uint64_t mask, struct linux_siginfo *info);

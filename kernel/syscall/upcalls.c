@@ -29,6 +29,7 @@ void kernel_return_to_user(struct hal_trapframe *tf)
 
 	t->in_user = false;
 	do {
+		rseq_return_to_user(tf); /* before a switch or a handler frame */
 		if (need_resched)
 			schedule();
 		if (signal_work(t))

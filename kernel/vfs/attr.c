@@ -4,6 +4,7 @@
 #include <kernel/task.h>
 
 #include "internal.h"
+#include "locks.h"
 
 static bool mnt_rdonly(const struct path_target *t)
 {
@@ -174,6 +175,8 @@ SYSCALL_DEFINE2(truncate, uintptr_t, path, off_t, length)
 		err = -EROFS;
 	else
 		err = inode_permission(d->inode, 2, false);
+	if (!err)
+		err = break_lease(d->inode, O_WRONLY); /* as a writer's open does */
 	if (!err)
 		err = do_truncate(d->inode, length);
 	dput(d);

@@ -5,7 +5,10 @@
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 
+#include <kernel/signal.h>
+
 #include "internal.h"
+#include "locks.h"
 
 #define F_DUPFD 0
 #define F_GETFD 1
@@ -29,20 +32,10 @@
 #define F_GETPIPE_SZ 1032
 #define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
 #define FD_CLOEXEC 1
-#define F_UNLCK 2
-
-/* struct flock on 64-bit Linux (x86_64 and asm-generic): 32 bytes. */
-struct linux_flock {
-	int16_t l_type;
-	int16_t l_whence;
-	int32_t __pad;
-	int64_t l_start;
-	int64_t l_len;
-	int32_t l_pid;
-	int32_t __pad2;
-};
-_Static_assert(sizeof(struct linux_flock) == 32, "struct flock is 32 bytes");
+#define NSIG 64
 
 /* F_SETFL may change these ([fcntl(2)]); the access mode and creation
  * flags are ignored. */
@@ -117,20 +110,60 @@ SYSCALL_DEFINE2(dup2, int, oldfd, int, newfd)
 	return do_dup3(oldfd, newfd, 0);
 }
 
-/* Record locks are accepted and not enforced (one process at a time uses
- * a file here); F_GETLK reports the region unlocked. */
-static long do_lock(uintptr_t arg, bool get)
-{
-	struct linux_flock fl;
+/* struct f_owner_ex ([fcntl(2)] F_SETOWN_EX). */
+struct f_owner_ex {
+	int32_t type;
+	int32_t pid;
+};
 
-	if (copy_from_user(&fl, arg, sizeof(fl)))
-		return -EFAULT;
-	if (fl.l_type < 0 || fl.l_type > F_UNLCK)
+/* Does a thread, process or process group numbered pid exist? */
+static bool owner_exists(int type, int pid)
+{
+	if (type == F_OWNER_PGRP)
+		return kill_pgrp(pid, 0, NULL) != -ESRCH;
+	return pid > 0 && task_lookup(pid) != NULL;
+}
+
+/* [fcntl(2)] F_SETOWN: pid > 0 a process, < 0 the process group -pid,
+ * 0 nobody. -ESRCH if it does not exist (Linux's find_vpid()). */
+static long set_owner(struct file *f, int type, int pid)
+{
+	if (pid && !owner_exists(type, pid))
+		return -ESRCH;
+	f->owner_type = type;
+	f->owner_pid = pid;
+	return 0;
+}
+
+static long fcntl_setown(struct file *f, int who)
+{
+	if (who == INT32_MIN)
 		return -EINVAL;
-	if (!get)
-		return 0;
-	fl.l_type = F_UNLCK;
-	return copy_to_user(arg, &fl, sizeof(fl)) ? -EFAULT : 0;
+	return who < 0 ? set_owner(f, F_OWNER_PGRP, -who) : set_owner(f, F_OWNER_PID, who);
+}
+
+static long fcntl_setown_ex(struct file *f, uintptr_t arg)
+{
+	struct f_owner_ex o;
+
+	if (copy_from_user(&o, arg, sizeof(o)))
+		return -EFAULT;
+	if (o.type != F_OWNER_TID && o.type != F_OWNER_PID && o.type != F_OWNER_PGRP)
+		return -EINVAL;
+	return set_owner(f, o.type, o.pid);
+}
+
+static long fcntl_getown_ex(struct file *f, uintptr_t arg)
+{
+	struct f_owner_ex o = { .type = f->owner_type, .pid = f->owner_pid };
+
+	return copy_to_user(arg, &o, sizeof(o)) ? -EFAULT : 0;
+}
+
+/* F_GETOWN: a process group is reported negated. */
+static long fcntl_getown(struct file *f)
+{
+	return f->owner_type == F_OWNER_PGRP ? -(long)f->owner_pid : f->owner_pid;
 }
 
 /* [fcntl(2)] */
@@ -153,35 +186,56 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 	f = fd_get(tab, fd);
 	if (!f)
 		return -EBADF;
+	/* [open(2)] O_PATH: only the descriptor commands and F_GETFL. */
+	if ((f->flags & O_PATH) && cmd != F_GETFL) {
+		fput(f);
+		return -EBADF;
+	}
 	switch (cmd) {
 	case F_GETFL:
 		r = (long)oflags_to_user(f->flags);
 		break;
 	case F_SETFL:
-		if (f->flags & O_PATH) {
-			r = -EBADF;
-			break;
-		}
 		f->flags = (f->flags & ~SETFL_MASK) | (oflags_from_user(arg) & SETFL_MASK);
 		r = 0;
 		break;
 	case F_GETLK:
 	case F_OFD_GETLK:
+		r = f->inode ? fcntl_getlk(f, cmd == F_OFD_GETLK, arg) : -EBADF;
+		break;
 	case F_SETLK:
 	case F_SETLKW:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		r = (f->flags & O_PATH) ? -EBADF
-				       : do_lock(arg, cmd == F_GETLK || cmd == F_OFD_GETLK);
+		r = f->inode ? fcntl_setlk(fd, f, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW,
+					   cmd == F_SETLKW || cmd == F_OFD_SETLKW, arg)
+			     : -EBADF;
 		break;
 	case F_GETOWN:
-	case F_GETSIG:
-	case F_GETLEASE:
-		r = cmd == F_GETLEASE ? F_UNLCK : 0;
+		r = fcntl_getown(f);
 		break;
 	case F_SETOWN:
+		r = fcntl_setown(f, (int)arg);
+		break;
+	case F_GETOWN_EX:
+		r = fcntl_getown_ex(f, arg);
+		break;
+	case F_SETOWN_EX:
+		r = fcntl_setown_ex(f, arg);
+		break;
+	case F_GETSIG:
+		r = f->owner_sig;
+		break;
 	case F_SETSIG:
-		r = 0;
+		r = arg > NSIG ? -EINVAL : 0; /* [fcntl(2)] F_SETSIG: 0 means SIGIO */
+		if (!r)
+			f->owner_sig = (int)arg;
+		break;
+	case F_GETLEASE:
+		r = fcntl_getlease(f);
+		break;
+	case F_SETLEASE:
+		r = fcntl_setlease(f, arg);
 		break;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
@@ -189,7 +243,6 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
-	case F_SETLEASE:
 	default:
 		r = -EINVAL;
 		break;
@@ -202,19 +255,29 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 #define LOCK_EX 2
 #define LOCK_NB 4
 #define LOCK_UN 8
+#define LOCK_MAND 32
 
-/* [flock(2)]: accepted, not enforced. */
+/* [flock(2)]: the operation is checked before the descriptor, as Linux
+ * does; LOCK_MAND requests are ignored (Linux 5.15+: success, no lock). */
 SYSCALL_DEFINE2(flock, int, fd, unsigned, op)
 {
-	struct file *f = fget_current(fd);
 	unsigned kind = op & ~(unsigned)LOCK_NB;
+	struct file *f;
+	long r;
 
-	if (!f)
-		return -EBADF;
-	fput(f);
+	if (op & LOCK_MAND)
+		return 0;
 	if (kind != LOCK_SH && kind != LOCK_EX && kind != LOCK_UN)
 		return -EINVAL;
-	return 0;
+	f = fget_current(fd);
+	if (!f)
+		return -EBADF;
+	if ((f->flags & O_PATH) || !f->inode)
+		r = -EBADF;
+	else
+		r = file_flock(f, op);
+	fput(f);
+	return r;
 }
 
 static long fd_noop(int fd)

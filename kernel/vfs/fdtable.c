@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "locks.h"
 
 #define RLIMIT_NOFILE 7
 
@@ -16,6 +17,18 @@ struct files {
 	uint64_t cloexec[NR_OPEN_DEFAULT / 64];
 	unsigned refcount;
 };
+
+/* Close one descriptor of f in tab: the process's record locks on the
+ * file go with it ([fcntl(2)]: "If a process closes any file descriptor
+ * referring to a file, then all of the process's locks on that file are
+ * released"), then the reference. */
+static void filp_close(struct file *f, struct files *tab)
+{
+	if (!f)
+		return;
+	locks_remove_posix(f, tab);
+	fput(f);
+}
 
 /* RLIMIT_NOFILE of current (0 means "not set up": the default). */
 int fd_limit(void)
@@ -82,7 +95,7 @@ void files_put(struct files *tab)
 		struct file *f = tab->fd[fd];
 
 		tab->fd[fd] = NULL;
-		fput(f);
+		filp_close(f, tab);
 	}
 	kfree(tab);
 }
@@ -130,7 +143,7 @@ int fd_install_at(struct files *tab, int fd, struct file *f, bool cloexec)
 	old = tab->fd[fd];
 	tab->fd[fd] = f;
 	set_cloexec(tab, fd, cloexec);
-	fput(old);
+	filp_close(old, tab);
 	return fd;
 }
 
@@ -143,7 +156,7 @@ int fd_close(struct files *tab, int fd)
 	f = tab->fd[fd];
 	tab->fd[fd] = NULL;
 	set_cloexec(tab, fd, false);
-	fput(f);
+	filp_close(f, tab);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <kernel/printk.h>
 
 #include "internal.h"
+#include "locks.h"
 
 /* A new open file description for inode (may be NULL) with ops fop and
  * kernel O_* status flags; refcount 1, pos 0. Takes its own reference on
@@ -37,13 +38,21 @@ static void file_free(struct file *f)
 	struct dentry *d = f->dentry;
 	struct inode *inode = f->inode;
 
+	if (f->counted_write)
+		inode->i_writecount--;
+	if (f->counted_read)
+		inode->i_readcount--;
+	if (f->denied_write)
+		inode->i_writecount++;
 	kfree(f);
 	dput(d);
 	iput(inode);
 }
 
-/* Drop a reference; the last one calls f_op->release, then drops the
- * dentry and the inode. */
+/* Drop a reference; the last one releases the description's OFD and
+ * flock locks and its lease ([fcntl(2)], [flock(2)]: "released ... when
+ * all such file descriptors have been closed"), calls f_op->release, then
+ * drops the dentry and the inode. */
 void fput(struct file *f)
 {
 	if (!f)
@@ -51,6 +60,7 @@ void fput(struct file *f)
 	KASSERT(f->refcount > 0);
 	if (--f->refcount)
 		return;
+	locks_remove_file(f);
 	if (!(f->flags & O_PATH))
 		file_op_release(f);
 	file_free(f);
@@ -61,4 +71,40 @@ void fput(struct file *f)
 void file_abort(struct file *f)
 {
 	file_free(f);
+}
+
+/* [execve(2)] ETXTBSY: a file being executed may not be open for writing,
+ * and while it runs nobody may open it for writing (Linux's
+ * deny_write_access(): i_writecount goes negative). The denial lasts until
+ * allow_write_access() or the last fput() of f. 0 or -ETXTBSY. */
+int deny_write_access(struct file *f)
+{
+	struct inode *inode = f->inode;
+
+	if (f->denied_write)
+		return 0;
+	if (inode->i_writecount > 0)
+		return -ETXTBSY;
+	inode->i_writecount--;
+	f->denied_write = true;
+	return 0;
+}
+
+void allow_write_access(struct file *f)
+{
+	if (f && f->denied_write) {
+		f->inode->i_writecount++;
+		f->denied_write = false;
+	}
+}
+
+/* An open for writing of inode: -ETXTBSY while it is being executed
+ * (Linux's get_write_access()). Counted in f until its last fput(). */
+int file_get_write_access(struct file *f)
+{
+	if (f->inode->i_writecount < 0)
+		return -ETXTBSY;
+	f->inode->i_writecount++;
+	f->counted_write = true;
+	return 0;
 }

@@ -138,6 +138,45 @@ void setattr_copy(struct inode *inode, const struct iattr *attr)
 		inode->ctime = attr->ctime;
 }
 
+/* [xattr(7)]: a file system without extended attributes supports no
+ * namespace (-EOPNOTSUPP) and lists none (fs/xattr.c vfs_listxattr() falls
+ * back to the security module's list, empty without one). */
+ssize_t fs_getxattr(struct inode *inode, const char *name, void *buf, size_t size)
+{
+	if (sb_failed(inode->sb))
+		return -EIO;
+	if (!inode->i_op || !inode->i_op->getxattr)
+		return -EOPNOTSUPP;
+	return FS_CALL(inode->sb, inode->i_op->getxattr(inode, name, buf, size));
+}
+
+int fs_setxattr(struct inode *inode, const char *name, const void *value, size_t size, int flags)
+{
+	if (sb_failed(inode->sb))
+		return -EIO;
+	if (!inode->i_op || !inode->i_op->setxattr)
+		return -EOPNOTSUPP;
+	return FS_CALL(inode->sb, inode->i_op->setxattr(inode, name, value, size, flags));
+}
+
+ssize_t fs_listxattr(struct inode *inode, char *buf, size_t size, bool with_trusted)
+{
+	if (sb_failed(inode->sb))
+		return -EIO;
+	if (!inode->i_op || !inode->i_op->listxattr)
+		return 0;
+	return FS_CALL(inode->sb, inode->i_op->listxattr(inode, buf, size, with_trusted));
+}
+
+int fs_removexattr(struct inode *inode, const char *name)
+{
+	if (sb_failed(inode->sb))
+		return -EIO;
+	if (!inode->i_op || !inode->i_op->removexattr)
+		return -EOPNOTSUPP;
+	return FS_CALL(inode->sb, inode->i_op->removexattr(inode, name));
+}
+
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files)
 {
 	*blocks = *bfree = *files = 0;

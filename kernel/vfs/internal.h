@@ -303,6 +303,10 @@ int fs_get_link_file(struct inode *inode, struct file **out);
 /* setattr, or (no op) apply mode/uid/gid/times to the inode directly;
  * ATTR_SIZE without an op is -EPERM. */
 int fs_setattr(struct inode *inode, const struct iattr *attr);
+ssize_t fs_getxattr(struct inode *inode, const char *name, void *buf, size_t size);
+int fs_setxattr(struct inode *inode, const char *name, const void *value, size_t size, int flags);
+ssize_t fs_listxattr(struct inode *inode, char *buf, size_t size, bool with_trusted);
+int fs_removexattr(struct inode *inode, const char *name);
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files);
 
 int file_op_open(struct file *f);
@@ -324,6 +328,8 @@ int dentry_open(struct dentry *d, unsigned flags, struct file **out);
 /* The whole open(2) path for kernel callers: resolve, create (mode as
  * given, no umask), open, truncate. */
 int do_filp_open(int dirfd, const char *path, unsigned flags, mode_t mode, struct file **out);
+/* An open for writing: -ETXTBSY while the file is executed (file.c). */
+int file_get_write_access(struct file *f);
 /* Free a file whose open failed: drops dentry/inode without release. */
 void file_abort(struct file *f);
 /* Arch O_* values (open/fcntl/pipe2 arguments) <-> kernel O_* values. */
@@ -345,6 +351,9 @@ bool file_is_stream(const struct file *f);
  * pos NULL means f->pos. */
 ssize_t do_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t do_write(struct file *f, struct uio *u, off_t *pos);
+/* RLIMIT_FSIZE for a write of *len bytes at pos (cut to the limit):
+ * 0, or -EFBIG after sending SIGXFSZ (read_write.c). */
+int file_size_limit(struct inode *inode, uint64_t pos, size_t *len);
 /* Truncate inode to length (regular files only). */
 int do_truncate(struct inode *inode, off_t length);
 /* Is the directory empty (only "." and "..")? 1, 0 or -errno. */
@@ -361,6 +370,17 @@ int fifo_open(struct inode *inode, struct file *f);
 /* pipe2(): a new anonymous pipe: files for both ends (flags: O_NONBLOCK). */
 int pipe_create(struct file **rd, struct file **wr, unsigned flags);
 bool file_is_pipe(const struct file *f);
+/* For splice(2) & co. (splice.c), f a pipe end (file_is_pipe):
+ * pipe_same(): both ends belong to one pipe.
+ * pipe_wait_data(): sleep until the pipe holds data; the bytes buffered,
+ * 0 if it is empty with no writer left, -EAGAIN (nonblock), -ERESTARTSYS.
+ * pipe_wait_space(): sleep until it has room; the free bytes, -EPIPE (and
+ * SIGPIPE) with no reader, -EAGAIN (nonblock), -ERESTARTSYS.
+ * pipe_peek(): copy up to len buffered bytes without consuming them. */
+bool pipe_same(const struct file *a, const struct file *b);
+ssize_t pipe_wait_data(struct file *f, bool nonblock);
+ssize_t pipe_wait_space(struct file *f, bool nonblock);
+size_t pipe_peek(struct file *f, void *buf, size_t len);
 /* F_GETPIPE_SZ: the pipe's capacity in bytes, -EBADF for other files. */
 long pipe_fcntl_size(struct file *f);
 

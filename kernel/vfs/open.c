@@ -5,6 +5,7 @@
 #include <kernel/task.h>
 
 #include "internal.h"
+#include "locks.h"
 
 #define O_TMPFILE_BIT 020000000 /* __O_TMPFILE, same on x86_64 and arm64 */
 /* The four open-flag bits whose meaning differs per arch (asm-generic vs
@@ -83,10 +84,42 @@ int do_truncate(struct inode *inode, off_t length)
 		return -EISDIR;
 	if (!S_ISREG(inode->mode))
 		return -EINVAL;
+	if (inode->i_writecount < 0)
+		return -ETXTBSY; /* [truncate(2)]: the file is being executed */
+	if ((uint64_t)length > inode->size) {
+		/* Growing past RLIMIT_FSIZE: SIGXFSZ and EFBIG (Linux's
+		 * inode_newsize_ok()). */
+		size_t one = 1;
+		int err = file_size_limit(inode, (uint64_t)length - 1, &one);
+
+		if (err)
+			return err;
+	}
 	attr.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME;
 	attr.size = (uint64_t)length;
 	attr.mtime = attr.ctime = current_time();
 	return fs_setattr(inode, &attr);
+}
+
+/* Count the open for ETXTBSY and leases (Linux's do_dentry_open():
+ * devices, FIFOs and sockets are not counted) and break conflicting
+ * leases of a regular file. */
+static int open_access(struct inode *inode, struct file *f, unsigned flags)
+{
+	int err;
+
+	if (S_ISCHR(inode->mode) || S_ISBLK(inode->mode) || S_ISFIFO(inode->mode) ||
+	    S_ISSOCK(inode->mode))
+		return 0;
+	if (file_writable(f)) {
+		err = file_get_write_access(f); /* [open(2)] ETXTBSY */
+		if (err)
+			return err;
+	} else if (file_readable(f)) {
+		inode->i_readcount++;
+		f->counted_read = true;
+	}
+	return S_ISREG(inode->mode) ? break_lease(inode, flags) : 0;
 }
 
 /* O_PATH files: no data operations at all ([open(2)] O_PATH). */
@@ -125,12 +158,9 @@ static int inode_open(struct inode *inode, struct dentry *d, unsigned flags, str
 	if (is_chr)
 		f->svc = svc; /* the device's driver, not the file system holding the node */
 	f->flags |= O_LARGEFILE; /* 64-bit: force_o_largefile() */
-	if (flags & O_PATH)
-		err = 0;
-	else if (S_ISFIFO(inode->mode))
-		err = fifo_open(inode, f);
-	else
-		err = file_op_open(f);
+	err = (flags & O_PATH) ? 0 : open_access(inode, f, flags);
+	if (!err && !(flags & O_PATH))
+		err = S_ISFIFO(inode->mode) ? fifo_open(inode, f) : file_op_open(f);
 	if (err) {
 		file_abort(f);
 		return err;

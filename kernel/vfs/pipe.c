@@ -9,6 +9,7 @@
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -279,6 +280,63 @@ static const struct file_operations pipe_fops = {
 	.ioctl = pipe_ioctl,
 	.llseek = pipe_llseek,
 };
+
+/* ---- for splice(2), tee(2), vmsplice(2) (splice.c) ---------------------- */
+
+bool pipe_same(const struct file *a, const struct file *b)
+{
+	return a->private_data == b->private_data;
+}
+
+ssize_t pipe_wait_data(struct file *f, bool nonblock)
+{
+	struct pipe *p = f->private_data;
+
+	while (!p->len) {
+		if (!p->writers)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		if (wait_event_interruptible(p->wait, p->len || !p->writers))
+			return -ERESTARTSYS;
+	}
+	return (ssize_t)p->len;
+}
+
+ssize_t pipe_wait_space(struct file *f, bool nonblock)
+{
+	struct pipe *p = f->private_data;
+
+	for (;;) {
+		if (!p->readers) {
+			pipe_sigpipe();
+			return -EPIPE;
+		}
+		if (p->len < PIPE_SIZE)
+			return (ssize_t)(PIPE_SIZE - p->len);
+		if (nonblock)
+			return -EAGAIN;
+		if (wait_event_interruptible(p->wait, p->len < PIPE_SIZE || !p->readers))
+			return -ERESTARTSYS;
+	}
+}
+
+size_t pipe_peek(struct file *f, void *buf, size_t len)
+{
+	struct pipe *p = f->private_data;
+	size_t done = 0, pos = p->head;
+
+	len = MIN(len, p->len);
+	while (done < len) {
+		size_t off = pos % PAGE_SIZE;
+		size_t n = MIN(PAGE_SIZE - off, len - done);
+
+		memcpy((char *)buf + done, p->page[pos / PAGE_SIZE] + off, n);
+		pos = (pos + n) % PIPE_SIZE;
+		done += n;
+	}
+	return done;
+}
 
 /* F_GETPIPE_SZ: the capacity in bytes. */
 long pipe_fcntl_size(struct file *f)

@@ -3,7 +3,9 @@
  * and the kernel API vfs_read/vfs_write. */
 #include <hal/usercopy.h>
 #include <kernel/kmalloc.h>
+#include <kernel/signal.h>
 #include <kernel/syscall.h>
+#include <kernel/task.h>
 
 #include "internal.h"
 
@@ -29,8 +31,31 @@ ssize_t do_read(struct file *f, struct uio *u, off_t *pos)
 	return file_op_read(f, u, pos ? pos : &f->pos);
 }
 
+/* [setrlimit(2)] RLIMIT_FSIZE, [write(2)] EFBIG: a write to a regular file
+ * at or past the limit raises SIGXFSZ and fails; one that crosses it is
+ * cut at the limit. An empty write never fails. */
+int file_size_limit(struct inode *inode, uint64_t pos, size_t *len)
+{
+	uint64_t lim;
+
+	if (!current || !inode || !S_ISREG(inode->mode) || !*len)
+		return 0;
+	lim = current->rlim[RLIMIT_FSIZE].rlim_cur;
+	if (lim == RLIM_INFINITY)
+		return 0;
+	if (pos >= lim) {
+		send_signal(current, SIGXFSZ, NULL);
+		return -EFBIG;
+	}
+	if (*len > lim - pos)
+		*len = (size_t)(lim - pos);
+	return 0;
+}
+
 ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 {
+	int err;
+
 	bool append = (f->flags & O_APPEND) && f->inode && S_ISREG(f->inode->mode);
 
 	if (!file_writable(f))
@@ -38,13 +63,22 @@ ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 	if (u->len > MAX_RW_COUNT)
 		u->len = MAX_RW_COUNT;
 	/* [write(2)] O_APPEND: "the file offset is first set to the end of
-	 * the file"; [pwrite(2)] BUGS: Linux appends for pwrite too. */
+	 * the file"; [pwrite(2)] BUGS: Linux appends for pwrite too. Setting
+	 * the offset and writing are one atomic step because the core never
+	 * switches tasks inside a regular-file write (tmpfs writes do not
+	 * sleep); with SMP this needs the inode's lock, as Linux takes
+	 * inode_lock() in generic_file_write_iter(). (Concurrent writers that
+	 * lseek(SEEK_END) then write are only safe under a lock they hold:
+	 * tests/guest/t_wrrace.c.) */
 	if (append) {
 		if (pos)
 			*pos = (off_t)f->inode->size;
 		else
 			f->pos = (off_t)f->inode->size;
 	}
+	err = file_size_limit(f->inode, (uint64_t)(pos ? *pos : f->pos), &u->len);
+	if (err)
+		return err;
 	return file_op_write(f, u, pos ? pos : &f->pos);
 }
 

@@ -175,4 +175,5 @@ const struct file_operations tmpfs_file_fops = {
 
 const struct inode_operations tmpfs_file_iops = {
 	.setattr = tmpfs_setattr,
+	TMPFS_XATTR_IOPS,
 };

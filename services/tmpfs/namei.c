@@ -291,4 +291,5 @@ const struct inode_operations tmpfs_dir_iops = {
 	.rmdir = tmpfs_rmdir,
 	.rename = tmpfs_rename,
 	.setattr = tmpfs_setattr,
+	TMPFS_XATTR_IOPS,
 };

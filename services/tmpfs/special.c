@@ -19,8 +19,10 @@ static ssize_t tmpfs_readlink(struct inode *inode, char *buf, size_t len)
 const struct inode_operations tmpfs_symlink_iops = {
 	.readlink = tmpfs_readlink,
 	.setattr = tmpfs_setattr,
+	TMPFS_XATTR_IOPS,
 };
 
 const struct inode_operations tmpfs_special_iops = {
 	.setattr = tmpfs_setattr,
+	TMPFS_XATTR_IOPS,
 };

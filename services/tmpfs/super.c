@@ -78,6 +78,7 @@ void tmpfs_free_private(struct inode *inode)
 
 	if (!ti)
 		return;
+	tmpfs_xattrs_free(inode);
 	switch (inode->mode & S_IFMT) {
 	case S_IFREG:
 		tmpfs_pages_truncate(inode->sb, &ti->file, 0);

@@ -56,8 +56,22 @@ struct tmpfs_pages {
 	uint64_t nr;           /* frames allocated */
 };
 
+/* One extended attribute: name and value in one allocation. */
+struct tmpfs_xattr {
+	struct tmpfs_xattr *next;
+	size_t name_len;        /* without the NUL */
+	size_t size;            /* of the value, bytes */
+	char data[];            /* name, NUL, value */
+};
+
+/* Bytes of names and values one inode may hold (Linux bounds tmpfs's by
+ * the memory it may use); past this setxattr(2) is -ENOSPC. */
+#define TMPFS_XATTR_BYTES_MAX (1024 * 1024)
+
 /* inode->i_private. */
 struct tmpfs_inode {
+	struct tmpfs_xattr *xattrs; /* newest first; listed oldest first */
+	size_t xattr_bytes;         /* names + values held */
 	union {
 		struct {
 			struct list_head entries;
@@ -138,5 +152,21 @@ extern const struct inode_operations tmpfs_symlink_iops;
 extern const struct inode_operations tmpfs_special_iops;
 /* inode_operations.setattr for every tmpfs inode (attr.c). */
 int tmpfs_setattr(struct inode *inode, const struct iattr *attr);
+
+/* Extended attributes of every tmpfs inode (xattr.c), [xattr(7)]: the
+ * "user.", "trusted." and "security." namespaces (Linux 6.6 and later keep
+ * "user." on tmpfs too; 6.1 keeps the other two). */
+ssize_t tmpfs_getxattr(struct inode *inode, const char *name, void *buf, size_t size);
+int tmpfs_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
+		   int flags);
+ssize_t tmpfs_listxattr(struct inode *inode, char *buf, size_t size, bool with_trusted);
+int tmpfs_removexattr(struct inode *inode, const char *name);
+/* Free them all (evict). */
+void tmpfs_xattrs_free(struct inode *inode);
+#define TMPFS_XATTR_IOPS                       \
+	.getxattr = tmpfs_getxattr,            \
+	.setxattr = tmpfs_setxattr,            \
+	.listxattr = tmpfs_listxattr,          \
+	.removexattr = tmpfs_removexattr
 
 #endif

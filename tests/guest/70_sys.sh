@@ -55,4 +55,27 @@ out=$(free)
 kt_has sys.free "Mem:" "$out"
 kt_has sys.uptime_cmd "load average" "$(uptime)"
 
+# The kernel log through syslog(2): BusyBox dmesg strips the "<level>"
+# prefixes, dmesg -r keeps them.
+if kt_guest; then
+    log=$(dmesg)
+    kt_num sys.dmesg_lines "$(printf '%s\n' "$log" | grep -c .)" -ge 1
+    case $(printf '%s\n' "$log" | head -n 1) in
+    "<"[0-9]">"*) kt_fail sys.dmesg_stripped "first line '$(printf '%s\n' "$log" | head -n 1)'" ;;
+    *) kt_pass sys.dmesg_stripped ;;
+    esac
+    case $(dmesg -r | head -n 1) in
+    "<"[0-9]">"*) kt_pass sys.dmesg_raw_levels ;;
+    *) kt_fail sys.dmesg_raw_levels "first line '$(dmesg -r | head -n 1)'" ;;
+    esac
+fi
+
+# A UTS namespace of its own: the new host name stays inside it.
+if kt_root; then
+    before=$(hostname)
+    inner=$(unshare -u sh -c 'hostname kt-uts-ns && hostname')
+    kt_eq sys.unshare_uts_inner "kt-uts-ns" "$inner"
+    kt_eq sys.unshare_uts_outer_unchanged "$before" "$(hostname)"
+fi
+
 kt_done

@@ -30,6 +30,9 @@ void hal_tf_set_return(struct hal_trapframe *tf, long v);
  * a handler with SA_RESTART): rewinds the pc and restores the argument. */
 void hal_tf_restart_syscall(struct hal_trapframe *tf);
 uintptr_t hal_tf_pc(const struct hal_trapframe *tf);
+/* Resume user mode at pc (a user address; rseq(2) moves an interrupted
+ * critical section to its abort handler). */
+void hal_tf_set_pc(struct hal_trapframe *tf, uintptr_t pc);
 /* The frame pointer (rbp / x29) saved in tf, for a backtrace of the
  * interrupted code (hal_backtrace() in <hal/cpu.h>). */
 uintptr_t hal_tf_fp(const struct hal_trapframe *tf);

@@ -79,6 +79,9 @@ bool dev_is_stdout(const struct device *dev);
  * names it when there is one [kernel-parameters: console=]; otherwise the
  * node /chosen/stdout-path points to (dev_is_stdout()). */
 bool dev_is_console(const struct device *dev, const char *tty_name);
+/* N of the /aliases entry "<stem>N" naming this node (Linux's
+ * of_alias_get_id(): "serial1" -> 1, for ttyS1), or -ENOENT. */
+int dev_alias_id(const struct device *dev, const char *stem);
 /* The phandle of the node (0 if none). */
 uint32_t dev_phandle(const struct device *dev);
 /* Clock rate in Hz of the node's first clock ("clocks" phandle ->

@@ -40,6 +40,8 @@ struct file;
 #define VM_SPECIAL 0x80 /* pages not owned by the mm (signal trampoline, vDSO):
 			 * vm_area.special gives them; never freed, copied
 			 * by reference on fork */
+#define VM_LOCKED 0x200   /* mlock(2): counted in VmLck, pages faulted in */
+#define VM_LOCKONFAULT 0x400 /* mlock2(MLOCK_ONFAULT): locked as they fault in */
 #define VM_MAYWRITE 0x100 /* mprotect may add VM_WRITE (a shared file mapping
 			   * needs a file open for writing) [mprotect(2) EACCES] */
 
@@ -102,6 +104,11 @@ struct mm {
 	unsigned refcount;       /* vfork shares the parent's mm */
 	uint64_t rss_pages;
 	vaddr_t vdso_base;       /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
+	unsigned def_flags;      /* VM_LOCKED[|VM_LOCKONFAULT] after mlockall(MCL_FUTURE):
+				  * given to every new area; not inherited by fork */
+	struct file *exe_file;   /* the executable (referenced; its deny_write_access()
+				  * keeps writers out while a process runs it:
+				  * [execve(2)] ETXTBSY), or NULL */
 	uint64_t saved_auxv[MM_SAVED_AUXV_WORDS]; /* the auxiliary vector exec gave the
 						     * program: (type, value) pairs up to
 						     * and with AT_NULL, /proc/<pid>/auxv */
@@ -155,6 +162,27 @@ vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk);
 int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access);
 /* Total mapped bytes (VmSize) for /proc. */
 uint64_t mm_vsize(const struct mm *mm);
+/* Bytes in areas locked by mlock(2)/mlockall(2) (VmLck) for /proc. */
+uint64_t mm_locked_bytes(const struct mm *mm);
+
+/* Shared anonymous objects for System V shared memory (kernel/ipc/shm.c;
+ * kernel/mm/shared.c). mm_shared_create(): nr_pages zero-filled on first
+ * touch, one reference for the caller; NULL on -ENOMEM. mm_shared_put():
+ * drop it (the last reference, of the caller or of a mapping, frees the
+ * pages). mm_map_shared(): map all of a (len bytes, page multiple) with
+ * prot at addr (exactly there if fixed, replacing what was mapped; else a
+ * hint, 0 = anywhere); the address or -errno as mm_map(). mm_shared_at():
+ * the object whose start the area starting at addr maps, or NULL.
+ * mm_unmap_shared(): unmap the attachment of a at addr (its areas from
+ * addr on, as far as they continue the object from its start). */
+struct anon_shared *mm_shared_create(uint64_t nr_pages);
+void mm_shared_put(struct anon_shared *a);
+long mm_map_shared(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, bool fixed,
+		   struct anon_shared *a);
+struct anon_shared *mm_shared_at(struct mm *mm, vaddr_t addr);
+void mm_unmap_shared(struct mm *mm, vaddr_t addr, struct anon_shared *a);
+/* Is any byte of [addr, addr+len) mapped? (Out of range counts as used.) */
+bool mm_range_in_use(struct mm *mm, vaddr_t addr, size_t len);
 
 /* Free physical memory for /proc/meminfo and sysinfo(2), bytes (the total:
  * frame_total_bytes(), <kernel/kmalloc.h>). */

@@ -25,9 +25,24 @@ void printk_set_quiet(bool quiet);
 /* For panic and fatal-fault paths: force the log out to whatever console
  * is registered, ignoring "quiet". */
 void printk_emergency_flush(void);
-/* Copy the newest min(len, retained) bytes of the log into buf (syslog(2),
- * /proc/kmsg, dmesg). Returns the byte count. */
-size_t printk_log_copy(char *buf, size_t len);
+
+/* The log as syslog(2) reads it (kernel/syslog.c): lines of text, each
+ * beginning with "<level>". Any context (interrupts are masked inside).
+ * printk_log_read_all(): copy the newest whole lines since the last clear
+ * that fit in len bytes into buf; clear: then clear. Returns the bytes.
+ * printk_log_clear(): later read_all calls start from here.
+ * printk_log_read(): hand out up to len bytes the reader has not seen
+ * (they are consumed); 0 if none. printk_log_unread(): how many there are.
+ * printk_log_size(): the ring's size, bytes. */
+size_t printk_log_read_all(char *buf, size_t len, bool clear);
+void printk_log_clear(void);
+size_t printk_log_read(char *buf, size_t len);
+size_t printk_log_unread(void);
+size_t printk_log_size(void);
+/* Messages reach the console only if their level (6) is below the console
+ * level. Set it (level > 0) and return the previous one. */
+#define PRINTK_CONSOLE_LOGLEVEL_DEFAULT 7
+int printk_console_level(int level);
 
 /* Print "KERNEL PANIC: <msg>", a backtrace with symbol names, and stop
  * the machine with a failure status (hal_panic_stop()). */

@@ -117,12 +117,13 @@ struct task;
 
 /* Queue a thread-directed sig for the task t (tgkill, SIGPIPE; info may
  * be NULL: SI_KERNEL). Wakes t if the signal is deliverable; SIGKILL/SIGCONT
- * resume a stopped task. 0, -EINVAL (bad sig). Any context. */
+ * resume a stopped task. 0, -EINVAL (bad sig), -EAGAIN (a real-time signal
+ * past RLIMIT_SIGPENDING, kernel/signal/queue.c). Any context. */
 int send_signal(struct task *t, int sig, const struct linux_siginfo *info);
 /* Queue a process-directed sig (kill, SIGCHLD, SIGALRM, the TTY) for the
  * process t belongs to: one thread that does not block it takes it;
  * SIGKILL reaches every thread, SIGCONT resumes every stopped one.
- * 0, -EINVAL. Any context. [signal(7)] "Signals and threads" */
+ * 0, -EINVAL, -EAGAIN. Any context. [signal(7)] "Signals and threads" */
 int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info);
 /* Signal every process of process group pgid. 0 or -ESRCH. */
 int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info);

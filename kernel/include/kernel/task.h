@@ -17,6 +17,7 @@ struct files;
 struct fs_struct;
 struct dentry;
 struct tty;
+struct uts_namespace;
 
 enum task_state {
 	TASK_RUNNING = 0,       /* on the run queue or running */
@@ -57,6 +58,8 @@ struct task {
 	struct fs_struct *fs;
 	struct signal_state sig;
 	struct sighand *sighand;     /* signal actions (shared with CLONE_SIGHAND) */
+	struct uts_namespace *uts_ns; /* host and domain name (kernel/proc/uts.c);
+				       * NULL: the initial namespace */
 
 	/* Thread group [clone(2)] CLONE_THREAD. The fields marked "leader"
 	 * are meaningful in the group leader only. */
@@ -100,7 +103,7 @@ struct task {
 	int stop_sig;                /* signal that stopped the task (wait status) */
 	struct task *vfork_parent;   /* parent sleeping in vfork() until exec/exit */
 	uintptr_t set_child_tid;     /* CLONE_CHILD_SETTID, written by the child on entry */
-	uintptr_t robust_list;       /* set_robust_list(2) head (stored only) */
+	uintptr_t robust_list;       /* set_robust_list(2) head, walked at exit (kernel/futex/robust.c) */
 	bool did_exec;               /* execve() succeeded since fork (setpgid EACCES) */
 	bool sig_unkillable;         /* init: default actions do not apply */
 	uint32_t suid, sgid;         /* saved set-user/group-ID */
@@ -112,6 +115,21 @@ struct task {
 	struct list_head sigq;       /* queued instances of real-time signals (signal/queue.c) */
 	uint64_t cutime_ticks, cstime_ticks; /* of reaped children, for getrusage/times */
 	struct svc_frame *svc_frame; /* innermost active service call (kernel/service.c) */
+	/* [sched_setscheduler(2)]: recorded and reported; the scheduler has
+	 * no priorities yet, every task runs round robin (kernel/sched). */
+	int sched_policy;            /* SCHED_OTHER, SCHED_FIFO, ... */
+	int rt_priority;             /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
+	bool sched_reset_on_fork;    /* SCHED_RESET_ON_FORK */
+	bool child_subreaper;        /* leader: prctl(PR_SET_CHILD_SUBREAPER) */
+	struct pidfd *pidfd;         /* leader: shared by its pidfds (kernel/proc/pidfd.c) */
+	unsigned membarrier_state;   /* leader: membarrier(2) registrations (kernel/sched/membarrier.c) */
+	uintptr_t rseq;              /* rseq(2) area of this thread, 0 = none (kernel/sched/rseq.c) */
+	uint32_t rseq_sig;
+	bool rseq_notify;            /* write cpu_id on the way back to user mode */
+	/* [capabilities(7)] sets (capget/capset, kernel/proc/capability.c):
+	 * reported and kept consistent with uid changes; permission checks
+	 * still test euid == 0. */
+	uint64_t cap_effective, cap_permitted, cap_inheritable;
 };
 
 /* personality(2) flag: no address-space randomization for programs this
@@ -173,6 +191,14 @@ struct task *kthread_create(const char *name, void (*fn)(void *), void *arg);
  * -ENOMEM...) with the task unchanged, so the caller can try the next
  * candidate as Linux's kernel_init does. [execve(2)] */
 int kernel_execve_init(const char *path, const char *const argv[], const char *const envp[]);
+
+/* The scheduler tick charged t (not idle) with CPU time: enforce
+ * RLIMIT_CPU (SIGXCPU, SIGKILL). IRQ context. (kernel/proc/rlimit.c) */
+void rlimit_cpu_tick(struct task *t);
+
+/* On the way back to user mode (kernel_return_to_user): rseq(2) fix-up of
+ * an interrupted critical section, cpu_id update. (kernel/sched/rseq.c) */
+void rseq_return_to_user(struct hal_trapframe *tf);
 
 /* The user register frame of t (the slot at the top of its kernel stack). */
 struct hal_trapframe *task_user_tf(struct task *t);

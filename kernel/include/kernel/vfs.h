@@ -89,6 +89,7 @@ struct timespec64 {
 
 struct inode;
 struct dentry;
+struct file_lock_context;
 struct file;
 struct super_block;
 struct uio;
@@ -175,7 +176,32 @@ struct inode_operations {
 	 * process or descriptor is gone). */
 	int (*get_link_file)(struct inode *inode, struct file **out);
 	int (*setattr)(struct inode *inode, const struct iattr *attr);
+	/* Extended attributes [xattr(7)], all optional (without them: -EOPNOTSUPP,
+	 * and an empty list). The VFS (kernel/vfs/xattr.c) already checked
+	 * the name (a known namespace prefix and a non-empty suffix, at most
+	 * XATTR_NAME_MAX bytes, NUL-terminated), the value size (at most
+	 * XATTR_SIZE_MAX) and the caller's rights.
+	 * getxattr: copy the value into buf unless size is 0 (then only
+	 * measure); its length, -ENODATA (absent), -ERANGE (buf too small),
+	 * -EOPNOTSUPP (this file system keeps no such namespace).
+	 * setxattr: flags XATTR_CREATE (-EEXIST if present) and XATTR_REPLACE
+	 * (-ENODATA if absent); 0, -ENOSPC, -ENOMEM, -EOPNOTSUPP.
+	 * listxattr: every name with its NUL into buf unless size is 0, the
+	 * "trusted." ones only if with_trusted; the total length or -ERANGE.
+	 * removexattr: 0, -ENODATA, -EOPNOTSUPP. */
+	ssize_t (*getxattr)(struct inode *inode, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct inode *inode, const char *name, const void *value, size_t size,
+			int flags);
+	ssize_t (*listxattr)(struct inode *inode, char *buf, size_t size, bool with_trusted);
+	int (*removexattr)(struct inode *inode, const char *name);
 };
+
+/* Extended attributes, as <linux/xattr.h> and <linux/limits.h> define them. */
+#define XATTR_CREATE 0x1
+#define XATTR_REPLACE 0x2
+#define XATTR_NAME_MAX 255     /* bytes of a name, without the NUL */
+#define XATTR_SIZE_MAX 65536   /* bytes of one value */
+#define XATTR_LIST_MAX 65536   /* bytes of a name list */
 
 struct file_operations {
 	int (*open)(struct inode *inode, struct file *f);   /* optional */
@@ -225,6 +251,14 @@ struct inode {
 	const struct file_operations *i_fop;
 	void *i_private;      /* the file system's */
 	unsigned refcount;
+	/* The core's, not the file system's: */
+	/* Opens for writing (> 0), or executions denying them (< 0): Linux's
+	 * i_writecount, for ETXTBSY [open(2)], [execve(2)], [truncate(2)]. */
+	int i_writecount;
+	int i_readcount;      /* opens for reading only (leases, [fcntl(2)]) */
+	/* Record locks, flock locks and leases on this inode (kernel/vfs/locks.c),
+	 * NULL while there are none; guarded by file_lock_mutex. */
+	struct file_lock_context *i_flctx;
 };
 
 struct file_system_type {
@@ -258,6 +292,14 @@ struct file {
 	 * file system (sb->svc) or, for a device node, the character device's
 	 * driver (chrdev->svc); NULL for the core's own files (pipes, ttys). */
 	struct svc_instance *svc;
+	/* [fcntl(2)] F_SETOWN/F_SETOWN_EX/F_SETSIG: who gets SIGIO (and lease
+	 * breaks): pid with owner_type F_OWNER_TID/PID/PGRP; 0 = nobody. */
+	int owner_pid;
+	int owner_type;
+	int owner_sig;             /* F_SETSIG: 0 = SIGIO */
+	bool counted_write;        /* holds an i_writecount reference */
+	bool counted_read;         /* holds an i_readcount reference */
+	bool denied_write;         /* deny_write_access() holds i_writecount down */
 };
 
 /* Register a file system type for mount(2) (called from the service's
@@ -283,6 +325,10 @@ unsigned generic_poll_ready(struct file *f, struct wait_queue **wq_out);
 struct file *file_alloc(struct inode *inode, const struct file_operations *fop, unsigned flags);
 void fget(struct file *f);
 void fput(struct file *f);
+/* execve(2): refuse writers of the file f executes while f lives (or until
+ * allow_write_access()): 0, or -ETXTBSY if it is open for writing now. */
+int deny_write_access(struct file *f);
+void allow_write_access(struct file *f);
 
 /* Kernel-internal path API (used by exec, the initramfs unpacker, the
  * boot code). Paths relative to the current task's cwd (or / at boot). */

@@ -28,6 +28,9 @@ long sys_mknodat(const unsigned long *); long sys_faccessat(const unsigned long 
 long sys_utimensat(const unsigned long *); long sys_fchdir(const unsigned long *); long sys_writev(const unsigned long *);
 long sys_readv(const unsigned long *); long sys_statx(const unsigned long *); long sys_poll(const unsigned long *);
 long sys_select(const unsigned long *); long sys_chroot(const unsigned long *); long sys_fchmodat(const unsigned long *);
+long sys_setxattr(const unsigned long *); long sys_getxattr(const unsigned long *); long sys_listxattr(const unsigned long *);
+long sys_removexattr(const unsigned long *); long sys_splice(const unsigned long *); long sys_tee(const unsigned long *);
+long sys_flock(const unsigned long *);
 
 extern int last_signal;
 static int fails, passes;
@@ -43,6 +46,57 @@ static long STAT(const char *p, struct linux_stat *st, int fl) { return SYS(newf
 static long RENAME(const char *a, const char *b, unsigned fl) { return SYS(renameat2, (unsigned long)(long)FD, U(a), (unsigned long)(long)FD, U(b), fl); }
 static long WRITE(int fd, const char *s) { return SYS(write, fd, U(s), strlen(s)); }
 static long CLOSE(int fd) { return SYS(close, fd); }
+
+/* struct flock (64-bit Linux) and one F_OFD_* call on it. */
+struct hflock { int16_t type, whence; int32_t pad; int64_t start, len; int32_t pid, pad2; };
+static long OFD(int fd, int cmd, int type, int64_t start, int64_t len, struct hflock *out)
+{
+	struct hflock fl = { .type = (int16_t)type, .whence = 0, .start = start, .len = len };
+	long r = SYS(fcntl, fd, cmd, U(&fl));
+	if (out)
+		*out = fl;
+	return r;
+}
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+
+/* Record/OFD lock bookkeeping (kernel/vfs/locks.c) with two descriptions
+ * of one file: conflicts, splitting, merging, up/downgrade, release at
+ * last close. One task: nothing may sleep (the stub sched_sleep gives
+ * EINTR). */
+static void locks_checks(void)
+{
+	struct hflock g;
+	long a = OPEN("/lk", O_CREAT | O_RDWR, 0644), b = OPEN("/lk", O_RDWR, 0);
+
+	CHECK(OFD(a, F_OFD_SETLK, 1, 0, 100, NULL), 0);
+	CHECK(OFD(b, F_OFD_SETLK, 0, 50, 1, NULL), -EAGAIN);
+	CHECK(OFD(b, F_OFD_SETLK, 0, 100, 1, NULL), 0);
+	CHECK(OFD(a, F_OFD_SETLK, 2, 40, 20, NULL), 0);               /* split */
+	CHECK((OFD(b, F_OFD_GETLK, 1, 40, 20, &g), g.type), 2);
+	CHECK((OFD(b, F_OFD_GETLK, 1, 99, 1, &g), g.start * 1000 + g.len), 60 * 1000 + 40);
+	CHECK((OFD(b, F_OFD_GETLK, 1, 0, 1, &g), g.start * 1000 + g.len), 0 * 1000 + 40);
+	CHECK(g.pid, -1);
+	CHECK(OFD(a, F_OFD_SETLK, 1, 40, 20, NULL), 0);               /* merge back */
+	CHECK((OFD(b, F_OFD_GETLK, 0, 0, 0, &g), g.start * 1000 + g.len), 100);
+	CHECK(OFD(a, F_OFD_SETLK, 0, 10, 10, NULL), 0);               /* downgrade a piece */
+	CHECK(OFD(b, F_OFD_SETLK, 0, 12, 3, NULL), 0);
+	CHECK(OFD(b, F_OFD_SETLK, 1, 12, 3, NULL), -EAGAIN);          /* upgrade blocked by a */
+	CHECK((OFD(b, F_OFD_GETLK, 1, 0, 0, &g), g.type * 1000 + g.len), 1000 + 10);
+	CHECK(OFD(a, F_OFD_SETLK, 1, 0, 0, NULL), -EAGAIN);           /* b reads [12,15) */
+	CHECK(OFD(b, F_OFD_SETLK, 2, 0, 0, NULL), 0);
+	CHECK(OFD(a, F_OFD_SETLK, 1, 0, 0, NULL), 0);                 /* whole file, merged */
+	CHECK((OFD(b, F_OFD_GETLK, 0, 500, 1, &g), g.start * 1000 + g.len), 0);
+	CHECK(OFD(a, F_OFD_SETLK, 1, -1, 1, NULL), -EINVAL);
+	CHECK(OFD(a, F_OFD_SETLK, 1, 2, INT64_MAX, NULL), -EOVERFLOW);
+	CHECK(OFD(a, F_OFD_GETLK, 2, 0, 1, NULL), -EINVAL);
+	CHECK(SYS(fcntl, a, F_OFD_SETLK, 0), -EFAULT);
+	CLOSE(a);                                                     /* last close releases */
+	CHECK(OFD(b, F_OFD_SETLK, 1, 0, 0, NULL), 0);
+	CHECK(SYS(flock, b, 2), 0);
+	CLOSE(b);
+	CHECK(UNLINK("/lk"), 0);
+}
 
 static void ls(const char *path, char *out)
 {
@@ -69,6 +123,8 @@ int main(void)
 
 	current = &init;
 	init.umask = 022;
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		init.rlim[i].rlim_cur = init.rlim[i].rlim_max = RLIM_INFINITY;
 	tmpfs_init();
 	vfs_init();
 	CHECK(vfs_mount_root("tmpfs"), 0);
@@ -483,6 +539,7 @@ int main(void)
 	CHECK(strcmp(buf, "/ex/f"), 0);
 	CHECK(SYS(chdir, U("/")), 0);
 	CLOSE(fd);
+	locks_checks();
 	/* chroot */
 	CHECK(SYS(chroot, U("/a")), 0);
 	CHECK(STAT("/b/f", &st, 0), 0);
@@ -490,6 +547,47 @@ int main(void)
 	CHECK(SYS(chdir, U("/b")), 0);
 	CHECK(SYS(getcwd, U(buf), 100), 3);
 	CHECK(strcmp(buf, "/b"), 0);
+
+	/* extended attributes: kernel/vfs/xattr.c over services/tmpfs/xattr.c */
+	CHECK(SYS(setxattr, U("/b/f"), U("user.a"), U("v1"), 2, 0), 0);
+	CHECK(SYS(setxattr, U("/b/f"), U("user.a"), U("v1"), 2, XATTR_CREATE), -EEXIST);
+	CHECK(SYS(setxattr, U("/b/f"), U("user.b"), U("long value"), 10, 0), 0);
+	CHECK(SYS(setxattr, U("/b/f"), U("user.a"), U("replaced!"), 9, XATTR_REPLACE), 0);
+	CHECK(SYS(getxattr, U("/b/f"), U("user.a"), U(buf), sizeof buf), 9);
+	CHECK(memcmp(buf, "replaced!", 9), 0);
+	CHECK(SYS(getxattr, U("/b/f"), U("user.a"), U(buf), 3), -ERANGE);
+	CHECK(SYS(listxattr, U("/b/f"), 0, 0), 14);
+	CHECK(SYS(listxattr, U("/b/f"), U(buf), sizeof buf), 14);
+	CHECK(strcmp(buf, "user.a"), 0); /* a replace keeps the entry's place */
+	CHECK(SYS(listxattr, U("/b/f"), U(buf), 10), -ERANGE);
+	CHECK(SYS(removexattr, U("/b/f"), U("user.a")), 0);
+	CHECK(SYS(removexattr, U("/b/f"), U("user.a")), -ENODATA);
+	CHECK(SYS(listxattr, U("/b/f"), U(buf), sizeof buf), 7);
+	CHECK(SYS(setxattr, U("/b/f"), U("bogus.a"), U("x"), 1, 0), -EOPNOTSUPP);
+	CHECK(SYS(setxattr, U("/b/f"), U("user."), U("x"), 1, 0), -EINVAL);
+	CHECK(SYS(setxattr, U("/b/f"), U(""), U("x"), 1, 0), -ERANGE);
+	/* splice and tee through a pipe */
+	{
+		int pp[2], qq[2];
+
+		CHECK(SYS(pipe2, U(pp), 0), 0);
+		CHECK(SYS(pipe2, U(qq), 0), 0);
+		CHECK(WRITE(pp[1], "spliced"), 7);
+		CHECK(SYS(tee, pp[0], qq[1], 100, 0), 7);
+		fd = OPEN("/b/sp", O_CREAT | O_RDWR, 0644);
+		CHECK(SYS(splice, pp[0], 0, fd, 0, 100, 0), 7);
+		CHECK(SYS(splice, fd, 0, pp[1], 0, 100, 0), 0); /* at end of file */
+		CHECK(SYS(lseek, fd, 0, 0), 0);
+		CHECK(SYS(splice, fd, 0, pp[1], 0, 3, 0), 3);
+		CHECK(SYS(read, pp[0], U(buf), sizeof buf), 3);
+		CHECK(memcmp(buf, "spl", 3), 0);
+		CHECK(SYS(read, qq[0], U(buf), sizeof buf), 7);
+		CHECK(SYS(splice, fd, 0, fd, 0, 3, 0), -EINVAL);
+		CHECK(SYS(splice, pp[0], 0, pp[1], 0, 3, 0), -EINVAL);
+		CLOSE(fd);
+		CLOSE(pp[0]); CLOSE(pp[1]); CLOSE(qq[0]); CLOSE(qq[1]);
+	}
+	CHECK(UNLINK("/b/f"), 0); /* evict frees the attributes */
 
 	printf("%d passed, %d failed\n", passes, fails);
 	return fails != 0;

@@ -51,4 +51,12 @@ struct linux_stat {
 };
 _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 
+/* struct semid64_ds after its struct ipc64_perm (asm-generic/sembuf.h,
+ * 64-bit): the times are adjacent. */
+struct hal_semid64_tail {
+	int64_t sem_otime;
+	int64_t sem_ctime;
+	uint64_t sem_nsems, unused3, unused4;
+};
+
 #endif

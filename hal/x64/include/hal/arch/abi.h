@@ -50,4 +50,14 @@ struct linux_stat {
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 
+/* struct semid64_ds after its struct ipc64_perm (arch/x86/include/uapi/
+ * asm/sembuf.h, 64-bit): every time is followed by an unused word. */
+struct hal_semid64_tail {
+	int64_t sem_otime;
+	uint64_t unused1;
+	int64_t sem_ctime;
+	uint64_t unused2;
+	uint64_t sem_nsems, unused3, unused4;
+};
+
 #endif

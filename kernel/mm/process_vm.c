@@ -1,0 +1,177 @@
+/* [process_vm_readv(2)], [process_vm_writev(2)]: copy between the caller's
+ * memory and another process's, without going through a pipe. The remote
+ * pages are found (and faulted in) in the target's mm and reached through
+ * frame_read/frame_write, so the code is the same under Fortress.
+ *
+ * Rights as Linux's ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS): root
+ * (CAP_SYS_PTRACE), or the caller's real uid and gid equal to all of the
+ * target's real, effective and saved ids; else -EPERM. -ESRCH: no such
+ * task, or one without an address space. -EINVAL: flags, more than
+ * UIO_MAXIOV segments. -EFAULT: a bad iovec array, or the first byte could
+ * not be moved; after that the count moved so far is returned (partial
+ * transfers stop at the first remote page that cannot be reached, or at a
+ * local fault). A remote page must allow the access (read for readv,
+ * write for writev: no FOLL_FORCE). */
+#include <hal/frame.h>
+#include <hal/upcall.h>
+#include <hal/usercopy.h>
+#include <kernel/errno.h>
+#include <kernel/kmalloc.h>
+#include <kernel/mm.h>
+#include <kernel/syscall.h>
+#include <kernel/task.h>
+
+#include "mm_internal.h"
+
+#define UIO_MAXIOV 1024
+
+struct user_iovec {
+	uint64_t base;
+	uint64_t len;
+};
+
+static bool may_access(const struct task *t)
+{
+	const struct task *c = current;
+
+	if (c->euid == 0)
+		return true;
+	return c->uid == t->uid && c->uid == t->euid && c->uid == t->suid && c->gid == t->gid &&
+	       c->gid == t->egid && c->gid == t->sgid;
+}
+
+/* The frame of remote page va, faulted in for access if needed; 0 if the
+ * target has no such page or forbids the access. */
+static paddr_t remote_page(struct mm *mm, vaddr_t va, bool write)
+{
+	struct vm_area *v = vma_find(mm, va);
+	unsigned prot;
+	paddr_t pa;
+
+	if (!v || !(v->flags & (write ? VM_WRITE : VM_READ)))
+		return 0;
+	if (hal_query_page(mm->as, va, &pa, &prot))
+		return pa;
+	if (mm_handle_fault(mm, va, write ? HAL_FAULT_WRITE : HAL_FAULT_READ))
+		return 0;
+	return hal_query_page(mm->as, va, &pa, &prot) ? pa : 0;
+}
+
+static struct user_iovec *iov_get(uintptr_t uiov, unsigned long cnt, long *err)
+{
+	struct user_iovec *iov;
+
+	*err = 0;
+	if (cnt > UIO_MAXIOV) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	iov = kmalloc(cnt * sizeof(*iov) + 1);
+	if (!iov) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (cnt && copy_from_user(iov, uiov, cnt * sizeof(*iov))) {
+		kfree(iov);
+		*err = -EFAULT;
+		return NULL;
+	}
+	return iov;
+}
+
+/* A position in an iovec array. */
+struct iov_cursor {
+	const struct user_iovec *iov;
+	unsigned long cnt, idx;
+	uint64_t off; /* within iov[idx] */
+};
+
+/* Bytes available at the cursor (skipping empty segments); 0 at the end. */
+static uint64_t cursor_avail(struct iov_cursor *c)
+{
+	while (c->idx < c->cnt && c->off == c->iov[c->idx].len) {
+		c->idx++;
+		c->off = 0;
+	}
+	return c->idx < c->cnt ? c->iov[c->idx].len - c->off : 0;
+}
+
+static long process_vm_rw(int pid, uintptr_t ulocal, unsigned long lcnt, uintptr_t uremote,
+			  unsigned long rcnt, unsigned long flags, bool write)
+{
+	struct user_iovec *liov = NULL, *riov = NULL;
+	struct iov_cursor lc, rc;
+	struct task *t;
+	struct mm *mm;
+	char buf[512];
+	long err, done = 0;
+
+	if (flags)
+		return -EINVAL;
+	liov = iov_get(ulocal, lcnt, &err);
+	if (!liov)
+		return err;
+	riov = iov_get(uremote, rcnt, &err);
+	if (!riov)
+		goto out;
+	t = task_lookup(pid);
+	mm = t ? t->mm : NULL;
+	err = -ESRCH;
+	if (!mm)
+		goto out;
+	err = -EPERM;
+	if (!may_access(t))
+		goto out;
+	lc = (struct iov_cursor){ .iov = liov, .cnt = lcnt };
+	rc = (struct iov_cursor){ .iov = riov, .cnt = rcnt };
+	err = 0;
+	while (!err) {
+		uint64_t la = cursor_avail(&lc), ra = cursor_avail(&rc);
+		vaddr_t rva = riov[rc.idx].base + rc.off;
+		size_t n = (size_t)MIN(MIN(la, ra), sizeof buf);
+		paddr_t pa;
+
+		if (!la || !ra)
+			break;
+		n = MIN(n, PAGE_SIZE - (rva & (PAGE_SIZE - 1)));
+		pa = rva < USER_TOP ? remote_page(mm, PAGE_ALIGN_DOWN(rva), write) : 0;
+		if (!pa) {
+			err = -EFAULT;
+			break;
+		}
+		if (write) {
+			if (copy_from_user(buf, liov[lc.idx].base + lc.off, n)) {
+				err = -EFAULT;
+				break;
+			}
+			frame_write(pa, rva & (PAGE_SIZE - 1), buf, n);
+		} else {
+			frame_read(pa, rva & (PAGE_SIZE - 1), buf, n);
+			if (copy_to_user(liov[lc.idx].base + lc.off, buf, n)) {
+				err = -EFAULT;
+				break;
+			}
+		}
+		lc.off += n;
+		rc.off += n;
+		done += (long)n;
+	}
+	if (done)
+		err = done;
+out:
+	kfree(liov);
+	kfree(riov);
+	return err;
+}
+
+SYSCALL_DEFINE6(process_vm_readv, int, pid, uintptr_t, local_iov, unsigned long, liovcnt,
+		uintptr_t, remote_iov, unsigned long, riovcnt, unsigned long, flags)
+{
+	return process_vm_rw(pid, local_iov, liovcnt, remote_iov, riovcnt, flags, false);
+}
+
+SYSCALL_DEFINE6(process_vm_writev, int, pid, uintptr_t, local_iov, unsigned long, liovcnt,
+		uintptr_t, remote_iov, unsigned long, riovcnt, unsigned long, flags)
+{
+	return process_vm_rw(pid, local_iov, liovcnt, remote_iov, riovcnt, flags, true);
+}
