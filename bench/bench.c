@@ -13,6 +13,12 @@
  * ratios (docs/bench/). Errors of a benchmark's setup print
  * "BENCH <name> error=<errno>" and the run goes on.
  *
+ * Each measured loop is also bracketed by marker instructions (BENCH_MARK) that
+ * are no-ops to the CPU and to every kernel but that the instruction-counting
+ * QEMU plugin (bench/plugin/insncount.c) sees: it prints one "INSNS" line per
+ * BENCH line, in the same order, with the instructions the whole machine ran
+ * in the loop (bench/compare.sh --insns).
+ *
  * Invoked as "bench --exit" it exits at once (the execve benchmark's
  * child). */
 #define _GNU_SOURCE
@@ -59,14 +65,32 @@ static void fail(const char *name)
     fflush(stdout);
 }
 
+/* Markers for bench/plugin/insncount.c: op (open 1, close 2, emit 3) << 4 | slot.
+ * x86_64: nopl 0x4b56XXXX(%rax); arm64: movz xzr, #0x4bXX. Both do nothing. */
+#if defined(__x86_64__)
+#define BENCH_MARK(op, slot) \
+    __asm__ volatile(".byte 0x0f, 0x1f, 0x80, %c0, 0x00, 0x56, 0x4b" ::"i"((op) << 4 | (slot)) : "memory")
+#elif defined(__aarch64__)
+#define BENCH_MARK(op, slot) \
+    __asm__ volatile(".inst 0xd280001f | ((0x4b00 | %c0) << 5)" ::"i"((op) << 4 | (slot)) : "memory")
+#else
+#define BENCH_MARK(op, slot) ((void)0)
+#endif
+#define REGION_OPEN(slot) BENCH_MARK(1, slot)
+#define REGION_CLOSE(slot) BENCH_MARK(2, slot)
+#define REGION_EMIT(slot) BENCH_MARK(3, slot)
+
 #define LOOP(name, n, body)                               \
     do {                                                  \
         long n_ = scaled(n);                              \
         double t0_ = now_ns();                            \
+        REGION_OPEN(0);                                   \
         for (long i_ = 0; i_ < n_; i_++) {                \
             body;                                         \
         }                                                 \
+        REGION_CLOSE(0);                                  \
         report(name, n_, t0_, now_ns());                  \
+        REGION_EMIT(0);                                   \
     } while (0)
 
 static volatile sig_atomic_t got_signal;
@@ -115,13 +139,16 @@ static void bench_pipe_pingpong(void)
         _exit(0);
     }
     double t0 = now_ns();
+    REGION_OPEN(0);
     for (long i = 0; i < n; i++) {
         if (write(ab[1], &c, 1) != 1 || read(ba[0], &c, 1) != 1)
             break;
     }
+    REGION_CLOSE(0);
     double t1 = now_ns();
     waitpid(pid, NULL, 0);
     report("pipe_pingpong", n, t0, t1);
+    REGION_EMIT(0);
     close(ab[0]); close(ab[1]); close(ba[0]); close(ba[1]);
 }
 
@@ -155,17 +182,24 @@ static void bench_memory(void)
             return;
         }
         double t0 = now_ns();
+        REGION_OPEN(0);
         for (long i = 0; i < pages; i++)
             m[i * page] = 1;
+        REGION_CLOSE(0);
         double t1 = now_ns();
+        REGION_OPEN(1);
         munmap(m, pages * page);
+        REGION_CLOSE(1);
         double t2 = now_ns();
         fault_ns += t1 - t0;
         unmap_ns += t2 - t1;
     }
     printf("BENCH mmap_fault_page iters=%ld ns_per_op=%.1f\n", rounds * pages, fault_ns / (rounds * pages));
+    fflush(stdout);
+    REGION_EMIT(0);
     printf("BENCH munmap_4MiB iters=%ld ns_per_op=%.1f\n", rounds, unmap_ns / rounds);
     fflush(stdout);
+    REGION_EMIT(1);
 }
 
 static void bench_signal(void)

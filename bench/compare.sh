@@ -2,7 +2,7 @@
 # Kevlar side by side with Debian's Linux 6.1 in the same QEMU (TCG) configuration.
 #
 #   bench/compare.sh [--arch x64|arm64|both] [--runs N] [--scale S] [--out DIR]
-#                    [--linux-dir DIR] [--timeout SECONDS] [profile...]
+#                    [--linux-dir DIR] [--timeout SECONDS] [--no-insns] [profile...]
 #
 # Per arch, boots the benchmark initramfs (//bench:initramfs_<arch>: bench/init and
 # bench/bench.c) on
@@ -13,6 +13,11 @@
 # on the shared machine hits every kernel alike). Same QEMU command for all of them
 # (tests/qemu_run.sh: same machine, CPU model, memory, devices and -append; Linux fair adds
 # only its three flags), same initramfs, same benchmark binary.
+#
+# Then, unless --no-insns, every kernel boots once more under the instruction-counting QEMU
+# plugin (//bench/plugin:libinsncount.so, bench/plugin/insncount.c): instructions per
+# operation, kernel and user, and memory accesses per operation, for the whole machine
+# (deterministic up to timer interrupts, so one boot is enough; not timed).
 #
 # Prints the tables (median ns/op per kernel, ratios ours/Linux) on stdout and writes, under
 # DIR (default docs/bench): raw.tsv (every value of every boot), meta.tsv (date, machine,
@@ -26,10 +31,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-arches=(x64 arm64) runs=3 scale=1 out=docs/bench profiles=() timeout_s=1800
+arches=(x64 arm64) runs=3 scale=1 out=docs/bench profiles=() timeout_s=1800 insns=1
 linux_dir=${KEVLAR_LINUX_DIR:-.deps/linux}
 usage() {
-  echo "usage: $0 [--arch x64|arm64|both] [--runs N] [--scale S] [--out DIR] [--linux-dir DIR] [--timeout S] [profile...]" >&2
+  echo "usage: $0 [--arch x64|arm64|both] [--runs N] [--scale S] [--out DIR] [--linux-dir DIR] [--timeout S] [--no-insns] [profile...]" >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -40,6 +45,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --linux-dir) linux_dir=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
+    --no-insns) insns=0; shift ;;
     fortress|balanced|performance|ludicrous) profiles+=("$1"); shift ;;
     *) usage ;;
   esac
@@ -59,12 +65,14 @@ for arch in "${arches[@]}"; do
   targets+=("//bench:initramfs_$arch")
   for p in "${profiles[@]}"; do targets+=("//:kernel_${arch}_$p"); done
 done
+[ "$insns" = 1 ] && targets+=(//bench/plugin:libinsncount.so)
 bazel build --jobs=2 "${targets[@]}" >&2
 bin=$(bazel info bazel-bin 2>/dev/null)
 
 # Snapshot the images: a rebuild during a long run must not change what is measured.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+[ "$insns" = 1 ] && cp "$bin/bench/plugin/libinsncount.so" "$work/"
 for arch in "${arches[@]}"; do
   mkdir -p "$work/$arch"
   cp "$bin/bench/initramfs_$arch.cpio" "$work/$arch/initramfs.cpio"
@@ -146,6 +154,36 @@ boot() { # arch kernel-name run kernel-file extra-append
     END { put("_wall_total_s", end - start) }' "$log" >>"$raw"
 }
 
+# One boot under the counting plugin: per benchmark, instructions (all, kernel), memory
+# accesses, each divided by the iterations. The plugin's k-th INSNS line belongs to the
+# guest's k-th "BENCH <name> iters=" line (bench.c emits one after each).
+count_boot() { # arch kernel-name kernel-file extra-append
+  local arch=$1 name=$2 kfile=$3 extra=$4 log=$work/count.log counts=$work/insns.txt
+  echo "compare: instruction count, $arch $name" >&2
+  rm -f "$counts"
+  if ! tests/qemu_run.sh --arch "$arch" --timeout "$timeout_s" --initrd "$work/$arch/initramfs.cpio" \
+      --append "bench.scale=$scale${extra:+ $extra}" --expect '^BENCH END' --kernel "$kfile" \
+      --plugin "$work/libinsncount.so,arg=out=$counts" </dev/null >"$log" 2>&1; then
+    echo "compare: $arch $name instruction-count boot FAILED; last console lines:" >&2
+    tail -n 15 "$log" | sed 's/^/  | /' >&2
+    return 0
+  fi
+  tr -d '\r' <"$log" | grep -E '^BENCH [A-Za-z0-9_]+ iters=[0-9]+' |
+    awk -v arch="$arch" -v k="$name" -v counts="$counts" '
+      function val(line, key,   n, f, i, kv) {
+        n = split(line, f, " "); for (i = 1; i <= n; i++) { split(f[i], kv, "="); if (kv[1] == key) return kv[2] }
+        return ""
+      }
+      {
+        if ((getline c < counts) <= 0) exit
+        split($0, f, " "); it = substr(f[3], 7) + 0
+        if (it <= 0) next
+        printf "%s\t%s\t1\t_insns_%s\t%.1f\n", arch, k, f[2], val(c, "insns") / it
+        printf "%s\t%s\t1\t_kinsns_%s\t%.1f\n", arch, k, f[2], val(c, "kernel") / it
+        printf "%s\t%s\t1\t_mem_%s\t%.1f\n", arch, k, f[2], val(c, "mem") / it
+      }' >>"$raw"
+}
+
 kernels_of() { # arch: "name file extra-append" lines
   local p
   for p in "${profiles[@]}"; do
@@ -165,6 +203,14 @@ for run in $(seq 1 "$runs"); do
     done < <(kernels_of "$arch")
   done
 done
+if [ "$insns" = 1 ]; then
+  for arch in "${arches[@]}"; do
+    while read -r name file extra; do
+      count_boot "$arch" "$name" "$file" "$extra"
+    done < <(kernels_of "$arch")
+  done
+  meta_put insns "bench/plugin/insncount.c, one boot per kernel, same command plus -plugin libinsncount.so,arg=out=FILE"
+fi
 meta_put load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 for arch in "${arches[@]}"; do
   for name in "${profiles[0]}" linux-stock linux-fair; do

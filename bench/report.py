@@ -5,7 +5,9 @@
 
 RAW.tsv: arch, kernel, run, key, value (one line per value of one boot; keys starting
 with "_" are not benchmarks: _uptime_init_s, _wall_init_s, _wall_total_s, _mem_used_kb,
-_image_bytes, _image_loaded_bytes, _failed, _error_<bench>). META.tsv: key, value.
+_image_bytes, _image_loaded_bytes, _failed, _error_<bench>; per operation, from the boot
+under the instruction-counting plugin: _insns_<bench>, _kinsns_<bench> (kernel part),
+_mem_<bench> (memory accesses)). META.tsv: key, value.
 
 Prints the results as Markdown, writes DIR/ratios.svg and puts the same Markdown into
 DIR/README.md between the markers below (the rest of the file is kept; a missing file
@@ -80,6 +82,46 @@ def ratios(data, benches, arch, ours, base):
         a, l = med(data, arch, ours, b), med(data, arch, base, b)
         r[b] = a / l if a and l else None
     return r, geomean(r.values())
+
+
+def fmt_count(x):
+    if x is None:
+        return "–"
+    return "{:,.0f}".format(x) if x >= 100 else "{:.1f}".format(x)
+
+
+def insns_tables(w, data, benches, arch, names, ours):
+    """Instructions per operation (the plugin's boot), and the ratio to Linux fair."""
+    if not any(med(data, arch, k, "_insns_" + b) for k in names for b in benches):
+        return
+    w("Instructions per operation (lower is better; the whole machine, kernel and user, from one "
+      "boot under `bench/plugin/insncount.c`; below, the kernel's part and memory accesses):\n")
+    w("| benchmark | " + " | ".join(names) + " |")
+    w("|---|" + "---:|" * len(names))
+    for b in benches:
+        w("| {} | ".format(b) + " | ".join(fmt_count(med(data, arch, k, "_insns_" + b)) for k in names) + " |")
+    w("")
+    if "linux-fair" in names:
+        w("Instructions ours / linux-fair (**bold**: we run more):\n")
+        w("| benchmark | " + " | ".join(ours) + " |")
+        w("|---|" + "---:|" * len(ours))
+        for b in benches:
+            base = med(data, arch, "linux-fair", "_insns_" + b)
+            cells = []
+            for k in ours:
+                a = med(data, arch, k, "_insns_" + b)
+                x = a / base if a and base else None
+                cells.append("**{}**".format(fmt_ratio(x)) if x and x > 1 else fmt_ratio(x))
+            w("| {} | ".format(b) + " | ".join(cells) + " |")
+        w("")
+    w("Kernel instructions / memory accesses per operation:\n")
+    w("| benchmark | " + " | ".join(names) + " |")
+    w("|---|" + "---:|" * len(names))
+    for b in benches:
+        w("| {} | ".format(b) + " | ".join(
+            "{} / {}".format(fmt_count(med(data, arch, k, "_kinsns_" + b)), fmt_count(med(data, arch, k, "_mem_" + b)))
+            for k in names) + " |")
+    w("")
 
 
 def markdown(data, benches, kernels, meta):
@@ -157,6 +199,7 @@ def markdown(data, benches, kernels, meta):
                     for b, ks in slower.items()) + ".\n")
             else:
                 w("Slower than {}: nothing.\n".format(base))
+        insns_tables(w, data, benches, arch, names, ours)
         w("Boot and size (medians; wall times include QEMU's start and, for Linux on x86_64, "
           "SeaBIOS and fw_cfg loading):\n")
         w("| kernel | `-kernel` file | loaded (ELF PT_LOAD) | uptime at /init | wall to /init "

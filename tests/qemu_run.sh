@@ -49,7 +49,7 @@
 set -u
 
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
-machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file=""
+machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file="" plugin=""
 console="" input="" second_uart=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -67,6 +67,7 @@ while [ $# -gt 0 ]; do
     --cdrom) cdrom=$2; shift 2 ;;
     --tftp) tftp+=("$2"); shift 2 ;;
     --kernel) kernel_file=$2; shift 2 ;;
+    --plugin) plugin=$2; shift 2 ;;     # a TCG plugin: -plugin SPEC (bench/compare.sh --insns)
     --console) console=$2; shift 2 ;;
     --input) input=$2; shift 2 ;;
     --second-uart) second_uart=1; shift ;;
@@ -143,6 +144,7 @@ elif [ -n "$loader" ]; then
   qemu+=(-kernel "$loader")
 fi
 [ -n "$bios" ] && qemu+=(-bios "$bios")
+[ -n "$plugin" ] && qemu+=(-plugin "$plugin")
 # snapshot=on keeps the guest's writes in a temporary file under $TMPDIR (QEMU's
 # default, /var/tmp, is read-only in Bazel's sandbox).
 export TMPDIR=${TEST_TMPDIR:-${TMPDIR:-/tmp}}

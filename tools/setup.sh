@@ -60,6 +60,8 @@ if [ ! -f "$DEPS/dtb/qemu-virt.dtb" ]; then
 fi
 # Debian's Linux 6.1 for both arches, to compare against (bench/compare.sh).
 "$ROOT/tools/fetch-linux.sh" "$DEPS/linux"
+# QEMU 7.2's TCG plugin API header, for the instruction-counting plugin (bench/plugin/).
+"$ROOT/tools/fetch-qemu.sh" "$DEPS/qemu"
 # Debian's dynamically linked programs for both arches (tests/dyn/, //tests:qemu_dyn_*).
 "$ROOT/tools/fetch-userland.sh" "$DEPS/userland"
 # CPython's regression tests (tools/conformance.sh, docs/conformance.md).

@@ -279,3 +279,124 @@ bool arm64_user_page_protnone(uintptr_t va)
 	e = walk(current_as, va & PAGE_MASK, false);
 	return e && (*e & PTE_SW_PROTNONE);
 }
+
+/* ---- Range operations (<hal/mmu.h>) ---- */
+
+/* The L3 table covering va, or NULL and in *skip the first address past
+ * the missing table's reach. */
+static uint64_t *user_l3(struct hal_aspace *as, vaddr_t va, vaddr_t *skip)
+{
+	uint64_t *table = hal_phys_to_virt(as->root);
+
+	for (unsigned shift = 39; shift > 12; shift -= 9) {
+		uint64_t e = table[(va >> shift) & 511];
+
+		if (!(e & PTE_VALID)) {
+			*skip = (va & ~((1ULL << shift) - 1)) + (1ULL << shift);
+			return NULL;
+		}
+		table = table_va(e);
+	}
+	return table;
+}
+
+int hal_walk_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx)
+{
+	vaddr_t va = start;
+
+	if (!as || !is_user_va(start) || end > USER_TOP)
+		return 0;
+	while (va < end) {
+		vaddr_t skip = end;
+		uint64_t *t = user_l3(as, va, &skip);
+
+		if (!t) {
+			if (skip <= va)
+				break;
+			va = skip;
+			continue;
+		}
+		for (unsigned i = (va >> 12) & 511; i < 512 && va < end; i++, va += PAGE_SIZE) {
+			uint64_t d = t[i];
+			int r;
+
+			if (!pte_present(d))
+				continue;
+			r = fn(ctx, va, d & PTE_ADDR_MASK, pte_prot(d));
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* Pages unmapped but not yet reported: reported after one invalidation. */
+#define UNMAP_BATCH 32
+struct unmap_batch {
+	unsigned n;
+	bool flush; /* some were valid: the TLB may hold them */
+	struct {
+		vaddr_t va;
+		uint64_t pte;
+	} page[UNMAP_BATCH];
+};
+
+static void unmap_batch_end(struct hal_aspace *as, struct unmap_batch *b, hal_page_fn fn, void *ctx)
+{
+	if (b->flush) {
+		dsb(ishst);
+		if (asid_live(as)) {
+			uint64_t asid = (as->asid_gen & (ASID_COUNT - 1)) << 48;
+
+			/* A few by address, or the whole ASID for more [Arm ARM
+			 * D8.13, TLBI VALE1IS, ASIDE1IS]. */
+			if (b->n <= 8) {
+				for (unsigned i = 0; i < b->n; i++)
+					__asm__ volatile("tlbi vale1is, %0" ::"r"((b->page[i].va >> 12) | asid)
+							 : "memory");
+			} else {
+				__asm__ volatile("tlbi aside1is, %0" ::"r"(asid) : "memory");
+			}
+			dsb(ish);
+		}
+		isb();
+	}
+	for (unsigned i = 0; fn && i < b->n; i++)
+		fn(ctx, b->page[i].va, b->page[i].pte & PTE_ADDR_MASK, pte_prot(b->page[i].pte));
+	b->n = 0;
+	b->flush = false;
+}
+
+void hal_unmap_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx)
+{
+	struct unmap_batch b = { 0 };
+	vaddr_t va = start;
+
+	if (!as || !is_user_va(start) || end > USER_TOP)
+		return;
+	while (va < end) {
+		vaddr_t skip = end;
+		uint64_t *t = user_l3(as, va, &skip);
+
+		if (!t) {
+			if (skip <= va)
+				break;
+			va = skip;
+			continue;
+		}
+		for (unsigned i = (va >> 12) & 511; i < 512 && va < end; i++, va += PAGE_SIZE) {
+			uint64_t d = t[i];
+
+			if (!pte_present(d))
+				continue;
+			t[i] = 0;
+			b.page[b.n].va = va;
+			b.page[b.n].pte = d;
+			b.n++;
+			b.flush |= (d & PTE_VALID) != 0;
+			if (b.n == UNMAP_BATCH)
+				unmap_batch_end(as, &b, fn, ctx);
+		}
+	}
+	unmap_batch_end(as, &b, fn, ctx);
+}

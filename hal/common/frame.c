@@ -1,4 +1,5 @@
 /* Frame contents through the direct map (hal/include/hal/frame.h). */
+#include <hal/arch/page.h>
 #include <hal/frame.h>
 #include <hal/mmu.h>
 #include <string.h>
@@ -28,12 +29,12 @@ void frame_write16(paddr_t pa, size_t off, uint16_t v)
 
 void frame_zero(paddr_t pa)
 {
-	memset(hal_phys_to_virt(pa), 0, PAGE_SIZE);
+	arch_page_zero(hal_phys_to_virt(pa));
 }
 
 void frame_copy(paddr_t dst, paddr_t src)
 {
-	memcpy(hal_phys_to_virt(dst), hal_phys_to_virt(src), PAGE_SIZE);
+	arch_page_copy(hal_phys_to_virt(dst), hal_phys_to_virt(src));
 }
 
 void *frame_kaddr(paddr_t pa)

@@ -73,6 +73,16 @@ unsigned long hal_tf_arg(const struct hal_trapframe *tf, unsigned i)
 	return 0;
 }
 
+void hal_tf_args(const struct hal_trapframe *tf, unsigned long args[6])
+{
+	args[0] = tf->rdi;
+	args[1] = tf->rsi;
+	args[2] = tf->rdx;
+	args[3] = tf->r10;
+	args[4] = tf->r8;
+	args[5] = tf->r9;
+}
+
 void hal_tf_set_return(struct hal_trapframe *tf, long v)
 {
 	tf->rax = v;

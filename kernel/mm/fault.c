@@ -2,8 +2,11 @@
  * resolves a fault inside an mm.
  *
  *  - anonymous area: a fresh zeroed frame;
- *  - private file area: a fresh frame filled from the file with
- *    vfs_read() (bytes past file_size, or past end of file, stay zero);
+ *  - private file area: while the area is not writable, the file's own
+ *    frame for a page of file bytes, mapped read-only (file_frames.c: a
+ *    program's text is never copied); otherwise a fresh frame filled
+ *    from the file with vfs_read() (bytes past file_size, or past end of
+ *    file, stay zero);
  *  - shared file area (file_operations.get_page): the file's own frame,
  *    so stores reach the file and the file's writes show in the mapping;
  *  - shared anonymous area: the frame of its anon_shared object,
@@ -158,6 +161,8 @@ int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
 
 		if (r)
 			return r;
+	} else if ((pa = vma_file_frame(v, va))) {
+		goto map; /* the file's frame, referenced, read-only */
 	} else {
 		pa = frame_alloc(0);
 	}
@@ -169,6 +174,7 @@ int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
 		frame_free(pa, 0);
 		return -EFAULT;
 	}
+map:
 	if (hal_map_page(mm->as, va, pa, prot)) {
 		frame_free(pa, 0);
 		printk("mm: out of memory for page tables at 0x%lx\n", (unsigned long)addr);

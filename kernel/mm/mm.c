@@ -6,8 +6,10 @@
  * private area is a frame of its own mm; a page of a VM_SHARED area is a
  * frame of the file or anon_shared object, mapped with a frame reference
  * (frame_get) per mapping; the signal trampoline and the vDSO
- * (VM_SPECIAL, special.c) are the HAL's frames. fork copies present private pages eagerly (no
- * copy-on-write yet) and maps shared pages again in the child.
+ * (VM_SPECIAL, special.c) are the HAL's frames. A read-only private file
+ * area maps the file's own frames (file_frames.c). fork copies present
+ * private pages eagerly (no copy-on-write yet) and maps shared pages and
+ * file frames again in the child.
  */
 #include <hal/context.h>
 #include <hal/frame.h>
@@ -51,40 +53,47 @@ struct mm *mm_create(bool randomize, uint64_t stack_rlimit)
 	return mm;
 }
 
-/* Copy (private) or share (VM_SHARED) the present pages of v from src to
- * dst. 0 or -ENOMEM. */
+struct copy_ctx {
+	struct mm *dst;
+	struct vm_area *v;
+};
+
+/* hal_walk_range callback for fork: one present page of the parent's area. */
+static int copy_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
+{
+	struct copy_ctx *c = arg;
+	struct vm_area *v = c->v;
+	paddr_t npa;
+
+	if (v->flags & VM_SPECIAL)
+		return hal_map_page(c->dst->as, va, pa, prot) ? -ENOMEM : 0;
+	if ((v->flags & VM_SHARED) || vma_is_file_frame(v, va, pa)) {
+		if (frame_get(pa))
+			return -ENOMEM;
+		npa = pa;
+	} else {
+		npa = frame_alloc(0);
+		if (!npa)
+			return -ENOMEM;
+		frame_copy(npa, pa);
+	}
+	if (hal_map_page(c->dst->as, va, npa, prot)) {
+		frame_free(npa, 0);
+		return -ENOMEM;
+	}
+	c->dst->rss_pages++;
+	return 0;
+}
+
+/* Copy (private) or share (VM_SHARED, file frames) the present pages of v
+ * from src to dst. 0 or -ENOMEM. */
 static int copy_area_pages(struct mm *dst, struct mm *src, struct vm_area *v)
 {
+	struct copy_ctx c = { dst, v };
+
 	if (!src->rss_pages && !(v->flags & VM_SPECIAL))
 		return 0;
-	for (vaddr_t va = v->start; va < v->end; va += PAGE_SIZE) {
-		paddr_t pa, npa;
-		unsigned prot;
-
-		if (!hal_query_page(src->as, va, &pa, &prot))
-			continue;
-		if (v->flags & VM_SPECIAL) {
-			if (hal_map_page(dst->as, va, pa, prot))
-				return -ENOMEM;
-			continue;
-		}
-		if (v->flags & VM_SHARED) {
-			if (frame_get(pa))
-				return -ENOMEM;
-			npa = pa;
-		} else {
-			npa = frame_alloc(0);
-			if (!npa)
-				return -ENOMEM;
-			frame_copy(npa, pa);
-		}
-		if (hal_map_page(dst->as, va, npa, prot)) {
-			frame_free(npa, 0);
-			return -ENOMEM;
-		}
-		dst->rss_pages++;
-	}
-	return 0;
+	return hal_walk_range(src->as, v->start, v->end, copy_page, &c);
 }
 
 struct mm *mm_fork(struct mm *src)
@@ -265,6 +274,22 @@ int mm_unmap(struct mm *mm, vaddr_t addr, size_t len)
 	return vma_remove_range(mm, addr, addr + len) ? -ENOMEM : 0;
 }
 
+struct reprotect_ctx {
+	struct hal_aspace *as;
+	unsigned prot; /* HAL_PROT_* */
+};
+
+/* hal_walk_range callback for mprotect: the area's new protection. */
+static int reprotect_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
+{
+	struct reprotect_ctx *r = arg;
+
+	(void)pa;
+	(void)prot;
+	hal_protect_page(r->as, va, r->prot);
+	return 0;
+}
+
 int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
 {
 	vaddr_t end, cur;
@@ -305,9 +330,14 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
 		}
 		if (v->end > end && !vma_split(mm, v, end))
 			return -ENOMEM;
+		if ((vm_new & VM_WRITE) && !(v->flags & VM_WRITE))
+			vma_unshare_file_frames(mm, v); /* private copies from now on */
 		v->flags = keep | vm_new;
-		for (vaddr_t va = v->start; va < v->end && mm->rss_pages; va += PAGE_SIZE)
-			hal_protect_page(mm->as, va, vma_hal_prot(v->flags));
+		if (mm->rss_pages) {
+			struct reprotect_ctx r = { mm->as, vma_hal_prot(v->flags) };
+
+			hal_walk_range(mm->as, v->start, v->end, reprotect_page, &r);
+		}
 	}
 	return 0;
 }

@@ -53,6 +53,16 @@ paddr_t vma_special_page(const struct vm_area *v, vaddr_t va);
 /* Fault in every page of [start, end) of areas with vm_flags, for reading
  * or (writable areas) writing; stops at the first failure (mm.c). */
 void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags);
+/* Private file areas mapping the file's own frames (file_frames.c). */
+/* The file's frame for page va of v, referenced, if v may map it (v is
+ * private, without VM_WRITE, and the page holds only file bytes); 0 if
+ * not (then the fault fills a frame of its own). */
+paddr_t vma_file_frame(struct vm_area *v, vaddr_t va);
+/* Is pa, mapped at va in v, the file's own frame (not a private copy)? */
+bool vma_is_file_frame(struct vm_area *v, vaddr_t va, paddr_t pa);
+/* Unmap the file frames v maps (before v gains VM_WRITE): later accesses
+ * fault in private copies. */
+void vma_unshare_file_frames(struct mm *mm, struct vm_area *v);
 /* HAL_PROT_* for a page of area flags (VM_*). */
 unsigned vma_hal_prot(unsigned vm_flags);
 

@@ -141,21 +141,33 @@ struct vm_area *vma_split(struct mm *mm, struct vm_area *v, vaddr_t at)
 	return n;
 }
 
+struct zap_ctx {
+	struct mm *mm;
+	bool special;
+};
+
+/* hal_unmap_range callback: drop the mapping's frame reference. */
+static int zap_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
+{
+	struct zap_ctx *z = arg;
+
+	(void)va;
+	(void)prot;
+	if (z->special)
+		return 0;
+	frame_free(pa, 0);
+	if (z->mm->rss_pages)
+		z->mm->rss_pages--;
+	return 0;
+}
+
 void vma_zap(struct mm *mm, struct vm_area *v, vaddr_t start, vaddr_t end)
 {
+	struct zap_ctx z = { mm, (v->flags & VM_SPECIAL) != 0 };
+
 	if (!mm->rss_pages && !(v->flags & VM_SPECIAL))
 		return; /* nothing was ever faulted in */
-	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		paddr_t pa;
-
-		if (!hal_unmap_page(mm->as, va, &pa))
-			continue;
-		if (v->flags & VM_SPECIAL)
-			continue;
-		frame_free(pa, 0);
-		if (mm->rss_pages)
-			mm->rss_pages--;
-	}
+	hal_unmap_range(mm->as, start, end, zap_page, &z);
 }
 
 int vma_remove_range(struct mm *mm, vaddr_t start, vaddr_t end)

@@ -137,8 +137,7 @@ void kernel_syscall(struct hal_trapframe *tf)
 	__atomic_fetch_add(&calls_total, 1, __ATOMIC_RELAXED);
 	if (nr < HAL_NR_SYSCALLS)
 		__atomic_fetch_add(&calls[nr], 1, __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < 6; i++)
-		args[i] = hal_tf_arg(tf, i);
+	hal_tf_args(tf, args);
 	if (trace && (nr == __NR_exit || nr == __NR_exit_group))
 		strace_call(nr, args, false, 0);
 

@@ -11,6 +11,15 @@
 #include <kernel/signal.h>
 #include <kernel/task.h>
 
+/* Has do_signal() anything to do: a signal to deliver, an interrupted
+ * syscall to restart or fail, a mask to restore (sigsuspend, ppoll)? Most
+ * returns to user mode have none (it saves the signal lock round trip on
+ * every syscall). */
+static bool signal_work(const struct task *t)
+{
+	return signal_pending(t) || t->syscall_restart || t->sig.restore_saved_mask;
+}
+
 /* Reschedule if the tick or a wake-up asked for it, then deliver signals
  * (which may stop the task or build handler frames in tf); again while
  * either is still due. Interrupts enabled. */
@@ -23,7 +32,8 @@ void kernel_return_to_user(struct hal_trapframe *tf)
 		rseq_return_to_user(tf); /* before a switch or a handler frame */
 		if (need_resched)
 			schedule();
-		do_signal(tf);
+		if (signal_work(t))
+			do_signal(tf);
 	} while (need_resched || signal_pending(t));
 	t->in_user = true;
 }

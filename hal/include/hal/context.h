@@ -22,6 +22,8 @@ struct hal_trapframe *hal_kstack_trapframe(void *kstack_top);
  * r10, r8, r9 on x86_64; x8, x0-x5 on arm64). */
 unsigned long hal_tf_syscall_nr(const struct hal_trapframe *tf);
 unsigned long hal_tf_arg(const struct hal_trapframe *tf, unsigned i);
+/* All six arguments at once (the syscall entry: one call, not six). */
+void hal_tf_args(const struct hal_trapframe *tf, unsigned long args[6]);
 /* Set the syscall return value (rax / x0). */
 void hal_tf_set_return(struct hal_trapframe *tf, long v);
 /* Make the interrupted syscall run again on return (for -ERESTARTSYS after

@@ -39,6 +39,23 @@ bool hal_protect_page(struct hal_aspace *as, vaddr_t va, unsigned prot);
 /* Look up a mapping; returns true and fills *pa and *prot if mapped. */
 bool hal_query_page(struct hal_aspace *as, vaddr_t va, paddr_t *pa, unsigned *prot);
 
+/* Range operations: cost in proportion to the page tables present, not to
+ * the size of the range (a sparse 8 MiB stack area costs a few table
+ * lookups), with TLB invalidation batched (Zircon's ArchVmAspace::Unmap).
+ * fn is called for each mapped page of [start, end) (page aligned, inside
+ * the user range) in ascending order, with its frame and HAL_PROT_* bits
+ * (a PROT_NONE page has only HAL_PROT_USER). */
+typedef int (*hal_page_fn)(void *ctx, vaddr_t va, paddr_t pa, unsigned prot);
+/* Visit the mapped pages; stops at, and returns, the first nonzero value fn
+ * returns (0 if none). fn may change or unmap the page it is given (not
+ * others), and may map pages into other address spaces. */
+int hal_walk_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx);
+/* Unmap every page of [start, end). fn (may be NULL; its return value is
+ * ignored) gets each page that was mapped once its translation is gone from
+ * the TLB, so it may free the frame. Page-table pages stay until
+ * hal_aspace_destroy(). */
+void hal_unmap_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx);
+
 /* Direct map: every RAM byte at a fixed kernel virtual address.
  * Valid only for RAM ranges passed to hal_mm_init(). */
 void *hal_phys_to_virt(paddr_t pa);
