@@ -64,8 +64,8 @@ const char *kallsyms_lookup(uintptr_t pc, uintptr_t *offset)
 			hi = mid;
 	}
 	name_off = rd32(entries + lo * KSYM_ENTRY + 8);
-	if (name_off >= names_len || strnlen(names + name_off, names_len - name_off) ==
-					     names_len - name_off)
+	if (name_off >= names_len ||
+	    strnlen(names + name_off, names_len - name_off) == names_len - name_off)
 		return NULL;
 	if (offset)
 		*offset = pc - (uintptr_t)rd64(entries + lo * KSYM_ENTRY);

@@ -24,17 +24,17 @@
 #include <string.h>
 
 #define LOG_BUF_SIZE (64 * 1024) /* bytes, a power of two */
-#define LINE_MAX_LEN 512         /* longest single printk, bytes */
+#define LINE_MAX_LEN 512	 /* longest single printk, bytes */
 
-#define LOG_PREFIX "<6>"         /* the level of every line: KERN_INFO */
+#define LOG_PREFIX "<6>" /* the level of every line: KERN_INFO */
 #define LOG_PREFIX_LEN 3
-#define MESSAGE_LOGLEVEL 6        /* compared with the console level */
+#define MESSAGE_LOGLEVEL 6 /* compared with the console level */
 
 static char log_buf[LOG_BUF_SIZE];
-static uint64_t log_head;   /* total bytes ever appended; log_buf[log_head % SIZE] is next */
+static uint64_t log_head;	   /* total bytes ever appended; log_buf[log_head % SIZE] is next */
 static bool log_line_start = true; /* the next byte begins a line */
-static bool console_live;   /* printk_replay() ran: write through */
-static bool console_quiet;  /* "quiet": keep in the ring only */
+static bool console_live;	   /* printk_replay() ran: write through */
+static bool console_quiet;	   /* "quiet": keep in the ring only */
 static int console_loglevel = PRINTK_CONSOLE_LOGLEVEL_DEFAULT;
 static uint64_t reader_pos; /* syslog(2) READ: next byte to hand out */
 static uint64_t clear_pos;  /* syslog(2) CLEAR: READ_ALL starts here */

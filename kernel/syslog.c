@@ -94,8 +94,7 @@ SYSCALL_DEFINE3(syslog, int, type, uintptr_t, buf, int, len)
 		return -EPERM;
 	switch (type) {
 	case SYSLOG_ACTION_CLOSE:
-	case SYSLOG_ACTION_OPEN:
-		return 0;
+	case SYSLOG_ACTION_OPEN: return 0;
 	case SYSLOG_ACTION_READ:
 		r = check_read_buf(buf, len);
 		return r <= 0 ? r : syslog_read(buf, len);
@@ -103,9 +102,7 @@ SYSCALL_DEFINE3(syslog, int, type, uintptr_t, buf, int, len)
 	case SYSLOG_ACTION_READ_CLEAR:
 		r = check_read_buf(buf, len);
 		return r <= 0 ? r : syslog_copy(buf, len, type);
-	case SYSLOG_ACTION_CLEAR:
-		printk_log_clear();
-		return 0;
+	case SYSLOG_ACTION_CLEAR: printk_log_clear(); return 0;
 	case SYSLOG_ACTION_CONSOLE_OFF:
 		if (!saved_console_loglevel)
 			saved_console_loglevel = printk_console_level(MINIMUM_CONSOLE_LOGLEVEL);
@@ -122,11 +119,8 @@ SYSCALL_DEFINE3(syslog, int, type, uintptr_t, buf, int, len)
 		printk_console_level(MAX(len, MINIMUM_CONSOLE_LOGLEVEL));
 		saved_console_loglevel = 0; /* a later CONSOLE_ON keeps this one */
 		return 0;
-	case SYSLOG_ACTION_SIZE_UNREAD:
-		return (long)printk_log_unread();
-	case SYSLOG_ACTION_SIZE_BUFFER:
-		return (long)printk_log_size();
-	default:
-		return -EINVAL;
+	case SYSLOG_ACTION_SIZE_UNREAD: return (long)printk_log_unread();
+	case SYSLOG_ACTION_SIZE_BUFFER: return (long)printk_log_size();
+	default: return -EINVAL;
 	}
 }

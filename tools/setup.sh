@@ -12,7 +12,7 @@ PKGS="bazel-bootstrap bazel-platforms bazel-skylib clang lld llvm
   qemu-system-x86 qemu-system-arm u-boot-qemu u-boot-tools
   device-tree-compiler linux-source-6.1 busybox-static
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross musl-tools
-  cpio e2fsprogs xz-utils clang-tidy
+  cpio e2fsprogs xz-utils clang-tidy clang-format
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
   dosfstools fdisk u-boot-rpi:arm64"
 

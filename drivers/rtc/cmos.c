@@ -15,7 +15,7 @@
 #define RTC_YEAR 0x09
 #define RTC_STATUS_A 0x0a
 #define RTC_STATUS_B 0x0b
-#define RTC_CENTURY 0x32 /* the ACPI FADT's usual century register */
+#define RTC_CENTURY 0x32  /* the ACPI FADT's usual century register */
 #define STATUS_A_UIP 0x80 /* update in progress */
 #define STATUS_B_24H 0x02
 #define STATUS_B_BINARY 0x04
@@ -122,7 +122,7 @@ static int cmos_probe(struct device *dev)
 }
 
 static const struct of_device_id cmos_match[] = {
-	{"motorola,mc146818", 0},
-	{0, 0},
+	{ "motorola,mc146818", 0 },
+	{ 0, 0 },
 };
 DRIVER_DECLARE(cmos_rtc, DRV_CLASS_RTC, cmos_match, cmos_probe);

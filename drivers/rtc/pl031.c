@@ -29,8 +29,8 @@ static int pl031_probe(struct device *dev)
 }
 
 static const struct of_device_id pl031_match[] = {
-	{"arm,pl031", NULL},
-	{NULL, NULL},
+	{ "arm,pl031", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(pl031, DRV_CLASS_RTC, pl031_match, pl031_probe);

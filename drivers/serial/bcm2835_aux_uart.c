@@ -22,9 +22,9 @@
 #include <kernel/tty.h>
 
 /* Register offsets / 4 from AUX_MU_IO_REG (hal_iomap reg_shift 2). */
-#define MU_IO 0    /* data; baud low byte when LCR.DLAB */
-#define MU_IER 1   /* interrupt enable; baud high byte when LCR.DLAB */
-#define MU_IIR 2   /* interrupt identify (read), FIFO clear (write) */
+#define MU_IO 0	 /* data; baud low byte when LCR.DLAB */
+#define MU_IER 1 /* interrupt enable; baud high byte when LCR.DLAB */
+#define MU_IIR 2 /* interrupt identify (read), FIFO clear (write) */
 #define MU_LCR 3
 #define MU_LSR 5
 #define MU_CNTL 8  /* receiver / transmitter enable */
@@ -34,12 +34,12 @@
 #define IER_REQUIRED 0x0c /* errata: bits 3:2 must be set for interrupts */
 #define IIR_CLEAR_FIFOS 0x06
 #define LCR_8BIT 0x03
-#define LSR_DR 0x01       /* receive FIFO holds a byte */
+#define LSR_DR 0x01	  /* receive FIFO holds a byte */
 #define LSR_TX_EMPTY 0x20 /* transmit FIFO can take a byte */
 #define CNTL_RX_TX 0x03
 
 #define BAUD 115200
-#define MAX_PORTS 4 /* Linux's CONFIG_SERIAL_8250_NR_UARTS default: ttyS0 .. ttyS3 */
+#define MAX_PORTS 4	   /* Linux's CONFIG_SERIAL_8250_NR_UARTS default: ttyS0 .. ttyS3 */
 #define SPIN_LIMIT 1000000 /* a dead UART must not hang the kernel */
 
 struct mini_uart {
@@ -155,8 +155,8 @@ fail_free:
 }
 
 static const struct of_device_id mu_match[] = {
-	{"brcm,bcm2835-aux-uart", NULL},
-	{NULL, NULL},
+	{ "brcm,bcm2835-aux-uart", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(bcm2835_aux_uart, DRV_CLASS_CONSOLE, mu_match, mu_probe);

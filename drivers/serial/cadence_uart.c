@@ -37,16 +37,16 @@
 #define CR_TX_EN (1u << 4)
 #define CR_TX_DIS (1u << 5)
 #define CR_STOPBRK (1u << 8)
-#define MR_8N1 (4u << 3)   /* CHRL 0b00 = 8 bits, PAR 0b100 = none, NBSTOP 0b00 = 1 */
+#define MR_8N1 (4u << 3) /* CHRL 0b00 = 8 bits, PAR 0b100 = none, NBSTOP 0b00 = 1 */
 #define SR_RXEMPTY (1u << 1)
 #define SR_TXEMPTY (1u << 3)
 #define SR_TXFULL (1u << 4)
-#define INT_RTRIG (1u << 0) /* RX FIFO reached RXWM bytes */
+#define INT_RTRIG (1u << 0)   /* RX FIFO reached RXWM bytes */
 #define INT_TIMEOUT (1u << 8) /* RX FIFO not empty, line idle RXTOUT x 4 bit times */
 #define INT_ALL 0x1fff
 
 #define BAUD 115200
-#define MAX_PORTS 16 /* Linux's CDNS_UART_NR_PORTS: ttyPS0 .. ttyPS15 */
+#define MAX_PORTS 16	   /* Linux's CDNS_UART_NR_PORTS: ttyPS0 .. ttyPS15 */
 #define SPIN_LIMIT 1000000 /* a dead UART must not hang the kernel */
 
 struct cdns_uart {
@@ -169,7 +169,7 @@ static int cdns_probe(struct device *dev)
 	/* else keep the firmware's rate (ZynqMP clocks come from the PMU
 	 * firmware's clock controller, which has no clock-frequency) */
 	hal_io_write32(&u->io, UART_MR, MR_8N1);
-	hal_io_write32(&u->io, UART_RXWM, 1);    /* interrupt on every byte */
+	hal_io_write32(&u->io, UART_RXWM, 1);	 /* interrupt on every byte */
 	hal_io_write32(&u->io, UART_RXTOUT, 10); /* and on a stray one left behind */
 	hal_io_write32(&u->io, UART_CR, CR_RXRST | CR_TXRST);
 	hal_io_write32(&u->io, UART_CR, CR_RX_EN | CR_TX_EN | CR_STOPBRK);
@@ -199,8 +199,8 @@ fail_free:
 }
 
 static const struct of_device_id cdns_uart_match[] = {
-	{"cdns,uart-r1p12", NULL},
-	{NULL, NULL},
+	{ "cdns,uart-r1p12", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(cdns_uart, DRV_CLASS_CONSOLE, cdns_uart_match, cdns_probe);

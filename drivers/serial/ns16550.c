@@ -146,9 +146,9 @@ static int ns16550_probe(struct device *dev)
 }
 
 static const struct of_device_id ns16550_match[] = {
-	{"ns16550a", 0},
-	{"ns16550", 0},
-	{"ns8250", 0},
-	{0, 0},
+	{ "ns16550a", 0 },
+	{ "ns16550", 0 },
+	{ "ns8250", 0 },
+	{ 0, 0 },
 };
 DRIVER_DECLARE(ns16550, DRV_CLASS_CONSOLE, ns16550_match, ns16550_probe);

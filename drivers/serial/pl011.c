@@ -73,7 +73,8 @@ static void pl011_irq(unsigned irq, void *arg)
 
 	(void)irq;
 	while (!(hal_io_read32(&u->io, UARTFR) & FR_RXFE)) {
-		char c = (char)(hal_io_read32(&u->io, UARTDR) & 0xff); /* bits 11:8 are error flags */
+		char c = (char)(hal_io_read32(&u->io, UARTDR) &
+				0xff); /* bits 11:8 are error flags */
 		if (u->tty)
 			tty_receive_char(u->tty, c);
 	}
@@ -146,8 +147,8 @@ fail_free:
 }
 
 static const struct of_device_id pl011_match[] = {
-	{"arm,pl011", NULL},
-	{NULL, NULL},
+	{ "arm,pl011", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(pl011, DRV_CLASS_CONSOLE, pl011_match, pl011_probe);

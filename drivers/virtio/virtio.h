@@ -51,8 +51,8 @@ struct virtio_transport_ops {
 	/* Give queue idx its size (entries) and the physical addresses of its
 	 * desc table, avail (driver) ring and used (device) ring, and enable
 	 * it. 0 or -EBUSY (already enabled) / -EINVAL. */
-	int (*queue_enable)(struct virtio_device *vdev, unsigned idx, unsigned num,
-			    paddr_t desc, paddr_t avail, paddr_t used);
+	int (*queue_enable)(struct virtio_device *vdev, unsigned idx, unsigned num, paddr_t desc,
+			    paddr_t avail, paddr_t used);
 	/* Available buffer notification for queue idx [§2.7.13.4]. */
 	void (*notify)(struct virtio_device *vdev, unsigned idx);
 };
@@ -79,22 +79,22 @@ int virtio_mmio_reset(struct virtio_device *vdev);
 uint64_t virtio_mmio_get_features(struct virtio_device *vdev);
 void virtio_mmio_set_features(struct virtio_device *vdev, uint64_t features);
 uint32_t virtio_mmio_queue_max(struct virtio_device *vdev, unsigned idx);
-int virtio_mmio_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned num,
-			     paddr_t desc, paddr_t avail, paddr_t used);
+int virtio_mmio_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned num, paddr_t desc,
+			     paddr_t avail, paddr_t used);
 void virtio_mmio_notify(struct virtio_device *vdev, unsigned idx);
 
 struct virtio_device {
-	char name[12];           /* "virtio0": index in registration order */
-	const char *bus_name;    /* where the transport found it (DT node name) */
-	uint32_t device_id;      /* [§5] */
+	char name[12];	      /* "virtio0": index in registration order */
+	const char *bus_name; /* where the transport found it (DT node name) */
+	uint32_t device_id;   /* [§5] */
 	const struct virtio_transport_ops *ops;
-	void *transport;         /* the transport's state */
-	uint64_t features;       /* negotiated */
+	void *transport;   /* the transport's state */
+	uint64_t features; /* negotiated */
 	const struct virtio_driver *driver;
-	void *priv;              /* the device-class driver's state */
+	void *priv; /* the device-class driver's state */
 	struct virtqueue *vqs[VIRTIO_MAX_VQS];
-	bool failed;             /* given up: FAILED set, queues dead */
-	bool leak_rings;         /* reset did not complete: never free ring memory */
+	bool failed;	 /* given up: FAILED set, queues dead */
+	bool leak_rings; /* reset did not complete: never free ring memory */
 	/* The transport's device instance's page-allocation token (<kernel/cap.h>),
 	 * for ring memory and buffers. */
 	cap_page_alloc_t page_cap;
@@ -104,9 +104,9 @@ struct virtio_device {
  * DRIVER_DECLARE's compatible strings): transports of every kind find it
  * with virtio_find_driver(). */
 struct virtio_driver {
-	const char *name;        /* "virtio-rng" */
-	const uint32_t *ids;     /* device IDs, terminated by 0 */
-	uint64_t features;       /* device-specific feature bits it accepts */
+	const char *name;    /* "virtio-rng" */
+	const uint32_t *ids; /* device IDs, terminated by 0 */
+	uint64_t features;   /* device-specific feature bits it accepts */
 	/* Set up queues and state; call virtio_device_ready() before the first
 	 * notification [§3.1.1 step 8]. 0 or -errno (the core then sets
 	 * FAILED and frees the queues). Runs with interrupts masked. */
@@ -118,11 +118,13 @@ struct virtio_driver {
 	void (*remove)(struct virtio_device *vdev);
 };
 
-#define VIRTIO_DRIVER_DECLARE(n, idtable, feat, probefn, removefn)                    \
-	static const struct virtio_driver __virtio_driver_##n __used                   \
-		__section(".virtio_drivers") __aligned(8) = {                            \
-			.name = #n, .ids = (idtable), .features = (feat),                \
-			.probe = (probefn), .remove = (removefn) }
+#define VIRTIO_DRIVER_DECLARE(n, idtable, feat, probefn, removefn)                                \
+	static const struct virtio_driver __virtio_driver_##n __used __section(".virtio_drivers") \
+		__aligned(8) = { .name = #n,                                                      \
+				 .ids = (idtable),                                                \
+				 .features = (feat),                                              \
+				 .probe = (probefn),                                              \
+				 .remove = (removefn) }
 
 /* The driver registered for device_id, or NULL. */
 const struct virtio_driver *virtio_find_driver(uint32_t device_id);

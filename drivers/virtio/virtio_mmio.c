@@ -43,8 +43,8 @@
 #define VM_CONFIG 0x100 /* device-specific configuration space */
 
 #define VM_MAGIC_VALUE 0x74726976u /* "virt", little-endian */
-#define VM_INT_VRING 1u            /* InterruptStatus: used buffer notification */
-#define VM_INT_CONFIG 2u           /* InterruptStatus: configuration change */
+#define VM_INT_VRING 1u		   /* InterruptStatus: used buffer notification */
+#define VM_INT_CONFIG 2u	   /* InterruptStatus: configuration change */
 #define VM_RESET_TIMEOUT_NS 100000000ull
 
 struct virtio_mmio {
@@ -118,7 +118,7 @@ uint32_t virtio_mmio_queue_max(struct virtio_device *vdev, unsigned idx)
 
 /* Virtqueue configuration [§4.2.3.2]. */
 int virtio_mmio_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned num, paddr_t desc,
-			   paddr_t avail, paddr_t used)
+			     paddr_t avail, paddr_t used)
 {
 	vm_write(vdev, VM_QUEUE_SEL, idx);
 	if (vm_read(vdev, VM_QUEUE_READY))
@@ -240,8 +240,8 @@ fail_free:
 }
 
 static const struct of_device_id vm_match[] = {
-	{"virtio,mmio", NULL},
-	{NULL, NULL},
+	{ "virtio,mmio", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(virtio_mmio, DRV_CLASS_BUS, vm_match, vm_probe);

@@ -18,18 +18,18 @@
 #include "virtio.h"
 #include "virtqueue.h"
 
-#define RNG_BUF_BYTES 64      /* per request, as Linux's virtio-rng */
-#define RNG_PROBE_FILLS 4     /* buffers waited for at probe */
+#define RNG_BUF_BYTES 64  /* per request, as Linux's virtio-rng */
+#define RNG_PROBE_FILLS 4 /* buffers waited for at probe */
 #define RNG_POLL_TIMEOUT_NS 1000000000ull
 
 struct virtio_rng {
 	struct virtio_device *vdev;
 	struct virtqueue *vq;
-	paddr_t buf;       /* one frame; the device writes [0, RNG_BUF_BYTES) */
-	bool busy;         /* a buffer is with the device */
-	bool collected;    /* for the probe-time poll: a buffer came back */
+	paddr_t buf;	/* one frame; the device writes [0, RNG_BUF_BYTES) */
+	bool busy;	/* a buffer is with the device */
+	bool collected; /* for the probe-time poll: a buffer came back */
 	struct hwrng hwrng;
-	char name[16];     /* "virtio_rng.<n>" */
+	char name[16]; /* "virtio_rng.<n>" */
 };
 
 static unsigned nr_rngs;
@@ -124,7 +124,8 @@ static int rng_probe(struct virtio_device *vdev)
 	nr_rngs++;
 	if (hwrng_register(&r->hwrng))
 		printk("virtio-rng: %s: another hardware RNG is in use; only the probe-time "
-		       "bytes were mixed\n", vdev->name);
+		       "bytes were mixed\n",
+		       vdev->name);
 	printk("virtio-rng: %s at %s, %llu bytes mixed\n", vdev->name, vdev->bus_name,
 	       (unsigned long long)r->hwrng.bytes_mixed);
 	return 0;
@@ -143,6 +144,6 @@ static void rng_remove(struct virtio_device *vdev)
 	vdev->priv = NULL;
 }
 
-static const uint32_t rng_ids[] = {VIRTIO_ID_ENTROPY, 0};
+static const uint32_t rng_ids[] = { VIRTIO_ID_ENTROPY, 0 };
 
 VIRTIO_DRIVER_DECLARE(virtio_rng, rng_ids, 0, rng_probe, rng_remove);

@@ -46,8 +46,7 @@ int virtqueue_create(struct virtio_device *vdev, unsigned idx, unsigned want,
 	vq->index = idx;
 	vq->callback = cb;
 	err = VIRTIO_OP(vdev, queue_enable, idx, num, vq->ring + vq->layout.desc_off,
-				      vq->ring + vq->layout.avail_off,
-				      vq->ring + vq->layout.used_off);
+			vq->ring + vq->layout.avail_off, vq->ring + vq->layout.used_off);
 	if (err)
 		goto fail_ring;
 	vdev->vqs[idx] = vq;
@@ -76,8 +75,7 @@ void virtqueue_destroy(struct virtqueue *vq)
 	kfree(vq);
 }
 
-int virtqueue_add(struct virtqueue *vq, const struct virtqueue_buf *bufs, unsigned n,
-		  void *token)
+int virtqueue_add(struct virtqueue *vq, const struct virtqueue_buf *bufs, unsigned n, void *token)
 {
 	const struct vring_layout *l = &vq->layout;
 	uint16_t head = vq->free_head, d = head;
@@ -176,8 +174,8 @@ void *virtqueue_get_buf(struct virtqueue *vq, uint32_t *len, int *err)
 	hal_dma_rmb();
 	frame_read(vq->ring, VRING_USED_RING(l, vq->last_used & (l->num - 1)), &e, sizeof(e));
 	if (vring_used_check(l->num, vq->state, &e, &why)) {
-		snprintf(msg, sizeof(msg), "queue %u: %s (id %u, len %u, queue size %u)",
-			 vq->index, why, e.id, e.len, l->num);
+		snprintf(msg, sizeof(msg), "queue %u: %s (id %u, len %u, queue size %u)", vq->index,
+			 why, e.id, e.len, l->num);
 		goto bad;
 	}
 	vq->last_used++;

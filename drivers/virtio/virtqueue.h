@@ -16,18 +16,18 @@ typedef void (*virtqueue_callback_t)(struct virtqueue *vq);
 
 struct virtqueue {
 	struct virtio_device *vdev;
-	unsigned index;              /* queue number on the device */
-	struct vring_layout layout;  /* num = Queue Size */
-	paddr_t ring;                /* the frame holding desc, avail and used */
-	uint16_t avail_idx;          /* next avail->idx to publish (free-running) */
-	uint16_t last_used;          /* used entries consumed (free-running) */
-	uint16_t free_head;          /* first free desc (chained through .next) */
+	unsigned index;		    /* queue number on the device */
+	struct vring_layout layout; /* num = Queue Size */
+	paddr_t ring;		    /* the frame holding desc, avail and used */
+	uint16_t avail_idx;	    /* next avail->idx to publish (free-running) */
+	uint16_t last_used;	    /* used entries consumed (free-running) */
+	uint16_t free_head;	    /* first free desc (chained through .next) */
 	unsigned num_free;
 	struct vring_desc_state *state; /* [num], kmalloc'd */
-	uint16_t *next;              /* [num] the driver's copy of desc.next */
-	virtqueue_callback_t callback; /* on used buffers; IRQ context */
+	uint16_t *next;			/* [num] the driver's copy of desc.next */
+	virtqueue_callback_t callback;	/* on used buffers; IRQ context */
 	void *priv;
-	bool broken;                 /* the device misbehaved: no more use */
+	bool broken; /* the device misbehaved: no more use */
 };
 
 /* One buffer of a chain: physical address, length in bytes, and who
@@ -53,8 +53,7 @@ void virtqueue_destroy(struct virtqueue *vq);
  * first, then device-writable ones (§2.7.4.2). token (non-NULL) comes
  * back from virtqueue_get_buf(). 0, -ENOSPC (not enough free
  * descriptors), -EINVAL (n == 0, NULL token, wrong order), -EIO (broken). */
-int virtqueue_add(struct virtqueue *vq, const struct virtqueue_buf *bufs, unsigned n,
-		  void *token);
+int virtqueue_add(struct virtqueue *vq, const struct virtqueue_buf *bufs, unsigned n, void *token);
 
 /* Notify the device of new buffers unless it asked not to be
  * (VRING_USED_F_NO_NOTIFY) [§2.7.13.4]. */

@@ -35,11 +35,11 @@ struct vring_used_elem {
 
 /* Byte offsets of the three parts inside one contiguous area. */
 struct vring_layout {
-	unsigned num;     /* Queue Size: entries in each ring */
+	unsigned num;	  /* Queue Size: entries in each ring */
 	size_t desc_off;  /* desc table */
 	size_t avail_off; /* avail ring (its flags field) */
 	size_t used_off;  /* used ring (its flags field) */
-	size_t size;      /* bytes the whole area spans */
+	size_t size;	  /* bytes the whole area spans */
 };
 
 /* Offsets of fields, given a layout. */
@@ -60,7 +60,7 @@ unsigned vring_pick_num(uint32_t device_max, unsigned want);
 
 /* The driver's record of one descriptor while the device owns it. */
 struct vring_desc_state {
-	void *token;       /* caller's cookie; non-NULL marks an in-flight head */
+	void *token;	   /* caller's cookie; non-NULL marks an in-flight head */
 	uint32_t in_bytes; /* head only: bytes the device may write in the chain */
 	uint16_t ndescs;   /* head only: descriptors in the chain */
 };

@@ -30,15 +30,15 @@
 
 /* Stage 1 VMSAv8-64 descriptors, 4 KiB granule [Arm ARM D8.3]. */
 #define PTE_VALID _UL(1)
-#define PTE_TABLE _UL(3)     /* L0-L2 table descriptor */
-#define PTE_BLOCK _UL(1)     /* L1/L2 block descriptor */
-#define PTE_PAGE _UL(3)      /* L3 page descriptor */
+#define PTE_TABLE _UL(3)	      /* L0-L2 table descriptor */
+#define PTE_BLOCK _UL(1)	      /* L1/L2 block descriptor */
+#define PTE_PAGE _UL(3)		      /* L3 page descriptor */
 #define PTE_ATTR_DEVICE (_UL(0) << 2) /* AttrIndx -> MAIR attr0 */
 #define PTE_ATTR_NORMAL (_UL(1) << 2) /* MAIR attr1 */
 #define PTE_ATTR_NC (_UL(2) << 2)     /* MAIR attr2 */
 #define PTE_ATTR_MASK (_UL(7) << 2)
-#define PTE_AP_EL0 (_UL(1) << 6)      /* AP[1]: EL0 access */
-#define PTE_AP_RO (_UL(1) << 7)       /* AP[2]: read-only */
+#define PTE_AP_EL0 (_UL(1) << 6) /* AP[1]: EL0 access */
+#define PTE_AP_RO (_UL(1) << 7)	 /* AP[2]: read-only */
 #define PTE_SH_INNER (_UL(3) << 8)
 #define PTE_AF (_UL(1) << 10)
 #define PTE_NG (_UL(1) << 11)
@@ -80,8 +80,9 @@
 #define TCR_TG1_4K (_UL(2) << 30)
 #define TCR_IPS_SHIFT 32
 #define TCR_TBI0 (_UL(1) << 37)
-#define TCR_VALUE (TCR_T0SZ | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_T1SZ | \
-		   TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K | TCR_TBI0)
+#define TCR_VALUE                                                                                 \
+	(TCR_T0SZ | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_T1SZ | TCR_IRGN1_WBWA | \
+	 TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K | TCR_TBI0)
 
 /* SCTLR_EL1 [Arm ARM D17.2.118]. RES1 bits of Armv8.0 (29, 28, 23, 22,
  * 20, 11) plus: M, C, SA, SA0, I, DZE (EL0 DC ZVA), UCT (EL0 reads CTR_EL0:
@@ -104,8 +105,9 @@
 /* ID_AA64MMFR1_EL1.PAN, bits [23:20]: nonzero if FEAT_PAN [Arm ARM D17.2.65] */
 #define ID_AA64MMFR1_PAN_SHIFT 20
 #define SCTLR_EL1_MMU_OFF SCTLR_EL1_RES1
-#define SCTLR_EL1_MMU_ON (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_SA0 | SCTLR_I | \
-			  SCTLR_DZE | SCTLR_UCT | SCTLR_NTWE | SCTLR_UCI)
+#define SCTLR_EL1_MMU_ON                                                                   \
+	(SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_SA0 | SCTLR_I | SCTLR_DZE | \
+	 SCTLR_UCT | SCTLR_NTWE | SCTLR_UCI)
 
 /* EL2 -> EL1 hand-over [Arm ARM D17.2.48 HCR_EL2, D17.2.31 CPTR_EL2]. */
 #define HCR_EL2_RW (_UL(1) << 31)
@@ -128,11 +130,11 @@
 #include <hal/types.h>
 #include <hal/context.h>
 
-#define read_sysreg(r)                                              \
-	({                                                          \
-		uint64_t __v;                                       \
-		__asm__ volatile("mrs %0, " #r : "=r"(__v));        \
-		__v;                                                \
+#define read_sysreg(r)                                       \
+	({                                                   \
+		uint64_t __v;                                \
+		__asm__ volatile("mrs %0, " #r : "=r"(__v)); \
+		__v;                                         \
 	})
 #define write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)))
 #define isb() __asm__ volatile("isb" ::: "memory")
@@ -152,7 +154,7 @@ extern paddr_t arm64_dmap_end;
 
 /* mmu_kernel.c */
 void arm64_sync_icache(uintptr_t va, size_t len); /* D-cache clean to PoU + I-cache invalidate */
-paddr_t arm64_empty_ttbr0(void);               /* TTBR0 root with no mappings */
+paddr_t arm64_empty_ttbr0(void);		  /* TTBR0 root with no mappings */
 
 /* mmu.c */
 /* Is the user page at va mapped PROT_NONE in the current address space? */

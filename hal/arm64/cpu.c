@@ -124,33 +124,33 @@ enum { ISAR0, ISAR1, PFR0 };
 struct arm64_feature {
 	const char *name;
 	uint8_t reg, shift;
-	int8_t min;        /* signed fields (FP, AdvSIMD): 0xf = -1 = absent */
+	int8_t min; /* signed fields (FP, AdvSIMD): 0xf = -1 = absent */
 	bool is_signed;
 	uint8_t hwcap, bit; /* AT_HWCAP (1) or AT_HWCAP2 (2), bit number */
 };
 
 static const struct arm64_feature features[] = {
-	{"fp", PFR0, 16, 0, true, 1, 0},          {"asimd", PFR0, 20, 0, true, 1, 1},
-	{"aes", ISAR0, 4, 1, false, 1, 3},        {"pmull", ISAR0, 4, 2, false, 1, 4},
-	{"sha1", ISAR0, 8, 1, false, 1, 5},       {"sha2", ISAR0, 12, 1, false, 1, 6},
-	{"crc32", ISAR0, 16, 1, false, 1, 7},     {"atomics", ISAR0, 20, 2, false, 1, 8},
-	{"fphp", PFR0, 16, 1, true, 1, 9},        {"asimdhp", PFR0, 20, 1, true, 1, 10},
-	{"asimdrdm", ISAR0, 28, 1, false, 1, 12}, {"jscvt", ISAR1, 12, 1, false, 1, 13},
-	{"fcma", ISAR1, 16, 1, false, 1, 14},     {"lrcpc", ISAR1, 20, 1, false, 1, 15},
-	{"dcpop", ISAR1, 0, 1, false, 1, 16},     {"sha3", ISAR0, 32, 1, false, 1, 17},
-	{"sm3", ISAR0, 36, 1, false, 1, 18},      {"sm4", ISAR0, 40, 1, false, 1, 19},
-	{"asimddp", ISAR0, 44, 1, false, 1, 20},  {"sha512", ISAR0, 12, 2, false, 1, 21},
-	{"asimdfhm", ISAR0, 48, 1, false, 1, 23}, {"ilrcpc", ISAR1, 20, 2, false, 1, 26},
-	{"flagm", ISAR0, 52, 1, false, 1, 27},    {"sb", ISAR1, 36, 1, false, 1, 29},
-	{"dcpodp", ISAR1, 0, 2, false, 2, 0},     {"flagm2", ISAR0, 52, 2, false, 2, 7},
-	{"frint", ISAR1, 32, 1, false, 2, 8},     {"rng", ISAR0, 60, 1, false, 2, 16},
+	{ "fp", PFR0, 16, 0, true, 1, 0 },	    { "asimd", PFR0, 20, 0, true, 1, 1 },
+	{ "aes", ISAR0, 4, 1, false, 1, 3 },	    { "pmull", ISAR0, 4, 2, false, 1, 4 },
+	{ "sha1", ISAR0, 8, 1, false, 1, 5 },	    { "sha2", ISAR0, 12, 1, false, 1, 6 },
+	{ "crc32", ISAR0, 16, 1, false, 1, 7 },	    { "atomics", ISAR0, 20, 2, false, 1, 8 },
+	{ "fphp", PFR0, 16, 1, true, 1, 9 },	    { "asimdhp", PFR0, 20, 1, true, 1, 10 },
+	{ "asimdrdm", ISAR0, 28, 1, false, 1, 12 }, { "jscvt", ISAR1, 12, 1, false, 1, 13 },
+	{ "fcma", ISAR1, 16, 1, false, 1, 14 },	    { "lrcpc", ISAR1, 20, 1, false, 1, 15 },
+	{ "dcpop", ISAR1, 0, 1, false, 1, 16 },	    { "sha3", ISAR0, 32, 1, false, 1, 17 },
+	{ "sm3", ISAR0, 36, 1, false, 1, 18 },	    { "sm4", ISAR0, 40, 1, false, 1, 19 },
+	{ "asimddp", ISAR0, 44, 1, false, 1, 20 },  { "sha512", ISAR0, 12, 2, false, 1, 21 },
+	{ "asimdfhm", ISAR0, 48, 1, false, 1, 23 }, { "ilrcpc", ISAR1, 20, 2, false, 1, 26 },
+	{ "flagm", ISAR0, 52, 1, false, 1, 27 },    { "sb", ISAR1, 36, 1, false, 1, 29 },
+	{ "dcpodp", ISAR1, 0, 2, false, 2, 0 },	    { "flagm2", ISAR0, 52, 2, false, 2, 7 },
+	{ "frint", ISAR1, 32, 1, false, 2, 8 },	    { "rng", ISAR0, 60, 1, false, 2, 16 },
 };
 
 static bool feature_present(const struct arm64_feature *f)
 {
-	uint64_t reg = f->reg == ISAR0   ? read_sysreg(id_aa64isar0_el1)
-		       : f->reg == ISAR1 ? read_sysreg(id_aa64isar1_el1)
-					 : read_sysreg(id_aa64pfr0_el1);
+	uint64_t reg = f->reg == ISAR0 ? read_sysreg(id_aa64isar0_el1) :
+		       f->reg == ISAR1 ? read_sysreg(id_aa64isar1_el1) :
+					 read_sysreg(id_aa64pfr0_el1);
 	int v = (int)((reg >> f->shift) & 0xf);
 
 	if (f->is_signed && v == 0xf)
@@ -204,12 +204,12 @@ size_t hal_cpu_describe(char *buf, size_t len)
 			     (unsigned long)(bogo / 100), (unsigned long)(bogo % 100));
 	n = append_features(buf, len, MIN(n, len));
 	if (n < len)
-		n += (size_t)snprintf(buf + n, len - n,
-				      "\nCPU implementer\t: 0x%02lx\nCPU architecture: 8\n"
-				      "CPU variant\t: 0x%lx\nCPU part\t: 0x%03lx\nCPU revision\t: %lu\n\n",
-				      (unsigned long)((midr >> 24) & 0xff),
-				      (unsigned long)((midr >> 20) & 0xf),
-				      (unsigned long)((midr >> 4) & 0xfff), (unsigned long)(midr & 0xf));
+		n += (size_t)snprintf(
+			buf + n, len - n,
+			"\nCPU implementer\t: 0x%02lx\nCPU architecture: 8\n"
+			"CPU variant\t: 0x%lx\nCPU part\t: 0x%03lx\nCPU revision\t: %lu\n\n",
+			(unsigned long)((midr >> 24) & 0xff), (unsigned long)((midr >> 20) & 0xf),
+			(unsigned long)((midr >> 4) & 0xfff), (unsigned long)(midr & 0xf));
 	return MIN(n, len - 1);
 }
 
@@ -275,7 +275,8 @@ unsigned hal_hardening(void)
 #endif
 	if (hw_pan && (read_sysreg(S3_0_C4_C2_3) & PAN_BIT))
 		on |= HAL_HARDEN_USER_NOACCESS;
-	if (arm64_sw_pan && (read_sysreg(ttbr0_el1) & PTE_ADDR_MASK) == (arm64_kernel_ttbr0 & PTE_ADDR_MASK))
+	if (arm64_sw_pan &&
+	    (read_sysreg(ttbr0_el1) & PTE_ADDR_MASK) == (arm64_kernel_ttbr0 & PTE_ADDR_MASK))
 		on |= HAL_HARDEN_USER_NOACCESS;
 	return on;
 }

@@ -27,7 +27,7 @@
 /* local controller */
 #define LOCAL_GPU_ROUTING 0x0c
 #define LOCAL_TIMER_INT_CTRL0 0x40 /* core 0: bits 0-3 IRQ enable per timer */
-#define LOCAL_IRQ_SOURCE0 0x60     /* core 0: pending sources */
+#define LOCAL_IRQ_SOURCE0 0x60	   /* core 0: pending sources */
 #define LOCAL_NR_IRQS 12
 #define LOCAL_GPU_IRQ 8
 
@@ -222,13 +222,13 @@ static int armctrl_probe(struct device *dev)
 }
 
 static const struct of_device_id local_match[] = {
-	{"brcm,bcm2836-l1-intc", NULL},
-	{NULL, NULL},
+	{ "brcm,bcm2836-l1-intc", NULL },
+	{ NULL, NULL },
 };
 DRIVER_DECLARE(bcm2836_l1_intc, DRV_CLASS_IRQCHIP, local_match, local_probe);
 
 static const struct of_device_id armctrl_match[] = {
-	{"brcm,bcm2836-armctrl-ic", NULL},
-	{NULL, NULL},
+	{ "brcm,bcm2836-armctrl-ic", NULL },
+	{ NULL, NULL },
 };
 DRIVER_DECLARE(bcm2836_armctrl_ic, DRV_CLASS_IRQCHIP, armctrl_match, armctrl_probe);

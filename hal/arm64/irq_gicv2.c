@@ -43,7 +43,8 @@ static int gicv2_xlate(void *priv, const uint32_t *cells, unsigned ncells, unsig
 		return err;
 	if (s.intid >= 32) { /* SPI trigger type; PPIs are fixed on GICv2 */
 		unsigned reg = GICD_ICFGR + (s.intid / 16) * 4;
-		hal_io_write32(&g->dist, reg, gic_icfgr_update(hal_io_read32(&g->dist, reg), s.intid, s.edge));
+		hal_io_write32(&g->dist, reg,
+			       gic_icfgr_update(hal_io_read32(&g->dist, reg), s.intid, s.edge));
 	}
 	*irq = s.intid;
 	return 0;
@@ -133,11 +134,11 @@ static int gicv2_probe(struct device *dev)
 }
 
 static const struct of_device_id gicv2_match[] = {
-	{"arm,gic-400", NULL},
-	{"arm,cortex-a15-gic", NULL},
-	{"arm,cortex-a9-gic", NULL},
-	{"arm,cortex-a7-gic", NULL},
-	{NULL, NULL},
+	{ "arm,gic-400", NULL },
+	{ "arm,cortex-a15-gic", NULL },
+	{ "arm,cortex-a9-gic", NULL },
+	{ "arm,cortex-a7-gic", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(gicv2, DRV_CLASS_IRQCHIP, gicv2_match, gicv2_probe);

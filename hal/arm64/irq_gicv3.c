@@ -85,10 +85,12 @@ static int gicv3_xlate(void *priv, const uint32_t *cells, unsigned ncells, unsig
 		return err;
 	if (s.intid >= 32) {
 		unsigned reg = GICD_ICFGR + (s.intid / 16) * 4;
-		hal_io_write32(&g->dist, reg, gic_icfgr_update(hal_io_read32(&g->dist, reg), s.intid, s.edge));
+		hal_io_write32(&g->dist, reg,
+			       gic_icfgr_update(hal_io_read32(&g->dist, reg), s.intid, s.edge));
 	} else {
-		hal_io_write32(&g->rd, GICR_ICFGR1,
-			       gic_icfgr_update(hal_io_read32(&g->rd, GICR_ICFGR1), s.intid, s.edge));
+		hal_io_write32(
+			&g->rd, GICR_ICFGR1,
+			gic_icfgr_update(hal_io_read32(&g->rd, GICR_ICFGR1), s.intid, s.edge));
 	}
 	*irq = s.intid;
 	return 0;
@@ -221,7 +223,8 @@ static int gicv3_probe(struct device *dev)
 	for (unsigned i = 32; i < lines; i++)
 		hal_io_write8(&g->dist, GICD_IPRIORITYR + i, GIC_PRIO_DEFAULT);
 	poll_bit(&g->dist, GICD_CTLR, GICD_CTLR_RWP, false);
-	hal_io_write32(&g->dist, GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1A | GICD_CTLR_ENABLE_G1);
+	hal_io_write32(&g->dist, GICD_CTLR,
+		       GICD_CTLR_ARE | GICD_CTLR_ENABLE_G1A | GICD_CTLR_ENABLE_G1);
 	poll_bit(&g->dist, GICD_CTLR, GICD_CTLR_RWP, false);
 	uint64_t mpidr = read_sysreg(mpidr_el1);
 	uint64_t route = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32; /* IRM = 0: this CPU */
@@ -258,8 +261,8 @@ static int gicv3_probe(struct device *dev)
 }
 
 static const struct of_device_id gicv3_match[] = {
-	{"arm,gic-v3", NULL},
-	{NULL, NULL},
+	{ "arm,gic-v3", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(gicv3, DRV_CLASS_IRQCHIP, gicv3_match, gicv3_probe);

@@ -33,7 +33,7 @@
 #define ASID_COUNT (1u << ASID_BITS)
 
 struct hal_aspace {
-	paddr_t root;      /* L0 table */
+	paddr_t root;	   /* L0 table */
 	uint64_t asid_gen; /* generation << ASID_BITS | asid; 0 = none yet */
 };
 
@@ -352,7 +352,8 @@ static void unmap_batch_end(struct hal_aspace *as, struct unmap_batch *b, hal_pa
 			 * D8.13, TLBI VALE1IS, ASIDE1IS]. */
 			if (b->n <= 8) {
 				for (unsigned i = 0; i < b->n; i++)
-					__asm__ volatile("tlbi vale1is, %0" ::"r"((b->page[i].va >> 12) | asid)
+					__asm__ volatile("tlbi vale1is, %0" ::"r"(
+								 (b->page[i].va >> 12) | asid)
 							 : "memory");
 			} else {
 				__asm__ volatile("tlbi aside1is, %0" ::"r"(asid) : "memory");

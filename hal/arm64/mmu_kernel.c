@@ -125,7 +125,8 @@ static void tlb_flush_all(void)
 static bool gib_is_ram(paddr_t gib, const struct hal_mem_range *ram, unsigned nr)
 {
 	for (unsigned i = 0; i < nr; i++)
-		if (ram[i].base <= gib && ram[i].size >= SZ_1G && gib + SZ_1G <= ram[i].base + ram[i].size)
+		if (ram[i].base <= gib && ram[i].size >= SZ_1G &&
+		    gib + SZ_1G <= ram[i].base + ram[i].size)
 			return true;
 	return false;
 }
@@ -227,7 +228,7 @@ void arm64_sync_icache(uintptr_t va, size_t len)
 			__asm__ volatile("dc cvau, %0" ::"r"(a) : "memory");
 	}
 	dsb(ish);
-	if (!(ctr & (1UL << 29))) { /* DIC clear: I-cache invalidation needed */
+	if (!(ctr & (1UL << 29))) {	      /* DIC clear: I-cache invalidation needed */
 		if (((ctr >> 14) & 3) == 3) { /* PIPT: by VA through any alias */
 			uintptr_t line = 4UL << (ctr & 0xf);
 			for (uintptr_t a = va & ~(line - 1); a < end; a += line)

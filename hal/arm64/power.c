@@ -41,14 +41,14 @@ static uint64_t psci_call(uint32_t fn)
 		__asm__ volatile("hvc #0"
 				 : "+r"(x0)
 				 :
-				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
-				   "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+				   "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
 	else if (psci_conduit == CONDUIT_SMC)
 		__asm__ volatile("smc #0"
 				 : "+r"(x0)
 				 :
-				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11",
-				   "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+				 : "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+				   "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
 	return x0;
 }
 
@@ -81,7 +81,7 @@ __noreturn void hal_panic_stop(void)
 	if (panic_semihosting) {
 		/* QEMU -semihosting: exit with status 1. Without semihosting
 		 * `hlt` is undefined, hence the opt-in. */
-		static const uint64_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, 1};
+		static const uint64_t block[2] = { ADP_STOPPED_APPLICATION_EXIT, 1 };
 		register uint64_t x0 __asm__("x0") = SEMIHOSTING_SYS_EXIT;
 		register const uint64_t *x1 __asm__("x1") = block;
 		__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
@@ -108,10 +108,10 @@ static int psci_probe(struct device *dev)
 }
 
 static const struct of_device_id psci_match[] = {
-	{"arm,psci-1.0", NULL},
-	{"arm,psci-0.2", NULL},
-	{"arm,psci", NULL},
-	{NULL, NULL},
+	{ "arm,psci-1.0", NULL },
+	{ "arm,psci-0.2", NULL },
+	{ "arm,psci", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(psci, DRV_CLASS_POWER, psci_match, psci_probe);

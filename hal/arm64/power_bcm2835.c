@@ -59,8 +59,8 @@ static int wdt_probe(struct device *dev)
 }
 
 static const struct of_device_id wdt_match[] = {
-	{"brcm,bcm2835-pm-wdt", NULL},
-	{"brcm,bcm2835-pm", NULL},
-	{NULL, NULL},
+	{ "brcm,bcm2835-pm-wdt", NULL },
+	{ "brcm,bcm2835-pm", NULL },
+	{ NULL, NULL },
 };
 DRIVER_DECLARE(bcm2835_pm_wdt, DRV_CLASS_POWER, wdt_match, wdt_probe);

@@ -84,8 +84,7 @@ static bool is_fault_signal(const struct linux_siginfo *si)
 	case SIGFPE:
 	case SIGSEGV:
 	case SIGBUS:
-	case SIGTRAP:
-		return si->si_code > 0; /* raised by the kernel, si_addr valid */
+	case SIGTRAP: return si->si_code > 0; /* raised by the kernel, si_addr valid */
 	}
 	return false;
 }
@@ -121,15 +120,14 @@ int hal_signal_push_frame(struct hal_trapframe *tf, struct hal_context *ctx,
 	h.pstate = tf->pstate;
 
 	struct fpsimd_head fh = {
-		.head = {FPSIMD_MAGIC, FPSIMD_CTX_SIZE},
+		.head = { FPSIMD_MAGIC, FPSIMD_CTX_SIZE },
 		.fpsr = ctx->fpsimd.fpsr,
 		.fpcr = ctx->fpsimd.fpcr,
 	};
-	struct aarch64_ctx end = {0, 0};
-	uint64_t fr[2] = {tf->regs[29], tf->regs[30]};
+	struct aarch64_ctx end = { 0, 0 };
+	uint64_t fr[2] = { tf->regs[29], tf->regs[30] };
 
-	if (copy_to_user(frame, &h, sizeof(h)) ||
-	    copy_to_user(fpctx, &fh, sizeof(fh)) ||
+	if (copy_to_user(frame, &h, sizeof(h)) || copy_to_user(fpctx, &fh, sizeof(fh)) ||
 	    copy_to_user(fpctx + sizeof(fh), ctx->fpsimd.vregs, sizeof(ctx->fpsimd.vregs)) ||
 	    copy_to_user(fpctx + FPSIMD_CTX_SIZE, &end, sizeof(end)) ||
 	    copy_to_user(record, fr, sizeof(fr)))
@@ -205,7 +203,7 @@ int hal_signal_pop_frame(struct hal_trapframe *tf, struct hal_context *ctx, uint
 }
 
 /* `mov x8, #139 (__NR_rt_sigreturn); svc #0` [Arm ARM C6.2.191 MOVZ, C6.2.317 SVC]. */
-static const uint32_t sigtramp_code[] = {0xd2801168, 0xd4000001};
+static const uint32_t sigtramp_code[] = { 0xd2801168, 0xd4000001 };
 static paddr_t sigtramp_frame;
 
 paddr_t hal_sigtramp_page(void)

@@ -17,9 +17,9 @@
 #define CNTV_CTL_ENABLE (1u << 0)
 #define CNTV_CTL_IMASK (1u << 1)
 
-static uint64_t timer_freq;  /* Hz */
-static uint64_t ns_mult;     /* ns per tick << 32 */
-static uint64_t boot_count;  /* CNTVCT_EL0 at early init */
+static uint64_t timer_freq; /* Hz */
+static uint64_t ns_mult;    /* ns per tick << 32 */
+static uint64_t boot_count; /* CNTVCT_EL0 at early init */
 static unsigned tick_irq;
 static bool tick_probed;
 static uint64_t tick_period; /* counter ticks */
@@ -131,9 +131,9 @@ static int armv8_timer_probe(struct device *dev)
 }
 
 static const struct of_device_id armv8_timer_match[] = {
-	{"arm,armv8-timer", NULL},
-	{"arm,armv7-timer", NULL},
-	{NULL, NULL},
+	{ "arm,armv8-timer", NULL },
+	{ "arm,armv7-timer", NULL },
+	{ NULL, NULL },
 };
 
 DRIVER_DECLARE(armv8_timer, DRV_CLASS_TIMER, armv8_timer_match, armv8_timer_probe);

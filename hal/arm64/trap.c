@@ -30,8 +30,8 @@
 #define EC_BRK64 0x3c
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
-#define ESR_ISS(esr) ((esr) & 0x1ffffff)
-#define ABT_FSC(esr) ((esr) & 0x3f)
+#define ESR_ISS(esr) ((esr)&0x1ffffff)
+#define ABT_FSC(esr) ((esr)&0x3f)
 #define ABT_WNR (1u << 6)
 #define ABT_CM (1u << 8)
 #define ABT_FNV (1u << 10)
@@ -46,19 +46,22 @@
 #define FPE_FLTRES 6
 #define FPE_FLTINV 7
 
-enum fault_kind { FAULT_TRANSLATION, FAULT_ACCESS_FLAG, FAULT_PERMISSION, FAULT_ALIGN, FAULT_OTHER };
+enum fault_kind {
+	FAULT_TRANSLATION,
+	FAULT_ACCESS_FLAG,
+	FAULT_PERMISSION,
+	FAULT_ALIGN,
+	FAULT_OTHER
+};
 
 static enum fault_kind fault_kind(uint64_t esr)
 {
 	unsigned fsc = ABT_FSC(esr);
 
 	switch (fsc & 0x3c) {
-	case 0x04:
-		return FAULT_TRANSLATION;
-	case 0x08:
-		return FAULT_ACCESS_FLAG;
-	case 0x0c:
-		return FAULT_PERMISSION;
+	case 0x04: return FAULT_TRANSLATION;
+	case 0x08: return FAULT_ACCESS_FLAG;
+	case 0x0c: return FAULT_PERMISSION;
 	}
 	if (fsc == 0x21)
 		return FAULT_ALIGN;
@@ -130,9 +133,9 @@ static void el0_abort(struct hal_trapframe *tf, uint64_t esr, uint64_t far, unsi
 	/* SEGV_ACCERR when a mapping forbids the access: the page table
 	 * says so (PRESENT), or the core does (-EACCES: an area covers addr
 	 * but not for this access, e.g. a write to untouched PROT_READ). */
-	kernel_user_exception(tf, SIGSEGV,
-			      (r == -EACCES || (access & HAL_FAULT_PRESENT)) ? SEGV_ACCERR : SEGV_MAPERR,
-			      addr);
+	kernel_user_exception(
+		tf, SIGSEGV,
+		(r == -EACCES || (access & HAL_FAULT_PRESENT)) ? SEGV_ACCERR : SEGV_MAPERR, addr);
 }
 
 static int fpe_code(uint64_t esr)
@@ -161,38 +164,22 @@ void arm64_el0_sync(struct hal_trapframe *tf, uint64_t esr, uint64_t far)
 		kernel_syscall(tf);
 		return;
 	case EC_DABT_LOW:
-	case EC_IABT_LOW:
-		el0_abort(tf, esr, far, ec);
-		return;
+	case EC_IABT_LOW: el0_abort(tf, esr, far, ec); return;
 	case EC_WFX: /* trapped WFI/WFE: nothing to wait for, skip it (as Linux) */
 		tf->pc += 4;
 		return;
-	case EC_PC_ALIGN:
-		kernel_user_exception(tf, SIGBUS, BUS_ADRALN, far);
-		return;
-	case EC_SP_ALIGN:
-		kernel_user_exception(tf, SIGBUS, BUS_ADRALN, tf->sp);
-		return;
+	case EC_PC_ALIGN: kernel_user_exception(tf, SIGBUS, BUS_ADRALN, far); return;
+	case EC_SP_ALIGN: kernel_user_exception(tf, SIGBUS, BUS_ADRALN, tf->sp); return;
 	case EC_BRK64:
-	case EC_BREAKPT_LOW:
-		kernel_user_exception(tf, SIGTRAP, TRAP_BRKPT, tf->pc);
-		return;
-	case EC_SOFTSTP_LOW:
-		kernel_user_exception(tf, SIGTRAP, TRAP_TRACE, tf->pc);
-		return;
-	case EC_WATCHPT_LOW:
-		kernel_user_exception(tf, SIGTRAP, TRAP_HWBKPT, far);
-		return;
-	case EC_FP_EXC64:
-		kernel_user_exception(tf, SIGFPE, fpe_code(esr), tf->pc);
-		return;
+	case EC_BREAKPT_LOW: kernel_user_exception(tf, SIGTRAP, TRAP_BRKPT, tf->pc); return;
+	case EC_SOFTSTP_LOW: kernel_user_exception(tf, SIGTRAP, TRAP_TRACE, tf->pc); return;
+	case EC_WATCHPT_LOW: kernel_user_exception(tf, SIGTRAP, TRAP_HWBKPT, far); return;
+	case EC_FP_EXC64: kernel_user_exception(tf, SIGFPE, fpe_code(esr), tf->pc); return;
 	case EC_UNKNOWN:
 	case EC_ILLEGAL_STATE:
 	case EC_SYS64:
 	case EC_FP_ACCESS:
-	default:
-		kernel_user_exception(tf, SIGILL, ILL_ILLOPC, tf->pc);
-		return;
+	default: kernel_user_exception(tf, SIGILL, ILL_ILLOPC, tf->pc); return;
 	}
 }
 
@@ -201,26 +188,16 @@ void arm64_el0_sync(struct hal_trapframe *tf, uint64_t esr, uint64_t far)
 static const char *ec_name(unsigned ec)
 {
 	switch (ec) {
-	case EC_UNKNOWN:
-		return "undefined instruction";
-	case EC_ILLEGAL_STATE:
-		return "illegal execution state";
-	case EC_SYS64:
-		return "trapped system register access";
-	case EC_IABT_CUR:
-		return "instruction abort";
-	case EC_DABT_CUR:
-		return "data abort";
-	case EC_PC_ALIGN:
-		return "PC alignment fault";
-	case EC_SP_ALIGN:
-		return "SP alignment fault";
-	case EC_BRK64:
-		return "BRK";
-	case EC_SERROR:
-		return "SError";
-	default:
-		return "unexpected exception";
+	case EC_UNKNOWN: return "undefined instruction";
+	case EC_ILLEGAL_STATE: return "illegal execution state";
+	case EC_SYS64: return "trapped system register access";
+	case EC_IABT_CUR: return "instruction abort";
+	case EC_DABT_CUR: return "data abort";
+	case EC_PC_ALIGN: return "PC alignment fault";
+	case EC_SP_ALIGN: return "SP alignment fault";
+	case EC_BRK64: return "BRK";
+	case EC_SERROR: return "SError";
+	default: return "unexpected exception";
 	}
 }
 
@@ -234,10 +211,10 @@ static __noreturn void el1_oops(struct hal_trapframe *tf, uint64_t esr, uint64_t
 		snprintf(fault_msg, sizeof(fault_msg),
 			 "kernel %s at 0x%lx (%s, %s fault, ESR 0x%lx)", ec_name(ec),
 			 (unsigned long)far, (esr & ABT_WNR) ? "write" : "read",
-			 fault_kind(esr) == FAULT_TRANSLATION  ? "translation"
-			 : fault_kind(esr) == FAULT_PERMISSION ? "permission"
-			 : fault_kind(esr) == FAULT_ALIGN      ? "alignment"
-							       : "other",
+			 fault_kind(esr) == FAULT_TRANSLATION ? "translation" :
+			 fault_kind(esr) == FAULT_PERMISSION  ? "permission" :
+			 fault_kind(esr) == FAULT_ALIGN	      ? "alignment" :
+								"other",
 			 (unsigned long)esr);
 	else if (ec == EC_BRK64)
 		snprintf(fault_msg, sizeof(fault_msg), "kernel BRK #0x%lx (ESR 0x%lx)",
@@ -285,8 +262,8 @@ out:
 
 __noreturn void arm64_bad_exception(struct hal_trapframe *tf, unsigned kind, uint64_t esr)
 {
-	static const char *const group[] = {"EL1t", "EL1h", "EL0 (AArch64)", "EL0 (AArch32)"};
-	static const char *const type[] = {"synchronous", "IRQ", "FIQ", "SError"};
+	static const char *const group[] = { "EL1t", "EL1h", "EL0 (AArch64)", "EL0 (AArch32)" };
+	static const char *const type[] = { "synchronous", "IRQ", "FIQ", "SError" };
 
 	snprintf(fault_msg, sizeof(fault_msg), "unexpected %s %s exception (ESR 0x%lx)",
 		 group[(kind >> 2) & 3], type[kind & 3], (unsigned long)esr);

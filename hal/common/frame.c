@@ -19,7 +19,8 @@ void frame_write(paddr_t pa, size_t off, const void *buf, size_t len)
  * §8.1.1]. */
 uint16_t frame_read16(paddr_t pa, size_t off)
 {
-	return *(const volatile uint16_t *)((const char *)hal_phys_to_virt(pa) + (off & ~(size_t)1));
+	return *(const volatile uint16_t *)((const char *)hal_phys_to_virt(pa) +
+					    (off & ~(size_t)1));
 }
 
 void frame_write16(paddr_t pa, size_t off, uint16_t v)

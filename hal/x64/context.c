@@ -22,8 +22,10 @@ _Static_assert(__builtin_offsetof(struct hal_context, rflags) == CTX_RFLAGS, "as
  * 0x37f (all exceptions masked, 64-bit precision, round to nearest), empty
  * tags, MXCSR default [Intel SDM Vol. 1 §8.1.5, §10.2.3.1]. */
 static const uint8_t fpu_init_image[HAL_X64_FXSAVE_SIZE] __aligned(16) = {
-	[0] = 0x7f, [1] = 0x03,            /* FCW */
-	[24] = 0x80, [25] = 0x1f,          /* MXCSR */
+	[0] = 0x7f,
+	[1] = 0x03, /* FCW */
+	[24] = 0x80,
+	[25] = 0x1f, /* MXCSR */
 };
 
 /* The context whose registers are live on this CPU (NULL before the first

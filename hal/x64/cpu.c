@@ -261,23 +261,30 @@ struct flag_name {
 };
 
 static const struct flag_name flag_names[] = {
-	{0, 0, "fpu"}, {0, 1, "vme"}, {0, 2, "de"}, {0, 3, "pse"}, {0, 4, "tsc"}, {0, 5, "msr"},
-	{0, 6, "pae"}, {0, 7, "mce"}, {0, 8, "cx8"}, {0, 9, "apic"}, {0, 11, "sep"},
-	{0, 12, "mtrr"}, {0, 13, "pge"}, {0, 14, "mca"}, {0, 15, "cmov"}, {0, 16, "pat"},
-	{0, 17, "pse36"}, {0, 19, "clflush"}, {0, 21, "dts"}, {0, 22, "acpi"}, {0, 23, "mmx"},
-	{0, 24, "fxsr"}, {0, 25, "sse"}, {0, 26, "sse2"}, {0, 27, "ss"}, {0, 28, "ht"},
-	{0, 29, "tm"}, {0, 31, "pbe"},
-	{1, 11, "syscall"}, {1, 20, "nx"}, {1, 22, "mmxext"}, {1, 25, "fxsr_opt"},
-	{1, 26, "pdpe1gb"}, {1, 27, "rdtscp"}, {1, 29, "lm"},
-	{2, 0, "pni"}, {2, 1, "pclmulqdq"}, {2, 3, "monitor"}, {2, 5, "vmx"}, {2, 9, "ssse3"},
-	{2, 13, "cx16"}, {2, 17, "pcid"}, {2, 19, "sse4_1"}, {2, 20, "sse4_2"},
-	{2, 21, "x2apic"}, {2, 22, "movbe"}, {2, 23, "popcnt"}, {2, 24, "tsc_deadline_timer"},
-	{2, 25, "aes"}, {2, 30, "rdrand"}, {2, 31, "hypervisor"},
-	{3, 0, "lahf_lm"}, {3, 2, "svm"}, {3, 5, "abm"}, {3, 6, "sse4a"}, {3, 8, "3dnowprefetch"},
-	{4, 1, "tsc_adjust"}, {4, 3, "bmi1"}, {4, 4, "hle"}, {4, 7, "smep"}, {4, 8, "bmi2"},
-	{4, 9, "erms"}, {4, 10, "invpcid"}, {4, 11, "rtm"}, {4, 18, "rdseed"}, {4, 19, "adx"},
-	{4, 20, "smap"}, {4, 23, "clflushopt"}, {4, 24, "clwb"}, {4, 29, "sha_ni"},
-	{5, 2, "umip"}, {5, 22, "rdpid"},
+	{ 0, 0, "fpu" },       { 0, 1, "vme" },		  { 0, 2, "de" },
+	{ 0, 3, "pse" },       { 0, 4, "tsc" },		  { 0, 5, "msr" },
+	{ 0, 6, "pae" },       { 0, 7, "mce" },		  { 0, 8, "cx8" },
+	{ 0, 9, "apic" },      { 0, 11, "sep" },	  { 0, 12, "mtrr" },
+	{ 0, 13, "pge" },      { 0, 14, "mca" },	  { 0, 15, "cmov" },
+	{ 0, 16, "pat" },      { 0, 17, "pse36" },	  { 0, 19, "clflush" },
+	{ 0, 21, "dts" },      { 0, 22, "acpi" },	  { 0, 23, "mmx" },
+	{ 0, 24, "fxsr" },     { 0, 25, "sse" },	  { 0, 26, "sse2" },
+	{ 0, 27, "ss" },       { 0, 28, "ht" },		  { 0, 29, "tm" },
+	{ 0, 31, "pbe" },      { 1, 11, "syscall" },	  { 1, 20, "nx" },
+	{ 1, 22, "mmxext" },   { 1, 25, "fxsr_opt" },	  { 1, 26, "pdpe1gb" },
+	{ 1, 27, "rdtscp" },   { 1, 29, "lm" },		  { 2, 0, "pni" },
+	{ 2, 1, "pclmulqdq" }, { 2, 3, "monitor" },	  { 2, 5, "vmx" },
+	{ 2, 9, "ssse3" },     { 2, 13, "cx16" },	  { 2, 17, "pcid" },
+	{ 2, 19, "sse4_1" },   { 2, 20, "sse4_2" },	  { 2, 21, "x2apic" },
+	{ 2, 22, "movbe" },    { 2, 23, "popcnt" },	  { 2, 24, "tsc_deadline_timer" },
+	{ 2, 25, "aes" },      { 2, 30, "rdrand" },	  { 2, 31, "hypervisor" },
+	{ 3, 0, "lahf_lm" },   { 3, 2, "svm" },		  { 3, 5, "abm" },
+	{ 3, 6, "sse4a" },     { 3, 8, "3dnowprefetch" }, { 4, 1, "tsc_adjust" },
+	{ 4, 3, "bmi1" },      { 4, 4, "hle" },		  { 4, 7, "smep" },
+	{ 4, 8, "bmi2" },      { 4, 9, "erms" },	  { 4, 10, "invpcid" },
+	{ 4, 11, "rtm" },      { 4, 18, "rdseed" },	  { 4, 19, "adx" },
+	{ 4, 20, "smap" },     { 4, 23, "clflushopt" },	  { 4, 24, "clwb" },
+	{ 4, 29, "sha_ni" },   { 5, 2, "umip" },	  { 5, 22, "rdpid" },
 };
 
 static bool flag_set(const struct flag_name *f)
@@ -322,7 +329,7 @@ size_t hal_cpu_describe(char *buf, size_t len)
 	uint32_t eax = leaf1[0];
 	uint32_t family = (eax >> 8) & 0xf, model = (eax >> 4) & 0xf, stepping = eax & 0xf;
 	uint64_t khz = x64_tsc_hz() / 1000;
-	uint32_t addr[4] = {0};
+	uint32_t addr[4] = { 0 };
 	const char *name = brand;
 	char line[256];
 	size_t pos = 0;
@@ -341,8 +348,8 @@ size_t hal_cpu_describe(char *buf, size_t len)
 	snprintf(line, sizeof(line),
 		 "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
 		 "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %u.%03u\n",
-		 vendor, family, model, *name ? name : "unknown", stepping,
-		 (unsigned)(khz / 1000), (unsigned)(khz % 1000));
+		 vendor, family, model, *name ? name : "unknown", stepping, (unsigned)(khz / 1000),
+		 (unsigned)(khz % 1000));
 	pos = append(buf, len, pos, line);
 	snprintf(line, sizeof(line),
 		 "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n"
@@ -360,8 +367,8 @@ size_t hal_cpu_describe(char *buf, size_t len)
 		 "\nbogomips\t: %u.%02u\nclflush size\t: %u\ncache_alignment\t: %u\n"
 		 "address sizes\t: %u bits physical, %u bits virtual\npower management:\n\n",
 		 (unsigned)(khz * 2 / 1000), (unsigned)(khz * 2 / 10 % 100),
-		 ((leaf1[1] >> 8) & 0xff) * 8, ((leaf1[1] >> 8) & 0xff) * 8,
-		 addr[0] & 0xff, (addr[0] >> 8) & 0xff);
+		 ((leaf1[1] >> 8) & 0xff) * 8, ((leaf1[1] >> 8) & 0xff) * 8, addr[0] & 0xff,
+		 (addr[0] >> 8) & 0xff);
 	pos = append(buf, len, pos, line);
 	return pos;
 }

@@ -19,7 +19,8 @@ _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
 #define IST_STACK_SIZE 8192
 
 struct x64_percpu x64_percpu0;
-_Static_assert(__builtin_offsetof(struct x64_percpu, kstack_top) == PERCPU_KSTACK_TOP, "asm offset");
+_Static_assert(__builtin_offsetof(struct x64_percpu, kstack_top) == PERCPU_KSTACK_TOP,
+	       "asm offset");
 _Static_assert(__builtin_offsetof(struct x64_percpu, user_rsp) == PERCPU_USER_RSP, "asm offset");
 
 static uint64_t gdt[GDT_ENTRIES] __aligned(16);
@@ -46,7 +47,7 @@ void x64_gdt_init(void)
 	struct descriptor_ptr gdtr;
 
 	gdt[0] = 0;
-	gdt[1] = SEG_CODE32_KERNEL;      /* 0x08, unused (Linux's __KERNEL32_CS) */
+	gdt[1] = SEG_CODE32_KERNEL; /* 0x08, unused (Linux's __KERNEL32_CS) */
 	gdt[GDT_KERNEL_CS >> 3] = SEG_CODE64_KERNEL;
 	gdt[GDT_KERNEL_DS >> 3] = SEG_DATA_KERNEL;
 	gdt[GDT_USER32_CS >> 3] = SEG_CODE32_USER;

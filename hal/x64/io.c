@@ -20,9 +20,7 @@ int hal_iomap(paddr_t pa, uint64_t size, enum hal_io_space space, unsigned reg_s
 			return -EINVAL;
 		out->base = pa;
 		return 0;
-	case HAL_IO_MMIO:
-		out->base = hal_ioremap(pa, size);
-		return out->base ? 0 : -ENOMEM;
+	case HAL_IO_MMIO: out->base = hal_ioremap(pa, size); return out->base ? 0 : -ENOMEM;
 	}
 	return -EINVAL;
 }

@@ -38,7 +38,7 @@ int hal_irqchip_register(uint32_t phandle, const struct hal_irqchip_ops *ops, vo
 {
 	if (nr_chips >= MAX_CHIPS || !ops)
 		return -ENOMEM;
-	chips[nr_chips] = (struct irqchip){phandle, ops, priv, root};
+	chips[nr_chips] = (struct irqchip){ phandle, ops, priv, root };
 	nr_chips++;
 	return 0;
 }

@@ -99,7 +99,7 @@ static int lapic_probe(struct device *dev)
 }
 
 static const struct of_device_id lapic_match[] = {
-	{"intel,ce4100-lapic", 0},
-	{0, 0},
+	{ "intel,ce4100-lapic", 0 },
+	{ 0, 0 },
 };
 DRIVER_DECLARE(lapic, DRV_CLASS_IRQCHIP, lapic_match, lapic_probe);

@@ -52,7 +52,8 @@ static void set_entry(struct ioapic *io, unsigned pin, bool masked)
 
 static int ioapic_xlate(void *priv, const uint32_t *cells, unsigned ncells, unsigned *irq)
 {
-	static const uint32_t sense[4] = {0, RTE_LEVEL | RTE_ACTIVE_LOW, RTE_LEVEL, RTE_ACTIVE_LOW};
+	static const uint32_t sense[4] = { 0, RTE_LEVEL | RTE_ACTIVE_LOW, RTE_LEVEL,
+					   RTE_ACTIVE_LOW };
 	struct ioapic *io = priv;
 	unsigned pin;
 
@@ -116,7 +117,7 @@ static int ioapic_probe(struct device *dev)
 }
 
 static const struct of_device_id ioapic_match[] = {
-	{"intel,ce4100-ioapic", 0},
-	{0, 0},
+	{ "intel,ce4100-ioapic", 0 },
+	{ 0, 0 },
 };
 DRIVER_DECLARE(ioapic, DRV_CLASS_IRQCHIP, ioapic_match, ioapic_probe);

@@ -36,7 +36,7 @@ typedef uint64_t pt_page[PT_ENTRIES];
 static pt_page pool[POOL_PAGES] __aligned(4096) __section(".bss.page_aligned");
 static unsigned pool_used;
 static pt_page kernel_pml4 __aligned(4096) __section(".bss.page_aligned");
-static bool frame_alloc_ready; /* after hal_mm_init(): the core's allocator may be used */
+static bool frame_alloc_ready;	/* after hal_mm_init(): the core's allocator may be used */
 static bool kernel_half_frozen; /* an aspace copied the kernel PML4 slots */
 static struct hal_aspace *current_as;
 static uintptr_t ioremap_next = IOREMAP_BASE;
@@ -261,7 +261,8 @@ uintptr_t hal_ioremap(paddr_t pa, uint64_t size)
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
 		/* PCD|PWT: UC with the default PAT [Intel SDM Vol. 3A §11.12.3]. */
 		if (kernel_map_4k(va + off, first + off,
-				  PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_A | PTE_D | leaf_global() | nx_bit()))
+				  PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_A | PTE_D |
+					  leaf_global() | nx_bit()))
 			return 0;
 	}
 	ioremap_next += len + PAGE_SIZE; /* an unmapped guard page between mappings */

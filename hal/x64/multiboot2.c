@@ -116,7 +116,8 @@ int x64_mb2_parse(uint32_t mbi_pa, struct hal_boot_info *bi)
 			break;
 		switch (tag->type) {
 		case MB2_TAG_CMDLINE:
-			bi->cmdline = x64_boot_save_cmdline((const char *)(tag + 1), tag->size - sizeof(*tag));
+			bi->cmdline = x64_boot_save_cmdline((const char *)(tag + 1),
+							    tag->size - sizeof(*tag));
 			break;
 		case MB2_TAG_MODULE:
 			if (!have_module) {
@@ -133,8 +134,10 @@ int x64_mb2_parse(uint32_t mbi_pa, struct hal_boot_info *bi)
 			if (mm->entry_size < sizeof(struct mb2_mmap_entry))
 				break;
 			have_mmap = true;
-			for (uint32_t e = sizeof(*mm); e + mm->entry_size <= tag->size; e += mm->entry_size) {
-				const struct mb2_mmap_entry *me = (const void *)((const uint8_t *)tag + e);
+			for (uint32_t e = sizeof(*mm); e + mm->entry_size <= tag->size;
+			     e += mm->entry_size) {
+				const struct mb2_mmap_entry *me =
+					(const void *)((const uint8_t *)tag + e);
 
 				if (me->type == MB2_MMAP_RAM)
 					x64_boot_add_ram(bi, me->base, me->length);
@@ -145,8 +148,7 @@ int x64_mb2_parse(uint32_t mbi_pa, struct hal_boot_info *bi)
 			if (tag->size >= sizeof(*efi_mmap))
 				efi_mmap = (const void *)tag;
 			break;
-		default:
-			break;
+		default: break;
 		}
 		off += (tag->size + 7) & ~7u;
 	}

@@ -63,14 +63,14 @@ static int debug_exit_probe(struct device *dev)
 }
 
 static const struct of_device_id pm1_match[] = {
-	{"kevlar,acpi-pm1-poweroff", 0},
-	{0, 0},
+	{ "kevlar,acpi-pm1-poweroff", 0 },
+	{ 0, 0 },
 };
 DRIVER_DECLARE(acpi_pm1_poweroff, DRV_CLASS_POWER, pm1_match, pm1_probe);
 
 static const struct of_device_id debug_exit_match[] = {
-	{"qemu,isa-debug-exit", 0},
-	{0, 0},
+	{ "qemu,isa-debug-exit", 0 },
+	{ 0, 0 },
 };
 DRIVER_DECLARE(isa_debug_exit, DRV_CLASS_POWER, debug_exit_match, debug_exit_probe);
 
@@ -107,7 +107,7 @@ __noreturn void hal_reboot(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed null_idt = {0, 0};
+	} __packed null_idt = { 0, 0 };
 
 	hal_irq_disable();
 	outb(0xcf9, 0x02); /* SYS_RST, then RST_CPU: a hard reset */

@@ -13,9 +13,9 @@ struct hvm_start_info {
 	uint32_t nr_modules;
 	uint64_t modlist_paddr; /* struct hvm_modlist_entry[nr_modules] */
 	uint64_t cmdline_paddr; /* NUL-terminated */
-	uint64_t rsdp_paddr;    /* ACPI RSDP */
+	uint64_t rsdp_paddr;	/* ACPI RSDP */
 	/* version >= 1: */
-	uint64_t memmap_paddr;  /* struct hvm_memmap_table_entry[memmap_entries] */
+	uint64_t memmap_paddr; /* struct hvm_memmap_table_entry[memmap_entries] */
 	uint32_t memmap_entries;
 	uint32_t reserved;
 };
@@ -44,7 +44,8 @@ int x64_pvh_parse(uint32_t start_info_pa, struct hal_boot_info *bi)
 	if (si->magic != PVH_START_MAGIC)
 		return -EINVAL;
 	if (si->cmdline_paddr)
-		bi->cmdline = x64_boot_save_cmdline(hal_phys_to_virt(si->cmdline_paddr), ~(size_t)0);
+		bi->cmdline =
+			x64_boot_save_cmdline(hal_phys_to_virt(si->cmdline_paddr), ~(size_t)0);
 	if (si->nr_modules && si->modlist_paddr) {
 		const struct hvm_modlist_entry *mod = hal_phys_to_virt(si->modlist_paddr);
 

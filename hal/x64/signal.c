@@ -164,7 +164,8 @@ int hal_signal_pop_frame(struct hal_trapframe *tf, struct hal_context *ctx, uint
 	tf->rcx = sc->rcx;
 	tf->rsp = sc->rsp;
 	tf->rip = sc->rip;
-	tf->rflags = (tf->rflags & ~(uint64_t)SIGRETURN_RFLAGS_MASK) | (sc->eflags & SIGRETURN_RFLAGS_MASK);
+	tf->rflags = (tf->rflags & ~(uint64_t)SIGRETURN_RFLAGS_MASK) |
+		     (sc->eflags & SIGRETURN_RFLAGS_MASK);
 	tf->cs = GDT_USER_CS;
 	tf->ss = GDT_USER_DS;
 	tf->orig_rax = ~0ULL; /* not restartable */
@@ -174,7 +175,7 @@ int hal_signal_pop_frame(struct hal_trapframe *tf, struct hal_context *ctx, uint
 }
 
 /* mov $15, %eax (rt_sigreturn on x86_64); syscall; ud2 */
-static const uint8_t sigtramp_code[] = {0xb8, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05, 0x0f, 0x0b};
+static const uint8_t sigtramp_code[] = { 0xb8, 0x0f, 0x00, 0x00, 0x00, 0x0f, 0x05, 0x0f, 0x0b };
 
 paddr_t hal_sigtramp_page(void)
 {

@@ -71,8 +71,8 @@ static uint16_t pit_read(void)
 }
 
 struct sample {
-	uint64_t tsc;   /* midpoint of the TSC reads around the PIT read */
-	uint64_t err;   /* their distance: how uncertain tsc is */
+	uint64_t tsc;	/* midpoint of the TSC reads around the PIT read */
+	uint64_t err;	/* their distance: how uncertain tsc is */
 	uint32_t lapic; /* LAPIC current count, read in between */
 	uint16_t pit;
 };
@@ -204,12 +204,13 @@ static int lapic_timer_probe(struct device *dev)
 	printk("timer: TSC %llu.%03llu MHz%s, LAPIC timer %llu.%03llu MHz\n",
 	       (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
 	       x64_cpu.tsc_invariant ? " (invariant)" : "",
-	       (unsigned long long)(lapic_hz / 1000000), (unsigned long long)(lapic_hz / 1000 % 1000));
+	       (unsigned long long)(lapic_hz / 1000000),
+	       (unsigned long long)(lapic_hz / 1000 % 1000));
 	return 0;
 }
 
 static const struct of_device_id lapic_timer_match[] = {
-	{"intel,ce4100-lapic", 0},
-	{0, 0},
+	{ "intel,ce4100-lapic", 0 },
+	{ 0, 0 },
 };
 DRIVER_DECLARE(lapic_timer, DRV_CLASS_TIMER, lapic_timer_match, lapic_timer_probe);

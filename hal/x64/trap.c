@@ -55,7 +55,7 @@ void x64_idt_init(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed idtr = {sizeof(idt) - 1, (uintptr_t)idt};
+	} __packed idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, 0, 0);
@@ -156,8 +156,9 @@ static void page_fault(struct hal_trapframe *tf)
 		 * says so (P set), or the core does (-EACCES: an area covers
 		 * addr but not for this access, e.g. a first write to an
 		 * untouched PROT_READ page) [sigaction(2)]. Same rule as arm64. */
-		kernel_user_exception(tf, X64_SIGSEGV,
-				      (r == -EACCES || (err & 1)) ? X64_SEGV_ACCERR : X64_SEGV_MAPERR, addr);
+		kernel_user_exception(
+			tf, X64_SIGSEGV,
+			(r == -EACCES || (err & 1)) ? X64_SEGV_ACCERR : X64_SEGV_MAPERR, addr);
 		return;
 	}
 
@@ -201,27 +202,27 @@ struct exc_info {
 
 /* Exception -> signal, as Linux's arch/x86/kernel/traps.c maps them. */
 static const struct exc_info exceptions[32] = {
-	[0] = {"divide error", X64_SIGFPE, X64_FPE_INTDIV},
-	[1] = {"debug", X64_SIGTRAP, X64_TRAP_TRACE},
-	[2] = {"NMI", 0, 0},
-	[3] = {"breakpoint", X64_SIGTRAP, X64_SI_KERNEL},
-	[4] = {"overflow", X64_SIGSEGV, X64_SI_KERNEL},
-	[5] = {"bound range exceeded", X64_SIGSEGV, X64_SI_KERNEL},
-	[6] = {"invalid opcode", X64_SIGILL, X64_ILL_ILLOPN},
-	[7] = {"device not available", X64_SIGSEGV, X64_SI_KERNEL},
-	[8] = {"double fault", 0, 0},
-	[9] = {"coprocessor segment overrun", X64_SIGFPE, 0},
-	[10] = {"invalid TSS", X64_SIGSEGV, X64_SI_KERNEL},
-	[11] = {"segment not present", X64_SIGBUS, X64_SI_KERNEL},
-	[12] = {"stack-segment fault", X64_SIGBUS, X64_SI_KERNEL},
-	[13] = {"general protection", X64_SIGSEGV, X64_SI_KERNEL},
-	[14] = {"page fault", X64_SIGSEGV, X64_SEGV_MAPERR},
-	[16] = {"x87 floating-point error", X64_SIGFPE, 0},
-	[17] = {"alignment check", X64_SIGBUS, X64_BUS_ADRALN},
-	[18] = {"machine check", 0, 0},
-	[19] = {"SIMD floating-point exception", X64_SIGFPE, 0},
-	[20] = {"virtualization exception", X64_SIGSEGV, X64_SI_KERNEL},
-	[21] = {"control protection", X64_SIGSEGV, X64_SI_KERNEL},
+	[0] = { "divide error", X64_SIGFPE, X64_FPE_INTDIV },
+	[1] = { "debug", X64_SIGTRAP, X64_TRAP_TRACE },
+	[2] = { "NMI", 0, 0 },
+	[3] = { "breakpoint", X64_SIGTRAP, X64_SI_KERNEL },
+	[4] = { "overflow", X64_SIGSEGV, X64_SI_KERNEL },
+	[5] = { "bound range exceeded", X64_SIGSEGV, X64_SI_KERNEL },
+	[6] = { "invalid opcode", X64_SIGILL, X64_ILL_ILLOPN },
+	[7] = { "device not available", X64_SIGSEGV, X64_SI_KERNEL },
+	[8] = { "double fault", 0, 0 },
+	[9] = { "coprocessor segment overrun", X64_SIGFPE, 0 },
+	[10] = { "invalid TSS", X64_SIGSEGV, X64_SI_KERNEL },
+	[11] = { "segment not present", X64_SIGBUS, X64_SI_KERNEL },
+	[12] = { "stack-segment fault", X64_SIGBUS, X64_SI_KERNEL },
+	[13] = { "general protection", X64_SIGSEGV, X64_SI_KERNEL },
+	[14] = { "page fault", X64_SIGSEGV, X64_SEGV_MAPERR },
+	[16] = { "x87 floating-point error", X64_SIGFPE, 0 },
+	[17] = { "alignment check", X64_SIGBUS, X64_BUS_ADRALN },
+	[18] = { "machine check", 0, 0 },
+	[19] = { "SIMD floating-point exception", X64_SIGFPE, 0 },
+	[20] = { "virtualization exception", X64_SIGSEGV, X64_SI_KERNEL },
+	[21] = { "control protection", X64_SIGSEGV, X64_SI_KERNEL },
 };
 
 static void exception(struct hal_trapframe *tf)

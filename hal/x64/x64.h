@@ -5,11 +5,11 @@
 #define HAL_X64_X64_H
 
 /* ---- Virtual memory layout (Linux's x86_64 layout, 4-level paging) ---- */
-#define KERNEL_VMA 0xffffffff80000000     /* image: virtual = KERNEL_VMA + physical */
-#define KERNEL_PHYS 0x100000              /* the image's load address (1 MiB) */
+#define KERNEL_VMA 0xffffffff80000000	   /* image: virtual = KERNEL_VMA + physical */
+#define KERNEL_PHYS 0x100000		   /* the image's load address (1 MiB) */
 #define DIRECT_MAP_BASE 0xffff888000000000 /* hal_phys_to_virt(pa) = pa + this */
-#define IOREMAP_BASE 0xffffc90000000000   /* hal_ioremap() window */
-#define IOREMAP_SIZE 0x40000000           /* 1 GiB of I/O window */
+#define IOREMAP_BASE 0xffffc90000000000	   /* hal_ioremap() window */
+#define IOREMAP_SIZE 0x40000000		   /* 1 GiB of I/O window */
 
 /* PML4 slots of the kernel half the HAL uses (index = va[47:39]). */
 #define PML4_DIRECT_MAP 273
@@ -72,7 +72,8 @@
  * minus RF). */
 #define RFLAGS_USER_MASK 0x240dd5
 /* SYSCALL clears these in RFLAGS (the SFMASK MSR) */
-#define SYSCALL_RFLAGS_MASK (RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_IOPL | RFLAGS_NT | RFLAGS_AC)
+#define SYSCALL_RFLAGS_MASK \
+	(RFLAGS_TF | RFLAGS_IF | RFLAGS_DF | RFLAGS_IOPL | RFLAGS_NT | RFLAGS_AC)
 
 /* ---- Page-table entry bits [Intel SDM Vol. 3A §4.5, Tables 4-14..4-20] ---- */
 #define PTE_P 0x1
@@ -92,7 +93,7 @@
 #define MB2_BOOT_MAGIC 0x36d76289
 
 /* ---- IDT vectors ---- */
-#define VEC_IRQ_BASE 32      /* I/O APIC GSI n -> vector 32 + n */
+#define VEC_IRQ_BASE 32 /* I/O APIC GSI n -> vector 32 + n */
 #define VEC_LAPIC_TIMER 0xec
 #define VEC_SPURIOUS 0xff
 /* Interrupt stack table slots (TSS.ist[n - 1]) [Intel SDM Vol. 3A §6.14.5] */
@@ -167,11 +168,16 @@ static inline uint64_t rdmsr(uint32_t msr)
 }
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
 }
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
 }
 static inline uint64_t rdtsc(void)
 {
@@ -288,7 +294,7 @@ void x64_boot_add_ram(struct hal_boot_info *bi, uint64_t base, uint64_t size);
 void x64_cpu_init(void);
 /* Turn on SMEP and SMAP if the CPU has them [Intel SDM Vol. 3A §4.6.1]
  * (the hardened safety profiles; not called yet). */
-void x64_cpu_hardening(void);   /* SMEP/SMAP per profile (cpu.c) */
+void x64_cpu_hardening(void); /* SMEP/SMAP per profile (cpu.c) */
 extern bool x64_smap_enabled; /* SMAP on: read by usercopy.S and entry.S */
 extern bool x64_kernel_wx;    /* the image is mapped W^X (mmu.c) */
 

@@ -292,7 +292,8 @@ int dev_alias_id(const struct device *dev, const char *stem)
 
 	if (aliases < 0)
 		return -ENOENT;
-	fdt_for_each_property_offset(prop, fdt, aliases) {
+	fdt_for_each_property_offset(prop, fdt, aliases)
+	{
 		const char *name, *path;
 		int len, id = 0;
 

@@ -343,10 +343,8 @@ static int dt_check_full(const void *fdt, size_t bufsize)
 		if (expect_end && tag != FDT_END)
 			return -FDT_ERR_BADSTRUCTURE; /* a second root */
 		switch (tag) {
-		case FDT_NOP:
-			break;
-		case FDT_END:
-			return depth ? -FDT_ERR_BADSTRUCTURE : 0;
+		case FDT_NOP: break;
+		case FDT_END: return depth ? -FDT_ERR_BADSTRUCTURE : 0;
 		case FDT_BEGIN_NODE:
 			if (++depth > 64)
 				return -FDT_ERR_BADSTRUCTURE; /* deeper than any real tree */
@@ -373,8 +371,7 @@ static int dt_check_full(const void *fdt, size_t bufsize)
 				return -FDT_ERR_BADSTRUCTURE;
 			break;
 		}
-		default:
-			return -FDT_ERR_BADSTRUCTURE;
+		default: return -FDT_ERR_BADSTRUCTURE;
 		}
 	}
 }
@@ -406,7 +403,7 @@ int board_parse_buf(const void *fdt, size_t bufsize, unsigned flags, struct boar
 		bi->compatible[0] = '\0';
 	if (!prop_copy(fdt, 0, "model", bi->model, sizeof(bi->model)))
 		copy_str(bi->model, bi->compatible[0] ? bi->compatible : "unknown",
-			sizeof(bi->model));
+			 sizeof(bi->model));
 	if (node_cells(fdt, 0, &ac, &sc) || sc == 0)
 		return fail(&c, "DT: root: bad #address-cells/#size-cells");
 	err = parse_memory(&c, ac, sc);

@@ -167,8 +167,8 @@ static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline, uint32_
  * Returns woken + requeued. The queue of key is walked once, in order:
  * the first nr_wake matching waiters are woken and the next nr_requeue
  * moved (Linux futex_requeue()). */
-static long futex_requeue(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr_requeue,
-			  bool cmp, uint32_t val3)
+static long futex_requeue(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr_requeue, bool cmp,
+			  uint32_t val3)
 {
 	struct futex_waiter *w, *n;
 	paddr_t key, key2;
@@ -237,11 +237,11 @@ static long futex_wake_op(uintptr_t uaddr, uintptr_t uaddr2, int nr, int nr2, ui
 	if (r)
 		return r;
 	switch (op) {
-	case 0: nv = oparg; break;          /* FUTEX_OP_SET */
-	case 1: nv = old + oparg; break;    /* FUTEX_OP_ADD */
-	case 2: nv = old | oparg; break;    /* FUTEX_OP_OR */
-	case 3: nv = old & ~oparg; break;   /* FUTEX_OP_ANDN */
-	case 4: nv = old ^ oparg; break;    /* FUTEX_OP_XOR */
+	case 0: nv = oparg; break;	  /* FUTEX_OP_SET */
+	case 1: nv = old + oparg; break;  /* FUTEX_OP_ADD */
+	case 2: nv = old | oparg; break;  /* FUTEX_OP_OR */
+	case 3: nv = old & ~oparg; break; /* FUTEX_OP_ANDN */
+	case 4: nv = old ^ oparg; break;  /* FUTEX_OP_XOR */
 	default: return -ENOSYS;
 	}
 	switch (cmp) {
@@ -313,8 +313,8 @@ static int wait_deadline(int cmd, int op, uintptr_t utime, uint64_t *deadline)
 }
 
 /* futex(uaddr, op, val, timeout or val2, uaddr2, val3); Linux do_futex(). */
-SYSCALL_DEFINE6(futex, uintptr_t, uaddr, int, op, uint32_t, val, uintptr_t, utime,
-		uintptr_t, uaddr2, uint32_t, val3)
+SYSCALL_DEFINE6(futex, uintptr_t, uaddr, int, op, uint32_t, val, uintptr_t, utime, uintptr_t,
+		uaddr2, uint32_t, val3)
 {
 	int cmd = op & FUTEX_CMD_MASK;
 	int val2 = (int)utime;
@@ -333,31 +333,20 @@ SYSCALL_DEFINE6(futex, uintptr_t, uaddr, int, op, uint32_t, val, uintptr_t, utim
 	case FUTEX_WAIT:
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* FALLTHROUGH */
-	case FUTEX_WAIT_BITSET:
-		return futex_wait(uaddr, val, deadline, val3);
+	case FUTEX_WAIT_BITSET: return futex_wait(uaddr, val, deadline, val3);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* FALLTHROUGH */
-	case FUTEX_WAKE_BITSET:
-		return futex_wake_op_wake(uaddr, op, val, val3);
-	case FUTEX_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, val2, false, 0);
-	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(uaddr, uaddr2, (int)val, val2, true, val3);
-	case FUTEX_WAKE_OP:
-		return futex_wake_op(uaddr, uaddr2, (int)val, val2, val3);
+	case FUTEX_WAKE_BITSET: return futex_wake_op_wake(uaddr, op, val, val3);
+	case FUTEX_REQUEUE: return futex_requeue(uaddr, uaddr2, (int)val, val2, false, 0);
+	case FUTEX_CMP_REQUEUE: return futex_requeue(uaddr, uaddr2, (int)val, val2, true, val3);
+	case FUTEX_WAKE_OP: return futex_wake_op(uaddr, uaddr2, (int)val, val2, val3);
 	case FUTEX_LOCK_PI:
-	case FUTEX_LOCK_PI2:
-		return futex_lock_pi(uaddr, deadline, false);
-	case FUTEX_TRYLOCK_PI:
-		return futex_lock_pi(uaddr, 0, true);
-	case FUTEX_UNLOCK_PI:
-		return futex_unlock_pi(uaddr);
-	case FUTEX_WAIT_REQUEUE_PI:
-		return futex_wait_requeue_pi(uaddr, val, deadline, uaddr2);
-	case FUTEX_CMP_REQUEUE_PI:
-		return futex_cmp_requeue_pi(uaddr, uaddr2, (int)val, val2, val3);
-	default: /* FUTEX_FD (removed in 2.6.26), unknown */
-		return -ENOSYS;
+	case FUTEX_LOCK_PI2: return futex_lock_pi(uaddr, deadline, false);
+	case FUTEX_TRYLOCK_PI: return futex_lock_pi(uaddr, 0, true);
+	case FUTEX_UNLOCK_PI: return futex_unlock_pi(uaddr);
+	case FUTEX_WAIT_REQUEUE_PI: return futex_wait_requeue_pi(uaddr, val, deadline, uaddr2);
+	case FUTEX_CMP_REQUEUE_PI: return futex_cmp_requeue_pi(uaddr, uaddr2, (int)val, val2, val3);
+	default: /* FUTEX_FD (removed in 2.6.26), unknown */ return -ENOSYS;
 	}
 }

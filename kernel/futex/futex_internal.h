@@ -44,21 +44,21 @@ struct task;
 /* What woke a waiter (struct futex_waiter.state). */
 enum futex_wake_state {
 	FW_WAITING = 0,
-	FW_WOKEN,    /* FUTEX_WAKE and friends */
-	FW_OWNER,    /* PI: the lock was handed to this waiter (word already written) */
-	FW_RETRY,    /* PI: the owner exited; look at the word again */
+	FW_WOKEN, /* FUTEX_WAKE and friends */
+	FW_OWNER, /* PI: the lock was handed to this waiter (word already written) */
+	FW_RETRY, /* PI: the owner exited; look at the word again */
 };
 
 struct futex_waiter {
-	struct list_head node;  /* in its bucket */
+	struct list_head node; /* in its bucket */
 	paddr_t key;
 	uint32_t bitset;
 	enum futex_wake_state state;
 	struct task *task;
-	bool pi;                /* waits for a PI lock (FUTEX_LOCK_PI, or requeued by CMP_REQUEUE_PI) */
-	int pi_owner;           /* pi: the owner's tid when it queued */
+	bool pi;      /* waits for a PI lock (FUTEX_LOCK_PI, or requeued by CMP_REQUEUE_PI) */
+	int pi_owner; /* pi: the owner's tid when it queued */
 	paddr_t requeue_pi_key; /* FUTEX_WAIT_REQUEUE_PI: the PI futex it may be moved to, else 0 */
-	struct wait_queue wq;   /* only this waiter sleeps here */
+	struct wait_queue wq;	/* only this waiter sleeps here */
 };
 
 #define FUTEX_NR_BUCKETS 64

@@ -191,12 +191,9 @@ long futex_wait_requeue_pi(uintptr_t uaddr, uint32_t val, uint64_t deadline, uin
 	s = futex_queue_sleep(&w, deadline, &r);
 	hal_irq_restore(f);
 	switch (s) {
-	case FW_OWNER:
-		return 0;
-	case FW_WOKEN:
-		return -EAGAIN;
-	case FW_RETRY:
-		return lock_pi(uaddr2, deadline, false, true);
+	case FW_OWNER: return 0;
+	case FW_WOKEN: return -EAGAIN;
+	case FW_RETRY: return lock_pi(uaddr2, deadline, false, true);
 	default:
 		if (r == -EINTR)
 			/* Requeued already: Linux gives -EWOULDBLOCK rather

@@ -46,8 +46,8 @@ static bool may_access(const struct task *t)
 	const struct task *me = current;
 	if (t->tgid == me->tgid || me->euid == 0)
 		return true;
-	return t->uid == me->uid && t->euid == me->uid && t->suid == me->uid &&
-	       t->gid == me->gid && t->egid == me->gid && t->sgid == me->gid;
+	return t->uid == me->uid && t->euid == me->uid && t->suid == me->uid && t->gid == me->gid &&
+	       t->egid == me->gid && t->sgid == me->gid;
 }
 
 /* [get_robust_list(2)]: ESRCH for no such thread, EPERM (see above),
@@ -89,7 +89,9 @@ static int futex_death(uintptr_t uaddr, bool pi, bool pending)
 		paddr_t key = futex_key(current->mm, uaddr);
 		if (key)
 			return futex_pi_handoff(uaddr, key, FUTEX_OWNER_DIED,
-						(val & FUTEX_WAITERS) | FUTEX_OWNER_DIED) ? -1 : 0;
+						(val & FUTEX_WAITERS) | FUTEX_OWNER_DIED) ?
+				       -1 :
+				       0;
 		return -1;
 	}
 	if (futex_put_value(uaddr, (val & FUTEX_WAITERS) | FUTEX_OWNER_DIED))

@@ -21,18 +21,18 @@
 #define IPC_STAT 2
 #define IPC_INFO 3
 
-#define IPC_MNI 256          /* objects of one kind (Linux: 32000; smaller here) */
-#define IPCMNI 32768         /* id = seq * IPCMNI + index (ipc/util.h) */
+#define IPC_MNI 256  /* objects of one kind (Linux: 32000; smaller here) */
+#define IPCMNI 32768 /* id = seq * IPCMNI + index (ipc/util.h) */
 
 /* The common head of every object. */
 struct kern_ipc_perm {
 	int key;
 	uint32_t uid, gid, cuid, cgid;
-	unsigned mode;           /* low 9 bits: rwx for owner/group/other; type flags above */
+	unsigned mode; /* low 9 bits: rwx for owner/group/other; type flags above */
 	unsigned short seq;
 	int id;
-	bool deleted;            /* IPC_RMID done; freed when sleepers == 0 */
-	unsigned sleepers;       /* tasks asleep on it */
+	bool deleted;	   /* IPC_RMID done; freed when sleepers == 0 */
+	unsigned sleepers; /* tasks asleep on it */
 };
 
 /* struct ipc64_perm (asm-generic/ipcbuf.h), 48 bytes on 64-bit arches. */

@@ -30,12 +30,12 @@ struct msg_msg {
 };
 
 struct msg_queue {
-	struct kern_ipc_perm perm;   /* first: the table holds &perm */
+	struct kern_ipc_perm perm; /* first: the table holds &perm */
 	struct list_head messages;
 	size_t cbytes, qnum, qbytes;
 	int lspid, lrpid;
 	int64_t stime, rtime, ctime;
-	struct wait_queue wait;      /* senders and receivers; woken on every change */
+	struct wait_queue wait; /* senders and receivers; woken on every change */
 };
 
 /* struct msqid64_ds (asm-generic/msgbuf.h; x86_64 the same), 120 bytes. */
@@ -252,9 +252,13 @@ struct linux_msginfo {
  * index in use (0 if none). */
 static long msg_info(int cmd, uintptr_t buf)
 {
-	struct linux_msginfo mi = { .msgpool = MSGMNB * IPC_MNI / 1024, .msgmax = MSGMAX,
-				    .msgmnb = MSGMNB, .msgmni = IPC_MNI, .msgssz = 16,
-				    .msgtql = 0, .msgseg = 0xffff };
+	struct linux_msginfo mi = { .msgpool = MSGMNB * IPC_MNI / 1024,
+				    .msgmax = MSGMAX,
+				    .msgmnb = MSGMNB,
+				    .msgmni = IPC_MNI,
+				    .msgssz = 16,
+				    .msgtql = 0,
+				    .msgseg = 0xffff };
 	int max = 0, used = 0, msgs = 0, bytes = 0;
 
 	for (int i = 0; i < IPC_MNI; i++) {
@@ -328,7 +332,6 @@ SYSCALL_DEFINE3(msgctl, int, msqid, int, cmd, uintptr_t, buf)
 		else
 			free_queue(q);
 		return 0;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }

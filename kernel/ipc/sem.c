@@ -38,14 +38,14 @@
 struct sem {
 	int semval;
 	int sempid;
-	unsigned ncnt, zcnt;     /* tasks waiting for an increase / for zero */
+	unsigned ncnt, zcnt; /* tasks waiting for an increase / for zero */
 };
 
 struct sem_array {
-	struct kern_ipc_perm perm;   /* first: the table holds &perm */
+	struct kern_ipc_perm perm; /* first: the table holds &perm */
 	unsigned nsems;
 	int64_t otime, ctime;
-	struct wait_queue wait;      /* woken on every change */
+	struct wait_queue wait; /* woken on every change */
 	struct sem sems[];
 };
 
@@ -334,10 +334,16 @@ struct linux_seminfo {
 
 static long sem_info(int cmd, uintptr_t buf)
 {
-	struct linux_seminfo si = { .semmap = IPC_MNI, .semmni = IPC_MNI,
-				    .semmns = IPC_MNI * SEMMSL, .semmnu = IPC_MNI * SEMMSL,
-				    .semmsl = SEMMSL, .semopm = SEMOPM, .semume = SEMOPM,
-				    .semusz = 20, .semvmx = SEMVMX, .semaem = SEMVMX };
+	struct linux_seminfo si = { .semmap = IPC_MNI,
+				    .semmni = IPC_MNI,
+				    .semmns = IPC_MNI * SEMMSL,
+				    .semmnu = IPC_MNI * SEMMSL,
+				    .semmsl = SEMMSL,
+				    .semopm = SEMOPM,
+				    .semume = SEMOPM,
+				    .semusz = 20,
+				    .semvmx = SEMVMX,
+				    .semaem = SEMVMX };
 	int max = 0, used = 0, sems = 0;
 
 	for (int i = 0; i < IPC_MNI; i++) {
@@ -450,20 +456,15 @@ SYSCALL_DEFINE4(semctl, int, semid, int, semnum, int, cmd, unsigned long, arg)
 		if (ipcperms(p, cmd == SETVAL ? 0222 : 0444))
 			return -EACCES;
 		break;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	struct sem *s = &sa->sems[semnum];
 
 	switch (cmd) {
-	case GETVAL:
-		return s->semval;
-	case GETPID:
-		return s->sempid;
-	case GETNCNT:
-		return s->ncnt;
-	case GETZCNT:
-		return s->zcnt;
+	case GETVAL: return s->semval;
+	case GETPID: return s->sempid;
+	case GETNCNT: return s->ncnt;
+	case GETZCNT: return s->zcnt;
 	default: /* SETVAL */
 		val = (int)arg;
 		if (val < 0 || val > SEMVMX)

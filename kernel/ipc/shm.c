@@ -32,9 +32,9 @@
 #define SHM_STAT_ANY 15
 
 struct shm_seg {
-	struct kern_ipc_perm perm;   /* first: the table holds &perm */
-	size_t segsz;                /* bytes, as asked */
-	struct anon_shared *obj;     /* one reference held by the segment */
+	struct kern_ipc_perm perm; /* first: the table holds &perm */
+	size_t segsz;		   /* bytes, as asked */
+	struct anon_shared *obj;   /* one reference held by the segment */
 	int64_t atime, dtime, ctime;
 	int cpid, lpid;
 };
@@ -227,8 +227,11 @@ static long shm_info(int cmd, uintptr_t buf)
 		tot += PAGE_ALIGN_UP(seg_of(p)->segsz) / PAGE_SIZE;
 	}
 	if (cmd == IPC_INFO) {
-		struct linux_shminfo64 si = { .shmmax = SHMMAX, .shmmin = SHMMIN, .shmmni = IPC_MNI,
-					      .shmseg = IPC_MNI, .shmall = SHMALL_PAGES };
+		struct linux_shminfo64 si = { .shmmax = SHMMAX,
+					      .shmmin = SHMMIN,
+					      .shmmni = IPC_MNI,
+					      .shmseg = IPC_MNI,
+					      .shmall = SHMALL_PAGES };
 
 		return copy_to_user(buf, &si, sizeof(si)) ? -EFAULT : max;
 	}
@@ -293,7 +296,6 @@ SYSCALL_DEFINE3(shmctl, int, shmid, int, cmd, uintptr_t, buf)
 		else
 			p->mode &= ~(unsigned)SHM_LOCKED;
 		return 0;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }

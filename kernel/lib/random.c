@@ -35,12 +35,20 @@ static inline uint32_t rotl32(uint32_t v, int c)
 	return (v << c) | (v >> (32 - c));
 }
 
-#define QR(a, b, c, d)                          \
-	do {                                    \
-		a += b; d ^= a; d = rotl32(d, 16); \
-		c += d; b ^= c; b = rotl32(b, 12); \
-		a += b; d ^= a; d = rotl32(d, 8);  \
-		c += d; b ^= c; b = rotl32(b, 7);  \
+#define QR(a, b, c, d)             \
+	do {                       \
+		a += b;            \
+		d ^= a;            \
+		d = rotl32(d, 16); \
+		c += d;            \
+		b ^= c;            \
+		b = rotl32(b, 12); \
+		a += b;            \
+		d ^= a;            \
+		d = rotl32(d, 8);  \
+		c += d;            \
+		b ^= c;            \
+		b = rotl32(b, 7);  \
 	} while (0)
 
 /* The ChaCha20 block function [RFC 8439 §2.3.1]: 64 bytes of keystream
@@ -50,8 +58,8 @@ static void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32
 {
 	uint32_t s[16] = {
 		0x61707865, 0x3320646e, 0x79622d32, 0x6b206574, /* "expand 32-byte k" */
-		key[0], key[1], key[2], key[3], key[4], key[5], key[6], key[7],
-		counter, nonce[0], nonce[1], nonce[2],
+		key[0],	    key[1],	key[2],	    key[3],	key[4],	  key[5],
+		key[6],	    key[7],	counter,    nonce[0],	nonce[1], nonce[2],
 	};
 	uint32_t x[16];
 

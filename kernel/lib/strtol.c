@@ -7,8 +7,7 @@
 
 /* Parse digits of base into *out; returns a pointer after the last digit
  * used, or NULL if none. Saturates at ULLONG_MAX and sets *overflow. */
-static const char *parse_digits(const char *s, int base, unsigned long long *out,
-				bool *overflow)
+static const char *parse_digits(const char *s, int base, unsigned long long *out, bool *overflow)
 {
 	unsigned long long v = 0;
 	const char *start = s;
@@ -37,8 +36,7 @@ static const char *parse_digits(const char *s, int base, unsigned long long *out
 }
 
 /* Common front end: whitespace, sign, base prefix. */
-static unsigned long long parse(const char *s, char **end, int base, bool *neg,
-				bool *overflow)
+static unsigned long long parse(const char *s, char **end, int base, bool *neg, bool *overflow)
 {
 	const char *p = s;
 	const char *after;

@@ -177,9 +177,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case '\0':
 			fmt--; /* "%" at the end: stop after this round */
 			continue;
-		case '%':
-			put(&o, '%');
-			continue;
+		case '%': put(&o, '%'); continue;
 		case 'c':
 			if (!(flags & F_LEFT))
 				pad(&o, ' ', width - 1);
@@ -187,9 +185,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			if (flags & F_LEFT)
 				pad(&o, ' ', width - 1);
 			continue;
-		case 's':
-			put_str(&o, va_arg(ap, const char *), width, prec, flags);
-			continue;
+		case 's': put_str(&o, va_arg(ap, const char *), width, prec, flags); continue;
 		case 'p':
 			v = (uintptr_t)va_arg(ap, void *);
 			put_num(&o, v, false, 16, false, width, prec, flags & ~F_ZERO, "0x");
@@ -226,9 +222,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			base = *fmt == 'o' ? 8 : *fmt == 'u' ? 10 : 16;
 			put_num(&o, v, false, base, *fmt == 'X', width, prec,
 				flags & ~(F_PLUS | F_SPACE),
-				(flags & F_ALT) && v ? (base == 16 ? (*fmt == 'X' ? "0X" : "0x")
-							   : base == 8 ? "0" : NULL)
-						     : NULL);
+				(flags & F_ALT) && v ? (base == 16 ? (*fmt == 'X' ? "0X" : "0x") :
+							base == 8  ? "0" :
+								     NULL) :
+						       NULL);
 			continue;
 		default:
 			/* Unknown conversion: print it literally. */

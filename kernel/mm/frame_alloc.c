@@ -31,7 +31,7 @@
 
 struct section {
 	uint64_t base_pfn, end_pfn; /* [base, end) */
-	uint16_t *state;            /* end - base words */
+	uint16_t *state;	    /* end - base words */
 };
 
 struct free_node {

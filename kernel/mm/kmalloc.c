@@ -30,7 +30,7 @@
 /* Objects per 4 KiB page: 254 x 16, 127 x 32, 84 x 48, 63 x 64, 42 x 96,
  * 31 x 128, 21 x 192, 15 x 256, 10 x 384, 7 x 512, 6 x 672, 4 x 1008,
  * 3 x 1344, 2 x 2032. */
-static const uint16_t class_size[] = { 16,  32,  48,  64,  96,   128,  192,
+static const uint16_t class_size[] = { 16,  32,	 48,  64,  96,	 128,  192,
 				       256, 384, 512, 672, 1008, 1344, 2032 };
 #define NR_CLASSES ARRAY_SIZE(class_size)
 #define SLAB_MAX ((size_t)2032)
@@ -41,22 +41,22 @@ struct obj {
 
 struct page_hdr {
 	uint32_t magic;
-	uint16_t cls;      /* slab: class index */
-	uint16_t inuse;    /* slab: live objects */
+	uint16_t cls;	/* slab: class index */
+	uint16_t inuse; /* slab: live objects */
 	union {
-		struct obj *free;   /* slab: free objects */
-		uint64_t npages;    /* large: pages in the run */
+		struct obj *free; /* slab: free objects */
+		uint64_t npages;  /* large: pages in the run */
 	};
 	union {
 		struct list_head list; /* slab: in the class's partial list */
-		uint64_t size;         /* large: requested bytes */
+		uint64_t size;	       /* large: requested bytes */
 	};
 };
 _Static_assert(sizeof(struct page_hdr) <= HDR_SIZE, "header fits");
 
 struct kmem_class {
 	struct list_head partial; /* slabs with a free object */
-	struct page_hdr *spare;   /* one empty slab kept to avoid thrashing */
+	struct page_hdr *spare;	  /* one empty slab kept to avoid thrashing */
 };
 
 static struct kmem_class classes[NR_CLASSES];

@@ -72,7 +72,8 @@ static void lock_populate(struct mm *mm, struct vm_area *v)
  * areas at the ends. The range is mapped (checked). 0 or -ENOMEM. */
 static int set_lock_flags(struct mm *mm, vaddr_t start, vaddr_t end, unsigned lock)
 {
-	for (struct vm_area *v = vma_next_from(mm, start); v && v->start < end; v = vma_next(mm, v)) {
+	for (struct vm_area *v = vma_next_from(mm, start); v && v->start < end;
+	     v = vma_next(mm, v)) {
 		if ((v->flags & VM_LOCK_MASK) == lock || (v->flags & VM_SPECIAL))
 			continue;
 		if (v->start < start) {

@@ -36,9 +36,9 @@
  * MAP_SHARED_VALIDATE): MAP_32BIT 0x40, MAP_EXECUTABLE 0x1000,
  * MAP_LOCKED 0x2000, MAP_NONBLOCK 0x10000, MAP_HUGETLB 0x40000,
  * MAP_SYNC 0x80000. */
-#define MAP_KNOWN                                                                       \
-	(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | 0x40 | MAP_GROWSDOWN | MAP_DENYWRITE |   \
-	 0x1000 | 0x2000 | MAP_NORESERVE | MAP_POPULATE | 0x10000 | MAP_STACK | 0x40000 | \
+#define MAP_KNOWN                                                                               \
+	(MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | 0x40 | MAP_GROWSDOWN | MAP_DENYWRITE | 0x1000 | \
+	 0x2000 | MAP_NORESERVE | MAP_POPULATE | 0x10000 | MAP_STACK | 0x40000 |                \
 	 MAP_FIXED_NOREPLACE)
 
 /* [brk(2)]: the raw syscall returns the new break, or the current one when
@@ -53,8 +53,8 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
  * bad map type), -EBADF, -EACCES (file not open for reading), -ENODEV
  * (file type or shared writable mapping not supported), -ENOMEM,
  * -EEXIST (MAP_FIXED_NOREPLACE), -EOVERFLOW (offset + length wraps). */
-SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot,
-		unsigned long, flags, int, fd, unsigned long, off)
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long,
+		flags, int, fd, unsigned long, off)
 {
 	struct file *f = NULL;
 	unsigned type = flags & MAP_TYPE;
@@ -66,8 +66,8 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		return -EINVAL;
 	if (type == MAP_SHARED_VALIDATE && (flags & ~(unsigned long)MAP_KNOWN))
 		return -EOPNOTSUPP;
-	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN |
-				    PROT_GROWSUP))
+	if (prot &
+	    ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
 	if (len > USER_TOP)
 		return -ENOMEM;
@@ -118,8 +118,8 @@ SYSCALL_DEFINE2(munmap, unsigned long, addr, unsigned long, len)
  * -ENOMEM (part of the range not mapped), -EACCES. */
 SYSCALL_DEFINE3(mprotect, unsigned long, addr, unsigned long, len, unsigned long, prot)
 {
-	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN |
-				    PROT_GROWSUP))
+	if (prot &
+	    ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
 	return mm_protect(current->mm, addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC));
 }

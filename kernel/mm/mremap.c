@@ -45,15 +45,15 @@ static void move_area(struct mm *mm, struct vm_area *v, vaddr_t to)
 	vma_insert(mm, v);
 }
 
-SYSCALL_DEFINE5(mremap, unsigned long, old_addr, unsigned long, old_len, unsigned long,
-		new_len, unsigned long, flags, unsigned long, new_addr)
+SYSCALL_DEFINE5(mremap, unsigned long, old_addr, unsigned long, old_len, unsigned long, new_len,
+		unsigned long, flags, unsigned long, new_addr)
 {
 	struct mm *mm = current->mm;
 	struct vm_area *v, *next;
 	vaddr_t to;
 
-	if ((old_addr & (PAGE_SIZE - 1)) || (flags & ~(unsigned long)(MREMAP_MAYMOVE |
-								MREMAP_FIXED | MREMAP_DONTUNMAP)))
+	if ((old_addr & (PAGE_SIZE - 1)) ||
+	    (flags & ~(unsigned long)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)))
 		return -EINVAL;
 	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
 		return -EINVAL;

@@ -164,8 +164,8 @@ out:
 	return err;
 }
 
-SYSCALL_DEFINE6(process_vm_readv, int, pid, uintptr_t, local_iov, unsigned long, liovcnt,
-		uintptr_t, remote_iov, unsigned long, riovcnt, unsigned long, flags)
+SYSCALL_DEFINE6(process_vm_readv, int, pid, uintptr_t, local_iov, unsigned long, liovcnt, uintptr_t,
+		remote_iov, unsigned long, riovcnt, unsigned long, flags)
 {
 	return process_vm_rw(pid, local_iov, liovcnt, remote_iov, riovcnt, flags, false);
 }

@@ -76,6 +76,6 @@ int mm_map_specials(struct mm *mm)
 paddr_t vma_special_page(const struct vm_area *v, vaddr_t va)
 {
 	return v->special ? v->special->page((unsigned)((v->file_off + (off_t)(va - v->start)) /
-							 PAGE_SIZE))
-			  : 0;
+							PAGE_SIZE)) :
+			    0;
 }

@@ -71,13 +71,9 @@ static long validate_magic(uintptr_t uhdr, unsigned *words)
 	if (copy_from_user(&v, uhdr, sizeof v))
 		return -EFAULT;
 	switch (v) {
-	case _LINUX_CAPABILITY_VERSION_1:
-		*words = 1;
-		return 0;
+	case _LINUX_CAPABILITY_VERSION_1: *words = 1; return 0;
 	case _LINUX_CAPABILITY_VERSION_2:
-	case _LINUX_CAPABILITY_VERSION_3:
-		*words = 2;
-		return 0;
+	case _LINUX_CAPABILITY_VERSION_3: *words = 2; return 0;
 	default:
 		v = _LINUX_CAPABILITY_VERSION_3;
 		if (copy_to_user(uhdr, &v, sizeof v))

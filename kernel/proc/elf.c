@@ -170,16 +170,13 @@ int elf_parse_phdrs(struct elf_image *img, const void *ph, size_t ph_len, uint64
 			img->phdr_vaddr = r.vaddr;
 			have_phdr = true;
 			break;
-		case PT_GNU_STACK:
-			img->exec_stack = (r.flags & PF_X) != 0;
-			break;
+		case PT_GNU_STACK: img->exec_stack = (r.flags & PF_X) != 0; break;
 		case PT_LOAD:
 			err = check_load(img, &r, file_size);
 			if (err)
 				return err;
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	if (img->nr_load == 0)

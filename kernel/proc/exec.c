@@ -141,7 +141,7 @@ static void exec_commit(struct file *f, struct exec_args *a, const char *filenam
 	t->clear_child_tid = 0;
 	t->set_child_tid = 0;
 	t->robust_list = 0;
-	t->rseq = 0; /* [rseq(2)]: the old image's area is gone */
+	t->rseq = 0;		 /* [rseq(2)]: the old image's area is gone */
 	t->membarrier_state = 0; /* [membarrier(2)]: registrations belong to the old mm */
 	cap_exec(t);
 	t->syscall_restart = 0;
@@ -153,7 +153,7 @@ static int do_execve(const char *filename, struct exec_args *a)
 {
 	struct task *t = current;
 	char *hdr = kmalloc(EXEC_HDR_SIZE);
-	char *cur = kmalloc(EXEC_HDR_SIZE);    /* path being opened, after a #! */
+	char *cur = kmalloc(EXEC_HDR_SIZE); /* path being opened, after a #! */
 	char *interp = kmalloc(EXEC_HDR_SIZE);
 	char *arg = kmalloc(EXEC_HDR_SIZE);
 	struct exec_image im;

@@ -22,7 +22,7 @@ struct exec_args {
 	size_t len, cap;
 	unsigned argc, envc;
 	size_t argv_len; /* bytes of buf holding the argv strings */
-	size_t space;    /* what is left of EXEC_ARG_MAX (strings and pointers) */
+	size_t space;	 /* what is left of EXEC_ARG_MAX (strings and pointers) */
 };
 
 void exec_args_init(struct exec_args *a);
@@ -44,10 +44,10 @@ struct exec_image {
 				* if there is one, else the program's */
 	uintptr_t prog_entry;  /* AT_ENTRY: the program's entry point */
 	uintptr_t interp_base; /* AT_BASE: the interpreter's load bias, 0 if none */
-	uintptr_t phdr;        /* AT_PHDR */
-	unsigned phnum;        /* AT_PHNUM */
+	uintptr_t phdr;	       /* AT_PHDR */
+	unsigned phnum;	       /* AT_PHNUM */
 	uintptr_t stack_top;   /* highest address (exclusive) of the stack mapping */
-	bool randomize;        /* address-space randomization is on for it */
+	bool randomize;	       /* address-space randomization is on for it */
 };
 
 /* Open path for execution: a regular file with an execute bit
@@ -61,14 +61,14 @@ struct file *exec_open(const char *path, int *err);
  * stack_rlimit: RLIMIT_STACK in bytes). Returns 0 and *im, or -ENOEXEC,
  * -EIO, -ENOMEM, -ELIBBAD (a bad interpreter) or the interpreter's lookup
  * error (-ENOENT, -EACCES...); the mm is freed on failure. */
-int exec_load_elf(struct file *f, const void *hdr, size_t hdr_len, const char *path,
-		  bool randomize, uint64_t stack_rlimit, struct exec_image *im);
+int exec_load_elf(struct file *f, const void *hdr, size_t hdr_len, const char *path, bool randomize,
+		  uint64_t stack_rlimit, struct exec_image *im);
 
 /* With im->mm active and current's: write the strings, AT_RANDOM bytes,
  * auxv, envp, argv and argc at the top of the stack [System V ABI x86-64
  * §3.4.1, AArch64 likewise]. *sp = the 16-byte aligned address of argc.
  * 0 or -EFAULT/-ENOMEM (a page could not be provided). */
-int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
-		     const char *execfn, uintptr_t *sp);
+int exec_build_stack(const struct exec_image *im, const struct exec_args *a, const char *execfn,
+		     uintptr_t *sp);
 
 #endif

@@ -40,9 +40,9 @@
 struct elf_file {
 	struct file *file;
 	struct elf_image img;
-	void *ph;         /* elf_phdrs_size(&img) bytes */
-	uintptr_t bias;   /* added to every p_vaddr */
-	uintptr_t end;    /* highest byte mapped + 1 (biased) */
+	void *ph;	/* elf_phdrs_size(&img) bytes */
+	uintptr_t bias; /* added to every p_vaddr */
+	uintptr_t end;	/* highest byte mapped + 1 (biased) */
 };
 
 /* Read exactly len bytes at off: the count read (short at end of file) or
@@ -199,8 +199,8 @@ out:
 	return r;
 }
 
-int exec_load_elf(struct file *f, const void *hdr, size_t hdr_len, const char *path,
-		  bool randomize, uint64_t stack_rlimit, struct exec_image *im)
+int exec_load_elf(struct file *f, const void *hdr, size_t hdr_len, const char *path, bool randomize,
+		  uint64_t stack_rlimit, struct exec_image *im)
 {
 	struct elf_file prog = { .file = f }, interp = { 0 };
 	bool has_interp;
@@ -256,8 +256,8 @@ int exec_load_elf(struct file *f, const void *hdr, size_t hdr_len, const char *p
 	im->prog_entry = prog.img.entry + prog.bias;
 	im->entry = has_interp ? interp.img.entry + interp.bias : im->prog_entry;
 	im->interp_base = has_interp ? interp.bias : 0;
-	im->phdr = prog.img.phdr_vaddr ? prog.img.phdr_vaddr + prog.bias
-				       : prog.img.lo + prog.bias + prog.img.phoff;
+	im->phdr = prog.img.phdr_vaddr ? prog.img.phdr_vaddr + prog.bias :
+					 prog.img.lo + prog.bias + prog.img.phoff;
 	im->phnum = prog.img.phnum;
 	im->stack_top = mm->stack_top;
 	im->randomize = randomize;

@@ -56,8 +56,7 @@ struct word_writer {
 
 static void ww_flush(struct word_writer *w)
 {
-	if (w->n && !w->err &&
-	    copy_to_user(w->uaddr, w->buf, w->n * sizeof(uint64_t)))
+	if (w->n && !w->err && copy_to_user(w->uaddr, w->buf, w->n * sizeof(uint64_t)))
 		w->err = -EFAULT;
 	w->uaddr += w->n * sizeof(uint64_t);
 	w->n = 0;
@@ -81,8 +80,8 @@ static void put_string_ptrs(struct word_writer *w, const char *kbuf, uintptr_t u
 	ww_put(w, 0);
 }
 
-int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
-		     const char *execfn, uintptr_t *sp_out)
+int exec_build_stack(const struct exec_image *im, const struct exec_args *a, const char *execfn,
+		     uintptr_t *sp_out)
 {
 	const struct task *t = current;
 	size_t execfn_len = strlen(execfn) + 1;
@@ -112,8 +111,7 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
 	u_platform = p;
 	p = (p & ~(uintptr_t)15) - sizeof rnd;
 	u_random = p;
-	if (copy_to_user(u_execfn, execfn, execfn_len) ||
-	    copy_to_user(u_strings, a->buf, a->len) ||
+	if (copy_to_user(u_execfn, execfn, execfn_len) || copy_to_user(u_strings, a->buf, a->len) ||
 	    copy_to_user(u_platform, HAL_ELF_PLATFORM, plat_len))
 		return -EFAULT;
 	get_random_bytes(rnd, sizeof rnd);
@@ -134,12 +132,12 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a,
 	/* Each pair also goes to mm->saved_auxv for /proc/<pid>/auxv. */
 	_Static_assert(2 * NR_AUXV <= MM_SAVED_AUXV_WORDS, "saved_auxv holds every pair");
 	unsigned naux = 0;
-#define AUX(type, val)                                                \
-	do {                                                          \
-		im->mm->saved_auxv[naux++] = (type);                  \
-		im->mm->saved_auxv[naux++] = (uint64_t)(val);         \
-		ww_put(&w, (type));                                   \
-		ww_put(&w, (uint64_t)(val));                          \
+#define AUX(type, val)                                        \
+	do {                                                  \
+		im->mm->saved_auxv[naux++] = (type);          \
+		im->mm->saved_auxv[naux++] = (uint64_t)(val); \
+		ww_put(&w, (type));                           \
+		ww_put(&w, (uint64_t)(val));                  \
 	} while (0)
 	/* The vDSO's ELF header, if one is mapped [getauxval(3), vdso(7)]. */
 	if (im->mm->vdso_base)

@@ -69,9 +69,7 @@ int exec_de_thread(void)
 		hal_irq_restore(f); /* an exit_group won the race: we are dying */
 		return -EAGAIN;
 	}
-	for_each_thread(leader, it)
-		if (it != t)
-			send_signal(it, SIGKILL, NULL);
+	for_each_thread(leader, it) if (it != t) send_signal(it, SIGKILL, NULL);
 	while (leader->nr_live > 1)
 		sched_sleep(&leader->group_wq, 0, false);
 	if (t != leader)

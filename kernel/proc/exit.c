@@ -140,9 +140,7 @@ __noreturn void do_group_exit(int status)
 	} else {
 		leader->group_exiting = true;
 		leader->group_exit_status = status;
-		for_each_thread(leader, it)
-			if (it != t)
-				send_signal(it, SIGKILL, NULL);
+		for_each_thread(leader, it) if (it != t) send_signal(it, SIGKILL, NULL);
 	}
 	hal_irq_restore(f);
 	do_exit(status);

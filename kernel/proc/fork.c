@@ -53,9 +53,9 @@
 
 /* Flags with an effect here, and the ones Linux accepts as no-ops for an
  * unnamespaced, untraced process (CLONE_SYSVSEM: no System V semaphores). */
-#define CLONE_SUPPORTED                                                                    \
-	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |        \
-	 CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |           \
+#define CLONE_SUPPORTED                                                                       \
+	(CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |         \
+	 CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |            \
 	 CLONE_CHILD_SETTID | CLONE_PARENT | CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | \
 	 CLONE_SYSVSEM | CLONE_IO | CLONE_PIDFD)
 
@@ -64,9 +64,9 @@
 struct clone_req {
 	uint64_t flags;
 	int exit_signal;
-	uintptr_t stack;     /* new stack pointer, 0 = the parent's */
+	uintptr_t stack; /* new stack pointer, 0 = the parent's */
 	uintptr_t ptid, ctid, tls;
-	uintptr_t pidfd;     /* CLONE_PIDFD: where the pidfd goes */
+	uintptr_t pidfd; /* CLONE_PIDFD: where the pidfd goes */
 };
 
 /* First code of a forked child, on its own kernel stack: its mm is active
@@ -81,7 +81,8 @@ static void fork_child_entry(void *arg)
 	sched_switch_mm(t->mm);
 	if (t->set_child_tid) {
 		uint32_t tid = (uint32_t)t->tid;
-		(void)copy_to_user(t->set_child_tid, &tid, sizeof tid); /* a fault is ignored, as in Linux */
+		(void)copy_to_user(t->set_child_tid, &tid,
+				   sizeof tid); /* a fault is ignored, as in Linux */
 		t->set_child_tid = 0;
 	}
 	kernel_return_to_user(tf);
@@ -169,8 +170,8 @@ static long kernel_clone(const struct clone_req *req)
 		c->tgid = pid;
 		/* Children belong to the process: any of its threads may
 		 * wait for them. (CLONE_PARENT: a sibling of the caller.) */
-		c->parent = (flags & CLONE_PARENT) && p->parent ? p->group_leader->parent
-								  : p->group_leader;
+		c->parent = (flags & CLONE_PARENT) && p->parent ? p->group_leader->parent :
+								  p->group_leader;
 	}
 	c->pgid = p->pgid;
 	c->sid = p->sid;
@@ -332,7 +333,7 @@ long sys_clone(const unsigned long *args)
 struct clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 	uint64_t set_tid, set_tid_size; /* CLONE_ARGS_SIZE_VER1 */
-	uint64_t cgroup;                /* CLONE_ARGS_SIZE_VER2 */
+	uint64_t cgroup;		/* CLONE_ARGS_SIZE_VER2 */
 };
 #define CLONE_ARGS_SIZE_VER0 64
 #define CLONE_ARGS_SIZE_VER2 88

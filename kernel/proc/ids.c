@@ -146,8 +146,8 @@ SYSCALL_DEFINE2(setreuid, uint32_t, r, uint32_t, e)
 {
 	struct task *t = current;
 	uint32_t old_uid = t->uid, old_euid = t->euid, old_suid = t->suid;
-	if (!privileged() && ((r != ID_KEEP && r != t->uid && r != t->euid) ||
-			      (e != ID_KEEP && !holds_uid(e))))
+	if (!privileged() &&
+	    ((r != ID_KEEP && r != t->uid && r != t->euid) || (e != ID_KEEP && !holds_uid(e))))
 		return -EPERM;
 	if (r != ID_KEEP)
 		t->uid = r;
@@ -163,8 +163,8 @@ SYSCALL_DEFINE2(setregid, uint32_t, r, uint32_t, e)
 {
 	struct task *t = current;
 	uint32_t old_gid = t->gid;
-	if (!privileged() && ((r != ID_KEEP && r != t->gid && r != t->egid) ||
-			      (e != ID_KEEP && !holds_gid(e))))
+	if (!privileged() &&
+	    ((r != ID_KEEP && r != t->gid && r != t->egid) || (e != ID_KEEP && !holds_gid(e))))
 		return -EPERM;
 	if (r != ID_KEEP)
 		t->gid = r;

@@ -27,9 +27,9 @@
 #define PIDFD_NONBLOCK 04000 /* O_NONBLOCK */
 
 struct pidfd {
-	struct task *task;   /* the group leader, NULL once reaped */
+	struct task *task; /* the group leader, NULL once reaped */
 	int pid;
-	bool exited;         /* every thread has exited */
+	bool exited; /* every thread has exited */
 	unsigned refs;
 	struct wait_queue wq;
 };

@@ -82,8 +82,8 @@ void cap_setuid_fixup(struct task *t, uint32_t old_uid, uint32_t old_euid, uint3
 /* struct rusage (64-bit Linux layout, 144 bytes). */
 struct linux_rusage {
 	struct linux_timeval ru_utime, ru_stime;
-	int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap,
-		ru_inblock, ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
+	int64_t ru_maxrss, ru_ixrss, ru_idrss, ru_isrss, ru_minflt, ru_majflt, ru_nswap, ru_inblock,
+		ru_oublock, ru_msgsnd, ru_msgrcv, ru_nsignals, ru_nvcsw, ru_nivcsw;
 };
 _Static_assert(sizeof(struct linux_rusage) == 144, "struct rusage is 144 bytes");
 

@@ -32,19 +32,11 @@ SYSCALL_DEFINE4(reboot, unsigned, magic1, unsigned, magic2, unsigned, cmd, uintp
 
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_CAD_ON:
-	case LINUX_REBOOT_CMD_CAD_OFF:
-		return 0;
+	case LINUX_REBOOT_CMD_CAD_OFF: return 0;
 	case LINUX_REBOOT_CMD_RESTART:
-	case LINUX_REBOOT_CMD_RESTART2:
-		printk("reboot: Restarting system\n");
-		hal_reboot();
-	case LINUX_REBOOT_CMD_HALT:
-		printk("reboot: System halted\n");
-		hal_power_off();
-	case LINUX_REBOOT_CMD_POWER_OFF:
-		printk("reboot: Power down\n");
-		hal_power_off();
-	default:
-		return -EINVAL;
+	case LINUX_REBOOT_CMD_RESTART2: printk("reboot: Restarting system\n"); hal_reboot();
+	case LINUX_REBOOT_CMD_HALT: printk("reboot: System halted\n"); hal_power_off();
+	case LINUX_REBOOT_CMD_POWER_OFF: printk("reboot: Power down\n"); hal_power_off();
+	default: return -EINVAL;
 	}
 }

@@ -30,8 +30,7 @@ void rlimit_cpu_tick(struct task *t)
 
 	if (r->rlim_cur == RLIM_INFINITY)
 		return;
-	for_each_thread(t, it)
-		ticks += it->utime_ticks + it->stime_ticks;
+	for_each_thread(t, it) ticks += it->utime_ticks + it->stime_ticks;
 	if (r->rlim_max != RLIM_INFINITY && ticks >= r->rlim_max * SCHED_HZ) {
 		send_group_signal(t, SIGKILL, NULL);
 		return;
@@ -116,14 +115,9 @@ SYSCALL_DEFINE2(getrusage, int, who, uintptr_t, uru)
 
 	switch (who) {
 	case RUSAGE_SELF:
-	case RUSAGE_THREAD:
-		rusage_fill(&ru, t->utime_ticks, t->stime_ticks);
-		break;
-	case RUSAGE_CHILDREN:
-		rusage_fill(&ru, t->cutime_ticks, t->cstime_ticks);
-		break;
-	default:
-		return -EINVAL;
+	case RUSAGE_THREAD: rusage_fill(&ru, t->utime_ticks, t->stime_ticks); break;
+	case RUSAGE_CHILDREN: rusage_fill(&ru, t->cutime_ticks, t->cstime_ticks); break;
+	default: return -EINVAL;
 	}
 	return copy_to_user(uru, &ru, sizeof ru) ? -EFAULT : 0;
 }

@@ -99,8 +99,8 @@ SYSCALL_DEFINE1(personality, unsigned, persona)
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 
-SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3,
-		unsigned long, arg4, unsigned long, arg5)
+SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, unsigned long, arg4,
+		unsigned long, arg5)
 {
 	struct task *t = current;
 	char name[TASK_COMM_LEN];
@@ -130,10 +130,8 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3,
 	case PR_GET_PDEATHSIG:
 		sig = t->pdeath_signal;
 		return copy_to_user(arg2, &sig, sizeof sig) ? -EFAULT : 0;
-	case PR_GET_DUMPABLE:
-		return 1;
-	case PR_SET_DUMPABLE:
-		return arg2 <= 1 ? 0 : -EINVAL;
+	case PR_GET_DUMPABLE: return 1;
+	case PR_SET_DUMPABLE: return arg2 <= 1 ? 0 : -EINVAL;
 	case PR_SET_CHILD_SUBREAPER:
 		/* [prctl(2)]: orphaned descendants are reparented to the
 		 * nearest live subreaper rather than to init (exit.c). */
@@ -142,12 +140,9 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3,
 	case PR_GET_CHILD_SUBREAPER:
 		sig = t->group_leader->child_subreaper;
 		return copy_to_user(arg2, &sig, sizeof sig) ? -EFAULT : 0;
-	case PR_SET_NO_NEW_PRIVS:
-		return (arg2 == 1 && !arg3 && !arg4 && !arg5) ? 0 : -EINVAL;
-	case PR_GET_NO_NEW_PRIVS:
-		return (arg2 || arg3 || arg4 || arg5) ? -EINVAL : 0;
-	default:
-		return -EINVAL;
+	case PR_SET_NO_NEW_PRIVS: return (arg2 == 1 && !arg3 && !arg4 && !arg5) ? 0 : -EINVAL;
+	case PR_GET_NO_NEW_PRIVS: return (arg2 || arg3 || arg4 || arg5) ? -EINVAL : 0;
+	default: return -EINVAL;
 	}
 }
 
@@ -170,7 +165,6 @@ SYSCALL_DEFINE2(arch_prctl, int, code, uintptr_t, addr)
 	case ARCH_GET_FS:
 		v = hal_context_get_tls(&current->ctx);
 		return copy_to_user(addr, &v, sizeof v) ? -EFAULT : 0;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }

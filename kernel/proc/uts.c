@@ -36,9 +36,9 @@
 #define PROC_UTS_INIT_INO 0xEFFFFFFEULL /* include/linux/proc_ns.h */
 
 struct uts_namespace {
-	unsigned refcount;       /* tasks and open ns files using it; the
+	unsigned refcount; /* tasks and open ns files using it; the
 				  * initial one is never freed */
-	uint64_t inum;           /* its name: "uts:[<inum>]" */
+	uint64_t inum;	   /* its name: "uts:[<inum>]" */
 	char nodename[UTS_LEN];
 	char domainname[UTS_LEN];
 };
@@ -194,18 +194,18 @@ SYSCALL_DEFINE2(setdomainname, uintptr_t, uname, int, len)
 #define CLONE_NEWNET 0x40000000
 #define CLONE_NEWTIME 0x00000080
 
-#define UNSHARE_VALID                                                                    \
-	(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |  \
-	 CLONE_SYSVSEM | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER |       \
+#define UNSHARE_VALID                                                                     \
+	(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | \
+	 CLONE_SYSVSEM | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER |     \
 	 CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWTIME)
 /* Namespaces that need CAP_SYS_ADMIN (every one but the user namespace). */
-#define UNSHARE_PRIVILEGED                                                              \
-	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID |         \
+#define UNSHARE_PRIVILEGED                                                         \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | \
 	 CLONE_NEWCGROUP | CLONE_NEWTIME)
 /* Namespaces this kernel does not have: -EINVAL, as Linux answers when it
  * is built without them (e.g. create_user_ns() without CONFIG_USER_NS). */
-#define UNSHARE_MISSING_NS                                                              \
-	(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID |         \
+#define UNSHARE_MISSING_NS                                                          \
+	(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | \
 	 CLONE_NEWCGROUP | CLONE_NEWTIME)
 
 /* Linux kernel/fork.c check_unshare_flags() and ksys_unshare(): thread,
@@ -223,8 +223,7 @@ SYSCALL_DEFINE1(unshare, unsigned long, flags)
 		return -EINVAL;
 	if (flags & CLONE_NEWNS)
 		flags |= CLONE_FS;
-	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) &&
-	    t->group_leader->nr_live > 1)
+	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && t->group_leader->nr_live > 1)
 		return -EINVAL;
 	if ((flags & CLONE_VM) && t->mm && t->mm->refcount > 1)
 		return -EINVAL;

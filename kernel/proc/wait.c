@@ -57,8 +57,7 @@ static bool eligible(const struct task *c, const struct wait_opts *wo)
 	return true;
 }
 
-static void fill(struct wait_result *r, const struct task *c, int status, int code,
-		 int si_status)
+static void fill(struct wait_result *r, const struct task *c, int status, int code, int si_status)
 {
 	r->pid = c->tid;
 	r->status = status;
@@ -86,7 +85,8 @@ static int wait_scan(const struct wait_opts *wo, struct wait_result *r)
 			if ((st & 0x7f) == 0)
 				fill(r, c, st, CLD_EXITED, (st >> 8) & 0xff);
 			else
-				fill(r, c, st, (st & WCOREFLAG) ? CLD_DUMPED : CLD_KILLED, st & 0x7f);
+				fill(r, c, st, (st & WCOREFLAG) ? CLD_DUMPED : CLD_KILLED,
+				     st & 0x7f);
 			if (!nowait) {
 				me->cutime_ticks += r->utime;
 				me->cstime_ticks += r->stime;
@@ -185,8 +185,8 @@ SYSCALL_DEFINE4(wait4, int, pid, uintptr_t, ustatus, unsigned, options, uintptr_
 
 /* Fills *infop (si_signo SIGCHLD, si_code CLD_*, si_pid, si_uid,
  * si_status); with WNOHANG and nothing to report returns 0 with si_pid 0. */
-SYSCALL_DEFINE5(waitid, int, idtype, int, id, uintptr_t, uinfo, unsigned, options,
-		uintptr_t, urusage)
+SYSCALL_DEFINE5(waitid, int, idtype, int, id, uintptr_t, uinfo, unsigned, options, uintptr_t,
+		urusage)
 {
 	struct wait_opts wo;
 	struct wait_result r;
@@ -202,8 +202,7 @@ SYSCALL_DEFINE5(waitid, int, idtype, int, id, uintptr_t, uinfo, unsigned, option
 	wo.type = idtype;
 	wo.id = id;
 	switch (idtype) {
-	case P_ALL:
-		break;
+	case P_ALL: break;
 	case P_PID:
 		if (id <= 0)
 			return -EINVAL;
@@ -220,8 +219,7 @@ SYSCALL_DEFINE5(waitid, int, idtype, int, id, uintptr_t, uinfo, unsigned, option
 		if (wo.id < 0)
 			return wo.id;
 		break;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	ret = do_wait(&wo, &r);
 	if (ret < 0)

@@ -162,8 +162,8 @@ static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 				continue;
 			}
 			snprintf(name, sizeof(name), "%d", pid);
-			if (emit(sb, &proc_pid_entry, pt, -1, name, DYN_BASE + pid + 1, pos, fill, ctx,
-				 &err))
+			if (emit(sb, &proc_pid_entry, pt, -1, name, DYN_BASE + pid + 1, pos, fill,
+				 ctx, &err))
 				return err;
 		}
 	} else if (e->dynamic == DYN_FDS && t->files) {
@@ -173,8 +173,8 @@ static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 				continue;
 			fput(fp);
 			snprintf(name, sizeof(name), "%d", (int)fd);
-			if (emit(sb, &proc_fd_entry, t, (int)fd, name, DYN_BASE + fd + 1, pos, fill, ctx,
-				 &err))
+			if (emit(sb, &proc_fd_entry, t, (int)fd, name, DYN_BASE + fd + 1, pos, fill,
+				 ctx, &err))
 				return err;
 		}
 	}

@@ -24,8 +24,9 @@ int proc_show_hw_random(struct seqbuf *s, struct task *t)
 			      "requests\t: 0\nstate\t\t: none\n");
 		return 0;
 	}
-	seq_printf(s, "rng_current\t: %s\nrng_available\t: %s\nbytes_mixed\t: %llu\n"
-		      "requests\t: %llu\nstate\t\t: %s\n",
+	seq_printf(s,
+		   "rng_current\t: %s\nrng_available\t: %s\nbytes_mixed\t: %llu\n"
+		   "requests\t: %llu\nstate\t\t: %s\n",
 		   st.failed ? "none" : st.name, st.name, (unsigned long long)st.bytes_mixed,
 		   (unsigned long long)st.requests, st.failed ? "failed" : "ok");
 	return 0;

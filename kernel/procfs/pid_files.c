@@ -81,9 +81,8 @@ int proc_show_pid_stat(struct seqbuf *s, struct task *t)
 
 	sig_sets(t, &ign, &cgt);
 	/* 1-9: pid comm state ppid pgrp session tty_nr tpgid flags */
-	seq_printf(s, "%d (%s) %c %d %d %d %llu %d %u ", t->tid, t->comm, state_char(t),
-		   ppid_of(t), t->pgid, t->sid,
-		   ctty ? (unsigned long long)tty_devnum(t->tty) : 0ULL,
+	seq_printf(s, "%d (%s) %c %d %d %d %llu %d %u ", t->tid, t->comm, state_char(t), ppid_of(t),
+		   t->pgid, t->sid, ctty ? (unsigned long long)tty_devnum(t->tty) : 0ULL,
 		   ctty ? tty_fg_pgrp(t->tty) : -1, 0u);
 	/* 10-17: minflt cminflt majflt cmajflt utime stime cutime cstime */
 	seq_printf(s, "0 0 0 0 %llu %llu %llu %llu ", (unsigned long long)t->utime_ticks,
@@ -96,9 +95,9 @@ int proc_show_pid_stat(struct seqbuf *s, struct task *t)
 	/* 26-37: startcode endcode startstack kstkesp kstkeip signal blocked
 	 * sigignore sigcatch wchan nswap cnswap */
 	seq_printf(s, "0 0 %llu 0 0 %llu %llu %llu %llu 0 0 0 ",
-		   (unsigned long long)(mm ? mm->stack_top : 0),
-		   (unsigned long long)t->sig.pending, (unsigned long long)t->sig.blocked,
-		   (unsigned long long)ign, (unsigned long long)cgt);
+		   (unsigned long long)(mm ? mm->stack_top : 0), (unsigned long long)t->sig.pending,
+		   (unsigned long long)t->sig.blocked, (unsigned long long)ign,
+		   (unsigned long long)cgt);
 	/* 38-44: exit_signal processor rt_priority policy
 	 * delayacct_blkio_ticks guest_time cguest_time */
 	seq_printf(s, "%d 0 0 0 0 0 0 ", t->exit_signal);
@@ -117,20 +116,23 @@ int proc_show_pid_status(struct seqbuf *s, struct task *t)
 	unsigned long long rss_kb = mm ? mm->rss_pages * (PAGE_SIZE / 1024) : 0;
 
 	sig_sets(t, &ign, &cgt);
-	seq_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		      "PPid:\t%d\nTracerPid:\t0\n",
+	seq_printf(s,
+		   "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+		   "PPid:\t%d\nTracerPid:\t0\n",
 		   t->comm, t->umask & 0777, state_name(t), t->tgid, t->tid, ppid_of(t));
 	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 		   t->uid, t->euid, t->suid, t->euid, t->gid, t->egid, t->sgid, t->egid,
 		   NR_OPEN_DEFAULT);
 	if (mm)
-		seq_printf(s, "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
-			      "VmRSS:\t%8llu kB\n",
+		seq_printf(s,
+			   "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
+			   "VmRSS:\t%8llu kB\n",
 			   vm_kb, vm_kb, (unsigned long long)(mm_locked_bytes(mm) / 1024), rss_kb);
 	seq_printf(s, "Threads:\t%u\nSigQ:\t0/%llu\n", threads_of(t),
 		   (unsigned long long)t->rlim[RLIMIT_SIGPENDING].rlim_cur);
-	seq_printf(s, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
-		      "SigCgt:\t%016llx\n",
+	seq_printf(s,
+		   "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
+		   "SigCgt:\t%016llx\n",
 		   (unsigned long long)t->sig.pending, 0ULL, (unsigned long long)t->sig.blocked,
 		   (unsigned long long)ign, (unsigned long long)cgt);
 	seq_printf(s, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");

@@ -37,7 +37,7 @@ struct proc_entry {
 	const char *name;
 	enum proc_type type;
 	mode_t perm;
-	bool per_task;                  /* needs the node's task */
+	bool per_task; /* needs the node's task */
 	/* PE_DIR: static children and/or generated ones. */
 	const struct proc_entry *children;
 	size_t nchildren;
@@ -58,11 +58,11 @@ struct proc_entry {
 
 /* inode->i_private: one instance of an entry. */
 struct proc_node {
-	struct list_head list;          /* in proc_sb.nodes */
+	struct list_head list; /* in proc_sb.nodes */
 	const struct proc_entry *entry;
-	int pid;                        /* per-task entries */
-	uint64_t start_ns;              /* the task's, to detect pid reuse */
-	int fd;                         /* fd links and the fd directory: -1 else */
+	int pid;	   /* per-task entries */
+	uint64_t start_ns; /* the task's, to detect pid reuse */
+	int fd;		   /* fd links and the fd directory: -1 else */
 	struct inode *inode;
 };
 

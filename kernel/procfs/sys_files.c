@@ -134,8 +134,9 @@ int proc_show_stat(struct seqbuf *s, struct task *t)
 	}
 	seq_printf(s, "cpu  %llu 0 %llu %llu 0 0 0 0 0 0\n", user, sys, idle);
 	seq_printf(s, "cpu0 %llu 0 %llu %llu 0 0 0 0 0 0\n", user, sys, idle);
-	seq_printf(s, "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running %u\n"
-		      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
+	seq_printf(s,
+		   "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running %u\n"
+		   "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 		   (long long)(boot_ns > 0 ? boot_ns / 1000000000LL : 0), last,
 		   sched_nr_running() ? sched_nr_running() : 1);
 	(void)total;

@@ -61,27 +61,18 @@ SYSCALL_DEFINE3(membarrier, int, cmd, unsigned, flags, int, cpu_id)
 		return -EINVAL;
 	}
 	switch (cmd) {
-	case MEMBARRIER_CMD_QUERY:
-		return MEMBARRIER_CMD_BITMASK;
+	case MEMBARRIER_CMD_QUERY: return MEMBARRIER_CMD_BITMASK;
 	case MEMBARRIER_CMD_GLOBAL:
-	case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
-		hal_mb();
-		return 0;
-	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
-		return do_register(REG_GLOBAL);
-	case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
-		return private_expedited(REG_PRIVATE);
-	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
-		return do_register(REG_PRIVATE);
-	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE:
-		return private_expedited(REG_SYNC_CORE);
+	case MEMBARRIER_CMD_GLOBAL_EXPEDITED: hal_mb(); return 0;
+	case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED: return do_register(REG_GLOBAL);
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED: return private_expedited(REG_PRIVATE);
+	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED: return do_register(REG_PRIVATE);
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE: return private_expedited(REG_SYNC_CORE);
 	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE:
 		return do_register(REG_SYNC_CORE | REG_PRIVATE); /* implies the plain one */
-	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ:
-		return private_expedited(REG_RSEQ);
+	case MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ: return private_expedited(REG_RSEQ);
 	case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ:
 		return do_register(REG_RSEQ | REG_PRIVATE);
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }

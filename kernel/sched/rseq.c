@@ -41,7 +41,6 @@ struct rseq_cs_abi {
 #define OFF_CPU_ID_START 0
 #define OFF_RSEQ_CS 8
 
-
 /* cpu_id_start and cpu_id of t's struct rseq. */
 static int set_cpu_id(struct task *t, uint32_t start, uint32_t cpu)
 {

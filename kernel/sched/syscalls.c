@@ -47,12 +47,9 @@ SYSCALL_DEFINE3(getcpu, uintptr_t, ucpu, uintptr_t, unode, uintptr_t, ucache)
 static bool prio_match(const struct task *t, int which, int who)
 {
 	switch (which) {
-	case PRIO_PROCESS:
-		return t->tgid == (who ? who : current->tgid);
-	case PRIO_PGRP:
-		return t->pgid == (who ? who : current->pgid);
-	default: /* PRIO_USER */
-		return t->uid == (uint32_t)(who ? who : (int)current->uid);
+	case PRIO_PROCESS: return t->tgid == (who ? who : current->tgid);
+	case PRIO_PGRP: return t->pgid == (who ? who : current->pgid);
+	default: /* PRIO_USER */ return t->uid == (uint32_t)(who ? who : (int)current->uid);
 	}
 }
 
@@ -259,7 +256,7 @@ struct sched_attr {
 	int32_t sched_nice;
 	uint32_t sched_priority;
 	uint64_t sched_runtime, sched_deadline, sched_period; /* SCHED_DEADLINE */
-	uint32_t sched_util_min, sched_util_max;              /* SCHED_ATTR_SIZE_VER1 */
+	uint32_t sched_util_min, sched_util_max;	      /* SCHED_ATTR_SIZE_VER1 */
 };
 #define SCHED_ATTR_SIZE_VER0 48
 #define SCHED_ATTR_SIZE_VER1 56

@@ -51,20 +51,15 @@ static void restart_before_handler(struct hal_trapframe *tf, long restart,
 {
 	switch (restart) {
 	case -ERESTARTNOHAND:
-	case -ERESTART_RESTARTBLOCK:
-		hal_tf_set_return(tf, -EINTR);
-		break;
+	case -ERESTART_RESTARTBLOCK: hal_tf_set_return(tf, -EINTR); break;
 	case -ERESTARTSYS:
 		if (ka->flags & SA_RESTART)
 			hal_tf_restart_syscall(tf);
 		else
 			hal_tf_set_return(tf, -EINTR);
 		break;
-	case -ERESTARTNOINTR:
-		hal_tf_restart_syscall(tf);
-		break;
-	default:
-		break;
+	case -ERESTARTNOINTR: hal_tf_restart_syscall(tf); break;
+	default: break;
 	}
 }
 
@@ -149,18 +144,14 @@ void do_signal(struct hal_trapframe *tf)
 			continue;
 		switch (sig_default_action(sig)) {
 		case SIGACT_IGN:
-		case SIGACT_CONT:
-			continue;
-		case SIGACT_STOP:
-			do_signal_stop(sig);
-			continue;
+		case SIGACT_CONT: continue;
+		case SIGACT_STOP: do_signal_stop(sig); continue;
 		case SIGACT_CORE:
 			/* Linux sets the core flag only when a dump was written;
 			 * with RLIMIT_CORE 0 (the default) it is not. */
 			do_group_exit(sig | (t->rlim[RLIMIT_CORE].rlim_cur ? WCOREFLAG : 0));
 		case SIGACT_TERM:
-		default:
-			do_group_exit(sig);
+		default: do_group_exit(sig);
 		}
 	}
 

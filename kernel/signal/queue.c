@@ -65,7 +65,8 @@ static uint64_t user_sigpending(uint32_t uid)
 	list_for_each_entry(t, &task_list, all_list) {
 		if (t->uid != uid)
 			continue;
-		n += (uint64_t)__builtin_popcountll(t->sig.pending & ((1ull << (SIGRTMIN_KERNEL - 1)) - 1));
+		n += (uint64_t)__builtin_popcountll(t->sig.pending &
+						    ((1ull << (SIGRTMIN_KERNEL - 1)) - 1));
 		list_for_each_entry(e, &t->sigq, list)
 			n++;
 	}

@@ -28,21 +28,16 @@ enum sig_default sig_default_action(int sig)
 	case SIGSEGV:
 	case SIGXCPU:
 	case SIGXFSZ:
-	case SIGSYS:
-		return SIGACT_CORE;
+	case SIGSYS: return SIGACT_CORE;
 	case SIGCHLD:
 	case SIGURG:
-	case SIGWINCH:
-		return SIGACT_IGN;
-	case SIGCONT:
-		return SIGACT_CONT;
+	case SIGWINCH: return SIGACT_IGN;
+	case SIGCONT: return SIGACT_CONT;
 	case SIGSTOP:
 	case SIGTSTP:
 	case SIGTTIN:
-	case SIGTTOU:
-		return SIGACT_STOP;
-	default: /* the rest, and every real-time signal */
-		return SIGACT_TERM;
+	case SIGTTOU: return SIGACT_STOP;
+	default: /* the rest, and every real-time signal */ return SIGACT_TERM;
 	}
 }
 
@@ -150,7 +145,8 @@ static struct task *pick_thread(struct task *t, int sig)
 
 	if (!task_exited(leader) && !(leader->sig.blocked & sigmask(sig)))
 		return leader;
-	for_each_thread(leader, it) {
+	for_each_thread(leader, it)
+	{
 		if (task_exited(it))
 			continue;
 		if (!(it->sig.blocked & sigmask(sig)))
@@ -172,16 +168,12 @@ int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info)
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
 	f = hal_irq_save();
-	for_each_thread(leader, it)
-		if (!task_exited(it))
-			resumed |= prepare_signal(it, sig);
+	for_each_thread(leader, it) if (!task_exited(it)) resumed |= prepare_signal(it, sig);
 	if (resumed)
 		notify_parent_cldstop(leader, CLD_CONTINUED, SIGCONT);
 	if (sig == SIGKILL) {
 		/* Fatal to the whole process: every thread takes it. */
-		for_each_thread(leader, it)
-			if (!task_exited(it))
-				queue_signal(it, sig, info);
+		for_each_thread(leader, it) if (!task_exited(it)) queue_signal(it, sig, info);
 	} else if ((target = pick_thread(t, sig))) {
 		r = queue_signal(target, sig, info);
 	}

@@ -53,8 +53,8 @@ SYSCALL_DEFINE0(pause)
 /* Returns the signal number; -EAGAIN when the timeout passed (or was zero
  * and nothing was pending), -EINTR when another signal interrupted,
  * -EINVAL bad sigsetsize or timeout, -EFAULT. */
-SYSCALL_DEFINE4(rt_sigtimedwait, uintptr_t, uset, uintptr_t, uinfo, uintptr_t, uts,
-		size_t, sigsetsize)
+SYSCALL_DEFINE4(rt_sigtimedwait, uintptr_t, uset, uintptr_t, uinfo, uintptr_t, uts, size_t,
+		sigsetsize)
 {
 	struct task *t = current;
 	struct linux_siginfo info;

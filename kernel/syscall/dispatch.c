@@ -40,7 +40,8 @@ static void log_missing(unsigned long nr)
 	if (name)
 		printk("[%d %s] syscall %s not implemented\n", current->tid, current->comm, name);
 	else
-		printk("[%d %s] syscall %ld not implemented\n", current->tid, current->comm, (long)nr);
+		printk("[%d %s] syscall %ld not implemented\n", current->tid, current->comm,
+		       (long)nr);
 }
 
 long syscall_dispatch(unsigned long nr, const unsigned long *args)
@@ -108,8 +109,8 @@ static void strace_call(unsigned long nr, const unsigned long *a, bool done, lon
 		name = num;
 	}
 	if (!done)
-		printk("[%d] %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = ?\n", current->tid, name, a[0],
-		       a[1], a[2], a[3], a[4], a[5]);
+		printk("[%d] %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = ?\n", current->tid, name,
+		       a[0], a[1], a[2], a[3], a[4], a[5]);
 	else if (ret < 0 && ret > -4096)
 		printk("[%d] %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n", current->tid, name,
 		       a[0], a[1], a[2], a[3], a[4], a[5], ret);

@@ -25,7 +25,7 @@
 #define NSEC_PER_TICK (NSEC_PER_SEC / SCHED_HZ)
 
 static int64_t realtime_offset_ns; /* realtime = monotonic + offset */
-static uint64_t coarse_mono_ns;    /* monotonic at the last tick */
+static uint64_t coarse_mono_ns;	   /* monotonic at the last tick */
 
 /* Tell the vDSO. Interrupts masked by the caller. */
 static void publish(void)
@@ -128,14 +128,10 @@ int clock_read_ns(int clk, int64_t *ns)
 {
 	switch (clk) {
 	case CLOCK_REALTIME:
-	case CLOCK_TAI:
-		*ns = time_realtime_ns();
-		return 0;
+	case CLOCK_TAI: *ns = time_realtime_ns(); return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
-	case CLOCK_BOOTTIME:
-		*ns = (int64_t)time_monotonic_ns();
-		return 0;
+	case CLOCK_BOOTTIME: *ns = (int64_t)time_monotonic_ns(); return 0;
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE: {
 		irqflags_t f = hal_irq_save();
@@ -151,8 +147,7 @@ int clock_read_ns(int clk, int64_t *ns)
 		/* One thread per process: both are the task's own ticks. */
 		*ns = (int64_t)(current->utime_ticks + current->stime_ticks) * NSEC_PER_TICK;
 		return 0;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 }
 

@@ -71,8 +71,10 @@ static void itimer_get(struct task *l, int which, struct linux_itimerval *v)
 
 	switch (which) {
 	case ITIMER_REAL:
-		v->it_value = ns_to_tv(l->itimer_real_deadline > now ? l->itimer_real_deadline - now
-			: l->itimer_real_deadline ? 1 : 0);
+		v->it_value =
+			ns_to_tv(l->itimer_real_deadline > now ? l->itimer_real_deadline - now :
+				 l->itimer_real_deadline       ? 1 :
+								 0);
 		v->it_interval = ns_to_tv(l->itimer_real_interval);
 		break;
 	case ITIMER_VIRTUAL:
@@ -166,7 +168,7 @@ SYSCALL_DEFINE2(getitimer, int, which, uintptr_t, uvalue)
 /* new may be 0 (Linux treats it as a zero value: disarm). */
 SYSCALL_DEFINE3(setitimer, int, which, uintptr_t, unew, uintptr_t, uold)
 {
-	struct linux_itimerval nv = {0}, ov;
+	struct linux_itimerval nv = { 0 }, ov;
 	irqflags_t f;
 
 	if (which < ITIMER_REAL || which > ITIMER_PROF)

@@ -36,7 +36,8 @@ static long sleep_until(uint64_t deadline, uintptr_t rem, long restart)
 		hal_irq_restore(f);
 		if (r == -EINTR) {
 			now = time_monotonic_ns();
-			if (rem && timespec_to_user(rem, now < deadline ? (int64_t)(deadline - now) : 0))
+			if (rem &&
+			    timespec_to_user(rem, now < deadline ? (int64_t)(deadline - now) : 0))
 				return -EFAULT;
 			return restart;
 		}
@@ -81,14 +82,12 @@ SYSCALL_DEFINE4(clock_nanosleep, int, clk, int, flags, unsigned long, req, unsig
 	case CLOCK_REALTIME:
 	case CLOCK_MONOTONIC:
 	case CLOCK_BOOTTIME:
-	case CLOCK_TAI:
-		break;
+	case CLOCK_TAI: break;
 	case CLOCK_THREAD_CPUTIME_ID:
 		return -EINVAL; /* [clock_nanosleep(2)] EINVAL: thread CPU clock */
 	case CLOCK_PROCESS_CPUTIME_ID:
 		return -EOPNOTSUPP; /* not supported here (Linux supports it) */
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	if (flags & ~TIMER_ABSTIME)
 		return -EINVAL;

@@ -33,12 +33,8 @@ static void column_advance(struct tty *tty, unsigned char c)
 {
 	switch (c) {
 	case '\n':
-	case '\r':
-		tty->column = 0;
-		break;
-	case '\t':
-		tty->column = (tty->column | 7) + 1;
-		break;
+	case '\r': tty->column = 0; break;
+	case '\t': tty->column = (tty->column | 7) + 1; break;
 	case '\b':
 		if (tty->column)
 			tty->column--;
@@ -203,8 +199,8 @@ static void eraser(struct tty *tty, unsigned char c, enum erase_kind kind)
 		erase_one(tty);
 		return;
 	}
-	if (kind == ERASE_LINE && (!L(tty, ECHO) || !L(tty, ECHOK) || !L(tty, ECHOKE) ||
-				   !L(tty, ECHOE))) {
+	if (kind == ERASE_LINE &&
+	    (!L(tty, ECHO) || !L(tty, ECHOK) || !L(tty, ECHOKE) || !L(tty, ECHOE))) {
 		tty->head = tty->canon;
 		if (L(tty, ECHO)) {
 			echo_char(tty, c);

@@ -68,14 +68,10 @@ static int devtty_open(struct inode *inode, struct file *f)
 	return open_common(tty, f, false);
 }
 
-#define TTY_FOPS(openfn)                  \
-	{                                 \
-		.open = (openfn),         \
-		.release = tty_release,   \
-		.read = tty_read,         \
-		.write = tty_write,       \
-		.ioctl = tty_ioctl,       \
-		.poll = tty_poll,         \
+#define TTY_FOPS(openfn)                                                                        \
+	{                                                                                       \
+		.open = (openfn), .release = tty_release, .read = tty_read, .write = tty_write, \
+		.ioctl = tty_ioctl, .poll = tty_poll,                                           \
 	}
 
 static const struct file_operations serial_fops = TTY_FOPS(serial_open);
@@ -83,10 +79,16 @@ static const struct file_operations console_fops = TTY_FOPS(console_open);
 static const struct file_operations devtty_fops = TTY_FOPS(devtty_open);
 
 static struct chrdev devtty_cdev = {
-	.dev = MKDEV(5, 0), .name = "tty", .mode = 0666, .fops = &devtty_fops,
+	.dev = MKDEV(5, 0),
+	.name = "tty",
+	.mode = 0666,
+	.fops = &devtty_fops,
 };
 static struct chrdev console_cdev = {
-	.dev = MKDEV(5, 1), .name = "console", .mode = 0600, .fops = &console_fops,
+	.dev = MKDEV(5, 1),
+	.name = "console",
+	.mode = 0600,
+	.fops = &console_fops,
 };
 
 /* Device number of a line by its name (devices.txt): ttyS<n> 4:64+n,

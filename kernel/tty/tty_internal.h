@@ -16,13 +16,13 @@
 /* ---- termios ABI (include/uapi/asm-generic/termbits.h; x86_64 and arm64
  * share it) ---- */
 #define NCCS 19
-struct ktermios {          /* the kernel's struct termios, 36 bytes */
+struct ktermios { /* the kernel's struct termios, 36 bytes */
 	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
 	uint8_t c_line;
 	uint8_t c_cc[NCCS];
 };
 _Static_assert(sizeof(struct ktermios) == 36, "struct termios is 36 bytes");
-struct ktermios2 {         /* struct termios2 (TCGETS2), 44 bytes */
+struct ktermios2 { /* struct termios2 (TCGETS2), 44 bytes */
 	struct ktermios t;
 	uint32_t c_ispeed, c_ospeed;
 };
@@ -103,10 +103,10 @@ struct kwinsize {
 #define TTYF_EOF 0x2   /* the EOF char: ends the line, never returned */
 
 struct tty {
-	char name[16];              /* "ttyS0" */
+	char name[16]; /* "ttyS0" */
 	const struct tty_driver_ops *ops;
 	void *priv;
-	dev_t dev;                  /* MKDEV(4, 64) for ttyS0 */
+	dev_t dev; /* MKDEV(4, 64) for ttyS0 */
 	struct chrdev cdev;
 	struct ktermios termios;
 	struct kwinsize winsize;
@@ -117,10 +117,10 @@ struct tty {
 	unsigned char buf[TTY_BUF_SIZE];
 	uint8_t flags[TTY_BUF_SIZE];
 	unsigned head, canon, tail;
-	bool lnext;                 /* the next byte is literal (VLNEXT) */
-	bool stopped;               /* output stopped by VSTOP / TCOOFF */
-	unsigned column;            /* output column, for erasing tabs */
-	unsigned line_col;          /* column where the line being edited began */
+	bool lnext;	   /* the next byte is literal (VLNEXT) */
+	bool stopped;	   /* output stopped by VSTOP / TCOOFF */
+	unsigned column;   /* output column, for erasing tabs */
+	unsigned line_col; /* column where the line being edited began */
 
 	/* Job control [credentials(7)]: the session this is the controlling
 	 * terminal of (0: none) and its foreground process group. */

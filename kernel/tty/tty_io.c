@@ -121,7 +121,8 @@ ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
 				if (!deadline)
 					deadline = time_monotonic_ns() + vtime * NS_PER_DECISECOND;
 			} else {
-				deadline = done ? time_monotonic_ns() + vtime * NS_PER_DECISECOND : 0;
+				deadline =
+					done ? time_monotonic_ns() + vtime * NS_PER_DECISECOND : 0;
 			}
 		} else {
 			deadline = 0;

@@ -58,11 +58,11 @@
 /* Baud rate of the B* code in c_cflag, for termios2 speeds. */
 static uint32_t cflag_baud(uint32_t cflag)
 {
-	static const uint32_t rates[] = { 0, 50, 75, 110, 134, 150, 200, 300, 600, 1200,
-					  1800, 2400, 4800, 9600, 19200, 38400 };
-	static const uint32_t ext[] = { 0, 57600, 115200, 230400, 460800, 500000, 576000,
-					921600, 1000000, 1152000, 1500000, 2000000, 2500000,
-					3000000, 3500000, 4000000 };
+	static const uint32_t rates[] = { 0,   50,   75,   110,	 134,  150,  200,   300,
+					  600, 1200, 1800, 2400, 4800, 9600, 19200, 38400 };
+	static const uint32_t ext[] = { 0,	 57600,	  115200,  230400,  460800,  500000,
+					576000,	 921600,  1000000, 1152000, 1500000, 2000000,
+					2500000, 3000000, 3500000, 4000000 };
 	unsigned code = cflag & 017;
 	return (cflag & 010000) ? ext[code] : rates[code];
 }
@@ -115,8 +115,7 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	if (!tty)
 		return -EIO;
 	switch (cmd) {
-	case TCGETS:
-		return copy_to_user(arg, &tty->termios, sizeof(tty->termios)) ? -EFAULT : 0;
+	case TCGETS: return copy_to_user(arg, &tty->termios, sizeof(tty->termios)) ? -EFAULT : 0;
 	case TCGETS2: {
 		struct ktermios2 t2 = { .t = tty->termios };
 		t2.c_ispeed = t2.c_ospeed = cflag_baud(tty->termios.c_cflag);
@@ -127,8 +126,7 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	case TCSETSF:
 	case TCSETS2:
 	case TCSETSW2:
-	case TCSETSF2:
-		return ioctl_set_termios(tty, cmd, arg);
+	case TCSETSF2: return ioctl_set_termios(tty, cmd, arg);
 
 	case TIOCGWINSZ:
 		return copy_to_user(arg, &tty->winsize, sizeof(tty->winsize)) ? -EFAULT : 0;
@@ -155,10 +153,8 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		if (!tty_is_ctty(tty))
 			return -ENOTTY;
 		return put_int(arg, tty->session);
-	case TIOCSCTTY:
-		return tty_set_ctty(tty, (int)arg);
-	case TIOCNOTTY:
-		return tty_give_up_ctty(tty);
+	case TIOCSCTTY: return tty_set_ctty(tty, (int)arg);
+	case TIOCNOTTY: return tty_give_up_ctty(tty);
 
 	case FIONREAD: {
 		irqflags_t fl = hal_irq_save();
@@ -166,8 +162,7 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		hal_irq_restore(fl);
 		return put_int(arg, v);
 	}
-	case TIOCOUTQ:
-		return put_int(arg, 0); /* output is written synchronously */
+	case TIOCOUTQ: return put_int(arg, 0); /* output is written synchronously */
 	case TCFLSH:
 		if (arg > TCIOFLUSH)
 			return -EINVAL;
@@ -183,9 +178,7 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		if ((r = tty_check_change(tty, false)))
 			return r;
 		switch (arg) {
-		case TCOOFF:
-			tty->stopped = true;
-			return 0;
+		case TCOOFF: tty->stopped = true; return 0;
 		case TCOON:
 			tty->stopped = false;
 			wake_up(&tty->write_wq);
@@ -197,8 +190,7 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 				tty->ops->write(tty->priv, &c, 1);
 			return 0;
 		}
-		default:
-			return -EINVAL;
+		default: return -EINVAL;
 		}
 	case TCSBRK:
 	case TCSBRKP:
@@ -214,10 +206,8 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 			f->flags &= ~(unsigned)O_NONBLOCK;
 		return 0;
 	case TIOCEXCL:
-	case TIOCNXCL:
-		return 0;
-	case TIOCGETD:
-		return put_int(arg, N_TTY);
+	case TIOCNXCL: return 0;
+	case TIOCGETD: return put_int(arg, N_TTY);
 	case TIOCSETD:
 		if ((r = get_int(arg, &v)))
 			return r;
@@ -225,7 +215,6 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	case TIOCMGET:
 		return put_int(arg, TIOCM_DTR | TIOCM_RTS | TIOCM_CTS | TIOCM_CAR | TIOCM_DSR);
 	case TIOCGPTN:
-	default:
-		return -ENOTTY;
+	default: return -ENOTTY;
 	}
 }

@@ -30,8 +30,7 @@ static bool has_ctty(const struct task *t)
 
 bool tty_is_ctty(const struct tty *tty)
 {
-	return current && current->tty == tty && tty->session != 0 &&
-	       tty->session == current->sid;
+	return current && current->tty == tty && tty->session != 0 && tty->session == current->sid;
 }
 
 void tty_drop_dead_session(struct tty *tty)

@@ -40,8 +40,8 @@ int do_chown(struct inode *inode, bool rdonly, uint32_t uid, uint32_t gid, bool 
 	if (!current_is_root()) {
 		if (uid != (uint32_t)-1 && uid != inode->uid)
 			return -EPERM;
-		if (gid != (uint32_t)-1 && (current->euid != inode->uid ||
-					     (gid != current->egid && gid != inode->gid)))
+		if (gid != (uint32_t)-1 &&
+		    (current->euid != inode->uid || (gid != current->egid && gid != inode->gid)))
 			return -EPERM;
 	}
 	if (rdonly)

@@ -77,22 +77,17 @@ int do_mknod_nd(struct nameidata *nd, mode_t mode, dev_t rdev)
 	int err;
 
 	switch (mode & S_IFMT) {
-	case 0:
-		mode |= S_IFREG;
-		break;
+	case 0: mode |= S_IFREG; break;
 	case S_IFREG:
 	case S_IFIFO:
-	case S_IFSOCK:
-		break;
+	case S_IFSOCK: break;
 	case S_IFCHR:
 	case S_IFBLK:
 		if (!current_is_root())
 			return -EPERM;
 		break;
-	case S_IFDIR:
-		return -EPERM;
-	default:
-		return -EINVAL;
+	case S_IFDIR: return -EPERM;
+	default: return -EINVAL;
 	}
 	if (!S_ISCHR(mode) && !S_ISBLK(mode))
 		rdev = 0;
@@ -145,15 +140,11 @@ int do_rmdir_nd(struct nameidata *nd)
 	if (err)
 		return err;
 	switch (nd->last_type) {
-	case LAST_DOT:
-		return -EINVAL;
-	case LAST_DOTDOT:
-		return -ENOTEMPTY;
+	case LAST_DOT: return -EINVAL;
+	case LAST_DOTDOT: return -ENOTEMPTY;
 	case LAST_ROOT:
-	case LAST_EMPTY:
-		return -EBUSY;
-	case LAST_NORM:
-		break;
+	case LAST_EMPTY: return -EBUSY;
+	case LAST_NORM: break;
 	}
 	err = nd_child(nd, &d);
 	if (err)

@@ -175,13 +175,9 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 
 	switch (cmd) {
 	case F_DUPFD:
-	case F_DUPFD_CLOEXEC:
-		return do_dupfd(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
-	case F_GETFD:
-		r = fd_get_cloexec(tab, fd);
-		return r < 0 ? r : (r ? FD_CLOEXEC : 0);
-	case F_SETFD:
-		return fd_set_cloexec(tab, fd, arg & FD_CLOEXEC);
+	case F_DUPFD_CLOEXEC: return do_dupfd(fd, (int)arg, cmd == F_DUPFD_CLOEXEC);
+	case F_GETFD: r = fd_get_cloexec(tab, fd); return r < 0 ? r : (r ? FD_CLOEXEC : 0);
+	case F_SETFD: return fd_set_cloexec(tab, fd, arg & FD_CLOEXEC);
 	}
 	f = fd_get(tab, fd);
 	if (!f)
@@ -192,60 +188,38 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 		return -EBADF;
 	}
 	switch (cmd) {
-	case F_GETFL:
-		r = (long)oflags_to_user(f->flags);
-		break;
+	case F_GETFL: r = (long)oflags_to_user(f->flags); break;
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | (oflags_from_user(arg) & SETFL_MASK);
 		r = 0;
 		break;
 	case F_GETLK:
-	case F_OFD_GETLK:
-		r = f->inode ? fcntl_getlk(f, cmd == F_OFD_GETLK, arg) : -EBADF;
-		break;
+	case F_OFD_GETLK: r = f->inode ? fcntl_getlk(f, cmd == F_OFD_GETLK, arg) : -EBADF; break;
 	case F_SETLK:
 	case F_SETLKW:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
 		r = f->inode ? fcntl_setlk(fd, f, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW,
-					   cmd == F_SETLKW || cmd == F_OFD_SETLKW, arg)
-			     : -EBADF;
+					   cmd == F_SETLKW || cmd == F_OFD_SETLKW, arg) :
+			       -EBADF;
 		break;
-	case F_GETOWN:
-		r = fcntl_getown(f);
-		break;
-	case F_SETOWN:
-		r = fcntl_setown(f, (int)arg);
-		break;
-	case F_GETOWN_EX:
-		r = fcntl_getown_ex(f, arg);
-		break;
-	case F_SETOWN_EX:
-		r = fcntl_setown_ex(f, arg);
-		break;
-	case F_GETSIG:
-		r = f->owner_sig;
-		break;
+	case F_GETOWN: r = fcntl_getown(f); break;
+	case F_SETOWN: r = fcntl_setown(f, (int)arg); break;
+	case F_GETOWN_EX: r = fcntl_getown_ex(f, arg); break;
+	case F_SETOWN_EX: r = fcntl_setown_ex(f, arg); break;
+	case F_GETSIG: r = f->owner_sig; break;
 	case F_SETSIG:
 		r = arg > NSIG ? -EINVAL : 0; /* [fcntl(2)] F_SETSIG: 0 means SIGIO */
 		if (!r)
 			f->owner_sig = (int)arg;
 		break;
-	case F_GETLEASE:
-		r = fcntl_getlease(f);
-		break;
-	case F_SETLEASE:
-		r = fcntl_setlease(f, arg);
-		break;
+	case F_GETLEASE: r = fcntl_getlease(f); break;
+	case F_SETLEASE: r = fcntl_setlease(f, arg); break;
 	case F_GETPIPE_SZ:
-	case F_SETPIPE_SZ:
-		r = file_is_pipe(f) ? pipe_fcntl_size(f) : -EBADF;
-		break;
+	case F_SETPIPE_SZ: r = file_is_pipe(f) ? pipe_fcntl_size(f) : -EBADF; break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS:
-	default:
-		r = -EINVAL;
-		break;
+	default: r = -EINVAL; break;
 	}
 	fput(f);
 	return r;

@@ -21,13 +21,13 @@ static inline bool sb_failed(const struct super_block *sb)
 	return sb && sb->svc.failed;
 }
 
-#define DIR_OP(dir, op, ...)                                                 \
-	do {                                                                 \
-		if (sb_failed((dir)->sb))                                    \
-			return -EIO;                                         \
-		if (!(dir)->i_op || !(dir)->i_op->op)                        \
-			return -EPERM;                                       \
-		return FS_CALL((dir)->sb, (dir)->i_op->op(__VA_ARGS__));    \
+#define DIR_OP(dir, op, ...)                                             \
+	do {                                                             \
+		if (sb_failed((dir)->sb))                                \
+			return -EIO;                                     \
+		if (!(dir)->i_op || !(dir)->i_op->op)                    \
+			return -EPERM;                                   \
+		return FS_CALL((dir)->sb, (dir)->i_op->op(__VA_ARGS__)); \
 	} while (0)
 
 /* [path_resolution(7)]: a directory without lookup holds no names. */

@@ -64,16 +64,16 @@
 struct mount;
 
 struct dentry {
-	struct dentry *parent;     /* referenced; NULL only for a super block root */
-	struct inode *inode;       /* referenced; NULL: negative (name absent) */
-	struct mount *mnt;         /* the mount this dentry lives in */
-	struct mount *mounted;     /* the mount covering this dentry, or NULL */
+	struct dentry *parent;	   /* referenced; NULL only for a super block root */
+	struct inode *inode;	   /* referenced; NULL: negative (name absent) */
+	struct mount *mnt;	   /* the mount this dentry lives in */
+	struct mount *mounted;	   /* the mount covering this dentry, or NULL */
 	struct list_head children; /* hashed children (struct dentry.child) */
-	struct list_head child;    /* entry in parent->children while hashed */
+	struct list_head child;	   /* entry in parent->children while hashed */
 	unsigned refcount;
-	bool hashed;               /* reachable by name from the parent */
+	bool hashed; /* reachable by name from the parent */
 	size_t namelen;
-	char *name;                /* NUL-terminated, kmalloc'd ("/" for roots) */
+	char *name; /* NUL-terminated, kmalloc'd ("/" for roots) */
 };
 
 /* A root dentry for inode (takes over the caller's inode reference); NULL
@@ -117,12 +117,12 @@ void d_follow_mounts(struct dentry **d);
 
 struct mount {
 	struct super_block *sb;
-	struct dentry *root;       /* referenced: the sb's root dentry */
+	struct dentry *root;	   /* referenced: the sb's root dentry */
 	struct dentry *mountpoint; /* referenced; NULL for the root mount */
-	struct mount *parent;      /* NULL for the root mount (or detached) */
-	char *source;              /* as given to mount(2) */
-	unsigned long flags;       /* MS_* */
-	struct list_head list;     /* mount_list, in mount order */
+	struct mount *parent;	   /* NULL for the root mount (or detached) */
+	char *source;		   /* as given to mount(2) */
+	unsigned long flags;	   /* MS_* */
+	struct list_head list;	   /* mount_list, in mount order */
 	bool attached;
 };
 
@@ -133,8 +133,8 @@ struct file_system_type *get_fs_type(const char *name);
 /* Mount fstype on mountpoint (a directory dentry, already moved to the
  * top of its mount stack); NULL mountpoint makes the root mount.
  * 0, -ENODEV, -ENOMEM, -EBUSY, or the file system's error. */
-int do_mount(const char *source, struct dentry *mountpoint, const char *fstype,
-	     unsigned long flags, const char *data);
+int do_mount(const char *source, struct dentry *mountpoint, const char *fstype, unsigned long flags,
+	     const char *data);
 /* Unmount the mount whose root is root; consumes the caller's reference.
  * 0, -EINVAL (not a mount root), -EBUSY. MNT_DETACH-style lazy detach when
  * lazy. */
@@ -189,16 +189,16 @@ enum last_type { LAST_NORM, LAST_ROOT, LAST_DOT, LAST_DOTDOT, LAST_EMPTY };
  * (referenced) and last/last_len/last_type. nd_follow_link() replaces the
  * remaining path by a symlink's target for another nd_walk_parent(). */
 struct nameidata {
-	char *buf;             /* the remaining path (kmalloc'd) */
-	char *spare;           /* second buffer for symlink splicing */
-	struct dentry *root;   /* referenced: "/" of this walk */
-	struct dentry *dir;    /* referenced: the start, then the last's parent */
-	const char *last;      /* in buf, not NUL-terminated */
+	char *buf;	     /* the remaining path (kmalloc'd) */
+	char *spare;	     /* second buffer for symlink splicing */
+	struct dentry *root; /* referenced: "/" of this walk */
+	struct dentry *dir;  /* referenced: the start, then the last's parent */
+	const char *last;    /* in buf, not NUL-terminated */
 	size_t last_len;
 	enum last_type last_type;
-	bool trailing_slash;   /* the path ended in '/' */
-	unsigned nlinks;       /* symlinks followed so far (<= MAXSYMLINKS) */
-	unsigned flags;        /* LOOKUP_* */
+	bool trailing_slash; /* the path ended in '/' */
+	unsigned nlinks;     /* symlinks followed so far (<= MAXSYMLINKS) */
+	unsigned flags;	     /* LOOKUP_* */
 };
 
 /* Start a walk of the kernel string path from dirfd (AT_FDCWD or an fd of
@@ -264,7 +264,7 @@ struct path_target {
 	struct dentry *dentry; /* referenced or NULL */
 	struct file *file;     /* referenced or NULL */
 	struct inode *inode;   /* the object (held by dentry or file) */
-	bool empty;            /* named by an empty path (AT_EMPTY_PATH) */
+	bool empty;	       /* named by an empty path (AT_EMPTY_PATH) */
 };
 int at_target_get(int dirfd, uintptr_t upath, bool empty_ok, unsigned lookup_flags,
 		  struct path_target *t);

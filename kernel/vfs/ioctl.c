@@ -27,9 +27,7 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, unsigned long, arg)
 	}
 	switch (cmd) {
 	case FIOCLEX:
-	case FIONCLEX:
-		r = fd_set_cloexec(current_files(), fd, cmd == FIOCLEX);
-		break;
+	case FIONCLEX: r = fd_set_cloexec(current_files(), fd, cmd == FIOCLEX); break;
 	case FIONBIO:
 		if (copy_from_user(&v, (uintptr_t)arg, sizeof(v))) {
 			r = -EFAULT;
@@ -41,9 +39,7 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, unsigned long, arg)
 			f->flags &= ~O_NONBLOCK;
 		r = 0;
 		break;
-	case FIOASYNC:
-		r = copy_from_user(&v, (uintptr_t)arg, sizeof(v)) ? -EFAULT : 0;
-		break;
+	case FIOASYNC: r = copy_from_user(&v, (uintptr_t)arg, sizeof(v)) ? -EFAULT : 0; break;
 	case FIONREAD:
 		if (f->inode && S_ISREG(f->inode->mode)) {
 			int64_t left = (int64_t)f->inode->size - f->pos;
@@ -54,9 +50,7 @@ SYSCALL_DEFINE3(ioctl, int, fd, unsigned, cmd, unsigned long, arg)
 		}
 		r = file_op_ioctl(f, cmd, arg);
 		break;
-	default:
-		r = file_op_ioctl(f, cmd, arg);
-		break;
+	default: r = file_op_ioctl(f, cmd, arg); break;
 	}
 	fput(f);
 	return r;

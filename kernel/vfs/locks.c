@@ -32,8 +32,8 @@ struct mutex file_lock_mutex = MUTEX_INIT(file_lock_mutex, "file_lock");
  * which lock, so a later request can follow the chain of waits. blocker is
  * cleared whenever the context's locks change (the waiter re-checks). */
 struct lock_waiter {
-	struct list_head list;          /* in blocked_waiters */
-	void *owner;                    /* the waiting process's struct files */
+	struct list_head list;		 /* in blocked_waiters */
+	void *owner;			 /* the waiting process's struct files */
 	const struct file_lock *blocker; /* the lock it waits for, or NULL */
 	struct file_lock_context *ctx;
 };
@@ -121,17 +121,10 @@ static int flock_range(const struct file *f, const struct linux_flock *l, int64_
 	int64_t base, s;
 
 	switch (l->l_whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = f->pos;
-		break;
-	case SEEK_END:
-		base = (int64_t)f->inode->size;
-		break;
-	default:
-		return -EINVAL;
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = f->pos; break;
+	case SEEK_END: base = (int64_t)f->inode->size; break;
+	default: return -EINVAL;
 	}
 	if (__builtin_add_overflow(base, l->l_start, &s) || s < 0)
 		return -EINVAL;
@@ -345,7 +338,8 @@ long fcntl_setlk(int fd, struct file *f, bool ofd, bool wait, uintptr_t arg)
 		return r;
 	/* [fcntl(2)] EBADF: a read lock needs a file open for reading, a
 	 * write lock one open for writing. */
-	if ((req.type == F_RDLCK && !file_readable(f)) || (req.type == F_WRLCK && !file_writable(f)))
+	if ((req.type == F_RDLCK && !file_readable(f)) ||
+	    (req.type == F_WRLCK && !file_writable(f)))
 		return -EBADF;
 	nl = kzalloc(sizeof(*nl));
 	sl = kzalloc(sizeof(*sl));
@@ -358,7 +352,8 @@ long fcntl_setlk(int fd, struct file *f, bool ofd, bool wait, uintptr_t arg)
 	ctx = flctx_get(f->inode, req.type != F_UNLCK);
 	r = ctx ? 0 : (req.type == F_UNLCK ? 0 : -ENOLCK);
 	while (ctx) {
-		const struct file_lock *b = req.type == F_UNLCK ? NULL : posix_find_conflict(ctx, &req);
+		const struct file_lock *b =
+			req.type == F_UNLCK ? NULL : posix_find_conflict(ctx, &req);
 
 		if (!b) {
 			posix_apply(ctx, &req, &nl, &sl);

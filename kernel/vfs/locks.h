@@ -44,24 +44,24 @@ struct inode;
 /* One lock or lease. Byte range [start, end], end inclusive. */
 struct file_lock {
 	struct list_head list; /* in the context's posix, flock or leases list */
-	void *owner;           /* struct files * (FL_POSIX) or struct file * */
+	void *owner;	       /* struct files * (FL_POSIX) or struct file * */
 	struct file *file;     /* the description it was set through (not referenced) */
-	unsigned flags;        /* FL_* */
-	int type;              /* F_RDLCK or F_WRLCK */
+	unsigned flags;	       /* FL_* */
+	int type;	       /* F_RDLCK or F_WRLCK */
 	int64_t start, end;
-	int pid;               /* tgid of the setter, F_GETLK's l_pid (POSIX) */
-	int break_to;          /* lease being broken: the type it must drop to, else -1 */
+	int pid;		 /* tgid of the setter, F_GETLK's l_pid (POSIX) */
+	int break_to;		 /* lease being broken: the type it must drop to, else -1 */
 	uint64_t break_deadline; /* lease being broken: forced at this hal_timer_now_ns() */
 };
 
 /* inode->i_flctx: allocated at the first lock, freed when the last lock,
  * lease and waiter are gone. */
 struct file_lock_context {
-	struct list_head posix;  /* FL_POSIX and FL_OFD locks, any order */
-	struct list_head flock;  /* FL_FLOCK locks */
+	struct list_head posix;	 /* FL_POSIX and FL_OFD locks, any order */
+	struct list_head flock;	 /* FL_FLOCK locks */
 	struct list_head leases; /* FL_LEASE */
-	struct wait_queue wq;    /* waiters for any of them */
-	unsigned nr_waiters;     /* tasks sleeping on wq (keeps the context alive) */
+	struct wait_queue wq;	 /* waiters for any of them */
+	unsigned nr_waiters;	 /* tasks sleeping on wq (keeps the context alive) */
 };
 
 extern struct mutex file_lock_mutex;

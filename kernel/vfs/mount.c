@@ -42,8 +42,8 @@ void vfs_init(void)
 	/* The tables are statically initialised; nothing to allocate yet. */
 }
 
-int do_mount(const char *source, struct dentry *mountpoint, const char *fstype,
-	     unsigned long flags, const char *data)
+int do_mount(const char *source, struct dentry *mountpoint, const char *fstype, unsigned long flags,
+	     const char *data)
 {
 	struct file_system_type *type = get_fs_type(fstype);
 	struct super_block *sb;

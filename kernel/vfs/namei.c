@@ -293,9 +293,7 @@ int nd_lookup_last(struct nameidata *nd, struct dentry **out)
 
 	switch (nd->last_type) {
 	case LAST_EMPTY:
-	case LAST_ROOT:
-		*out = dget(nd->dir);
-		return 0;
+	case LAST_ROOT: *out = dget(nd->dir); return 0;
 	case LAST_DOT:
 		if (!is_dir(nd->dir))
 			return -ENOTDIR;
@@ -306,8 +304,7 @@ int nd_lookup_last(struct nameidata *nd, struct dentry **out)
 			return -ENOTDIR;
 		*out = d_dotdot(nd->dir, nd->root);
 		return 0;
-	case LAST_NORM:
-		break;
+	case LAST_NORM: break;
 	}
 	if (!is_dir(nd->dir))
 		return -ENOTDIR;
@@ -348,7 +345,8 @@ static int path_lookup_nd(struct nameidata *nd, unsigned flags, struct dentry **
 				return err;
 			continue;
 		}
-		if ((nd->trailing_slash || (flags & LOOKUP_DIRECTORY)) && !S_ISDIR(d->inode->mode)) {
+		if ((nd->trailing_slash || (flags & LOOKUP_DIRECTORY)) &&
+		    !S_ISDIR(d->inode->mode)) {
 			dput(d);
 			return -ENOTDIR;
 		}

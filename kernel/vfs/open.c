@@ -156,7 +156,7 @@ static int inode_open(struct inode *inode, struct dentry *d, unsigned flags, str
 	f->dentry = d ? dget(d) : NULL;
 	f->private_data = priv;
 	if (is_chr)
-		f->svc = svc; /* the device's driver, not the file system holding the node */
+		f->svc = svc;	 /* the device's driver, not the file system holding the node */
 	f->flags |= O_LARGEFILE; /* 64-bit: force_o_largefile() */
 	err = (flags & O_PATH) ? 0 : open_access(inode, f, flags);
 	if (!err && !(flags & O_PATH))
@@ -253,8 +253,7 @@ static int open_create(struct nameidata *nd, struct dentry *d, mode_t mode, bool
 	return 0;
 }
 
-static int open_nd(struct nameidata *nd, unsigned flags, mode_t mode, bool umask,
-		   struct file **out)
+static int open_nd(struct nameidata *nd, unsigned flags, mode_t mode, bool umask, struct file **out)
 {
 	struct dentry *d;
 	bool created = false;

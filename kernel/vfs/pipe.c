@@ -19,13 +19,13 @@
 
 struct pipe {
 	char *page[PIPE_PAGES];
-	size_t head;                 /* ring offset of the first unread byte */
-	size_t len;                  /* bytes buffered */
-	unsigned readers, writers;   /* open ends */
+	size_t head;		       /* ring offset of the first unread byte */
+	size_t len;		       /* bytes buffered */
+	unsigned readers, writers;     /* open ends */
 	unsigned r_counter, w_counter; /* opens of each end so far */
-	bool locked;                 /* a reader or writer is copying */
-	struct wait_queue wait;      /* woken on every change */
-	struct inode *fifo;          /* the named pipe's inode, or NULL */
+	bool locked;		       /* a reader or writer is copying */
+	struct wait_queue wait;	       /* woken on every change */
+	struct inode *fifo;	       /* the named pipe's inode, or NULL */
 	struct list_head fifo_list;
 };
 
@@ -185,8 +185,7 @@ static ssize_t pipe_write(struct file *f, struct uio *u, off_t *pos)
 			break;
 		}
 		pipe_unlock(p);
-		if (wait_event_interruptible(p->wait,
-					     PIPE_SIZE - p->len >= need || !p->readers) ||
+		if (wait_event_interruptible(p->wait, PIPE_SIZE - p->len >= need || !p->readers) ||
 		    pipe_lock(p))
 			return done ? (ssize_t)done : -ERESTARTSYS;
 	}
@@ -372,7 +371,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 		kfree(p);
 		return -ENOMEM;
 	}
-	iput(inode); /* the files hold it now */
+	iput(inode);	      /* the files hold it now */
 	inode->i_private = p; /* reopened through /proc/<pid>/fd/<n>: fifo_get() */
 	p->readers = p->writers = 1;
 	p->r_counter = p->w_counter = 1;

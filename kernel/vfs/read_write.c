@@ -17,7 +17,8 @@
 
 bool file_is_stream(const struct file *f)
 {
-	return file_is_pipe(f) || (f->inode && (S_ISFIFO(f->inode->mode) || S_ISSOCK(f->inode->mode)));
+	return file_is_pipe(f) ||
+	       (f->inode && (S_ISFIFO(f->inode->mode) || S_ISSOCK(f->inode->mode)));
 }
 
 ssize_t do_read(struct file *f, struct uio *u, off_t *pos)
@@ -240,7 +241,8 @@ static ssize_t rw_iovec(struct file *f, const struct iovec64 *iov, int iovcnt, s
 			while (got < chunk) {
 				size_t n2 = MIN(chunk - got, (size_t)(iov[seg].len - seg_off));
 
-				if (n2 && copy_from_user(bounce + got, iov[seg].base + seg_off, n2)) {
+				if (n2 &&
+				    copy_from_user(bounce + got, iov[seg].base + seg_off, n2)) {
 					err = -EFAULT;
 					break;
 				}
@@ -283,7 +285,8 @@ static ssize_t rw_iovec(struct file *f, const struct iovec64 *iov, int iovcnt, s
 		done += (size_t)n;
 		/* A short transfer ends the call; so does any read from a
 		 * stream (the next one could block). */
-		if ((size_t)n < chunk || (!write && (file_is_stream(f) || !S_ISREG(f->inode->mode))))
+		if ((size_t)n < chunk ||
+		    (!write && (file_is_stream(f) || !S_ISREG(f->inode->mode))))
 			break;
 	}
 	kfree(bounce);
@@ -380,15 +383,9 @@ static off_t generic_llseek(struct file *f, off_t off, int whence)
 	off_t base;
 
 	switch (whence) {
-	case SEEK_SET:
-		base = 0;
-		break;
-	case SEEK_CUR:
-		base = f->pos;
-		break;
-	case SEEK_END:
-		base = size;
-		break;
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = f->pos; break;
+	case SEEK_END: base = size; break;
 	case SEEK_DATA:
 		if (off < 0 || off >= size)
 			return -ENXIO;
@@ -397,8 +394,7 @@ static off_t generic_llseek(struct file *f, off_t off, int whence)
 		if (off < 0 || off >= size)
 			return -ENXIO;
 		return f->pos = size;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
 		return -EINVAL; /* [lseek(2)] EINVAL: negative result; EOVERFLOW is for 32-bit */
@@ -425,9 +421,9 @@ SYSCALL_DEFINE3(lseek, int, fd, off_t, off, unsigned, whence)
 		/* Without an llseek op, files and directories seek by size;
 		 * devices do not seek (Linux: no FMODE_LSEEK, e.g. ttys). */
 		if (r == -ENOSYS)
-			r = (f->inode && (S_ISCHR(f->inode->mode) || S_ISBLK(f->inode->mode)))
-				    ? -ESPIPE
-				    : generic_llseek(f, off, (int)whence);
+			r = (f->inode && (S_ISCHR(f->inode->mode) || S_ISBLK(f->inode->mode))) ?
+				    -ESPIPE :
+				    generic_llseek(f, off, (int)whence);
 	}
 	fput(f);
 	return r;

@@ -12,13 +12,13 @@
 
 struct dirent_ctx {
 	uintptr_t ubuf;
-	size_t count;     /* user buffer size */
+	size_t count; /* user buffer size */
 	size_t used;
 	int64_t next_pos; /* d_off of the last accepted entry */
 	bool accepted;
 	bool full;
 	int error;
-	bool legacy;      /* struct linux_dirent (getdents) instead of dirent64 */
+	bool legacy; /* struct linux_dirent (getdents) instead of dirent64 */
 };
 
 /* struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type;
@@ -76,7 +76,8 @@ static int fill_fs_entry(void *arg, const char *name, size_t namelen, uint64_t i
 {
 	struct dirent_ctx *c = arg;
 
-	if ((namelen == 1 && name[0] == '.') || (namelen == 2 && name[0] == '.' && name[1] == '.')) {
+	if ((namelen == 1 && name[0] == '.') ||
+	    (namelen == 2 && name[0] == '.' && name[1] == '.')) {
 		if (!c->full && !c->error) {
 			c->next_pos = next_pos; /* consumed */
 			c->accepted = true;

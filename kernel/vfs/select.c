@@ -139,8 +139,8 @@ SYSCALL_DEFINE5(select, int, n, uintptr_t, inp, uintptr_t, outp, uintptr_t, exp,
 
 /* pselect6: timespec timeout and { const sigset_t *ss; size_t ss_len; }
  * as the sixth argument ([select(2)] "C library/kernel differences"). */
-SYSCALL_DEFINE6(pselect6, int, n, uintptr_t, inp, uintptr_t, outp, uintptr_t, exp, uintptr_t,
-		utsp, uintptr_t, usig)
+SYSCALL_DEFINE6(pselect6, int, n, uintptr_t, inp, uintptr_t, outp, uintptr_t, exp, uintptr_t, utsp,
+		uintptr_t, usig)
 {
 	struct timespec64 ts;
 	uint64_t sigdata[2] = { 0, 0 };

@@ -181,8 +181,8 @@ static ssize_t do_splice(struct file *in, uintptr_t uoff_in, struct file *out, u
 	return -EINVAL;
 }
 
-SYSCALL_DEFINE6(splice, int, fd_in, uintptr_t, off_in, int, fd_out, uintptr_t, off_out,
-		size_t, len, unsigned, flags)
+SYSCALL_DEFINE6(splice, int, fd_in, uintptr_t, off_in, int, fd_out, uintptr_t, off_out, size_t, len,
+		unsigned, flags)
 {
 	struct file *in, *out;
 	ssize_t r;
@@ -227,8 +227,9 @@ SYSCALL_DEFINE4(tee, int, fd_in, int, fd_out, size_t, len, unsigned, flags)
 	if (file_readable(in) && file_writable(out)) {
 		r = -EINVAL;
 		if (file_is_pipe(in) && file_is_pipe(out) && !pipe_same(in, out))
-			r = splice_pipe_to_pipe(in, out, len, (flags & SPLICE_F_NONBLOCK) ||
-							     ((in->flags | out->flags) & O_NONBLOCK),
+			r = splice_pipe_to_pipe(in, out, len,
+						(flags & SPLICE_F_NONBLOCK) ||
+							((in->flags | out->flags) & O_NONBLOCK),
 						false);
 	}
 	fput(out);

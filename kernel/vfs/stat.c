@@ -191,9 +191,9 @@ static int64_t fs_magic(const struct super_block *sb)
 		const char *name;
 		int64_t magic;
 	} tab[] = {
-		{ "tmpfs", 0x01021994 }, { "devtmpfs", 0x01021994 }, { "ramfs", 0x858458f6 },
-		{ "rootfs", 0x858458f6 }, { "proc", 0x9fa0 }, { "sysfs", 0x62656572 },
-		{ "devpts", 0x1cd1 }, { "pipefs", 0x50495045 }, { "ext2", 0xef53 },
+		{ "tmpfs", 0x01021994 },   { "devtmpfs", 0x01021994 }, { "ramfs", 0x858458f6 },
+		{ "rootfs", 0x858458f6 },  { "proc", 0x9fa0 },	       { "sysfs", 0x62656572 },
+		{ "devpts", 0x1cd1 },	   { "pipefs", 0x50495045 },   { "ext2", 0xef53 },
 		{ "cgroup2", 0x63677270 }, { "debugfs", 0x64626720 },
 	};
 	const char *name = sb->type ? sb->type->name : "";
@@ -228,9 +228,9 @@ static long statfs_to_user(struct super_block *sb, unsigned long mnt_flags, uint
 	st.f_namelen = NAME_MAX;
 	st.f_frsize = PAGE_SIZE;
 	/* ST_* flags share the MS_* bit values ([statfs(2)] f_flags). */
-	st.f_flags = (int64_t)(ST_VALID | (mnt_flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
-							MS_SYNCHRONOUS | MS_NOATIME |
-							MS_NODIRATIME)));
+	st.f_flags =
+		(int64_t)(ST_VALID | (mnt_flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+						   MS_SYNCHRONOUS | MS_NOATIME | MS_NODIRATIME)));
 	return copy_to_user(ubuf, &st, sizeof(st)) ? -EFAULT : 0;
 }
 

@@ -73,9 +73,10 @@ static long utimes_common(int dirfd, uintptr_t path, const struct timespec64 *ti
 		f = fget_current(dirfd);
 		if (!f)
 			return -EBADF;
-		err = (f->flags & O_PATH) ? -EBADF
-					  : do_utimes(f->inode, f->dentry && (f->dentry->mnt->flags & MS_RDONLY),
-						      times);
+		err = (f->flags & O_PATH) ?
+			      -EBADF :
+			      do_utimes(f->inode, f->dentry && (f->dentry->mnt->flags & MS_RDONLY),
+					times);
 		fput(f);
 		return err;
 	}

@@ -232,8 +232,8 @@ SYSCALL_DEFINE4(fgetxattr, int, fd, uintptr_t, name, uintptr_t, value, size_t, s
 	return r;
 }
 
-static long path_setxattr(uintptr_t path, uintptr_t name, uintptr_t value, size_t size,
-			  int flags, bool follow)
+static long path_setxattr(uintptr_t path, uintptr_t name, uintptr_t value, size_t size, int flags,
+			  bool follow)
 {
 	struct path_target t;
 	long r = xattr_path_get(path, follow, &t);
@@ -245,14 +245,14 @@ static long path_setxattr(uintptr_t path, uintptr_t name, uintptr_t value, size_
 	return r;
 }
 
-SYSCALL_DEFINE5(setxattr, uintptr_t, path, uintptr_t, name, uintptr_t, value, size_t, size,
-		int, flags)
+SYSCALL_DEFINE5(setxattr, uintptr_t, path, uintptr_t, name, uintptr_t, value, size_t, size, int,
+		flags)
 {
 	return path_setxattr(path, name, value, size, flags, true);
 }
 
-SYSCALL_DEFINE5(lsetxattr, uintptr_t, path, uintptr_t, name, uintptr_t, value, size_t, size,
-		int, flags)
+SYSCALL_DEFINE5(lsetxattr, uintptr_t, path, uintptr_t, name, uintptr_t, value, size_t, size, int,
+		flags)
 {
 	return path_setxattr(path, name, value, size, flags, false);
 }

@@ -107,19 +107,27 @@ static ssize_t kmsg_read(struct file *f, struct uio *u, off_t *pos)
 }
 
 static const struct file_operations null_fops = {
-	.read = null_read, .write = null_write, .llseek = null_llseek,
+	.read = null_read,
+	.write = null_write,
+	.llseek = null_llseek,
 };
 static const struct file_operations zero_fops = {
-	.read = zero_read, .write = null_write, .llseek = null_llseek,
+	.read = zero_read,
+	.write = null_write,
+	.llseek = null_llseek,
 };
 static const struct file_operations full_fops = {
-	.read = zero_read, .write = full_write, .llseek = null_llseek,
+	.read = zero_read,
+	.write = full_write,
+	.llseek = null_llseek,
 };
 static const struct file_operations random_fops = {
-	.read = random_read, .write = random_write,
+	.read = random_read,
+	.write = random_write,
 };
 static const struct file_operations kmsg_fops = {
-	.read = kmsg_read, .write = kmsg_write,
+	.read = kmsg_read,
+	.write = kmsg_write,
 };
 
 static struct chrdev mem_devs[] = {

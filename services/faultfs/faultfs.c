@@ -61,21 +61,37 @@
 #define LEAK_BYTES (64 * 1024)
 
 enum fault_kind {
-	F_PANIC, F_ASSERT, F_NULLDEREF, F_WILDPTR, F_UNDEF, F_LEAK, F_LOCK,
+	F_PANIC,
+	F_ASSERT,
+	F_NULLDEREF,
+	F_WILDPTR,
+	F_UNDEF,
+	F_LEAK,
+	F_LOCK,
 	/* capability tokens (<kernel/cap.h>) */
-	F_GOODCAP, F_FORGECAP, F_STALECAP,
+	F_GOODCAP,
+	F_FORGECAP,
+	F_STALECAP,
 	/* CPU hardening probes (SMAP/PAN, W^X) */
-	F_USERPTR, F_TEXTWRITE,
+	F_USERPTR,
+	F_TEXTWRITE,
 	NR_KINDS
 };
 
 static const char *const kind_name[NR_KINDS] = {
-	[F_PANIC] = "panic",     [F_ASSERT] = "assert", [F_NULLDEREF] = "nullderef",
-	[F_WILDPTR] = "wildptr", [F_UNDEF] = "undef",   [F_LEAK] = "leak",
+	[F_PANIC] = "panic",
+	[F_ASSERT] = "assert",
+	[F_NULLDEREF] = "nullderef",
+	[F_WILDPTR] = "wildptr",
+	[F_UNDEF] = "undef",
+	[F_LEAK] = "leak",
 	[F_LOCK] = "lock",
-	[F_GOODCAP] = "goodcap", [F_FORGECAP] = "forgecap", [F_STALECAP] = "stalecap",
+	[F_GOODCAP] = "goodcap",
+	[F_FORGECAP] = "forgecap",
+	[F_STALECAP] = "stalecap",
 	/* CPU hardening probes */
-	[F_USERPTR] = "userptr", [F_TEXTWRITE] = "textwrite",
+	[F_USERPTR] = "userptr",
+	[F_TEXTWRITE] = "textwrite",
 };
 
 /* Shared by every instance, so a second mount can see whether a faulted
@@ -136,19 +152,16 @@ static int kind_of(const struct file *f)
 static __attribute__((noinline)) int faultfs_do_fault(int kind)
 {
 	switch (kind) {
-	case F_PANIC:
-		panic("faultfs: injected panic");
+	case F_PANIC: panic("faultfs: injected panic");
 	case F_ASSERT:
 		KASSERT(kind != F_ASSERT); /* faultfs: injected assertion */
 		return 0;
-	case F_NULLDEREF:
-		return *null_ptr;
+	case F_NULLDEREF: return *null_ptr;
 	case F_WILDPTR: {
 		volatile char *p = (volatile char *)&wild_offset;
 		return p[wild_offset];
 	}
-	case F_UNDEF:
-		__builtin_trap();
+	case F_UNDEF: __builtin_trap();
 	}
 	return -EINVAL;
 }

@@ -12,18 +12,29 @@
 #include <string.h>
 #endif
 
-#define CPIO_HDR_LEN 110   /* 6 bytes of magic + 13 fields of 8 hex digits */
+#define CPIO_HDR_LEN 110 /* 6 bytes of magic + 13 fields of 8 hex digits */
 #define CPIO_NFIELDS 13
 #define CPIO_TRAILER "TRAILER!!!"
 
 /* Header fields in archive order. */
 enum {
-	F_INO, F_MODE, F_UID, F_GID, F_NLINK, F_MTIME, F_FILESIZE,
-	F_DEVMAJOR, F_DEVMINOR, F_RDEVMAJOR, F_RDEVMINOR, F_NAMESIZE, F_CHECK,
+	F_INO,
+	F_MODE,
+	F_UID,
+	F_GID,
+	F_NLINK,
+	F_MTIME,
+	F_FILESIZE,
+	F_DEVMAJOR,
+	F_DEVMINOR,
+	F_RDEVMAJOR,
+	F_RDEVMINOR,
+	F_NAMESIZE,
+	F_CHECK,
 };
 
 static const char *const field_names[CPIO_NFIELDS] = {
-	"ino", "mode", "uid", "gid", "nlink", "mtime", "filesize",
+	"ino",	    "mode",	"uid",	     "gid",	  "nlink",    "mtime", "filesize",
 	"devmajor", "devminor", "rdevmajor", "rdevminor", "namesize", "check",
 };
 
@@ -63,13 +74,12 @@ static size_t pad4(size_t off)
 	return (4 - (off & 3)) & 3;
 }
 
-int cpio_parse(const void *buf, size_t len, cpio_entry_fn fn, void *ctx, char *err,
-	       size_t errlen)
+int cpio_parse(const void *buf, size_t len, cpio_entry_fn fn, void *ctx, char *err, size_t errlen)
 {
 	const unsigned char *p = buf;
 	size_t off = 0;
 	bool in_archive = false; /* a header was seen and no trailer yet */
-	unsigned archive = 0;    /* trailers seen */
+	unsigned archive = 0;	 /* trailers seen */
 	char msg[96];
 
 	if (err && errlen)
@@ -95,8 +105,9 @@ int cpio_parse(const void *buf, size_t len, cpio_entry_fn fn, void *ctx, char *e
 		if (off == len)
 			return fail(err, errlen, off, "archive ends without a TRAILER!!! entry");
 		if (len - off >= 2 && p[off] == 0x1f && p[off + 1] == 0x8b)
-			return fail(err, errlen, off,
-				    "gzip data, not a cpio header (compressed archives are not supported)");
+			return fail(
+				err, errlen, off,
+				"gzip data, not a cpio header (compressed archives are not supported)");
 		if (len - off < CPIO_HDR_LEN)
 			return fail(err, errlen, off, "truncated header");
 
@@ -141,13 +152,15 @@ int cpio_parse(const void *buf, size_t len, cpio_entry_fn fn, void *ctx, char *e
 		left -= namesize;
 		size_t pad = pad4(CPIO_HDR_LEN + namesize); /* off is 4-aligned */
 		if (pad > left)
-			return fail(err, errlen, name_off + namesize, "padding after the name runs past the end");
+			return fail(err, errlen, name_off + namesize,
+				    "padding after the name runs past the end");
 		left -= pad;
 		size_t data_off = name_off + namesize + pad;
 		size_t size = f[F_FILESIZE];
 
 		if (size > left)
-			return fail(err, errlen, data_off, "file data runs past the end of the archive");
+			return fail(err, errlen, data_off,
+				    "file data runs past the end of the archive");
 		left -= size;
 		size_t dpad = pad4(size);
 		bool trailer = strcmp(name, CPIO_TRAILER) == 0;
@@ -155,7 +168,8 @@ int cpio_parse(const void *buf, size_t len, cpio_entry_fn fn, void *ctx, char *e
 		/* After a trailer, padding is whatever NULs follow (checked by the
 		 * skip above); after a member it must be there. */
 		if (!trailer && dpad > left)
-			return fail(err, errlen, data_off + size, "padding after the data runs past the end");
+			return fail(err, errlen, data_off + size,
+				    "padding after the data runs past the end");
 
 		/* GNU cpio sums regular files only (symlinks carry 0). */
 		if (crc && (f[F_MODE] & 0170000) == 0100000) {
@@ -164,7 +178,8 @@ int cpio_parse(const void *buf, size_t len, cpio_entry_fn fn, void *ctx, char *e
 			for (size_t i = 0; i < size; i++)
 				sum += p[data_off + i];
 			if (sum != f[F_CHECK])
-				return fail(err, errlen, off, "070702 checksum of the file data does not match");
+				return fail(err, errlen, off,
+					    "070702 checksum of the file data does not match");
 		}
 
 		if (trailer) {

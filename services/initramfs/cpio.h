@@ -14,15 +14,15 @@
 
 /* One archive member, pointing into the caller's buffer. */
 struct cpio_entry {
-	const char *name;        /* NUL-terminated, as stored (e.g. "./bin/sh") */
-	size_t namesize;         /* bytes including the NUL (>= 1) */
+	const char *name; /* NUL-terminated, as stored (e.g. "./bin/sh") */
+	size_t namesize;  /* bytes including the NUL (>= 1) */
 	uint32_t ino, mode, uid, gid, nlink, mtime;
 	uint32_t devmajor, devminor;   /* device of the archived file (hard links) */
 	uint32_t rdevmajor, rdevminor; /* st_rdev of device nodes */
-	const void *data;        /* file data / symlink target (not NUL-terminated) */
-	size_t size;             /* bytes of data */
-	size_t offset;           /* offset of this header in the buffer */
-	unsigned archive;        /* 0 for the first archive, 1 for the next... */
+	const void *data;	       /* file data / symlink target (not NUL-terminated) */
+	size_t size;		       /* bytes of data */
+	size_t offset;		       /* offset of this header in the buffer */
+	unsigned archive;	       /* 0 for the first archive, 1 for the next... */
 };
 
 /* Called once per member, trailers excluded, in archive order. Return 0 to
@@ -44,7 +44,6 @@ typedef int (*cpio_entry_fn)(const struct cpio_entry *e, void *ctx);
  * 070702 checksum, an empty buffer) after writing "offset N: problem"
  * into err (errlen bytes, NUL-terminated; err may be NULL), or the first
  * non-zero callback return. Entries before an error have been passed to fn. */
-int cpio_parse(const void *buf, size_t len, cpio_entry_fn fn, void *ctx, char *err,
-	       size_t errlen);
+int cpio_parse(const void *buf, size_t len, cpio_entry_fn fn, void *ctx, char *err, size_t errlen);
 
 #endif

@@ -28,10 +28,10 @@ struct dir_time {
 };
 
 struct unpack {
-	char *path;              /* PATH_MAX scratch: "/" + the cleaned name */
+	char *path; /* PATH_MAX scratch: "/" + the cleaned name */
 	struct link_rec *links;
 	size_t nlinks, links_cap;
-	unsigned archive;        /* links are per archive */
+	unsigned archive; /* links are per archive */
 	struct dir_time *dirs;
 	size_t ndirs, dirs_cap;
 	unsigned entries, skipped;
@@ -143,7 +143,8 @@ static int maybe_link(struct unpack *u, const struct cpio_entry *e)
 		    ((l->mode ^ e->mode) & S_IFMT) == 0) {
 			int r = vfs_link(l->path, u->path);
 			if (r && r != -EEXIST) {
-				printk("initramfs: cannot link %s to %s: error %d\n", u->path, l->path, -r);
+				printk("initramfs: cannot link %s to %s: error %d\n", u->path,
+				       l->path, -r);
 				return r;
 			}
 			return 1;
@@ -153,8 +154,11 @@ static int maybe_link(struct unpack *u, const struct cpio_entry *e)
 		char *copy = kstrdup(u->path);
 		if (copy) {
 			u->links[u->nlinks++] = (struct link_rec){
-				.ino = e->ino, .devmajor = e->devmajor, .devminor = e->devminor,
-				.mode = e->mode, .path = copy,
+				.ino = e->ino,
+				.devmajor = e->devmajor,
+				.devminor = e->devminor,
+				.mode = e->mode,
+				.path = copy,
 			};
 		}
 	}
@@ -241,9 +245,7 @@ static int unpack_entry(const struct cpio_entry *e, void *ctx)
 		if (r >= 0)
 			r = (r == 1 && e->size == 0) ? 0 : write_file(u, e, r == 1);
 		break;
-	case S_IFLNK:
-		r = make_symlink(u, e);
-		break;
+	case S_IFLNK: r = make_symlink(u, e); break;
 	case S_IFCHR:
 	case S_IFBLK:
 	case S_IFIFO:
@@ -277,7 +279,10 @@ static const char *compressed_format(const unsigned char *p, size_t n)
 		return "gzip";
 	if (n >= 3 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h')
 		return "bzip2";
-	if (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6))
+	if (n >= 6 && !memcmp(p,
+			      "\xfd"
+			      "7zXZ\0",
+			      6))
 		return "xz";
 	if (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4))
 		return "zstd";
@@ -295,11 +300,12 @@ int initramfs_unpack(const void *data, size_t size)
 	const char *fmt = compressed_format(data, size);
 	if (fmt) {
 		printk("initramfs: compressed archives are not supported, use an uncompressed "
-		       "cpio newc (this one is %s)\n", fmt);
+		       "cpio newc (this one is %s)\n",
+		       fmt);
 		return -EINVAL;
 	}
 
-	struct unpack u = {0};
+	struct unpack u = { 0 };
 	u.path = kmalloc(PATH_MAX);
 	if (!u.path)
 		return -ENOMEM;

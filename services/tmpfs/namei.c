@@ -84,16 +84,11 @@ static int tmpfs_mknod(struct inode *dir, const char *name, size_t len, mode_t m
 		/* FALLTHROUGH */
 	case S_IFREG:
 	case S_IFIFO:
-	case S_IFSOCK:
-		rdev = 0;
-		break;
+	case S_IFSOCK: rdev = 0; break;
 	case S_IFCHR:
-	case S_IFBLK:
-		break;
-	case S_IFDIR:
-		return -EPERM;
-	default:
-		return -EINVAL;
+	case S_IFBLK: break;
+	case S_IFDIR: return -EPERM;
+	default: return -EINVAL;
 	}
 	return make_node(dir, name, len, mode & (S_IFMT | 07777), rdev, out);
 }

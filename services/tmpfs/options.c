@@ -24,18 +24,33 @@ static int parse_size(const char *s, size_t len, uint64_t *out)
 	unsigned shift = 0;
 	switch (*end) {
 	case '\0': break;
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		end++;
+		break;
 	case '%':
 		end++;
 		if (*end || v > 100)
 			return -EINVAL;
 		*out = PAGE_ALIGN_UP(frame_total_bytes() / 100 * v);
 		return 0;
-	default:
-		return -EINVAL;
+	default: return -EINVAL;
 	}
 	if (*end)
 		return -EINVAL;
@@ -101,4 +116,3 @@ int tmpfs_parse_options(const char *data, struct tmpfs_opts *o)
 	}
 	return 0;
 }
-

@@ -41,8 +41,7 @@ paddr_t tmpfs_page_get(const struct tmpfs_pages *p, uint64_t idx)
 	return s->page;
 }
 
-paddr_t tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx,
-			     int *err)
+paddr_t tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx, int *err)
 {
 	paddr_t pa = tmpfs_page_get(p, idx);
 	if (pa)

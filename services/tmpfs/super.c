@@ -59,9 +59,7 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t 
 		inode->i_op = &tmpfs_file_iops;
 		inode->i_fop = &tmpfs_file_fops;
 		break;
-	case S_IFLNK:
-		inode->i_op = &tmpfs_symlink_iops;
-		break;
+	case S_IFLNK: inode->i_op = &tmpfs_symlink_iops; break;
 	default:
 		/* Device nodes, FIFOs and sockets: the VFS opens them by type. */
 		inode->rdev = rdev;
@@ -80,9 +78,7 @@ void tmpfs_free_private(struct inode *inode)
 		return;
 	tmpfs_xattrs_free(inode);
 	switch (inode->mode & S_IFMT) {
-	case S_IFREG:
-		tmpfs_pages_truncate(inode->sb, &ti->file, 0);
-		break;
+	case S_IFREG: tmpfs_pages_truncate(inode->sb, &ti->file, 0); break;
 	case S_IFLNK:
 		if (ti->symlink.target) {
 			tmpfs_charge(inode->sb, -((int64_t)ti->symlink.len + 1));
@@ -92,8 +88,7 @@ void tmpfs_free_private(struct inode *inode)
 	case S_IFDIR:
 		/* Evicted only once removed, hence empty (rmdir checks). */
 		break;
-	default:
-		break;
+	default: break;
 	}
 	kfree(ti);
 	inode->i_private = NULL;

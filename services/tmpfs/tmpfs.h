@@ -27,21 +27,21 @@
 
 /* Per-mount state (sb->fs_private). */
 struct tmpfs_sb {
-	uint64_t max_bytes;    /* "size=": limit on data bytes, 0 = only memory */
-	uint64_t used_bytes;   /* bytes of pages and symlink targets allocated */
-	uint64_t nr_inodes;    /* inodes alive */
-	mode_t root_mode;      /* "mode=" */
-	void *owner_private;   /* a file system built on tmpfs (devfs): its
+	uint64_t max_bytes;  /* "size=": limit on data bytes, 0 = only memory */
+	uint64_t used_bytes; /* bytes of pages and symlink targets allocated */
+	uint64_t nr_inodes;  /* inodes alive */
+	mode_t root_mode;    /* "mode=" */
+	void *owner_private; /* a file system built on tmpfs (devfs): its
 				* state, kfree'd at unmount */
 };
 
 /* A name in a directory. */
 struct tmpfs_dirent {
-	struct list_head list;  /* in tmpfs_inode.dir.entries, cookie order */
-	struct inode *inode;    /* referenced */
-	uint64_t cookie;        /* readdir position, >= 2, stable */
+	struct list_head list; /* in tmpfs_inode.dir.entries, cookie order */
+	struct inode *inode;   /* referenced */
+	uint64_t cookie;       /* readdir position, >= 2, stable */
 	size_t len;
-	char name[];            /* len bytes + NUL */
+	char name[]; /* len bytes + NUL */
 };
 
 /* Radix tree of data pages: a slot holds a child node (inner levels) or
@@ -53,15 +53,15 @@ union tmpfs_slot {
 struct tmpfs_pages {
 	union tmpfs_slot root; /* height 0: root.page is page 0 itself */
 	unsigned height;       /* the tree covers 512^height pages */
-	uint64_t nr;           /* frames allocated */
+	uint64_t nr;	       /* frames allocated */
 };
 
 /* One extended attribute: name and value in one allocation. */
 struct tmpfs_xattr {
 	struct tmpfs_xattr *next;
-	size_t name_len;        /* without the NUL */
-	size_t size;            /* of the value, bytes */
-	char data[];            /* name, NUL, value */
+	size_t name_len; /* without the NUL */
+	size_t size;	 /* of the value, bytes */
+	char data[];	 /* name, NUL, value */
 };
 
 /* Bytes of names and values one inode may hold (Linux bounds tmpfs's by
@@ -71,7 +71,7 @@ struct tmpfs_xattr {
 /* inode->i_private. */
 struct tmpfs_inode {
 	struct tmpfs_xattr *xattrs; /* newest first; listed oldest first */
-	size_t xattr_bytes;         /* names + values held */
+	size_t xattr_bytes;	    /* names + values held */
 	union {
 		struct {
 			struct list_head entries;
@@ -96,9 +96,9 @@ static inline struct tmpfs_sb *TSB(const struct super_block *sb)
 
 /* Mount options; fields keep their defaults unless given. */
 struct tmpfs_opts {
-	uint64_t max_bytes;    /* bytes, 0 = no limit but memory */
-	mode_t mode;           /* of the root directory */
-	uint32_t uid, gid;     /* of the root directory */
+	uint64_t max_bytes; /* bytes, 0 = no limit but memory */
+	mode_t mode;	    /* of the root directory */
+	uint32_t uid, gid;  /* of the root directory */
 };
 /* Parse the mount(2) data string: comma-separated key=value pairs;
  * "size=" takes bytes with a k/m/g/t suffix or a percentage of RAM,
@@ -125,8 +125,7 @@ int tmpfs_charge(struct super_block *sb, int64_t n);
 paddr_t tmpfs_page_get(const struct tmpfs_pages *p, uint64_t idx);
 /* The frame of page idx, allocated zero-filled (and charged to sb) if
  * missing. 0 on -ENOMEM / -ENOSPC (*err says which). */
-paddr_t tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx,
-			     int *err);
+paddr_t tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx, int *err);
 /* Free every page with index >= first. */
 void tmpfs_pages_truncate(struct super_block *sb, struct tmpfs_pages *p, uint64_t first);
 
@@ -163,10 +162,8 @@ ssize_t tmpfs_listxattr(struct inode *inode, char *buf, size_t size, bool with_t
 int tmpfs_removexattr(struct inode *inode, const char *name);
 /* Free them all (evict). */
 void tmpfs_xattrs_free(struct inode *inode);
-#define TMPFS_XATTR_IOPS                       \
-	.getxattr = tmpfs_getxattr,            \
-	.setxattr = tmpfs_setxattr,            \
-	.listxattr = tmpfs_listxattr,          \
+#define TMPFS_XATTR_IOPS                                                                      \
+	.getxattr = tmpfs_getxattr, .setxattr = tmpfs_setxattr, .listxattr = tmpfs_listxattr, \
 	.removexattr = tmpfs_removexattr
 
 #endif

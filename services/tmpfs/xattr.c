@@ -47,8 +47,7 @@ ssize_t tmpfs_getxattr(struct inode *inode, const char *name, void *buf, size_t 
 }
 
 /* Replaces keep the entry's place in the list. */
-int tmpfs_setxattr(struct inode *inode, const char *name, const void *value, size_t size,
-		   int flags)
+int tmpfs_setxattr(struct inode *inode, const char *name, const void *value, size_t size, int flags)
 {
 	struct tmpfs_inode *ti = TI(inode);
 	struct tmpfs_xattr **pp, *old, *x;

@@ -79,11 +79,8 @@ static inline int vdso_clock_ns(int clk, int64_t *ns)
 			break;
 		}
 		case VDSO_CLOCK_REALTIME_COARSE:
-		case VDSO_CLOCK_MONOTONIC_COARSE:
-			v = (int64_t)VDSO_LOAD(d->coarse_mono_ns);
-			break;
-		default:
-			return -1;
+		case VDSO_CLOCK_MONOTONIC_COARSE: v = (int64_t)VDSO_LOAD(d->coarse_mono_ns); break;
+		default: return -1;
 		}
 		if (clk == VDSO_CLOCK_REALTIME || clk == VDSO_CLOCK_REALTIME_COARSE)
 			v += VDSO_LOAD(d->realtime_offset_ns);
@@ -148,15 +145,10 @@ static inline long vdso_clock_getres(long clk, struct vdso_timespec *res)
 	switch (clk) {
 	case VDSO_CLOCK_REALTIME:
 	case VDSO_CLOCK_MONOTONIC:
-	case VDSO_CLOCK_BOOTTIME:
-		r = 1;
-		break;
+	case VDSO_CLOCK_BOOTTIME: r = 1; break;
 	case VDSO_CLOCK_REALTIME_COARSE:
-	case VDSO_CLOCK_MONOTONIC_COARSE:
-		r = VDSO_LOAD(d->coarse_res_ns);
-		break;
-	default:
-		return vdso_syscall2(VDSO_NR_clock_getres, clk, (long)res);
+	case VDSO_CLOCK_MONOTONIC_COARSE: r = VDSO_LOAD(d->coarse_res_ns); break;
+	default: return vdso_syscall2(VDSO_NR_clock_getres, clk, (long)res);
 	}
 	if (res) {
 		res->tv_sec = 0;

@@ -21,16 +21,16 @@
 #define VDSO_CLOCK_COUNTER 1 /* yes: mono = base_ns + ((cnt - cycle_base) * mult) >> shift */
 
 struct vdso_data {
-	uint32_t seq;                /* odd while the kernel writes */
-	uint32_t version;            /* VDSO_DATA_VERSION */
-	uint32_t clock_mode;         /* VDSO_CLOCK_* */
-	uint32_t shift;              /* of the 128-bit product cycles * mult */
-	uint64_t cycle_base;         /* counter value where CLOCK_MONOTONIC == base_ns */
-	uint64_t mult;               /* ns per cycle << shift */
-	uint64_t base_ns;            /* CLOCK_MONOTONIC at cycle_base, ns */
-	int64_t realtime_offset_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
-	uint64_t coarse_mono_ns;     /* CLOCK_MONOTONIC at the last tick, ns */
-	uint32_t coarse_res_ns;      /* one tick, ns */
+	uint32_t seq;		    /* odd while the kernel writes */
+	uint32_t version;	    /* VDSO_DATA_VERSION */
+	uint32_t clock_mode;	    /* VDSO_CLOCK_* */
+	uint32_t shift;		    /* of the 128-bit product cycles * mult */
+	uint64_t cycle_base;	    /* counter value where CLOCK_MONOTONIC == base_ns */
+	uint64_t mult;		    /* ns per cycle << shift */
+	uint64_t base_ns;	    /* CLOCK_MONOTONIC at cycle_base, ns */
+	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	uint64_t coarse_mono_ns;    /* CLOCK_MONOTONIC at the last tick, ns */
+	uint32_t coarse_res_ns;	    /* one tick, ns */
 	uint32_t __pad;
 };
 

@@ -74,12 +74,12 @@ __noreturn void hal_return_to_user(struct hal_trapframe *tf);
  * arch/<arch>/kernel/signal.c ABI. */
 struct hal_sigframe_info {
 	int signo;
-	const void *siginfo;     /* 128-byte Linux siginfo_t, already filled */
-	uintptr_t handler;       /* user pc of the handler */
-	uintptr_t restorer;      /* user pc of the rt_sigreturn trampoline */
-	uint64_t saved_mask;     /* blocked mask to restore in rt_sigreturn */
-	uintptr_t sp;            /* user stack to build the frame on (sigaltstack or current sp) */
-	bool want_siginfo;       /* SA_SIGINFO */
+	const void *siginfo; /* 128-byte Linux siginfo_t, already filled */
+	uintptr_t handler;   /* user pc of the handler */
+	uintptr_t restorer;  /* user pc of the rt_sigreturn trampoline */
+	uint64_t saved_mask; /* blocked mask to restore in rt_sigreturn */
+	uintptr_t sp;	     /* user stack to build the frame on (sigaltstack or current sp) */
+	bool want_siginfo;   /* SA_SIGINFO */
 };
 /* The most bytes of user stack hal_signal_push_frame() uses below
  * hal_sigframe_info.sp (alignment included): the auxiliary vector's

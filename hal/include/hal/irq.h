@@ -22,8 +22,7 @@ void hal_irq_free(unsigned irq);
 /* Translate a DT interrupt specifier (the cells of one entry of an
  * "interrupts" property, already in CPU byte order) through the
  * controller named by phandle into an irq number. 0 or -EINVAL/-ENODEV. */
-int hal_irq_xlate(uint32_t irqchip_phandle, const uint32_t *cells, unsigned ncells,
-		  unsigned *irq);
+int hal_irq_xlate(uint32_t irqchip_phandle, const uint32_t *cells, unsigned ncells, unsigned *irq);
 
 /* For controller drivers (HAL-internal and drivers/irqchip): register a
  * controller for a DT phandle. The first one registered with root=true

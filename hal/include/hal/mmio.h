@@ -9,9 +9,9 @@
 enum hal_io_space { HAL_IO_MMIO = 0, HAL_IO_PORT = 1 };
 
 struct hal_iomem {
-	uintptr_t base;      /* kernel VA (MMIO) or port number (PORT) */
-	uint8_t space;       /* enum hal_io_space */
-	uint8_t reg_shift;   /* register stride = 1 << reg_shift bytes */
+	uintptr_t base;	   /* kernel VA (MMIO) or port number (PORT) */
+	uint8_t space;	   /* enum hal_io_space */
+	uint8_t reg_shift; /* register stride = 1 << reg_shift bytes */
 };
 
 /* Map size bytes of device space at pa. Returns 0 or -EINVAL/-ENOMEM. */

@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef uint64_t paddr_t;   /* physical address, bytes */
-typedef uintptr_t vaddr_t;  /* virtual address, bytes */
+typedef uint64_t paddr_t;  /* physical address, bytes */
+typedef uintptr_t vaddr_t; /* virtual address, bytes */
 typedef int64_t ssize_t;
 typedef int64_t off_t;
 
@@ -15,7 +15,7 @@ typedef int64_t off_t;
 #define PAGE_SIZE (1UL << PAGE_SHIFT) /* bytes; the only page size user space sees */
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 #define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
-#define PAGE_ALIGN_DOWN(x) ((x) & PAGE_MASK)
+#define PAGE_ALIGN_DOWN(x) ((x)&PAGE_MASK)
 
 /* User space is [USER_BASE, USER_TOP) on every arch (47 bits, like x86_64 Linux). */
 #define USER_BASE 0x10000UL

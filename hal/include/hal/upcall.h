@@ -9,7 +9,7 @@
 #define HAL_FAULT_READ 0x1
 #define HAL_FAULT_WRITE 0x2
 #define HAL_FAULT_EXEC 0x4
-#define HAL_FAULT_USER 0x8    /* the fault happened in user mode */
+#define HAL_FAULT_USER 0x8     /* the fault happened in user mode */
 #define HAL_FAULT_PRESENT 0x10 /* a mapping existed (permission fault) */
 
 /* A system call: read the number and arguments with hal_tf_syscall_nr()

@@ -49,10 +49,10 @@ long hal_vdso_sigreturn_offset(void);
  * hal_timer_now_ns() uses), so that a vDSO read and a system call agree
  * to the nanosecond. */
 struct hal_vdso_time {
-	int64_t realtime_offset_ns;  /* CLOCK_REALTIME = CLOCK_MONOTONIC + this, ns */
-	uint64_t coarse_mono_ns;     /* CLOCK_MONOTONIC at the last tick, ns
+	int64_t realtime_offset_ns; /* CLOCK_REALTIME = CLOCK_MONOTONIC + this, ns */
+	uint64_t coarse_mono_ns;    /* CLOCK_MONOTONIC at the last tick, ns
 				      * (the *_COARSE clocks read this) */
-	uint32_t coarse_res_ns;      /* resolution of the *_COARSE clocks: one tick, ns */
+	uint32_t coarse_res_ns;	    /* resolution of the *_COARSE clocks: one tick, ns */
 };
 
 /* Publish t to the data page (seqlock write: sequence odd, fields,

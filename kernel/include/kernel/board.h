@@ -10,24 +10,24 @@
 #define BOARD_CMDLINE_MAX 1024
 
 struct board_cpu {
-	uint64_t hwid;            /* MPIDR (arm64) / APIC ID (x86_64): the "reg" */
-	char enable_method[16];   /* "psci", "spin-table" or "" */
-	uint64_t release_addr;    /* spin-table cpu-release-addr, else 0 */
+	uint64_t hwid;		/* MPIDR (arm64) / APIC ID (x86_64): the "reg" */
+	char enable_method[16]; /* "psci", "spin-table" or "" */
+	uint64_t release_addr;	/* spin-table cpu-release-addr, else 0 */
 };
 
 struct board_info {
-	char model[64];           /* /model, else /compatible[0] */
-	char compatible[64];      /* /compatible[0] */
-	struct hal_mem_range mem[BOARD_MAX_RANGES];      /* RAM, sorted, merged */
+	char model[64];				    /* /model, else /compatible[0] */
+	char compatible[64];			    /* /compatible[0] */
+	struct hal_mem_range mem[BOARD_MAX_RANGES]; /* RAM, sorted, merged */
 	unsigned nr_mem;
 	struct hal_mem_range reserved[BOARD_MAX_RANGES]; /* /memreserve/ + /reserved-memory */
 	unsigned nr_reserved;
 	struct board_cpu cpus[BOARD_MAX_CPUS];
 	unsigned nr_cpus;
-	char cmdline[BOARD_CMDLINE_MAX]; /* /chosen/bootargs (or the loader's) */
+	char cmdline[BOARD_CMDLINE_MAX];  /* /chosen/bootargs (or the loader's) */
 	paddr_t initrd_start, initrd_end; /* /chosen/linux,initrd-* (end exclusive), 0 if none */
-	int stdout_node;          /* libfdt offset of /chosen/stdout-path target, or -1 */
-	char psci_method[8];      /* "hvc", "smc" or "" */
+	int stdout_node;		  /* libfdt offset of /chosen/stdout-path target, or -1 */
+	char psci_method[8];		  /* "hvc", "smc" or "" */
 };
 
 /* Parse fdt into *bi. Errors (not a DTB, bad header or structure, no

@@ -37,16 +37,30 @@ enum cap_kind {
 #if defined(KEVLAR_PROFILE_FORTRESS)
 #define CAP_RUNTIME 1
 /* Distinct struct types: the kind is part of the type as well as the mac. */
-typedef struct { uint64_t serial, mac; } cap_page_alloc_t;
-typedef struct { uint64_t serial, mac; } cap_block_t;
-typedef struct { uint64_t serial, mac; } cap_net_t;
+typedef struct {
+	uint64_t serial, mac;
+} cap_page_alloc_t;
+typedef struct {
+	uint64_t serial, mac;
+} cap_block_t;
+typedef struct {
+	uint64_t serial, mac;
+} cap_net_t;
 #elif defined(KEVLAR_PROFILE_BALANCED)
 #define CAP_TYPED 1
-typedef struct { char page_alloc_token[0]; } cap_page_alloc_t;
-typedef struct { char block_token[0]; } cap_block_t;
-typedef struct { char net_token[0]; } cap_net_t;
+typedef struct {
+	char page_alloc_token[0];
+} cap_page_alloc_t;
+typedef struct {
+	char block_token[0];
+} cap_block_t;
+typedef struct {
+	char net_token[0];
+} cap_net_t;
 #else
-typedef struct { char no_token[0]; } cap_none_t;
+typedef struct {
+	char no_token[0];
+} cap_none_t;
 typedef cap_none_t cap_page_alloc_t;
 typedef cap_none_t cap_block_t;
 typedef cap_none_t cap_net_t;

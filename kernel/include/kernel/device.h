@@ -22,16 +22,16 @@ enum drv_class {
 
 struct of_device_id {
 	const char *compatible; /* NULL terminates a table */
-	const void *data;       /* per-compatible driver data */
+	const void *data;	/* per-compatible driver data */
 };
 
 /* A DT node being probed. */
 struct device {
-	const char *name;  /* node name, e.g. "pl011@9000000" */
-	const void *fdt;   /* the tree (kernel VA) */
-	int node;          /* libfdt node offset */
+	const char *name;	       /* node name, e.g. "pl011@9000000" */
+	const void *fdt;	       /* the tree (kernel VA) */
+	int node;		       /* libfdt node offset */
 	const struct of_device_id *id; /* the entry that matched */
-	void *priv;        /* driver's state */
+	void *priv;		       /* driver's state */
 	/* The driver bound to this node as a service instance: its probe runs
 	 * through svc_call(), so under Fortress/Balanced a fault in a probe
 	 * fails that device (-EIO) and the boot goes on without it. */
@@ -47,9 +47,9 @@ struct driver {
 };
 
 /* Declare a driver; the boot code walks the .drivers section. */
-#define DRIVER_DECLARE(n, klass, table, probefn)                                     \
-	static const struct driver __driver_##n __used __section(".drivers") __aligned(8) = { \
-		.name = #n, .cls = (klass), .match = (table), .probe = (probefn) }
+#define DRIVER_DECLARE(n, klass, table, probefn)                                        \
+	static const struct driver __driver_##n __used __section(".drivers") __aligned( \
+		8) = { .name = #n, .cls = (klass), .match = (table), .probe = (probefn) }
 
 /* reg entry idx, translated through the parents' "ranges" to a CPU physical
  * address; size in bytes. 0 or -ENOENT/-EINVAL. */

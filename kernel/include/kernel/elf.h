@@ -15,10 +15,10 @@
 #define KERNEL_ELF_H
 #include <hal/types.h>
 
-#define ELF_EHDR_SIZE 64      /* sizeof(Elf64_Ehdr) */
-#define ELF_PHDR_SIZE 56      /* sizeof(Elf64_Phdr) */
+#define ELF_EHDR_SIZE 64	 /* sizeof(Elf64_Ehdr) */
+#define ELF_PHDR_SIZE 56	 /* sizeof(Elf64_Phdr) */
 #define ELF_PHDRS_MAX_BYTES 4096 /* Linux: the table must fit in one page */
-#define ELF_INTERP_MAX 4096   /* longest PT_INTERP, NUL included (Linux: PATH_MAX) */
+#define ELF_INTERP_MAX 4096	 /* longest PT_INTERP, NUL included (Linux: PATH_MAX) */
 
 #define ET_EXEC 2
 #define ET_DYN 3
@@ -34,17 +34,17 @@
 /* What execve needs to know about a checked executable. Addresses are the
  * file's (unrelocated: add the load bias for ET_DYN). */
 struct elf_image {
-	uint16_t type;        /* ET_EXEC or ET_DYN */
+	uint16_t type; /* ET_EXEC or ET_DYN */
 	uint16_t phnum;
-	uint64_t entry;       /* e_entry */
-	uint64_t phoff;       /* file offset of the program header table */
-	uint64_t phdr_vaddr;  /* where the table is in memory (PT_PHDR, or the PT_LOAD
+	uint64_t entry;	     /* e_entry */
+	uint64_t phoff;	     /* file offset of the program header table */
+	uint64_t phdr_vaddr; /* where the table is in memory (PT_PHDR, or the PT_LOAD
 			       * holding it), 0 if not mapped */
-	uint64_t lo, hi;      /* [lo, hi): page-aligned span of every PT_LOAD */
-	uint64_t max_align;   /* largest PT_LOAD p_align (power of two >= PAGE_SIZE) */
-	unsigned nr_load;     /* PT_LOAD segments with p_memsz > 0 */
-	bool exec_stack;      /* PT_GNU_STACK asks for an executable stack */
-	bool has_interp;      /* a PT_INTERP (the first one counts, as in Linux) */
+	uint64_t lo, hi;     /* [lo, hi): page-aligned span of every PT_LOAD */
+	uint64_t max_align;  /* largest PT_LOAD p_align (power of two >= PAGE_SIZE) */
+	unsigned nr_load;    /* PT_LOAD segments with p_memsz > 0 */
+	bool exec_stack;     /* PT_GNU_STACK asks for an executable stack */
+	bool has_interp;     /* a PT_INTERP (the first one counts, as in Linux) */
 	uint64_t interp_offset, interp_len; /* its file range: the loader's path
 					     * with its NUL, 2..ELF_INTERP_MAX bytes */
 };
@@ -53,7 +53,7 @@ struct elf_image {
 struct elf_segment {
 	uint64_t vaddr, memsz;
 	uint64_t offset, filesz; /* filesz <= memsz; offset + filesz <= file size */
-	uint32_t flags;          /* PF_R | PF_W | PF_X */
+	uint32_t flags;		 /* PF_R | PF_W | PF_X */
 };
 
 /* Step 1: check the ELF header in buf, the first len bytes of the file

@@ -5,8 +5,8 @@
 #include <hal/types.h>
 
 struct file;
-struct files;      /* fd -> struct file *, close-on-exec bits, refcount */
-struct fs_struct;  /* cwd, root, refcount */
+struct files;	  /* fd -> struct file *, close-on-exec bits, refcount */
+struct fs_struct; /* cwd, root, refcount */
 
 #define NR_OPEN_DEFAULT 1024 /* RLIMIT_NOFILE default */
 
@@ -15,7 +15,7 @@ struct files *files_create(void);
 struct files *files_dup(struct files *f);
 /* clone(CLONE_FILES): one more reference to the same table; returns f. */
 struct files *files_get(struct files *f);
-void files_put(struct files *f);           /* last put closes every fd */
+void files_put(struct files *f);	   /* last put closes every fd */
 void files_close_on_exec(struct files *f); /* execve() */
 /* Install f at the lowest free fd >= minfd; takes over the caller's
  * reference. Returns the fd or -EMFILE. */
@@ -25,7 +25,7 @@ int fd_close(struct files *tab, int fd);
 /* Referenced file for fd, or NULL (-EBADF). Caller fput()s it. */
 struct file *fd_get(struct files *tab, int fd);
 
-struct fs_struct *fs_create_root(void);    /* cwd = root = "/" */
+struct fs_struct *fs_create_root(void); /* cwd = root = "/" */
 struct fs_struct *fs_dup(struct fs_struct *fs);
 /* clone(CLONE_FS): one more reference to the same context; returns fs. */
 struct fs_struct *fs_get(struct fs_struct *fs);

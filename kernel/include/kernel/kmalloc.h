@@ -8,7 +8,7 @@
 void *kmalloc(size_t size);
 void *kzalloc(size_t size); /* zero-filled */
 void *krealloc(void *p, size_t size);
-void kfree(void *p);        /* NULL is fine */
+void kfree(void *p); /* NULL is fine */
 char *kstrdup(const char *s);
 /* Bytes currently allocated from the heap / frames in use: for /proc/meminfo. */
 size_t kmalloc_bytes_in_use(void);

@@ -37,12 +37,14 @@ struct file;
 #define VM_GROWSDOWN 0x10
 #define VM_STACK 0x20
 #define VM_HEAP 0x40
-#define VM_SPECIAL 0x80 /* pages not owned by the mm (signal trampoline, vDSO):
+#define VM_SPECIAL \
+	0x80		     /* pages not owned by the mm (signal trampoline, vDSO):
 			 * vm_area.special gives them; never freed, copied
 			 * by reference on fork */
-#define VM_LOCKED 0x200   /* mlock(2): counted in VmLck, pages faulted in */
+#define VM_LOCKED 0x200	     /* mlock(2): counted in VmLck, pages faulted in */
 #define VM_LOCKONFAULT 0x400 /* mlock2(MLOCK_ONFAULT): locked as they fault in */
-#define VM_MAYWRITE 0x100 /* mprotect may add VM_WRITE (a shared file mapping
+#define VM_MAYWRITE \
+	0x100 /* mprotect may add VM_WRITE (a shared file mapping
 			   * needs a file open for writing) [mprotect(2) EACCES] */
 
 /* The user layout of a new program (mm_create(), kernel/mm/layout.c), from
@@ -63,14 +65,14 @@ struct file;
  *   after the program plus a random 0..HAL_BRK_RND_BYTES.
  * Without randomization (Linux's `norandmaps` boot parameter, or
  * personality(2) ADDR_NO_RANDOMIZE) every random term is 0. */
-#define MM_STACK_GUARD_GAP (1UL << 20)  /* Linux stack_guard_gap: 256 pages */
-#define MM_MMAP_GAP_MIN (128UL << 20)   /* Linux MIN_GAP */
-#define MM_SAVED_AUXV_WORDS 48          /* Linux AT_VECTOR_SIZE on x86_64/arm64 */
+#define MM_STACK_GUARD_GAP (1UL << 20) /* Linux stack_guard_gap: 256 pages */
+#define MM_MMAP_GAP_MIN (128UL << 20)  /* Linux MIN_GAP */
+#define MM_SAVED_AUXV_WORDS 48	       /* Linux AT_VECTOR_SIZE on x86_64/arm64 */
 
 /* Where the pages of a VM_SPECIAL area come from. */
 struct vm_special {
-	const char *name;                /* as /proc/<pid>/maps shows it: "[vdso]" */
-	paddr_t (*page)(unsigned idx);   /* frame of page idx of the object, 0 if none */
+	const char *name;	       /* as /proc/<pid>/maps shows it: "[vdso]" */
+	paddr_t (*page)(unsigned idx); /* frame of page idx of the object, 0 if none */
 };
 
 /* The pages of a MAP_SHARED | MAP_ANONYMOUS mapping: one object for every
@@ -78,19 +80,19 @@ struct vm_special {
  * frames. Frames are allocated on first touch; each mapping of a page
  * holds a frame reference, the object holds one more. */
 struct anon_shared {
-	unsigned refcount;       /* areas pointing here */
-	uint64_t nr_pages;       /* size of the mapping created by mmap */
-	paddr_t pages[];         /* 0 = not yet touched */
+	unsigned refcount; /* areas pointing here */
+	uint64_t nr_pages; /* size of the mapping created by mmap */
+	paddr_t pages[];   /* 0 = not yet touched */
 };
 
 struct vm_area {
-	struct list_head list;   /* in mm->areas, sorted by start */
-	vaddr_t start, end;      /* [start, end), page aligned */
-	unsigned flags;          /* VM_* */
-	struct file *file;       /* backing file or NULL */
+	struct list_head list;	  /* in mm->areas, sorted by start */
+	vaddr_t start, end;	  /* [start, end), page aligned */
+	unsigned flags;		  /* VM_* */
+	struct file *file;	  /* backing file or NULL */
 	struct anon_shared *anon; /* shared anonymous pages, or NULL */
-	off_t file_off;          /* offset of start in file or anon, bytes */
-	uint64_t file_size;      /* bytes of the file to map from file_off; the rest is zero */
+	off_t file_off;		  /* offset of start in file or anon, bytes */
+	uint64_t file_size;	  /* bytes of the file to map from file_off; the rest is zero */
 	const struct vm_special *special; /* VM_SPECIAL: the page source (file_off
 					   * is the byte offset into it) */
 };
@@ -98,21 +100,21 @@ struct vm_area {
 struct mm {
 	struct hal_aspace *as;
 	struct list_head areas;
-	vaddr_t brk_start, brk;  /* heap: [brk_start, brk) */
-	vaddr_t mmap_base;       /* top-down search starts below this */
+	vaddr_t brk_start, brk; /* heap: [brk_start, brk) */
+	vaddr_t mmap_base;	/* top-down search starts below this */
 	vaddr_t stack_top;
-	unsigned refcount;       /* vfork shares the parent's mm */
+	unsigned refcount; /* vfork shares the parent's mm */
 	uint64_t rss_pages;
-	vaddr_t vdso_base;       /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
-	unsigned def_flags;      /* VM_LOCKED[|VM_LOCKONFAULT] after mlockall(MCL_FUTURE):
+	vaddr_t vdso_base;     /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
+	unsigned def_flags;    /* VM_LOCKED[|VM_LOCKONFAULT] after mlockall(MCL_FUTURE):
 				  * given to every new area; not inherited by fork */
-	struct file *exe_file;   /* the executable (referenced; its deny_write_access()
+	struct file *exe_file; /* the executable (referenced; its deny_write_access()
 				  * keeps writers out while a process runs it:
 				  * [execve(2)] ETXTBSY), or NULL */
 	uint64_t saved_auxv[MM_SAVED_AUXV_WORDS]; /* the auxiliary vector exec gave the
 						     * program: (type, value) pairs up to
 						     * and with AT_NULL, /proc/<pid>/auxv */
-	vaddr_t sigreturn;       /* return address of handlers without SA_RESTORER:
+	vaddr_t sigreturn;			  /* return address of handlers without SA_RESTORER:
 				  * the vDSO's trampoline if it has one, else
 				  * the [sigpage] trampoline */
 };

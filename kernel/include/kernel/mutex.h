@@ -18,7 +18,10 @@ struct mutex {
 	struct wait_queue wq; /* tasks waiting for it */
 	const char *name;     /* for messages */
 };
-#define MUTEX_INIT(m, n) { .owner = NULL, .wq = WAIT_QUEUE_INIT((m).wq), .name = (n) }
+#define MUTEX_INIT(m, n)                                                  \
+	{                                                                 \
+		.owner = NULL, .wq = WAIT_QUEUE_INIT((m).wq), .name = (n) \
+	}
 
 void mutex_init(struct mutex *m, const char *name);
 /* Take m, sleeping (uninterruptibly) while another task holds it.

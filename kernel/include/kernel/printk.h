@@ -49,9 +49,9 @@ int printk_console_level(int level);
 __noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Kernel invariant: panic with the expression, file and line if false. */
-#define KASSERT(cond)                                                              \
-	do {                                                                       \
-		if (unlikely(!(cond)))                                             \
+#define KASSERT(cond)                                                                      \
+	do {                                                                               \
+		if (unlikely(!(cond)))                                                     \
 			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__); \
 	} while (0)
 

@@ -30,7 +30,7 @@ struct hwrng {
 	/* Owned by the pool (kernel/lib/random.c); read with hwrng_stats(). */
 	uint64_t bytes_mixed; /* bytes from this device mixed in so far */
 	uint64_t requests;    /* request() calls that returned 0 */
-	bool failed;          /* the driver called hwrng_failed() */
+	bool failed;	      /* the driver called hwrng_failed() */
 };
 
 /* Make rng the pool's hardware source. The pool calls rng->request()

@@ -46,7 +46,7 @@ struct service_init {
 	int (*init)(void);
 };
 #define SERVICE_INIT(n, fn)                                                          \
-	static const struct service_init __svc_##n __used __section(".service_init")  \
+	static const struct service_init __svc_##n __used __section(".service_init") \
 		__aligned(8) = { .name = #n, .init = (fn) }
 
 /* Run every SERVICE_INIT (kernel/main.c). */
@@ -54,13 +54,13 @@ void services_init(void);
 
 /* One instance of a service (a mounted file system, a probed device). */
 struct svc_instance {
-	const char *name;        /* the service: "tmpfs", "faultfs", ... */
-	bool failed;             /* a fault was contained: every call -EIO */
-	unsigned long faults;    /* faults contained in this instance */
+	const char *name;	  /* the service: "tmpfs", "faultfs", ... */
+	bool failed;		  /* a fault was contained: every call -EIO */
+	unsigned long faults;	  /* faults contained in this instance */
 	struct list_head charged; /* live allocations charged to it (SVC_CONTAIN) */
-	size_t charged_bytes;    /* their total size, bytes */
-	uint64_t serial;         /* unique per instance since boot (never 0) */
-	struct svc_caps caps;    /* its capability tokens, minted by the core (<kernel/cap.h>) */
+	size_t charged_bytes;	  /* their total size, bytes */
+	uint64_t serial;	  /* unique per instance since boot (never 0) */
+	struct svc_caps caps;	  /* its capability tokens, minted by the core (<kernel/cap.h>) */
 };
 
 /* Set up inst for service name (a string that outlives inst) and mint its
@@ -77,7 +77,7 @@ size_t svc_instance_release(struct svc_instance *inst);
 struct svc_stats {
 	unsigned long calls_contained; /* calls that returned -EIO after a fault */
 	unsigned long bytes_reclaimed; /* freed by svc_instance_release() */
-	size_t bytes_charged;          /* live allocations charged to instances now */
+	size_t bytes_charged;	       /* live allocations charged to instances now */
 	unsigned long instances_failed;
 };
 void svc_get_stats(struct svc_stats *out);
@@ -89,8 +89,8 @@ struct mutex;
 /* A service call in progress (on the calling task's kernel stack). */
 struct svc_frame {
 	struct hal_recovery_point rp;
-	struct svc_instance *inst;   /* NULL: a core object, not contained */
-	struct svc_frame *prev;      /* the enclosing call, or NULL */
+	struct svc_instance *inst;	    /* NULL: a core object, not contained */
+	struct svc_frame *prev;		    /* the enclosing call, or NULL */
 	struct mutex *locks[SVC_MAX_LOCKS]; /* taken during this call, still held */
 	unsigned nlocks;
 };
@@ -99,27 +99,27 @@ struct svc_frame {
 bool svc_frame_push(struct svc_frame *f, struct svc_instance *inst);
 void svc_frame_pop(struct svc_frame *f);
 
-#define svc_call_or(inst, expr, failval)                                          \
-	({                                                                        \
-		struct svc_frame __svc_f;                                         \
-		__typeof__(expr) __svc_r = (failval);                             \
-		if (svc_frame_push(&__svc_f, (inst))) {                           \
-			if (hal_recovery_save(&__svc_f.rp) == 0) {                \
-				__svc_r = (expr);                                 \
-				svc_frame_pop(&__svc_f);                          \
-			}                                                         \
-		}                                                                 \
-		__svc_r;                                                          \
+#define svc_call_or(inst, expr, failval)                           \
+	({                                                         \
+		struct svc_frame __svc_f;                          \
+		__typeof__(expr) __svc_r = (failval);              \
+		if (svc_frame_push(&__svc_f, (inst))) {            \
+			if (hal_recovery_save(&__svc_f.rp) == 0) { \
+				__svc_r = (expr);                  \
+				svc_frame_pop(&__svc_f);           \
+			}                                          \
+		}                                                  \
+		__svc_r;                                           \
 	})
-#define svc_call_void(inst, expr)                                                 \
-	do {                                                                      \
-		struct svc_frame __svc_f;                                         \
-		if (svc_frame_push(&__svc_f, (inst))) {                           \
-			if (hal_recovery_save(&__svc_f.rp) == 0) {                \
-				expr;                                             \
-				svc_frame_pop(&__svc_f);                          \
-			}                                                         \
-		}                                                                 \
+#define svc_call_void(inst, expr)                                  \
+	do {                                                       \
+		struct svc_frame __svc_f;                          \
+		if (svc_frame_push(&__svc_f, (inst))) {            \
+			if (hal_recovery_save(&__svc_f.rp) == 0) { \
+				expr;                              \
+				svc_frame_pop(&__svc_f);           \
+			}                                          \
+		}                                                  \
 	} while (0)
 
 /* The fault paths (kernel/panic.c): if the current task is inside a service

@@ -76,9 +76,20 @@ struct linux_siginfo {
 	int32_t si_code;
 	int32_t _pad0;
 	union {
-		struct { int32_t pid; uint32_t uid; } kill;
-		struct { int32_t pid; uint32_t uid; int32_t status; int32_t _p; int64_t utime, stime; } chld;
-		struct { uint64_t addr; } fault;
+		struct {
+			int32_t pid;
+			uint32_t uid;
+		} kill;
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int32_t status;
+			int32_t _p;
+			int64_t utime, stime;
+		} chld;
+		struct {
+			uint64_t addr;
+		} fault;
 		uint8_t _bytes[112];
 	} u;
 };
@@ -87,8 +98,8 @@ _Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t is 128 bytes");
 /* The kernel's view of struct sigaction (rt_sigaction ABI: handler, flags,
  * restorer, mask — the same layout on x86_64 and arm64). */
 struct k_sigaction {
-	uint64_t handler;   /* SIG_DFL, SIG_IGN or a user pc */
-	uint64_t flags;     /* SA_* */
+	uint64_t handler; /* SIG_DFL, SIG_IGN or a user pc */
+	uint64_t flags;	  /* SA_* */
 	uint64_t restorer;
 	uint64_t mask;
 };
@@ -109,7 +120,7 @@ struct signal_state {
 	uintptr_t altstack_sp;
 	size_t altstack_size;
 	int altstack_flags;
-	uint64_t saved_mask;    /* restored after sigsuspend/pselect handlers */
+	uint64_t saved_mask; /* restored after sigsuspend/pselect handlers */
 	bool restore_saved_mask;
 };
 

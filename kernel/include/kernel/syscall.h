@@ -15,40 +15,64 @@ typedef long (*syscall_fn_t)(const unsigned long *args);
 
 #define __SC_DECL(name) long sys_##name(const unsigned long *args)
 
-#define SYSCALL_DEFINE0(name)                                           \
-	static long __do_sys_##name(void);                              \
-	__SC_DECL(name);                                                \
-	__SC_DECL(name) { (void)args; return __do_sys_##name(); }      \
+#define SYSCALL_DEFINE0(name)              \
+	static long __do_sys_##name(void); \
+	__SC_DECL(name);                   \
+	__SC_DECL(name)                    \
+	{                                  \
+		(void)args;                \
+		return __do_sys_##name();  \
+	}                                  \
 	static long __do_sys_##name(void)
-#define SYSCALL_DEFINE1(name, t1, a1)                                   \
-	static long __do_sys_##name(t1 a1);                             \
-	__SC_DECL(name);                                                \
-	__SC_DECL(name) { return __do_sys_##name((t1)args[0]); }       \
+#define SYSCALL_DEFINE1(name, t1, a1)                \
+	static long __do_sys_##name(t1 a1);          \
+	__SC_DECL(name);                             \
+	__SC_DECL(name)                              \
+	{                                            \
+		return __do_sys_##name((t1)args[0]); \
+	}                                            \
 	static long __do_sys_##name(t1 a1)
-#define SYSCALL_DEFINE2(name, t1, a1, t2, a2)                           \
-	static long __do_sys_##name(t1 a1, t2 a2);                      \
-	__SC_DECL(name);                                                \
-	__SC_DECL(name) { return __do_sys_##name((t1)args[0], (t2)args[1]); } \
+#define SYSCALL_DEFINE2(name, t1, a1, t2, a2)                     \
+	static long __do_sys_##name(t1 a1, t2 a2);                \
+	__SC_DECL(name);                                          \
+	__SC_DECL(name)                                           \
+	{                                                         \
+		return __do_sys_##name((t1)args[0], (t2)args[1]); \
+	}                                                         \
 	static long __do_sys_##name(t1 a1, t2 a2)
-#define SYSCALL_DEFINE3(name, t1, a1, t2, a2, t3, a3)                   \
-	static long __do_sys_##name(t1 a1, t2 a2, t3 a3);               \
-	__SC_DECL(name);                                                \
-	__SC_DECL(name) { return __do_sys_##name((t1)args[0], (t2)args[1], (t3)args[2]); } \
+#define SYSCALL_DEFINE3(name, t1, a1, t2, a2, t3, a3)                          \
+	static long __do_sys_##name(t1 a1, t2 a2, t3 a3);                      \
+	__SC_DECL(name);                                                       \
+	__SC_DECL(name)                                                        \
+	{                                                                      \
+		return __do_sys_##name((t1)args[0], (t2)args[1], (t3)args[2]); \
+	}                                                                      \
 	static long __do_sys_##name(t1 a1, t2 a2, t3 a3)
-#define SYSCALL_DEFINE4(name, t1, a1, t2, a2, t3, a3, t4, a4)           \
-	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4);        \
-	__SC_DECL(name);                                                \
-	__SC_DECL(name) { return __do_sys_##name((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3]); } \
+#define SYSCALL_DEFINE4(name, t1, a1, t2, a2, t3, a3, t4, a4)                               \
+	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4);                            \
+	__SC_DECL(name);                                                                    \
+	__SC_DECL(name)                                                                     \
+	{                                                                                   \
+		return __do_sys_##name((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3]); \
+	}                                                                                   \
 	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4)
-#define SYSCALL_DEFINE5(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5)   \
-	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5); \
-	__SC_DECL(name);                                                \
-	__SC_DECL(name) { return __do_sys_##name((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3], (t5)args[4]); } \
+#define SYSCALL_DEFINE5(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5)                      \
+	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5);                    \
+	__SC_DECL(name);                                                                   \
+	__SC_DECL(name)                                                                    \
+	{                                                                                  \
+		return __do_sys_##name((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3], \
+				       (t5)args[4]);                                       \
+	}                                                                                  \
 	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5)
-#define SYSCALL_DEFINE6(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6) \
-	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6); \
-	__SC_DECL(name);                                                \
-	__SC_DECL(name) { return __do_sys_##name((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3], (t5)args[4], (t6)args[5]); } \
+#define SYSCALL_DEFINE6(name, t1, a1, t2, a2, t3, a3, t4, a4, t5, a5, t6, a6)              \
+	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6);             \
+	__SC_DECL(name);                                                                   \
+	__SC_DECL(name)                                                                    \
+	{                                                                                  \
+		return __do_sys_##name((t1)args[0], (t2)args[1], (t3)args[2], (t4)args[3], \
+				       (t5)args[4], (t6)args[5]);                          \
+	}                                                                                  \
 	static long __do_sys_##name(t1 a1, t2 a2, t3 a3, t4 a4, t5 a5, t6 a6)
 
 /* Dispatch one system call (kernel/syscall/dispatch.c). */

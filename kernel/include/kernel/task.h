@@ -20,11 +20,11 @@ struct tty;
 struct uts_namespace;
 
 enum task_state {
-	TASK_RUNNING = 0,       /* on the run queue or running */
-	TASK_INTERRUPTIBLE,     /* sleeping; signals wake it */
+	TASK_RUNNING = 0,   /* on the run queue or running */
+	TASK_INTERRUPTIBLE, /* sleeping; signals wake it */
 	TASK_UNINTERRUPTIBLE,
-	TASK_STOPPED,           /* SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU */
-	TASK_ZOMBIE,            /* exited, not yet waited for */
+	TASK_STOPPED, /* SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU */
+	TASK_ZOMBIE,  /* exited, not yet waited for */
 	TASK_DEAD,
 };
 
@@ -36,40 +36,40 @@ struct rlimit64 {
 };
 
 struct task {
-	int tid;                 /* = pid for single-threaded processes */
+	int tid; /* = pid for single-threaded processes */
 	int tgid;
-	int pgid, sid;           /* process group, session */
+	int pgid, sid; /* process group, session */
 	enum task_state state;
-	int exit_status;         /* wait status word: (code << 8) | termsig [| 0x80 core] */
+	int exit_status; /* wait status word: (code << 8) | termsig [| 0x80 core] */
 	struct task *parent;
-	struct list_head children;   /* of struct task.sibling */
+	struct list_head children; /* of struct task.sibling */
 	struct list_head sibling;
-	struct list_head all_list;   /* every task, for /proc and kill(-1) */
-	struct list_head run_list;   /* run queue */
-	struct list_head wait_list;  /* entry in a wait_queue while sleeping */
-	uint64_t wake_deadline_ns;   /* sched_sleep timeout, 0 = none */
-	struct wait_queue child_wq;  /* wait4 sleeps here; children's exits wake it */
+	struct list_head all_list;  /* every task, for /proc and kill(-1) */
+	struct list_head run_list;  /* run queue */
+	struct list_head wait_list; /* entry in a wait_queue while sleeping */
+	uint64_t wake_deadline_ns;  /* sched_sleep timeout, 0 = none */
+	struct wait_queue child_wq; /* wait4 sleeps here; children's exits wake it */
 
-	struct hal_context ctx;      /* kernel context + FPU/TLS */
-	void *kstack;                /* base of HAL_KSTACK_SIZE bytes */
+	struct hal_context ctx; /* kernel context + FPU/TLS */
+	void *kstack;		/* base of HAL_KSTACK_SIZE bytes */
 
 	struct mm *mm;
 	struct files *files;
 	struct fs_struct *fs;
 	struct signal_state sig;
-	struct sighand *sighand;     /* signal actions (shared with CLONE_SIGHAND) */
+	struct sighand *sighand;      /* signal actions (shared with CLONE_SIGHAND) */
 	struct uts_namespace *uts_ns; /* host and domain name (kernel/proc/uts.c);
 				       * NULL: the initial namespace */
 
 	/* Thread group [clone(2)] CLONE_THREAD. The fields marked "leader"
 	 * are meaningful in the group leader only. */
-	struct task *group_leader;   /* the task with tid == tgid (self for a process) */
-	struct list_head threads;    /* leader: every task of the group, by thread_node */
+	struct task *group_leader; /* the task with tid == tgid (self for a process) */
+	struct list_head threads;  /* leader: every task of the group, by thread_node */
 	struct list_head thread_node;
-	unsigned nr_live;            /* leader: tasks of the group not yet exited */
-	bool group_exiting;          /* leader: exit_group/fatal signal in progress */
-	int group_exit_status;       /* leader: wait status of a group exit */
-	struct wait_queue group_wq;  /* leader: execve waits here for the other threads to die */
+	unsigned nr_live;	    /* leader: tasks of the group not yet exited */
+	bool group_exiting;	    /* leader: exit_group/fatal signal in progress */
+	int group_exit_status;	    /* leader: wait status of a group exit */
+	struct wait_queue group_wq; /* leader: execve waits here for the other threads to die */
 	/* leader: interval timers [setitimer(2)] ITIMER_REAL in ns of the
 	 * monotonic clock, ITIMER_VIRTUAL/PROF in ticks; 0 = disarmed. */
 	uint64_t itimer_real_deadline, itimer_real_interval;
@@ -77,55 +77,56 @@ struct task {
 	uint64_t itimer_prof_left, itimer_prof_interval;
 	struct list_head itimer_node; /* leader: in the list of armed ITIMER_REAL */
 
-	uintptr_t clear_child_tid;   /* set_tid_address(2) */
-	char comm[TASK_COMM_LEN];    /* basename of the executable */
-	char *cmdline;               /* argv joined by NULs, for /proc/<pid>/cmdline */
+	uintptr_t clear_child_tid; /* set_tid_address(2) */
+	char comm[TASK_COMM_LEN];  /* basename of the executable */
+	char *cmdline;		   /* argv joined by NULs, for /proc/<pid>/cmdline */
 	size_t cmdline_len;
-	char *exe_path;              /* absolute path of the executable, /proc/<pid>/exe */
-	struct tty *tty;             /* controlling terminal, or NULL */
+	char *exe_path;	 /* absolute path of the executable, /proc/<pid>/exe */
+	struct tty *tty; /* controlling terminal, or NULL */
 	uint32_t uid, gid, euid, egid;
 	uint32_t umask;
 	struct rlimit64 rlim[RLIM_NLIMITS];
-	uint64_t start_ns;           /* sched_clock_ns() at creation */
+	uint64_t start_ns; /* sched_clock_ns() at creation */
 	uint64_t utime_ticks, stime_ticks;
-	uint64_t nr_syscalls;        /* system calls this thread made (/proc/kevlar/syscalls) */
-	bool stop_reported;          /* WUNTRACED report pending/consumed */
+	uint64_t nr_syscalls; /* system calls this thread made (/proc/kevlar/syscalls) */
+	bool stop_reported;   /* WUNTRACED report pending/consumed */
 	bool cont_reported;
-	bool vfork_done;             /* vfork parent waits for this */
+	bool vfork_done; /* vfork parent waits for this */
 	struct wait_queue vfork_wq;
 
 	/* Added by kernel/proc, kernel/sched, kernel/signal (private to them). */
 	struct list_head sleep_list; /* in the deadline-ordered sleeper list */
-	int wake_result;             /* sched_sleep() result set by the waker */
-	bool in_user;                /* running user code (for the tick's utime/stime) */
-	long syscall_restart;        /* -ERESTART* returned by the last syscall, else 0 */
-	int exit_signal;             /* signal sent to the parent on exit (clone CSIGNAL) */
-	int stop_sig;                /* signal that stopped the task (wait status) */
+	int wake_result;	     /* sched_sleep() result set by the waker */
+	bool in_user;		     /* running user code (for the tick's utime/stime) */
+	long syscall_restart;	     /* -ERESTART* returned by the last syscall, else 0 */
+	int exit_signal;	     /* signal sent to the parent on exit (clone CSIGNAL) */
+	int stop_sig;		     /* signal that stopped the task (wait status) */
 	struct task *vfork_parent;   /* parent sleeping in vfork() until exec/exit */
 	uintptr_t set_child_tid;     /* CLONE_CHILD_SETTID, written by the child on entry */
-	uintptr_t robust_list;       /* set_robust_list(2) head, walked at exit (kernel/futex/robust.c) */
-	bool did_exec;               /* execve() succeeded since fork (setpgid EACCES) */
-	bool sig_unkillable;         /* init: default actions do not apply */
-	uint32_t suid, sgid;         /* saved set-user/group-ID */
-	int nice;                    /* -20..19, setpriority(2) */
-	unsigned personality;        /* personality(2): kept across exec; exec honours
+	uintptr_t robust_list; /* set_robust_list(2) head, walked at exit (kernel/futex/robust.c) */
+	bool did_exec;	       /* execve() succeeded since fork (setpgid EACCES) */
+	bool sig_unkillable;   /* init: default actions do not apply */
+	uint32_t suid, sgid;   /* saved set-user/group-ID */
+	int nice;	       /* -20..19, setpriority(2) */
+	unsigned personality;  /* personality(2): kept across exec; exec honours
 				      * ADDR_NO_RANDOMIZE */
-	int pdeath_signal;           /* prctl(PR_SET_PDEATHSIG) */
-	uint64_t sigwait_mask;       /* rt_sigtimedwait(2) set: these wake the task too */
-	struct list_head sigq;       /* queued instances of real-time signals (signal/queue.c) */
+	int pdeath_signal;     /* prctl(PR_SET_PDEATHSIG) */
+	uint64_t sigwait_mask; /* rt_sigtimedwait(2) set: these wake the task too */
+	struct list_head sigq; /* queued instances of real-time signals (signal/queue.c) */
 	uint64_t cutime_ticks, cstime_ticks; /* of reaped children, for getrusage/times */
-	struct svc_frame *svc_frame; /* innermost active service call (kernel/service.c) */
+	struct svc_frame *svc_frame;	     /* innermost active service call (kernel/service.c) */
 	/* [sched_setscheduler(2)]: recorded and reported; the scheduler has
 	 * no priorities yet, every task runs round robin (kernel/sched). */
-	int sched_policy;            /* SCHED_OTHER, SCHED_FIFO, ... */
-	int rt_priority;             /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
-	bool sched_reset_on_fork;    /* SCHED_RESET_ON_FORK */
-	bool child_subreaper;        /* leader: prctl(PR_SET_CHILD_SUBREAPER) */
-	struct pidfd *pidfd;         /* leader: shared by its pidfds (kernel/proc/pidfd.c) */
-	unsigned membarrier_state;   /* leader: membarrier(2) registrations (kernel/sched/membarrier.c) */
-	uintptr_t rseq;              /* rseq(2) area of this thread, 0 = none (kernel/sched/rseq.c) */
+	int sched_policy;	  /* SCHED_OTHER, SCHED_FIFO, ... */
+	int rt_priority;	  /* 1..99 for SCHED_FIFO/SCHED_RR, else 0 */
+	bool sched_reset_on_fork; /* SCHED_RESET_ON_FORK */
+	bool child_subreaper;	  /* leader: prctl(PR_SET_CHILD_SUBREAPER) */
+	struct pidfd *pidfd;	  /* leader: shared by its pidfds (kernel/proc/pidfd.c) */
+	unsigned
+		membarrier_state; /* leader: membarrier(2) registrations (kernel/sched/membarrier.c) */
+	uintptr_t rseq;		  /* rseq(2) area of this thread, 0 = none (kernel/sched/rseq.c) */
 	uint32_t rseq_sig;
-	bool rseq_notify;            /* write cpu_id on the way back to user mode */
+	bool rseq_notify; /* write cpu_id on the way back to user mode */
 	/* [capabilities(7)] sets (capget/capset, kernel/proc/capability.c):
 	 * reported and kept consistent with uid changes; permission checks
 	 * still test euid == 0. */
@@ -170,8 +171,7 @@ __noreturn void do_exit(int status);
 __noreturn void do_group_exit(int status);
 
 /* Every task of t's thread group (t itself included). */
-#define for_each_thread(t, it) \
-	list_for_each_entry(it, &(t)->group_leader->threads, thread_node)
+#define for_each_thread(t, it) list_for_each_entry(it, &(t)->group_leader->threads, thread_node)
 /* Is t the leader of its thread group (the process as ps shows it)? */
 static inline bool thread_group_leader(const struct task *t)
 {

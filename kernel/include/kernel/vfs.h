@@ -97,9 +97,9 @@ struct uio;
 /* A transfer buffer: user memory (is_user) or kernel memory. Offsets
  * advance as data moves. */
 struct uio {
-	uintptr_t uaddr;  /* if is_user */
-	void *kaddr;      /* if !is_user */
-	size_t len;       /* bytes remaining */
+	uintptr_t uaddr; /* if is_user */
+	void *kaddr;	 /* if !is_user */
+	size_t len;	 /* bytes remaining */
 	bool is_user;
 };
 /* Copy n bytes from src into the buffer (a read) / out of the buffer into
@@ -140,8 +140,8 @@ void setattr_copy(struct inode *inode, const struct iattr *attr);
 #define DT_REG 8
 #define DT_LNK 10
 #define DT_SOCK 12
-typedef int (*filldir_t)(void *ctx, const char *name, size_t namelen, uint64_t ino,
-			 unsigned type, int64_t next_pos);
+typedef int (*filldir_t)(void *ctx, const char *name, size_t namelen, uint64_t ino, unsigned type,
+			 int64_t next_pos);
 
 struct inode_operations {
 	/* Find name in dir: 0 and a referenced *out, or -ENOENT. */
@@ -199,13 +199,13 @@ struct inode_operations {
 /* Extended attributes, as <linux/xattr.h> and <linux/limits.h> define them. */
 #define XATTR_CREATE 0x1
 #define XATTR_REPLACE 0x2
-#define XATTR_NAME_MAX 255     /* bytes of a name, without the NUL */
-#define XATTR_SIZE_MAX 65536   /* bytes of one value */
-#define XATTR_LIST_MAX 65536   /* bytes of a name list */
+#define XATTR_NAME_MAX 255   /* bytes of a name, without the NUL */
+#define XATTR_SIZE_MAX 65536 /* bytes of one value */
+#define XATTR_LIST_MAX 65536 /* bytes of a name list */
 
 struct file_operations {
-	int (*open)(struct inode *inode, struct file *f);   /* optional */
-	void (*release)(struct file *f);                     /* optional, last close */
+	int (*open)(struct inode *inode, struct file *f); /* optional */
+	void (*release)(struct file *f);		  /* optional, last close */
 	/* Read/write at *pos, advancing it; return bytes moved or -errno.
 	 * May sleep (pipes, ttys) unless f->flags has O_NONBLOCK (-EAGAIN). */
 	ssize_t (*read)(struct file *f, struct uio *u, off_t *pos);
@@ -232,7 +232,7 @@ struct file_operations {
 };
 
 struct super_operations {
-	void (*evict)(struct inode *inode); /* last iput of an unlinked inode / unmount */
+	void (*evict)(struct inode *inode);	   /* last iput of an unlinked inode / unmount */
 	void (*put_super)(struct super_block *sb); /* umount */
 	int (*statfs)(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files);
 };
@@ -242,27 +242,27 @@ struct inode {
 	mode_t mode;
 	uint32_t nlink;
 	uint32_t uid, gid;
-	uint64_t size;        /* bytes */
-	uint64_t blocks;      /* 512-byte blocks */
-	dev_t rdev;           /* device number for S_IFCHR/S_IFBLK */
+	uint64_t size;	 /* bytes */
+	uint64_t blocks; /* 512-byte blocks */
+	dev_t rdev;	 /* device number for S_IFCHR/S_IFBLK */
 	struct timespec64 atime, mtime, ctime;
 	struct super_block *sb;
 	const struct inode_operations *i_op;
 	const struct file_operations *i_fop;
-	void *i_private;      /* the file system's */
+	void *i_private; /* the file system's */
 	unsigned refcount;
 	/* The core's, not the file system's: */
 	/* Opens for writing (> 0), or executions denying them (< 0): Linux's
 	 * i_writecount, for ETXTBSY [open(2)], [execve(2)], [truncate(2)]. */
 	int i_writecount;
-	int i_readcount;      /* opens for reading only (leases, [fcntl(2)]) */
+	int i_readcount; /* opens for reading only (leases, [fcntl(2)]) */
 	/* Record locks, flock locks and leases on this inode (kernel/vfs/locks.c),
 	 * NULL while there are none; guarded by file_lock_mutex. */
 	struct file_lock_context *i_flctx;
 };
 
 struct file_system_type {
-	const char *name;     /* "tmpfs", "proc", "devtmpfs", ... */
+	const char *name; /* "tmpfs", "proc", "devtmpfs", ... */
 	/* Fill sb (root inode, ops); data is the mount(2) data string. */
 	int (*mount)(struct super_block *sb, const char *source, unsigned long flags,
 		     const char *data);
@@ -273,19 +273,19 @@ struct super_block {
 	struct file_system_type *type;
 	const struct super_operations *s_op;
 	struct inode *root;
-	dev_t dev;            /* st_dev */
+	dev_t dev; /* st_dev */
 	void *fs_private;
 	struct svc_instance svc; /* the file system as a service instance (do_mount());
 				  * name NULL for the core's own pseudo file systems */
-	unsigned long flags;  /* MS_RDONLY, ... */
+	unsigned long flags;	 /* MS_RDONLY, ... */
 };
 
 struct file {
 	struct inode *inode;
-	struct dentry *dentry;     /* NULL for pipes and anonymous files */
+	struct dentry *dentry; /* NULL for pipes and anonymous files */
 	const struct file_operations *f_op;
 	off_t pos;
-	unsigned flags;            /* O_* status flags (O_ACCMODE, O_APPEND, O_NONBLOCK...) */
+	unsigned flags; /* O_* status flags (O_ACCMODE, O_APPEND, O_NONBLOCK...) */
 	unsigned refcount;
 	void *private_data;
 	/* The service instance behind f_op, called through svc_call(): the
@@ -296,10 +296,10 @@ struct file {
 	 * breaks): pid with owner_type F_OWNER_TID/PID/PGRP; 0 = nobody. */
 	int owner_pid;
 	int owner_type;
-	int owner_sig;             /* F_SETSIG: 0 = SIGIO */
-	bool counted_write;        /* holds an i_writecount reference */
-	bool counted_read;         /* holds an i_readcount reference */
-	bool denied_write;         /* deny_write_access() holds i_writecount down */
+	int owner_sig;	    /* F_SETSIG: 0 = SIGIO */
+	bool counted_write; /* holds an i_writecount reference */
+	bool counted_read;  /* holds an i_readcount reference */
+	bool denied_write;  /* deny_write_access() holds i_writecount down */
 };
 
 /* Register a file system type for mount(2) (called from the service's
@@ -339,8 +339,8 @@ int vfs_mkdir(const char *path, mode_t mode);
 int vfs_mknod(const char *path, mode_t mode, dev_t rdev);
 int vfs_symlink(const char *target, const char *path);
 int vfs_link(const char *oldpath, const char *newpath);
-int vfs_mount(const char *source, const char *target, const char *fstype,
-	      unsigned long flags, const char *data);
+int vfs_mount(const char *source, const char *target, const char *fstype, unsigned long flags,
+	      const char *data);
 int vfs_chown(const char *path, uint32_t uid, uint32_t gid);
 int vfs_utime(const char *path, int64_t mtime_sec);
 /* Initialise the VFS (kernel/main.c, before services_init()). */
@@ -352,19 +352,20 @@ int vfs_mount_root(const char *fstype);
 size_t vfs_mounts_show(char *buf, size_t len);
 
 /* Device numbers (Linux encoding for st_rdev on 64-bit). */
-#define MKDEV(ma, mi) ((dev_t)(((uint64_t)(ma) << 8) | ((mi)&0xff) | (((uint64_t)(mi)&~0xffULL) << 12)))
+#define MKDEV(ma, mi) \
+	((dev_t)(((uint64_t)(ma) << 8) | ((mi)&0xff) | (((uint64_t)(mi) & ~0xffULL) << 12)))
 #define MAJOR(d) ((unsigned)(((d) >> 8) & 0xfff))
 #define MINOR(d) ((unsigned)(((d)&0xff) | (((d) >> 12) & 0xfff00)))
 
 /* Character devices: devfs and the open path find the driver by rdev. */
 struct chrdev {
 	dev_t dev;
-	const char *name;              /* node name in /dev, e.g. "null" */
-	mode_t mode;                   /* permission bits for the node */
+	const char *name; /* node name in /dev, e.g. "null" */
+	mode_t mode;	  /* permission bits for the node */
 	const struct file_operations *fops;
-	void *priv;                    /* file->private_data default */
+	void *priv; /* file->private_data default */
 	struct list_head list;
-	struct svc_instance svc;       /* the driver as a service instance (register_chrdev) */
+	struct svc_instance svc; /* the driver as a service instance (register_chrdev) */
 };
 /* Register cd (its memory stays the caller's). A ring-2 driver uses
  * register_chrdev(): its file operations are then called through

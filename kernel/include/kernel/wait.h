@@ -10,7 +10,10 @@
 struct wait_queue {
 	struct list_head waiters;
 };
-#define WAIT_QUEUE_INIT(name) { LIST_HEAD_INIT((name).waiters) }
+#define WAIT_QUEUE_INIT(name)                  \
+	{                                      \
+		LIST_HEAD_INIT((name).waiters) \
+	}
 void wait_queue_init(struct wait_queue *wq);
 
 /* Put current to sleep on wq (may be NULL: timeout only) until woken, until
@@ -27,19 +30,19 @@ void wake_up(struct wait_queue *wq);
 
 /* Sleep on wq until cond is true. Evaluates cond with interrupts masked.
  * Result: 0 when cond became true, -EINTR if a signal interrupted.  */
-#define wait_event_interruptible(wq, cond)                                    \
-	({                                                                    \
-		int __r = 0;                                                  \
-		irqflags_t __f = hal_irq_save();                              \
-		while (!(cond)) {                                             \
-			__r = sched_sleep(&(wq), 0, true);                    \
-			if (__r == -ETIMEDOUT)                                \
-				__r = 0;                                      \
-			if (__r)                                              \
-				break;                                        \
-		}                                                             \
-		hal_irq_restore(__f);                                         \
-		__r;                                                          \
+#define wait_event_interruptible(wq, cond)                 \
+	({                                                 \
+		int __r = 0;                               \
+		irqflags_t __f = hal_irq_save();           \
+		while (!(cond)) {                          \
+			__r = sched_sleep(&(wq), 0, true); \
+			if (__r == -ETIMEDOUT)             \
+				__r = 0;                   \
+			if (__r)                           \
+				break;                     \
+		}                                          \
+		hal_irq_restore(__f);                      \
+		__r;                                       \
 	})
 
 #endif

@@ -12,7 +12,13 @@ unsigned long strtoul(const char *s, char **end, int base);
 long strtol(const char *s, char **end, int base);
 unsigned long long strtoull(const char *s, char **end, int base);
 
-static inline int abs(int x) { return x < 0 ? -x : x; }
-static inline long labs(long x) { return x < 0 ? -x : x; }
+static inline int abs(int x)
+{
+	return x < 0 ? -x : x;
+}
+static inline long labs(long x)
+{
+	return x < 0 ? -x : x;
+}
 
 #endif

@@ -4,7 +4,7 @@
 #define HAL_ARCH_ABI_H
 #include <hal/types.h>
 
-#define HAL_ELF_MACHINE 183         /* EM_AARCH64 */
+#define HAL_ELF_MACHINE 183 /* EM_AARCH64 */
 #define HAL_UTS_MACHINE "aarch64"
 /* Open flags whose values differ between arches (arm64 moves these four). */
 #define HAL_O_DIRECTORY 040000

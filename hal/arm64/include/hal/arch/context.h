@@ -46,8 +46,8 @@
  * the top of the kernel stack. */
 struct hal_trapframe {
 	uint64_t regs[31]; /* x0-x30 */
-	uint64_t sp;       /* SP_EL0 (user) or the interrupted SP_EL1 */
-	uint64_t pc;       /* ELR_EL1 */
+	uint64_t sp;	   /* SP_EL0 (user) or the interrupted SP_EL1 */
+	uint64_t pc;	   /* ELR_EL1 */
 	uint64_t pstate;   /* SPSR_EL1 */
 	uint64_t orig_x0;  /* x0 at syscall entry, for restarts */
 	int64_t syscallno; /* x8 at syscall entry, -1 for other exceptions */
@@ -68,10 +68,10 @@ struct hal_fpsimd_state {
  * touches (TPIDR_EL0 and FP/SIMD; the kernel is built -mgeneral-regs-only). */
 struct hal_context {
 	uint64_t x19_x28[10];
-	uint64_t fp;         /* x29 */
+	uint64_t fp; /* x29 */
 	uint64_t sp;
-	uint64_t lr;         /* x30: where hal_context_switch() returns to */
-	uint64_t tls;        /* TPIDR_EL0 */
+	uint64_t lr;	     /* x30: where hal_context_switch() returns to */
+	uint64_t tls;	     /* TPIDR_EL0 */
 	uint64_t kstack_top; /* highest address (exclusive) of the kernel stack */
 	uint64_t __pad;
 	struct hal_fpsimd_state fpsimd;

@@ -40,8 +40,8 @@ static inline void arch_page_copy(void *dst, const void *src)
 				 "stp %2, %3, [%9, #16]\n\t"
 				 "stp %4, %5, [%9, #32]\n\t"
 				 "stp %6, %7, [%9, #48]"
-				 : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(d), "=&r"(e), "=&r"(f), "=&r"(g),
-				   "=&r"(h)
+				 : "=&r"(a), "=&r"(b), "=&r"(c), "=&r"(d), "=&r"(e), "=&r"(f),
+				   "=&r"(g), "=&r"(h)
 				 : "r"(sp + off), "r"(dp + off)
 				 : "memory");
 	}

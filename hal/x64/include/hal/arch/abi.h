@@ -4,7 +4,7 @@
 #define HAL_ARCH_ABI_H
 #include <hal/types.h>
 
-#define HAL_ELF_MACHINE 62          /* EM_X86_64 */
+#define HAL_ELF_MACHINE 62 /* EM_X86_64 */
 #define HAL_UTS_MACHINE "x86_64"
 /* Open flags whose values differ between arches (x86_64 = asm-generic). */
 #define HAL_O_DIRECT 040000
@@ -46,7 +46,8 @@ struct linux_stat {
 	uint64_t st_mtime_nsec;
 	int64_t st_ctime_sec;
 	uint64_t st_ctime_nsec;
-	int64_t __reserved[3]; /* Linux: __unused[3] (name clashes with the __unused attribute macro) */
+	int64_t __reserved
+		[3]; /* Linux: __unused[3] (name clashes with the __unused attribute macro) */
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 

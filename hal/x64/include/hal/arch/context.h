@@ -15,12 +15,13 @@
 #define HAL_KSTACK_SIZE (16 * 1024)
 
 struct hal_trapframe {
-	uint64_t cr2; /* page faults: the faulting address; else 0 (keeps the frame 16-byte sized) */
+	uint64_t
+		cr2; /* page faults: the faulting address; else 0 (keeps the frame 16-byte sized) */
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	uint64_t orig_rax; /* SYSCALL: rax at entry (the syscall number); else ~0 */
 	uint64_t vector;   /* exception/IRQ vector, or HAL_X64_VEC_SYSCALL */
-	uint64_t error;    /* CPU error code, or 0 */
+	uint64_t error;	   /* CPU error code, or 0 */
 	/* Pushed by the CPU (or by the SYSCALL entry): */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
@@ -38,7 +39,7 @@ struct hal_trapframe {
 struct hal_context {
 	uint64_t rbx, rbp, r12, r13, r14, r15; /* callee-saved [SysV ABI §3.2.1] */
 	uint64_t rsp;
-	uint64_t rip;        /* where the switch resumes */
+	uint64_t rip;	     /* where the switch resumes */
 	uint64_t rflags;     /* IF state is part of the context */
 	uint64_t kstack_top; /* TSS.rsp0 and the SYSCALL stack while this runs; 0 = unchanged */
 	uint64_t fs_base;    /* user TLS (arch_prctl ARCH_SET_FS) */
