@@ -10,7 +10,9 @@ import platform
 import subprocess
 import sys
 
-TALLY = os.environ.get("KTEST_TALLY")
+import ktest
+from ktest import expect
+
 MACHINE = platform.machine()
 LOADER = {"x86_64": "/lib64/ld-linux-x86-64.so.2", "aarch64": "/lib/ld-linux-aarch64.so.1"}[MACHINE]
 libc = ctypes.CDLL(None, use_errno=True)
@@ -20,25 +22,8 @@ libc.personality.restype = ctypes.c_int
 libc.personality.argtypes = [ctypes.c_ulong]
 
 
-def emit(line):
-    print(line, flush=True)
-    if TALLY:
-        with open(TALLY, "a") as f:
-            f.write(line + "\n")
-
-
 def check(name, fn):
-    try:
-        fn()
-    except Exception as e:
-        emit("KTEST FAIL ld.%s %s: %s" % (name, type(e).__name__, str(e)[:140].replace("\n", "|")))
-    else:
-        emit("KTEST PASS ld.%s" % name)
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
+    ktest.check("ld." + name, fn, 140)
 
 
 def maps(pid="self"):

@@ -16,28 +16,12 @@ import tempfile
 import threading
 import time
 
-TALLY = os.environ.get("KTEST_TALLY")
-
-
-def emit(line):
-    print(line, flush=True)
-    if TALLY:
-        with open(TALLY, "a") as f:
-            f.write(line + "\n")
+import ktest
+from ktest import emit, expect
 
 
 def check(name, fn):
-    try:
-        fn()
-    except Exception as e:  # any failure is this check's, not the script's
-        emit("KTEST FAIL py.%s %s: %s" % (name, type(e).__name__, str(e)[:120].replace("\n", "|")))
-    else:
-        emit("KTEST PASS py.%s" % name)
-
-
-def expect(cond, what):
-    if not cond:
-        raise AssertionError(what)
+    ktest.check("py." + name, fn, 120)
 
 
 def t_json_re_hashlib():
