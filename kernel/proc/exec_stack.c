@@ -12,6 +12,7 @@
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/usercopy.h>
+#include <kernel/elf.h>
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/random.h>
@@ -129,15 +130,15 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a, con
 	ww_put(&w, a->argc);
 	put_string_ptrs(&w, a->buf, u_strings, a->argc);
 	put_string_ptrs(&w, a->buf + a->argv_len, u_strings + a->argv_len, a->envc);
-	/* Each pair also goes to mm->saved_auxv for /proc/<pid>/auxv. */
+	/* The pairs are built in mm->saved_auxv (also /proc/<pid>/auxv), then
+	 * copied to the stack. */
 	_Static_assert(2 * NR_AUXV <= MM_SAVED_AUXV_WORDS, "saved_auxv holds every pair");
+	uint64_t *aux = im->mm->saved_auxv;
 	unsigned naux = 0;
-#define AUX(type, val)                                        \
-	do {                                                  \
-		im->mm->saved_auxv[naux++] = (type);          \
-		im->mm->saved_auxv[naux++] = (uint64_t)(val); \
-		ww_put(&w, (type));                           \
-		ww_put(&w, (uint64_t)(val));                  \
+#define AUX(type, val)                         \
+	do {                                   \
+		aux[naux++] = (type);          \
+		aux[naux++] = (uint64_t)(val); \
 	} while (0)
 	/* The vDSO's ELF header, if one is mapped [getauxval(3), vdso(7)]. */
 	if (im->mm->vdso_base)
@@ -147,7 +148,7 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a, con
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_CLKTCK, SCHED_HZ);
 	AUX(AT_PHDR, im->phdr);
-	AUX(AT_PHENT, 56);
+	AUX(AT_PHENT, ELF_PHDR_SIZE);
 	AUX(AT_PHNUM, im->phnum);
 	AUX(AT_BASE, im->interp_base);
 	AUX(AT_FLAGS, 0);
@@ -166,6 +167,8 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a, con
 	AUX(AT_PLATFORM, u_platform);
 	AUX(AT_NULL, 0);
 #undef AUX
+	for (unsigned i = 0; i < naux; i++)
+		ww_put(&w, aux[i]);
 	ww_flush(&w);
 	if (w.err)
 		return w.err;
