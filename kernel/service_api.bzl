@@ -18,6 +18,7 @@ SERVICE_API_HEADERS = [
     "printk.h",     # the console log, panic
     "random.h",     # the entropy pool, hwrng registration
     "service.h",    # SERVICE_INIT, svc_call instances, svc_page_alloc
+    "spinlock.h",   # spinning locks (ticket locks, irqsave variants)
     "time.h",       # clocks
     "tty.h",        # the TTY layer a console driver feeds
     "vfs.h",        # VFS objects and operations, chrdev registration

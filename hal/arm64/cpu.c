@@ -52,6 +52,11 @@ void hal_cpu_idle(void)
 	hal_irq_restore(flags);
 }
 
+void hal_cpu_relax(void)
+{
+	__asm__ volatile("yield" ::: "memory");
+}
+
 __noreturn void hal_cpu_halt(void)
 {
 	__asm__ volatile("msr daifset, #0xf" ::: "memory");

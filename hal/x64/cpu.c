@@ -178,6 +178,11 @@ unsigned hal_cpu_id(void)
 	return 0; /* only the boot CPU runs (smp.c) */
 }
 
+void hal_cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
 /* Our own frame holds the caller's frame pointer at [rbp]. */
 uintptr_t hal_current_fp(void)
 {

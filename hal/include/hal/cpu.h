@@ -25,6 +25,11 @@ __noreturn void hal_cpu_halt(void);
 /* Index of the running CPU, 0-based. */
 unsigned hal_cpu_id(void);
 
+/* Spin-wait hint for a busy loop on another CPU's store (PAUSE on x86_64
+ * [Intel SDM Vol. 2B PAUSE], YIELD on arm64 [Arm ARM C6.2.398]); also a
+ * compiler barrier. */
+void hal_cpu_relax(void);
+
 /* Frame pointer of the caller, for backtraces: hal_backtrace() walks the
  * frame-pointer chain from fp and calls fn(pc) for each return address,
  * at most max frames, stopping at a NULL or non-kernel frame pointer. */
