@@ -46,6 +46,20 @@ void seq_write(struct seqbuf *s, const void *data, size_t n)
 	s->len += n;
 }
 
+int seq_fill(struct seqbuf *s, size_t (*fn)(char *buf, size_t room))
+{
+	size_t room = s->cap - s->len;
+	size_t n = fn(s->buf + s->len, room);
+
+	if (n + 1 >= room) {
+		s->overflow = true;
+		s->len = s->cap;
+		return 0;
+	}
+	s->len += n;
+	return 0;
+}
+
 /* Open: the task must still exist (-ESRCH), writes need a write op
  * (-EACCES); the contents are generated now. -ENOMEM. */
 static int proc_file_open(struct inode *inode, struct file *f)
