@@ -194,6 +194,7 @@ static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 
 const struct inode_operations proc_dir_iops = {
 	.lookup = proc_lookup,
+	.setattr = proc_setattr,
 };
 
 const struct file_operations proc_dir_fops = {

@@ -171,8 +171,22 @@ const struct file_operations proc_file_fops = {
 	.poll = generic_poll_ready,
 };
 
-/* No setattr: the VFS keeps chmod/chown in the inode and ignores O_TRUNC. */
-const struct inode_operations proc_file_iops = { 0 };
+/* Linux's proc_setattr() (fs/proc/base.c) refuses a mode change, and
+ * chown of /proc/<pid> gives EPERM there too (nolibc-test's chmod_self and
+ * chown_self): modes and owners here are the kernel's, derived from the
+ * task, never set. Times may be set (kept in the inode); a size (O_TRUNC on
+ * a writable file) is ignored, as Linux's proc files do. */
+int proc_setattr(struct inode *inode, const struct iattr *attr)
+{
+	if (attr->valid & (ATTR_MODE | ATTR_UID | ATTR_GID))
+		return -EPERM;
+	setattr_copy(inode, attr);
+	return 0;
+}
+
+const struct inode_operations proc_file_iops = {
+	.setattr = proc_setattr,
+};
 
 /* readlink: the entry's generator; -ENOENT once the task is gone. */
 static ssize_t proc_readlink(struct inode *inode, char *buf, size_t len)
@@ -208,4 +222,5 @@ static int proc_get_link_file(struct inode *inode, struct file **out)
 const struct inode_operations proc_link_iops = {
 	.readlink = proc_readlink,
 	.get_link_file = proc_get_link_file,
+	.setattr = proc_setattr,
 };

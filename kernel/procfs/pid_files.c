@@ -351,6 +351,11 @@ ssize_t proc_link_mounts(struct task *t, int fd, char *buf, size_t len)
 	return copy_target("self/mounts", buf, len);
 }
 
+ssize_t proc_link_net(struct task *t, int fd, char *buf, size_t len)
+{
+	return copy_target("self/net", buf, len);
+}
+
 /* [proc(5)] /proc/<pid>/environ: the environment strings execve put on the
  * stack, read from the process's memory as they are now (empty for a
  * zombie or a kernel thread). Readable by the owner or root only (Linux

@@ -89,6 +89,8 @@ struct task *proc_node_task(const struct proc_node *n);
 /* File operations of generated files and link operations (file.c). */
 extern const struct file_operations proc_file_fops;
 extern const struct inode_operations proc_file_iops;
+/* chmod/chown: -EPERM; times kept; size ignored (file.c). */
+int proc_setattr(struct inode *inode, const struct iattr *attr);
 extern const struct inode_operations proc_link_iops;
 /* Directory operations (dir.c). */
 extern const struct file_operations proc_dir_fops;
@@ -130,6 +132,8 @@ ssize_t proc_link_root(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_fd(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_self(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_mounts(struct task *t, int fd, char *buf, size_t len);
+ssize_t proc_link_net(struct task *t, int fd, char *buf, size_t len);
+int proc_show_net_dev(struct seqbuf *s, struct task *t);
 ssize_t proc_link_ns_uts(struct task *t, int fd, char *buf, size_t len);
 int proc_open_ns_uts(struct file *f, struct task *t);
 int proc_show_dmesg_restrict(struct seqbuf *s, struct task *t);

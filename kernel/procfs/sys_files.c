@@ -288,3 +288,15 @@ int proc_show_cap_last_cap(struct seqbuf *s, struct task *t)
 	seq_printf(s, "40\n");
 	return 0;
 }
+
+/* [proc(5)] /proc/net/dev: per-interface counters under Linux's two header
+ * lines. No network interface exists yet (no socket layer, issue 13), so
+ * only the headers. */
+int proc_show_net_dev(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s,
+		   "Inter-|   Receive                                                |  Transmit\n"
+		   " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
+		   "packets errs drop fifo colls carrier compressed\n");
+	return 0;
+}

@@ -76,6 +76,12 @@ const struct proc_entry proc_fd_entry = {
 	.get_file = proc_get_fd_file,
 };
 
+/* /proc/<pid>/net [proc(5)]: the network files of the process's network
+ * namespace (there is one). */
+static const struct proc_entry net_children[] = {
+	FILE_ENTRY("dev", proc_show_net_dev),
+};
+
 /* /proc/<pid>/ns: namespaces as links "uts:[<inum>]" [namespaces(7)]. */
 static const struct proc_entry ns_children[] = {
 	TASK_LINK("uts", proc_link_ns_uts),
@@ -118,6 +124,12 @@ const struct proc_entry proc_ns_uts_file_entry = {
 		TASK_FILE("maps", proc_show_pid_maps),                                    \
 		TASK_FILE("mountinfo", proc_show_mountinfo),                              \
 		TASK_FILE("mounts", proc_show_mounts),                                    \
+		{ .name = "net",                                                          \
+		  .type = PE_DIR,                                                         \
+		  .perm = 0555,                                                           \
+		  .per_task = true,                                                       \
+		  .children = net_children,                                               \
+		  .nchildren = ARRAY_SIZE(net_children) },                                \
 		{ .name = "ns",                                                           \
 		  .type = PE_DIR,                                                         \
 		  .perm = 0511,                                                           \
@@ -176,6 +188,7 @@ static const struct proc_entry root_children[] = {
 	FILE_ENTRY("loadavg", proc_show_loadavg),
 	FILE_ENTRY("meminfo", proc_show_meminfo),
 	{ .name = "mounts", .type = PE_LINK, .perm = 0777, .readlink = proc_link_mounts },
+	{ .name = "net", .type = PE_LINK, .perm = 0777, .readlink = proc_link_net },
 	{ .name = "self", .type = PE_LINK, .perm = 0777, .readlink = proc_link_self },
 	FILE_ENTRY("stat", proc_show_stat),
 	{ .name = "sys",
