@@ -194,8 +194,7 @@ static void ep_check_ready(struct eventpoll *ep, struct epitem *epi)
 	}
 }
 
-static int ep_insert(struct eventpoll *ep, uint32_t events, uint64_t data, struct file *tf,
-		     int fd)
+static int ep_insert(struct eventpoll *ep, uint32_t events, uint64_t data, struct file *tf, int fd)
 {
 	struct epitem *epi = kzalloc(sizeof(*epi));
 	irqflags_t fl;
@@ -413,8 +412,7 @@ static long do_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t dat
 		else if (!(epi->events & EPOLLEXCLUSIVE))
 			r = ep_modify(ep, epi, events | EPOLLERR | EPOLLHUP, data);
 		break;
-	default:
-		break; /* -EINVAL */
+	default: break; /* -EINVAL */
 	}
 out:
 	fput(tf);
@@ -607,8 +605,7 @@ SYSCALL_DEFINE6(epoll_pwait, int, epfd, uintptr_t, uevents, int, maxevents, int,
 	bool nowait;
 
 	ms_to_deadline(timeout_ms, &deadline, &nowait);
-	return epoll_pwait_common(epfd, uevents, maxevents, deadline, nowait, usigmask,
-				  sigsetsize);
+	return epoll_pwait_common(epfd, uevents, maxevents, deadline, nowait, usigmask, sigsetsize);
 }
 
 /* [epoll_pwait2(2)]: a struct timespec timeout (NULL: forever); -EINVAL
@@ -626,6 +623,5 @@ SYSCALL_DEFINE6(epoll_pwait2, int, epfd, uintptr_t, uevents, int, maxevents, uin
 		if (timeout_to_deadline(ts.tv_sec, ts.tv_nsec, &deadline, &nowait))
 			return -EINVAL;
 	}
-	return epoll_pwait_common(epfd, uevents, maxevents, deadline, nowait, usigmask,
-				  sigsetsize);
+	return epoll_pwait_common(epfd, uevents, maxevents, deadline, nowait, usigmask, sigsetsize);
 }

@@ -62,7 +62,7 @@ static void test_errors(void)
     KTEST_ERRNO("epoll.excl_then_mod", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev), EINVAL);
     struct epoll_event out[2];
     KTEST_ERRNO("epoll.wait_maxevents0", epoll_wait(ep, out, 0, 0), EINVAL);
-    KTEST_ERRNO("epoll.wait_maxevents_neg", syscall(SYS_epoll_wait, ep, out, -1, 0), EINVAL);
+    KTEST_ERRNO("epoll.wait_maxevents_neg", syscall(SYS_epoll_pwait, ep, out, -1, 0, NULL, 8), EINVAL);
     KTEST_ERRNO("epoll.wait_badfd", epoll_wait(-1, out, 2, 0), EBADF);
     KTEST_ERRNO("epoll.wait_notepoll", epoll_wait(p[0], out, 2, 0), EINVAL);
     KTEST_ERRNO("epoll.wait_efault_kernel", syscall(SYS_epoll_pwait, ep, (void *)-4096L, 2, 0, NULL, 8), EFAULT);
