@@ -46,6 +46,15 @@ int timespec_to_user(uintptr_t uts, int64_t ns);
 struct task;
 void itimer_exit(struct task *leader);
 void itimer_tick(struct task *t, bool user_mode, uint64_t now_ns);
+/* The process of leader exits or execs: delete its POSIX timers
+ * ([timer_create(2)] NOTES; kernel/time/posix_timers.c). Any context. */
+void posix_timers_exit(struct task *leader);
+/* A POSIX timer's signal is being taken by t (kernel/signal/queue.c,
+ * interrupts masked): fill info's si_overrun with the expirations since it
+ * was queued, which timer_getoverrun() then reports (Linux
+ * posixtimer_rearm()). */
+struct linux_siginfo;
+void posix_timer_dequeued(struct task *t, struct linux_siginfo *info);
 
 /* Kernel timers (kernel/time/ktimer.c): fn(timer) runs from the scheduler
  * tick (IRQ context, interrupts masked, so it must not sleep) once
