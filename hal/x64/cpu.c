@@ -173,11 +173,6 @@ __noreturn void hal_cpu_halt(void)
 		__asm__ volatile("cli; hlt");
 }
 
-unsigned hal_cpu_id(void)
-{
-	return 0; /* only the boot CPU runs (smp.c) */
-}
-
 void hal_cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");

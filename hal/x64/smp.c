@@ -1,18 +1,37 @@
-/* Multiprocessor bring-up: not in this version. Only the boot CPU runs;
- * hal_cpu_id() is always 0 and the per-CPU area (x64_percpu0), TSS and
- * IST stacks exist once.
+/* Multiprocessor bring-up on x86_64 (<hal/cpu.h>).
  *
- * The plan for SMP [Intel SDM Vol. 3A §8.4.4 "MP initialization example"]:
- * copy a real-mode trampoline below 1 MiB (reserved by setup.c), send
- * INIT, wait 10 ms, send two STARTUP IPIs with the trampoline's page number
- * through the local APIC ICR (0x300/0x310) to each APIC ID listed in the
- * DT's /cpus; the trampoline enters long mode on the shared kernel page
- * tables, loads a per-CPU GDT/TSS/GS area and stack, and joins the
- * scheduler. */
+ * Not in this version: hal_cpu_start() answers -ENODEV, so the core reports
+ * every other CPU of the board as not started and goes on with the boot CPU.
+ * The plan [Intel SDM Vol. 3A §8.4.4 "MP initialization example"]: copy a
+ * real-mode trampoline below 1 MiB (a page reserved from the frame
+ * allocator), send INIT, wait 10 ms, send two STARTUP IPIs with the
+ * trampoline's page number through the local APIC ICR (0x300/0x310) to the
+ * APIC ID the tree's /cpus/cpu@N names; the trampoline enters long mode on
+ * the kernel's page tables, loads a per-CPU GDT/TSS/GS area and stack and
+ * calls secondary_start(). */
+#include <hal/cpu.h>
+#include <kernel/errno.h>
 #include "x64.h"
 
-/* Start every other CPU of the board; returns how many were started. */
-unsigned x64_smp_start_secondaries(void)
+uint64_t hal_cpu_hwid(void)
 {
-	return 0;
+	return x64_lapic_id();
+}
+
+unsigned hal_cpu_id(void)
+{
+	return 0; /* only the boot CPU runs */
+}
+
+int hal_cpu_start(unsigned cpu, const struct hal_cpu_boot *b)
+{
+	(void)cpu, (void)b;
+	return -ENODEV;
+}
+
+int hal_ipi_send(unsigned cpu, enum hal_ipi kind)
+{
+	if (cpu != 0 || kind >= HAL_IPI_NR)
+		return -EINVAL;
+	return -ENODEV;
 }

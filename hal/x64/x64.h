@@ -304,9 +304,6 @@ size_t hal_user_copy(void *dst, const void *src, size_t n);
 /* usercopy.S: zero n user bytes; returns the bytes not zeroed. */
 size_t x64_user_zero(void *udst, size_t n);
 
-/* smp.c */
-unsigned x64_smp_start_secondaries(void);
-
 /* gdt.c */
 void x64_gdt_init(void);
 void x64_set_kernel_stack(uint64_t top);

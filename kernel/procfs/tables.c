@@ -26,6 +26,7 @@ static const struct proc_entry sys_kernel_children[] = {
 static const struct proc_entry kevlar_children[] = {
 	FILE_ENTRY("hardening", proc_show_kevlar_hardening),
 	FILE_ENTRY("services", proc_show_kevlar_services),
+	FILE_ENTRY("smp", proc_show_kevlar_smp),
 	FILE_ENTRY("syscalls", proc_show_kevlar_syscalls),
 };
 

@@ -6,6 +6,7 @@
  *  Documentation/admin-guide/kernel-parameters.txt (nosmp, maxcpus=,
  *  nr_cpus=), Documentation/core-api/cpu_hotplug.rst (possible/online)] */
 #include <hal/cpu.h>
+#include <hal/hardening.h>
 #include <hal/timer.h>
 #include <hal/upcall.h>
 #include <kernel/board.h>
@@ -161,6 +162,39 @@ int smp_call_function_single(unsigned cpu, void (*fn)(void *), void *arg, uint64
 	return err;
 }
 
+static void ping_fn(void *arg)
+{
+	struct smp_ping *p = arg;
+
+	p->ran_on = hal_cpu_id();
+	p->hardening = hal_hardening();
+}
+
+int smp_ping(unsigned cpu, struct smp_ping *out)
+{
+	uint64_t t0, end;
+	unsigned long before;
+
+	memset(out, 0, sizeof(*out));
+	if (!cpu_online(cpu) || cpu == hal_cpu_id())
+		return -EINVAL;
+	before = smp_ipi_count(cpu, HAL_IPI_RESCHEDULE);
+	t0 = hal_timer_now_ns();
+	end = t0 + 1000000000ULL;
+	out->resched = hal_ipi_send(cpu, HAL_IPI_RESCHEDULE);
+	while (!out->resched && smp_ipi_count(cpu, HAL_IPI_RESCHEDULE) == before) {
+		if (hal_timer_now_ns() > end)
+			out->resched = -ETIMEDOUT;
+		hal_cpu_relax();
+	}
+	out->resched_ns = hal_timer_now_ns() - t0;
+	out->ran_on = ~0u;
+	t0 = hal_timer_now_ns();
+	out->call = smp_call_function_single(cpu, ping_fn, out, 1000000000ULL);
+	out->call_ns = hal_timer_now_ns() - t0;
+	return 0;
+}
+
 /* Wait for cpu to come online, at most SMP_BOOT_TIMEOUT_MS. */
 static bool wait_online(unsigned cpu)
 {
@@ -226,8 +260,8 @@ void smp_init(void)
 			printk("smp: CPU%u (hwid %#llx) left offline (%s)\n", cpu,
 			       (unsigned long long)c->hwid,
 			       c->status == BOARD_CPU_DISABLED ? "status \"disabled\"" :
-			       cmdline_get("nosmp")		 ? "nosmp" :
-								   "maxcpus=");
+			       cmdline_get("nosmp")	       ? "nosmp" :
+								 "maxcpus=");
 			continue;
 		}
 		err = hal_cpu_start(cpu, &b);

@@ -39,6 +39,22 @@ uint64_t cpu_hwid(unsigned cpu);
  * call to cpu never finished). May spin; not from IRQ context. */
 int smp_call_function_single(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns);
 
+/* What smp_ping() learned of one CPU. */
+struct smp_ping {
+	int resched;	     /* 0: a HAL_IPI_RESCHEDULE was taken, or -ETIMEDOUT / -errno */
+	int call;	     /* 0: a call-function IPI ran, or -errno of the call */
+	unsigned ran_on;     /* hal_cpu_id() inside the called function */
+	unsigned hardening;  /* hal_hardening() on that CPU (<hal/hardening.h>) */
+	uint64_t resched_ns; /* round trip of each, ns */
+	uint64_t call_ns;
+};
+
+/* Send cpu (online, not the caller) a reschedule IPI and wait up to 1 s
+ * for its counter to move, then run a function there that records where
+ * it ran and the CPU's hardening. For /proc/kevlar/smp and its test.
+ * -EINVAL if cpu is not online. Spins; not from IRQ context. */
+int smp_ping(unsigned cpu, struct smp_ping *out);
+
 /* IPIs of each kind this CPU has taken since boot. */
 unsigned long smp_ipi_count(unsigned cpu, unsigned kind);
 
