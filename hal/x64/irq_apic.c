@@ -3,6 +3,7 @@
  * takes the EOI. A DT driver of class irqchip (compatible
  * "intel,ce4100-lapic", the Linux binding), registered as the root
  * controller: devices never name it in "interrupts". */
+#include <hal/cpu.h>
 #include <hal/irq.h>
 #include <hal/mmu.h>
 #include <kernel/device.h>
@@ -16,6 +17,9 @@
 #define LAPIC_EOI 0xb0
 #define LAPIC_SVR 0xf0
 #define LAPIC_ESR 0x280
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
+#define ICR_SEND_PENDING (1 << 12)
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
 #define LAPIC_LVT_ERROR 0x370
@@ -52,6 +56,49 @@ void x64_lapic_eoi(void)
 		x64_lapic_write(LAPIC_EOI, 0);
 }
 
+/* Accept every priority, software-enable with the spurious vector, mask
+ * LINT0 (the 8259's ExtINT: we use the I/O APIC), keep LINT1 as NMI, mask
+ * the error interrupt and clear the ESR [§10.5.1, §10.9]. Every CPU; on a
+ * secondary the APIC is globally enabled at the boot CPU's base too. */
+void x64_lapic_cpu_init(void)
+{
+	uint64_t msr = rdmsr(MSR_APIC_BASE);
+
+	if (!(msr & APIC_BASE_ENABLE))
+		wrmsr(MSR_APIC_BASE, msr | APIC_BASE_ENABLE);
+	x64_lapic_write(LAPIC_TPR, 0);
+	x64_lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
+	x64_lapic_write(LAPIC_LVT_LINT1, LVT_NMI);
+	x64_lapic_write(LAPIC_LVT_ERROR, LVT_MASKED | 0xfe);
+	x64_lapic_write(LAPIC_ESR, 0);
+	x64_lapic_write(LAPIC_ESR, 0);
+	x64_lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	x64_lapic_eoi();
+}
+
+/* The ICR is two registers: the high word (destination) must be written
+ * first; the write of the low word sends. Interrupts are masked so that a
+ * handler on this CPU cannot send in between. */
+bool x64_lapic_send_icr(uint32_t apic_id, uint32_t low)
+{
+	irqflags_t f;
+	bool sent = false;
+
+	if (!lapic)
+		return false;
+	f = hal_irq_save();
+	x64_lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	x64_lapic_write(LAPIC_ICR_LOW, low);
+	for (unsigned i = 0; i < 1000000 && !sent; i++) {
+		if (!(x64_lapic_read(LAPIC_ICR_LOW) & ICR_SEND_PENDING))
+			sent = true;
+		else
+			cpu_pause();
+	}
+	hal_irq_restore(f);
+	return sent;
+}
+
 static int lapic_xlate(void *priv, const uint32_t *cells, unsigned ncells, unsigned *irq)
 {
 	return -EINVAL; /* nothing is wired to the local APIC through the DT */
@@ -82,17 +129,7 @@ static int lapic_probe(struct device *dev)
 		return -ENOMEM;
 	lapic = (volatile uint32_t *)va;
 
-	/* Accept every priority, software-enable with the spurious vector,
-	 * mask LINT0 (the 8259's ExtINT: we use the I/O APIC), keep LINT1 as
-	 * NMI, mask the error interrupt and clear the ESR [§10.5.1, §10.9]. */
-	x64_lapic_write(LAPIC_TPR, 0);
-	x64_lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
-	x64_lapic_write(LAPIC_LVT_LINT1, LVT_NMI);
-	x64_lapic_write(LAPIC_LVT_ERROR, LVT_MASKED | 0xfe);
-	x64_lapic_write(LAPIC_ESR, 0);
-	x64_lapic_write(LAPIC_ESR, 0);
-	x64_lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
-	x64_lapic_eoi();
+	x64_lapic_cpu_init();
 	printk("lapic: id %u version 0x%x at 0x%llx\n", x64_lapic_id(),
 	       x64_lapic_read(LAPIC_VERSION) & 0xff, (unsigned long long)base);
 	return hal_irqchip_register(dev_phandle(dev), &lapic_ops, 0, true);
