@@ -48,6 +48,7 @@ static void detect(void)
 	}
 	x64_cpu.fxsr = has(leaf1, 3, 24);
 	x64_cpu.apic = has(leaf1, 3, 9);
+	x64_cpu.x2apic = has(leaf1, 2, 21);
 	x64_cpu.pge = has(leaf1, 3, 13);
 	x64_cpu.rdrand = has(leaf1, 2, 30);
 	x64_cpu.smep = has(leaf7, 1, 7);

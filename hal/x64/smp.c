@@ -3,7 +3,8 @@
  *
  * [Intel SDM Vol. 3A §8.4.4.1 "Typical BSP initialization sequence" (INIT,
  *  10 ms, STARTUP, 200 us, STARTUP), §10.6.1 (the ICR: delivery modes INIT
- *  101b, Start Up 110b, Fixed 000b; level assert), §10.4.6 (APIC ID)]
+ *  101b, Start Up 110b, Fixed 000b; level assert), §10.4.6 (APIC ID),
+ *  §10.12.9 (the x2APIC ICR)]
  *
  * A secondary starts in real mode at the trampoline (trampoline.S) copied
  * to X64_TRAMPOLINE_PA, reaches 64-bit mode on trampoline page tables (the
@@ -110,10 +111,10 @@ __noreturn void x64_ap_main(unsigned cpu)
 {
 	x64_gdt_init_ap(cpu, (uintptr_t)cpu_stacks[cpu - 1] + HAL_KSTACK_SIZE);
 	write_cr3(x64_kernel_pml4_pa());
+	x64_lapic_cpu_init(); /* x2APIC mode before anything reads the APIC ID */
 	x64_idt_load();
 	x64_cpu_init_ap();
 	x64_syscall_init();
-	x64_lapic_cpu_init();
 	x64_timer_cpu_init();
 	x64_cpu_hardening();
 	secondary_start(cpu);
@@ -137,8 +138,9 @@ int hal_cpu_start(unsigned cpu, const struct hal_cpu_boot *b)
 	struct trampoline_data *d;
 	uint32_t apic = (uint32_t)b->hwid;
 
-	if (cpu == 0 || cpu >= HAL_MAX_CPUS || b->hwid > 0xfe)
-		return -EINVAL; /* xAPIC: 8-bit IDs, 0xff is broadcast */
+	if (cpu == 0 || cpu >= HAL_MAX_CPUS ||
+	    b->hwid >= (x64_lapic_x2apic() ? 0xffffffffULL : 0xffULL))
+		return -EINVAL; /* all-ones is the broadcast ID */
 	if (b->enable_method[0])
 		return -ENODEV; /* PCs start CPUs one way only */
 	if (!x64_lapic_ready())

@@ -269,7 +269,7 @@ extern struct x64_percpu x64_percpu0;
 
 /* Features detected once at boot (cpu.c). */
 struct x64_features {
-	bool nx, pdpe1gb, pge, rdrand, apic, tsc_invariant, fxsr, smep, smap;
+	bool nx, pdpe1gb, pge, rdrand, apic, x2apic, tsc_invariant, fxsr, smep, smap;
 	uint32_t max_leaf, max_ext_leaf;
 	uint32_t mxcsr_mask;
 };
@@ -339,6 +339,7 @@ uint32_t x64_lapic_read(unsigned reg);
 void x64_lapic_write(unsigned reg, uint32_t v);
 bool x64_lapic_ready(void);
 uint32_t x64_lapic_id(void);
+bool x64_lapic_x2apic(void); /* x2APIC mode: 32-bit IDs */
 /* A secondary CPU's local APIC: enabled and set up as the boot CPU's. */
 void x64_lapic_cpu_init(void);
 /* Write the ICR: destination APIC ID, low word (vector, delivery mode,
