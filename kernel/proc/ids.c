@@ -205,21 +205,6 @@ SYSCALL_DEFINE1(setfsgid, uint32_t, gid)
 	return current->egid;
 }
 
-/* No supplementary groups. */
-SYSCALL_DEFINE2(getgroups, int, size, uintptr_t, ulist)
-{
-	return size < 0 ? -EINVAL : 0;
-}
-
-SYSCALL_DEFINE2(setgroups, size_t, size, uintptr_t, ulist)
-{
-	if (!privileged())
-		return -EPERM;
-	if (size > 65536) /* NGROUPS_MAX */
-		return -EINVAL;
-	return 0;
-}
-
 SYSCALL_DEFINE1(umask, uint32_t, mask)
 {
 	uint32_t old = current->umask;

@@ -124,6 +124,7 @@ struct mount {
 	unsigned long flags;	   /* MS_* */
 	struct list_head list;	   /* mount_list, in mount order */
 	bool attached;
+	int mnt_id; /* unique per mount, /proc/<pid>/mountinfo field 1 */
 };
 
 extern struct list_head mount_list;

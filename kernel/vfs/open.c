@@ -52,13 +52,12 @@ unsigned long oflags_to_user(unsigned kflags)
  * passes everything but needs some x bit to execute a non-directory. */
 int inode_permission(const struct inode *inode, int mask, bool real)
 {
-	uint32_t uid, gid;
+	uint32_t uid;
 	unsigned bits;
 
 	if (!current)
 		return 0;
 	uid = real ? current->uid : current->euid;
-	gid = real ? current->gid : current->egid;
 	if (uid == 0) {
 		if ((mask & 1) && !S_ISDIR(inode->mode) && !(inode->mode & 0111))
 			return -EACCES;
@@ -66,7 +65,7 @@ int inode_permission(const struct inode *inode, int mask, bool real)
 	}
 	if (uid == inode->uid)
 		bits = inode->mode >> 6;
-	else if (gid == inode->gid)
+	else if (real ? in_group_real_p(inode->gid) : in_group_p(inode->gid))
 		bits = inode->mode >> 3;
 	else
 		bits = inode->mode;
