@@ -141,8 +141,10 @@ int hal_cpu_start(unsigned cpu, const struct hal_cpu_boot *b)
 	if (cpu == 0 || cpu >= HAL_MAX_CPUS ||
 	    b->hwid >= (x64_lapic_x2apic() ? 0xffffffffULL : 0xffULL))
 		return -EINVAL; /* all-ones is the broadcast ID */
-	if (b->enable_method[0])
-		return -ENODEV; /* PCs start CPUs one way only */
+	/* PCs start CPUs one way only; the tree may say so (the name the
+	 * ACPI fold writes) or not. */
+	if (b->enable_method[0] && strcmp(b->enable_method, "intel,apic-init-sipi"))
+		return -ENODEV;
 	if (!x64_lapic_ready())
 		return -ENODEV;
 	if (apic == x64_lapic_id())

@@ -38,7 +38,7 @@ uint64_t hal_cpu_hwid(void);
 /* What the board says about one CPU (from /cpus/cpu@N). */
 struct hal_cpu_boot {
 	uint64_t hwid;		   /* MPIDR affinity / APIC ID */
-	const char *enable_method; /* "psci", "spin-table" or "" (x86_64: INIT-SIPI) */
+	const char *enable_method; /* "psci", "spin-table"; x86_64: "" or "intel,apic-init-sipi" */
 	uint64_t release_addr;	   /* spin-table: cpu-release-addr (physical) */
 };
 

@@ -11,7 +11,7 @@
 
 struct board_cpu {
 	uint64_t hwid;		/* MPIDR (arm64) / APIC ID (x86_64): the "reg" */
-	char enable_method[16]; /* "psci", "spin-table" or "" */
+	char enable_method[24]; /* "psci", "spin-table", "intel,apic-init-sipi" or "" */
 	uint64_t release_addr;	/* spin-table cpu-release-addr, else 0 */
 	uint8_t status;		/* BOARD_CPU_* from "status" [DT spec §3.8 Table 3.6] */
 };
