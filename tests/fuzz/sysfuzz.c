@@ -865,7 +865,7 @@ static const char *const any_paths[] = {
     "/proc/self/mem", "/proc/self/fd", "/proc/self/fd/0", "/proc/self/exe", "/proc/self/cwd",
     "/proc/1/status", "/proc/1/mem", "/proc/1/environ", "/proc/meminfo", "/proc/cmdline",
     "/proc/sys/kernel/hostname", "/proc/kevlar", "/dev", "/dev/null", "/dev/zero",
-    "/dev/full", "/dev/urandom", "/dev/console", "/dev/tty", "/tmp", "/nonexistent",
+    "/dev/full", "/dev/urandom", "/dev/tty", /* not /dev/console: the log */ "/tmp", "/nonexistent",
     "/dev/null/x", "a/../../../../..", "////proc///self", "/proc/self/task",
 };
 static const char *const scr_names[] = {
@@ -1025,8 +1025,13 @@ static long gen_path(struct rng *r, int scratch_only)
         /* fall through */
     case 4:
     case 5:
-        if (!scratch_only)
-            return (long)any_paths[rn(r, sizeof any_paths / sizeof any_paths[0])];
+        if (!scratch_only) {
+            const char *a = any_paths[rn(r, sizeof any_paths / sizeof any_paths[0])];
+            /* root may write into init's memory: it would end the run, not test */
+            if (!strncmp(a, "/proc/1/", 8) && geteuid() == 0)
+                a = "/proc/self/status";
+            return (long)a;
+        }
         /* fall through */
     default:
         snprintf(buf, 512, "%s/%s", scratch, scr_names[rn(r, sizeof scr_names / sizeof scr_names[0])]);
@@ -1167,7 +1172,7 @@ static void open_fds(void)
         ADD(pp[0]);
         ADD(pp[1]);
     }
-    ADD(open("/dev/tty", O_RDONLY | O_NOCTTY | O_NONBLOCK)); /* read-only: no garbage on the console */
+    ADD(open("/dev/console", O_RDONLY | O_NOCTTY | O_NONBLOCK)); /* read-only: no garbage in the log */
     ADD(open("/proc/self/maps", O_RDONLY));
     ADD(open("/proc/self/status", O_RDONLY));
     ADD(open("/proc/meminfo", O_RDONLY));
@@ -1434,6 +1439,10 @@ static void worker(int slot, unsigned long seed, int unpriv)
     }
     if (chdir(scratch)) {
     }
+    if (!opt_verbose) {
+        close(log_fd); /* no writable console in a worker: its output would fill the log */
+        log_fd = -1;
+    }
     int nul = open("/dev/null", O_RDWR);
     if (nul >= 0) {
         dup2(nul, 0);
@@ -1514,9 +1523,9 @@ static void ktest(int ok, const char *name, const char *fmt, ...)
     if (opt_noktest)
         printf("sysfuzz: %s %s %s\n", ok ? "ok" : "FAILED", name, why);
     else if (ok)
-        printf("KTEST PASS %s\nsysfuzz: %s: %s\n", name, name, why);
+        printf("\nKTEST PASS %s\nsysfuzz: %s: %s\n", name, name, why);
     else
-        printf("KTEST FAIL %s %s\n", name, why);
+        printf("\nKTEST FAIL %s %s\n", name, why);
     fflush(stdout);
 }
 
@@ -1800,7 +1809,7 @@ int main(int argc, char **argv)
     if (fd >= 0)
         close(fd);
     if (!opt_noktest)
-        printf("KTEST END total=%d\n", ktest_total);
+        printf("\nKTEST END total=%d\n", ktest_total);
     fflush(stdout);
     return ktest_fail ? 1 : 0;
 }
