@@ -15,11 +15,12 @@ def test_kernel(board, profile):
     //tests/BUILD.bazel."""
     return "//tests:kernel_%s_%s" % (board, profile)
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, smp = None, gic = None, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], reject = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, smp = None, gic = None, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
-    patterns) replaces the KTEST protocol: see tests/qemu_run.sh. `kernel` (default
+    patterns) replaces the KTEST protocol: see tests/qemu_run.sh; `reject` (with
+    `expect`): patterns no console line may match. `kernel` (default
     the default board's test kernel) and `machine` (x64: q35 or pc) pick another board.
     `memory`: guest RAM as QEMU's -m takes it (default 512M).
     `console`: the console= tty instead of the machine's default ("none": no console=,
@@ -63,6 +64,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--append", "'%s'" % append]
     for e in expect:
         args += ["--expect", "'%s'" % e]
+    for r in reject:
+        args += ["--reject", "'%s'" % r]
     native.sh_test(
         name = name,
         srcs = ["//tests:qemu_run.sh"],

@@ -39,6 +39,7 @@
 #include <kernel/time.h>
 #include <kernel/vfs.h>
 #include <libfdt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "acpi/acpi_boot.h"
@@ -202,7 +203,7 @@ static void unpack_initramfs(void)
 		return;
 	}
 	if (!in_ram(start, end)) {
-		printk("initramfs: [%#llx-%#llx) is not in RAM; ignored\n",
+		pr_err("initramfs: [%#llx-%#llx) is not in RAM; ignored\n",
 		       (unsigned long long)start, (unsigned long long)end);
 		return;
 	}
@@ -210,7 +211,7 @@ static void unpack_initramfs(void)
 	       (unsigned long long)start);
 	err = initramfs_unpack(hal_phys_to_virt(start), (size_t)(end - start));
 	if (err)
-		printk("initramfs: unpacking failed (%d); continuing with what was unpacked\n",
+		pr_err("initramfs: unpacking failed (%d); continuing with what was unpacked\n",
 		       err);
 }
 
@@ -260,15 +261,15 @@ static void kernel_init(void *arg)
 	unpack_initramfs();
 	err = vfs_mkdir("/dev", 0755);
 	if (err && err != -EEXIST)
-		printk("init: mkdir /dev failed (%d)\n", err);
+		pr_err("init: mkdir /dev failed (%d)\n", err);
 	err = vfs_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	if (err)
-		printk("init: mounting devtmpfs on /dev failed (%d)\n", err);
+		pr_err("init: mounting devtmpfs on /dev failed (%d)\n", err);
 
 	if (!rdinit || !rdinit[0])
 		rdinit = "/init";
 	err = run_init(rdinit);
-	printk("Failed to execute %s (error %d)\n", rdinit, err);
+	pr_err("Failed to execute %s (error %d)\n", rdinit, err);
 	if (init && init[0]) {
 		err = run_init(init);
 		panic("Requested init %s failed (error %d).", init, err);
@@ -276,9 +277,31 @@ static void kernel_init(void *arg)
 	for (unsigned i = 0; i < ARRAY_SIZE(fallbacks); i++) {
 		err = run_init(fallbacks[i]);
 		if (err != -ENOENT)
-			printk("Failed to execute %s (error %d)\n", fallbacks[i], err);
+			pr_err("Failed to execute %s (error %d)\n", fallbacks[i], err);
 	}
 	panic("No working init found.  Try passing init= option to kernel.");
+}
+
+/* The console level from the command line, before the console is live
+ * so the boot log already follows it (Linux's early "quiet", "debug" and
+ * "loglevel=N" [kernel-parameters.txt]): quiet shows errors only. */
+static void console_levels(void)
+{
+	const char *lv = cmdline_get("loglevel");
+
+	if (cmdline_get("quiet"))
+		printk_set_quiet(true);
+	if (cmdline_get("debug"))
+		printk_console_level(10);
+	if (lv && *lv) {
+		char *end;
+		long n = strtol(lv, &end, 10);
+
+		if (*end || n < 1 || n > 15)
+			pr_err("loglevel=%s: not a level 1..15; ignored\n", lv);
+		else
+			printk_console_level((int)n);
+	}
 }
 
 __noreturn void kernel_main(struct hal_boot_info *bi)
@@ -286,6 +309,7 @@ __noreturn void kernel_main(struct hal_boot_info *bi)
 	printk("Kevlar %s: kernel_main\n", KEVLAR_VERSION);
 	parse_board(bi);
 	cmdline_parse(board.cmdline);
+	console_levels();
 	if (cmdline_get("semihosting"))
 		hal_set_panic_exit_semihosting(true);
 	init_memory(bi);
@@ -298,8 +322,6 @@ __noreturn void kernel_main(struct hal_boot_info *bi)
 	       syscall_count_listed());
 	random_init();
 	stack_protector_reseed();
-	if (cmdline_get("quiet"))
-		printk_set_quiet(true);
 	sched_init();
 	sched_start(kernel_init, NULL);
 }

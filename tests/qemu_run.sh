@@ -47,10 +47,12 @@
 # that is not an ELF for this arch) the KTEST protocol is not used: the test passes
 # only if every REGEX (grep -E) matches a console line, there is at most one
 # "KERNEL PANIC" line (a fault while panicking would add more), and QEMU ended by
-# itself before the timeout. --initrd none boots without -initrd.
+# itself before the timeout; and no console line matches a --reject REGEX (what
+# must not be shown, e.g. the informational boot lines under "quiet"). --initrd
+# none boots without -initrd.
 set -u
 
-arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
+arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=() rejects=()
 machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file="" plugin=""
 console="" input="" second_uart=0 smp="" gic=3
 while [ $# -gt 0 ]; do
@@ -63,6 +65,7 @@ while [ $# -gt 0 ]; do
     --dtb) dtb=$2; shift 2 ;;           # the board's DTB, for boards whose loader gives none
     --loader) loader=$2; shift 2 ;;     # raspi3b: a boot loader started as -kernel (U-Boot)
     --expect) expects+=("$2"); shift 2 ;;
+    --reject) rejects+=("$2"); shift 2 ;;
     --machine) machine=$2; shift 2 ;;
     --bios) bios=$2; shift 2 ;;
     --disk) disk=$2; shift 2 ;;
@@ -259,6 +262,9 @@ if [ ${#expects[@]} -gt 0 ]; then
   reasons=()
   for re in "${expects[@]}"; do
     grep -q -E -- "$re" <<<"$clean" || reasons+=("no console line matches '$re'")
+  done
+  for re in ${rejects[@]+"${rejects[@]}"}; do
+    grep -q -E -- "$re" <<<"$clean" && reasons+=("a console line matches '$re', which must not be shown")
   done
   [ "$npanic" -gt 1 ] && reasons+=("$npanic KERNEL PANIC lines (a fault while panicking?)")
   [ "$timed_out" = yes ] && reasons+=("timed out after ${timeout_s}s (hang)")

@@ -277,7 +277,7 @@ static void open_console(struct files *files)
 	int err = 0;
 	struct file *f = vfs_open("/dev/console", O_RDWR | O_LARGEFILE, 0, &err);
 	if (!f) {
-		printk("Warning: unable to open an initial console (%d).\n", err);
+		pr_err("Warning: unable to open an initial console (%d).\n", err);
 		return;
 	}
 	fget(f);
