@@ -182,6 +182,16 @@ static void check_real(const char *name, bool q35, unsigned smp)
 		      "%s: ECAM at 0xb0000000, buses 0-255", name);
 	else
 		CHECK(info.nr_mcfg == 0, "%s: no MCFG on i440FX", name);
+	/* The last record is the BIOS area 0xe0000-0xfffff: the scan finds
+	 * the RSDP where the firmware put it. */
+	{
+		const struct rec *area = &fx.r[fx.n - 1];
+		long off = acpi_rsdp_scan(area->data, area->len);
+
+		CHECK(area->pa == 0xe0000 && off >= 0 && area->pa + (uint64_t)off == fx.r[0].pa,
+		      "%s: BIOS area scan finds the RSDP at %#llx", name,
+		      (unsigned long long)fx.r[0].pa);
+	}
 	unload(&fx);
 }
 
