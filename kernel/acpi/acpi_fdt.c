@@ -81,6 +81,8 @@ static int fold_cpus(const struct acpi_info *info, void *fdt)
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), child;
 
+	if (!info->nr_cpus)
+		return 0; /* a MADT without a usable CPU: the tree's stay */
 	if (cpus == -FDT_ERR_NOTFOUND) {
 		cpus = fdt_add_subnode(fdt, 0, "cpus");
 		TRY(cpus);
