@@ -21,6 +21,7 @@
 #define LAPIC_LVT_ERROR 0x370
 #define LVT_MASKED (1 << 16)
 #define LVT_NMI (4 << 8)
+#define LVT_ACTIVE_LOW (1 << 13)
 #define SVR_ENABLE (1 << 8)
 #define APIC_BASE_ENABLE (1 << 11)
 
@@ -61,6 +62,27 @@ static const struct hal_irqchip_ops lapic_ops = {
 	.xlate = lapic_xlate,
 };
 
+/* Which LINT pin is the NMI, and its polarity: "kevlar,nmi-lint" = <lint
+ * sense> on the node (from the ACPI MADT's local APIC NMI entry for every
+ * CPU, kernel/acpi/acpi_fdt.c; sense 3 = active low), else LINT1 active
+ * high, the PC convention [MP Specification 1.4 §5.1]. Set at probe on
+ * the boot CPU, read-only afterwards. */
+static unsigned nmi_lint = 1;
+static uint32_t nmi_lvt = LVT_NMI;
+
+static void read_nmi_lint(struct device *dev)
+{
+	int len;
+	const uint8_t *p = dev_read_prop(dev, "kevlar,nmi-lint", &len);
+
+	if (!p || len != 8 || p[0] || p[1] || p[2] || p[3] > 1 || p[4] || p[5] || p[6] || p[7] > 3)
+		return;
+	nmi_lint = p[3];
+	/* An NMI is edge-triggered whatever the flags say [Intel SDM Vol. 3A
+	 * §10.5.1, "Trigger Mode"]; only the polarity applies. */
+	nmi_lvt = LVT_NMI | (p[7] == 1 || p[7] == 3 ? LVT_ACTIVE_LOW : 0);
+}
+
 static int lapic_probe(struct device *dev)
 {
 	paddr_t base;
@@ -83,11 +105,13 @@ static int lapic_probe(struct device *dev)
 	lapic = (volatile uint32_t *)va;
 
 	/* Accept every priority, software-enable with the spurious vector,
-	 * mask LINT0 (the 8259's ExtINT: we use the I/O APIC), keep LINT1 as
-	 * NMI, mask the error interrupt and clear the ESR [§10.5.1, §10.9]. */
+	 * mask the LINT that is not the NMI (LINT0 is the 8259's ExtINT: we
+	 * use the I/O APIC), make the other the NMI, mask the error interrupt
+	 * and clear the ESR [§10.5.1, §10.9]. */
+	read_nmi_lint(dev);
 	x64_lapic_write(LAPIC_TPR, 0);
-	x64_lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
-	x64_lapic_write(LAPIC_LVT_LINT1, LVT_NMI);
+	x64_lapic_write(LAPIC_LVT_LINT0, nmi_lint == 0 ? nmi_lvt : LVT_MASKED);
+	x64_lapic_write(LAPIC_LVT_LINT1, nmi_lint == 1 ? nmi_lvt : LVT_MASKED);
 	x64_lapic_write(LAPIC_LVT_ERROR, LVT_MASKED | 0xfe);
 	x64_lapic_write(LAPIC_ESR, 0);
 	x64_lapic_write(LAPIC_ESR, 0);

@@ -504,6 +504,10 @@ static void check_fold(void)
 		em = (const char *)prop(buf, path, "enable-method", &len);
 		CHECK(em && !strcmp(em, "intel,apic-init-sipi"), "%s enable-method", path);
 	}
+	node = fdt_node_offset_by_compatible(buf, -1, "intel,ce4100-lapic");
+	p = fdt_getprop(buf, node, "kevlar,nmi-lint", &len);
+	CHECK(p && len == 8 && fdt32_to_cpu(p[0]) == 1 && fdt32_to_cpu(p[1]) == 0,
+	      "local APIC: NMI on LINT1, active high");
 	node = fdt_node_offset_by_compatible(buf, -1, "intel,ce4100-ioapic");
 	CHECK(node >= 0 && fdt_get_phandle(buf, node) == ph && ph,
 	      "the I/O APIC node keeps its phandle");
