@@ -25,10 +25,7 @@ skip_all() {
 log=$(dmesg)
 if [ "$(uname -m)" != x86_64 ]; then
     kt_eq acpi.used "acpi 0" "$(head -n 1 $F)"
-    for c in $CHECKS; do
-        [ "$c" = acpi.used ] || kt_skip "$c" "no ACPI on $(uname -m) boards"
-    done
-    kt_done
+    skip_all "no ACPI on $(uname -m) boards"
 fi
 case " $(cat /proc/cmdline) " in
 *" acpi=off "*)
