@@ -15,7 +15,8 @@
  *    4. banner, CSPRNG, stack-protector canary, scheduler; sched_start() runs
  *       kernel_init() as PID 1 with the tick and interrupts on.
  *  kernel_init (PID 1, a kernel thread until it execs):
- *    5. VFS, services, tmpfs root, the initramfs, devtmpfs on /dev;
+ *    5. the secondary CPUs started and parked (smp_init); VFS, services,
+ *       tmpfs root, the initramfs, devtmpfs on /dev;
  *    6. exec rdinit= (default /init), then init=, then the usual
  *       fallbacks, as Linux's kernel_init() does.
  */
@@ -35,6 +36,7 @@
 #include <kernel/random.h>
 #include <kernel/sched.h>
 #include <kernel/service.h>
+#include <kernel/smp.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
 #include <kernel/vfs.h>
@@ -243,6 +245,9 @@ static void kernel_init(void *arg)
 	int err;
 
 	(void)arg;
+	/* The other CPUs, parked until the scheduler uses them; as Linux's
+	 * kernel_init_freeable(), once the tick runs (their timers follow it). */
+	smp_init();
 	/* The vDSO, before the first exec maps it (hal/vdso.h). */
 	err = hal_vdso_init();
 	if (err)

@@ -145,6 +145,7 @@ int proc_show_version(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_acpi(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_hardening(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_services(struct seqbuf *s, struct task *t);
+int proc_show_kevlar_smp(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_syscalls(struct seqbuf *s, struct task *t);
 int proc_show_loadavg(struct seqbuf *s, struct task *t);
 int proc_show_stat(struct seqbuf *s, struct task *t);

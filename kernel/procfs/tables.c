@@ -52,6 +52,7 @@ static const struct proc_entry kevlar_children[] = {
 	FILE_ENTRY("acpi", proc_show_kevlar_acpi),
 	FILE_ENTRY("hardening", proc_show_kevlar_hardening),
 	FILE_ENTRY("services", proc_show_kevlar_services),
+	FILE_ENTRY("smp", proc_show_kevlar_smp),
 	FILE_ENTRY("syscalls", proc_show_kevlar_syscalls),
 };
 
