@@ -41,6 +41,10 @@ ncpu=$(grep -c '^cpu ' $F)
 logged=$(printf '%s\n' "$log" | sed -n 's/.*acpi: MADT: \([0-9]*\) CPU(s).*/\1/p' | head -n 1)
 kt_eq acpi.cpus_logged "$logged" "$ncpu"
 kt_num acpi.cpus_cover_cpuinfo "$ncpu" -ge "$(grep -c '^processor' /proc/cpuinfo)"
+# ktest.cpus=N: the runner gave QEMU -smp N; the MADT must list N CPUs.
+for w in $(cat /proc/cmdline); do
+    case $w in ktest.cpus=*) kt_eq acpi.cpus_smp "${w#*=}" "$ncpu" ;; esac
+done
 kt_eq acpi.cpu_enable "0" "$(grep '^cpu ' $F | grep -vc ' enabled')"
 ioapic=$(awk '$1 == "ioapic" {print $3; exit}' $F)
 kt_has acpi.ioapic_used "ioapic: 24 pins at $ioapic," "$log"
