@@ -2,7 +2,9 @@
  * hand-off to PID 1 in user mode.
  *
  *  kernel_main (boot CPU, interrupts masked, boot stack):
- *    1. parse the device tree into `board`; loader data (x86_64 e820 map,
+ *    1. PCs: fold the firmware's ACPI tables into the built-in tree
+ *       (kernel/acpi/acpi_boot.c) unless acpi=off;
+ *       parse the device tree into `board`; loader data (x86_64 e820 map,
  *       command line, initrd module) overrides the tree where given; parse
  *       the command line;
  *    2. direct-map all RAM (hal_mm_init), start the frame allocator with
