@@ -182,6 +182,8 @@ static long kernel_clone(const struct clone_req *req)
 	c->egid = p->egid;
 	c->suid = p->suid;
 	c->sgid = p->sgid;
+	c->fsuid = p->fsuid;
+	c->fsgid = p->fsgid;
 	c->umask = p->umask;
 	c->nice = p->nice;
 	c->personality = p->personality;

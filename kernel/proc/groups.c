@@ -42,7 +42,9 @@ static bool groups_search(const struct group_info *g, uint32_t gid)
 
 bool in_group_p(uint32_t gid)
 {
-	return !current || current->egid == gid || groups_search(current->groups, gid);
+	if (current && current->access_real)
+		return in_group_real_p(gid);
+	return !current || current->fsgid == gid || groups_search(current->groups, gid);
 }
 
 bool in_group_real_p(uint32_t gid)

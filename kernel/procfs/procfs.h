@@ -142,6 +142,7 @@ int proc_show_cpuinfo(struct seqbuf *s, struct task *t);
 int proc_show_meminfo(struct seqbuf *s, struct task *t);
 int proc_show_uptime(struct seqbuf *s, struct task *t);
 int proc_show_version(struct seqbuf *s, struct task *t);
+int proc_show_kevlar_acpi(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_hardening(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_services(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_smp(struct seqbuf *s, struct task *t);

@@ -49,6 +49,7 @@ static const struct proc_entry sys_kernel_children[] = {
 
 /* /proc/kevlar: Kevlar's own files (not in Linux; kevlar_files.c). */
 static const struct proc_entry kevlar_children[] = {
+	FILE_ENTRY("acpi", proc_show_kevlar_acpi),
 	FILE_ENTRY("hardening", proc_show_kevlar_hardening),
 	FILE_ENTRY("services", proc_show_kevlar_services),
 	FILE_ENTRY("smp", proc_show_kevlar_smp),

@@ -53,7 +53,6 @@ int do_symlink_nd(const char *target, struct nameidata *nd)
 	err = fs_symlink(nd->dir->inode, nd->last, nd->last_len, target, &inode);
 	if (!err) {
 		d_instantiate(d, inode);
-		inode_chown_creator(inode);
 	}
 	dput(d);
 	return err;

@@ -300,6 +300,10 @@ struct file {
 	bool counted_write; /* holds an i_writecount reference */
 	bool counted_read;  /* holds an i_readcount reference */
 	bool denied_write;  /* deny_write_access() holds i_writecount down */
+	/* epoll registrations watching this file (struct epitem.f_link, see
+	 * kernel/events/eventpoll.c); emptied by the last fput(). Guarded by
+	 * ep_files_lock. */
+	struct list_head f_ep;
 };
 
 /* Register a file system type for mount(2) (called from the service's
