@@ -107,6 +107,12 @@ struct uio {
 int uio_copy_out(struct uio *u, const void *src, size_t n);
 int uio_copy_in(struct uio *u, void *dst, size_t n);
 int uio_zero(struct uio *u, size_t n);
+/* uio_copy_out() of n bytes at offset off of the frame at pa (off + n <=
+ * PAGE_SIZE): the page cache read path of a file system that keeps its data
+ * in frames, straight from the frame into the buffer (no bounce buffer;
+ * the file system never sees a pointer to the frame, as with frame_read()).
+ * 0, -EFAULT or -EINVAL (n > u->len or past the frame). */
+int uio_copy_out_frame(struct uio *u, paddr_t pa, size_t off, size_t n);
 
 /* Attributes for setattr(): mask of what to change. */
 #define ATTR_MODE 0x1
