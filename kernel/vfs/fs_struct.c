@@ -128,6 +128,21 @@ bool current_is_root(void)
 /* Absolute path of an open file ([proc(5)] /proc/[pid]/exe, fd/ links):
  * "pipe:[ino]" for pipes, "anon_inode:[...]" for others without a path;
  * " (deleted)" appended for unlinked files, as Linux does. */
+int task_fs_path(struct task *t, bool cwd, char *buf, size_t len)
+{
+	struct fs_struct *fs = t->fs;
+	struct dentry *root, *d;
+	int n;
+
+	if (!fs || !(cwd ? fs->cwd : fs->root))
+		return -ENOENT;
+	d = cwd ? fs->cwd : fs->root;
+	root = current_root();
+	n = d_path(d, root, buf, len, true);
+	dput(root);
+	return n;
+}
+
 int file_path(const struct file *f, char *buf, size_t len)
 {
 	struct dentry *root;

@@ -358,6 +358,8 @@ int vfs_mount_root(const char *fstype);
 /* Write the mount table in /proc/mounts format ("dev dir type opts 0 0\n"
  * per mount) into buf; returns the length (truncated to len). */
 size_t vfs_mounts_show(char *buf, size_t len);
+/* The same in /proc/<pid>/mountinfo format [proc(5)]. */
+size_t vfs_mountinfo_show(char *buf, size_t len);
 
 /* Device numbers (Linux encoding for st_rdev on 64-bit). */
 #define MKDEV(ma, mi) \
