@@ -217,8 +217,8 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 	case F_SETLEASE: r = fcntl_setlease(f, arg); break;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ: r = file_is_pipe(f) ? pipe_fcntl_size(f) : -EBADF; break;
-	case F_ADD_SEALS:
-	case F_GET_SEALS:
+	case F_ADD_SEALS: r = memfd_add_seals(f, arg); break;
+	case F_GET_SEALS: r = memfd_get_seals(f); break;
 	default: r = -EINVAL; break;
 	}
 	fput(f);

@@ -61,6 +61,8 @@ int do_truncate(struct inode *inode, off_t length)
 		return -EINVAL;
 	if (inode->i_writecount < 0)
 		return -ETXTBSY; /* [truncate(2)]: the file is being executed */
+	if (memfd_truncate_check(inode, (uint64_t)length))
+		return -EPERM; /* [fcntl(2)] F_SEAL_SHRINK, F_SEAL_GROW */
 	if ((uint64_t)length > inode->size) {
 		/* Growing past RLIMIT_FSIZE: SIGXFSZ and EFBIG (Linux's
 		 * inode_newsize_ok()). */
@@ -186,7 +188,8 @@ static int may_open(struct dentry *d, unsigned flags, bool created)
 /* Opening a magic link (i_op->get_link_file, e.g. /proc/self/fd/3): the
  * file it stands for is opened again with the new flags, as Linux does:
  * its dentry if it has one (*d replaced, the caller goes on with it), or
- * else its inode (pipes: a new end of the same pipe, as a FIFO open) into
+ * else its inode (pipes: a new end of the same pipe, as a FIFO open;
+ * memfds: a new description of the same file) into
  * *out. 1 if *out was opened, 0 if *d was replaced, -EINVAL if link is an
  * ordinary symlink, or -errno. */
 static int open_magic_link(struct dentry **d, unsigned flags, struct file **out)
@@ -203,7 +206,8 @@ static int open_magic_link(struct dentry **d, unsigned flags, struct file **out)
 		return 0;
 	}
 	err = -ENXIO; /* sockets, anonymous inodes: Linux refuses too */
-	if (f->inode && S_ISFIFO(f->inode->mode)) {
+	if (f->inode && (S_ISFIFO(f->inode->mode) || (f->inode->i_seals & I_SEALS_MEMFD))) {
+		/* a FIFO end, or a memfd (a file of an internal tmpfs) */
 		err = may_open_inode(f->inode, NULL, flags, false);
 		if (!err)
 			err = inode_open(f->inode, NULL, flags, out);

@@ -97,6 +97,8 @@ ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 			f->pos = (off_t)f->inode->size;
 	}
 	err = file_size_limit(f->inode, (uint64_t)(pos ? *pos : f->pos), &u->len);
+	if (!err && u->len && f->inode)
+		err = memfd_write_check(f->inode, (uint64_t)(pos ? *pos : f->pos), u->len);
 	if (!err && f->inode && u->len)
 		err = file_remove_privs(f->inode);
 	if (err)

@@ -265,7 +265,11 @@ struct inode {
 	/* Record locks, flock locks and leases on this inode (kernel/vfs/locks.c),
 	 * NULL while there are none; guarded by file_lock_mutex. */
 	struct file_lock_context *i_flctx;
+	/* [memfd_create(2)] seals (F_SEAL_*), with I_SEALS_MEMFD set only on
+	 * memfds (kernel/vfs/memfd.c); 0 on every other inode. */
+	unsigned i_seals;
 };
+#define I_SEALS_MEMFD 0x80000000u
 
 struct file_system_type {
 	const char *name; /* "tmpfs", "proc", "devtmpfs", ... */
@@ -390,6 +394,10 @@ int register_chrdev_core(struct chrdev *cd);
 /* The page-fault path's call into a file's get_page (through svc_call):
  * 0 and a referenced frame in *pa, or -errno (-EIO: the service failed). */
 int file_op_get_page(struct file *f, uint64_t idx, paddr_t *pa);
+/* [mmap(2)] of a memfd: -EPERM for a writable shared mapping when
+ * F_SEAL_WRITE or F_SEAL_FUTURE_WRITE is set ([fcntl(2)] "File Sealing");
+ * 0 otherwise and for every other inode (kernel/vfs/memfd.c). */
+int memfd_mmap_check(struct inode *inode, bool shared_write);
 struct chrdev *chrdev_lookup(dev_t dev);
 /* Iterate the registered devices (devfs). */
 extern struct list_head chrdev_list;

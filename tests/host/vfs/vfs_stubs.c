@@ -38,6 +38,9 @@ void hal_irq_restore(irqflags_t f) { irq_on = (int)f; }
 bool hal_irq_enabled(void) { return irq_on; }
 void wait_queue_init(struct wait_queue *wq) { list_init(&wq->waiters); list_init(&wq->callbacks); }
 void eventpoll_release(struct file *f) {}
+void add_wait_entry(struct wait_queue *wq, struct wait_entry *we) { list_add_tail(&we->link, &wq->callbacks); }
+void remove_wait_entry(struct wait_entry *we) { if (we->link.next) list_del(&we->link); }
+void wake_up_task(struct task *t) {}
 const char *anon_inode_name(const struct file *f) { return NULL; }
 int sched_sleep(struct wait_queue *wq, uint64_t d, bool i) { printf("  [sched_sleep called -> EINTR]\n"); return -EINTR; }
 void wake_up(struct wait_queue *wq) {}
@@ -110,3 +113,6 @@ int svc_page_alloc(cap_page_alloc_t cap, unsigned order, paddr_t *pa)
 /* <kernel/current.h> (kernel/proc/current.c in the kernel). */
 uint32_t current_fsuid(void) { return current ? current->euid : 0; }
 uint32_t current_fsgid(void) { return current ? current->egid : 0; }
+/* kernel/proc/groups.c, without supplementary groups. */
+bool in_group_real_p(uint32_t gid) { return !current || current->gid == gid; }
+bool in_group_p(uint32_t gid) { return !current || current->fsgid == gid; }
