@@ -125,7 +125,7 @@ bool current_is_root(void)
 }
 
 /* Absolute path of an open file ([proc(5)] /proc/[pid]/exe, fd/ links):
- * "pipe:[ino]" for pipes, "anon_inode:[...]" for others without a path;
+ * "pipe:[ino]" for pipes, "socket:[ino]" for sockets, "anon_inode:[...]" for others without a path;
  * " (deleted)" appended for unlinked files, as Linux does. */
 int file_path(const struct file *f, char *buf, size_t len)
 {
@@ -135,6 +135,8 @@ int file_path(const struct file *f, char *buf, size_t len)
 	if (!f->dentry) {
 		if (file_is_pipe(f) && f->inode)
 			n = snprintf(buf, len, "pipe:[%llu]", (unsigned long long)f->inode->ino);
+		else if (f->inode && S_ISSOCK(f->inode->mode))
+			n = snprintf(buf, len, "socket:[%llu]", (unsigned long long)f->inode->ino);
 		else
 			n = snprintf(buf, len, "anon_inode:[file]");
 		return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : n;
