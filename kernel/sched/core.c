@@ -28,6 +28,7 @@ static LIST_HEAD(dead_tasks);
 void wait_queue_init(struct wait_queue *wq)
 {
 	list_init(&wq->waiters);
+	list_init(&wq->callbacks);
 }
 
 uint64_t sched_clock_ns(void)
