@@ -10,6 +10,7 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/select.h>
@@ -752,6 +753,34 @@ static void t_mmsg_and_poll(void)
     close(sv[1]);
 }
 
+/* epoll on sockets goes through the same poll hook as poll(2). */
+static void t_epoll(void)
+{
+    int sv[2];
+    char b[4];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    int ep = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.fd = sv[1] }, out;
+    KTEST_CHECK("unix.epoll_add", ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, sv[1], &ev) == 0);
+    KTEST_CHECK("unix.epoll_empty", epoll_wait(ep, &out, 1, 0) == 0);
+    pid_t p = fork();
+    if (p == 0) {
+        usleep(50000);
+        write(sv[0], "e", 1);
+        _exit(0);
+    }
+    int n = epoll_wait(ep, &out, 1, 5000);
+    KTEST_CHECK("unix.epoll_wakes", n == 1 && out.data.fd == sv[1] && (out.events & EPOLLIN));
+    waitpid(p, NULL, 0);
+    read(sv[1], b, sizeof b);
+    shutdown(sv[0], SHUT_WR);
+    n = epoll_wait(ep, &out, 1, 0);
+    KTEST_CHECK("unix.epoll_rdhup", n == 1 && (out.events & EPOLLRDHUP) && (out.events & EPOLLIN));
+    close(ep);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
     if (ktest_enter_scratch("unix") != 0) {
@@ -768,5 +797,6 @@ int main(void)
     t_scm_rights();
     t_creds();
     t_mmsg_and_poll();
+    t_epoll();
     return 0;
 }
