@@ -39,6 +39,7 @@ static struct unix_sock *unix_sock_alloc(int type)
 	list_init(&u->bound);
 	list_init(&u->queue);
 	wait_queue_init(&u->wait);
+	wait_queue_init(&u->peer_wait);
 	mutex_init(&u->iolock, "unix_iolock");
 	return u;
 }
@@ -65,9 +66,11 @@ void unix_skb_free(struct unix_skb *skb)
 	if (skb->sender) {
 		spin_lock(&unix_lock);
 		skb->sender->wmem -= MIN(skb->sender->wmem, skb->truesize);
-		unix_sock_put(skb->sender);
 		spin_unlock(&unix_lock);
 		wake_up(&skb->sender->wait); /* room to send again */
+		spin_lock(&unix_lock);
+		unix_sock_put(skb->sender); /* may free it: last */
+		spin_unlock(&unix_lock);
 	}
 	kfree(skb->from);
 	kfree(skb);
@@ -462,6 +465,7 @@ static void unix_release_sock(struct unix_sock *u, bool embryo)
 	u->state = UNIX_UNCONNECTED;
 	spin_unlock(&unix_lock);
 	wake_up(&u->wait);
+	wake_up(&u->peer_wait);
 	if (peer)
 		wake_up(&peer->wait);
 	list_for_each_entry_safe(skb, tmp, &gone, node) {

@@ -66,6 +66,7 @@ struct unix_sock {
 	struct ucred peercred; /* [L] SO_PEERCRED */
 	uint64_t rcvtimeo_ns, sndtimeo_ns; /* [L] SO_RCVTIMEO/SO_SNDTIMEO, 0 = none */
 	struct wait_queue wait;		   /* data, room, state changes */
+	struct wait_queue peer_wait;	   /* datagram senders waiting for our queue to shrink */
 	struct mutex iolock;		   /* one reader at a time */
 };
 

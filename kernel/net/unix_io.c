@@ -336,6 +336,33 @@ static bool dgram_full(struct unix_sock *u, struct unix_sock *other)
 	       (other->peer != u && other->qlen > UNIX_MAX_DGRAM_QLEN);
 }
 
+/* Sleep until other takes more datagrams (each receive wakes its
+ * peer_wait) or our own buffers there drain (u->wait), as Linux's
+ * unix_wait_for_peer() and sock_alloc_send_pskb(): 0, -EAGAIN (timeout),
+ * -ERESTARTSYS, -EINTR (signal with a timeout set). */
+static int dgram_wait(struct unix_sock *u, struct unix_sock *other, uint64_t timeo_ns)
+{
+	uint64_t dl = timeo_ns ? hal_timer_now_ns() + timeo_ns : 0;
+	irqflags_t f = hal_irq_save();
+	int r = 0;
+
+	while (dgram_full(u, other) && !other->dead) {
+		bool own = u->wmem >= (size_t)u->sndbuf;
+
+		r = sched_sleep(own ? &u->wait : &other->peer_wait, dl, true);
+		if (r == -ETIMEDOUT) {
+			r = dgram_full(u, other) && !other->dead ? -EAGAIN : 0;
+			break;
+		}
+		if (r) {
+			r = timeo_ns ? -EINTR : -ERESTARTSYS;
+			break;
+		}
+	}
+	hal_irq_restore(f);
+	return r;
+}
+
 ssize_t unix_dgram_sendmsg(struct socket *sock, struct kmsghdr *m)
 {
 	struct unix_sock *u = unix_sk(sock), *other = NULL;
@@ -410,7 +437,7 @@ ssize_t unix_dgram_sendmsg(struct socket *sock, struct kmsghdr *m)
 		spin_unlock(&unix_lock);
 		if (err != -EAGAIN || nonblock(m))
 			goto out_skb;
-		err = unix_wait(u, !dgram_full(u, other) || other->dead, u->sndtimeo_ns);
+		err = dgram_wait(u, other, u->sndtimeo_ns);
 		if (err)
 			goto out_skb;
 	}
@@ -481,6 +508,8 @@ ssize_t unix_dgram_recvmsg(struct socket *sock, struct kmsghdr *m)
 		skb->fp = NULL;
 	}
 	spin_unlock(&unix_lock);
+	if (!peek)
+		wake_up(&u->peer_wait); /* room for senders blocked on our queue */
 	n = MIN(skb->len, m->iter.count);
 	if (n && msg_iter_copy_to(&m->iter, skb->data, n))
 		err = -EFAULT;
