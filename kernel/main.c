@@ -31,6 +31,7 @@
 #include <kernel/hardening.h>
 #include <kernel/initramfs.h>
 #include <kernel/mm.h>
+#include <kernel/net.h>
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
 #include <kernel/random.h>
@@ -256,6 +257,7 @@ static void kernel_init(void *arg)
 	else
 		time_vdso_start();
 	vfs_init();
+	sock_init();
 	services_init();
 	err = vfs_mount_root("tmpfs");
 	if (err)

@@ -242,6 +242,7 @@ int namei_create(struct nameidata *nd, struct dentry **child, bool allow_slash);
  * are final (the syscalls apply the umask, the kernel API does not). */
 int do_mkdir_nd(struct nameidata *nd, mode_t mode);
 int do_mknod_nd(struct nameidata *nd, mode_t mode, dev_t rdev);
+int do_mknod_nd_inode(struct nameidata *nd, mode_t mode, dev_t rdev, struct inode **out);
 int do_unlink_nd(struct nameidata *nd);
 int do_rmdir_nd(struct nameidata *nd);
 /* attr.c: chmod/chown on an inode (rdonly: its mount is read-only). */
