@@ -15,7 +15,7 @@ def test_kernel(board, profile):
     //tests/BUILD.bazel."""
     return "//tests:kernel_%s_%s" % (board, profile)
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, vdisks = [], vdisk_check = None, vdisk_check_data = [], legacy_mmio = False, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, smp = None, gic = None, vdisks = [], vdisk_check = None, vdisk_check_data = [], legacy_mmio = False, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
@@ -26,6 +26,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
     the tree's stdout-path chooses). `input`: a word the runner types on the console
     when the guest asks (ktest.input=, tests/guest/80_console_input.sh). `second_uart`:
     only the machine's second serial port on stdio (raspi3b's mini UART).
+    `smp`: the number of CPUs (QEMU's -smp; raspi3b always has 4); `gic`: arm64 virt's
+    GIC version (2 or 3, default 3).
     `vdisks`: disk images attached as virtio-blk disks vda, vdb, ..., each "LABEL" or
     "LABEL,ro" / "LABEL,snapshot" (qemu_run.sh --vdisk); `vdisk_check`: a Python script
     run on the disks' copies after the boot (--vdisk-check), with
@@ -58,6 +60,10 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--input", input]
     if second_uart:
         args += ["--second-uart"]
+    if smp:
+        args += ["--smp", str(smp)]
+    if gic:
+        args += ["--gic", str(gic)]
     if append:
         args += ["--append", "'%s'" % append]
     disk_labels = []

@@ -3,7 +3,7 @@
 #
 #   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS] [--mem SIZE]
 #               [--expect REGEX]... [--interactive] [--kernel FILE] [--console TTY|none]
-#               [--input WORD] [--second-uart] KERNEL_FILE...
+#               [--input WORD] [--second-uart] [--smp N] [--gic 2|3] KERNEL_FILE...
 #   qemu_run.sh --arch x64|arm64 [--machine M] [--bios FILE] [--disk FILE] [--cdrom FILE]
 #               [--tftp NAME=FILE]... [--timeout SECONDS] [--expect REGEX]...
 #
@@ -22,6 +22,8 @@
 # --console TTY: "console=TTY" on the command line instead of the machine's default
 # (ttyS0, ttyAMA0, ttyPS0); "none" passes no console= (the tree's stdout-path
 # chooses).
+# --smp N: N CPUs (QEMU's -smp; raspi3b always has 4). --gic 2|3: arm64 virt's
+# interrupt controller (default GICv3).
 # --second-uart: only the machine's second serial port on stdio (-serial null -serial
 # stdio): raspi3b's mini UART (ttyS1), zcu102's second Cadence UART (ttyPS1).
 # --input WORD: type WORD and Enter on the console once the guest prints
@@ -58,7 +60,7 @@ set -u
 
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
 machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file="" plugin=""
-console="" input="" second_uart=0 vdisks=() vdisk_check="" legacy_mmio=0
+console="" input="" second_uart=0 smp="" gic=3 vdisks=() vdisk_check="" legacy_mmio=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -84,6 +86,8 @@ while [ $# -gt 0 ]; do
     --legacy-mmio) legacy_mmio=1; shift ;;
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
     --mem) KEVLAR_QEMU_MEM=$2; shift 2 ;;   # guest RAM (default 512M)
+    --smp) smp=$2; shift 2 ;;               # CPUs (-smp N; raspi3b always has 4)
+    --gic) gic=$2; shift 2 ;;               # arm64 virt: GIC version 2 or 3 (default 3)
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -126,7 +130,7 @@ case "$arch" in
     # PAN) runs the HAL's TTBR0 PAN emulation instead (//tests:qemu_arm64_*_pan_emulation).
     modern=(-global virtio-mmio.force-legacy=false)
     [ "$legacy_mmio" = 1 ] && modern=()
-    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
+    qemu=(qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
           "${modern[@]}" -device virtio-rng-device)
     tty=ttyAMA0
     case "$machine" in
@@ -145,6 +149,8 @@ case "$arch" in
       tty=ttyPS0
     fi ;;
 esac
+# -smp N: on raspi3b QEMU fixes 4 cores (its -smp may only say 4).
+[ -n "$smp" ] && [ "$machine" != raspi3b ] && qemu+=(-smp "$smp")
 console=${console:-$tty}
 cmdline="rdinit=/init"
 [ "$console" != none ] && cmdline="console=$console $cmdline"

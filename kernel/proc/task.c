@@ -113,6 +113,7 @@ void task_free(struct task *t)
 	hal_irq_restore(f);
 	sighand_put(t->sighand);
 	uts_ns_put(t->uts_ns);
+	groups_put(t->groups);
 	frame_free(hal_virt_to_phys(t->kstack), kstack_order());
 	kfree(t->cmdline);
 	kfree(t->exe_path);

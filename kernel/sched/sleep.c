@@ -92,9 +92,48 @@ int sched_sleep(struct wait_queue *wq, uint64_t deadline_ns, bool interruptible)
 	return t->wake_result;
 }
 
+void add_wait_entry(struct wait_queue *wq, struct wait_entry *we)
+{
+	irqflags_t f = hal_irq_save();
+
+	if (we->exclusive)
+		list_add_tail(&we->link, &wq->callbacks);
+	else
+		list_add(&we->link, &wq->callbacks); /* non-exclusive first, as Linux */
+	hal_irq_restore(f);
+}
+
+void remove_wait_entry(struct wait_entry *we)
+{
+	irqflags_t f = hal_irq_save();
+
+	if (we->link.next) {
+		list_del(&we->link);
+		we->link.next = we->link.prev = NULL;
+	}
+	hal_irq_restore(f);
+}
+
+/* Contract in <kernel/wait.h>: callbacks may hook or unhook other entries
+ * of other queues, and unhook themselves. */
+static void wake_callbacks(struct wait_queue *wq)
+{
+	struct wait_entry *we, *n;
+	bool exclusive_done = false;
+
+	list_for_each_entry_safe(we, n, &wq->callbacks, link) {
+		if (we->exclusive && exclusive_done)
+			continue;
+		if (we->func(we) && we->exclusive)
+			exclusive_done = true;
+	}
+}
+
 void wake_up(struct wait_queue *wq)
 {
 	irqflags_t f = hal_irq_save();
+	if (wq->callbacks.next)
+		wake_callbacks(wq);
 	while (!list_empty(&wq->waiters)) {
 		struct task *t = list_first_entry(&wq->waiters, struct task, wait_list);
 		if (!sched_wake(t, 0, false))

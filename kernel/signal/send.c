@@ -7,6 +7,7 @@
  * signal state is changed with interrupts masked. */
 #include <hal/cpu.h>
 #include <kernel/errno.h>
+#include <kernel/eventpoll.h>
 #include <kernel/kmalloc.h>
 #include <kernel/sched.h>
 #include <kernel/signal.h>
@@ -113,6 +114,7 @@ static int queue_signal(struct task *t, int sig, const struct linux_siginfo *inf
 		return r;
 	if (!(t->sig.blocked & m) || (t->sigwait_mask & m))
 		sched_wake(t, -EINTR, true);
+	signalfd_notify(t);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <hal/boot.h>
 #include <hal/mmu.h>
 #include <kernel/list.h>
+#include <kernel/mutex.h>
 
 struct file;
 
@@ -100,9 +101,21 @@ struct vm_area {
 struct mm {
 	struct hal_aspace *as;
 	struct list_head areas;
+	/* mmap_lock: held by the calls that change the areas or the page
+	 * tables of a range (mmap, munmap, mprotect, mremap, brk, madvise,
+	 * mlock, fork of this mm), so that their preemption points
+	 * (mm_cond_resched()) let no other task sharing the mm (CLONE_VM)
+	 * change it meanwhile. Page faults do not take it: they only add
+	 * pages inside an area, and munmap unlinks an area before it frees
+	 * its pages. */
+	struct mutex mmap_lock;
 	vaddr_t brk_start, brk; /* heap: [brk_start, brk) */
 	vaddr_t mmap_base;	/* top-down search starts below this */
 	vaddr_t stack_top;
+	/* The argv and envp strings execve put on the stack: [arg_start,
+	 * arg_end) and [env_start, env_end), NUL-separated; /proc/<pid>/cmdline
+	 * and environ read them from there [proc(5)]. */
+	vaddr_t arg_start, arg_end, env_start, env_end;
 	unsigned refcount; /* vfork shares the parent's mm */
 	uint64_t rss_pages;
 	vaddr_t vdso_base;     /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
@@ -137,6 +150,14 @@ uint64_t mm_random_pages(unsigned bits);
 vaddr_t mm_find_free(struct mm *mm, size_t len, size_t align);
 /* Is [start, start + len) free of areas? */
 bool mm_range_free(struct mm *mm, vaddr_t start, size_t len);
+/* Take / release mm->mmap_lock (sleeping; process context). */
+void mm_lock(struct mm *mm);
+void mm_unlock(struct mm *mm);
+/* A preemption point (cond_resched()) inside a long operation on mm: it
+ * yields only if no other task can change mm meanwhile, that is when the
+ * caller holds mm->mmap_lock or mm has no users left (teardown). */
+bool mm_may_yield(const struct mm *mm);
+void mm_cond_resched(struct mm *mm);
 /* Copy for fork(): same areas, private pages copied. NULL on -ENOMEM. */
 struct mm *mm_fork(struct mm *src);
 /* Drop a reference; the last one frees every page and the tables. */
@@ -192,5 +213,16 @@ uint64_t frame_free_bytes(void);
 /* Initialise the frame allocator with RAM minus reserved ranges. */
 void frame_alloc_init(const struct hal_mem_range *ram, unsigned nr_ram,
 		      const struct hal_mem_range *reserved, unsigned nr_reserved);
+
+/* Read up to len bytes at user address addr of mm into buf (kernel
+ * memory), faulting pages in as a read by mm's owner would (Linux's
+ * access_remote_vm(), mm/memory.c). Stops at the first page the owner could
+ * not read. Returns the bytes copied (0..len). Process context. */
+size_t mm_read_remote(struct mm *mm, vaddr_t addr, void *buf, size_t len);
+/* May current read t's memory and private /proc files (Linux's
+ * ptrace_may_access(PTRACE_MODE_READ_FSCREDS) as far as this kernel has
+ * credentials: root, or the same real, effective and saved ids)? */
+struct task;
+bool task_may_access_mm(const struct task *t);
 
 #endif
