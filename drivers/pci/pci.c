@@ -8,7 +8,8 @@
  *       function; ranges gives the I/O and memory windows.
  *   "kevlar,pci-conf1" (the PC boards' tree, boards/q35/README.md):
  *       configuration mechanism #1, ports 0xCF8 (address) and 0xCFC (data)
- *       [PCI Local Bus 3.0 §3.2.2.3.2].
+ *       [PCI Local Bus 3.0 §3.2.2.3.2]; on q35 only when the ACPI MCFG gave
+ *       no ECAM node (acpi=off), since both reach the same buses.
  *
  * Every function of every bus reachable from the root bus (through
  * bridges' secondary bus numbers) is read: IDs, class, header type,
@@ -25,8 +26,8 @@
  *
  * Missing: drivers bound to functions (virtio-pci), interrupts (MSI-X,
  * INTx routing through interrupt-map / the I/O APIC), bus number
- * assignment for bridges the firmware left unnumbered, ECAM from the
- * ACPI MCFG on q35.
+ * assignment for bridges the firmware left unnumbered, PCI segments
+ * other than 0.
  */
 #include <hal/mmio.h>
 #include <kernel/device.h>
@@ -249,14 +250,27 @@ static void read_ranges(struct device *dev, struct pci_host *h)
 	}
 }
 
+/* Whether an ECAM host was enumerated: on q35 the ACPI MCFG's
+ * pci-host-ecam-generic node (kernel/acpi, placed before /isa in the
+ * tree) and the board's conf1 node reach the same functions; the conf1
+ * one then stands down. Set and read by probes only (one CPU, in order). */
+static bool ecam_found;
+
 static int pci_probe(struct device *dev)
 {
-	struct pci_host *h = kzalloc(sizeof(*h));
+	struct pci_host *h;
 	paddr_t base;
 	uint64_t size;
 	unsigned space = HAL_IO_MMIO;
 	int err;
 
+	if (dev->id->data == NULL && ecam_found) {
+		printk("pci: %s: buses already enumerated through ECAM; configuration mechanism "
+		       "#1 not used\n",
+		       dev->name);
+		return -ENODEV;
+	}
+	h = kzalloc(sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->name = dev->name;
@@ -287,6 +301,7 @@ static int pci_probe(struct device *dev)
 		return -ENODEV;
 	}
 	scan_bus(h, h->ecam ? h->bus_first : 0, 0);
+	ecam_found |= h->ecam;
 	printk("pci: %s: %s, %u function(s)\n", dev->name,
 	       h->ecam ? "ECAM" : "configuration mechanism #1", h->nr_funcs);
 	dev->priv = h;
