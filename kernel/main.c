@@ -25,6 +25,7 @@
 #include <hal/power.h>
 #include <hal/vdso.h>
 #include <kernel/board.h>
+#include <kernel/blkdev.h>
 #include <kernel/cmdline.h>
 #include <kernel/device.h>
 #include <kernel/errno.h>
@@ -259,6 +260,7 @@ static void kernel_init(void *arg)
 	vfs_init();
 	sock_init();
 	services_init();
+	blk_start(); /* disks found at probe: nodes and partition tables */
 	err = vfs_mount_root("tmpfs");
 	if (err)
 		panic("cannot mount the root tmpfs (%d)", err);

@@ -315,6 +315,7 @@ ssize_t file_op_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t file_op_write(struct file *f, struct uio *u, off_t *pos);
 int file_op_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx);
 long file_op_ioctl(struct file *f, unsigned cmd, unsigned long arg);
+int file_op_fsync(struct file *f);
 /* f_op->llseek, or -ENOSYS when the file has none (generic lseek). */
 off_t file_op_llseek(struct file *f, off_t off, int whence);
 /* The ready mask (all ready when the file has no poll op). */

@@ -188,24 +188,6 @@ def t_asyncio():
 
 
 def main():
-        await asyncio.sleep(0.01)
-        loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-        loop.call_later(0.02, fut.set_result, 42)
-        return await fut
-
-    expect(asyncio.run(main()) == 42, "asyncio.run")
-
-
-def optional(name, fn, probe, why):
-    """Run fn as check name, or SKIP it with why while the kernel lacks it."""
-    if missing(probe):
-        emit("KTEST SKIP py.%s %s" % (name, why))
-    else:
-        check(name, fn)
-
-
-def main():
     check("json_re_hashlib", t_json_re_hashlib)
     check("sqlite3_10000_rows", t_sqlite)
     check("subprocess", t_subprocess)
@@ -220,6 +202,7 @@ def main():
     check("eventfd", t_eventfd)
     # asyncio's event loop wakes itself through socket.socketpair().
     check("asyncio", t_asyncio)
+
 
 if __name__ == "__main__":
     main()

@@ -68,6 +68,8 @@ typedef uint64_t dev_t;
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 
 /* poll(2) events */
 #define POLLIN 0x001
@@ -235,6 +237,10 @@ struct file_operations {
 	 * systems without it get read-only private snapshots for
 	 * MAP_SHARED, and -ENODEV for a writable MAP_SHARED mapping. */
 	int (*get_page)(struct file *f, uint64_t idx, paddr_t *pa);
+	/* Optional: [fsync(2)]/fdatasync: write the file's data to its
+	 * device and commit the device's cache. 0, -EIO. Without it fsync
+	 * succeeds at once (nothing is cached). */
+	int (*fsync)(struct file *f);
 };
 
 struct super_operations {
@@ -380,6 +386,9 @@ struct chrdev {
 	mode_t mode;	  /* permission bits for the node */
 	const struct file_operations *fops;
 	void *priv; /* file->private_data default */
+	/* A block device node (S_IFBLK; kernel/block/): block and character
+	 * device numbers are separate spaces, as in Linux. */
+	bool block;
 	struct list_head list;
 	struct svc_instance svc; /* the driver as a service instance (register_chrdev) */
 };
@@ -399,6 +408,8 @@ int file_op_get_page(struct file *f, uint64_t idx, paddr_t *pa);
  * 0 otherwise and for every other inode (kernel/vfs/memfd.c). */
 int memfd_mmap_check(struct inode *inode, bool shared_write);
 struct chrdev *chrdev_lookup(dev_t dev);
+/* The character (block false) or block device registered as dev, or NULL. */
+struct chrdev *devnode_lookup(dev_t dev, bool block);
 /* Iterate the registered devices (devfs). */
 extern struct list_head chrdev_list;
 
