@@ -101,6 +101,30 @@ static uint64_t make_pte(paddr_t pa, unsigned prot)
 	return d;
 }
 
+/* Before a user page of frame pa gets descriptor d: an executable page
+ * must see what was written through the D-side [Arm ARM D7.5.9 (I-cache
+ * coherency), B2.4.4], which costs a clean and an invalidate per line:
+ * done only when the frame is not known coherent since its last write
+ * (frame_icache_clean(), Linux's PG_dcache_clean), so the text pages of a
+ * program cost it once, not on every exec and fork. A writable and
+ * executable page is made coherent at every mapping and never marked
+ * clean. As on Linux, code a program stores through a writable mapping it
+ * already has is the program's to make coherent (__clear_cache) before a
+ * later mapping makes the frame executable. */
+static void icache_sync_for_map(paddr_t pa, uint64_t d)
+{
+	bool write;
+
+	if ((d & (PTE_VALID | PTE_UXN)) != PTE_VALID)
+		return; /* not executable */
+	write = !(d & PTE_AP_RO);
+	if (write || !frame_icache_clean(pa)) {
+		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+		if (!write)
+			frame_set_icache_clean(pa, true);
+	}
+}
+
 static unsigned pte_prot(uint64_t d)
 {
 	if (!(d & PTE_VALID))
@@ -222,8 +246,7 @@ int hal_map_page(struct hal_aspace *as, vaddr_t va, paddr_t pa, unsigned prot)
 	if (!e)
 		return -ENOMEM;
 	uint64_t d = make_pte(pa, prot);
-	if ((d & PTE_VALID) && !(d & PTE_UXN))
-		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+	icache_sync_for_map(pa, d);
 	set_pte(as, e, va, d);
 	return 0;
 }
@@ -251,8 +274,7 @@ bool hal_protect_page(struct hal_aspace *as, vaddr_t va, unsigned prot)
 		return false;
 	paddr_t pa = *e & PTE_ADDR_MASK;
 	uint64_t d = make_pte(pa, prot);
-	if ((d & PTE_VALID) && !(d & PTE_UXN) && ((*e & PTE_UXN) || !(*e & PTE_VALID)))
-		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+	icache_sync_for_map(pa, d);
 	set_pte(as, e, va, d);
 	return true;
 }
@@ -343,14 +365,14 @@ static unsigned pt_leaf_prot(uint64_t e)
 
 /* Same frame, new permissions: no break-before-make needed [Arm ARM
  * D8.14.1]; a page that becomes executable gets its I-cache made coherent
- * with what was written through the D-side first. */
+ * first (icache_sync_for_map()). */
 static uint64_t pt_leaf_protect(uint64_t e, unsigned prot)
 {
 	paddr_t pa = e & PTE_ADDR_MASK;
 	uint64_t d = make_pte(pa, prot);
 
-	if ((d & PTE_VALID) && !(d & PTE_UXN) && ((e & PTE_UXN) || !(e & PTE_VALID)))
-		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+	if (d != e)
+		icache_sync_for_map(pa, d);
 	return d;
 }
 

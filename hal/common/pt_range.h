@@ -45,8 +45,7 @@ struct pt_range {
 	void *ctx;
 	int ret;	 /* PT_WALK: the nonzero value fn returned */
 	bool stop;	 /* fn asked to stop */
-	bool dirty;	 /* entries were written since the last flush */
-	uint64_t writes; /* entries written by this call */
+	uint64_t writes; /* tables whose entries this call changed (freeing tables) */
 	unsigned n;	 /* pages in the batch */
 	unsigned nt;	 /* emptied tables in the batch */
 	vaddr_t lo, hi;	 /* [lo, hi): span of the batch's entries the TLB may hold */
@@ -68,7 +67,7 @@ static void pt_batch_end(struct pt_range *r)
 {
 	if (r->hi > r->lo || r->nt)
 		hal_tlb_flush_range(r->as, r->lo, r->hi, r->nt ? HAL_TLB_TABLES : 0);
-	else if (r->dirty)
+	else if (r->n)
 		hal_tlb_flush_range(r->as, 0, 0, 0); /* order the writes (arm64 DSB) */
 	for (unsigned i = 0; i < r->n; i++) {
 		uint64_t e = r->page[i].pte;
@@ -80,15 +79,15 @@ static void pt_batch_end(struct pt_range *r)
 		frame_free(hal_virt_to_phys(r->table[i]), 0);
 	r->n = r->nt = 0;
 	r->lo = r->hi = 0;
-	r->dirty = false;
 }
 
-static void pt_leaf(struct pt_range *r, uint64_t *e, vaddr_t va)
+/* Apply r to the leaf entry e (nonzero) of va; true if it changed. */
+static bool pt_leaf(struct pt_range *r, uint64_t *e, vaddr_t va)
 {
 	uint64_t old = *e, new;
 
 	if (!pt_leaf_present(old))
-		return;
+		return false;
 	if (r->op == PT_WALK) {
 		int x = r->fn(r->ctx, va, pt_leaf_pa(old), pt_leaf_prot(old));
 
@@ -96,14 +95,12 @@ static void pt_leaf(struct pt_range *r, uint64_t *e, vaddr_t va)
 			r->ret = x;
 			r->stop = true;
 		}
-		return;
+		return false;
 	}
 	new = r->op == PT_UNMAP ? 0 : pt_leaf_protect(old, r->prot);
 	if (new == old)
-		return;
+		return false;
 	*e = new;
-	r->dirty = true;
-	r->writes++;
 	if (pt_leaf_cached(old)) {
 		if (r->hi == r->lo)
 			r->lo = va;
@@ -113,6 +110,7 @@ static void pt_leaf(struct pt_range *r, uint64_t *e, vaddr_t va)
 	r->page[r->n].pte = r->op == PT_UNMAP ? old : new;
 	if (++r->n == PT_BATCH)
 		pt_batch_end(r);
+	return true;
 }
 
 static bool pt_table_empty(const uint64_t *t)
@@ -130,13 +128,33 @@ static vaddr_t pt_range_level(struct pt_range *r, uint64_t *t, unsigned level, v
 	const unsigned shift = PAGE_SHIFT + PT_ENTRY_BITS * (level - 1);
 	const vaddr_t span = (vaddr_t)1 << shift;
 
+	if (level == 1) { /* the hot loop: an absent entry is 0 on both arches */
+		const unsigned nr = 1u << PT_ENTRY_BITS;
+		unsigned i = (va >> PAGE_SHIFT) & (nr - 1);
+		const vaddr_t base = va - ((vaddr_t)i << PAGE_SHIFT);
+		unsigned last = r->end - va >= (vaddr_t)(nr - i) << PAGE_SHIFT ?
+					nr :
+					i + (unsigned)((r->end - va) >> PAGE_SHIFT);
+
+		bool changed = false;
+
+		for (; i < last; i++) {
+			if (!t[i])
+				continue;
+			changed |= pt_leaf(r, &t[i], base + ((vaddr_t)i << PAGE_SHIFT));
+			if (r->stop) {
+				last = i + 1;
+				break;
+			}
+		}
+		r->writes += changed;
+		return base + ((vaddr_t)last << PAGE_SHIFT);
+	}
 	while (va < r->end && !r->stop) {
 		unsigned i = (va >> shift) & ((1u << PT_ENTRY_BITS) - 1);
 		vaddr_t next = (va & ~(span - 1)) + span;
 
-		if (level == 1) {
-			pt_leaf(r, &t[i], va);
-		} else if (pt_is_table(t[i])) {
+		if (pt_is_table(t[i])) {
 			uint64_t *child = pt_table_va(t[i]);
 			uint64_t writes = r->writes;
 			bool whole = va == next - span && r->end >= next;
@@ -148,7 +166,6 @@ static vaddr_t pt_range_level(struct pt_range *r, uint64_t *t, unsigned level, v
 			    ((whole && done >= next) ||
 			     (r->writes != writes && pt_table_empty(child)))) {
 				t[i] = 0;
-				r->dirty = true;
 				r->writes++;
 				r->table[r->nt++] = child;
 				if (r->nt == PT_TABLE_BATCH)

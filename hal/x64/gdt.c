@@ -113,6 +113,7 @@ void x64_gdt_init_ap(unsigned cpu, uint64_t stack_top)
 {
 	if (cpu == 0 || cpu >= HAL_MAX_CPUS)
 		return;
+	ap_tables[cpu].percpu.cpu = cpu;
 	gdt_setup(ap_tables[cpu].gdt, &ap_tables[cpu].tss, ap_tables[cpu].ist_stacks,
 		  &ap_tables[cpu].percpu);
 	ap_tables[cpu].tss.rsp[0] = stack_top;

@@ -27,6 +27,7 @@
 #define LAPIC_LVT_ERROR 0x370
 #define LVT_MASKED (1 << 16)
 #define LVT_NMI (4 << 8)
+#define LVT_ACTIVE_LOW (1 << 13)
 #define SVR_ENABLE (1 << 8)
 #define APIC_BASE_ENABLE (1 << 11)
 #define APIC_BASE_EXTD (1 << 10) /* x2APIC mode */
@@ -76,9 +77,31 @@ void x64_lapic_eoi(void)
 		x64_lapic_write(LAPIC_EOI, 0);
 }
 
-/* Accept every priority, software-enable with the spurious vector, mask
- * LINT0 (the 8259's ExtINT: we use the I/O APIC), keep LINT1 as NMI, mask
- * the error interrupt and clear the ESR [§10.5.1, §10.9]. Every CPU; on a
+/* Which LINT pin is the NMI, and its polarity: "kevlar,nmi-lint" = <lint
+ * sense> on the node (from the ACPI MADT's local APIC NMI entry for every
+ * CPU, kernel/acpi/acpi_fdt.c; sense 3 = active low), else LINT1 active
+ * high, the PC convention [MP Specification 1.4 §5.1]. Set at probe on
+ * the boot CPU, read-only afterwards (every CPU's x64_lapic_cpu_init uses
+ * them: the per-CPU NMI entries on /cpus nodes are not applied yet). */
+static unsigned nmi_lint = 1;
+static uint32_t nmi_lvt = LVT_NMI;
+
+static void read_nmi_lint(struct device *dev)
+{
+	int len;
+	const uint8_t *p = dev_read_prop(dev, "kevlar,nmi-lint", &len);
+
+	if (!p || len != 8 || p[0] || p[1] || p[2] || p[3] > 1 || p[4] || p[5] || p[6] || p[7] > 3)
+		return;
+	nmi_lint = p[3];
+	/* An NMI is edge-triggered whatever the flags say [Intel SDM Vol. 3A
+	 * §10.5.1, "Trigger Mode"]; only the polarity applies. */
+	nmi_lvt = LVT_NMI | (p[7] == 1 || p[7] == 3 ? LVT_ACTIVE_LOW : 0);
+}
+
+/* Accept every priority, software-enable with the spurious vector, make
+ * the NMI LINT (nmi_lint) the NMI and mask the other, mask the error
+ * interrupt and clear the ESR [§10.5.1, §10.9]. Every CPU; on a
  * secondary the APIC is globally enabled at the boot CPU's base too. */
 void x64_lapic_cpu_init(void)
 {
@@ -90,9 +113,11 @@ void x64_lapic_cpu_init(void)
 		wrmsr(MSR_APIC_BASE, msr |= APIC_BASE_ENABLE);
 	if (x2apic && !(msr & APIC_BASE_EXTD))
 		wrmsr(MSR_APIC_BASE, msr | APIC_BASE_EXTD);
+	/* The LINT that is not the NMI is masked (LINT0 is the 8259's
+	 * ExtINT: interrupts come through the I/O APIC). */
 	x64_lapic_write(LAPIC_TPR, 0);
-	x64_lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
-	x64_lapic_write(LAPIC_LVT_LINT1, LVT_NMI);
+	x64_lapic_write(LAPIC_LVT_LINT0, nmi_lint == 0 ? nmi_lvt : LVT_MASKED);
+	x64_lapic_write(LAPIC_LVT_LINT1, nmi_lint == 1 ? nmi_lvt : LVT_MASKED);
 	x64_lapic_write(LAPIC_LVT_ERROR, LVT_MASKED | 0xfe);
 	x64_lapic_write(LAPIC_ESR, 0);
 	x64_lapic_write(LAPIC_ESR, 0);
@@ -162,6 +187,7 @@ static int lapic_probe(struct device *dev)
 	lapic = (volatile uint32_t *)va;
 	x2apic = x64_cpu.x2apic;
 
+	read_nmi_lint(dev);
 	x64_lapic_cpu_init();
 	printk("lapic: id %u version 0x%x at 0x%llx%s\n", x64_lapic_id(),
 	       x64_lapic_read(LAPIC_VERSION) & 0xff, (unsigned long long)base,

@@ -252,11 +252,20 @@ int hal_mm_init(const struct hal_mem_range *ram, unsigned nr)
 
 /* ACPI tables sit in RAM the e820 map calls reserved or ACPI (types 2-4),
  * which are cached write-back like the rest of RAM on a PC: they join
- * the direct map (2 MiB pages) rather than the uncached I/O window. */
+ * the direct map (2 MiB pages) rather than the uncached I/O window. The
+ * addresses come from untrusted tables: a mapping that would leave fewer
+ * than FW_POOL_RESERVE boot-pool pages (hal_mm_init's RAM still needs
+ * them) is refused, so tables scattered over the address space cannot
+ * exhaust the pool. One mapping takes at most 2 pages (a PDPT and a PD)
+ * plus one per further GiB it spans. */
+#define FW_POOL_RESERVE 32
+
 const void *hal_firmware_map(paddr_t pa, uint64_t len)
 {
 	if (!len || pa + len < pa || pa + len > (uint64_t)DIRECT_MAP_SLOTS << 39 ||
-	    kernel_half_frozen)
+	    kernel_half_frozen || frame_alloc_ready)
+		return NULL;
+	if (POOL_PAGES - pool_used < FW_POOL_RESERVE + 2 + ((pa + len - 1) >> 30) - (pa >> 30))
 		return NULL;
 	if (direct_map_range(pa, pa + len))
 		return NULL;

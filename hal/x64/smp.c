@@ -40,8 +40,8 @@ struct trampoline_data {
 };
 
 /* Written by the boot CPU before a CPU starts, read-only afterwards: the
- * APIC ID of each logical CPU (~0: none; entry 0 unused, hal_cpu_id()
- * answers 0 for any unknown ID) and the secondaries' first stacks. */
+ * APIC ID of each logical CPU (~0: none; entry 0 unused: the boot CPU's is
+ * read from its APIC) and the secondaries' first stacks. */
 static uint32_t cpu_apic_id[HAL_MAX_CPUS] = { [0 ... HAL_MAX_CPUS - 1] = ~0u };
 static uint8_t cpu_stacks[HAL_MAX_CPUS - 1][HAL_KSTACK_SIZE] __aligned(16);
 
@@ -56,17 +56,16 @@ uint64_t hal_cpu_hwid(void)
 	return x64_lapic_id();
 }
 
+/* From the CPU's GS area (gdt.c sets it before anything else runs on a
+ * CPU; in the kernel GS always points there): one load, no APIC read. */
 unsigned hal_cpu_id(void)
 {
 	uint32_t id;
 
-	if (!x64_lapic_ready())
-		return 0;
-	id = x64_lapic_id();
-	for (unsigned i = 1; i < HAL_MAX_CPUS; i++)
-		if (cpu_apic_id[i] == id)
-			return i;
-	return 0;
+	__asm__ volatile("movl %%gs:%c1, %0"
+			 : "=r"(id)
+			 : "i"(__builtin_offsetof(struct x64_percpu, cpu)));
+	return id;
 }
 
 static void ipi_handler(void *arg)

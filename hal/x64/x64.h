@@ -157,6 +157,12 @@ static inline void outw(uint16_t port, uint16_t v)
 {
 	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
 }
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
 static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
@@ -264,6 +270,7 @@ static inline void cpu_pause(void)
 struct x64_percpu {
 	uint64_t kstack_top; /* top of the running task's kernel stack */
 	uint64_t user_rsp;   /* scratch: user rsp during SYSCALL entry */
+	uint32_t cpu;	     /* this CPU's index (hal_cpu_id()) */
 };
 extern struct x64_percpu x64_percpu0;
 

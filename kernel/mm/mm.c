@@ -109,7 +109,7 @@ static int copy_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 	}
 	c->dst->rss_pages++;
 	c->next = va + PAGE_SIZE;
-	return mm_may_yield(c->src) ? COPY_YIELD : 0;
+	return need_resched && mm_may_yield(c->src) ? COPY_YIELD : 0;
 }
 
 /* Copy (private) or share (VM_SHARED, file frames) the present pages of v
@@ -343,7 +343,7 @@ static int reprotect_yield(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 	(void)va;
 	(void)pa;
 	(void)prot;
-	return mm_may_yield(arg);
+	return need_resched && mm_may_yield(arg);
 }
 
 static int mm_protect_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)

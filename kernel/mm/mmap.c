@@ -95,6 +95,9 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 				ret = -ENODEV;
 				goto out;
 			}
+			ret = memfd_mmap_check(f->inode, true);
+			if (ret)
+				goto out;
 		}
 	}
 	if (type == MAP_SHARED_VALIDATE)

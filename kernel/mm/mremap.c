@@ -35,7 +35,7 @@ static int move_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 		frame_free(pa, 0);
 		m->mm->rss_pages--;
 	}
-	return mm_may_yield(m->mm);
+	return need_resched && mm_may_yield(m->mm);
 }
 
 /* Move the pages and the area [v->start, v->end) to start at to. The

@@ -160,7 +160,7 @@ static int zap_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 		if (z->mm->rss_pages)
 			z->mm->rss_pages--;
 	}
-	return mm_may_yield(z->mm);
+	return need_resched && mm_may_yield(z->mm);
 }
 
 void vma_zap(struct mm *mm, struct vm_area *v, vaddr_t start, vaddr_t end)

@@ -154,7 +154,9 @@ int proc_show_cmdline(struct seqbuf *s, struct task *t);
 int proc_show_ostype(struct seqbuf *s, struct task *t);
 int proc_show_osrelease(struct seqbuf *s, struct task *t);
 int proc_show_pid_max(struct seqbuf *s, struct task *t);
-int proc_show_hw_random(struct seqbuf *s, struct task *t); /* driver_files.c */
+int proc_show_hw_random(struct seqbuf *s, struct task *t);   /* driver_files.c */
+int proc_show_partitions(struct seqbuf *s, struct task *t);  /* block_files.c */
+int proc_show_pci_devices(struct seqbuf *s, struct task *t); /* pci_files.c */
 
 /* Kernel identity shown by /proc/version and /proc/sys/kernel. */
 #define PROC_OSRELEASE "6.1.0-kevlar"
