@@ -4,9 +4,7 @@
  * Input is taken out of the queue with interrupts masked into a small
  * kernel buffer, then copied to the user with interrupts enabled (a
  * user copy may fault and sleep). */
-#include <kernel/current.h>
 #include <kernel/errno.h>
-#include <kernel/sched.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
 
@@ -164,13 +162,6 @@ ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
 			return done ? (ssize_t)done : -EFAULT;
 		n_tty_output(tty, kbuf, n);
 		done += n;
-		/* As Linux's iterate_tty_write: between chunks, a signal ends a long write
-		 * with what went out, and other tasks get the CPU (cond_resched()). A
-		 * 1 GiB sendfile to the console held the only CPU for minutes and could
-		 * not be killed: the syscall fuzzer's finding, tests/guest/t_fuzzfind.c. */
-		if (u->len && current_signal_pending())
-			break;
-		cond_resched();
 	}
 	return (ssize_t)done;
 }

@@ -1,9 +1,7 @@
 /* In-kernel copies between files: [sendfile(2)], [copy_file_range(2)].
  * A simple loop through a one-page kernel buffer. */
 #include <hal/usercopy.h>
-#include <kernel/current.h>
 #include <kernel/kmalloc.h>
-#include <kernel/sched.h>
 #include <kernel/syscall.h>
 
 #include "internal.h"
@@ -47,13 +45,6 @@ static ssize_t copy_loop(struct file *in, off_t *ipos, struct file *out, off_t *
 		}
 		if ((size_t)n < want)
 			break;
-		/* A signal ends the copy between pages with the count so far, as Linux's
-		 * splice loop and /dev/zero's read do, and other tasks get the CPU: the
-		 * syscall fuzzer's 1 GiB sendfile to the console held the CPU for minutes
-		 * (tests/guest/t_fuzzfind.c). */
-		if (total < count && current_signal_pending())
-			break;
-		cond_resched(); /* a preemption point: count is the user's */
 	}
 	kfree(buf);
 	return total ? (ssize_t)total : err;

@@ -1172,7 +1172,8 @@ static void open_fds(void)
         ADD(pp[0]);
         ADD(pp[1]);
     }
-    ADD(open("/dev/console", O_RDONLY | O_NOCTTY | O_NONBLOCK)); /* read-only: no garbage in the log */
+    /* No console fd: even read-only, /proc/self/fd/N reopens it for writing (as on
+     * Linux) and a worker's writes would fill the log with garbage. */
     ADD(open("/proc/self/maps", O_RDONLY));
     ADD(open("/proc/self/status", O_RDONLY));
     ADD(open("/proc/meminfo", O_RDONLY));
