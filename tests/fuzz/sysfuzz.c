@@ -1518,15 +1518,19 @@ static void ktest(int ok, const char *name, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
+    /* "KTEST" is put together at run time: some route still lets a worker copy this
+     * binary to the console (docs/reliability.md), and its literal format strings
+     * at the start of a line would count as result lines. */
+    char kt[6] = {'K', 'T', 'E', 'S', 'T', 0};
     ktest_total++;
     if (!ok)
         ktest_fail++;
     if (opt_noktest)
         printf("sysfuzz: %s %s %s\n", ok ? "ok" : "FAILED", name, why);
     else if (ok)
-        printf("\nKTEST PASS %s\nsysfuzz: %s: %s\n", name, name, why);
+        printf("\n%s PASS %s\nsysfuzz: %s: %s\n", kt, name, name, why);
     else
-        printf("\nKTEST FAIL %s %s\n", name, why);
+        printf("\n%s FAIL %s %s\n", kt, name, why);
     fflush(stdout);
 }
 
@@ -1809,8 +1813,9 @@ int main(int argc, char **argv)
     ktest(n > 0, "fuzz.after_proc", "read /proc/meminfo after the run: %zd", n);
     if (fd >= 0)
         close(fd);
+    char kt[6] = {'K', 'T', 'E', 'S', 'T', 0};
     if (!opt_noktest)
-        printf("\nKTEST END total=%d\n", ktest_total);
+        printf("\n%s END total=%d\n", kt, ktest_total);
     fflush(stdout);
     return ktest_fail ? 1 : 0;
 }
