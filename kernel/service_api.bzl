@@ -14,6 +14,7 @@ SERVICE_API_HEADERS = [
     "initramfs.h",  # what the initramfs service implements for the core
     "kmalloc.h",    # the kernel heap, total RAM
     "list.h",       # intrusive lists
+    "lock_debug.h", # Fortress lock checking behind spinlock.h and mutex.h
     "mutex.h",      # sleeping locks
     "printk.h",     # the console log, panic
     "random.h",     # the entropy pool, hwrng registration

@@ -6,6 +6,7 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "../proc/proc_internal.h"
@@ -18,8 +19,13 @@ static void idle_loop(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		irqflags_t f = hal_irq_save();
-		if (rq_nr_running() == 0)
+		irqflags_t f = spin_lock_irqsave(&sched_lock);
+		bool empty = rq_nr_running() == 0;
+
+		/* Drop the lock, keep interrupts masked: a wake-up comes from
+		 * an interrupt on this CPU, which hal_cpu_idle() lets in. */
+		spin_unlock(&sched_lock);
+		if (empty)
 			hal_cpu_idle();
 		hal_irq_restore(f);
 		schedule();

@@ -1,8 +1,10 @@
 /* I/O multiplexing: [poll(2)], ppoll, and the waiting engine select.c
  * shares. The engine asks each file's f_op->poll for its ready mask and
- * the wait queue that will be woken when it changes; the scan and the
- * sleep happen with interrupts masked, so a wake-up in between is not
- * lost. A task sleeps on one wait queue at a time (sched_sleep): when the
+ * the wait queue that will be woken when it changes. The task is queued
+ * and marked sleeping (prepare_to_wait()) before it scans, so a wake-up
+ * from another CPU during the scan is not lost; a scan that finds a
+ * different queue re-queues and scans again. A task sleeps on one wait
+ * queue at a time: when the
  * files use a single queue the wait is exact; with several distinct queues
  * it sleeps on the first one and rescans at least every POLL_SLICE_NS. */
 #include <hal/timer.h>
@@ -20,14 +22,24 @@
 int poll_files(struct file **files, const unsigned *events, unsigned *revents, unsigned n,
 	       unsigned base_ready, uint64_t deadline, bool nowait)
 {
+	struct wait_queue *armed = NULL; /* the queue we are queued on */
+	bool armed_multi = false;
+
 	for (;;) {
-		irqflags_t fl = hal_irq_save();
 		struct wait_queue *first = NULL;
 		bool multi = false;
 		unsigned ready = base_ready;
-		uint64_t now, dl;
+		uint64_t now = hal_timer_now_ns(), dl = deadline;
 		int r;
 
+		if (armed_multi || (!armed && n)) {
+			if (!dl || now + POLL_SLICE_NS < dl)
+				dl = now + POLL_SLICE_NS;
+		}
+		/* Queued and marked sleeping before the scan: a wake-up during
+		 * or after it makes sched_wait() return at once. */
+		if (!nowait)
+			prepare_to_wait(armed, dl, true);
 		for (unsigned i = 0; i < n; i++) {
 			struct wait_queue *wq = NULL;
 			unsigned m;
@@ -44,25 +56,27 @@ int poll_files(struct file **files, const unsigned *events, unsigned *revents, u
 				multi = true;
 		}
 		if (ready || nowait) {
-			hal_irq_restore(fl);
+			if (!nowait)
+				finish_wait(armed);
 			return (int)ready;
 		}
-		if (current && signal_pending(current)) {
-			hal_irq_restore(fl);
+		if (signal_pending(current)) {
+			finish_wait(armed);
 			return -EINTR;
 		}
-		now = hal_timer_now_ns();
 		if (deadline && now >= deadline) {
-			hal_irq_restore(fl);
+			finish_wait(armed);
 			return 0;
 		}
-		dl = deadline;
-		if (multi || (!first && n)) {
-			if (!dl || now + POLL_SLICE_NS < dl)
-				dl = now + POLL_SLICE_NS;
+		if (first != armed || multi != armed_multi) {
+			/* Queue on the right one, then scan again. */
+			finish_wait(armed);
+			armed = first;
+			armed_multi = multi;
+			continue;
 		}
-		r = sched_sleep(first, dl, true);
-		hal_irq_restore(fl);
+		r = sched_wait();
+		finish_wait(armed);
 		if (r == -EINTR)
 			return -EINTR;
 	}

@@ -1,8 +1,8 @@
 /* Scheduling, sleeping and waking. One CPU in this version; the kernel is
  * not preemptible: a task runs in the kernel until it sleeps or returns to
  * user mode, where a pending reschedule (timer tick, wake-up) is honoured.
- * Data shared with IRQ handlers is protected by masking interrupts
- * (hal_irq_save/restore). */
+ * Shared data has named locks (<kernel/spinlock.h>, <kernel/mutex.h>);
+ * docs/architecture.md "Locking" lists them and their order. */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 #include <hal/types.h>

@@ -35,8 +35,15 @@ static int irq_on = 1;
 irqflags_t hal_irq_save(void) { int o = irq_on; irq_on = 0; return o; }
 void hal_irq_restore(irqflags_t f) { irq_on = (int)f; }
 bool hal_irq_enabled(void) { return irq_on; }
-void wait_queue_init(struct wait_queue *wq) { list_init(&wq->waiters); }
+void wait_queue_init(struct wait_queue *wq) { spin_lock_init(&wq->lock, "wait_queue"); list_init(&wq->waiters); }
 int sched_sleep(struct wait_queue *wq, uint64_t d, bool i) { printf("  [sched_sleep called -> EINTR]\n"); return -EINTR; }
+/* The wait-queue protocol: nothing ever wakes a sleeper here, so a sleep
+ * is interrupted at once, like sched_sleep() above. */
+void prepare_to_wait(struct wait_queue *wq, uint64_t d, bool i) {}
+int sched_wait(void) { printf("  [sched_wait called -> EINTR]\n"); return -EINTR; }
+void finish_wait(struct wait_queue *wq) {}
+int sched_sleep_locked(struct wait_queue *wq, spinlock_t *l, uint64_t d, bool i) { return sched_sleep(wq, d, i); }
+int sched_sleep_until(uint64_t d, bool i) { return sched_sleep(NULL, d, i); }
 void wake_up(struct wait_queue *wq) {}
 int last_signal;
 int send_signal(struct task *t, int sig, const struct linux_siginfo *info) { last_signal = sig; return 0; }
@@ -48,6 +55,7 @@ struct task *task_lookup(int pid) { return pid == (current ? current->tid : -1) 
 #include <kernel/mutex.h>
 void mutex_lock(struct mutex *m) { if (m->owner) panic("mutex %s taken twice", m->name); m->owner = current ? current : (struct task *)m; }
 void mutex_unlock(struct mutex *m) { m->owner = NULL; }
+int sched_sleep_mutex(struct wait_queue *wq, struct mutex *m, uint64_t d, bool i) { return sched_sleep(wq, d, i); }
 int64_t time_realtime_ns(void) { return 1700000000LL * 1000000000LL; }
 uint64_t hal_timer_now_ns(void) { static uint64_t t; return t += 1000; }
 uint64_t frame_total_bytes(void) { return 64 << 20; }
