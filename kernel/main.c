@@ -39,6 +39,8 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "acpi/acpi_boot.h"
+
 #if __has_include(<kevlar/profile.h>)
 #include <kevlar/profile.h>
 #endif
@@ -52,6 +54,8 @@
 
 /* A copy of a misaligned tree (libfdt needs 8-byte alignment). */
 static uint64_t dtb_copy[DTB_COPY_MAX / 8];
+/* The board tree with what ACPI describes folded in (PCs). */
+static uint64_t acpi_dtb[DTB_COPY_MAX / 8];
 
 static const char *const class_names[DRV_CLASS_COUNT] = {
 	"irqchip", "timer", "console", "rtc", "power", "bus", "device",
@@ -67,11 +71,46 @@ static const void *usable_dtb(const void *dtb)
 	return dtb_copy;
 }
 
+/* Is `word` one of the space-separated words of cmdline? (the command
+ * line is parsed after the tree; ACPI must be decided before) */
+static bool cmdline_has_word(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = cmdline; p && *p;) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, word, n) && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+/* PCs: fold the ACPI tables into the built-in tree, unless Linux's
+ * acpi=off [Documentation/admin-guide/kernel-parameters.txt] says not
+ * to; then the tree's own values (the board's fallback) apply. */
+static const void *acpi_fold(struct hal_boot_info *bi, const void *dtb)
+{
+	if (!bi->acpi_rsdp_copy && !bi->acpi_rsdp_pa && !bi->acpi_scan[1].size)
+		return dtb; /* no ACPI on this arch or board */
+	if (!dtb || fdt_magic(dtb) != FDT_MAGIC)
+		return dtb;
+	if (cmdline_has_word(bi->cmdline, "acpi=off")) {
+		printk("acpi: off (acpi=off); the board tree's fallback values apply\n");
+		return dtb;
+	}
+	if (acpi_boot_fold(bi, dtb, acpi_dtb, sizeof(acpi_dtb)))
+		return dtb;
+	return acpi_dtb;
+}
+
 static void parse_board(struct hal_boot_info *bi)
 {
 	char msg[160];
 	unsigned flags = bi->nr_mem ? BOARD_PARSE_MEM_OPTIONAL : 0;
-	const void *dtb = usable_dtb(bi->dtb);
+	const void *dtb = acpi_fold(bi, usable_dtb(bi->dtb));
 	int err;
 
 	if (dtb && fdt_magic(dtb) == FDT_MAGIC)

@@ -240,3 +240,12 @@ void arm64_sync_icache(uintptr_t va, size_t len)
 	}
 	isb();
 }
+
+/* No firmware tables on the arm64 boards: their description is the DTB
+ * (hal/include/hal/mmu.h). */
+const void *hal_firmware_map(paddr_t pa, uint64_t len)
+{
+	(void)pa;
+	(void)len;
+	return NULL;
+}

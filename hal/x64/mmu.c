@@ -250,6 +250,19 @@ int hal_mm_init(const struct hal_mem_range *ram, unsigned nr)
 	return err;
 }
 
+/* ACPI tables sit in RAM the e820 map calls reserved or ACPI (types 2-4),
+ * which are cached write-back like the rest of RAM on a PC: they join
+ * the direct map (2 MiB pages) rather than the uncached I/O window. */
+const void *hal_firmware_map(paddr_t pa, uint64_t len)
+{
+	if (!len || pa + len < pa || pa + len > (uint64_t)DIRECT_MAP_SLOTS << 39 ||
+	    kernel_half_frozen)
+		return NULL;
+	if (direct_map_range(pa, pa + len))
+		return NULL;
+	return hal_phys_to_virt(pa);
+}
+
 uintptr_t hal_ioremap(paddr_t pa, uint64_t size)
 {
 	paddr_t first = pa & PAGE_MASK;

@@ -2,7 +2,9 @@
  * aligned tags after an 8-byte header { total_size, reserved }
  * [Multiboot2 spec §3.6]. Used: type 1 (command line), 3 (module: the
  * first is the initrd), 6 (memory map, e820 types) and, only when there is
- * no type 6, 17 (the UEFI memory map). GRUB gives type 6 on BIOS and UEFI
+ * no type 6, 17 (the UEFI memory map); for ACPI (x64_acpi_*, acpi.c), 15
+ * then 14 (copies of the RSDP [§3.6.16, §3.6.15]), else 12 or 11 (the EFI
+ * system table). GRUB gives type 6 on BIOS and UEFI
  * alike (on UEFI built from the firmware's map, after ExitBootServices:
  * our header has no "EFI boot services" tag), checked with Debian 12's
  * GRUB 2.06 on SeaBIOS and OVMF. */
@@ -15,6 +17,10 @@
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_EFI32_SYSTAB 11 /* { tag, uint32_t pointer } */
+#define MB2_TAG_EFI64_SYSTAB 12 /* { tag, uint64_t pointer } */
+#define MB2_TAG_ACPI_OLD 14	/* { tag, a copy of the ACPI 1.0 RSDP } */
+#define MB2_TAG_ACPI_NEW 15	/* { tag, a copy of the ACPI 2.0+ RSDP } */
 #define MB2_TAG_EFI_MMAP 17
 #define MB2_MMAP_RAM 1
 
@@ -105,7 +111,8 @@ int x64_mb2_parse(uint32_t mbi_pa, struct hal_boot_info *bi)
 	const uint8_t *p = hal_phys_to_virt(mbi_pa);
 	uint32_t total = *(const uint32_t *)p;
 	const struct mb2_tag_efi_mmap *efi_mmap = NULL;
-	bool have_module = false, have_mmap = false;
+	bool have_module = false, have_mmap = false, efi64 = false;
+	uint64_t efi_systab = 0;
 
 	if (total < 16)
 		return -EINVAL;
@@ -144,6 +151,20 @@ int x64_mb2_parse(uint32_t mbi_pa, struct hal_boot_info *bi)
 			}
 			break;
 		}
+		case MB2_TAG_ACPI_NEW:
+		case MB2_TAG_ACPI_OLD:
+			x64_acpi_rsdp_copy(bi, tag + 1, tag->size - sizeof(*tag),
+					   tag->type == MB2_TAG_ACPI_NEW);
+			break;
+		case MB2_TAG_EFI64_SYSTAB:
+			if (tag->size >= sizeof(*tag) + 8)
+				efi_systab = *(const uint64_t *)(tag + 1);
+			efi64 = true;
+			break;
+		case MB2_TAG_EFI32_SYSTAB:
+			if (tag->size >= sizeof(*tag) + 4 && !efi_systab)
+				efi_systab = *(const uint32_t *)(tag + 1);
+			break;
 		case MB2_TAG_EFI_MMAP:
 			if (tag->size >= sizeof(*efi_mmap))
 				efi_mmap = (const void *)tag;
@@ -154,5 +175,7 @@ int x64_mb2_parse(uint32_t mbi_pa, struct hal_boot_info *bi)
 	}
 	if (!have_mmap && efi_mmap)
 		add_efi_mmap(bi, efi_mmap);
+	if (!bi->acpi_rsdp_copy && efi_systab)
+		x64_acpi_efi_systab(bi, efi_systab, efi64);
 	return 0;
 }

@@ -6,10 +6,13 @@
  *    with status 0 on SLP_TYP 0.
  *  - Panic stop: QEMU's isa-debug-exit ("qemu,isa-debug-exit"): writing v
  *    makes QEMU exit with status (v << 1) | 1, so 1 -> 3.
- *  - Reset: the PC's reset control register 0xcf9 [ICH9 datasheet
- *    §13.7.5], then the 8042 keyboard controller's pulse-reset command
- *    0xfe on port 0x64, then a triple fault. These ports are fixed by the
- *    PC architecture rather than described by the board.
+ *  - Reset: the FADT's reset register and value [ACPI 6.4 §4.8.3.6,
+ *    §5.2.9] when the board tree has one (binding "kevlar,acpi-reset",
+ *    written from the FADT at boot by kernel/acpi/acpi_fdt.c); then, as
+ *    fallbacks fixed by the PC architecture rather than described by the
+ *    board, the reset control register 0xcf9 [ICH9 datasheet §13.7.5],
+ *    the 8042 keyboard controller's pulse-reset command 0xfe on port
+ *    0x64, and a triple fault.
  */
 #include <hal/cpu.h>
 #include <hal/mmio.h>
@@ -29,6 +32,9 @@ static bool have_pm1a;
 static uint32_t slp_typ_s5;
 static struct hal_iomem debug_exit;
 static bool have_debug_exit;
+static struct hal_iomem acpi_reset;
+static uint32_t acpi_reset_value;
+static bool have_acpi_reset;
 
 static int probe_port(struct device *dev, struct hal_iomem *io)
 {
@@ -53,6 +59,18 @@ static int pm1_probe(struct device *dev)
 	return 0;
 }
 
+static int acpi_reset_probe(struct device *dev)
+{
+	int err = probe_port(dev, &acpi_reset);
+
+	if (err)
+		return err;
+	if (dev_read_u32(dev, "kevlar,reset-value", &acpi_reset_value))
+		return -EINVAL;
+	have_acpi_reset = true;
+	return 0;
+}
+
 static int debug_exit_probe(struct device *dev)
 {
 	int err = probe_port(dev, &debug_exit);
@@ -67,6 +85,12 @@ static const struct of_device_id pm1_match[] = {
 	{ 0, 0 },
 };
 DRIVER_DECLARE(acpi_pm1_poweroff, DRV_CLASS_POWER, pm1_match, pm1_probe);
+
+static const struct of_device_id acpi_reset_match[] = {
+	{ "kevlar,acpi-reset", 0 },
+	{ 0, 0 },
+};
+DRIVER_DECLARE(acpi_reset, DRV_CLASS_POWER, acpi_reset_match, acpi_reset_probe);
 
 static const struct of_device_id debug_exit_match[] = {
 	{ "qemu,isa-debug-exit", 0 },
@@ -110,6 +134,10 @@ __noreturn void hal_reboot(void)
 	} __packed null_idt = { 0, 0 };
 
 	hal_irq_disable();
+	if (have_acpi_reset) {
+		hal_io_write8(&acpi_reset, 0, (uint8_t)acpi_reset_value);
+		wait_a_moment();
+	}
 	outb(0xcf9, 0x02); /* SYS_RST, then RST_CPU: a hard reset */
 	wait_a_moment();
 	outb(0xcf9, 0x06);

@@ -52,6 +52,10 @@ int x64_pvh_parse(uint32_t start_info_pa, struct hal_boot_info *bi)
 		bi->initrd_base = mod[0].paddr;
 		bi->initrd_size = mod[0].size;
 	}
+	if (si->rsdp_paddr) {
+		bi->acpi_rsdp_pa = si->rsdp_paddr;
+		bi->acpi_rsdp_from = "PVH start info";
+	}
 	if (si->version >= 1 && si->memmap_paddr) {
 		const struct hvm_memmap_table_entry *e = hal_phys_to_virt(si->memmap_paddr);
 

@@ -79,6 +79,7 @@ __noreturn void x64_boot_main(uint32_t magic, uint32_t info_pa)
 		/* No usable loader data: the DT's /memory and /chosen apply. */
 		memset(bi, 0, sizeof(*bi));
 	}
+	x64_acpi_bios_areas(bi);
 
 	/* Never hand out the first MiB (real-mode IVT, BIOS data, EBDA,
 	 * option ROMs; and frame 0, which frame_alloc() uses for failure),

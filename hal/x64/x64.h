@@ -286,6 +286,12 @@ __noreturn void x64_boot_main(uint32_t magic, uint32_t info_pa);
 struct hal_boot_info;
 int x64_pvh_parse(uint32_t start_info_pa, struct hal_boot_info *bi);
 int x64_mb2_parse(uint32_t mbi_pa, struct hal_boot_info *bi);
+/* acpi.c: where the ACPI RSDP may be (hal_boot_info.acpi_*): a copy of
+ * the loader's (multiboot2 tags 14/15), the EFI system table's
+ * configuration table, the BIOS areas to scan. */
+void x64_acpi_rsdp_copy(struct hal_boot_info *bi, const void *rsdp, uint32_t len, bool v2);
+void x64_acpi_efi_systab(struct hal_boot_info *bi, uint64_t systab_pa, bool is64);
+void x64_acpi_bios_areas(struct hal_boot_info *bi);
 /* Shared by both parsers: keep a copy of the command line in the image. */
 const char *x64_boot_save_cmdline(const char *s, size_t max);
 void x64_boot_add_ram(struct hal_boot_info *bi, uint64_t base, uint64_t size);

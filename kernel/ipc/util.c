@@ -65,7 +65,7 @@ int ipcperms(const struct kern_ipc_perm *p, int flg)
 		return 0;
 	if (current->euid == p->cuid || current->euid == p->uid)
 		granted >>= 6;
-	else if (current->egid == p->cgid || current->egid == p->gid)
+	else if (in_group_p(p->cgid) || in_group_p(p->gid))
 		granted >>= 3;
 	return (requested & ~granted & 7) ? -EACCES : 0;
 }

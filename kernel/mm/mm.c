@@ -113,6 +113,10 @@ struct mm *mm_fork(struct mm *src)
 	dst->brk = src->brk;
 	dst->mmap_base = src->mmap_base;
 	dst->stack_top = src->stack_top;
+	dst->arg_start = src->arg_start;
+	dst->arg_end = src->arg_end;
+	dst->env_start = src->env_start;
+	dst->env_end = src->env_end;
 	dst->vdso_base = src->vdso_base;
 	dst->sigreturn = src->sigreturn;
 	dst->exe_file = src->exe_file;

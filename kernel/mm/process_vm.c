@@ -30,7 +30,7 @@ struct user_iovec {
 	uint64_t len;
 };
 
-static bool may_access(const struct task *t)
+bool task_may_access_mm(const struct task *t)
 {
 	const struct task *c = current;
 
@@ -55,6 +55,25 @@ static paddr_t remote_page(struct mm *mm, vaddr_t va, bool write)
 	if (mm_handle_fault(mm, va, write ? HAL_FAULT_WRITE : HAL_FAULT_READ))
 		return 0;
 	return hal_query_page(mm->as, va, &pa, &prot) ? pa : 0;
+}
+
+size_t mm_read_remote(struct mm *mm, vaddr_t addr, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		vaddr_t va = addr + done;
+		size_t n = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		paddr_t pa = va < USER_TOP && va >= addr ?
+				     remote_page(mm, PAGE_ALIGN_DOWN(va), false) :
+				     0;
+
+		if (!pa)
+			break;
+		frame_read(pa, va & (PAGE_SIZE - 1), (char *)buf + done, n);
+		done += n;
+	}
+	return done;
 }
 
 static struct user_iovec *iov_get(uintptr_t uiov, unsigned long cnt, long *err)
@@ -120,7 +139,7 @@ static long process_vm_rw(int pid, uintptr_t ulocal, unsigned long lcnt, uintptr
 	if (!mm)
 		goto out;
 	err = -EPERM;
-	if (!may_access(t))
+	if (!task_may_access_mm(t))
 		goto out;
 	lc = (struct iov_cursor){ .iov = liov, .cnt = lcnt };
 	rc = (struct iov_cursor){ .iov = riov, .cnt = rcnt };

@@ -6,12 +6,12 @@
 
 uint32_t current_fsuid(void)
 {
-	return current ? current->euid : 0;
+	return current ? current->fsuid : 0;
 }
 
 uint32_t current_fsgid(void)
 {
-	return current ? current->egid : 0;
+	return current ? current->fsgid : 0;
 }
 
 uint32_t current_set_umask(uint32_t mask)

@@ -19,6 +19,7 @@
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/time.h>
 #include <kernel/vfs.h>
 #include <string.h>
 
@@ -123,6 +124,7 @@ static void exec_commit(struct file *f, struct exec_args *a, const char *filenam
 	if (t->files)
 		files_close_on_exec(t->files);
 	signal_exec(t);
+	posix_timers_exit(t->group_leader);
 	hal_context_reset_user_state(&t->ctx);
 
 	task_set_comm(t, filename);

@@ -115,6 +115,10 @@ int exec_build_stack(const struct exec_image *im, const struct exec_args *a, con
 	if (copy_to_user(u_execfn, execfn, execfn_len) || copy_to_user(u_strings, a->buf, a->len) ||
 	    copy_to_user(u_platform, HAL_ELF_PLATFORM, plat_len))
 		return -EFAULT;
+	im->mm->arg_start = u_strings;
+	im->mm->arg_end = u_strings + a->argv_len;
+	im->mm->env_start = u_strings + a->argv_len;
+	im->mm->env_end = u_strings + a->len;
 	get_random_bytes(rnd, sizeof rnd);
 	if (copy_to_user(u_random, rnd, sizeof rnd))
 		return -EFAULT;

@@ -70,6 +70,7 @@ static void process_exit(struct task *leader)
 	if (leader->group_exiting)
 		leader->exit_status = leader->group_exit_status;
 	itimer_exit(leader);
+	posix_timers_exit(leader);
 	pidfd_task_exit(leader);
 	reparent_children(leader);
 	if (notify_parent_exit(leader)) {

@@ -183,6 +183,8 @@ static long kernel_clone(const struct clone_req *req)
 	c->egid = p->egid;
 	c->suid = p->suid;
 	c->sgid = p->sgid;
+	c->fsuid = p->fsuid;
+	c->fsgid = p->fsgid;
 	c->umask = p->umask;
 	c->nice = p->nice;
 	c->personality = p->personality;
@@ -203,6 +205,7 @@ static long kernel_clone(const struct clone_req *req)
 	c->cap_effective = p->cap_effective;
 	c->cap_permitted = p->cap_permitted;
 	c->cap_inheritable = p->cap_inheritable;
+	c->groups = groups_get(p->groups);
 	signal_fork(c, p, (flags & CLONE_SIGHAND) != 0);
 	if (flags & CLONE_CLEAR_SIGHAND)
 		signal_exec(c); /* handled signals back to SIG_DFL; ignored stay ignored */

@@ -45,6 +45,18 @@ static bool privileged(void)
 	return current->euid == 0;
 }
 
+/* [setfsuid(2)]: the file-system ids follow the effective ids whenever
+ * those are set (Linux's commit_creds() with fsuid = euid). */
+static void fsuid_follow(struct task *t)
+{
+	t->fsuid = t->euid;
+}
+
+static void fsgid_follow(struct task *t)
+{
+	t->fsgid = t->egid;
+}
+
 static bool holds_uid(uint32_t id)
 {
 	const struct task *t = current;
@@ -90,6 +102,7 @@ SYSCALL_DEFINE1(setuid, uint32_t, uid)
 			return -EPERM;
 		t->euid = uid;
 	}
+	fsuid_follow(t);
 	cap_setuid_fixup(t, r, e, s);
 	return 0;
 }
@@ -101,11 +114,12 @@ SYSCALL_DEFINE1(setgid, uint32_t, gid)
 		return -EINVAL;
 	if (privileged()) {
 		t->gid = t->egid = t->sgid = gid;
-		return 0;
+	} else {
+		if (gid != t->gid && gid != t->sgid)
+			return -EPERM;
+		t->egid = gid;
 	}
-	if (gid != t->gid && gid != t->sgid)
-		return -EPERM;
-	t->egid = gid;
+	fsgid_follow(t);
 	return 0;
 }
 
@@ -122,6 +136,7 @@ SYSCALL_DEFINE3(setresuid, uint32_t, r, uint32_t, e, uint32_t, s)
 		t->euid = e;
 	if (s != ID_KEEP)
 		t->suid = s;
+	fsuid_follow(t);
 	cap_setuid_fixup(t, or, oe, os);
 	return 0;
 }
@@ -138,6 +153,7 @@ SYSCALL_DEFINE3(setresgid, uint32_t, r, uint32_t, e, uint32_t, s)
 		t->egid = e;
 	if (s != ID_KEEP)
 		t->sgid = s;
+	fsgid_follow(t);
 	return 0;
 }
 
@@ -156,6 +172,7 @@ SYSCALL_DEFINE2(setreuid, uint32_t, r, uint32_t, e)
 		t->euid = e;
 	if (r != ID_KEEP || (e != ID_KEEP && e != old_uid))
 		t->suid = t->euid;
+	fsuid_follow(t);
 	cap_setuid_fixup(t, old_uid, old_euid, old_suid);
 	return 0;
 }
@@ -173,6 +190,7 @@ SYSCALL_DEFINE2(setregid, uint32_t, r, uint32_t, e)
 		t->egid = e;
 	if (r != ID_KEEP || (e != ID_KEEP && e != old_gid))
 		t->sgid = t->egid;
+	fsgid_follow(t);
 	return 0;
 }
 
@@ -194,31 +212,28 @@ SYSCALL_DEFINE3(getresgid, uintptr_t, ur, uintptr_t, ue, uintptr_t, us)
 	return put_ids(ur, ue, us, current->gid, current->egid, current->sgid);
 }
 
-/* No separate file-system ids: report the effective one, accept changes a
- * privileged process may make. Returns the previous fsuid/fsgid. */
+/* [setfsuid(2)]: always returns the previous fsuid; the change is made
+ * (no error is ever returned) if the caller is privileged or uid is one of
+ * its real, effective, saved or file-system ids. -1 only queries. */
 SYSCALL_DEFINE1(setfsuid, uint32_t, uid)
 {
-	return current->euid;
+	struct task *t = current;
+	uint32_t old = t->fsuid;
+
+	if (uid != ID_KEEP && (privileged() || holds_uid(uid) || uid == t->fsuid))
+		t->fsuid = uid;
+	return old;
 }
 
+/* [setfsgid(2)], the same for the group. */
 SYSCALL_DEFINE1(setfsgid, uint32_t, gid)
 {
-	return current->egid;
-}
+	struct task *t = current;
+	uint32_t old = t->fsgid;
 
-/* No supplementary groups. */
-SYSCALL_DEFINE2(getgroups, int, size, uintptr_t, ulist)
-{
-	return size < 0 ? -EINVAL : 0;
-}
-
-SYSCALL_DEFINE2(setgroups, size_t, size, uintptr_t, ulist)
-{
-	if (!privileged())
-		return -EPERM;
-	if (size > 65536) /* NGROUPS_MAX */
-		return -EINVAL;
-	return 0;
+	if (gid != ID_KEEP && (privileged() || holds_gid(gid) || gid == t->fsgid))
+		t->fsgid = gid;
+	return old;
 }
 
 SYSCALL_DEFINE1(umask, uint32_t, mask)

@@ -68,16 +68,15 @@ static long do_prlimit(struct task *t, unsigned res, const struct rlimit64 *new,
 
 SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, res, uintptr_t, unew, uintptr_t, uold)
 {
-	struct task *t = pid ? task_lookup(pid) : current;
+	struct task *t = pid > 0 ? task_lookup(pid) : pid == 0 ? current : NULL;
 	struct rlimit64 new, old;
 	long r;
 
-	if (pid < 0)
-		return -EINVAL;
-	if (!t || t->state == TASK_ZOMBIE)
-		return -ESRCH;
+	/* Linux copies the new limit in before it looks the pid up. */
 	if (unew && copy_from_user(&new, unew, sizeof new))
 		return -EFAULT;
+	if (!t || t->state == TASK_ZOMBIE)
+		return -ESRCH;
 	r = do_prlimit(t, res, unew ? &new : NULL, &old);
 	if (r)
 		return r;

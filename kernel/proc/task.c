@@ -125,6 +125,7 @@ static void task_destroy(struct task *t)
 {
 	sighand_put(t->sighand);
 	uts_ns_put(t->uts_ns);
+	groups_put(t->groups);
 	frame_free(hal_virt_to_phys(t->kstack), kstack_order());
 	kfree(t->cmdline);
 	kfree(t->exe_path);

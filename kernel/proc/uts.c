@@ -154,6 +154,29 @@ SYSCALL_DEFINE1(uname, uintptr_t, ubuf)
 	return copy_to_user(ubuf, &u, sizeof u) ? -EFAULT : 0;
 }
 
+void uts_ns_name(struct task *t, bool domain, char *out, size_t len)
+{
+	struct uts_namespace *ns = uts_of(t);
+
+	strlcpy(out, domain ? ns->domainname : ns->nodename, len);
+}
+
+int uts_ns_set_name(bool domain, const char *name, size_t len)
+{
+	struct uts_namespace *ns = uts_of(current);
+	char *dst = domain ? ns->domainname : ns->nodename;
+
+	if (current->euid != 0)
+		return -EPERM;
+	if (len && name[len - 1] == '\n')
+		len--;
+	if (len >= UTS_LEN)
+		return -EINVAL;
+	memcpy(dst, name, len);
+	dst[len] = '\0';
+	return 0;
+}
+
 static long set_uts_name(char *dst, uintptr_t uname, int len)
 {
 	char buf[UTS_LEN];

@@ -76,6 +76,11 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		if (!pt)
 			return -ENOENT;
 		inode = proc_get_inode(dir->sb, &proc_pid_entry, pt, -1);
+	} else if (e->dynamic == DYN_TASKS) {
+		struct task *tt = task_lookup(n);
+		if (!tt || tt->tgid != t->tgid || tt->state == TASK_DEAD)
+			return -ENOENT;
+		inode = proc_get_inode(dir->sb, &proc_tid_entry, tt, -1);
 	} else if (e->dynamic == DYN_FDS) {
 		struct file *f = t->files ? fd_get(t->files, n) : NULL;
 		if (!f)
@@ -110,15 +115,18 @@ static int emit(struct super_block *sb, const struct proc_entry *e, struct task 
 	return 0;
 }
 
-/* The smallest process id (thread-group leaders only) >= from, or -1. */
-static int next_pid(int from)
+/* The smallest process id (thread-group leaders only) >= from, or -1; with
+ * tgid > 0, the smallest thread id of that thread group instead. */
+static int next_pid(int from, int tgid)
 {
 	struct task *t;
 	int best = -1;
 
 	list_for_each_entry(t, &task_list, all_list) {
-		if (t->tid <= 0 || t->tid != t->tgid || t->tid < from)
-			continue; /* threads and the idle task are not listed */
+		if (t->tid <= 0 || t->tid < from || t->state == TASK_DEAD)
+			continue; /* the idle task is never listed */
+		if (tgid > 0 ? t->tgid != tgid : t->tid != t->tgid)
+			continue; /* /proc lists processes, task/ the threads */
 		if (best < 0 || t->tid < best)
 			best = t->tid;
 	}
@@ -153,17 +161,20 @@ static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 	if (*pos < DYN_BASE)
 		*pos = DYN_BASE;
 
-	if (e->dynamic == DYN_PIDS) {
-		for (int pid = next_pid((int)(*pos - DYN_BASE)); pid >= 0;
-		     pid = next_pid((int)(*pos - DYN_BASE))) {
+	if (e->dynamic == DYN_PIDS || e->dynamic == DYN_TASKS) {
+		const struct proc_entry *ce =
+			e->dynamic == DYN_PIDS ? &proc_pid_entry : &proc_tid_entry;
+		int tgid = e->dynamic == DYN_TASKS ? t->tgid : 0;
+
+		for (int pid = next_pid((int)(*pos - DYN_BASE), tgid); pid >= 0;
+		     pid = next_pid((int)(*pos - DYN_BASE), tgid)) {
 			struct task *pt = task_lookup(pid);
 			if (!pt) {
 				*pos = DYN_BASE + pid + 1;
 				continue;
 			}
 			snprintf(name, sizeof(name), "%d", pid);
-			if (emit(sb, &proc_pid_entry, pt, -1, name, DYN_BASE + pid + 1, pos, fill,
-				 ctx, &err))
+			if (emit(sb, ce, pt, -1, name, DYN_BASE + pid + 1, pos, fill, ctx, &err))
 				return err;
 		}
 	} else if (e->dynamic == DYN_FDS && t->files) {
@@ -183,6 +194,7 @@ static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 
 const struct inode_operations proc_dir_iops = {
 	.lookup = proc_lookup,
+	.setattr = proc_setattr,
 };
 
 const struct file_operations proc_dir_fops = {

@@ -46,6 +46,20 @@ void seq_write(struct seqbuf *s, const void *data, size_t n)
 	s->len += n;
 }
 
+int seq_fill(struct seqbuf *s, size_t (*fn)(char *buf, size_t room))
+{
+	size_t room = s->cap - s->len;
+	size_t n = fn(s->buf + s->len, room);
+
+	if (n + 1 >= room) {
+		s->overflow = true;
+		s->len = s->cap;
+		return 0;
+	}
+	s->len += n;
+	return 0;
+}
+
 /* Open: the task must still exist (-ESRCH), writes need a write op
  * (-EACCES); the contents are generated now. -ENOMEM. */
 static int proc_file_open(struct inode *inode, struct file *f)
@@ -157,8 +171,22 @@ const struct file_operations proc_file_fops = {
 	.poll = generic_poll_ready,
 };
 
-/* No setattr: the VFS keeps chmod/chown in the inode and ignores O_TRUNC. */
-const struct inode_operations proc_file_iops = { 0 };
+/* Linux's proc_setattr() (fs/proc/base.c) refuses a mode change, and
+ * chown of /proc/<pid> gives EPERM there too (nolibc-test's chmod_self and
+ * chown_self): modes and owners here are the kernel's, derived from the
+ * task, never set. Times may be set (kept in the inode); a size (O_TRUNC on
+ * a writable file) is ignored, as Linux's proc files do. */
+int proc_setattr(struct inode *inode, const struct iattr *attr)
+{
+	if (attr->valid & (ATTR_MODE | ATTR_UID | ATTR_GID))
+		return -EPERM;
+	setattr_copy(inode, attr);
+	return 0;
+}
+
+const struct inode_operations proc_file_iops = {
+	.setattr = proc_setattr,
+};
 
 /* readlink: the entry's generator; -ENOENT once the task is gone. */
 static ssize_t proc_readlink(struct inode *inode, char *buf, size_t len)
@@ -194,4 +222,5 @@ static int proc_get_link_file(struct inode *inode, struct file **out)
 const struct inode_operations proc_link_iops = {
 	.readlink = proc_readlink,
 	.get_link_file = proc_get_link_file,
+	.setattr = proc_setattr,
 };

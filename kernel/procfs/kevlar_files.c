@@ -9,6 +9,7 @@
  * A test reads it before and after some work: an unchanged difference
  * (against two reads with nothing in between) proves the work made no
  * system call, e.g. clock_gettime served by the vDSO. */
+#include <kernel/acpi.h>
 #include <kernel/hardening.h>
 #include <kernel/service.h>
 #include <kernel/syscall.h>
@@ -74,5 +75,68 @@ int proc_show_kevlar_hardening(struct seqbuf *s, struct task *t)
 
 		seq_printf(s, "%s %s\n", name, (active & bit) ? "on" : "off");
 	}
+	return 0;
+}
+
+/* /proc/kevlar/acpi: what the firmware's ACPI tables described and the
+ * board tree now says (<kernel/acpi.h>, kernel/acpi/acpi_boot.c), one fact
+ * per line, numbers as in the tables:
+ *   acpi 0|1                         1 if the tables were used
+ *   tables <used> <skipped>          tables accepted / reported and skipped
+ *   cpu <apic-id> uid <uid> enabled|online-capable [x2apic]
+ *   ioapic <id> <address> gsi <base>
+ *   override <bus> <irq> <gsi> <inti-flags>
+ *   nmi <uid|all> lint<n> <inti-flags>
+ *   pm1a_cnt io|mem <address>        sci <isa-irq>   s5 <slp-typ>|none
+ *   reset io|mem <address> <value>
+ *   mcfg <ecam-base> segment <n> buses <first>-<last>
+ * Only "acpi 0" on boards without ACPI or with acpi=off. */
+static const char *space_name(const struct acpi_gas *g)
+{
+	return g->space == ACPI_GAS_IO ? "io" : "mem";
+}
+
+int proc_show_kevlar_acpi(struct seqbuf *s, struct task *t)
+{
+	const struct acpi_info *a = acpi_boot_info();
+
+	(void)t;
+	seq_printf(s, "acpi %d\n", a ? 1 : 0);
+	if (!a)
+		return 0;
+	seq_printf(s, "tables %u %u\n", a->nr_tables, a->nr_bad);
+	for (unsigned i = 0; i < a->nr_cpus; i++)
+		seq_printf(s, "cpu %u uid %u %s%s\n", a->cpus[i].apic_id, a->cpus[i].uid,
+			   a->cpus[i].enabled ? "enabled" : "online-capable",
+			   a->cpus[i].x2apic ? " x2apic" : "");
+	for (unsigned i = 0; i < a->nr_ioapics; i++)
+		seq_printf(s, "ioapic %u %#x gsi %u\n", a->ioapics[i].id, a->ioapics[i].address,
+			   a->ioapics[i].gsi_base);
+	for (unsigned i = 0; i < a->nr_overrides; i++)
+		seq_printf(s, "override %u %u %u %#x\n", a->overrides[i].bus,
+			   a->overrides[i].source, a->overrides[i].gsi, a->overrides[i].flags);
+	for (unsigned i = 0; i < a->nr_nmis; i++) {
+		if (a->nmis[i].uid == ACPI_NMI_ALL_CPUS)
+			seq_printf(s, "nmi all lint%u %#x\n", a->nmis[i].lint, a->nmis[i].flags);
+		else
+			seq_printf(s, "nmi %u lint%u %#x\n", a->nmis[i].uid, a->nmis[i].lint,
+				   a->nmis[i].flags);
+	}
+	if (a->have_fadt) {
+		seq_printf(s, "pm1a_cnt %s %#llx\n", space_name(&a->pm1a_cnt),
+			   (unsigned long long)a->pm1a_cnt.address);
+		seq_printf(s, "sci %u\n", a->sci_irq);
+		if (a->have_s5)
+			seq_printf(s, "s5 %u\n", a->s5_slp_typ);
+		else
+			seq_printf(s, "s5 none\n");
+		if (a->have_reset)
+			seq_printf(s, "reset %s %#llx %#x\n", space_name(&a->reset_reg),
+				   (unsigned long long)a->reset_reg.address, a->reset_value);
+	}
+	for (unsigned i = 0; i < a->nr_mcfg; i++)
+		seq_printf(s, "mcfg %#llx segment %u buses %u-%u\n",
+			   (unsigned long long)a->mcfg[i].base, a->mcfg[i].segment,
+			   a->mcfg[i].bus_start, a->mcfg[i].bus_end);
 	return 0;
 }

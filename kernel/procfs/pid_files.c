@@ -103,7 +103,12 @@ int proc_show_pid_stat(struct seqbuf *s, struct task *t)
 	seq_printf(s, "%d 0 0 0 0 0 0 ", t->exit_signal);
 	/* 45-52: start_data end_data start_brk arg_start arg_end env_start
 	 * env_end exit_code */
-	seq_printf(s, "0 0 %llu 0 0 0 0 %d\n", (unsigned long long)(mm ? mm->brk_start : 0),
+	seq_printf(s, "0 0 %llu %llu %llu %llu %llu %d\n",
+		   (unsigned long long)(mm ? mm->brk_start : 0),
+		   (unsigned long long)(mm ? mm->arg_start : 0),
+		   (unsigned long long)(mm ? mm->arg_end : 0),
+		   (unsigned long long)(mm ? mm->env_start : 0),
+		   (unsigned long long)(mm ? mm->env_end : 0),
 		   t->state == TASK_ZOMBIE ? t->exit_status : 0);
 	return 0;
 }
@@ -120,9 +125,11 @@ int proc_show_pid_status(struct seqbuf *s, struct task *t)
 		   "Name:\t%s\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
 		   "PPid:\t%d\nTracerPid:\t0\n",
 		   t->comm, t->umask & 0777, state_name(t), t->tgid, t->tid, ppid_of(t));
-	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
-		   t->uid, t->euid, t->suid, t->euid, t->gid, t->egid, t->sgid, t->egid,
-		   NR_OPEN_DEFAULT);
+	seq_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", t->uid,
+		   t->euid, t->suid, t->euid, t->gid, t->egid, t->sgid, t->egid, NR_OPEN_DEFAULT);
+	for (unsigned i = 0; t->groups && i < t->groups->ngroups; i++)
+		seq_printf(s, "%s%u", i ? " " : "", t->groups->gid[i]);
+	seq_printf(s, "\n");
 	if (mm)
 		seq_printf(s,
 			   "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
@@ -248,18 +255,7 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 /* /proc/<pid>/mounts (and /proc/mounts): the mount table. */
 int proc_show_mounts(struct seqbuf *s, struct task *t)
 {
-	size_t room = s->cap - s->len;
-	size_t n = vfs_mounts_show(s->buf + s->len, room);
-
-	/* The table is NUL-terminated within room: a full buffer may have
-	 * been cut short. */
-	if (n + 1 >= room) {
-		s->overflow = true;
-		s->len = s->cap;
-		return 0;
-	}
-	s->len += n;
-	return 0;
+	return seq_fill(s, vfs_mounts_show);
 }
 
 static ssize_t copy_target(const char *target, char *buf, size_t len)
@@ -279,9 +275,29 @@ ssize_t proc_link_exe(struct task *t, int fd, char *buf, size_t len)
 	return copy_target(t->exe_path, buf, len);
 }
 
+/* t's cwd or root as a link target: [proc(5)] /proc/<pid>/cwd, root. */
+static ssize_t fs_link(struct task *t, bool cwd, char *buf, size_t len)
+{
+	char *path = kmalloc(PATH_MAX);
+	int n;
+
+	if (!path)
+		return -ENOMEM;
+	n = task_fs_path(t, cwd, path, PATH_MAX);
+	if (n >= 0)
+		n = (int)copy_target(path, buf, len);
+	kfree(path);
+	return n;
+}
+
 ssize_t proc_link_root(struct task *t, int fd, char *buf, size_t len)
 {
-	return copy_target("/", buf, len);
+	return fs_link(t, false, buf, len);
+}
+
+ssize_t proc_link_cwd(struct task *t, int fd, char *buf, size_t len)
+{
+	return fs_link(t, true, buf, len);
 }
 
 /* "uts:[<inum>]": the namespace, as Linux's nsfs names it. */
@@ -333,4 +349,40 @@ ssize_t proc_link_self(struct task *t, int fd, char *buf, size_t len)
 ssize_t proc_link_mounts(struct task *t, int fd, char *buf, size_t len)
 {
 	return copy_target("self/mounts", buf, len);
+}
+
+ssize_t proc_link_net(struct task *t, int fd, char *buf, size_t len)
+{
+	return copy_target("self/net", buf, len);
+}
+
+/* [proc(5)] /proc/<pid>/environ: the environment strings execve put on the
+ * stack, read from the process's memory as they are now (empty for a
+ * zombie or a kernel thread). Readable by the owner or root only (Linux
+ * checks PTRACE_MODE_READ at open: -EACCES). */
+int proc_show_pid_environ(struct seqbuf *s, struct task *t)
+{
+	struct mm *mm = t->mm;
+	char chunk[256];
+
+	if (!task_may_access_mm(t))
+		return -EACCES;
+	if (!mm || t->state == TASK_ZOMBIE || mm->env_end <= mm->env_start)
+		return 0;
+	for (vaddr_t va = mm->env_start; va < mm->env_end && !s->overflow;) {
+		size_t want = MIN(sizeof chunk, (size_t)(mm->env_end - va));
+		size_t got = mm_read_remote(mm, va, chunk, want);
+
+		seq_write(s, chunk, got);
+		if (got < want)
+			break;
+		va += got;
+	}
+	return 0;
+}
+
+/* [proc(5)] /proc/<pid>/mountinfo. */
+int proc_show_mountinfo(struct seqbuf *s, struct task *t)
+{
+	return seq_fill(s, vfs_mountinfo_show);
 }

@@ -29,9 +29,13 @@ struct seqbuf {
 };
 void seq_printf(struct seqbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void seq_write(struct seqbuf *s, const void *data, size_t n);
+/* Append what fn writes (fn(buf, room) fills at most room bytes with a
+ * NUL-terminated text and returns its length) to s; a text that fills the
+ * room marks s as overflowing, so it is generated again with more. 0. */
+int seq_fill(struct seqbuf *s, size_t (*fn)(char *buf, size_t room));
 
 enum proc_type { PE_DIR, PE_FILE, PE_LINK };
-enum proc_dyn { DYN_NONE, DYN_PIDS, DYN_FDS, DYN_NS };
+enum proc_dyn { DYN_NONE, DYN_PIDS, DYN_FDS, DYN_NS, DYN_TASKS };
 
 struct proc_entry {
 	const char *name;
@@ -74,6 +78,7 @@ struct proc_sb {
 extern const struct proc_entry proc_root_entry;
 extern const struct proc_entry proc_pid_entry;
 extern const struct proc_entry proc_fd_entry;
+extern const struct proc_entry proc_tid_entry; /* /proc/<pid>/task/<tid> */
 /* /proc/<pid>/ns/uts:[<inum>], what the link ns/uts points at (DYN_NS). */
 extern const struct proc_entry proc_ns_uts_file_entry;
 
@@ -84,6 +89,8 @@ struct task *proc_node_task(const struct proc_node *n);
 /* File operations of generated files and link operations (file.c). */
 extern const struct file_operations proc_file_fops;
 extern const struct inode_operations proc_file_iops;
+/* chmod/chown: -EPERM; times kept; size ignored (file.c). */
+int proc_setattr(struct inode *inode, const struct iattr *attr);
 extern const struct inode_operations proc_link_iops;
 /* Directory operations (dir.c). */
 extern const struct file_operations proc_dir_fops;
@@ -107,11 +114,26 @@ int proc_show_pid_comm(struct seqbuf *s, struct task *t);
 ssize_t proc_write_pid_comm(struct task *t, const char *buf, size_t len);
 int proc_show_pid_maps(struct seqbuf *s, struct task *t);
 int proc_show_mounts(struct seqbuf *s, struct task *t);
+int proc_show_mountinfo(struct seqbuf *s, struct task *t);
+int proc_show_pid_environ(struct seqbuf *s, struct task *t);
+ssize_t proc_link_cwd(struct task *t, int fd, char *buf, size_t len);
+int proc_show_boot_id(struct seqbuf *s, struct task *t);
+int proc_show_uuid(struct seqbuf *s, struct task *t);
+int proc_show_entropy_avail(struct seqbuf *s, struct task *t);
+int proc_show_poolsize(struct seqbuf *s, struct task *t);
+int proc_show_hostname(struct seqbuf *s, struct task *t);
+int proc_show_domainname(struct seqbuf *s, struct task *t);
+ssize_t proc_write_hostname(struct task *t, const char *buf, size_t len);
+ssize_t proc_write_domainname(struct task *t, const char *buf, size_t len);
+int proc_show_ngroups_max(struct seqbuf *s, struct task *t);
+int proc_show_cap_last_cap(struct seqbuf *s, struct task *t);
 ssize_t proc_link_exe(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_root(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_fd(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_self(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_mounts(struct task *t, int fd, char *buf, size_t len);
+ssize_t proc_link_net(struct task *t, int fd, char *buf, size_t len);
+int proc_show_net_dev(struct seqbuf *s, struct task *t);
 ssize_t proc_link_ns_uts(struct task *t, int fd, char *buf, size_t len);
 int proc_open_ns_uts(struct file *f, struct task *t);
 int proc_show_dmesg_restrict(struct seqbuf *s, struct task *t);
@@ -120,6 +142,7 @@ int proc_show_cpuinfo(struct seqbuf *s, struct task *t);
 int proc_show_meminfo(struct seqbuf *s, struct task *t);
 int proc_show_uptime(struct seqbuf *s, struct task *t);
 int proc_show_version(struct seqbuf *s, struct task *t);
+int proc_show_kevlar_acpi(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_hardening(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_services(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_syscalls(struct seqbuf *s, struct task *t);

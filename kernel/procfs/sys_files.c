@@ -4,10 +4,14 @@
 #include <kernel/board.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
+#include <kernel/ns.h>
 #include <kernel/printk.h>
+#include <kernel/random.h>
 #include <kernel/sched.h>
+#include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <kevlar/profile.h>
+#include <string.h>
 
 #include "procfs.h"
 
@@ -21,16 +25,7 @@
 /* The CPU description ([proc(5)] /proc/cpuinfo), from the core (board.h). */
 int proc_show_cpuinfo(struct seqbuf *s, struct task *t)
 {
-	size_t room = s->cap - s->len;
-	size_t n = board_cpu_describe(s->buf + s->len, room);
-
-	if (n + 1 >= room) {
-		s->overflow = true;
-		s->len = s->cap;
-		return 0;
-	}
-	s->len += n;
-	return 0;
+	return seq_fill(s, board_cpu_describe);
 }
 
 static void kb_line(struct seqbuf *s, const char *name, uint64_t kb)
@@ -180,5 +175,128 @@ int proc_show_pid_max(struct seqbuf *s, struct task *t)
 int proc_show_dmesg_restrict(struct seqbuf *s, struct task *t)
 {
 	seq_printf(s, "0\n");
+	return 0;
+}
+
+/* ---- /proc/sys/kernel/random [random(4)] ---------------------------------- */
+
+/* A random version-4 UUID, as Linux's generate_random_uuid(). */
+static void uuid_v4(char out[37])
+{
+	uint8_t b[16];
+
+	get_random_bytes(b, sizeof b);
+	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+}
+
+/* Written once under boot_id_lock, on the first read; the same for the
+ * whole boot after that. */
+static char boot_id[37];
+static DEFINE_SPINLOCK(boot_id_lock);
+
+/* random.boot_id: one UUID per boot. */
+int proc_show_boot_id(struct seqbuf *s, struct task *t)
+{
+	char id[37];
+	irqflags_t f;
+
+	uuid_v4(id);
+	f = spin_lock_irqsave(&boot_id_lock);
+	if (!boot_id[0])
+		memcpy(boot_id, id, sizeof id);
+	memcpy(id, boot_id, sizeof id);
+	spin_unlock_irqrestore(&boot_id_lock, f);
+	seq_printf(s, "%s\n", id);
+	return 0;
+}
+
+/* random.uuid: a new UUID on every read. */
+int proc_show_uuid(struct seqbuf *s, struct task *t)
+{
+	char id[37];
+
+	uuid_v4(id);
+	seq_printf(s, "%s\n", id);
+	return 0;
+}
+
+/* The pool is a ChaCha20 CSPRNG seeded at boot: always full, as Linux 5.18+
+ * reports it (256 bits). */
+int proc_show_entropy_avail(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "256\n");
+	return 0;
+}
+
+int proc_show_poolsize(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "256\n");
+	return 0;
+}
+
+/* ---- /proc/sys/kernel: names and limits [proc(5)] --------------------------- */
+
+static int show_uts(struct seqbuf *s, bool domain)
+{
+	char name[65];
+
+	uts_ns_name(current, domain, name, sizeof name);
+	seq_printf(s, "%s\n", name);
+	return 0;
+}
+
+int proc_show_hostname(struct seqbuf *s, struct task *t)
+{
+	return show_uts(s, false);
+}
+
+int proc_show_domainname(struct seqbuf *s, struct task *t)
+{
+	return show_uts(s, true);
+}
+
+/* Writing kernel.hostname / kernel.domainname sets the caller's UTS
+ * namespace's name, as sethostname(2)/setdomainname(2) do. */
+ssize_t proc_write_hostname(struct task *t, const char *buf, size_t len)
+{
+	int r = uts_ns_set_name(false, buf, len);
+
+	return r ? r : (ssize_t)len;
+}
+
+ssize_t proc_write_domainname(struct task *t, const char *buf, size_t len)
+{
+	int r = uts_ns_set_name(true, buf, len);
+
+	return r ? r : (ssize_t)len;
+}
+
+/* NGROUPS_MAX of Linux (include/uapi/linux/limits.h). */
+int proc_show_ngroups_max(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "65536\n");
+	return 0;
+}
+
+/* The highest capability number Linux 6.1 knows (CAP_CHECKPOINT_RESTORE). */
+int proc_show_cap_last_cap(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "40\n");
+	return 0;
+}
+
+/* [proc(5)] /proc/net/dev: per-interface counters under Linux's two header
+ * lines. No network interface exists yet (no socket layer, issue 13), so
+ * only the headers. */
+int proc_show_net_dev(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s,
+		   "Inter-|   Receive                                                |  Transmit\n"
+		   " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
+		   "packets errs drop fifo colls carrier compressed\n");
 	return 0;
 }

@@ -15,15 +15,41 @@
 		.name = (n), .type = PE_LINK, .perm = 0777, .per_task = true, .readlink = (fn) \
 	}
 
+/* /proc/sys/kernel/random [random(4)] */
+static const struct proc_entry sys_kernel_random_children[] = {
+	FILE_ENTRY("boot_id", proc_show_boot_id),
+	FILE_ENTRY("entropy_avail", proc_show_entropy_avail),
+	FILE_ENTRY("poolsize", proc_show_poolsize),
+	FILE_ENTRY("uuid", proc_show_uuid),
+};
+
 static const struct proc_entry sys_kernel_children[] = {
+	FILE_ENTRY("cap_last_cap", proc_show_cap_last_cap),
 	FILE_ENTRY("dmesg_restrict", proc_show_dmesg_restrict),
+	{ .name = "domainname",
+	  .type = PE_FILE,
+	  .perm = 0644,
+	  .show = proc_show_domainname,
+	  .write = proc_write_domainname },
+	{ .name = "hostname",
+	  .type = PE_FILE,
+	  .perm = 0644,
+	  .show = proc_show_hostname,
+	  .write = proc_write_hostname },
+	FILE_ENTRY("ngroups_max", proc_show_ngroups_max),
 	FILE_ENTRY("osrelease", proc_show_osrelease),
 	FILE_ENTRY("ostype", proc_show_ostype),
 	FILE_ENTRY("pid_max", proc_show_pid_max),
+	{ .name = "random",
+	  .type = PE_DIR,
+	  .perm = 0555,
+	  .children = sys_kernel_random_children,
+	  .nchildren = ARRAY_SIZE(sys_kernel_random_children) },
 };
 
 /* /proc/kevlar: Kevlar's own files (not in Linux; kevlar_files.c). */
 static const struct proc_entry kevlar_children[] = {
+	FILE_ENTRY("acpi", proc_show_kevlar_acpi),
 	FILE_ENTRY("hardening", proc_show_kevlar_hardening),
 	FILE_ENTRY("services", proc_show_kevlar_services),
 	FILE_ENTRY("syscalls", proc_show_kevlar_syscalls),
@@ -51,6 +77,12 @@ const struct proc_entry proc_fd_entry = {
 	.get_file = proc_get_fd_file,
 };
 
+/* /proc/<pid>/net [proc(5)]: the network files of the process's network
+ * namespace (there is one). */
+static const struct proc_entry net_children[] = {
+	FILE_ENTRY("dev", proc_show_net_dev),
+};
+
 /* /proc/<pid>/ns: namespaces as links "uts:[<inum>]" [namespaces(7)]. */
 static const struct proc_entry ns_children[] = {
 	TASK_LINK("uts", proc_link_ns_uts),
@@ -63,34 +95,71 @@ const struct proc_entry proc_ns_uts_file_entry = {
 	.open = proc_open_ns_uts,
 };
 
+/* The files of a process directory /proc/<pid> and of a thread directory
+ * /proc/<pid>/task/<tid> (which has no task/ of its own). */
+#define TASK_DIR_FILES                                                                    \
+	{ .name = "auxv",                                                                 \
+	  .type = PE_FILE,                                                                \
+	  .perm = 0400,                                                                   \
+	  .per_task = true,                                                               \
+	  .show = proc_show_pid_auxv },                                                   \
+		TASK_FILE("cmdline", proc_show_pid_cmdline),                              \
+		{ .name = "comm",                                                         \
+		  .type = PE_FILE,                                                        \
+		  .perm = 0644,                                                           \
+		  .per_task = true,                                                       \
+		  .show = proc_show_pid_comm,                                             \
+		  .write = proc_write_pid_comm },                                         \
+		TASK_LINK("cwd", proc_link_cwd),                                          \
+		{ .name = "environ",                                                      \
+		  .type = PE_FILE,                                                        \
+		  .perm = 0400,                                                           \
+		  .per_task = true,                                                       \
+		  .show = proc_show_pid_environ },                                        \
+		TASK_LINK("exe", proc_link_exe),                                          \
+		{ .name = "fd",                                                           \
+		  .type = PE_DIR,                                                         \
+		  .perm = 0500,                                                           \
+		  .per_task = true,                                                       \
+		  .dynamic = DYN_FDS },                                                   \
+		TASK_FILE("maps", proc_show_pid_maps),                                    \
+		TASK_FILE("mountinfo", proc_show_mountinfo),                              \
+		TASK_FILE("mounts", proc_show_mounts),                                    \
+		{ .name = "net",                                                          \
+		  .type = PE_DIR,                                                         \
+		  .perm = 0555,                                                           \
+		  .per_task = true,                                                       \
+		  .children = net_children,                                               \
+		  .nchildren = ARRAY_SIZE(net_children) },                                \
+		{ .name = "ns",                                                           \
+		  .type = PE_DIR,                                                         \
+		  .perm = 0511,                                                           \
+		  .per_task = true,                                                       \
+		  .children = ns_children,                                                \
+		  .nchildren = ARRAY_SIZE(ns_children),                                   \
+		  .dynamic = DYN_NS },                                                    \
+		TASK_LINK("root", proc_link_root), TASK_FILE("stat", proc_show_pid_stat), \
+		TASK_FILE("statm", proc_show_pid_statm),                                  \
+		TASK_FILE("status", proc_show_pid_status),
+
+static const struct proc_entry tid_children[] = { TASK_DIR_FILES };
+
+/* /proc/<pid>/task/<tid> [proc(5)] */
+const struct proc_entry proc_tid_entry = {
+	.name = "<tid>",
+	.type = PE_DIR,
+	.perm = 0555,
+	.per_task = true,
+	.children = tid_children,
+	.nchildren = ARRAY_SIZE(tid_children),
+};
+
 static const struct proc_entry pid_children[] = {
-	{ .name = "auxv",
-	  .type = PE_FILE,
-	  .perm = 0400,
-	  .per_task = true,
-	  .show = proc_show_pid_auxv },
-	TASK_FILE("cmdline", proc_show_pid_cmdline),
-	{ .name = "comm",
-	  .type = PE_FILE,
-	  .perm = 0644,
-	  .per_task = true,
-	  .show = proc_show_pid_comm,
-	  .write = proc_write_pid_comm },
-	TASK_LINK("exe", proc_link_exe),
-	{ .name = "fd", .type = PE_DIR, .perm = 0500, .per_task = true, .dynamic = DYN_FDS },
-	TASK_FILE("maps", proc_show_pid_maps),
-	TASK_FILE("mounts", proc_show_mounts),
-	{ .name = "ns",
-	  .type = PE_DIR,
-	  .perm = 0511,
-	  .per_task = true,
-	  .children = ns_children,
-	  .nchildren = ARRAY_SIZE(ns_children),
-	  .dynamic = DYN_NS },
-	TASK_LINK("root", proc_link_root),
-	TASK_FILE("stat", proc_show_pid_stat),
-	TASK_FILE("statm", proc_show_pid_statm),
-	TASK_FILE("status", proc_show_pid_status),
+	TASK_DIR_FILES{ .name = "task",
+			.type = PE_DIR,
+			.perm = 0555,
+			.per_task = true,
+			.dynamic = DYN_TASKS },
 };
 
 /* /proc/<pid> */
@@ -120,6 +189,7 @@ static const struct proc_entry root_children[] = {
 	FILE_ENTRY("loadavg", proc_show_loadavg),
 	FILE_ENTRY("meminfo", proc_show_meminfo),
 	{ .name = "mounts", .type = PE_LINK, .perm = 0777, .readlink = proc_link_mounts },
+	{ .name = "net", .type = PE_LINK, .perm = 0777, .readlink = proc_link_net },
 	{ .name = "self", .type = PE_LINK, .perm = 0777, .readlink = proc_link_self },
 	FILE_ENTRY("stat", proc_show_stat),
 	{ .name = "sys",

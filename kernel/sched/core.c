@@ -37,6 +37,7 @@ void wait_queue_init(struct wait_queue *wq)
 {
 	spin_lock_init(&wq->lock, "wait_queue");
 	list_init(&wq->waiters);
+	list_init(&wq->callbacks);
 }
 
 uint64_t sched_clock_ns(void)

@@ -215,10 +215,55 @@ int sched_sleep_mutex(struct wait_queue *wq, struct mutex *m, uint64_t deadline_
 	return r;
 }
 
+void add_wait_entry(struct wait_queue *wq, struct wait_entry *we)
+{
+	irqflags_t f = spin_lock_irqsave(&wq->lock);
+
+	if (we->exclusive)
+		list_add_tail(&we->link, &wq->callbacks);
+	else
+		list_add(&we->link, &wq->callbacks); /* non-exclusive first, as Linux */
+	we->wq = wq;
+	spin_unlock_irqrestore(&wq->lock, f);
+}
+
+void remove_wait_entry(struct wait_entry *we)
+{
+	struct wait_queue *wq = we->wq;
+	irqflags_t f;
+
+	if (!wq)
+		return;
+	f = spin_lock_irqsave(&wq->lock);
+	if (we->link.next) {
+		list_del(&we->link);
+		we->link.next = we->link.prev = NULL;
+	}
+	we->wq = NULL;
+	spin_unlock_irqrestore(&wq->lock, f);
+}
+
+/* Contract in <kernel/wait.h>: wq->lock held; callbacks may hook or unhook
+ * entries of other queues. */
+static void wake_callbacks(struct wait_queue *wq)
+{
+	struct wait_entry *we, *n;
+	bool exclusive_done = false;
+
+	list_for_each_entry_safe(we, n, &wq->callbacks, link) {
+		if (we->exclusive && exclusive_done)
+			continue;
+		if (we->func(we) && we->exclusive)
+			exclusive_done = true;
+	}
+}
+
 void wake_up(struct wait_queue *wq)
 {
 	irqflags_t f = spin_lock_irqsave(&wq->lock);
 
+	if (wq->callbacks.next)
+		wake_callbacks(wq);
 	while (!list_empty(&wq->waiters)) {
 		struct task *t = list_first_entry(&wq->waiters, struct task, wait_list);
 

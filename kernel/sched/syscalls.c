@@ -91,10 +91,12 @@ SYSCALL_DEFINE3(setpriority, int, which, int, who, int, niceval)
 	return found ? 0 : -ESRCH;
 }
 
+/* 0 = the caller; no such task (a negative pid too) is -ESRCH, as Linux's
+ * find_process_by_pid(). */
 static int check_pid(int pid)
 {
 	if (pid < 0)
-		return -EINVAL;
+		return -ESRCH;
 	if (pid && !task_lookup(pid))
 		return -ESRCH;
 	return 0;
@@ -104,11 +106,14 @@ static int check_pid(int pid)
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned, len, uintptr_t, umask)
 {
 	uint8_t mask[CPUMASK_BYTES] = { 1 };
-	int r = check_pid(pid);
-	if (r)
-		return r;
+	int r;
+
+	/* Linux checks the size before the pid. */
 	if (len < CPUMASK_BYTES || (len & (sizeof(unsigned long) - 1)))
 		return -EINVAL;
+	r = check_pid(pid);
+	if (r)
+		return r;
 	if (copy_to_user(umask, mask, sizeof mask))
 		return -EFAULT;
 	return sizeof mask;

@@ -84,6 +84,7 @@ void kernel_timer_tick(void)
 
 	time_tick();
 	sleepers_expire(hal_timer_now_ns());
+	ktimers_expire(hal_timer_now_ns());
 	itimer_tick(t == idle_task ? NULL : t, t->in_user, hal_timer_now_ns());
 
 	if (__atomic_sub_fetch(&load_countdown, 1, __ATOMIC_RELAXED) == 0) {

@@ -17,6 +17,7 @@
 #include <kernel/errno.h>
 #include <kernel/list.h>
 #include <kernel/signal.h>
+#include <kernel/time.h>
 #include <kernel/task.h>
 #include <kernel/spinlock.h>
 #include <string.h>
@@ -137,6 +138,8 @@ int sigqueue_dequeue(struct task *t, uint64_t mask, struct linux_siginfo *info)
 	if (!more)
 		t->sig.pending &= ~sigmask(sig);
 	info->si_signo = sig;
+	if (info->si_code == SI_TIMER)
+		posix_timer_dequeued(t, info);
 	return sig;
 }
 

@@ -10,6 +10,7 @@
  * parent is notified after the child's siglock is dropped. */
 #include <hal/cpu.h>
 #include <kernel/errno.h>
+#include <kernel/eventpoll.h>
 #include <kernel/kmalloc.h>
 #include <kernel/sched.h>
 #include <kernel/signal.h>
@@ -117,6 +118,7 @@ static int queue_signal(struct task *t, int sig, const struct linux_siginfo *inf
 		return r;
 	if (!(t->sig.blocked & m) || (t->sigwait_mask & m))
 		sched_wake(t, -EINTR, true);
+	signalfd_notify(t);
 	return 0;
 }
 

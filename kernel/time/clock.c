@@ -15,6 +15,7 @@
 #include <hal/usercopy.h>
 #include <hal/vdso.h>
 #include <kernel/errno.h>
+#include <kernel/eventpoll.h>
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -89,6 +90,7 @@ void time_set_realtime_ns(int64_t ns)
 	coarse_mono_ns = hal_timer_now_ns();
 	publish();
 	spin_unlock_irqrestore(&timekeeping_lock, f);
+	timerfd_clock_was_set();
 }
 
 int timespec_from_user(uintptr_t uts, int64_t *ns)

@@ -2,6 +2,7 @@
  * unless AT_EACCESS; root may read and write anything and execute what
  * has some x bit. */
 #include <kernel/syscall.h>
+#include <kernel/task.h>
 
 #include "internal.h"
 
@@ -18,10 +19,15 @@ static long do_faccessat(int dirfd, uintptr_t path, int mode, int flags)
 		return -EINVAL;
 	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
+	/* Linux's access_override_creds(): the walk and the check use the
+	 * real ids unless AT_EACCESS. */
+	current->access_real = !(flags & AT_EACCESS);
 	err = at_target_get(dirfd, path, flags & AT_EMPTY_PATH,
 			    (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &t);
-	if (err)
+	if (err) {
+		current->access_real = false;
 		return err;
+	}
 	d = t.dentry ? t.dentry : (t.file ? t.file->dentry : NULL);
 	if (mode == F_OK)
 		err = 0;
@@ -29,7 +35,8 @@ static long do_faccessat(int dirfd, uintptr_t path, int mode, int flags)
 		 (S_ISREG(t.inode->mode) || S_ISDIR(t.inode->mode) || S_ISLNK(t.inode->mode)))
 		err = -EROFS;
 	else
-		err = inode_permission(t.inode, mode, !(flags & AT_EACCESS));
+		err = inode_permission(t.inode, mode, false);
+	current->access_real = false;
 	at_target_put(&t);
 	return err;
 }

@@ -13,19 +13,19 @@ static bool mnt_rdonly(const struct path_target *t)
 	return d && (d->mnt->flags & MS_RDONLY);
 }
 
-static bool is_owner(const struct inode *inode)
-{
-	return current_is_root() || current->euid == inode->uid;
-}
-
+/* [chmod(2)]: a read-only mount -EROFS (checked first, as Linux's
+ * mnt_want_write()), someone else's file -EPERM; an owner who is not in
+ * the file's group loses S_ISGID (Linux's setattr_prepare()). */
 int do_chmod(struct inode *inode, bool rdonly, mode_t mode)
 {
 	struct iattr attr = { .valid = ATTR_MODE | ATTR_CTIME };
 
-	if (!is_owner(inode))
-		return -EPERM;
 	if (rdonly)
 		return -EROFS;
+	if (!inode_owner_or_capable(inode))
+		return -EPERM;
+	if ((mode & S_ISGID) && !in_group_p(inode->gid) && current && current->fsuid != 0)
+		mode &= ~(mode_t)S_ISGID;
 	attr.mode = (inode->mode & S_IFMT) | (mode & 07777);
 	attr.ctime = current_time();
 	return fs_setattr(inode, &attr);
@@ -37,15 +37,18 @@ int do_chown(struct inode *inode, bool rdonly, uint32_t uid, uint32_t gid, bool 
 {
 	struct iattr attr = { .valid = ATTR_CTIME };
 
-	if (!current_is_root()) {
-		if (uid != (uint32_t)-1 && uid != inode->uid)
-			return -EPERM;
-		if (gid != (uint32_t)-1 &&
-		    (current->euid != inode->uid || (gid != current->egid && gid != inode->gid)))
-			return -EPERM;
-	}
+	/* Linux's chown_ok()/chgrp_ok(): the owner may set the group to one
+	 * of its own groups; only root may give a file away. */
 	if (rdonly)
 		return -EROFS;
+	if (current && current->fsuid != 0) {
+		bool owner = current->fsuid == inode->uid;
+
+		if (uid != (uint32_t)-1 && (!owner || uid != inode->uid))
+			return -EPERM;
+		if (gid != (uint32_t)-1 && (!owner || (gid != inode->gid && !in_group_p(gid))))
+			return -EPERM;
+	}
 	if (uid != (uint32_t)-1) {
 		attr.valid |= ATTR_UID;
 		attr.uid = uid;

@@ -6,19 +6,6 @@
 
 #include "internal.h"
 
-/* New objects belong to the creator's effective ids ([inode(7)] "The file
- * owner"); the file system created them as root:root. */
-void inode_chown_creator(struct inode *inode)
-{
-	struct iattr attr = { .valid = ATTR_UID | ATTR_GID };
-
-	if (!current || (!current->euid && !current->egid))
-		return;
-	attr.uid = current->euid;
-	attr.gid = current->egid;
-	fs_setattr(inode, &attr);
-}
-
 /* The negative dentry where a new name will go (fs/namei.c
  * filename_create): "/", "." and ".." -EEXIST; an existing name -EEXIST;
  * a missing name with a trailing slash (not allowed_slash) -ENOENT; a
@@ -46,6 +33,11 @@ int namei_create(struct nameidata *nd, struct dentry **child, bool allow_slash)
 		dput(d);
 		return -EROFS;
 	}
+	err = may_create(nd->dir->inode);
+	if (err) {
+		dput(d);
+		return err;
+	}
 	*child = d;
 	return 0;
 }
@@ -62,7 +54,6 @@ int do_mkdir_nd(struct nameidata *nd, mode_t mode)
 	err = fs_mkdir(nd->dir->inode, nd->last, nd->last_len, S_IFDIR | (mode & 07777), &inode);
 	if (!err) {
 		d_instantiate(d, inode);
-		inode_chown_creator(inode);
 	}
 	dput(d);
 	return err;
@@ -97,7 +88,6 @@ int do_mknod_nd(struct nameidata *nd, mode_t mode, dev_t rdev)
 	err = fs_mknod(nd->dir->inode, nd->last, nd->last_len, mode, rdev, &inode);
 	if (!err) {
 		d_instantiate(d, inode);
-		inode_chown_creator(inode);
 	}
 	dput(d);
 	return err;
@@ -112,16 +102,20 @@ int do_unlink_nd(struct nameidata *nd)
 
 	if (err)
 		return err;
-	if (!d->inode)
+	/* fs/namei.c do_unlinkat(): the mount's write access first, then
+	 * the name, then vfs_unlink()'s may_delete(). */
+	if (nd->dir->mnt->flags & MS_RDONLY)
+		err = -EROFS;
+	else if (!d->inode)
 		err = -ENOENT;
+	else if (nd->trailing_slash)
+		err = S_ISDIR(d->inode->mode) ? -EISDIR : -ENOTDIR;
+	else if ((err = may_delete(nd->dir->inode, d->inode)) != 0)
+		;
 	else if (S_ISDIR(d->inode->mode))
 		err = -EISDIR;
-	else if (nd->trailing_slash)
-		err = -ENOTDIR;
 	else if (d->mounted)
 		err = -EBUSY;
-	else if (nd->dir->mnt->flags & MS_RDONLY)
-		err = -EROFS;
 	else
 		err = fs_unlink(nd->dir->inode, nd->last, nd->last_len);
 	if (!err)
@@ -149,14 +143,16 @@ int do_rmdir_nd(struct nameidata *nd)
 	err = nd_child(nd, &d);
 	if (err)
 		return err;
-	if (!d->inode)
+	if (nd->dir->mnt->flags & MS_RDONLY)
+		err = -EROFS;
+	else if (!d->inode)
 		err = -ENOENT;
+	else if ((err = may_delete(nd->dir->inode, d->inode)) != 0)
+		;
 	else if (!S_ISDIR(d->inode->mode))
 		err = -ENOTDIR;
 	else if (d->mounted)
 		err = -EBUSY;
-	else if (nd->dir->mnt->flags & MS_RDONLY)
-		err = -EROFS;
 	else {
 		struct dentry *root = current_root();
 

@@ -1,5 +1,6 @@
 /* Open file descriptions (struct file): allocation and reference counting.
  * [open(2)] "open file description". */
+#include <kernel/eventpoll.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
 
@@ -21,6 +22,7 @@ struct file *file_alloc(struct inode *inode, const struct file_operations *fop, 
 	f->f_op = fop;
 	f->flags = flags;
 	f->refcount = 1;
+	list_init(&f->f_ep);
 	/* The file system serving the inode (pseudo file systems of the core,
 	 * svc.name NULL, are called directly). dentry_open() changes it for
 	 * device nodes. */
@@ -60,6 +62,7 @@ void fput(struct file *f)
 	KASSERT(f->refcount > 0);
 	if (--f->refcount)
 		return;
+	eventpoll_release(f); /* before release: its wait queues may go with it */
 	locks_remove_file(f);
 	if (!(f->flags & O_PATH))
 		file_op_release(f);

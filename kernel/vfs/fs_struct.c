@@ -2,6 +2,7 @@
  * working directory (chdir(2)), and the helpers that pick the right ones
  * for the running task (or the root mount during boot, before any task has
  * an fs_struct). */
+#include <kernel/eventpoll.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
 #include <kernel/task.h>
@@ -127,6 +128,21 @@ bool current_is_root(void)
 /* Absolute path of an open file ([proc(5)] /proc/[pid]/exe, fd/ links):
  * "pipe:[ino]" for pipes, "anon_inode:[...]" for others without a path;
  * " (deleted)" appended for unlinked files, as Linux does. */
+int task_fs_path(struct task *t, bool cwd, char *buf, size_t len)
+{
+	struct fs_struct *fs = t->fs;
+	struct dentry *root, *d;
+	int n;
+
+	if (!fs || !(cwd ? fs->cwd : fs->root))
+		return -ENOENT;
+	d = cwd ? fs->cwd : fs->root;
+	root = current_root();
+	n = d_path(d, root, buf, len, true);
+	dput(root);
+	return n;
+}
+
 int file_path(const struct file *f, char *buf, size_t len)
 {
 	struct dentry *root;
@@ -135,6 +151,8 @@ int file_path(const struct file *f, char *buf, size_t len)
 	if (!f->dentry) {
 		if (file_is_pipe(f) && f->inode)
 			n = snprintf(buf, len, "pipe:[%llu]", (unsigned long long)f->inode->ino);
+		else if (anon_inode_name(f))
+			n = snprintf(buf, len, "anon_inode:%s", anon_inode_name(f));
 		else
 			n = snprintf(buf, len, "anon_inode:[file]");
 		return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : n;

@@ -36,7 +36,7 @@ void inode_init_owner(struct inode *inode, const struct inode *dir, mode_t mode)
 		if (S_ISDIR(mode))
 			mode |= S_ISGID;
 	}
-	inode->mode = mode;
+	inode->mode = new_inode_sgid_fixup(mode, inode->gid);
 }
 
 void iget(struct inode *inode)

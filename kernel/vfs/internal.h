@@ -124,6 +124,7 @@ struct mount {
 	unsigned long flags;	   /* MS_* */
 	struct list_head list;	   /* mount_list, in mount order */
 	bool attached;
+	int mnt_id; /* unique per mount, /proc/<pid>/mountinfo field 1 */
 };
 
 extern struct list_head mount_list;
@@ -235,8 +236,6 @@ int nd_child(struct nameidata *nd, struct dentry **child);
 
 /* ---- creating and removing names (dir_ops.c) ----------------------------- */
 
-/* Set a new inode's owner to current's effective ids. */
-void inode_chown_creator(struct inode *inode);
 /* Negative dentry for a new name (see dir_ops.c). */
 int namei_create(struct nameidata *nd, struct dentry **child, bool allow_slash);
 /* The cores of mkdir/mknod/unlink/rmdir on an initialised walk; modes
@@ -360,7 +359,29 @@ int do_truncate(struct inode *inode, off_t length);
 int dir_is_empty(struct inode *dir);
 /* Permission check for the current task ([path_resolution(7)] "Permissions"):
  * mask of 4 (read), 2 (write), 1 (exec). real: use uid/gid (access(2)). */
+/* ---- permission.c: discretionary access control ------------------------- */
+#define MAY_EXEC 1
+#define MAY_WRITE 2
+#define MAY_READ 4
+/* [path_resolution(7)] "Permissions": mask of MAY_* against the owner,
+ * group (incl. supplementary) or other bits of inode, with the caller's
+ * fsuid/fsgid (real ids if real, or during access(2)); root passes except
+ * MAY_EXEC on a non-directory without any x bit. 0 or -EACCES. */
 int inode_permission(const struct inode *inode, int mask, bool real);
+/* Search (x) permission on a directory the walk passes: 0 or -EACCES. */
+int may_lookup(const struct inode *dir);
+/* Adding a name to dir: write and search permission. 0 or -EACCES. */
+int may_create(const struct inode *dir);
+/* Removing (or renaming away) victim's name from dir: may_create() and,
+ * in a sticky directory, owning the file or the directory (-EPERM). */
+int may_delete(const struct inode *dir, const struct inode *victim);
+/* Is the caller the inode's owner, or root (Linux's
+ * inode_owner_or_capable(): CAP_FOWNER)? */
+bool inode_owner_or_capable(const struct inode *inode);
+/* The mode of a new inode of group gid in a set-group-ID directory, with
+ * S_ISGID dropped for a group-executable non-directory whose group the
+ * creator is not in (Linux's inode_init_owner()). */
+mode_t new_inode_sgid_fixup(mode_t mode, uint32_t gid);
 
 /* ---- pipes (pipe.c) ------------------------------------------------------ */
 

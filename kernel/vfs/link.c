@@ -8,7 +8,7 @@
 #include "internal.h"
 
 /* Link the object old (positive dentry) as nd's final component:
- * directories -EPERM, across mounts -EXDEV, an unlinked file -ENOENT. The
+ * across mounts -EXDEV, directories -EPERM, an unlinked file -ENOENT. The
  * new name is looked up first, as Linux's filename_create() before
  * vfs_link(): link("/", "/") is -EEXIST, not -EPERM. */
 int do_link_nd(struct dentry *old, struct nameidata *nd)
@@ -20,10 +20,12 @@ int do_link_nd(struct dentry *old, struct nameidata *nd)
 	err = namei_create(nd, &d, false);
 	if (err)
 		return err;
-	if (S_ISDIR(inode->mode))
-		err = -EPERM;
-	else if (nd->dir->mnt != old->mnt)
+	/* Linux's do_linkat() refuses a cross-mount link before vfs_link()
+	 * looks at the type: link("/proc/self/net", "/x") is -EXDEV. */
+	if (nd->dir->mnt != old->mnt)
 		err = -EXDEV;
+	else if (S_ISDIR(inode->mode))
+		err = -EPERM;
 	else if (inode->nlink == 0)
 		err = -ENOENT;
 	else
@@ -51,7 +53,6 @@ int do_symlink_nd(const char *target, struct nameidata *nd)
 	err = fs_symlink(nd->dir->inode, nd->last, nd->last_len, target, &inode);
 	if (!err) {
 		d_instantiate(d, inode);
-		inode_chown_creator(inode);
 	}
 	dput(d);
 	return err;

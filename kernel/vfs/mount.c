@@ -8,6 +8,9 @@
 
 #include "internal.h"
 
+/* The next mount's mnt_id (Linux starts near 20; any unique number will do). */
+static int next_mnt_id = 21;
+
 static LIST_HEAD(fs_types);
 LIST_HEAD(mount_list);
 struct mount *root_mount;
@@ -81,6 +84,7 @@ int do_mount(const char *source, struct dentry *mountpoint, const char *fstype, 
 	m->sb = sb;
 	m->flags = sb->flags;
 	m->source = kstrdup(source ? source : "none");
+	m->mnt_id = next_mnt_id++;
 	/* The root dentry takes over the reference the file system stored in
 	 * sb->root. */
 	m->root = d_alloc_root(sb->root, m);
@@ -193,6 +197,49 @@ int vfs_mount(const char *source, const char *target, const char *fstype, unsign
 }
 
 /* /proc/mounts lines: "source mountpoint fstype options 0 0". */
+static const char *mount_opts(unsigned long flags, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s%s%s", (flags & MS_RDONLY) ? "ro" : "rw",
+		 (flags & MS_NOSUID) ? ",nosuid" : "", (flags & MS_NODEV) ? ",nodev" : "",
+		 (flags & MS_NOEXEC) ? ",noexec" : "", (flags & MS_NOATIME) ? ",noatime" : "");
+	return out;
+}
+
+/* [proc(5)] /proc/<pid>/mountinfo: "id parent major:minor root mountpoint
+ * options - fstype source superoptions" per mount; a mount's root within
+ * its file system is always "/" here (no bind mounts of subdirectories),
+ * the root mount is its own parent as on Linux. */
+size_t vfs_mountinfo_show(char *buf, size_t len)
+{
+	char *path = kmalloc(PATH_MAX);
+	struct mount *m;
+	size_t used = 0;
+	char opts[48], sopts[48];
+
+	if (!path)
+		return 0;
+	if (len)
+		buf[0] = '\0';
+	list_for_each_entry(m, &mount_list, list) {
+		int n;
+
+		if (d_path(m->root, NULL, path, PATH_MAX, false) < 0)
+			continue;
+		if (used >= len)
+			break;
+		n = snprintf(buf + used, len - used, "%d %d %u:%u / %s %s - %s %s %s\n", m->mnt_id,
+			     m->parent ? m->parent->mnt_id : m->mnt_id, MAJOR(m->sb->dev),
+			     MINOR(m->sb->dev), path, mount_opts(m->flags, opts, sizeof opts),
+			     m->sb->type->name, m->source,
+			     mount_opts(m->sb->flags & MS_RDONLY, sopts, sizeof sopts));
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	kfree(path);
+	return used < len ? used : len;
+}
+
 size_t vfs_mounts_show(char *buf, size_t len)
 {
 	char *path = kmalloc(PATH_MAX);

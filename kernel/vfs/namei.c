@@ -250,6 +250,9 @@ int nd_walk_parent(struct nameidata *nd)
 		/* An intermediate component: nd->dir must be a searchable directory. */
 		if (!is_dir(nd->dir))
 			return -ENOTDIR;
+		int perm = may_lookup(nd->dir->inode);
+		if (perm)
+			return perm;
 		if (len == 1 && name[0] == '.')
 			continue;
 		if (len == 2 && name[0] == '.' && name[1] == '.') {
@@ -291,23 +294,25 @@ int nd_lookup_last(struct nameidata *nd, struct dentry **out)
 	struct dentry *d;
 	int err;
 
-	switch (nd->last_type) {
-	case LAST_EMPTY:
-	case LAST_ROOT: *out = dget(nd->dir); return 0;
-	case LAST_DOT:
-		if (!is_dir(nd->dir))
-			return -ENOTDIR;
+	if (nd->last_type == LAST_EMPTY || nd->last_type == LAST_ROOT) {
 		*out = dget(nd->dir);
 		return 0;
-	case LAST_DOTDOT:
-		if (!is_dir(nd->dir))
-			return -ENOTDIR;
-		*out = d_dotdot(nd->dir, nd->root);
-		return 0;
-	case LAST_NORM: break;
 	}
+	/* Linux's link_path_walk() checks search permission on the directory
+	 * before every component, the last one included. */
 	if (!is_dir(nd->dir))
 		return -ENOTDIR;
+	err = may_lookup(nd->dir->inode);
+	if (err)
+		return err;
+	if (nd->last_type == LAST_DOT) {
+		*out = dget(nd->dir);
+		return 0;
+	}
+	if (nd->last_type == LAST_DOTDOT) {
+		*out = d_dotdot(nd->dir, nd->root);
+		return 0;
+	}
 	err = lookup_one(nd->dir, nd->last, nd->last_len, &d);
 	if (err)
 		return err;

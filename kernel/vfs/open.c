@@ -48,31 +48,6 @@ unsigned long oflags_to_user(unsigned kflags)
 	return u;
 }
 
-/* [path_resolution(7)] "Permissions": owner, group or other bits; root
- * passes everything but needs some x bit to execute a non-directory. */
-int inode_permission(const struct inode *inode, int mask, bool real)
-{
-	uint32_t uid, gid;
-	unsigned bits;
-
-	if (!current)
-		return 0;
-	uid = real ? current->uid : current->euid;
-	gid = real ? current->gid : current->egid;
-	if (uid == 0) {
-		if ((mask & 1) && !S_ISDIR(inode->mode) && !(inode->mode & 0111))
-			return -EACCES;
-		return 0;
-	}
-	if (uid == inode->uid)
-		bits = inode->mode >> 6;
-	else if (gid == inode->gid)
-		bits = inode->mode >> 3;
-	else
-		bits = inode->mode;
-	return ((bits & (unsigned)mask & 7) == ((unsigned)mask & 7)) ? 0 : -EACCES;
-}
-
 /* Truncate a regular file to length bytes ([truncate(2)]). */
 int do_truncate(struct inode *inode, off_t length)
 {
@@ -188,6 +163,9 @@ static int may_open_inode(struct inode *inode, struct mount *mnt, unsigned flags
 		return -EISDIR;
 	if (S_ISLNK(inode->mode))
 		return -ELOOP;
+	/* [open(2)] EPERM: O_NOATIME by someone who does not own the file. */
+	if ((flags & O_NOATIME) && !inode_owner_or_capable(inode))
+		return -EPERM;
 	if (created)
 		return 0; /* [open(2)]: the new file's mode applies from the next open */
 	if (acc == O_RDONLY || acc == O_RDWR)
@@ -244,12 +222,14 @@ static int open_create(struct nameidata *nd, struct dentry *d, mode_t mode, bool
 		return -ENOENT; /* a removed directory takes no new names */
 	if (nd->dir->mnt->flags & MS_RDONLY)
 		return -EROFS;
+	err = may_create(nd->dir->inode);
+	if (err)
+		return err;
 	err = fs_create(nd->dir->inode, nd->last, nd->last_len,
 			S_IFREG | (mode & 07777 & (umask ? ~current_umask() : 07777)), &inode);
 	if (err)
 		return err;
 	d_instantiate(d, inode);
-	inode_chown_creator(inode);
 	return 0;
 }
 

@@ -53,6 +53,25 @@ int file_size_limit(struct inode *inode, uint64_t pos, size_t *len)
 	return 0;
 }
 
+/* Linux's file_remove_privs(): a write by anyone but root (CAP_FSETID)
+ * clears S_ISUID, and S_ISGID of a group-executable file ([write(2)],
+ * [inode(7)] "The set-user-ID and set-group-ID bits"). 0 or -errno. */
+static int file_remove_privs(struct inode *inode)
+{
+	mode_t m = inode->mode;
+	struct iattr attr = { .valid = ATTR_MODE };
+
+	if (!S_ISREG(m) || !current || current->fsuid == 0)
+		return 0;
+	m &= ~(mode_t)S_ISUID;
+	if (m & 0010)
+		m &= ~(mode_t)S_ISGID;
+	if (m == inode->mode)
+		return 0;
+	attr.mode = m;
+	return fs_setattr(inode, &attr);
+}
+
 ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 {
 	int err;
@@ -78,6 +97,8 @@ ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 			f->pos = (off_t)f->inode->size;
 	}
 	err = file_size_limit(f->inode, (uint64_t)(pos ? *pos : f->pos), &u->len);
+	if (!err && f->inode && u->len)
+		err = file_remove_privs(f->inode);
 	if (err)
 		return err;
 	return file_op_write(f, u, pos ? pos : &f->pos);

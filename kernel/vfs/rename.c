@@ -25,10 +25,24 @@ static int rename_checks(struct nameidata *o, struct dentry *od, struct nameidat
 		return -ENOTDIR;
 	if ((flags & RENAME_EXCHANGE) && !ndir && n->trailing_slash)
 		return -ENOTDIR;
-	if (od->mounted || nd->mounted)
-		return -EBUSY;
 	if (o->dir->mnt->flags & MS_RDONLY)
 		return -EROFS;
+	/* vfs_rename()'s permission checks: the old name may be removed, the
+	 * new one added (or, if it exists, removed); a directory that moves
+	 * to another parent must be writable (its ".." changes). */
+	int err = may_delete(o->dir->inode, od->inode);
+	if (!err)
+		err = nd->inode ? may_delete(n->dir->inode, nd->inode) : may_create(n->dir->inode);
+	if (!err && o->dir != n->dir) {
+		if (odir)
+			err = inode_permission(od->inode, MAY_WRITE, false);
+		if (!err && ndir && (flags & RENAME_EXCHANGE))
+			err = inode_permission(nd->inode, MAY_WRITE, false);
+	}
+	if (err)
+		return err;
+	if (od->mounted || nd->mounted)
+		return -EBUSY;
 	if (flags & RENAME_EXCHANGE) {
 		if (odir && d_is_descendant(n->dir, od))
 			return -EINVAL;

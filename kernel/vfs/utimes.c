@@ -41,14 +41,15 @@ int do_utimes(struct inode *inode, bool rdonly, const struct timespec64 *times)
 			attr.mtime = ts;
 		}
 	}
-	if (!current_is_root() && current->euid != inode->uid) {
-		if (explicit_time)
-			return -EPERM;
-		if (inode_permission(inode, 2, false))
-			return -EACCES;
-	}
+	/* Linux's utimes_common(): the mount's write access first. */
 	if (rdonly)
 		return -EROFS;
+	if (!inode_owner_or_capable(inode)) {
+		if (explicit_time)
+			return -EPERM;
+		if (inode_permission(inode, MAY_WRITE, false))
+			return -EACCES;
+	}
 	return fs_setattr(inode, &attr);
 }
 

@@ -18,9 +18,6 @@
 
 #include "internal.h"
 
-#define MAY_WRITE 2
-#define MAY_READ 4
-
 static bool has_prefix(const char *name, const char *prefix)
 {
 	return strncmp(name, prefix, strlen(prefix)) == 0;

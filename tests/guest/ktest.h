@@ -223,6 +223,31 @@ static inline int ktest_is_guest(void)
     return g && strcmp(g, "1") == 0;
 }
 
+/* A check that does not apply here (e.g. one that reads Kevlar's own
+ * /proc/kevlar files, run on Linux): "KTEST SKIP <name> <reason>". It counts
+ * in the total, never as a pass (README "Protocol"). */
+static inline void ktest_skip(const char *name, const char *reason)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "KTEST SKIP %s %s\n", name, reason);
+    if (n > 0 && (size_t)n < sizeof line)
+        ktest_emit(line, (size_t)n);
+}
+
+/* Is the running kernel Kevlar (uname -r ends in "-kevlar")? */
+static inline int ktest_is_kevlar(void)
+{
+    char buf[128];
+    int fd = open("/proc/sys/kernel/osrelease", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    return strstr(buf, "kevlar") != NULL;
+}
+
 /* Scratch directory: $KTEST_TMP (default /tmp) / kt.<prog>.<pid>; the
  * program chdir()s into it. Returns 0 on success. */
 static char ktest_scratch[256] __attribute__((unused));

@@ -36,6 +36,19 @@ struct hal_boot_info {
 	 * (text to bss), boot page tables, the DTB if it lives in RAM. */
 	struct hal_mem_range reserved[HAL_BOOT_MAX_RANGES];
 	unsigned nr_reserved;
+	/* Where the ACPI RSDP may be [ACPI 6.4 §5.2.5], for the core's ACPI
+	 * reader (kernel/acpi/acpi_boot.c), which validates it and tries, in
+	 * this order: a copy the loader handed over (multiboot2 tag 15, then
+	 * 14), the address the loader gave (PVH rsdp_paddr, the EFI system
+	 * table's ACPI 2.0 then 1.0 configuration table), then a scan of the
+	 * BIOS areas (the EBDA's first KiB, 0xe0000-0xfffff). All empty on
+	 * boards without ACPI (arm64). acpi_rsdp_from names the source of
+	 * the copy or the address, for the log. */
+	const void *acpi_rsdp_copy;  /* kernel virtual address, or NULL */
+	unsigned acpi_rsdp_copy_len; /* bytes: 20 (ACPI 1.0) or 36 */
+	paddr_t acpi_rsdp_pa;	     /* 0: none */
+	const char *acpi_rsdp_from;
+	struct hal_mem_range acpi_scan[2]; /* size 0: unused */
 };
 
 /* The core's entry point (kernel/main.c). Called once, never returns. */

@@ -66,6 +66,14 @@ paddr_t hal_virt_to_phys(const void *va);
  * return its virtual address, or 0 on failure. size in bytes. */
 uintptr_t hal_ioremap(paddr_t pa, uint64_t size);
 
+/* Firmware tables in RAM (ACPI) for reading at boot: map [pa, pa+len)
+ * cached into the direct map if it is not there yet and return its
+ * kernel virtual address, or NULL if it cannot be mapped (beyond the
+ * direct map, out of boot page-table memory, or an arch without firmware
+ * tables: arm64 returns NULL). Only before the first address space
+ * exists (kernel_main's board parsing). */
+const void *hal_firmware_map(paddr_t pa, uint64_t len);
+
 /* Is [addr, addr+len) inside the kernel image text? (for W^X checks and
  * backtraces) */
 bool hal_is_kernel_text(uintptr_t addr);

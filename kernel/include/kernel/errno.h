@@ -59,6 +59,7 @@
 #define ECONNREFUSED 111
 #define EALREADY 114
 #define EINPROGRESS 115
+#define ECANCELED 125
 /* Kernel-internal, never seen by user space (include/linux/errno.h). */
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513

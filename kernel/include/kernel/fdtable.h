@@ -33,5 +33,11 @@ void fs_put(struct fs_struct *fs);
 /* Absolute path of a dentry-backed file (for /proc/<pid>/exe, getcwd):
  * writes at most len bytes incl. NUL; returns length or -ENAMETOOLONG. */
 int file_path(const struct file *f, char *buf, size_t len);
+struct task;
+/* The path of t's current working directory (cwd true) or root directory,
+ * as seen from the caller's root, into buf[len] with NUL ([proc(5)]
+ * /proc/<pid>/cwd, root). Returns the length without NUL, -ENOENT if t has
+ * no file-system context (an exited task), -ENAMETOOLONG. */
+int task_fs_path(struct task *t, bool cwd, char *buf, size_t len);
 
 #endif

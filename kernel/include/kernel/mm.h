@@ -103,6 +103,10 @@ struct mm {
 	vaddr_t brk_start, brk; /* heap: [brk_start, brk) */
 	vaddr_t mmap_base;	/* top-down search starts below this */
 	vaddr_t stack_top;
+	/* The argv and envp strings execve put on the stack: [arg_start,
+	 * arg_end) and [env_start, env_end), NUL-separated; /proc/<pid>/cmdline
+	 * and environ read them from there [proc(5)]. */
+	vaddr_t arg_start, arg_end, env_start, env_end;
 	unsigned refcount; /* vfork shares the parent's mm */
 	uint64_t rss_pages;
 	vaddr_t vdso_base;     /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
@@ -192,5 +196,16 @@ uint64_t frame_free_bytes(void);
 /* Initialise the frame allocator with RAM minus reserved ranges. */
 void frame_alloc_init(const struct hal_mem_range *ram, unsigned nr_ram,
 		      const struct hal_mem_range *reserved, unsigned nr_reserved);
+
+/* Read up to len bytes at user address addr of mm into buf (kernel
+ * memory), faulting pages in as a read by mm's owner would (Linux's
+ * access_remote_vm(), mm/memory.c). Stops at the first page the owner could
+ * not read. Returns the bytes copied (0..len). Process context. */
+size_t mm_read_remote(struct mm *mm, vaddr_t addr, void *buf, size_t len);
+/* May current read t's memory and private /proc files (Linux's
+ * ptrace_may_access(PTRACE_MODE_READ_FSCREDS) as far as this kernel has
+ * credentials: root, or the same real, effective and saved ids)? */
+struct task;
+bool task_may_access_mm(const struct task *t);
 
 #endif

@@ -16,5 +16,12 @@ uint64_t uts_ns_inum(struct task *t);
  * reference to the namespace until closed, and setns(2) accepts it. Called
  * from a file system's open (procfs); replaces f's operations. 0. */
 int uts_ns_file_open(struct file *f, struct task *t);
+/* t's host name (domain false) or NIS domain name (true) into out[len]
+ * with NUL, as uname(2) shows them. */
+void uts_ns_name(struct task *t, bool domain, char *out, size_t len);
+/* Set the calling task's host or domain name from name[0..len) (a kernel
+ * buffer; a trailing newline is dropped, as /proc/sys/kernel/hostname
+ * writes do): 0, -EPERM (not root), -EINVAL (len >= 65). */
+int uts_ns_set_name(bool domain, const char *name, size_t len);
 
 #endif

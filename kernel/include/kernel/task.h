@@ -113,6 +113,13 @@ struct task {
 	bool did_exec;	       /* execve() succeeded since fork (setpgid EACCES) */
 	bool sig_unkillable;   /* init: default actions do not apply */
 	uint32_t suid, sgid;   /* saved set-user/group-ID */
+	/* File-system ids [setfsuid(2)]: used for every permission check on
+	 * files; they follow euid/egid on every change of those, and only
+	 * setfsuid/setfsgid set them apart. */
+	uint32_t fsuid, fsgid;
+	/* access(2) in progress: path walk and permission checks use the real
+	 * ids (Linux's access_override_creds()). */
+	bool access_real;
 	int nice;	       /* -20..19, setpriority(2) */
 	unsigned personality;  /* personality(2): kept across exec; exec honours
 				      * ADDR_NO_RANDOMIZE */
@@ -137,7 +144,26 @@ struct task {
 	 * reported and kept consistent with uid changes; permission checks
 	 * still test euid == 0. */
 	uint64_t cap_effective, cap_permitted, cap_inheritable;
+	/* Supplementary group ids [getgroups(2)]: immutable once set, shared
+	 * by fork (refcounted), replaced whole by setgroups(2); NULL = none. */
+	struct group_info *groups;
 };
+
+/* A sorted, immutable set of supplementary group ids (kernel/proc/groups.c). */
+struct group_info {
+	unsigned refcount; /* atomic: tasks holding it */
+	unsigned ngroups;
+	uint32_t gid[];
+};
+struct group_info *groups_get(struct group_info *g); /* NULL-safe; returns g */
+void groups_put(struct group_info *g);		     /* NULL-safe */
+/* Is gid the current task's file-system group (fsgid; the real gid during
+ * access(2)) or one of its supplementary groups? (Linux's in_group_p().)
+ * True before the first task. */
+bool in_group_p(uint32_t gid);
+/* The same with the real group id (access(2), faccessat without
+ * AT_EACCESS: Linux's in_group_p() under the real credentials). */
+bool in_group_real_p(uint32_t gid);
 
 /* personality(2) flag: no address-space randomization for programs this
  * task executes [personality(2), Linux include/uapi/linux/personality.h]. */

@@ -4,6 +4,7 @@
 #ifndef KERNEL_TIME_H
 #define KERNEL_TIME_H
 #include <hal/types.h>
+#include <kernel/list.h>
 
 #define NSEC_PER_SEC 1000000000LL
 
@@ -45,5 +46,31 @@ int timespec_to_user(uintptr_t uts, int64_t ns);
 struct task;
 void itimer_exit(struct task *leader);
 void itimer_tick(struct task *t, bool user_mode, uint64_t now_ns);
+/* The process of leader exits or execs: delete its POSIX timers
+ * ([timer_create(2)] NOTES; kernel/time/posix_timers.c). Any context. */
+void posix_timers_exit(struct task *leader);
+/* A POSIX timer's signal is being taken by t (kernel/signal/queue.c,
+ * interrupts masked): fill info's si_overrun with the expirations since it
+ * was queued, which timer_getoverrun() then reports (Linux
+ * posixtimer_rearm()). */
+struct linux_siginfo;
+void posix_timer_dequeued(struct task *t, struct linux_siginfo *info);
+
+/* Kernel timers (kernel/time/ktimer.c): fn(timer) runs from the scheduler
+ * tick (IRQ context, interrupts masked, so it must not sleep) once
+ * time_monotonic_ns() >= expires_ns, i.e. within one tick (1/SCHED_HZ s)
+ * after it. A timer fires once; fn may re-arm it. Used by timerfd and the
+ * POSIX timers. ktimer_arm() on an armed timer moves it; ktimer_cancel()
+ * on a disarmed one does nothing. Any context; ktimer_lock inside. */
+struct ktimer {
+	struct list_head node; /* in the armed list while armed */
+	uint64_t expires_ns;   /* monotonic */
+	void (*fn)(struct ktimer *t);
+	bool armed;
+};
+void ktimer_arm(struct ktimer *t, uint64_t expires_ns);
+void ktimer_cancel(struct ktimer *t);
+/* From the tick: run every timer due at now_ns. */
+void ktimers_expire(uint64_t now_ns);
 
 #endif

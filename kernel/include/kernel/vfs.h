@@ -300,6 +300,10 @@ struct file {
 	bool counted_write; /* holds an i_writecount reference */
 	bool counted_read;  /* holds an i_readcount reference */
 	bool denied_write;  /* deny_write_access() holds i_writecount down */
+	/* epoll registrations watching this file (struct epitem.f_link, see
+	 * kernel/events/eventpoll.c); emptied by the last fput(). Guarded by
+	 * ep_files_lock. */
+	struct list_head f_ep;
 };
 
 /* Register a file system type for mount(2) (called from the service's
@@ -350,6 +354,8 @@ int vfs_mount_root(const char *fstype);
 /* Write the mount table in /proc/mounts format ("dev dir type opts 0 0\n"
  * per mount) into buf; returns the length (truncated to len). */
 size_t vfs_mounts_show(char *buf, size_t len);
+/* The same in /proc/<pid>/mountinfo format [proc(5)]. */
+size_t vfs_mountinfo_show(char *buf, size_t len);
 
 /* Device numbers (Linux encoding for st_rdev on 64-bit). */
 #define MKDEV(ma, mi) \

@@ -21,14 +21,38 @@
 struct mutex;
 
 struct wait_queue {
-	spinlock_t lock;	  /* protects waiters */
-	struct list_head waiters; /* struct task.wait_list of the sleepers */
+	spinlock_t lock;	    /* protects waiters and callbacks */
+	struct list_head waiters;   /* struct task.wait_list of the sleepers */
+	struct list_head callbacks; /* struct wait_entry: called on every wake_up */
 };
-#define WAIT_QUEUE_INIT(name)                                                                  \
-	{                                                                                      \
-		.lock = SPINLOCK_INIT("wait_queue"), .waiters = LIST_HEAD_INIT((name).waiters) \
+#define WAIT_QUEUE_INIT(name)                                                                   \
+	{                                                                                       \
+		.lock = SPINLOCK_INIT("wait_queue"), .waiters = LIST_HEAD_INIT((name).waiters), \
+		.callbacks = LIST_HEAD_INIT((name).callbacks)                                   \
 	}
 void wait_queue_init(struct wait_queue *wq);
+
+/* A callback on a wait queue (Linux's wait_queue_entry with a wake
+ * function, what poll_wait() hooks for epoll): wake_up(wq) calls func for
+ * every entry, with interrupts masked and wq->lock held, in any context
+ * (IRQ handlers too), so func must not sleep and must not hook or unhook
+ * entries of wq itself (others' it may). func returns true if it woke
+ * somebody. Exclusive entries ([epoll_ctl(2)] EPOLLEXCLUSIVE): one
+ * wake_up() calls every non-exclusive entry but stops at the first
+ * exclusive entry that woke somebody (Linux __wake_up_common()). */
+struct wait_entry;
+typedef bool (*wait_func_t)(struct wait_entry *we);
+struct wait_entry {
+	struct list_head link; /* in wait_queue.callbacks, under wq->lock */
+	struct wait_queue *wq; /* the queue it is hooked on, NULL if none */
+	wait_func_t func;
+	void *private; /* the owner's */
+	bool exclusive;
+};
+/* Hook we (func set by the caller) on wq / unhook it (no-op if not hooked;
+ * the entry is then free to reuse). Any context; takes wq->lock. */
+void add_wait_entry(struct wait_queue *wq, struct wait_entry *we);
+void remove_wait_entry(struct wait_entry *we);
 
 /* Step 1 of a sleep: queue current on wq (may be NULL: deadline or signal
  * only) and mark it sleeping (interruptible or not), with deadline_ns of

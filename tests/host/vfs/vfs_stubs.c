@@ -8,6 +8,7 @@
 #include <hal/types.h>
 #include <hal/cpu.h>
 #include <kernel/errno.h>
+#include <kernel/eventpoll.h>
 #include <kernel/kmalloc.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
@@ -35,7 +36,9 @@ static int irq_on = 1;
 irqflags_t hal_irq_save(void) { int o = irq_on; irq_on = 0; return o; }
 void hal_irq_restore(irqflags_t f) { irq_on = (int)f; }
 bool hal_irq_enabled(void) { return irq_on; }
-void wait_queue_init(struct wait_queue *wq) { spin_lock_init(&wq->lock, "wait_queue"); list_init(&wq->waiters); }
+void wait_queue_init(struct wait_queue *wq) { spin_lock_init(&wq->lock, "wait_queue"); list_init(&wq->waiters); list_init(&wq->callbacks); }
+void eventpoll_release(struct file *f) {}
+const char *anon_inode_name(const struct file *f) { return NULL; }
 int sched_sleep(struct wait_queue *wq, uint64_t d, bool i) { printf("  [sched_sleep called -> EINTR]\n"); return -EINTR; }
 /* The wait-queue protocol: nothing ever wakes a sleeper here, so a sleep
  * is interrupted at once, like sched_sleep() above. */

@@ -61,4 +61,9 @@ struct hal_semid64_tail {
 	uint64_t sem_nsems, unused3, unused4;
 };
 
+/* struct epoll_event: packed on x86_64 (<uapi/linux/eventpoll.h> EPOLL_PACKED): its
+ * size in bytes and the offset of its 64-bit data field. */
+#define HAL_EPOLL_EVENT_SIZE 12
+#define HAL_EPOLL_DATA_OFFSET 4
+
 #endif
