@@ -11,17 +11,14 @@
  * a test can provoke one and read it from the log. */
 #include <hal/cpu.h>
 #include <kernel/lock_debug.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
 #include <kernel/task.h>
 
 #ifdef LOCK_DEBUG
 
-#define MAX_CPUS 16
 #define NR_PAIRS 2048 /* power of two: open addressing */
-
-/* The spinlocks each CPU holds, innermost last. */
-static struct lock_debug_held cpu_held[MAX_CPUS];
 
 /* Class pairs seen nested: outer -> inner. */
 struct lock_pair {
@@ -56,11 +53,12 @@ static struct lock_pair *pair_slot(uint64_t outer, uint64_t inner)
 	return NULL;
 }
 
+/* The spinlocks this CPU holds, innermost last (struct percpu). */
 static struct lock_debug_held *this_cpu_held(void)
 {
-	unsigned cpu = hal_cpu_id();
+	struct percpu *c = this_cpu();
 
-	return cpu < MAX_CPUS ? &cpu_held[cpu] : NULL;
+	return c ? &c->spin_held : NULL;
 }
 
 static struct lock_debug_held *task_held(void)

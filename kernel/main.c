@@ -27,6 +27,7 @@
 #include <kernel/errno.h>
 #include <kernel/hardening.h>
 #include <kernel/initramfs.h>
+#include <kernel/percpu.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
@@ -278,6 +279,7 @@ static void kernel_init(void *arg)
 
 __noreturn void kernel_main(struct hal_boot_info *bi)
 {
+	percpu_init_boot(); /* before anything reads `current` */
 	printk("Kevlar %s: kernel_main\n", KEVLAR_VERSION);
 	parse_board(bi);
 	cmdline_parse(board.cmdline);

@@ -12,8 +12,24 @@
  */
 #include <hal/cpu.h>
 
-/* The boot CPU is CPU 0, whatever its MPIDR affinity says. */
+#include "arm64.h"
+
+/* TPIDR_EL1 holds the core's per-CPU pointer; its reset value is UNKNOWN
+ * [Arm ARM D17.2.140], so arm64_boot_main() clears it first. The boot CPU
+ * is CPU 0, whatever its MPIDR affinity says. */
+void hal_percpu_set(void *p)
+{
+	write_sysreg(tpidr_el1, (uintptr_t)p);
+}
+
+void *hal_percpu_get(void)
+{
+	return (void *)(uintptr_t)read_sysreg(tpidr_el1);
+}
+
 unsigned hal_cpu_id(void)
 {
-	return 0;
+	const unsigned *p = hal_percpu_get();
+
+	return p ? *p : 0;
 }

@@ -4,7 +4,8 @@
  * back to user mode after the tick set need_resched).
  *
  * sched_lock (irqsave; taken last, after any wait-queue or subsystem lock)
- * protects: the run queue and rq_len, every task's state / wake_result /
+ * protects: every CPU's run queue (struct percpu runq, nr_queued), every
+ * task's state / wake_result /
  * wake_deadline_ns / run_list / sleep_list, the sleeper list (sleep.c), the
  * dead-task list, and the tick's accounting (tick.c). */
 #include <hal/context.h>
@@ -21,15 +22,10 @@
 #include "../proc/proc_internal.h"
 #include "sched_internal.h"
 
-struct task *current;
-volatile bool need_resched;
-struct task *idle_task;
 bool sched_running;
 
 DEFINE_SPINLOCK(sched_lock);
 
-static LIST_HEAD(run_queue);
-static unsigned rq_len;
 /* Autoreaped tasks whose stacks are freed by the next schedule(). */
 static LIST_HEAD(dead_tasks);
 
@@ -54,8 +50,8 @@ void rq_enqueue(struct task *t)
 {
 	if (t == current || t == idle_task || on_run_queue(t))
 		return;
-	list_add_tail(&t->run_list, &run_queue);
-	rq_len++;
+	list_add_tail(&t->run_list, &this_cpu()->runq);
+	this_cpu()->nr_queued++;
 }
 
 void rq_dequeue(struct task *t)
@@ -63,12 +59,12 @@ void rq_dequeue(struct task *t)
 	if (!on_run_queue(t))
 		return;
 	list_del(&t->run_list);
-	rq_len--;
+	this_cpu()->nr_queued--;
 }
 
 unsigned rq_nr_running(void)
 {
-	unsigned n = rq_len;
+	unsigned n = this_cpu()->nr_queued;
 	if (current && current != idle_task && current->state == TASK_RUNNING)
 		n++;
 	return n;
@@ -93,10 +89,10 @@ void sched_add(struct task *t)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-/* The address space the MMU uses now. Tasks without an mm (the idle task,
- * kernel threads) borrow it; an mm is only freed after its last user
- * switched away from it (do_exit, execve), so the borrowed one stays valid. */
-static struct mm *active_mm;
+/* struct percpu.active_mm: the address space the MMU uses now. Tasks
+ * without an mm (the idle task, kernel threads) borrow it; an mm is only
+ * freed after its last user switched away from it (do_exit, execve), so
+ * the borrowed one stays valid. */
 
 void sched_switch_mm(struct mm *mm)
 {
@@ -104,7 +100,7 @@ void sched_switch_mm(struct mm *mm)
 		mm_activate(mm);
 	else
 		hal_aspace_switch(NULL);
-	active_mm = mm;
+	this_cpu()->active_mm = mm;
 }
 
 void sched_free_later(struct task *t)
@@ -139,26 +135,28 @@ static void free_dead_tasks(void)
 
 void schedule_locked(void)
 {
-	struct task *prev = current, *next;
+	struct percpu *cpu = this_cpu();
+	struct task *prev = cpu->curr, *next;
 
 	KASSERT(sched_running);
 	KASSERT(!hal_irq_enabled());
-	need_resched = false;
-	if (prev->state == TASK_RUNNING && prev != idle_task) {
-		list_add_tail(&prev->run_list, &run_queue);
-		rq_len++;
+	cpu->resched = false;
+	if (prev->state == TASK_RUNNING && prev != cpu->idle) {
+		list_add_tail(&prev->run_list, &cpu->runq);
+		cpu->nr_queued++;
 	}
-	if (!list_empty(&run_queue)) {
-		next = list_first_entry(&run_queue, struct task, run_list);
+	if (!list_empty(&cpu->runq)) {
+		next = list_first_entry(&cpu->runq, struct task, run_list);
 		list_del(&next->run_list);
-		rq_len--;
+		cpu->nr_queued--;
 	} else {
-		next = idle_task;
+		next = cpu->idle;
 	}
 	if (next != prev) {
-		if (next->mm && next->mm != active_mm)
+		if (next->mm && next->mm != cpu->active_mm)
 			sched_switch_mm(next->mm);
-		current = next;
+		cpu->curr = next;
+		cpu->stats.switches++;
 		/* Interrupts stay masked across the switch; the HAL restores
 		 * next's own state. sched_lock is not held across it (a new
 		 * task starts in its entry function without it): with one

@@ -27,8 +27,11 @@ extern spinlock_t sched_lock;
  * masked), held again on return. */
 void schedule_locked(void);
 
-/* pid 0, runs when nothing else can; never on the run queue. */
-extern struct task *idle_task;
+/* This CPU's idle task (pid 0), runs when nothing else can; never on a
+ * run queue. */
+#define idle_task (this_cpu()->idle)
+/* A new idle task "swapper/cpu" (sched_init(), percpu_init_secondary()). */
+struct task *sched_make_idle(unsigned cpu);
 /* True once sched_start() switched to PID 1. */
 extern bool sched_running;
 
@@ -64,8 +67,5 @@ void sched_switch_mm(struct mm *mm);
 
 /* Runnable tasks now (queued + current if running, idle excluded). */
 unsigned rq_nr_running(void);
-
-/* Tick accounting (tick.c): the idle loop adds its ticks here. */
-extern uint64_t sched_idle_tick_count;
 
 #endif

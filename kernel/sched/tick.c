@@ -9,8 +9,6 @@
 
 #include "sched_internal.h"
 
-uint64_t sched_idle_tick_count; /* atomic */
-
 /* Load average as Linux computes it (kernel/sched/loadavg.c): an
  * exponentially damped count of runnable + uninterruptible tasks, sampled
  * every 5 s, fixed point with FSHIFT fractional bits. */
@@ -63,22 +61,34 @@ void sched_loadavg(unsigned long avg[3])
 
 uint64_t sched_idle_ticks(void)
 {
-	return __atomic_load_n(&sched_idle_tick_count, __ATOMIC_RELAXED);
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < KEVLAR_MAX_CPUS; i++)
+		n += __atomic_load_n(&percpu_of(i)->stats.idle_ticks, __ATOMIC_RELAXED);
+	return n;
 }
 
 /* [hal/upcall.h] The periodic tick, IRQ context, interrupts masked. */
 void kernel_timer_tick(void)
 {
-	struct task *t = current;
+	struct percpu *cpu = this_cpu();
+	struct task *t = cpu->curr;
 
-	if (!sched_running)
+	cpu->irq_depth++;
+	cpu->stats.irqs++;
+	if (!sched_running) {
+		cpu->irq_depth--;
 		return;
-	if (t == idle_task)
-		__atomic_add_fetch(&sched_idle_tick_count, 1, __ATOMIC_RELAXED);
-	else if (t->in_user)
+	}
+	if (t == cpu->idle) {
+		__atomic_add_fetch(&cpu->stats.idle_ticks, 1, __ATOMIC_RELAXED);
+	} else if (t->in_user) {
 		t->utime_ticks++;
-	else
+		cpu->stats.user_ticks++;
+	} else {
 		t->stime_ticks++;
+		cpu->stats.sys_ticks++;
+	}
 	if (t != idle_task)
 		rlimit_cpu_tick(t);
 
@@ -93,5 +103,6 @@ void kernel_timer_tick(void)
 	}
 	/* Round robin: one tick is a time slice. Honoured on the way back
 	 * to user mode and by the idle loop. */
-	need_resched = true;
+	cpu->resched = true;
+	cpu->irq_depth--;
 }

@@ -22,8 +22,23 @@ void hal_cpu_idle(void);
 /* Stop this CPU forever with interrupts masked. */
 __noreturn void hal_cpu_halt(void);
 
-/* Index of the running CPU, 0-based. */
+/* Index of the running CPU, 0-based: the first member (an unsigned) of
+ * the per-CPU data hal_percpu_set() installed on this CPU; 0 before that.
+ * Only stable while the caller cannot move to another CPU (interrupts
+ * masked, or any time in this non-preemptible kernel). */
 unsigned hal_cpu_id(void);
+
+/* The core's per-CPU data of the running CPU, kept in the arch's per-CPU
+ * register: on x86_64 a slot of the HAL's own per-CPU area reached through
+ * GS (the entry code swaps GS in on every entry from user mode,
+ * [Intel SDM Vol. 2B SWAPGS]), on arm64 TPIDR_EL1 [Arm ARM D17.2.140],
+ * which user mode cannot read. p must point to a struct whose first member
+ * is the unsigned index of this CPU (see hal_cpu_id()). Each CPU calls
+ * hal_percpu_set() once, early, before the core runs on it;
+ * hal_percpu_get() returns NULL until then. Both cost a register access,
+ * no memory barrier. */
+void hal_percpu_set(void *p);
+void *hal_percpu_get(void);
 
 /* Spin-wait hint for a busy loop on another CPU's store (PAUSE on x86_64
  * [Intel SDM Vol. 2B PAUSE], YIELD on arm64 [Arm ARM C6.2.398]); also a

@@ -8,12 +8,20 @@
 #include <hal/types.h>
 #include <hal/cpu.h>
 #include <kernel/list.h>
+#include <kernel/percpu.h>
 #include <kernel/wait.h>
 
 struct task;
 
-/* The running task. Never NULL once the scheduler started. */
-extern struct task *current;
+/* The running task of this CPU (struct percpu.curr): the idle task from
+ * sched_init() on, never NULL once the scheduler started; NULL before. */
+static inline struct task *get_current(void)
+{
+	struct percpu *c = this_cpu();
+
+	return c ? c->curr : NULL;
+}
+#define current get_current()
 
 /* Make t runnable (if sleeping interruptibly, or if force). Any context. */
 void wake_up_task(struct task *t);
@@ -21,8 +29,9 @@ void wake_up_task(struct task *t);
 /* Give up the CPU: current stays runnable and goes to the back of the
  * run queue. Not from IRQ context. */
 void schedule(void);
-/* Set by the tick and by wake-ups; checked on return to user mode. */
-extern volatile bool need_resched;
+/* This CPU should reschedule: set by the tick and by wake-ups, checked on
+ * return to user mode and by the idle loop (struct percpu). */
+#define need_resched (this_cpu()->resched)
 
 /* Make a new task runnable. */
 void sched_add(struct task *t);

@@ -62,7 +62,10 @@ int sched_sleep_mutex(struct wait_queue *wq, struct mutex *m, uint64_t d, bool i
 int64_t time_realtime_ns(void) { return 1700000000LL * 1000000000LL; }
 uint64_t hal_timer_now_ns(void) { static uint64_t t; return t += 1000; }
 uint64_t frame_total_bytes(void) { return 64 << 20; }
-struct task *current;
+/* One CPU: `current` is host_cpu.curr (<kernel/percpu.h>). */
+static struct percpu host_cpu;
+void *hal_percpu_get(void) { return &host_cpu; }
+void hal_percpu_set(void *p) {}
 
 /* Frames: host pages; the "physical address" is the host pointer. Each
  * frame carries its reference count in front of it. */
