@@ -23,26 +23,26 @@ struct mm;
 /* Ticks and events counted per CPU (the tick and the scheduler; read
  * without a lock by /proc, so a sum may lag by one tick). */
 struct cpu_stats {
-	uint64_t idle_ticks;  /* ticks spent in the idle task */
-	uint64_t user_ticks;  /* ticks that interrupted user mode */
-	uint64_t sys_ticks;   /* ticks that interrupted a task in the kernel */
-	uint64_t switches;    /* context switches */
-	uint64_t irqs;	      /* timer ticks taken */
+	uint64_t idle_ticks; /* ticks spent in the idle task */
+	uint64_t user_ticks; /* ticks that interrupted user mode */
+	uint64_t sys_ticks;  /* ticks that interrupted a task in the kernel */
+	uint64_t switches;   /* context switches */
+	uint64_t irqs;	     /* timer ticks taken */
 };
 
 struct percpu {
-	unsigned cpu; /* this CPU's index: first, hal_cpu_id() reads it */
-	bool online;  /* percpu_init_*() ran for it */
-	struct task *curr; /* the running task (`current`) */
-	struct task *idle; /* this CPU's idle task (pid 0, "swapper/N") */
+	unsigned cpu;	      /* this CPU's index: first, hal_cpu_id() reads it */
+	bool online;	      /* percpu_init_*() ran for it */
+	struct task *curr;    /* the running task (`current`) */
+	struct task *idle;    /* this CPU's idle task (pid 0, "swapper/N") */
 	struct mm *active_mm; /* the address space the MMU uses (sched/core.c) */
 	/* The run queue (round robin) of this CPU; under sched_lock, which
 	 * other CPUs take to queue a task here. */
 	struct list_head runq;
 	unsigned nr_queued;
-	volatile bool resched; /* need_resched: set by the tick and wake-ups */
-	unsigned preempt_count;	    /* preempt_disable() depth */
-	unsigned irq_depth;	    /* interrupt handlers running (nesting) */
+	volatile bool resched;	/* need_resched: set by the tick and wake-ups */
+	unsigned preempt_count; /* preempt_disable() depth */
+	unsigned irq_depth;	/* interrupt handlers running (nesting) */
 	struct cpu_stats stats;
 #ifdef LOCK_DEBUG
 	struct lock_debug_held spin_held; /* spinlocks this CPU holds */

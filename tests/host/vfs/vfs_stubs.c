@@ -119,3 +119,6 @@ int svc_page_alloc(cap_page_alloc_t cap, unsigned order, paddr_t *pa)
 /* <kernel/current.h> (kernel/proc/current.c in the kernel). */
 uint32_t current_fsuid(void) { return current ? current->euid : 0; }
 uint32_t current_fsgid(void) { return current ? current->egid : 0; }
+/* No supplementary groups in the harness (kernel/proc/ids.c in the kernel). */
+bool in_group_p(uint32_t gid) { return current && current->egid == gid; }
+bool in_group_real_p(uint32_t gid) { return current && current->gid == gid; }
