@@ -29,7 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -152,6 +156,58 @@ static void bench_pipe_pingpong(void)
     close(ab[0]); close(ab[1]); close(ba[0]); close(ba[1]);
 }
 
+/* epoll_wait wake-up latency through an eventfd: two processes, each
+ * sleeping in epoll_wait on its own eventfd; one round trip is two
+ * wake-ups (write, epoll_wait returns, read, write the other). Also
+ * epoll_wait on an eventfd that is already ready (no sleep). */
+static int wait_eventfd(int ep, int efd)
+{
+    struct epoll_event ev;
+    uint64_t v;
+    if (epoll_wait(ep, &ev, 1, -1) != 1)
+        return -1;
+    return read(efd, &v, sizeof v) == sizeof v ? 0 : -1;
+}
+
+static void bench_epoll_eventfd(void)
+{
+    int a = eventfd(0, 0), b = eventfd(0, 0), epa = epoll_create1(0), epb = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN };
+    uint64_t one = 1;
+    if (a < 0 || b < 0 || epa < 0 || epb < 0 || epoll_ctl(epa, EPOLL_CTL_ADD, a, &ev) ||
+        epoll_ctl(epb, EPOLL_CTL_ADD, b, &ev)) {
+        fail("epoll_eventfd_pingpong");
+        return;
+    }
+    long n = scaled(2000);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail("epoll_eventfd_pingpong");
+        return;
+    }
+    if (pid == 0) {
+        for (long i = 0; i < n; i++) {
+            if (wait_eventfd(epa, a) || write(b, &one, sizeof one) != sizeof one)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    double t0 = now_ns();
+    REGION_OPEN(0);
+    for (long i = 0; i < n; i++) {
+        if (write(a, &one, sizeof one) != sizeof one || wait_eventfd(epb, b))
+            break;
+    }
+    REGION_CLOSE(0);
+    double t1 = now_ns();
+    waitpid(pid, NULL, 0);
+    report("epoll_eventfd_pingpong", n, t0, t1);
+    REGION_EMIT(0);
+    write(a, &one, sizeof one);
+    LOOP("epoll_wait_ready", 10000, epoll_wait(epa, &ev, 1, 0));
+    close(a); close(b); close(epa); close(epb);
+}
+
 static void bench_processes(void)
 {
     LOOP("fork_exit_wait", 100, {
@@ -235,6 +291,80 @@ static void bench_tmpfs_read(void)
     free(buf);
 }
 
+/* AF_UNIX [unix(7)]: one byte there and back over a stream socketpair (as
+ * pipe_pingpong), and a stream's throughput in 64 KiB writes. */
+static void bench_unix(void)
+{
+    int sv[2];
+    char c = 'x';
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+        fail("unix_pingpong");
+        fail("unix_stream_64KiB");
+        return;
+    }
+    long n = scaled(2000);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail("unix_pingpong");
+        return;
+    }
+    if (pid == 0) {
+        for (long i = 0; i < n; i++) {
+            if (read(sv[1], &c, 1) != 1 || write(sv[1], &c, 1) != 1)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    double t0 = now_ns();
+    REGION_OPEN(0);
+    for (long i = 0; i < n; i++) {
+        if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1)
+            break;
+    }
+    REGION_CLOSE(0);
+    double t1 = now_ns();
+    waitpid(pid, NULL, 0);
+    report("unix_pingpong", n, t0, t1);
+    REGION_EMIT(0);
+
+    /* Throughput: the child drains, the parent writes n chunks of 64 KiB. */
+    static char buf[65536];
+    n = scaled(256);
+    pid = fork();
+    if (pid < 0) {
+        fail("unix_stream_64KiB");
+        return;
+    }
+    if (pid == 0) {
+        long want = n * (long)sizeof buf;
+        while (want > 0) {
+            ssize_t r = read(sv[1], buf, sizeof buf);
+            if (r <= 0)
+                _exit(1);
+            want -= r;
+        }
+        _exit(0);
+    }
+    t0 = now_ns();
+    REGION_OPEN(0);
+    for (long i = 0; i < n; i++) {
+        size_t off = 0;
+        while (off < sizeof buf) {
+            ssize_t w = write(sv[0], buf + off, sizeof buf - off);
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+    }
+    waitpid(pid, NULL, 0);
+    REGION_CLOSE(0);
+    t1 = now_ns();
+    report("unix_stream_64KiB", n, t0, t1);
+    REGION_EMIT(0);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--exit"))
@@ -256,6 +386,8 @@ int main(int argc, char **argv)
     LOOP("sched_yield", 10000, sched_yield());
     bench_fd_ops();
     bench_pipe_pingpong();
+    bench_epoll_eventfd();
+    bench_unix();
     bench_processes();
     bench_memory();
     bench_signal();

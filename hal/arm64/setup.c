@@ -44,6 +44,7 @@ __noreturn void arm64_boot_main(uint64_t dtb_pa, paddr_t kimage_pa, unsigned boo
 	uint32_t dtb_size = 0;
 
 	hal_percpu_set(NULL); /* TPIDR_EL1 resets to an UNKNOWN value */
+	arm64_smp_boot_cpu();
 	arm64_kimage_phys = kimage_pa;
 	arm64_boot_el = boot_el;
 	arm64_timer_early_init();

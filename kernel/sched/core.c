@@ -11,6 +11,7 @@
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/mmu.h>
+#include <hal/recover.h>
 #include <hal/timer.h>
 #include <kernel/list.h>
 #include <kernel/mm.h>
@@ -131,6 +132,14 @@ static void free_dead_tasks(void)
 		list_del(&t->run_list);
 		task_free(t);
 	}
+}
+
+void cond_resched(void)
+{
+	if (!need_resched || !sched_running || current == idle_task ||
+	    current->state != TASK_RUNNING || !hal_irq_enabled() || hal_in_irq())
+		return;
+	schedule();
 }
 
 void schedule_locked(void)

@@ -72,8 +72,11 @@ uint64_t sched_idle_ticks(void)
 void kernel_timer_tick(void)
 {
 	struct percpu *cpu = this_cpu();
-	struct task *t = cpu->curr;
+	struct task *t;
 
+	if (!cpu)
+		return; /* a CPU not yet set up by percpu_init_secondary() */
+	t = cpu->curr;
 	cpu->irq_depth++;
 	cpu->stats.irqs++;
 	if (!sched_running) {

@@ -1,12 +1,12 @@
 /* I/O multiplexing: [poll(2)], ppoll, and the waiting engine select.c
  * shares. The engine asks each file's f_op->poll for its ready mask and
- * the wait queue that will be woken when it changes. The task is queued
- * and marked sleeping (prepare_to_wait()) before it scans, so a wake-up
- * from another CPU during the scan is not lost; a scan that finds a
- * different queue re-queues and scans again. A task sleeps on one wait
- * queue at a time: when the
- * files use a single queue the wait is exact; with several distinct queues
- * it sleeps on the first one and rescans at least every POLL_SLICE_NS. */
+ * the wait queue that will be woken when it changes; the scan and the
+ * sleep happen with interrupts masked, so a wake-up in between is not
+ * lost. When the files use a single queue the task sleeps on it; with
+ * several distinct queues it hooks a wake-up callback (struct wait_entry,
+ * <kernel/wait.h>) on each and sleeps on none, so any of them wakes it.
+ * Only if the callbacks cannot be allocated does it fall back to sleeping
+ * on the first queue and rescanning every POLL_SLICE_NS. */
 #include <hal/timer.h>
 #include <hal/usercopy.h>
 #include <kernel/kmalloc.h>
@@ -19,27 +19,69 @@
 
 #define POLL_SLICE_NS (10 * 1000 * 1000ULL)
 
+static bool poll_wake(struct wait_entry *we)
+{
+	wake_up_task(we->private);
+	return true;
+}
+
+/* Hook a callback waking current on every distinct queue of files (one
+ * entry per file at most, in we[]); returns how many were hooked. */
+static unsigned poll_hook_all(struct file **files, unsigned n, struct wait_entry *we)
+{
+	unsigned hooked = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct wait_queue *wq = NULL;
+		bool seen = false;
+
+		if (!files[i])
+			continue;
+		file_op_poll(files[i], &wq);
+		if (!wq)
+			continue;
+		for (unsigned j = 0; j < hooked && !seen; j++)
+			seen = we[j].private == (void *)wq;
+		if (seen)
+			continue;
+		we[hooked].func = poll_wake;
+		we[hooked].private = wq; /* for the duplicate check; current below */
+		we[hooked].exclusive = false;
+		hooked++;
+	}
+	for (unsigned j = 0; j < hooked; j++) {
+		struct wait_queue *wq = we[j].private;
+
+		we[j].private = current;
+		add_wait_entry(wq, &we[j]);
+	}
+	return hooked;
+}
+
+static void poll_unhook_all(struct wait_entry *we, unsigned hooked)
+{
+	for (unsigned j = 0; j < hooked; j++)
+		remove_wait_entry(&we[j]);
+}
+
 int poll_files(struct file **files, const unsigned *events, unsigned *revents, unsigned n,
 	       unsigned base_ready, uint64_t deadline, bool nowait)
 {
-	struct wait_queue *armed = NULL; /* the queue we are queued on */
-	bool armed_multi = false;
+	/* Callbacks for the several-queue case, allocated here (not with
+	 * interrupts masked below); hooked on the first sleep. */
+	struct wait_entry *we = n > 1 ? kzalloc(sizeof(*we) * n) : NULL;
+	bool hooked_once = false;
+	unsigned hooked = 0;
+	int ret;
 
 	for (;;) {
+		irqflags_t fl = hal_irq_save();
 		struct wait_queue *first = NULL;
 		bool multi = false;
 		unsigned ready = base_ready;
-		uint64_t now = hal_timer_now_ns(), dl = deadline;
+		uint64_t now, dl;
 		int r;
 
-		if (armed_multi || (!armed && n)) {
-			if (!dl || now + POLL_SLICE_NS < dl)
-				dl = now + POLL_SLICE_NS;
-		}
-		/* Queued and marked sleeping before the scan: a wake-up during
-		 * or after it makes sched_wait() return at once. */
-		if (!nowait)
-			prepare_to_wait(armed, dl, true);
 		for (unsigned i = 0; i < n; i++) {
 			struct wait_queue *wq = NULL;
 			unsigned m;
@@ -56,30 +98,40 @@ int poll_files(struct file **files, const unsigned *events, unsigned *revents, u
 				multi = true;
 		}
 		if (ready || nowait) {
-			if (!nowait)
-				finish_wait(armed);
-			return (int)ready;
+			hal_irq_restore(fl);
+			ret = (int)ready;
+			break;
 		}
-		if (signal_pending(current)) {
-			finish_wait(armed);
-			return -EINTR;
+		if (current && signal_pending(current)) {
+			hal_irq_restore(fl);
+			ret = -EINTR;
+			break;
 		}
+		now = hal_timer_now_ns();
 		if (deadline && now >= deadline) {
-			finish_wait(armed);
-			return 0;
+			hal_irq_restore(fl);
+			ret = 0;
+			break;
 		}
-		if (first != armed || multi != armed_multi) {
-			/* Queue on the right one, then scan again. */
-			finish_wait(armed);
-			armed = first;
-			armed_multi = multi;
-			continue;
+		dl = deadline;
+		if (multi && we && !hooked_once) {
+			hooked = poll_hook_all(files, n, we);
+			hooked_once = true;
 		}
-		r = sched_wait();
-		finish_wait(armed);
-		if (r == -EINTR)
-			return -EINTR;
+		if ((multi && !we) || (!first && n)) {
+			if (!dl || now + POLL_SLICE_NS < dl)
+				dl = now + POLL_SLICE_NS;
+		}
+		r = sched_sleep(multi && we ? NULL : first, dl, true);
+		hal_irq_restore(fl);
+		if (r == -EINTR) {
+			ret = -EINTR;
+			break;
+		}
 	}
+	poll_unhook_all(we, hooked);
+	kfree(we);
+	return ret;
 }
 
 int timeout_to_deadline(int64_t sec, int64_t nsec, uint64_t *deadline, bool *nowait)

@@ -18,7 +18,7 @@ struct task;
 struct mm;
 
 /* CPUs the core can run on (indexes 0 .. KEVLAR_MAX_CPUS-1). */
-#define KEVLAR_MAX_CPUS 16
+#define KEVLAR_MAX_CPUS HAL_MAX_CPUS
 
 /* Ticks and events counted per CPU (the tick and the scheduler; read
  * without a lock by /proc, so a sum may lag by one tick). */
