@@ -33,6 +33,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -290,6 +291,80 @@ static void bench_tmpfs_read(void)
     free(buf);
 }
 
+/* AF_UNIX [unix(7)]: one byte there and back over a stream socketpair (as
+ * pipe_pingpong), and a stream's throughput in 64 KiB writes. */
+static void bench_unix(void)
+{
+    int sv[2];
+    char c = 'x';
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+        fail("unix_pingpong");
+        fail("unix_stream_64KiB");
+        return;
+    }
+    long n = scaled(2000);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail("unix_pingpong");
+        return;
+    }
+    if (pid == 0) {
+        for (long i = 0; i < n; i++) {
+            if (read(sv[1], &c, 1) != 1 || write(sv[1], &c, 1) != 1)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    double t0 = now_ns();
+    REGION_OPEN(0);
+    for (long i = 0; i < n; i++) {
+        if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1)
+            break;
+    }
+    REGION_CLOSE(0);
+    double t1 = now_ns();
+    waitpid(pid, NULL, 0);
+    report("unix_pingpong", n, t0, t1);
+    REGION_EMIT(0);
+
+    /* Throughput: the child drains, the parent writes n chunks of 64 KiB. */
+    static char buf[65536];
+    n = scaled(256);
+    pid = fork();
+    if (pid < 0) {
+        fail("unix_stream_64KiB");
+        return;
+    }
+    if (pid == 0) {
+        long want = n * (long)sizeof buf;
+        while (want > 0) {
+            ssize_t r = read(sv[1], buf, sizeof buf);
+            if (r <= 0)
+                _exit(1);
+            want -= r;
+        }
+        _exit(0);
+    }
+    t0 = now_ns();
+    REGION_OPEN(0);
+    for (long i = 0; i < n; i++) {
+        size_t off = 0;
+        while (off < sizeof buf) {
+            ssize_t w = write(sv[0], buf + off, sizeof buf - off);
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+    }
+    waitpid(pid, NULL, 0);
+    REGION_CLOSE(0);
+    t1 = now_ns();
+    report("unix_stream_64KiB", n, t0, t1);
+    REGION_EMIT(0);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--exit"))
@@ -312,6 +387,7 @@ int main(int argc, char **argv)
     bench_fd_ops();
     bench_pipe_pingpong();
     bench_epoll_eventfd();
+    bench_unix();
     bench_processes();
     bench_memory();
     bench_signal();

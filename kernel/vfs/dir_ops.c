@@ -63,6 +63,13 @@ int do_mkdir_nd(struct nameidata *nd, mode_t mode)
  * -EPERM (use mkdir), other types -EINVAL; device nodes need privilege. */
 int do_mknod_nd(struct nameidata *nd, mode_t mode, dev_t rdev)
 {
+	return do_mknod_nd_inode(nd, mode, rdev, NULL);
+}
+
+/* do_mknod_nd() that also hands back the new inode, referenced, in *out
+ * (when out is non-NULL): bind(2) of an AF_UNIX socket keeps it. */
+int do_mknod_nd_inode(struct nameidata *nd, mode_t mode, dev_t rdev, struct inode **out)
+{
 	struct dentry *d;
 	struct inode *inode;
 	int err;
@@ -88,6 +95,10 @@ int do_mknod_nd(struct nameidata *nd, mode_t mode, dev_t rdev)
 	err = fs_mknod(nd->dir->inode, nd->last, nd->last_len, mode, rdev, &inode);
 	if (!err) {
 		d_instantiate(d, inode);
+		if (out) {
+			iget(inode);
+			*out = inode;
+		}
 	}
 	dput(d);
 	return err;

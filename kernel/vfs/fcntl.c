@@ -264,16 +264,29 @@ static long fd_noop(int fd)
 	return 0;
 }
 
-/* [fsync(2)] */
+/* [fsync(2)]: the file's fsync op (a block device commits its write
+ * cache); files without one have nothing cached. */
+static long fd_fsync(int fd)
+{
+	struct file *f = fget_current(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = (f->flags & O_PATH) ? -EBADF : file_op_fsync(f);
+	fput(f);
+	return r;
+}
+
 SYSCALL_DEFINE1(fsync, int, fd)
 {
-	return fd_noop(fd);
+	return fd_fsync(fd);
 }
 
 /* [fsync(2)] fdatasync */
 SYSCALL_DEFINE1(fdatasync, int, fd)
 {
-	return fd_noop(fd);
+	return fd_fsync(fd);
 }
 
 /* [sync(2)] */

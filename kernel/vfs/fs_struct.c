@@ -125,9 +125,6 @@ bool current_is_root(void)
 	return !current || current->euid == 0;
 }
 
-/* Absolute path of an open file ([proc(5)] /proc/[pid]/exe, fd/ links):
- * "pipe:[ino]" for pipes, "anon_inode:[...]" for others without a path;
- * " (deleted)" appended for unlinked files, as Linux does. */
 int task_fs_path(struct task *t, bool cwd, char *buf, size_t len)
 {
 	struct fs_struct *fs = t->fs;
@@ -143,6 +140,9 @@ int task_fs_path(struct task *t, bool cwd, char *buf, size_t len)
 	return n;
 }
 
+/* Absolute path of an open file ([proc(5)] /proc/[pid]/exe, fd/ links):
+ * "pipe:[ino]" for pipes, "socket:[ino]" for sockets, "anon_inode:[...]" for others without a path;
+ * " (deleted)" appended for unlinked files, as Linux does. */
 int file_path(const struct file *f, char *buf, size_t len)
 {
 	struct dentry *root;
@@ -151,6 +151,8 @@ int file_path(const struct file *f, char *buf, size_t len)
 	if (!f->dentry) {
 		if (file_is_pipe(f) && f->inode)
 			n = snprintf(buf, len, "pipe:[%llu]", (unsigned long long)f->inode->ino);
+		else if (f->inode && S_ISSOCK(f->inode->mode))
+			n = snprintf(buf, len, "socket:[%llu]", (unsigned long long)f->inode->ino);
 		else if (anon_inode_name(f))
 			n = snprintf(buf, len, "anon_inode:%s", anon_inode_name(f));
 		else

@@ -242,6 +242,7 @@ int namei_create(struct nameidata *nd, struct dentry **child, bool allow_slash);
  * are final (the syscalls apply the umask, the kernel API does not). */
 int do_mkdir_nd(struct nameidata *nd, mode_t mode);
 int do_mknod_nd(struct nameidata *nd, mode_t mode, dev_t rdev);
+int do_mknod_nd_inode(struct nameidata *nd, mode_t mode, dev_t rdev, struct inode **out);
 int do_unlink_nd(struct nameidata *nd);
 int do_rmdir_nd(struct nameidata *nd);
 /* attr.c: chmod/chown on an inode (rdonly: its mount is read-only). */
@@ -314,6 +315,7 @@ ssize_t file_op_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t file_op_write(struct file *f, struct uio *u, off_t *pos);
 int file_op_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx);
 long file_op_ioctl(struct file *f, unsigned cmd, unsigned long arg);
+int file_op_fsync(struct file *f);
 /* f_op->llseek, or -ENOSYS when the file has none (generic lseek). */
 off_t file_op_llseek(struct file *f, off_t off, int whence);
 /* The ready mask (all ready when the file has no poll op). */

@@ -115,8 +115,9 @@ static int inode_open(struct inode *inode, struct dentry *d, unsigned flags, str
 
 	if (flags & O_PATH) {
 		fops = &path_fops;
-	} else if (S_ISCHR(inode->mode)) {
-		struct chrdev *cd = chrdev_lookup(inode->rdev);
+	} else if (S_ISCHR(inode->mode) || S_ISBLK(inode->mode)) {
+		/* A block device node reaches kernel/block/ the same way. */
+		struct chrdev *cd = devnode_lookup(inode->rdev, S_ISBLK(inode->mode));
 
 		if (!cd)
 			return -ENXIO;
@@ -124,8 +125,8 @@ static int inode_open(struct inode *inode, struct dentry *d, unsigned flags, str
 		priv = cd->priv;
 		svc = cd->svc.name ? &cd->svc : NULL;
 		is_chr = true;
-	} else if (S_ISBLK(inode->mode) || S_ISSOCK(inode->mode)) {
-		return -ENXIO; /* no block devices or sockets in this version */
+	} else if (S_ISSOCK(inode->mode)) {
+		return -ENXIO; /* no sockets in this version */
 	}
 	f = file_alloc(inode, fops, flags & ~(O_OPEN_ONLY & ~O_NOCTTY));
 	if (!f)

@@ -12,8 +12,6 @@
 
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux caps one transfer */
 #define UIO_MAXIOV 1024
-#define SEEK_DATA 3
-#define SEEK_HOLE 4
 #define BOUNCE_MAX (16 * 1024) /* vectored I/O through one f_op call per chunk */
 
 bool file_is_stream(const struct file *f)

@@ -128,15 +128,6 @@ def t_signals():
     expect(got == [signal.SIGUSR1, signal.SIGALRM], got)
 
 
-def missing(call):
-    """True if the kernel does not implement the system call behind call()."""
-    try:
-        call()
-    except OSError as e:
-        return e.errno == errno.ENOSYS
-    return False
-
-
 def t_socketpair():
     import socket
     a, b = socket.socketpair()
@@ -196,14 +187,6 @@ def t_asyncio():
     expect(asyncio.run(main()) == 42, "asyncio.run")
 
 
-def optional(name, fn, probe, why):
-    """Run fn as check name, or SKIP it with why while the kernel lacks it."""
-    if missing(probe):
-        emit("KTEST SKIP py.%s %s" % (name, why))
-    else:
-        check(name, fn)
-
-
 def main():
     check("json_re_hashlib", t_json_re_hashlib)
     check("sqlite3_10000_rows", t_sqlite)
@@ -213,16 +196,12 @@ def main():
     check("multiprocessing", t_multiprocessing)
     check("mmap", t_mmap)
     check("signals", t_signals)
-    import socket
-    import select
-    optional("socketpair", t_socketpair, lambda: socket.socketpair(),
-             "socketpair(2) is not implemented yet (issue 13, AF_UNIX)")
+    check("socketpair", t_socketpair)
     check("epoll", t_epoll)
     check("selectors", t_selectors)
     check("eventfd", t_eventfd)
     # asyncio's event loop wakes itself through socket.socketpair().
-    optional("asyncio", t_asyncio, lambda: socket.socketpair(),
-             "socketpair(2) is not implemented yet (issue 13, AF_UNIX)")
+    check("asyncio", t_asyncio)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@
 # itself, so the initramfs /init here is a two-line shim that mounts
 # devtmpfs on /dev and execs the real suite init (same PID 1). Output is
 # judged by the guest runner's rules. Exit 0 iff all passed.
-# KTEST_KEEP=1 keeps the temp dir; KTEST_VM_TIMEOUT overrides the time limit.
+# KTEST_KEEP=1 keeps the temp dir; KTEST_VM_TIMEOUT overrides the time limit;
+# KTEST_ONLY=PATTERN runs only the matching scripts/programs (ktest.only=).
 set -u
 ARCH=${1:-x86_64}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -93,12 +94,12 @@ x86_64)
     ACCEL="-accel ${KTEST_VM_ACCEL:-tcg}"
     timeout ${KTEST_VM_TIMEOUT:-900} qemu-system-x86_64 $ACCEL -m 1024 -smp 2 -nographic -no-reboot \
         -kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
-        -append "console=ttyS0 panic=-1 quiet" </dev/null | tr -d '\r' | tee "$LOG"
+        -append "console=ttyS0 panic=-1 quiet${KTEST_ONLY:+ ktest.only=$KTEST_ONLY}" </dev/null | tr -d '\r' | tee "$LOG"
     ;;
 aarch64)
     timeout ${KTEST_VM_TIMEOUT:-1800} qemu-system-aarch64 -M virt -cpu cortex-a57 -m 1024 -smp 2 -nographic -no-reboot \
         -kernel "$KERNEL" -initrd "$WORK/initrd.gz" \
-        -append "console=ttyAMA0 panic=-1 quiet" </dev/null | tr -d '\r' | tee "$LOG"
+        -append "console=ttyAMA0 panic=-1 quiet${KTEST_ONLY:+ ktest.only=$KTEST_ONLY}" </dev/null | tr -d '\r' | tee "$LOG"
     ;;
 esac
 

@@ -87,6 +87,8 @@ void frame_free(paddr_t pa, unsigned order)
 int frame_get(paddr_t pa) { host_frame_of(pa)->refs++; return 0; }
 void frame_read(paddr_t pa, size_t off, void *buf, size_t len) { memcpy(buf, (char *)(uintptr_t)pa + off, len); }
 void frame_write(paddr_t pa, size_t off, const void *buf, size_t len) { memcpy((char *)(uintptr_t)pa + off, buf, len); }
+/* The direct map of the host's frames: their address is their "pa". */
+void *hal_phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)pa; }
 
 /* The service boundary (<kernel/service.h>): nothing faults inside a service
  * on the host, so a recovery point is never resumed. */

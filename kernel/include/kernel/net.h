@@ -1,0 +1,279 @@
+/* The socket layer (kernel/net/): struct socket, the per-family operations
+ * (the shape of Linux's struct proto_ops), the families' registration, and
+ * the message buffers the socket calls pass to a family. [socket(7)],
+ * [socket(2)], [sendmsg(2)], [recvmsg(2)], [unix(7)].
+ *
+ * A socket is a file whose inode lives in the core's sockfs (S_IFSOCK,
+ * "socket:[ino]" in /proc/<pid>/fd). The syscalls (socket.c, msg.c,
+ * sockopt.c) check and copy the user's arguments, then call the family's
+ * ops with kernel buffers only: a socket address in a struct
+ * sockaddr_storage, options as kernel values, data through a struct
+ * msg_iter. A family served by a ring-2 service (services/net, lwIP) is
+ * called through svc_call() on its instance (net_proto_family.svc), as the
+ * file systems are; AF_UNIX is the core's own (kernel/net/af_unix*.c),
+ * since it moves open files between fd tables. docs/architecture.md
+ * "Sockets" has the reasons.
+ *
+ * Errors are Linux's -errno. Ops may sleep unless the socket's file is
+ * O_NONBLOCK or the call passes MSG_DONTWAIT (-EAGAIN).
+ */
+#ifndef KERNEL_NET_H
+#define KERNEL_NET_H
+#include <hal/types.h>
+#include <kernel/service.h>
+#include <kernel/vfs.h>
+#include <kernel/wait.h>
+
+/* Address families ([address_families(7)]); only AF_UNIX is served today. */
+#define AF_UNSPEC 0
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_NETLINK 16
+#define AF_PACKET 17
+#define AF_MAX 46 /* Linux's NPROTO: families are 0 .. AF_MAX-1 */
+
+/* Socket types; the high bits of socket(2)'s type are flags. */
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_RAW 3
+#define SOCK_RDM 4
+#define SOCK_SEQPACKET 5
+#define SOCK_DCCP 6
+#define SOCK_PACKET 10
+#define SOCK_MAX 11
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_CLOEXEC O_CLOEXEC	 /* same value on x86_64 and arm64 */
+#define SOCK_NONBLOCK O_NONBLOCK /* same value on x86_64 and arm64 */
+
+/* send/recv flags ([send(2)], [recv(2)]) */
+#define MSG_OOB 0x1
+#define MSG_PEEK 0x2
+#define MSG_DONTROUTE 0x4
+#define MSG_CTRUNC 0x8
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_EOR 0x80
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_MORE 0x8000
+#define MSG_WAITFORONE 0x10000
+#define MSG_CMSG_CLOEXEC 0x40000000
+
+/* shutdown(2) how, and the socket's shutdown bits (RCV = how + 1 ...). */
+#define SHUT_RD 0
+#define SHUT_WR 1
+#define SHUT_RDWR 2
+#define RCV_SHUTDOWN 1
+#define SEND_SHUTDOWN 2
+#define SHUTDOWN_MASK 3
+
+/* Socket options, level SOL_SOCKET (asm-generic/socket.h: the same values on
+ * x86_64 and arm64). */
+#define SOL_SOCKET 1
+#define SO_DEBUG 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_DONTROUTE 5
+#define SO_BROADCAST 6
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_OOBINLINE 10
+#define SO_PRIORITY 12
+#define SO_LINGER 13
+#define SO_REUSEPORT 15
+#define SO_PASSCRED 16
+#define SO_PEERCRED 17
+#define SO_RCVLOWAT 18
+#define SO_SNDLOWAT 19
+#define SO_RCVTIMEO_OLD 20
+#define SO_SNDTIMEO_OLD 21
+#define SO_ACCEPTCONN 30
+#define SO_SNDBUFFORCE 32
+#define SO_RCVBUFFORCE 33
+#define SO_PROTOCOL 38
+#define SO_DOMAIN 39
+#define SO_PEEK_OFF 42
+#define SO_RCVTIMEO_NEW 66
+#define SO_SNDTIMEO_NEW 67
+
+/* Control messages (SOL_SOCKET level) [unix(7)] "Ancillary messages". */
+#define SCM_RIGHTS 1
+#define SCM_CREDENTIALS 2
+#define SCM_MAX_FD 253 /* fds in one SCM_RIGHTS message (Linux) */
+
+#define POLLRDHUP 0x2000
+#define POLLWRBAND 0x200
+
+/* Buffer sizes: Linux's defaults (net.core.[rw]mem_default/_max) and the
+ * minimums setsockopt(SO_SNDBUF/SO_RCVBUF) clamps to; [socket(7)] "The
+ * kernel doubles this value". */
+#define SOCK_BUF_DEFAULT 212992
+#define SOCK_BUF_MAX 212992
+#define SOCK_MIN_SNDBUF 4608
+#define SOCK_MIN_RCVBUF 2304
+
+/* sockaddr_storage: the largest address any family takes (128 bytes). */
+struct sockaddr_storage {
+	uint16_t ss_family;
+	char ss_data[126];
+};
+
+/* [unix(7)] struct ucred: SO_PEERCRED, SCM_CREDENTIALS. */
+struct ucred {
+	int32_t pid;
+	uint32_t uid;
+	uint32_t gid;
+};
+
+/* A user iovec (struct iovec on 64-bit Linux). */
+struct iovec64 {
+	uint64_t base;
+	uint64_t len;
+};
+
+/* Cursor over the data of one send or receive: user segments, or a single
+ * kernel buffer (kbuf non-NULL: read()/write() from kernel callers). */
+struct msg_iter {
+	const struct iovec64 *iov;
+	unsigned nr_segs;
+	unsigned seg;	/* current segment */
+	size_t seg_off; /* bytes of it already moved */
+	size_t count;	/* bytes left in all segments */
+	void *kbuf;
+};
+/* Move n bytes (n <= it->count) between the iterator and a kernel buffer,
+ * advancing it: 0 or -EFAULT (bytes before the fault have moved). */
+int msg_iter_copy_from(struct msg_iter *it, void *dst, size_t n);
+int msg_iter_copy_to(struct msg_iter *it, const void *src, size_t n);
+
+/* One sendmsg/recvmsg as the family sees it. */
+struct kmsghdr {
+	struct sockaddr_storage *name; /* send: target or NULL; recv: filled if non-NULL */
+	int namelen;		       /* send: given length; recv: set by the family */
+	struct msg_iter iter;
+	/* send: the control bytes, copied in (NULL if none) */
+	void *control;
+	size_t controllen;
+	/* recv: where control messages go (put_cmsg), room left, used so far */
+	uintptr_t ucontrol;
+	size_t ucontrollen;
+	size_t ucontrol_used;
+	unsigned flags;	    /* the call's MSG_* flags */
+	unsigned msg_flags; /* recv: MSG_TRUNC, MSG_CTRUNC, MSG_EOR for the caller */
+};
+
+/* Append one control message to a receive ([cmsg(3)]): fits what it can,
+ * sets MSG_CTRUNC when cut. 0 or -EFAULT. */
+int put_cmsg(struct kmsghdr *m, int level, int type, const void *data, size_t len);
+/* The cmsghdr layout on 64-bit Linux: len (size_t), level, type; data
+ * 8-byte aligned. */
+struct cmsghdr64 {
+	uint64_t cmsg_len;
+	int32_t cmsg_level;
+	int32_t cmsg_type;
+};
+#define CMSG_ALIGN64(len) (((len) + 7) & ~(size_t)7)
+#define CMSG_HDRLEN CMSG_ALIGN64(sizeof(struct cmsghdr64))
+#define CMSG_SPACE64(len) (CMSG_HDRLEN + CMSG_ALIGN64(len))
+#define CMSG_LEN64(len) (CMSG_HDRLEN + (len))
+
+struct socket;
+
+/* A family's operations on its sockets (Linux's struct proto_ops). Missing
+ * ops answer as Linux's sock_no_*: -EOPNOTSUPP. addr buffers are kernel
+ * sockaddr_storage copies whose length the socket layer has checked
+ * (0 .. sizeof(struct sockaddr_storage)). */
+struct proto_ops {
+	int family;
+	/* The socket's file is closed for the last time: free everything. */
+	void (*release)(struct socket *sock);
+	int (*bind)(struct socket *sock, const struct sockaddr_storage *addr, int len);
+	/* flags: the file's O_NONBLOCK. */
+	int (*connect)(struct socket *sock, const struct sockaddr_storage *addr, int len,
+		       unsigned flags);
+	/* Connect two fresh sockets of this type to each other. */
+	int (*socketpair)(struct socket *a, struct socket *b);
+	int (*listen)(struct socket *sock, int backlog);
+	/* Wait for a connection and attach it to newsock (created by the
+	 * socket layer, same family and type). flags: O_NONBLOCK. */
+	int (*accept)(struct socket *sock, struct socket *newsock, unsigned flags);
+	/* Own (peer false) or peer address into addr: its length, or -errno
+	 * (-ENOTCONN for a peer that is not there). */
+	int (*getname)(struct socket *sock, struct sockaddr_storage *addr, bool peer);
+	/* POLL* mask now, and the wait queue woken when it changes. */
+	unsigned (*poll)(struct socket *sock, struct wait_queue **wq);
+	long (*ioctl)(struct socket *sock, unsigned cmd, unsigned long arg);
+	int (*shutdown)(struct socket *sock, int how);
+	/* Options of every level, values as kernel copies; optlen is the
+	 * user's length (set: >= 0; get: in/out, already clamped to >= 0). */
+	int (*setsockopt)(struct socket *sock, int level, int name, const void *val, unsigned len);
+	int (*getsockopt)(struct socket *sock, int level, int name, void *val, unsigned *len);
+	/* Bytes sent / received, or -errno (-EPIPE: the caller raises
+	 * SIGPIPE unless MSG_NOSIGNAL). len = m->iter.count. */
+	ssize_t (*sendmsg)(struct socket *sock, struct kmsghdr *m);
+	ssize_t (*recvmsg)(struct socket *sock, struct kmsghdr *m);
+};
+
+struct socket {
+	int family, type, protocol;
+	const struct proto_ops *ops;
+	struct file *file;	  /* the socket's file (not referenced) */
+	void *sk;		  /* the family's state */
+	struct svc_instance *svc; /* the family's service, or NULL (core) */
+};
+
+/* A family ([socket(2)] domain): create fills sock->ops and sock->sk for
+ * type/protocol, or fails (-ESOCKTNOSUPPORT, -EPROTONOSUPPORT, -ENOMEM). */
+struct net_proto_family {
+	int family;
+	int (*create)(struct socket *sock, int protocol);
+	struct svc_instance *svc; /* NULL: core code, called directly */
+};
+/* Set up the socket layer and the core's families (kernel/main.c, after
+ * vfs_init()). */
+void sock_init(void);
+/* Register a family: 0, -EINVAL (out of range), -EEXIST. */
+int sock_register(const struct net_proto_family *fam);
+
+/* Sockets as files (socket.c). */
+/* The socket behind f, or NULL if f is not a socket. */
+struct socket *sock_from_file(const struct file *f);
+/* A new socket of family/type with its sockfs file (flags: O_NONBLOCK);
+ * -EAFNOSUPPORT, -EINVAL, -ESOCKTNOSUPPORT, -EPROTONOSUPPORT, -ENOMEM. */
+int sock_create(int family, int type, int protocol, unsigned flags, struct socket **out);
+/* Free a socket that never got a file installed. */
+void sock_release(struct socket *sock);
+
+/* Socket nodes in the file system (kernel/vfs/sock_node.c). */
+int vfs_sock_mknod(const char *path, mode_t mode, struct inode **out);
+int vfs_sock_lookup(const char *path, struct inode **out);
+int vfs_sock_exists(const char *path);
+
+/* The fd table side of SCM_RIGHTS (kernel/net/scm.c). */
+struct scm_fp_list {
+	unsigned count;
+	uint32_t uid; /* whose in-flight count these are charged to */
+	struct file *fp[SCM_MAX_FD];
+};
+/* The files of the fds in an SCM_RIGHTS payload, referenced: -EBADF,
+ * -EINVAL (more than SCM_MAX_FD, or merged beyond it), -ETOOMANYREFS
+ * (the sender's in-flight limit), -ENOMEM. */
+int scm_fp_get(const int32_t *fds, unsigned n, struct scm_fp_list **fpl);
+/* Drop every file of the list and its in-flight charge, free it. */
+void scm_fp_put(struct scm_fp_list *fpl);
+/* Install the files in the receiver's table as a SCM_RIGHTS message:
+ * as many as fit, MSG_CTRUNC for the rest (closed), O_CLOEXEC with
+ * MSG_CMSG_CLOEXEC. Consumes the list. 0 or -EFAULT. */
+int scm_detach_fds(struct kmsghdr *m, struct scm_fp_list *fpl);
+/* The caller's credentials (tgid, euid, egid), for SO_PEERCRED and
+ * SCM_CREDENTIALS. */
+struct ucred current_ucred(void);
+/* May the caller claim these credentials in SCM_CREDENTIALS? ([unix(7)]:
+ * its own pid, a uid of its real/effective/saved ones, same for gid;
+ * root anything). 0 or -EPERM. */
+int scm_check_creds(const struct ucred *c);
+
+#endif
