@@ -38,6 +38,9 @@ void hal_irq_restore(irqflags_t f) { irq_on = (int)f; }
 bool hal_irq_enabled(void) { return irq_on; }
 void wait_queue_init(struct wait_queue *wq) { spin_lock_init(&wq->lock, "wait_queue"); list_init(&wq->waiters); list_init(&wq->callbacks); }
 void eventpoll_release(struct file *f) {}
+void fsnotify_name(struct inode *dir, uint32_t mask, const char *name, size_t len, uint32_t cookie) {}
+void fsnotify_inode(struct inode *inode, struct inode *parent, const char *name, size_t len, uint32_t mask) {}
+uint32_t fsnotify_cookie(void) { return 1; }
 void add_wait_entry(struct wait_queue *wq, struct wait_entry *we) { list_add_tail(&we->link, &wq->callbacks); }
 void remove_wait_entry(struct wait_entry *we) { if (we->link.next) list_del(&we->link); }
 void wake_up_task(struct task *t) {}
