@@ -64,10 +64,21 @@ void unix_skb_free(struct unix_skb *skb)
 	if (skb->embryo)
 		unix_release_sock(skb->embryo, true);
 	if (skb->sender) {
+		struct unix_sock *s = skb->sender;
+		size_t old, now, buf;
+
 		spin_lock(&unix_lock);
-		skb->sender->wmem -= MIN(skb->sender->wmem, skb->truesize);
+		old = s->wmem;
+		s->wmem -= MIN(s->wmem, skb->truesize);
+		now = s->wmem;
+		buf = (size_t)s->sndbuf;
 		spin_unlock(&unix_lock);
-		wake_up(&skb->sender->wait); /* room to send again */
+		/* Wake the sender only when room appears: for a blocked send
+		 * (wmem < sndbuf) or for poll's POLLOUT (4 * wmem <= sndbuf).
+		 * Waking it on every read would wake a ping-pong partner that
+		 * waits for data on the same queue for nothing. */
+		if ((old >= buf && now < buf) || (old * 4 > buf && now * 4 <= buf))
+			wake_up(&s->wait);
 		spin_lock(&unix_lock);
 		unix_sock_put(skb->sender); /* may free it: last */
 		spin_unlock(&unix_lock);
