@@ -29,6 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -151,6 +154,58 @@ static void bench_pipe_pingpong(void)
     report("pipe_pingpong", n, t0, t1);
     REGION_EMIT(0);
     close(ab[0]); close(ab[1]); close(ba[0]); close(ba[1]);
+}
+
+/* epoll_wait wake-up latency through an eventfd: two processes, each
+ * sleeping in epoll_wait on its own eventfd; one round trip is two
+ * wake-ups (write, epoll_wait returns, read, write the other). Also
+ * epoll_wait on an eventfd that is already ready (no sleep). */
+static int wait_eventfd(int ep, int efd)
+{
+    struct epoll_event ev;
+    uint64_t v;
+    if (epoll_wait(ep, &ev, 1, -1) != 1)
+        return -1;
+    return read(efd, &v, sizeof v) == sizeof v ? 0 : -1;
+}
+
+static void bench_epoll_eventfd(void)
+{
+    int a = eventfd(0, 0), b = eventfd(0, 0), epa = epoll_create1(0), epb = epoll_create1(0);
+    struct epoll_event ev = { .events = EPOLLIN };
+    uint64_t one = 1;
+    if (a < 0 || b < 0 || epa < 0 || epb < 0 || epoll_ctl(epa, EPOLL_CTL_ADD, a, &ev) ||
+        epoll_ctl(epb, EPOLL_CTL_ADD, b, &ev)) {
+        fail("epoll_eventfd_pingpong");
+        return;
+    }
+    long n = scaled(2000);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fail("epoll_eventfd_pingpong");
+        return;
+    }
+    if (pid == 0) {
+        for (long i = 0; i < n; i++) {
+            if (wait_eventfd(epa, a) || write(b, &one, sizeof one) != sizeof one)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    double t0 = now_ns();
+    REGION_OPEN(0);
+    for (long i = 0; i < n; i++) {
+        if (write(a, &one, sizeof one) != sizeof one || wait_eventfd(epb, b))
+            break;
+    }
+    REGION_CLOSE(0);
+    double t1 = now_ns();
+    waitpid(pid, NULL, 0);
+    report("epoll_eventfd_pingpong", n, t0, t1);
+    REGION_EMIT(0);
+    write(a, &one, sizeof one);
+    LOOP("epoll_wait_ready", 10000, epoll_wait(epa, &ev, 1, 0));
+    close(a); close(b); close(epa); close(epb);
 }
 
 static void bench_processes(void)
@@ -331,6 +386,7 @@ int main(int argc, char **argv)
     LOOP("sched_yield", 10000, sched_yield());
     bench_fd_ops();
     bench_pipe_pingpong();
+    bench_epoll_eventfd();
     bench_unix();
     bench_processes();
     bench_memory();

@@ -45,6 +45,7 @@ def board(arch, drivers, default = False, hal = [], services = None, dtb = None,
 PC_DRIVERS = [
     "ns16550",
     "cmos_rtc",
+    "pci",
 ]
 
 BOARDS = {
@@ -68,8 +69,10 @@ BOARDS = {
         drivers = [
             "pl011",
             "pl031",
+            "pci",
             "virtio_mmio",
             "virtio_rng",
+            "virtio_blk",
         ],
         aliases = ["virt"],
     ),

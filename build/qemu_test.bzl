@@ -15,17 +15,25 @@ def test_kernel(board, profile):
     //tests/BUILD.bazel."""
     return "//tests:kernel_%s_%s" % (board, profile)
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], reject = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, smp = None, gic = None, vdisks = [], vdisk_check = None, vdisk_check_data = [], legacy_mmio = False, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
-    patterns) replaces the KTEST protocol: see tests/qemu_run.sh. `kernel` (default
+    patterns) replaces the KTEST protocol: see tests/qemu_run.sh; `reject` (with
+    `expect`): patterns no console line may match. `kernel` (default
     the default board's test kernel) and `machine` (x64: q35 or pc) pick another board.
     `memory`: guest RAM as QEMU's -m takes it (default 512M).
     `console`: the console= tty instead of the machine's default ("none": no console=,
     the tree's stdout-path chooses). `input`: a word the runner types on the console
     when the guest asks (ktest.input=, tests/guest/80_console_input.sh). `second_uart`:
     only the machine's second serial port on stdio (raspi3b's mini UART).
+    `smp`: the number of CPUs (QEMU's -smp; raspi3b always has 4); `gic`: arm64 virt's
+    GIC version (2 or 3, default 3).
+    `vdisks`: disk images attached as virtio-blk disks vda, vdb, ..., each "LABEL" or
+    "LABEL,ro" / "LABEL,snapshot" (qemu_run.sh --vdisk); `vdisk_check`: a Python script
+    run on the disks' copies after the boot (--vdisk-check), with
+    `vdisk_check_data` (modules it imports) beside it. `legacy_mmio`: arm64's
+    virtio-mmio devices in their legacy (version 1) form.
     """
     if input:
         append = (append + " ktest.input=" + input).strip()
@@ -53,15 +61,31 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--input", input]
     if second_uart:
         args += ["--second-uart"]
+    if smp:
+        args += ["--smp", str(smp)]
+    if gic:
+        args += ["--gic", str(gic)]
     if append:
         args += ["--append", "'%s'" % append]
+    disk_labels = []
+    for d in vdisks:
+        label = d.split(",")[0]
+        disk_labels.append(label)
+        args += ["--vdisk", "$(rootpath %s)%s" % (label, d[len(label):])]
+    if vdisk_check:
+        args += ["--vdisk-check", "$(rootpath %s)" % vdisk_check]
+    if legacy_mmio:
+        args += ["--legacy-mmio"]
     for e in expect:
         args += ["--expect", "'%s'" % e]
+    for r in reject:
+        args += ["--reject", "'%s'" % r]
     native.sh_test(
         name = name,
         srcs = ["//tests:qemu_run.sh"],
         args = args + ["$(rootpaths %s)" % kernel],
-        data = [kernel] + ([initramfs] if initramfs else []) + ([dtb] if dtb else []),
+        data = [kernel] + ([initramfs] if initramfs else []) + ([dtb] if dtb else []) +
+               disk_labels + ([vdisk_check] if vdisk_check else []) + vdisk_check_data,
         size = size,
         timeout = timeout,
         tags = ["qemu"] + tags,

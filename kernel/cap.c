@@ -184,7 +184,7 @@ int cap_check(uint64_t serial, uint64_t mac, enum cap_kind kind, const char *wha
 		return 0;
 	refused++;
 	if (refused <= 16)
-		printk("cap: %s token refused for %s (instance serial %llu)\n", why, what,
+		pr_err("cap: %s token refused for %s (instance serial %llu)\n", why, what,
 		       (unsigned long long)serial);
 	return -EPERM;
 }

@@ -26,10 +26,12 @@ static const char *init_envp[MAX_INIT_ARGS + 1];
 /* Parameters of the kernel itself (not passed to init). Anything with a
  * '.' (module.param) is the kernel's too, as in Linux. */
 static const char *const kernel_params[] = {
-	"console",  "earlycon",	  "rdinit",	     "init",	    "quiet",	 "debug",
-	"loglevel", "root",	  "rootfstype",	     "rootwait",    "rootflags", "ro",
-	"rw",	    "panic",	  "nokaslr",	     "initrd",	    "mem",	 "nosmp",
-	"maxcpus",  "norandmaps", "ignore_loglevel", "semihosting",
+	"console",    "earlycon",	 "rdinit",	"init",
+	"quiet",      "debug",		 "loglevel",	"root",
+	"rootfstype", "rootwait",	 "rootflags",	"ro",
+	"rw",	      "panic",		 "nokaslr",	"initrd",
+	"mem",	      "nosmp",		 "maxcpus",	"nr_cpus",
+	"norandmaps", "ignore_loglevel", "semihosting",
 };
 
 static bool is_kernel_param(const char *key)

@@ -2,7 +2,9 @@
  * hand-off to PID 1 in user mode.
  *
  *  kernel_main (boot CPU, interrupts masked, boot stack):
- *    1. parse the device tree into `board`; loader data (x86_64 e820 map,
+ *    1. PCs: fold the firmware's ACPI tables into the built-in tree
+ *       (kernel/acpi/acpi_boot.c) unless acpi=off;
+ *       parse the device tree into `board`; loader data (x86_64 e820 map,
  *       command line, initrd module) overrides the tree where given; parse
  *       the command line;
  *    2. direct-map all RAM (hal_mm_init), start the frame allocator with
@@ -13,7 +15,8 @@
  *    4. banner, CSPRNG, stack-protector canary, scheduler; sched_start() runs
  *       kernel_init() as PID 1 with the tick and interrupts on.
  *  kernel_init (PID 1, a kernel thread until it execs):
- *    5. VFS, services, tmpfs root, the initramfs, devtmpfs on /dev;
+ *    5. the secondary CPUs started and parked (smp_init); VFS, services,
+ *       tmpfs root, the initramfs, devtmpfs on /dev;
  *    6. exec rdinit= (default /init), then init=, then the usual
  *       fallbacks, as Linux's kernel_init() does.
  */
@@ -22,6 +25,7 @@
 #include <hal/power.h>
 #include <hal/vdso.h>
 #include <kernel/board.h>
+#include <kernel/blkdev.h>
 #include <kernel/cmdline.h>
 #include <kernel/device.h>
 #include <kernel/errno.h>
@@ -34,10 +38,12 @@
 #include <kernel/random.h>
 #include <kernel/sched.h>
 #include <kernel/service.h>
+#include <kernel/smp.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
 #include <kernel/vfs.h>
 #include <libfdt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "acpi/acpi_boot.h"
@@ -201,7 +207,7 @@ static void unpack_initramfs(void)
 		return;
 	}
 	if (!in_ram(start, end)) {
-		printk("initramfs: [%#llx-%#llx) is not in RAM; ignored\n",
+		pr_err("initramfs: [%#llx-%#llx) is not in RAM; ignored\n",
 		       (unsigned long long)start, (unsigned long long)end);
 		return;
 	}
@@ -209,7 +215,7 @@ static void unpack_initramfs(void)
 	       (unsigned long long)start);
 	err = initramfs_unpack(hal_phys_to_virt(start), (size_t)(end - start));
 	if (err)
-		printk("initramfs: unpacking failed (%d); continuing with what was unpacked\n",
+		pr_err("initramfs: unpacking failed (%d); continuing with what was unpacked\n",
 		       err);
 }
 
@@ -242,6 +248,9 @@ static void kernel_init(void *arg)
 	int err;
 
 	(void)arg;
+	/* The other CPUs, parked until the scheduler uses them; as Linux's
+	 * kernel_init_freeable(), once the tick runs (their timers follow it). */
+	smp_init();
 	/* The vDSO, before the first exec maps it (hal/vdso.h). */
 	err = hal_vdso_init();
 	if (err)
@@ -251,21 +260,22 @@ static void kernel_init(void *arg)
 	vfs_init();
 	sock_init();
 	services_init();
+	blk_start(); /* disks found at probe: nodes and partition tables */
 	err = vfs_mount_root("tmpfs");
 	if (err)
 		panic("cannot mount the root tmpfs (%d)", err);
 	unpack_initramfs();
 	err = vfs_mkdir("/dev", 0755);
 	if (err && err != -EEXIST)
-		printk("init: mkdir /dev failed (%d)\n", err);
+		pr_err("init: mkdir /dev failed (%d)\n", err);
 	err = vfs_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	if (err)
-		printk("init: mounting devtmpfs on /dev failed (%d)\n", err);
+		pr_err("init: mounting devtmpfs on /dev failed (%d)\n", err);
 
 	if (!rdinit || !rdinit[0])
 		rdinit = "/init";
 	err = run_init(rdinit);
-	printk("Failed to execute %s (error %d)\n", rdinit, err);
+	pr_err("Failed to execute %s (error %d)\n", rdinit, err);
 	if (init && init[0]) {
 		err = run_init(init);
 		panic("Requested init %s failed (error %d).", init, err);
@@ -273,9 +283,31 @@ static void kernel_init(void *arg)
 	for (unsigned i = 0; i < ARRAY_SIZE(fallbacks); i++) {
 		err = run_init(fallbacks[i]);
 		if (err != -ENOENT)
-			printk("Failed to execute %s (error %d)\n", fallbacks[i], err);
+			pr_err("Failed to execute %s (error %d)\n", fallbacks[i], err);
 	}
 	panic("No working init found.  Try passing init= option to kernel.");
+}
+
+/* The console level from the command line, before the console is live
+ * so the boot log already follows it (Linux's early "quiet", "debug" and
+ * "loglevel=N" [kernel-parameters.txt]): quiet shows errors only. */
+static void console_levels(void)
+{
+	const char *lv = cmdline_get("loglevel");
+
+	if (cmdline_get("quiet"))
+		printk_set_quiet(true);
+	if (cmdline_get("debug"))
+		printk_console_level(10);
+	if (lv && *lv) {
+		char *end;
+		long n = strtol(lv, &end, 10);
+
+		if (*end || n < 1 || n > 15)
+			pr_err("loglevel=%s: not a level 1..15; ignored\n", lv);
+		else
+			printk_console_level((int)n);
+	}
 }
 
 __noreturn void kernel_main(struct hal_boot_info *bi)
@@ -283,6 +315,7 @@ __noreturn void kernel_main(struct hal_boot_info *bi)
 	printk("Kevlar %s: kernel_main\n", KEVLAR_VERSION);
 	parse_board(bi);
 	cmdline_parse(board.cmdline);
+	console_levels();
 	if (cmdline_get("semihosting"))
 		hal_set_panic_exit_semihosting(true);
 	init_memory(bi);
@@ -295,8 +328,6 @@ __noreturn void kernel_main(struct hal_boot_info *bi)
 	       syscall_count_listed());
 	random_init();
 	stack_protector_reseed();
-	if (cmdline_get("quiet"))
-		printk_set_quiet(true);
 	sched_init();
 	sched_start(kernel_init, NULL);
 }

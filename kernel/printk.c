@@ -8,8 +8,9 @@
  * at boot is lost and nothing is printed twice.
  *
  * The ring holds the log as syslog(2) returns it: every line starts with
- * its level in angle brackets ("<6>", KERN_INFO: printk has no levels of
- * its own); the console gets the lines without it. Readers (syslog(2),
+ * its level in angle brackets ("<3>" for a printk(KERN_ERR ...), "<6>" for
+ * one without a level); the console gets the lines without it, and only
+ * those whose level is below the console level ("quiet": errors only). Readers (syslog(2),
  * kernel/syslog.c) name bytes by their absolute position, counted from
  * boot: the ring holds [log_head - LOG_BUF_SIZE, log_head).
  *
@@ -26,15 +27,13 @@
 #define LOG_BUF_SIZE (64 * 1024) /* bytes, a power of two */
 #define LINE_MAX_LEN 512	 /* longest single printk, bytes */
 
-#define LOG_PREFIX "<6>" /* the level of every line: KERN_INFO */
-#define LOG_PREFIX_LEN 3
-#define MESSAGE_LOGLEVEL 6 /* compared with the console level */
+#define LOG_PREFIX_LEN 3	   /* "<N>" before every line in the ring */
+#define MESSAGE_LOGLEVEL_DEFAULT 6 /* a printk without a level: KERN_INFO */
 
 static char log_buf[LOG_BUF_SIZE];
 static uint64_t log_head;	   /* total bytes ever appended; log_buf[log_head % SIZE] is next */
 static bool log_line_start = true; /* the next byte begins a line */
 static bool console_live;	   /* printk_replay() ran: write through */
-static bool console_quiet;	   /* "quiet": keep in the ring only */
 static int console_loglevel = PRINTK_CONSOLE_LOGLEVEL_DEFAULT;
 static uint64_t reader_pos; /* syslog(2) READ: next byte to hand out */
 static uint64_t clear_pos;  /* syslog(2) CLEAR: READ_ALL starts here */
@@ -45,12 +44,14 @@ static void log_putc(char c)
 	log_head++;
 }
 
-static void log_append(const char *s, size_t n)
+static void log_append(const char *s, size_t n, int level)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (log_line_start)
-			for (size_t j = 0; j < LOG_PREFIX_LEN; j++)
-				log_putc(LOG_PREFIX[j]);
+		if (log_line_start) {
+			log_putc('<');
+			log_putc((char)('0' + level));
+			log_putc('>');
+		}
 		log_putc(s[i]);
 		log_line_start = s[i] == '\n';
 	}
@@ -88,9 +89,13 @@ void printk(const char *fmt, ...)
 {
 	char line[LINE_MAX_LEN];
 	va_list ap;
-	int n;
+	int n, level = MESSAGE_LOGLEVEL_DEFAULT;
 	irqflags_t flags;
 
+	if (fmt[0] == KERN_SOH[0] && fmt[1] >= '0' && fmt[1] <= '7') {
+		level = fmt[1] - '0';
+		fmt += 2;
+	}
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -102,25 +107,30 @@ void printk(const char *fmt, ...)
 		line[n - 1] = '\n';
 	}
 	flags = hal_irq_save();
-	log_append(line, (size_t)n);
-	if (console_live && !console_quiet && MESSAGE_LOGLEVEL < console_loglevel)
+	log_append(line, (size_t)n, level);
+	if (console_live && level < console_loglevel)
 		hal_console_write(line, (size_t)n);
 	hal_irq_restore(flags);
 }
 
 /* Write the retained log, oldest whole line first, to the console, without
- * the level prefixes. */
+ * the level prefixes: the lines below the console level. */
 static void log_write_all(void)
 {
 	uint64_t pos = log_line_from(log_first());
 
 	while (pos < log_head) {
 		uint64_t end = pos + LOG_PREFIX_LEN;
+		int level = log_at(pos + 1) - '0';
 
 		while (end < log_head && log_at(end) != '\n')
 			end++;
 		if (end < log_head)
 			end++; /* the newline */
+		if (level >= console_loglevel) {
+			pos = end;
+			continue;
+		}
 		for (pos += LOG_PREFIX_LEN; pos < end;) {
 			size_t off = pos & (LOG_BUF_SIZE - 1);
 			size_t chunk = MIN((uint64_t)(LOG_BUF_SIZE - off), end - pos);
@@ -136,8 +146,7 @@ void printk_replay(void)
 	irqflags_t flags = hal_irq_save();
 
 	if (!console_live) {
-		if (!console_quiet)
-			log_write_all();
+		log_write_all();
 		console_live = true;
 	}
 	hal_irq_restore(flags);
@@ -145,7 +154,7 @@ void printk_replay(void)
 
 void printk_set_quiet(bool quiet)
 {
-	console_quiet = quiet;
+	console_loglevel = quiet ? PRINTK_CONSOLE_LOGLEVEL_QUIET : PRINTK_CONSOLE_LOGLEVEL_DEFAULT;
 }
 
 void printk_emergency_flush(void)
@@ -154,7 +163,6 @@ void printk_emergency_flush(void)
 		log_write_all();
 		console_live = true;
 	}
-	console_quiet = false;
 	console_loglevel = PRINTK_CONSOLE_LOGLEVEL_DEFAULT;
 }
 

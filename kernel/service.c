@@ -39,7 +39,7 @@ void services_init(void)
 			continue;
 		err = s->init();
 		if (err)
-			printk("service %s: init failed (%d)\n", s->name ? s->name : "?", err);
+			pr_err("service %s: init failed (%d)\n", s->name ? s->name : "?", err);
 	}
 }
 
@@ -275,7 +275,7 @@ void svc_contain_fault(const char *what, uintptr_t fp)
 	inst->faults++;
 	stats.calls_contained++;
 	if (stats.calls_contained <= SVC_REPORT_BACKTRACES)
-		printk("service %s: contained; instance marked failed, the call returns -EIO\n",
+		pr_err("service %s: contained; instance marked failed, the call returns -EIO\n",
 		       inst->name);
 	*slot = f->prev;
 	containing = false;

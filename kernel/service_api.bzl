@@ -5,6 +5,7 @@ the core's and invisible to ring 2; //tests:layering's include lint reads this l
 """
 
 SERVICE_API_HEADERS = [
+    "blkdev.h",     # disks (add_disk) and token-checked block access
     "cap.h",        # capability tokens minted at registration
     "cmdline.h",    # the kernel command line (console=, faultinject=)
     "current.h",    # the calling task's fsuid/fsgid/umask, pending signals
@@ -15,6 +16,7 @@ SERVICE_API_HEADERS = [
     "kmalloc.h",    # the kernel heap, total RAM
     "list.h",       # intrusive lists
     "mutex.h",      # sleeping locks
+    "pci.h",        # PCI functions found, for /proc/bus/pci/devices
     "printk.h",     # the console log, panic
     "random.h",     # the entropy pool, hwrng registration
     "service.h",    # SERVICE_INIT, svc_call instances, svc_page_alloc

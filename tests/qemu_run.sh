@@ -3,7 +3,7 @@
 #
 #   qemu_run.sh --arch x64|arm64 --initrd FILE|none [--timeout SECONDS] [--append ARGS] [--mem SIZE]
 #               [--expect REGEX]... [--interactive] [--kernel FILE] [--console TTY|none]
-#               [--input WORD] [--second-uart] KERNEL_FILE...
+#               [--input WORD] [--second-uart] [--smp N] [--gic 2|3] KERNEL_FILE...
 #   qemu_run.sh --arch x64|arm64 [--machine M] [--bios FILE] [--disk FILE] [--cdrom FILE]
 #               [--tftp NAME=FILE]... [--timeout SECONDS] [--expect REGEX]...
 #
@@ -22,11 +22,21 @@
 # --console TTY: "console=TTY" on the command line instead of the machine's default
 # (ttyS0, ttyAMA0, ttyPS0); "none" passes no console= (the tree's stdout-path
 # chooses).
+# --smp N: N CPUs (QEMU's -smp; raspi3b always has 4). --gic 2|3: arm64 virt's
+# interrupt controller (default GICv3).
 # --second-uart: only the machine's second serial port on stdio (-serial null -serial
 # stdio): raspi3b's mini UART (ttyS1), zcu102's second Cadence UART (ttyPS1).
 # --input WORD: type WORD and Enter on the console once the guest prints
 # "ktest: waiting for console input" (tests/guest/80_console_input.sh).
 # The summary gives the time from QEMU's start to the first KTEST line (boot time).
+# --vdisk FILE[,ro|,snapshot] (repeatable) attaches a copy of FILE (kept writable, in
+# $TEST_TMPDIR) as a virtio-blk disk: the first one is /dev/vda, the next /dev/vdb, ...
+# (arm64: virtio-blk-device on virtio-mmio; x64: virtio-blk-pci). ",ro" makes it
+# read-only (VIRTIO_BLK_F_RO); ",snapshot" keeps the guest's writes out of the copy.
+# --vdisk-check SCRIPT runs "python3 SCRIPT COPY..." after QEMU ended, with the copies
+# in --vdisk order: what the guest wrote must be on the disks; its failure fails the
+# test. --legacy-mmio (arm64): QEMU's default legacy (version 1) virtio-mmio devices
+# instead of the modern ones.
 # --kernel FILE boots FILE as is instead of a KERNEL_FILE (bench/compare.sh: Debian's
 # Linux in the same QEMU configuration).
 # Used by the //tests:qemu_* sh_tests (bazel passes the runfiles paths) and, with
@@ -45,12 +55,14 @@
 # that is not an ELF for this arch) the KTEST protocol is not used: the test passes
 # only if every REGEX (grep -E) matches a console line, there is at most one
 # "KERNEL PANIC" line (a fault while panicking would add more), and QEMU ended by
-# itself before the timeout. --initrd none boots without -initrd.
+# itself before the timeout; and no console line matches a --reject REGEX (what
+# must not be shown, e.g. the informational boot lines under "quiet"). --initrd
+# none boots without -initrd.
 set -u
 
-arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=()
+arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=() rejects=()
 machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file="" plugin=""
-console="" input="" second_uart=0
+console="" input="" second_uart=0 smp="" gic=3 vdisks=() vdisk_check="" legacy_mmio=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -61,6 +73,7 @@ while [ $# -gt 0 ]; do
     --dtb) dtb=$2; shift 2 ;;           # the board's DTB, for boards whose loader gives none
     --loader) loader=$2; shift 2 ;;     # raspi3b: a boot loader started as -kernel (U-Boot)
     --expect) expects+=("$2"); shift 2 ;;
+    --reject) rejects+=("$2"); shift 2 ;;
     --machine) machine=$2; shift 2 ;;
     --bios) bios=$2; shift 2 ;;
     --disk) disk=$2; shift 2 ;;
@@ -71,8 +84,13 @@ while [ $# -gt 0 ]; do
     --console) console=$2; shift 2 ;;
     --input) input=$2; shift 2 ;;
     --second-uart) second_uart=1; shift ;;
+    --vdisk) vdisks+=("$2"); shift 2 ;;
+    --vdisk-check) vdisk_check=$2; shift 2 ;;
+    --legacy-mmio) legacy_mmio=1; shift ;;
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
     --mem) KEVLAR_QEMU_MEM=$2; shift 2 ;;   # guest RAM (default 512M)
+    --smp) smp=$2; shift 2 ;;               # CPUs (-smp N; raspi3b always has 4)
+    --gic) gic=$2; shift 2 ;;               # arm64 virt: GIC version 2 or 3 (default 3)
     -*) echo "qemu_run: unknown option $1" >&2; exit 2 ;;
     *) kernels+=("$1"); shift ;;
   esac
@@ -113,8 +131,10 @@ case "$arch" in
     # default is legacy): drivers/virtio drives it, /tests/65_hwrng.sh checks it.
     # -cpu cortex-a76 (Armv8.2: hardware PAN); KEVLAR_ARM64_CPU=cortex-a72 (Armv8.0, no
     # PAN) runs the HAL's TTBR0 PAN emulation instead (//tests:qemu_arm64_*_pan_emulation).
-    qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
-          -global virtio-mmio.force-legacy=false -device virtio-rng-device)
+    modern=(-global virtio-mmio.force-legacy=false)
+    [ "$legacy_mmio" = 1 ] && modern=()
+    qemu=(qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
+          "${modern[@]}" -device virtio-rng-device)
     tty=ttyAMA0
     case "$machine" in
       raspi3b | xlnx-zcu102)
@@ -132,6 +152,8 @@ case "$arch" in
       tty=ttyPS0
     fi ;;
 esac
+# -smp N: on raspi3b QEMU fixes 4 cores (its -smp may only say 4).
+[ -n "$smp" ] && [ "$machine" != raspi3b ] && qemu+=(-smp "$smp")
 console=${console:-$tty}
 cmdline="rdinit=/init"
 [ "$console" != none ] && cmdline="console=$console $cmdline"
@@ -158,6 +180,26 @@ elif [ -n "$disk" ]; then
   esac
 fi
 [ -n "$cdrom" ] && qemu+=(-drive "file=$cdrom,format=raw,media=cdrom,readonly=on")
+# --vdisk: writable copies. QEMU's virt machine plugs the first virtio-mmio device into
+# the highest transport address, and the kernel (like Linux) names disks in tree order,
+# lowest address first: so arm64 gets them last to first, and the first is vda.
+vdisk_copies=() vdisk_args=()
+for i in "${!vdisks[@]}"; do
+  spec=${vdisks[$i]} file=${spec%%,*} opts=""
+  [ "$spec" != "$file" ] && opts=${spec#*,}
+  [ -f "$file" ] || { echo "qemu_run: no such disk image: $file" >&2; exit 2; }
+  copy="${TEST_TMPDIR:-/tmp}/vdisk$i.img"
+  cp "$file" "$copy" && chmod u+w "$copy"
+  vdisk_copies+=("$copy")
+  drive="if=none,id=vd$i,file=$copy,format=raw"
+  case ",$opts," in *,ro,*) drive="$drive,readonly=on" ;; esac
+  case ",$opts," in *,snapshot,*) drive="$drive,snapshot=on" ;; esac
+  case "$arch" in
+    x64) vdisk_args+=(-drive "$drive" -device "virtio-blk-pci,drive=vd$i") ;;
+    arm64) vdisk_args=(-drive "$drive" -device "virtio-blk-device,drive=vd$i" "${vdisk_args[@]}") ;;
+  esac
+done
+qemu+=("${vdisk_args[@]}")
 if [ ${#tftp[@]} -gt 0 ]; then
   tftp_dir=$(mktemp -d "${TEST_TMPDIR:-/tmp}/tftp.XXXXXX")
   for t in "${tftp[@]}"; do
@@ -254,6 +296,9 @@ if [ ${#expects[@]} -gt 0 ]; then
   for re in "${expects[@]}"; do
     grep -q -E -- "$re" <<<"$clean" || reasons+=("no console line matches '$re'")
   done
+  for re in ${rejects[@]+"${rejects[@]}"}; do
+    grep -q -E -- "$re" <<<"$clean" && reasons+=("a console line matches '$re', which must not be shown")
+  done
   [ "$npanic" -gt 1 ] && reasons+=("$npanic KERNEL PANIC lines (a fault while panicking?)")
   [ "$timed_out" = yes ] && reasons+=("timed out after ${timeout_s}s (hang)")
   echo "qemu_run: $arch, ${elapsed}s, qemu status $qemu_status, expected ${#expects[@]} line(s)"
@@ -275,6 +320,11 @@ reasons=()
 [ "$nfail" != 0 ] && reasons+=("$nfail FAIL lines")
 [ "$npanic" != 0 ] && reasons+=("kernel panic")
 [ "$timed_out" = yes ] && reasons+=("timed out after ${timeout_s}s (hang)")
+if [ -n "$vdisk_check" ]; then
+  echo "qemu_run: checking the disks: python3 $vdisk_check ${vdisk_copies[*]}"
+  python3 "$vdisk_check" "${vdisk_copies[@]}" | sed 's/^/qemu_run:   /'
+  [ "${PIPESTATUS[0]}" = 0 ] || reasons+=("the disks do not hold what the guest wrote")
+fi
 
 echo "qemu_run: $arch, ${elapsed}s, qemu status $qemu_status"
 echo "qemu_run: PASS $npass, FAIL $nfail, SKIP $nskip, END total=${total:-missing}, panic $([ "$npanic" = 0 ] && echo no || echo yes), timeout $timed_out"

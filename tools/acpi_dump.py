@@ -8,7 +8,8 @@ Runs qemu-system-x86_64 -M MACHINE -smp SMP with no disk and no kernel: SeaBIOS
 builds the tables (from QEMU's fw_cfg "etc/acpi/tables") and then finds nothing
 to boot. Through QMP (`pmemsave`), the script finds the RSDP in the BIOS area
 [ACPI 6.4 5.2.5.1], follows the RSDT/XSDT and the FADT's DSDT, and writes every
-table it reached (RSDP first) as records:
+table it reached (RSDP first, then the tables, then the whole BIOS area
+0xe0000-0xfffff for the RSDP scan) as records:
 
     u64 physical address, u32 length, u32 zero, then `length` bytes (LE)
 
@@ -67,11 +68,15 @@ class Qmp:
         os.rmdir(self.dir)
 
 
+BIOS_AREA = 0xE0000
+BIOS_AREA_LEN = 0x20000
+
+
 def find_rsdp(q):
-    area = q.mem(0xE0000, 0x20000)
+    area = q.mem(BIOS_AREA, BIOS_AREA_LEN)
     for off in range(0, len(area) - 36, 16):
         if area[off:off + 8] == b"RSD PTR " and sum(area[off:off + 20]) & 0xFF == 0:
-            return 0xE0000 + off
+            return BIOS_AREA + off
     return None
 
 
@@ -114,6 +119,8 @@ def main():
                 todo.append(struct.unpack_from("<I", t, 40)[0])
                 if length >= 148:
                     todo.append(struct.unpack_from("<Q", t, 140)[0])
+        # Last: the whole BIOS area, for the RSDP scan.
+        records.append((BIOS_AREA, q.mem(BIOS_AREA, BIOS_AREA_LEN)))
     finally:
         q.close()
     with open(out, "wb") as f:

@@ -55,6 +55,11 @@ struct virtio_transport_ops {
 			    paddr_t avail, paddr_t used);
 	/* Available buffer notification for queue idx [§2.7.13.4]. */
 	void (*notify)(struct virtio_device *vdev, unsigned idx);
+	/* Read len bytes (1, 2, 4 or 8; off aligned to len) of the device
+	 * configuration space at off [§2.5] into *out (little-endian value),
+	 * re-reading until the configuration generation is stable (§2.5.1).
+	 * 0, or -EINVAL (outside the window the transport maps). */
+	int (*read_config)(struct virtio_device *vdev, unsigned off, unsigned len, uint64_t *out);
 };
 
 /* Dispatch to the transport (DESIGN §5 "service dispatch"). Fortress and
@@ -82,6 +87,7 @@ uint32_t virtio_mmio_queue_max(struct virtio_device *vdev, unsigned idx);
 int virtio_mmio_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned num, paddr_t desc,
 			     paddr_t avail, paddr_t used);
 void virtio_mmio_notify(struct virtio_device *vdev, unsigned idx);
+int virtio_mmio_read_config(struct virtio_device *vdev, unsigned off, unsigned len, uint64_t *out);
 
 struct virtio_device {
 	char name[12];	      /* "virtio0": index in registration order */
@@ -93,11 +99,17 @@ struct virtio_device {
 	const struct virtio_driver *driver;
 	void *priv; /* the device-class driver's state */
 	struct virtqueue *vqs[VIRTIO_MAX_VQS];
+	/* A legacy (pre-1.0) device [§4.2.4]: no VIRTIO_F_VERSION_1 and no
+	 * FEATURES_OK step [§3.1.2]; the transport lays its queues out. */
+	bool legacy;
 	bool failed;	 /* given up: FAILED set, queues dead */
 	bool leak_rings; /* reset did not complete: never free ring memory */
 	/* The transport's device instance's page-allocation token (<kernel/cap.h>),
 	 * for ring memory and buffers. */
 	cap_page_alloc_t page_cap;
+	/* The transport's device instance (calls into class drivers from the
+	 * core, e.g. the block layer, go through it) and its block token. */
+	struct svc_instance *svc;
 };
 
 /* A device-class driver, keyed by virtio device ID (the virtio analogue of

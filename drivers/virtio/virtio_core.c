@@ -87,6 +87,13 @@ int virtio_register_device(struct virtio_device *vdev)
 	/* 4-6. Features: what the device offers and we understand; a modern
 	 * device must offer VERSION_1 [§6.1]; then FEATURES_OK, re-read. */
 	offered = VIRTIO_OP(vdev, get_features);
+	if (vdev->legacy) {
+		/* [§3.1.2] A legacy device: the low 32 feature bits, no
+		 * FEATURES_OK handshake. */
+		wanted = offered & drv->features & 0xffffffffull;
+		VIRTIO_OP(vdev, set_features, wanted);
+		goto negotiated;
+	}
 	if (!(offered & (1ull << VIRTIO_F_VERSION_1))) {
 		virtio_fail(vdev, "device does not offer VIRTIO_F_VERSION_1");
 		return -EIO;
@@ -98,6 +105,7 @@ int virtio_register_device(struct virtio_device *vdev)
 		virtio_fail(vdev, "device refused our features (FEATURES_OK not kept)");
 		return -EIO;
 	}
+negotiated:
 	vdev->features = wanted;
 	vdev->driver = drv;
 	/* 7. Device-specific setup (queues), 8. DRIVER_OK. */

@@ -1,11 +1,17 @@
-/* The virtio-mmio transport [virtio-v1.2 §4.2 "Virtio Over MMIO"], modern
- * interface (Version 2) only. DT binding: compatible "virtio,mmio", reg
- * (at least the 0x100 bytes of registers), interrupts.
+/* The virtio-mmio transport [virtio-v1.2 §4.2 "Virtio Over MMIO"]: the
+ * modern interface (Version 2) and the legacy one (Version 1, §4.2.4,
+ * QEMU's default for virtio-mmio unless "-global
+ * virtio-mmio.force-legacy=false"). DT binding: compatible "virtio,mmio",
+ * reg (at least the 0x100 bytes of registers), interrupts.
  *
  * QEMU's arm64 virt machine has 32 such nodes; a slot with nothing plugged
- * in reads DeviceID 0 and is skipped without a word. A legacy (Version 1)
- * device is reported and left alone (QEMU's default for virtio-mmio:
- * "-global virtio-mmio.force-legacy=false" gives the modern one).
+ * in reads DeviceID 0 and is skipped without a word.
+ *
+ * Legacy differences [§4.2.4]: a queue is placed by one page frame number
+ * (QueuePFN, in units of GuestPageSize) with the avail ring right after
+ * the descriptors and the used ring at the next QueueAlign boundary; no
+ * QueueReady (a non-zero PFN enables the queue, 0 disables it), 32
+ * feature bits, no FEATURES_OK step, no ConfigGeneration.
  */
 #include <hal/irq.h>
 #include <hal/mmio.h>
@@ -29,11 +35,15 @@
 #define VM_QUEUE_SEL 0x030
 #define VM_QUEUE_NUM_MAX 0x034
 #define VM_QUEUE_NUM 0x038
+#define VM_LEGACY_GUEST_PAGE_SIZE 0x028 /* Version 1 only */
+#define VM_LEGACY_QUEUE_ALIGN 0x03c	/* Version 1 only */
+#define VM_LEGACY_QUEUE_PFN 0x040	/* Version 1 only */
 #define VM_QUEUE_READY 0x044
 #define VM_QUEUE_NOTIFY 0x050
 #define VM_INTERRUPT_STATUS 0x060
 #define VM_INTERRUPT_ACK 0x064
 #define VM_STATUS 0x070
+#define VM_CONFIG_GENERATION 0x0fc
 #define VM_QUEUE_DESC_LOW 0x080
 #define VM_QUEUE_DESC_HIGH 0x084
 #define VM_QUEUE_DRIVER_LOW 0x090
@@ -49,6 +59,7 @@
 
 struct virtio_mmio {
 	struct hal_iomem io;
+	uint64_t size; /* bytes of the register window (config space ends there) */
 	unsigned irq;
 	struct virtio_device vdev;
 };
@@ -116,15 +127,49 @@ uint32_t virtio_mmio_queue_max(struct virtio_device *vdev, unsigned idx)
 	return vm_read(vdev, VM_QUEUE_NUM_MAX);
 }
 
+/* Legacy queue setup [§4.2.4 "Legacy interface", Virtqueue Configuration]:
+ * the rings must sit where a legacy device computes them from one page
+ * frame number: desc at PFN * 4096, avail right after the num descriptors,
+ * used at the next QueueAlign boundary after avail's ring[num]. Pick the
+ * power-of-two QueueAlign that puts used where the driver's layout has it,
+ * or refuse the layout. */
+static int legacy_queue_enable(struct virtio_device *vdev, unsigned num, paddr_t desc,
+			       paddr_t avail, paddr_t used)
+{
+	uint64_t avail_end = avail + 4 + 2 * (uint64_t)num;
+	uint32_t align = 0;
+
+	if ((desc & (PAGE_SIZE - 1)) || avail != desc + 16 * (uint64_t)num || used < avail_end)
+		return -EINVAL;
+	for (uint32_t a = PAGE_SIZE; a >= 4; a /= 2) {
+		if (((avail_end + a - 1) & ~(uint64_t)(a - 1)) == used) {
+			align = a;
+			break;
+		}
+	}
+	if (!align || (desc >> PAGE_SHIFT) > 0xffffffffull)
+		return -EINVAL;
+	if (vm_read(vdev, VM_LEGACY_QUEUE_PFN))
+		return -EBUSY;
+	/* GuestPageSize before any PFN (a reset may clear it) */
+	vm_write(vdev, VM_LEGACY_GUEST_PAGE_SIZE, PAGE_SIZE);
+	vm_write(vdev, VM_QUEUE_NUM, num);
+	vm_write(vdev, VM_LEGACY_QUEUE_ALIGN, align);
+	vm_write(vdev, VM_LEGACY_QUEUE_PFN, (uint32_t)(desc >> PAGE_SHIFT));
+	return 0;
+}
+
 /* Virtqueue configuration [§4.2.3.2]. */
 int virtio_mmio_queue_enable(struct virtio_device *vdev, unsigned idx, unsigned num, paddr_t desc,
 			     paddr_t avail, paddr_t used)
 {
 	vm_write(vdev, VM_QUEUE_SEL, idx);
-	if (vm_read(vdev, VM_QUEUE_READY))
-		return -EBUSY;
 	if (num == 0 || num > vm_read(vdev, VM_QUEUE_NUM_MAX))
 		return -EINVAL;
+	if (vdev->legacy)
+		return legacy_queue_enable(vdev, num, desc, avail, used);
+	if (vm_read(vdev, VM_QUEUE_READY))
+		return -EBUSY;
 	vm_write(vdev, VM_QUEUE_NUM, num);
 	vm_write(vdev, VM_QUEUE_DESC_LOW, (uint32_t)desc);
 	vm_write(vdev, VM_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
@@ -142,6 +187,35 @@ void virtio_mmio_notify(struct virtio_device *vdev, unsigned idx)
 	vm_write(vdev, VM_QUEUE_NOTIFY, idx);
 }
 
+/* The device-specific configuration at 0x100 [§4.2.2]: 32-bit reads for
+ * aligned 4- and 8-byte fields (an 8-byte one as two, retried while
+ * ConfigGeneration moves [§2.5.1]; a legacy device has none, reads 0),
+ * byte reads otherwise. */
+int virtio_mmio_read_config(struct virtio_device *vdev, unsigned off, unsigned len, uint64_t *out)
+{
+	struct virtio_mmio *m = to_vm(vdev);
+	uint32_t gen, lo, hi;
+	int tries = 0;
+
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || off % len ||
+	    VM_CONFIG + (uint64_t)off + len > m->size)
+		return -EINVAL;
+	do {
+		gen = vm_read(vdev, VM_CONFIG_GENERATION);
+		if (len == 1)
+			*out = hal_io_read8(&m->io, VM_CONFIG + off);
+		else if (len == 2)
+			*out = hal_io_read8(&m->io, VM_CONFIG + off) |
+			       (uint64_t)hal_io_read8(&m->io, VM_CONFIG + off + 1) << 8;
+		else {
+			lo = vm_read(vdev, VM_CONFIG + off);
+			hi = len == 8 ? vm_read(vdev, VM_CONFIG + off + 4) : 0;
+			*out = lo | (uint64_t)hi << 32;
+		}
+	} while (!vdev->legacy && gen != vm_read(vdev, VM_CONFIG_GENERATION) && ++tries < 100);
+	return 0;
+}
+
 static const struct virtio_transport_ops vm_ops = {
 	.get_status = virtio_mmio_get_status,
 	.set_status = virtio_mmio_set_status,
@@ -151,6 +225,7 @@ static const struct virtio_transport_ops vm_ops = {
 	.queue_max = virtio_mmio_queue_max,
 	.queue_enable = virtio_mmio_queue_enable,
 	.notify = virtio_mmio_notify,
+	.read_config = virtio_mmio_read_config,
 };
 
 /* Read InterruptStatus, acknowledge exactly those bits, then act
@@ -200,10 +275,9 @@ static int vm_probe(struct device *dev)
 	id = hal_io_read32(&io, VM_DEVICE_ID);
 	if (id == 0)
 		return -ENODEV; /* nothing plugged in */
-	if (version != 2) {
-		printk("virtio-mmio: %s: device ID %u speaks %s version %u; only the modern "
-		       "interface (2) is supported; not used\n",
-		       dev->name, id, version == 1 ? "the legacy interface," : "unknown", version);
+	if (version != 1 && version != 2) {
+		printk("virtio-mmio: %s: device ID %u speaks unknown version %u; not used\n",
+		       dev->name, id, version);
 		return -ENODEV;
 	}
 	if ((err = dev_read_irq(dev, 0, &irq))) {
@@ -214,12 +288,15 @@ static int vm_probe(struct device *dev)
 	if (!m)
 		return -ENOMEM;
 	m->io = io;
+	m->size = size;
 	m->irq = irq;
 	m->vdev.bus_name = dev->name;
 	m->vdev.device_id = id;
 	m->vdev.ops = &vm_ops;
 	m->vdev.transport = m;
 	m->vdev.page_cap = dev->svc.caps.page_alloc;
+	m->vdev.svc = &dev->svc;
+	m->vdev.legacy = version == 1;
 	if ((err = hal_irq_request(irq, vm_irq, m))) {
 		printk("virtio-mmio: %s: irq %u: %d; not used\n", dev->name, irq, err);
 		goto fail_free;

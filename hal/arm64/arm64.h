@@ -109,6 +109,11 @@
 	(SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_SA | SCTLR_SA0 | SCTLR_I | SCTLR_DZE | \
 	 SCTLR_UCT | SCTLR_NTWE | SCTLR_UCI)
 
+/* SMP (smp.c, boot.S): most CPUs (= HAL_MAX_CPUS), and the MPIDR_EL1 bits
+ * that name a CPU: Aff3 (39:32), Aff2..Aff0 (23:0) [Arm ARM D17.2.101]. */
+#define ARM64_MAX_CPUS 8
+#define MPIDR_HWID_MASK _UL(0xff00ffffff)
+
 /* EL2 -> EL1 hand-over [Arm ARM D17.2.48 HCR_EL2, D17.2.31 CPTR_EL2]. */
 #define HCR_EL2_RW (_UL(1) << 31)
 #define CPTR_EL2_RES1 0x33ff
@@ -163,6 +168,9 @@ bool arm64_user_page_protnone(uintptr_t va);
 /* cpu.c: PAN, or its TTBR0 emulation, per profile (<hal/hardening.h>);
  * called once at boot before any user space. */
 void arm64_hardening_init(void);
+/* The same hardening on a secondary CPU (the boot CPU's choice, this CPU's
+ * SCTLR_EL1.SPAN and PSTATE.PAN). */
+void arm64_hardening_cpu_init(void);
 /* PAN emulated through TTBR0_EL1 (CPU without FEAT_PAN): while the kernel
  * runs TTBR0_EL1 = arm64_kernel_ttbr0 (an empty table, ASID 0); the user's
  * value, arm64_user_ttbr0 (kept by hal_aspace_switch()), is loaded only by
@@ -178,6 +186,34 @@ void arm64_irq_dispatch(unsigned irq);
 /* The root controller's "take one interrupt exception" routine (read IAR,
  * dispatch, EOI), installed by the GIC driver. */
 void arm64_set_irq_entry(void (*entry)(void));
+
+/* smp.c: the root interrupt controller's SMP half. cpu_init sets up the
+ * calling CPU's banked state (GICv2 CPU interface, GICv3 redistributor and
+ * ICC_* registers, BCM2836 per-core routing) on a secondary CPU; send raises
+ * IPI kind (enum hal_ipi) on logical CPU cpu. The controller's entry routine
+ * calls arm64_ipi_dispatch(kind) for an IPI instead of arm64_irq_dispatch(). */
+struct arm64_ipi_ops {
+	void (*cpu_init)(void);
+	void (*send)(unsigned cpu, unsigned kind);
+};
+void arm64_set_ipi_ops(const struct arm64_ipi_ops *ops);
+void arm64_ipi_dispatch(unsigned kind);
+/* MPIDR affinity of each logical CPU (~0: none), for the controllers. */
+extern uint64_t arm64_cpu_hwid[ARM64_MAX_CPUS];
+/* Records the boot CPU as logical CPU 0 (setup.c, first thing). */
+void arm64_smp_boot_cpu(void);
+
+/* power.c: PSCI CPU_ON [DEN0022 §5.6]: the PSCI return code (0 success,
+ * PSCI_RET_* below); PSCI_RET_NOT_SUPPORTED without a conduit. */
+#define PSCI_RET_NOT_SUPPORTED (-1)
+#define PSCI_RET_INVALID_PARAMS (-2)
+#define PSCI_RET_DENIED (-3)
+#define PSCI_RET_ALREADY_ON (-4)
+#define PSCI_RET_ON_PENDING (-5)
+#define PSCI_RET_INTERNAL_FAILURE (-6)
+#define PSCI_RET_INVALID_ADDRESS (-9)
+int64_t arm64_psci_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context_id);
+const char *arm64_psci_error_name(int64_t ret);
 
 /* A board's power controller for boards without PSCI (power.c tries PSCI
  * first): power_off and reset must not return if they worked. */
@@ -208,6 +244,10 @@ bool arm64_context_is_live(const struct hal_context *ctx);
 /* timer.c: counter frequency (Hz), valid from boot. */
 void arm64_timer_early_init(void);
 uint64_t arm64_timer_freq(void);
+/* timer.c: a secondary CPU's own tick (its CNTV_* registers), if the boot
+ * CPU's runs; only the boot CPU's calls kernel_timer_tick(). */
+void arm64_timer_cpu_init(void);
+unsigned long arm64_timer_cpu_ticks(unsigned cpu);
 
 /* usercopy.S: copy n bytes from/to user memory with fault fixup, the user
  * side through unprivileged LDTR/STTR. Return the bytes NOT copied. */

@@ -78,7 +78,16 @@ primary_entry:
 	adrp	x1, __bss_end
 	bl	dcache_inval_range
 
-	/* Translation regime [Arm ARM D8.2]. */
+	adrp	x0, boot_pg_id_l0
+	bl	mmu_on
+	ldr	x0, =primary_virt	/* link (high) address */
+	br	x0
+
+/* Translation regime [Arm ARM D8.2] with TTBR0 = x0 (an identity map of
+ * this code), TTBR1 = boot_pg_l0, then the MMU on. Same on every CPU.
+ * Clobbers x0-x2. */
+mmu_on:
+	msr	ttbr0_el1, x0
 	ldr	x0, =MAIR_VALUE
 	msr	mair_el1, x0
 	ldr	x0, =TCR_VALUE
@@ -89,8 +98,6 @@ primary_entry:
 	csel	x1, x1, x2, ls
 	bfi	x0, x1, #TCR_IPS_SHIFT, #3
 	msr	tcr_el1, x0
-	adrp	x0, boot_pg_id_l0
-	msr	ttbr0_el1, x0
 	adrp	x0, boot_pg_l0
 	msr	ttbr1_el1, x0
 	isb
@@ -104,8 +111,24 @@ primary_entry:
 	ic	iallu			/* drop instructions fetched with the MMU off */
 	dsb	nsh
 	isb
+	ret
 
-	ldr	x0, =primary_virt	/* link (high) address */
+/* Secondary CPUs start here, at this physical address, MMU off, at EL2 or
+ * EL1, from PSCI CPU_ON (x0 = context id) or a spin-table release (smp.c).
+ * The boot CPU filled smp_idmap_l0 (identity map of the image's gigabyte),
+ * arm64_cpu_hwid[] and arm64_cpu_stack_top[] before kicking us. */
+	.globl	secondary_entry
+secondary_entry:
+	mrs	x0, CurrentEL
+	cmp	x0, #(2 << 2)
+	b.ne	1f
+	bl	el2_to_el1		/* returns at EL1 */
+1:	ldr	x0, =SCTLR_EL1_MMU_OFF
+	msr	sctlr_el1, x0
+	isb
+	adrp	x0, smp_idmap_l0
+	bl	mmu_on
+	ldr	x0, =secondary_virt
 	br	x0
 
 /* EL2 -> EL1h with every EL1 facility the kernel needs left untrapped
@@ -283,6 +306,45 @@ primary_virt:
 3:	wfi
 	b	3b
 
+/* A secondary CPU with the MMU on: find our logical index (our MPIDR in
+ * arm64_cpu_hwid[]), take our stack, the same EL1 set-up as the boot CPU,
+ * then arm64_secondary_main(index) in smp.c. */
+secondary_virt:
+	mrs	x1, mpidr_el1
+	ldr	x2, =MPIDR_HWID_MASK
+	and	x1, x1, x2
+	adrp	x2, arm64_cpu_hwid
+	add	x2, x2, :lo12:arm64_cpu_hwid
+	mov	x0, #1			/* index 0 is the boot CPU */
+1:	ldr	x3, [x2, x0, lsl #3]
+	cmp	x3, x1
+	b.eq	2f
+	add	x0, x0, #1
+	cmp	x0, #ARM64_MAX_CPUS
+	b.lo	1b
+3:	wfe				/* not a CPU we started: stay parked */
+	b	3b
+2:	adrp	x2, arm64_cpu_stack_top
+	add	x2, x2, :lo12:arm64_cpu_stack_top
+	ldr	x2, [x2, x0, lsl #3]
+	cbz	x2, 3b
+	mov	sp, x2
+	adrp	x1, arm64_vectors
+	add	x1, x1, :lo12:arm64_vectors
+	msr	vbar_el1, x1
+	mov	x1, #CPACR_EL1_FPEN
+	msr	cpacr_el1, x1
+	mov	x1, #CNTKCTL_EL0VCTEN
+	msr	cntkctl_el1, x1
+	isb
+	msr	fpcr, xzr
+	msr	sp_el0, xzr
+	mov	x29, #0
+	mov	x30, #0
+	bl	arm64_secondary_main	/* does not return */
+4:	wfi
+	b	4b
+
 /* -------------------------------------------------------------------------
  * Boot page tables and stack.
  */
@@ -296,6 +358,9 @@ boot_pg_kimg_l3:	.skip	4096 * KIMG_L3_TABLES
 boot_pg_dmap_l1:	.skip	4096	/* direct map, first 512 GiB of PA */
 boot_pg_id_l0:		.skip	4096	/* identity map, dropped by hal_mm_init() */
 boot_pg_id_l1:		.skip	4096
+	.globl	smp_idmap_l0, smp_idmap_l1
+smp_idmap_l0:		.skip	4096	/* secondaries' identity map (smp.c) */
+smp_idmap_l1:		.skip	4096
 
 	.section .bss, "aw", %nobits
 	.balign	16

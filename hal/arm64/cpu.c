@@ -244,16 +244,27 @@ void arm64_hardening_init(void)
 	arm64_kernel_ttbr0 = arm64_empty_ttbr0();
 	arm64_user_ttbr0 = arm64_kernel_ttbr0;
 #if defined(KEVLAR_PROFILE_FORTRESS) || defined(KEVLAR_PROFILE_BALANCED)
-	if (cpu_has_pan()) {
+	if (cpu_has_pan())
+		hw_pan = true;
+	else
+		arm64_sw_pan = true;
+#endif
+	arm64_hardening_cpu_init();
+}
+
+/* Every CPU: the boot CPU's decision applied to this CPU's registers. A
+ * secondary without FEAT_PAN where the boot CPU has it would run without
+ * PAN: refuse to use it (big.LITTLE systems have the same ID registers). */
+void arm64_hardening_cpu_init(void)
+{
+	if (hw_pan) {
+		if (!cpu_has_pan())
+			hal_cpu_halt();
 		write_sysreg(sctlr_el1, read_sysreg(sctlr_el1) & ~(uint64_t)SCTLR_SPAN);
 		isb();
 		SET_PAN();
 		isb();
-		hw_pan = true;
-	} else {
-		arm64_sw_pan = true;
 	}
-#endif
 }
 
 void arm64_uaccess_open(void)

@@ -47,6 +47,21 @@ void hal_io_write8(const struct hal_iomem *io, unsigned reg, uint8_t v)
 	__asm__ volatile("strb %w0, [%1]" ::"r"((uint32_t)v), "r"(reg_addr(io, reg)) : "memory");
 }
 
+uint16_t hal_io_read16(const struct hal_iomem *io, unsigned reg)
+{
+	uint32_t v;
+
+	__asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(reg_addr(io, reg)) : "memory");
+	dmb(oshld);
+	return (uint16_t)v;
+}
+
+void hal_io_write16(const struct hal_iomem *io, unsigned reg, uint16_t v)
+{
+	dsb(st);
+	__asm__ volatile("strh %w0, [%1]" ::"r"((uint32_t)v), "r"(reg_addr(io, reg)) : "memory");
+}
+
 uint32_t hal_io_read32(const struct hal_iomem *io, unsigned reg)
 {
 	uint32_t v;

@@ -3,6 +3,7 @@
  * The root controller's driver installs its exception-entry routine, which
  * acknowledges an interrupt, calls arm64_irq_dispatch() and signals the
  * end of interrupt [IHI 0048B §3.2 (GICv2), IHI 0069 §4.1 (GICv3)]. */
+#include <hal/cpu.h>
 #include <hal/irq.h>
 #include <hal/recover.h>
 #include <kernel/errno.h>
@@ -100,19 +101,22 @@ void arm64_irq_dispatch(unsigned irq)
 	}
 }
 
-/* IRQ exception (entry.S), interrupts masked. */
-static unsigned irq_depth; /* handlers running (one CPU) */
+/* IRQ exception (entry.S), interrupts masked. Handlers running on each
+ * CPU; each entry written only by its own CPU. */
+static unsigned irq_depth[ARM64_MAX_CPUS];
 
 bool hal_in_irq(void)
 {
-	return irq_depth != 0;
+	return irq_depth[hal_cpu_id()] != 0;
 }
 
 void arm64_handle_irq(struct hal_trapframe *tf)
 {
+	unsigned cpu = hal_cpu_id();
+
 	(void)tf;
-	irq_depth++;
+	irq_depth[cpu]++;
 	if (irq_entry)
 		irq_entry();
-	irq_depth--;
+	irq_depth[cpu]--;
 }

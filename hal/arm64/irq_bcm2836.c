@@ -8,15 +8,19 @@
  * [Broadcom "BCM2835 ARM Peripherals" §7.5 (interrupt registers: basic
  *  pending 0x00, pending 1/2 0x04/0x08, enable 1/2/basic 0x10/0x14/0x18,
  *  disable 1/2/basic 0x1c/0x20/0x24)], [Broadcom "ARM Quad A7 core" (QA7)
- *  rev 3.4 §4.6 core timers interrupt control 0x40, §4.10 core IRQ source
- *  0x60, §4.3 GPU interrupt routing 0x0c]. DT bindings: Linux
+ *  rev 3.4 §4.6 core timers interrupt control 0x40, §4.7 mailbox interrupt
+ *  control 0x50, §4.10 core IRQ source 0x60, §4.3 GPU interrupt routing
+ *  0x0c, §4.7 mailbox write-set 0x80 / read-write-clear 0xc0 (16 bytes per
+ *  core)]. DT bindings: Linux
  *  Documentation/devicetree/bindings/interrupt-controller/brcm,bcm2836-l1-intc
  *  and brcm,bcm2835-armctrl-ic: local cells <hwirq flags>, armctrl cells
  *  <bank irq>.
  *
  * irq numbers (<hal/irq.h>): local hwirq n is irq n (0-3 timers CNTPS,
  * CNTPNS, CNTHP, CNTV; 4-7 mailboxes; 8 GPU; 9 PMU); armctrl bank b, line n
- * is irq 32 + 32 * b + n. Only core 0 is served (one CPU). */
+ * is irq 32 + 32 * b + n. Every core's timer interrupts are its own; the
+ * GPU's go to core 0. IPIs are mailbox 0 of the target core, one bit per
+ * kind (as Linux's irq-bcm2836.c). A core's number is its MPIDR Aff0. */
 #include <hal/irq.h>
 #include <hal/mmio.h>
 #include <kernel/device.h>
@@ -26,8 +30,12 @@
 
 /* local controller */
 #define LOCAL_GPU_ROUTING 0x0c
-#define LOCAL_TIMER_INT_CTRL0 0x40 /* core 0: bits 0-3 IRQ enable per timer */
-#define LOCAL_IRQ_SOURCE0 0x60	   /* core 0: pending sources */
+#define LOCAL_TIMER_INT_CTRL0 0x40   /* core 0: bits 0-3 IRQ enable per timer; +4 per core */
+#define LOCAL_MAILBOX_INT_CTRL0 0x50 /* core 0: bits 0-3 IRQ enable per mailbox; +4 per core */
+#define LOCAL_IRQ_SOURCE0 0x60	     /* core 0: pending sources; +4 per core */
+#define LOCAL_MAILBOX0_SET0 0x80     /* core 0 mailbox 0 write-set; +16 per core */
+#define LOCAL_MAILBOX0_CLR0 0xc0     /* core 0 mailbox 0 read / write-clear; +16 per core */
+#define LOCAL_MAILBOX0_IRQ 4	     /* source bit of mailbox 0 */
 #define LOCAL_NR_IRQS 12
 #define LOCAL_GPU_IRQ 8
 
@@ -47,7 +55,19 @@
 static struct {
 	struct hal_iomem io;
 	bool probed;
+	uint32_t timers_enabled; /* timer irqs (0-3) with a handler: on every core */
 } local;
+
+/* The core number of logical CPU cpu / of this CPU (MPIDR Aff0, 0-3). */
+static unsigned core_of(unsigned cpu)
+{
+	return (unsigned)(arm64_cpu_hwid[cpu] & 3);
+}
+
+static unsigned this_core(void)
+{
+	return (unsigned)(read_sysreg(mpidr_el1) & 3);
+}
 
 static struct {
 	struct hal_iomem io;
@@ -67,32 +87,77 @@ static int local_xlate(void *priv, const uint32_t *cells, unsigned ncells, unsig
 	return 0;
 }
 
+/* Timers (0-3): the calling core's enable, and every core started later;
+ * the GPU input (8) is always routed to core 0. */
 static void local_unmask(void *priv, unsigned irq)
 {
+	unsigned reg = LOCAL_TIMER_INT_CTRL0 + 4 * this_core();
+
 	(void)priv;
-	if (irq < 4) /* timers; the GPU input (8) is always routed to core 0 */
-		hal_io_write32(&local.io, LOCAL_TIMER_INT_CTRL0,
-			       hal_io_read32(&local.io, LOCAL_TIMER_INT_CTRL0) | (1u << irq));
+	if (irq < 4) {
+		__atomic_fetch_or(&local.timers_enabled, 1u << irq, __ATOMIC_RELAXED);
+		hal_io_write32(&local.io, reg, hal_io_read32(&local.io, reg) | (1u << irq));
+	}
 }
 
 static void local_mask(void *priv, unsigned irq)
 {
+	unsigned reg = LOCAL_TIMER_INT_CTRL0 + 4 * this_core();
+
 	(void)priv;
-	if (irq < 4)
-		hal_io_write32(&local.io, LOCAL_TIMER_INT_CTRL0,
-			       hal_io_read32(&local.io, LOCAL_TIMER_INT_CTRL0) & ~(1u << irq));
+	if (irq < 4) {
+		__atomic_fetch_and(&local.timers_enabled, ~(1u << irq), __ATOMIC_RELAXED);
+		hal_io_write32(&local.io, reg, hal_io_read32(&local.io, reg) & ~(1u << irq));
+	}
 }
 
-/* The IRQ exception: every pending source of core 0, lowest first. The
- * sources are level signals of their devices; nothing to acknowledge here. */
+/* Mailbox 0 of this core: clear the bits we saw, then take each IPI. */
+static void local_ipis(unsigned core)
+{
+	unsigned reg = LOCAL_MAILBOX0_CLR0 + 16 * core;
+	uint32_t bits = hal_io_read32(&local.io, reg);
+
+	hal_io_write32(&local.io, reg, bits);
+	for (unsigned k = 0; bits; k++, bits >>= 1)
+		if (bits & 1)
+			arm64_ipi_dispatch(k);
+}
+
+/* The IRQ exception: every pending source of this core, lowest first. The
+ * sources are level signals of their devices; nothing to acknowledge here
+ * but the mailbox. */
 static void local_entry(void)
 {
-	uint32_t src = hal_io_read32(&local.io, LOCAL_IRQ_SOURCE0);
+	unsigned core = this_core();
+	uint32_t src = hal_io_read32(&local.io, LOCAL_IRQ_SOURCE0 + 4 * core);
 
-	for (unsigned b = 0; b < LOCAL_NR_IRQS; b++)
-		if (src & (1u << b))
+	for (unsigned b = 0; b < LOCAL_NR_IRQS; b++) {
+		if (!(src & (1u << b)))
+			continue;
+		if (b == LOCAL_MAILBOX0_IRQ)
+			local_ipis(core);
+		else
 			arm64_irq_dispatch(b);
+	}
 }
+
+static void local_cpu_init(void)
+{
+	unsigned core = this_core();
+
+	hal_io_write32(&local.io, LOCAL_TIMER_INT_CTRL0 + 4 * core, local.timers_enabled);
+	hal_io_write32(&local.io, LOCAL_MAILBOX_INT_CTRL0 + 4 * core, 1); /* mailbox 0: IRQ */
+}
+
+static void local_send(unsigned cpu, unsigned kind)
+{
+	hal_io_write32(&local.io, LOCAL_MAILBOX0_SET0 + 16 * core_of(cpu), 1u << kind);
+}
+
+static const struct arm64_ipi_ops local_ipi_ops = {
+	.cpu_init = local_cpu_init,
+	.send = local_send,
+};
 
 static const struct hal_irqchip_ops local_ops = {
 	.xlate = local_xlate,
@@ -195,11 +260,12 @@ static int local_probe(struct device *dev)
 
 	if (err)
 		return err;
-	hal_io_write32(&local.io, LOCAL_TIMER_INT_CTRL0, 0);
 	hal_io_write32(&local.io, LOCAL_GPU_ROUTING, 0); /* GPU IRQ -> core 0 */
 	if ((err = hal_irqchip_register(dev_phandle(dev), &local_ops, NULL, true)))
 		return err;
+	local_cpu_init(); /* no timers yet; this core's mailbox 0 */
 	arm64_set_irq_entry(local_entry);
+	arm64_set_ipi_ops(&local_ipi_ops);
 	local.probed = true;
 	armctrl_connect();
 	return 0;

@@ -101,6 +101,30 @@ static uint64_t make_pte(paddr_t pa, unsigned prot)
 	return d;
 }
 
+/* Before a user page of frame pa gets descriptor d: an executable page
+ * must see what was written through the D-side [Arm ARM D7.5.9 (I-cache
+ * coherency), B2.4.4], which costs a clean and an invalidate per line:
+ * done only when the frame is not known coherent since its last write
+ * (frame_icache_clean(), Linux's PG_dcache_clean), so the text pages of a
+ * program cost it once, not on every exec and fork. A writable and
+ * executable page is made coherent at every mapping and never marked
+ * clean. As on Linux, code a program stores through a writable mapping it
+ * already has is the program's to make coherent (__clear_cache) before a
+ * later mapping makes the frame executable. */
+static void icache_sync_for_map(paddr_t pa, uint64_t d)
+{
+	bool write;
+
+	if ((d & (PTE_VALID | PTE_UXN)) != PTE_VALID)
+		return; /* not executable */
+	write = !(d & PTE_AP_RO);
+	if (write || !frame_icache_clean(pa)) {
+		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+		if (!write)
+			frame_set_icache_clean(pa, true);
+	}
+}
+
 static unsigned pte_prot(uint64_t d)
 {
 	if (!(d & PTE_VALID))
@@ -222,8 +246,7 @@ int hal_map_page(struct hal_aspace *as, vaddr_t va, paddr_t pa, unsigned prot)
 	if (!e)
 		return -ENOMEM;
 	uint64_t d = make_pte(pa, prot);
-	if ((d & PTE_VALID) && !(d & PTE_UXN))
-		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+	icache_sync_for_map(pa, d);
 	set_pte(as, e, va, d);
 	return 0;
 }
@@ -251,8 +274,7 @@ bool hal_protect_page(struct hal_aspace *as, vaddr_t va, unsigned prot)
 		return false;
 	paddr_t pa = *e & PTE_ADDR_MASK;
 	uint64_t d = make_pte(pa, prot);
-	if ((d & PTE_VALID) && !(d & PTE_UXN) && ((*e & PTE_UXN) || !(*e & PTE_VALID)))
-		arm64_sync_icache((uintptr_t)hal_phys_to_virt(pa), PAGE_SIZE);
+	icache_sync_for_map(pa, d);
 	set_pte(as, e, va, d);
 	return true;
 }
@@ -280,124 +302,78 @@ bool arm64_user_page_protnone(uintptr_t va)
 	return e && (*e & PTE_SW_PROTNONE);
 }
 
-/* ---- Range operations (<hal/mmu.h>) ---- */
+/* ---- Range operations (<hal/mmu.h>, hal/common/pt_range.h) ---- */
 
-/* The L3 table covering va, or NULL and in *skip the first address past
- * the missing table's reach. */
-static uint64_t *user_l3(struct hal_aspace *as, vaddr_t va, vaddr_t *skip)
+void hal_tlb_flush_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, unsigned flags)
 {
-	uint64_t *table = hal_phys_to_virt(as->root);
+	uint64_t pages = (end - start) >> PAGE_SHIFT;
 
-	for (unsigned shift = 39; shift > 12; shift -= 9) {
-		uint64_t e = table[(va >> shift) & 511];
+	dsb(ishst); /* the table writes before the invalidation [Arm ARM D8.13.7] */
+	/* An address space without an ASID of this generation has no TLB
+	 * entries (the rollover flushed them). The IS forms reach every CPU
+	 * of the inner-shareable domain. A freed table may sit in walk caches,
+	 * which TLBI VALE1 ("last level") leaves alone: by ASID then. */
+	if (as && asid_live(as) && (start < end || (flags & HAL_TLB_TABLES))) {
+		uint64_t asid = (as->asid_gen & (ASID_COUNT - 1)) << 48;
 
-		if (!(e & PTE_VALID)) {
-			*skip = (va & ~((1ULL << shift) - 1)) + (1ULL << shift);
-			return NULL;
+		if (!(flags & HAL_TLB_TABLES) && pages <= HAL_TLB_FLUSH_PAGES) {
+			for (vaddr_t va = start; va < end; va += PAGE_SIZE)
+				__asm__ volatile("tlbi vale1is, %0" ::"r"((va >> 12) | asid)
+						 : "memory");
+		} else {
+			__asm__ volatile("tlbi aside1is, %0" ::"r"(asid) : "memory");
 		}
-		table = table_va(e);
+		dsb(ish);
 	}
-	return table;
+	isb();
 }
 
-int hal_walk_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx)
+static uint64_t *pt_root(struct hal_aspace *as)
 {
-	vaddr_t va = start;
-
-	if (!as || !is_user_va(start) || end > USER_TOP)
-		return 0;
-	while (va < end) {
-		vaddr_t skip = end;
-		uint64_t *t = user_l3(as, va, &skip);
-
-		if (!t) {
-			if (skip <= va)
-				break;
-			va = skip;
-			continue;
-		}
-		for (unsigned i = (va >> 12) & 511; i < 512 && va < end; i++, va += PAGE_SIZE) {
-			uint64_t d = t[i];
-			int r;
-
-			if (!pte_present(d))
-				continue;
-			r = fn(ctx, va, d & PTE_ADDR_MASK, pte_prot(d));
-			if (r)
-				return r;
-		}
-	}
-	return 0;
+	return hal_phys_to_virt(as->root);
 }
 
-/* Pages unmapped but not yet reported: reported after one invalidation. */
-#define UNMAP_BATCH 32
-struct unmap_batch {
-	unsigned n;
-	bool flush; /* some were valid: the TLB may hold them */
-	struct {
-		vaddr_t va;
-		uint64_t pte;
-	} page[UNMAP_BATCH];
-};
-
-static void unmap_batch_end(struct hal_aspace *as, struct unmap_batch *b, hal_page_fn fn, void *ctx)
+static bool pt_is_table(uint64_t e)
 {
-	if (b->flush) {
-		dsb(ishst);
-		if (asid_live(as)) {
-			uint64_t asid = (as->asid_gen & (ASID_COUNT - 1)) << 48;
-
-			/* A few by address, or the whole ASID for more [Arm ARM
-			 * D8.13, TLBI VALE1IS, ASIDE1IS]. */
-			if (b->n <= 8) {
-				for (unsigned i = 0; i < b->n; i++)
-					__asm__ volatile("tlbi vale1is, %0" ::"r"(
-								 (b->page[i].va >> 12) | asid)
-							 : "memory");
-			} else {
-				__asm__ volatile("tlbi aside1is, %0" ::"r"(asid) : "memory");
-			}
-			dsb(ish);
-		}
-		isb();
-	}
-	for (unsigned i = 0; fn && i < b->n; i++)
-		fn(ctx, b->page[i].va, b->page[i].pte & PTE_ADDR_MASK, pte_prot(b->page[i].pte));
-	b->n = 0;
-	b->flush = false;
+	return e & PTE_VALID;
 }
 
-void hal_unmap_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx)
+static uint64_t *pt_table_va(uint64_t e)
 {
-	struct unmap_batch b = { 0 };
-	vaddr_t va = start;
-
-	if (!as || !is_user_va(start) || end > USER_TOP)
-		return;
-	while (va < end) {
-		vaddr_t skip = end;
-		uint64_t *t = user_l3(as, va, &skip);
-
-		if (!t) {
-			if (skip <= va)
-				break;
-			va = skip;
-			continue;
-		}
-		for (unsigned i = (va >> 12) & 511; i < 512 && va < end; i++, va += PAGE_SIZE) {
-			uint64_t d = t[i];
-
-			if (!pte_present(d))
-				continue;
-			t[i] = 0;
-			b.page[b.n].va = va;
-			b.page[b.n].pte = d;
-			b.n++;
-			b.flush |= (d & PTE_VALID) != 0;
-			if (b.n == UNMAP_BATCH)
-				unmap_batch_end(as, &b, fn, ctx);
-		}
-	}
-	unmap_batch_end(as, &b, fn, ctx);
+	return table_va(e);
 }
+
+static bool pt_leaf_present(uint64_t e)
+{
+	return pte_present(e);
+}
+
+static bool pt_leaf_cached(uint64_t e)
+{
+	return e & PTE_VALID;
+}
+
+static paddr_t pt_leaf_pa(uint64_t e)
+{
+	return e & PTE_ADDR_MASK;
+}
+
+static unsigned pt_leaf_prot(uint64_t e)
+{
+	return pte_prot(e);
+}
+
+/* Same frame, new permissions: no break-before-make needed [Arm ARM
+ * D8.14.1]; a page that becomes executable gets its I-cache made coherent
+ * first (icache_sync_for_map()). */
+static uint64_t pt_leaf_protect(uint64_t e, unsigned prot)
+{
+	paddr_t pa = e & PTE_ADDR_MASK;
+	uint64_t d = make_pte(pa, prot);
+
+	if (d != e)
+		icache_sync_for_map(pa, d);
+	return d;
+}
+
+#include "hal/common/pt_range.h"

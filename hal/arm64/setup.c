@@ -42,6 +42,7 @@ __noreturn void arm64_boot_main(uint64_t dtb_pa, paddr_t kimage_pa, unsigned boo
 	struct hal_boot_info *bi = &boot_info;
 	uint32_t dtb_size = 0;
 
+	arm64_smp_boot_cpu();
 	arm64_kimage_phys = kimage_pa;
 	arm64_boot_el = boot_el;
 	arm64_timer_early_init();

@@ -5,6 +5,7 @@
  * The DT node ("arm,armv8-timer") lists four PPIs: secure physical,
  * non-secure physical, virtual, hypervisor; the tick uses the third.
  */
+#include <hal/cpu.h>
 #include <hal/irq.h>
 #include <hal/timer.h>
 #include <hal/upcall.h>
@@ -22,8 +23,11 @@ static uint64_t ns_mult;    /* ns per tick << 32 */
 static uint64_t boot_count; /* CNTVCT_EL0 at early init */
 static unsigned tick_irq;
 static bool tick_probed;
-static uint64_t tick_period; /* counter ticks */
-static uint64_t tick_next;   /* CVAL of the next tick */
+static uint64_t tick_period; /* counter ticks; 0 until the tick starts */
+/* Per CPU, each written only by its own CPU (the CNTV_* registers are
+ * per-CPU too): the CVAL of its next tick, ticks taken. */
+static uint64_t tick_next[ARM64_MAX_CPUS];
+static unsigned long cpu_ticks[ARM64_MAX_CPUS];
 
 static uint64_t counter(void)
 {
@@ -78,29 +82,53 @@ void hal_timer_delay_ns(uint64_t ns)
 }
 
 /* The tick: re-arm one period after the previous deadline (no drift), or
- * one period from now if ticks were missed. IRQ context. */
+ * one period from now if ticks were missed. IRQ context. The PPI is
+ * per-CPU: every CPU whose timer runs comes here; only the boot CPU's
+ * tick drives the core's clock and scheduler for now. */
 static void timer_tick(unsigned irq, void *arg)
 {
 	uint64_t now = counter();
+	unsigned cpu = hal_cpu_id();
 
 	(void)irq, (void)arg;
-	tick_next += tick_period;
-	if (tick_next <= now)
-		tick_next = now + tick_period;
-	write_sysreg(cntv_cval_el0, tick_next);
+	tick_next[cpu] += tick_period;
+	if (tick_next[cpu] <= now)
+		tick_next[cpu] = now + tick_period;
+	write_sysreg(cntv_cval_el0, tick_next[cpu]);
 	isb();
-	kernel_timer_tick();
+	cpu_ticks[cpu]++;
+	if (cpu == 0)
+		kernel_timer_tick();
+}
+
+void arm64_timer_cpu_init(void)
+{
+	unsigned cpu = hal_cpu_id();
+
+	if (!tick_period) {
+		write_sysreg(cntv_ctl_el0, CNTV_CTL_IMASK);
+		isb();
+		return;
+	}
+	tick_next[cpu] = counter() + tick_period;
+	write_sysreg(cntv_cval_el0, tick_next[cpu]);
+	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
+	isb();
+}
+
+unsigned long arm64_timer_cpu_ticks(unsigned cpu)
+{
+	return cpu < ARM64_MAX_CPUS ? __atomic_load_n(&cpu_ticks[cpu], __ATOMIC_RELAXED) : 0;
 }
 
 int hal_timer_start_tick(unsigned hz)
 {
 	if (!tick_probed || hz == 0)
 		return -ENODEV;
-	tick_period = timer_freq / hz;
-	if (tick_period == 0)
-		tick_period = 1;
-	tick_next = counter() + tick_period;
-	write_sysreg(cntv_cval_el0, tick_next);
+	uint64_t period = timer_freq / hz;
+	tick_period = period ? period : 1;
+	tick_next[0] = counter() + tick_period;
+	write_sysreg(cntv_cval_el0, tick_next[0]);
 	write_sysreg(cntv_ctl_el0, CNTV_CTL_ENABLE);
 	isb();
 	return hal_irq_request(tick_irq, timer_tick, NULL);

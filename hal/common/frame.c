@@ -11,6 +11,7 @@ void frame_read(paddr_t pa, size_t off, void *buf, size_t len)
 
 void frame_write(paddr_t pa, size_t off, const void *buf, size_t len)
 {
+	arch_frame_written(pa);
 	memcpy((char *)hal_phys_to_virt(pa) + off, buf, len);
 }
 
@@ -25,9 +26,11 @@ uint16_t frame_read16(paddr_t pa, size_t off)
 
 void frame_write16(paddr_t pa, size_t off, uint16_t v)
 {
+	arch_frame_written(pa);
 	*(volatile uint16_t *)((char *)hal_phys_to_virt(pa) + (off & ~(size_t)1)) = v;
 }
 
+/* The allocator's: a new frame is not I-cache clean already. */
 void frame_zero(paddr_t pa)
 {
 	arch_page_zero(hal_phys_to_virt(pa));
@@ -35,10 +38,13 @@ void frame_zero(paddr_t pa)
 
 void frame_copy(paddr_t dst, paddr_t src)
 {
+	arch_frame_written(dst);
 	arch_page_copy(hal_phys_to_virt(dst), hal_phys_to_virt(src));
 }
 
+/* The caller may write through it. */
 void *frame_kaddr(paddr_t pa)
 {
+	arch_frame_written(pa);
 	return hal_phys_to_virt(pa);
 }

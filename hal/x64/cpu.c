@@ -48,6 +48,7 @@ static void detect(void)
 	}
 	x64_cpu.fxsr = has(leaf1, 3, 24);
 	x64_cpu.apic = has(leaf1, 3, 9);
+	x64_cpu.x2apic = has(leaf1, 2, 21);
 	x64_cpu.pge = has(leaf1, 3, 13);
 	x64_cpu.rdrand = has(leaf1, 2, 30);
 	x64_cpu.smep = has(leaf7, 1, 7);
@@ -56,12 +57,11 @@ static void detect(void)
 	x64_cpu.pdpe1gb = has(ext1, 3, 26);
 }
 
-void x64_cpu_init(void)
+/* Control registers and the FPU, on every CPU. */
+static void cpu_regs_init(void)
 {
-	static uint8_t fx[512] __aligned(16);
 	uint32_t mxcsr = 0x1f80;
 
-	detect();
 	/* CR0: MP+NE, no emulation, no lazy-FPU trap, WP so the kernel
 	 * honours read-only pages too [Intel SDM Vol. 3A §2.5, §13.1]. */
 	write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP) & ~(uint64_t)(CR0_EM | CR0_TS));
@@ -71,6 +71,19 @@ void x64_cpu_init(void)
 	 * whole FPU state. */
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (x64_cpu.pge ? CR4_PGE : 0));
 	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+}
+
+void x64_cpu_init_ap(void)
+{
+	cpu_regs_init();
+}
+
+void x64_cpu_init(void)
+{
+	static uint8_t fx[512] __aligned(16);
+
+	detect();
+	cpu_regs_init();
 	/* MXCSR_MASK says which MXCSR bits FXRSTOR accepts; 0 means the
 	 * default 0xffbf [Intel SDM Vol. 1 §11.6.6]. */
 	__asm__ volatile("fxsave64 %0" : "=m"(fx));
@@ -80,7 +93,7 @@ void x64_cpu_init(void)
 }
 
 /* SMEP and SMAP for the profiles that promise them (<hal/hardening.h>).
- * Runs once at boot, before any user space exists. CR4.SMEP: a supervisor
+ * Runs on each CPU at bring-up, before any user space exists. CR4.SMEP: a supervisor
  * instruction fetch from a user page faults; CR4.SMAP: a supervisor data
  * access to a user page faults unless RFLAGS.AC is set (STAC/CLAC, only in
  * usercopy.S) [Intel SDM Vol. 3A §4.6.1, §2.5 CR4 bits 20 and 21]. */
@@ -171,11 +184,6 @@ __noreturn void hal_cpu_halt(void)
 {
 	for (;;)
 		__asm__ volatile("cli; hlt");
-}
-
-unsigned hal_cpu_id(void)
-{
-	return 0; /* only the boot CPU runs (smp.c) */
 }
 
 void hal_cpu_relax(void)

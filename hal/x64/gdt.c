@@ -2,6 +2,7 @@
  * selectors, the TSS with rsp0 and the IST stacks, the per-CPU GS area and
  * the SYSCALL MSRs. [Intel SDM Vol. 3A §3.4.5 (descriptors), §7.7 (64-bit
  * TSS), §5.8.8 (SYSCALL/SYSRET)] */
+#include <hal/cpu.h>
 #include <hal/types.h>
 #include "x64.h"
 
@@ -27,6 +28,16 @@ static uint64_t gdt[GDT_ENTRIES] __aligned(16);
 static struct tss64 tss __aligned(16);
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
 
+/* The secondary CPUs' own GDT (its TSS descriptor differs), TSS, IST
+ * stacks and GS area, indexed by logical CPU (entry 0 unused: the boot
+ * CPU has the ones above). Each written only by its CPU after bring-up. */
+static struct {
+	uint64_t gdt[GDT_ENTRIES] __aligned(16);
+	struct tss64 tss __aligned(16);
+	uint8_t ist_stacks[3][IST_STACK_SIZE] __aligned(16);
+	struct x64_percpu percpu;
+} ap_tables[HAL_MAX_CPUS];
+
 struct descriptor_ptr {
 	uint16_t limit;
 	uint64_t base;
@@ -41,32 +52,33 @@ struct descriptor_ptr {
 #define SEG_DATA_USER 0x00cff2000000ffffULL
 #define SEG_CODE64_USER 0x00affa000000ffffULL
 
-void x64_gdt_init(void)
+/* Fill one CPU's GDT and TSS, load them, and set its GS base. */
+static void gdt_setup(uint64_t *g, struct tss64 *t, uint8_t (*ist)[IST_STACK_SIZE],
+		      struct x64_percpu *pc)
 {
-	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
+	uint64_t base = (uintptr_t)t, limit = sizeof(*t) - 1;
 	struct descriptor_ptr gdtr;
 
-	gdt[0] = 0;
-	gdt[1] = SEG_CODE32_KERNEL; /* 0x08, unused (Linux's __KERNEL32_CS) */
-	gdt[GDT_KERNEL_CS >> 3] = SEG_CODE64_KERNEL;
-	gdt[GDT_KERNEL_DS >> 3] = SEG_DATA_KERNEL;
-	gdt[GDT_USER32_CS >> 3] = SEG_CODE32_USER;
-	gdt[GDT_USER_DS >> 3] = SEG_DATA_USER;
-	gdt[GDT_USER_CS >> 3] = SEG_CODE64_USER;
+	g[0] = 0;
+	g[1] = SEG_CODE32_KERNEL; /* 0x08, unused (Linux's __KERNEL32_CS) */
+	g[GDT_KERNEL_CS >> 3] = SEG_CODE64_KERNEL;
+	g[GDT_KERNEL_DS >> 3] = SEG_DATA_KERNEL;
+	g[GDT_USER32_CS >> 3] = SEG_CODE32_USER;
+	g[GDT_USER_DS >> 3] = SEG_DATA_USER;
+	g[GDT_USER_CS >> 3] = SEG_CODE64_USER;
 	/* 16-byte available 64-bit TSS descriptor (type 9, P) [SDM Vol. 3A
 	 * §7.2.3, Figure 7-4]. */
-	gdt[GDT_TSS >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-			    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
-	gdt[(GDT_TSS >> 3) + 1] = base >> 32;
+	g[GDT_TSS >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+			  (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	g[(GDT_TSS >> 3) + 1] = base >> 32;
 
-	tss.ist[IST_DOUBLE_FAULT - 1] = (uintptr_t)ist_stacks[0] + IST_STACK_SIZE;
-	tss.ist[IST_NMI - 1] = (uintptr_t)ist_stacks[1] + IST_STACK_SIZE;
-	tss.ist[IST_MACHINE_CHECK - 1] = (uintptr_t)ist_stacks[2] + IST_STACK_SIZE;
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap: ring 3 gets no ports */
-	x64_set_kernel_stack((uintptr_t)x64_boot_stack_top);
+	t->ist[IST_DOUBLE_FAULT - 1] = (uintptr_t)ist[0] + IST_STACK_SIZE;
+	t->ist[IST_NMI - 1] = (uintptr_t)ist[1] + IST_STACK_SIZE;
+	t->ist[IST_MACHINE_CHECK - 1] = (uintptr_t)ist[2] + IST_STACK_SIZE;
+	t->iomap_base = sizeof(*t); /* no I/O bitmap: ring 3 gets no ports */
 
-	gdtr.limit = sizeof(gdt) - 1;
-	gdtr.base = (uintptr_t)gdt;
+	gdtr.limit = GDT_ENTRIES * 8 - 1;
+	gdtr.base = (uintptr_t)g;
 	/* Load the GDT, reload CS with a far return and the data segments;
 	 * FS/GS get the null selector (their bases live in MSRs). */
 	__asm__ volatile("lgdt %0\n\t"
@@ -86,9 +98,26 @@ void x64_gdt_init(void)
 			 :
 			 : "m"(gdtr), "i"(GDT_KERNEL_CS), "i"(GDT_KERNEL_DS), "r"(GDT_TSS)
 			 : "rax", "memory");
-	wrmsr(MSR_GS_BASE, (uintptr_t)&x64_percpu0);
+	wrmsr(MSR_GS_BASE, (uintptr_t)pc);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	wrmsr(MSR_FS_BASE, 0);
+}
+
+void x64_gdt_init(void)
+{
+	gdt_setup(gdt, &tss, ist_stacks, &x64_percpu0);
+	x64_set_kernel_stack((uintptr_t)x64_boot_stack_top);
+}
+
+void x64_gdt_init_ap(unsigned cpu, uint64_t stack_top)
+{
+	if (cpu == 0 || cpu >= HAL_MAX_CPUS)
+		return;
+	ap_tables[cpu].percpu.cpu = cpu;
+	gdt_setup(ap_tables[cpu].gdt, &ap_tables[cpu].tss, ap_tables[cpu].ist_stacks,
+		  &ap_tables[cpu].percpu);
+	ap_tables[cpu].tss.rsp[0] = stack_top;
+	ap_tables[cpu].percpu.kstack_top = stack_top;
 }
 
 /* The stack the CPU switches to on an interrupt from ring 3 (TSS.rsp0) and

@@ -47,6 +47,21 @@ void hal_io_write8(const struct hal_iomem *io, unsigned reg, uint8_t v)
 		*(volatile uint8_t *)reg_addr(io, reg) = v;
 }
 
+uint16_t hal_io_read16(const struct hal_iomem *io, unsigned reg)
+{
+	if (io->space == HAL_IO_PORT)
+		return inw(reg_addr(io, reg));
+	return *(volatile uint16_t *)reg_addr(io, reg);
+}
+
+void hal_io_write16(const struct hal_iomem *io, unsigned reg, uint16_t v)
+{
+	if (io->space == HAL_IO_PORT)
+		outw(reg_addr(io, reg), v);
+	else
+		*(volatile uint16_t *)reg_addr(io, reg) = v;
+}
+
 uint32_t hal_io_read32(const struct hal_iomem *io, unsigned reg)
 {
 	if (io->space == HAL_IO_PORT)

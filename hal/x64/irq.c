@@ -122,24 +122,26 @@ void x64_irq_set_vector_handler(unsigned vector, void (*fn)(void *), void *arg)
 
 /* Interrupts stay masked while the handler runs (interrupt gates). The
  * spurious vector needs no EOI [Intel SDM Vol. 3A §10.9]. */
-static unsigned irq_depth; /* handlers running (one CPU) */
+static unsigned irq_depth[HAL_MAX_CPUS]; /* handlers running, per CPU (written by its own) */
 
 bool hal_in_irq(void)
 {
-	return irq_depth != 0;
+	return irq_depth[hal_cpu_id()] != 0;
 }
 
 void x64_irq_dispatch(struct hal_trapframe *tf)
 {
 	unsigned vec = tf->vector;
 
+	unsigned cpu = hal_cpu_id();
+
 	if (vec == VEC_SPURIOUS)
 		return;
-	irq_depth++;
+	irq_depth[cpu]++;
 	if (vec_handlers[vec].fn)
 		vec_handlers[vec].fn(vec_handlers[vec].arg);
 	else if (irqs[vec].fn)
 		irqs[vec].fn(vec, irqs[vec].arg);
-	irq_depth--;
+	irq_depth[cpu]--;
 	x64_lapic_eoi();
 }

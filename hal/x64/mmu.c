@@ -252,11 +252,20 @@ int hal_mm_init(const struct hal_mem_range *ram, unsigned nr)
 
 /* ACPI tables sit in RAM the e820 map calls reserved or ACPI (types 2-4),
  * which are cached write-back like the rest of RAM on a PC: they join
- * the direct map (2 MiB pages) rather than the uncached I/O window. */
+ * the direct map (2 MiB pages) rather than the uncached I/O window. The
+ * addresses come from untrusted tables: a mapping that would leave fewer
+ * than FW_POOL_RESERVE boot-pool pages (hal_mm_init's RAM still needs
+ * them) is refused, so tables scattered over the address space cannot
+ * exhaust the pool. One mapping takes at most 2 pages (a PDPT and a PD)
+ * plus one per further GiB it spans. */
+#define FW_POOL_RESERVE 32
+
 const void *hal_firmware_map(paddr_t pa, uint64_t len)
 {
 	if (!len || pa + len < pa || pa + len > (uint64_t)DIRECT_MAP_SLOTS << 39 ||
-	    kernel_half_frozen)
+	    kernel_half_frozen || frame_alloc_ready)
+		return NULL;
+	if (POOL_PAGES - pool_used < FW_POOL_RESERVE + 2 + ((pa + len - 1) >> 30) - (pa >> 30))
 		return NULL;
 	if (direct_map_range(pa, pa + len))
 		return NULL;
@@ -456,7 +465,7 @@ bool hal_query_page(struct hal_aspace *as, vaddr_t va, paddr_t *pa, unsigned *pr
 	return true;
 }
 
-/* ---- Range operations (<hal/mmu.h>) ---- */
+/* ---- Range operations (<hal/mmu.h>, hal/common/pt_range.h) ---- */
 
 static unsigned pte_prot(uint64_t pte)
 {
@@ -472,115 +481,62 @@ static unsigned pte_prot(uint64_t pte)
 	return p;
 }
 
-/* The page table (level 1) covering va, or NULL and in *skip the first
- * address past the missing table's reach. */
-static uint64_t *user_pt(struct hal_aspace *as, vaddr_t va, vaddr_t *skip)
+void hal_tlb_flush_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, unsigned flags)
 {
-	uint64_t *t = as->pml4;
+	uint64_t pages = (end - start) >> PAGE_SHIFT;
 
-	for (unsigned level = 4; level > 1; level--) {
-		uint64_t e = t[idx(va, level)];
-
-		if (!(e & PTE_P)) {
-			vaddr_t span = 1ULL << (12 + 9 * (level - 1));
-
-			*skip = (va & ~(span - 1)) + span;
-			return NULL;
-		}
-		t = hal_phys_to_virt(e & ADDR_MASK);
-	}
-	return t;
-}
-
-int hal_walk_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx)
-{
-	vaddr_t va = start;
-
-	if (!as || !user_va(start) || end > USER_TOP)
-		return 0;
-	while (va < end) {
-		vaddr_t skip = end;
-		uint64_t *pt = user_pt(as, va, &skip);
-
-		if (!pt) {
-			if (skip <= va)
-				break;
-			va = skip;
-			continue;
-		}
-		for (unsigned i = idx(va, 1); i < PT_ENTRIES && va < end; i++, va += PAGE_SIZE) {
-			uint64_t pte = pt[i];
-			int r;
-
-			if (!pte_mapped(pte))
-				continue;
-			r = fn(ctx, va, pte & ADDR_MASK, pte_prot(pte));
-			if (r)
-				return r;
-		}
-	}
-	return 0;
-}
-
-/* Pages unmapped but not yet reported: reported after one invalidation. */
-#define UNMAP_BATCH 32
-struct unmap_batch {
-	unsigned n;
-	bool flush; /* some were present in the TLB of the current aspace */
-	struct {
-		vaddr_t va;
-		uint64_t pte;
-	} page[UNMAP_BATCH];
-};
-
-static void unmap_batch_end(struct hal_aspace *as, struct unmap_batch *b, hal_page_fn fn, void *ctx)
-{
-	if (b->flush && as == current_as) {
-		/* A few INVLPGs, or one CR3 reload for more (global kernel
-		 * entries survive it) [Intel SDM Vol. 3A §4.10.4.1]. */
-		if (b->n <= 8) {
-			for (unsigned i = 0; i < b->n; i++)
-				invlpg(b->page[i].va);
-		} else {
-			write_cr3(hal_virt_to_phys(as));
-		}
-	}
-	for (unsigned i = 0; fn && i < b->n; i++)
-		fn(ctx, b->page[i].va, b->page[i].pte & ADDR_MASK, pte_prot(b->page[i].pte));
-	b->n = 0;
-	b->flush = false;
-}
-
-void hal_unmap_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx)
-{
-	struct unmap_batch b = { 0 };
-	vaddr_t va = start;
-
-	if (!as || !user_va(start) || end > USER_TOP)
+	/* Without PCIDs only the loaded address space has TLB entries: a CR3
+	 * load dropped the others' [Intel SDM Vol. 3A §4.10.4.1]. INVLPG also
+	 * drops every paging-structure-cache entry (the freed tables'). */
+	if (!as || as != current_as || (start >= end && !(flags & HAL_TLB_TABLES)))
 		return;
-	while (va < end) {
-		vaddr_t skip = end;
-		uint64_t *pt = user_pt(as, va, &skip);
-
-		if (!pt) {
-			if (skip <= va)
-				break;
-			va = skip;
-			continue;
-		}
-		for (unsigned i = idx(va, 1); i < PT_ENTRIES && va < end; i++, va += PAGE_SIZE) {
-			uint64_t pte = pt[i];
-
-			if (!pte_mapped(pte))
-				continue;
-			pt[i] = 0;
-			b.page[b.n].va = va;
-			b.page[b.n].pte = pte;
-			b.n++;
-			b.flush |= (pte & PTE_P) != 0;
-			if (b.n == UNMAP_BATCH)
-				unmap_batch_end(as, &b, fn, ctx);
-		}
+	if (pages <= HAL_TLB_FLUSH_PAGES) {
+		invlpg(start);
+		for (vaddr_t va = start + PAGE_SIZE; va < end; va += PAGE_SIZE)
+			invlpg(va);
+	} else {
+		write_cr3(hal_virt_to_phys(as)); /* global kernel entries survive */
 	}
-	unmap_batch_end(as, &b, fn, ctx);
 }
+
+static uint64_t *pt_root(struct hal_aspace *as)
+{
+	return as->pml4;
+}
+
+static bool pt_is_table(uint64_t e)
+{
+	return e & PTE_P;
+}
+
+static uint64_t *pt_table_va(uint64_t e)
+{
+	return hal_phys_to_virt(e & ADDR_MASK);
+}
+
+static bool pt_leaf_present(uint64_t e)
+{
+	return pte_mapped(e);
+}
+
+static bool pt_leaf_cached(uint64_t e)
+{
+	return e & PTE_P;
+}
+
+static paddr_t pt_leaf_pa(uint64_t e)
+{
+	return e & ADDR_MASK;
+}
+
+static unsigned pt_leaf_prot(uint64_t e)
+{
+	return pte_prot(e);
+}
+
+static uint64_t pt_leaf_protect(uint64_t e, unsigned prot)
+{
+	return prot_to_pte(e & ADDR_MASK, prot);
+}
+
+#include "hal/common/pt_range.h"

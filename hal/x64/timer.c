@@ -172,9 +172,23 @@ void hal_timer_delay_ns(uint64_t ns)
 		cpu_pause();
 }
 
+static uint32_t tick_count; /* LAPIC timer initial count of the tick; 0: not started */
+
+/* Every CPU's LAPIC timer lands here; only the boot CPU's drives the
+ * core's clock and scheduler for now. */
 static void tick(void *arg)
 {
-	kernel_timer_tick();
+	if (hal_cpu_id() == 0)
+		kernel_timer_tick();
+}
+
+void x64_timer_cpu_init(void)
+{
+	if (!tick_count)
+		return;
+	x64_lapic_write(LAPIC_TIMER_DIVIDE, DIVIDE_BY_16);
+	x64_lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_LAPIC_TIMER);
+	x64_lapic_write(LAPIC_TIMER_INIT, tick_count);
 }
 
 int hal_timer_start_tick(unsigned hz)
@@ -182,9 +196,8 @@ int hal_timer_start_tick(unsigned hz)
 	if (!lapic_hz || !hz)
 		return -ENODEV;
 	x64_irq_set_vector_handler(VEC_LAPIC_TIMER, tick, 0);
-	x64_lapic_write(LAPIC_TIMER_DIVIDE, DIVIDE_BY_16);
-	x64_lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_LAPIC_TIMER);
-	x64_lapic_write(LAPIC_TIMER_INIT, (uint32_t)(lapic_hz / hz));
+	tick_count = (uint32_t)(lapic_hz / hz);
+	x64_timer_cpu_init();
 	return 0;
 }
 

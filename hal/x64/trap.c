@@ -50,13 +50,19 @@ static void set_gate(unsigned vec, unsigned ist, unsigned dpl)
 	idt[vec].reserved = 0;
 }
 
-void x64_idt_init(void)
+/* Load the (shared) IDT on the calling CPU. */
+void x64_idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __packed idtr = { sizeof(idt) - 1, (uintptr_t)idt };
 
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void x64_idt_init(void)
+{
 	for (unsigned v = 0; v < 256; v++)
 		set_gate(v, 0, 0);
 	/* int3 and into may be executed by user code (debuggers, abort()). */
@@ -67,7 +73,7 @@ void x64_idt_init(void)
 	set_gate(2, IST_NMI, 0);
 	set_gate(8, IST_DOUBLE_FAULT, 0);
 	set_gate(18, IST_MACHINE_CHECK, 0);
-	__asm__ volatile("lidt %0" : : "m"(idtr));
+	x64_idt_load();
 }
 
 static bool from_user(const struct hal_trapframe *tf)

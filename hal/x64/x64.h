@@ -88,6 +88,11 @@
 #define PTE_SW_NONE 0x200 /* software (AVL) bit: a PROT_NONE user page, kept non-present */
 #define PTE_NX 0x8000000000000000
 
+/* ---- SMP: where the real-mode AP trampoline runs (trampoline.S): a page
+ * of the first MiB, which setup.c keeps from the frame allocator; the
+ * STARTUP IPI's vector is its page number [Intel SDM Vol. 3A §8.4.4.1]. */
+#define X64_TRAMPOLINE_PA 0x8000
+
 /* ---- Loader magics: PVH hvm_start_info.magic; multiboot2 %eax at entry ---- */
 #define PVH_START_MAGIC 0x336ec578
 #define MB2_BOOT_MAGIC 0x36d76289
@@ -95,6 +100,8 @@
 /* ---- IDT vectors ---- */
 #define VEC_IRQ_BASE 32 /* I/O APIC GSI n -> vector 32 + n */
 #define VEC_LAPIC_TIMER 0xec
+#define VEC_IPI_RESCHEDULE 0xf0 /* enum hal_ipi kind n -> vector 0xf0 + n */
+#define VEC_IPI_CALL_FUNC 0xf1
 #define VEC_SPURIOUS 0xff
 /* Interrupt stack table slots (TSS.ist[n - 1]) [Intel SDM Vol. 3A §6.14.5] */
 #define IST_DOUBLE_FAULT 1
@@ -149,6 +156,12 @@ static inline uint8_t inb(uint16_t port)
 static inline void outw(uint16_t port, uint16_t v)
 {
 	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
 }
 static inline void outl(uint16_t port, uint32_t v)
 {
@@ -257,12 +270,13 @@ static inline void cpu_pause(void)
 struct x64_percpu {
 	uint64_t kstack_top; /* top of the running task's kernel stack */
 	uint64_t user_rsp;   /* scratch: user rsp during SYSCALL entry */
+	uint32_t cpu;	     /* this CPU's index (hal_cpu_id()) */
 };
 extern struct x64_percpu x64_percpu0;
 
 /* Features detected once at boot (cpu.c). */
 struct x64_features {
-	bool nx, pdpe1gb, pge, rdrand, apic, tsc_invariant, fxsr, smep, smap;
+	bool nx, pdpe1gb, pge, rdrand, apic, x2apic, tsc_invariant, fxsr, smep, smap;
 	uint32_t max_leaf, max_ext_leaf;
 	uint32_t mxcsr_mask;
 };
@@ -301,6 +315,9 @@ void x64_cpu_init(void);
 /* Turn on SMEP and SMAP if the CPU has them [Intel SDM Vol. 3A §4.6.1]
  * (the hardened safety profiles; not called yet). */
 void x64_cpu_hardening(void); /* SMEP/SMAP per profile (cpu.c) */
+/* A secondary CPU's CR0/CR4/FPU set-up, as x64_cpu_init() did on the boot
+ * CPU (features are not detected again). */
+void x64_cpu_init_ap(void);
 extern bool x64_smap_enabled; /* SMAP on: read by usercopy.S and entry.S */
 extern bool x64_kernel_wx;    /* the image is mapped W^X (mmu.c) */
 
@@ -310,16 +327,16 @@ size_t hal_user_copy(void *dst, const void *src, size_t n);
 /* usercopy.S: zero n user bytes; returns the bytes not zeroed. */
 size_t x64_user_zero(void *udst, size_t n);
 
-/* smp.c */
-unsigned x64_smp_start_secondaries(void);
-
 /* gdt.c */
 void x64_gdt_init(void);
+/* A secondary CPU's own GDT, TSS (rsp0 = stack_top) and GS area, loaded. */
+void x64_gdt_init_ap(unsigned cpu, uint64_t stack_top);
 void x64_set_kernel_stack(uint64_t top);
 void x64_syscall_init(void);
 
 /* trap.c */
 void x64_idt_init(void);
+void x64_idt_load(void); /* the same IDT on a secondary CPU */
 void x64_trap(struct hal_trapframe *tf);
 int x64_syscall(struct hal_trapframe *tf);
 void x64_user_return(struct hal_trapframe *tf);
@@ -335,6 +352,15 @@ uint32_t x64_lapic_read(unsigned reg);
 void x64_lapic_write(unsigned reg, uint32_t v);
 bool x64_lapic_ready(void);
 uint32_t x64_lapic_id(void);
+bool x64_lapic_x2apic(void); /* x2APIC mode: 32-bit IDs */
+/* A secondary CPU's local APIC: enabled and set up as the boot CPU's. */
+void x64_lapic_cpu_init(void);
+/* Write the ICR: destination APIC ID, low word (vector, delivery mode,
+ * level, ...), and wait until the APIC has sent it [Intel SDM Vol. 3A
+ * §10.6.1]. false if it stayed pending. */
+bool x64_lapic_send_icr(uint32_t apic_id, uint32_t low);
+/* timer.c: a secondary CPU's own LAPIC timer tick, if the boot CPU's runs. */
+void x64_timer_cpu_init(void);
 
 /* timer.c */
 uint64_t x64_tsc_hz(void);

@@ -81,6 +81,8 @@ static int fold_cpus(const struct acpi_info *info, void *fdt)
 {
 	int cpus = fdt_path_offset(fdt, "/cpus"), child;
 
+	if (!info->nr_cpus)
+		return 0; /* a MADT without a usable CPU: the tree's stay */
 	if (cpus == -FDT_ERR_NOTFOUND) {
 		cpus = fdt_add_subnode(fdt, 0, "cpus");
 		TRY(cpus);
@@ -110,6 +112,15 @@ static int fold_cpus(const struct acpi_info *info, void *fdt)
 		TRY(fdt_setprop_u32(fdt, node, "kevlar,acpi-uid", c->uid));
 		if (c->x2apic)
 			TRY(fdt_setprop_empty(fdt, node, "kevlar,x2apic"));
+		/* This CPU's own local APIC NMI entry (one for every CPU goes
+		 * on the local APIC node: fold_lapic). */
+		for (unsigned k = 0; k < info->nr_nmis; k++) {
+			const struct acpi_nmi *nmi = &info->nmis[k];
+			uint32_t v[2] = { nmi->lint, acpi_inti_sense(nmi->flags, true) };
+
+			if (nmi->uid == c->uid)
+				TRY(setprop_cells(fdt, node, "kevlar,nmi-lint", v, 2));
+		}
 		/* Online-capable but not enabled: may be started later
 		 * [ACPI 6.4 table 5.23]; "disabled" as for a hot-pluggable
 		 * CPU in a DT [DT spec §3.8.1]. */
@@ -128,6 +139,13 @@ static int fold_lapic(const struct acpi_info *info, void *fdt)
 	if (node < 0 || !info->lapic_address)
 		return 0;
 	TRY(set_reg(fdt, node, NULL, 0, info->lapic_address, 0x1000));
+	for (unsigned k = 0; k < info->nr_nmis; k++) {
+		const struct acpi_nmi *nmi = &info->nmis[k];
+		uint32_t v[2] = { nmi->lint, acpi_inti_sense(nmi->flags, true) };
+
+		if (nmi->uid == ACPI_NMI_ALL_CPUS)
+			TRY(setprop_cells(fdt, node, "kevlar,nmi-lint", v, 2));
+	}
 	snprintf(name, sizeof(name), "interrupt-controller@%llx",
 		 (unsigned long long)info->lapic_address);
 	return fdt_set_name(fdt, node, name);

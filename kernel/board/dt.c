@@ -223,7 +223,7 @@ static int parse_cpus(struct parse_ctx *c)
 	if (node_cells(c->fdt, cpus, &ac, &sc))
 		return fail(c, "DT: /cpus: bad #address-cells/#size-cells");
 	fdt_for_each_subnode(node, c->fdt, cpus) {
-		const char *type = prop_str(c->fdt, node, "device_type");
+		const char *type = prop_str(c->fdt, node, "device_type"), *status;
 		const fdt32_t *reg, *rel;
 		struct board_cpu *cpu;
 
@@ -239,6 +239,11 @@ static int parse_cpus(struct parse_ctx *c)
 		cpu->hwid = dt_cells(reg, ac);
 		prop_copy(c->fdt, node, "enable-method", cpu->enable_method,
 			  sizeof(cpu->enable_method));
+		status = prop_str(c->fdt, node, "status");
+		if (status && !strcmp(status, "disabled"))
+			cpu->status = BOARD_CPU_DISABLED;
+		else if (status && !strncmp(status, "fail", 4))
+			cpu->status = BOARD_CPU_FAIL;
 		rel = fdt_getprop(c->fdt, node, "cpu-release-addr", &len);
 		if (rel && (len == 4 || len == 8))
 			cpu->release_addr = dt_cells(rel, len / 4);

@@ -55,7 +55,7 @@ static int probe_node(const void *fdt, int node, int cls)
 			if (!dev) {
 				dev = kzalloc(sizeof(*dev));
 				if (!dev) {
-					printk("board: out of memory probing %s\n",
+					pr_err("board: out of memory probing %s\n",
 					       fdt_get_name(fdt, node, NULL));
 					return 0;
 				}
@@ -72,13 +72,13 @@ static int probe_node(const void *fdt, int node, int cls)
 			if (dev->svc.failed) {
 				/* Contained fault: what the probe registered (irq
 				 * handlers, ...) may point into dev, so it stays. */
-				printk("board: %s: driver %s faulted; device not used\n", dev->name,
+				pr_err("board: %s: driver %s faulted; device not used\n", dev->name,
 				       drv->name);
 				return 0;
 			}
 			svc_instance_release(&dev->svc); /* declined or failed cleanly */
 			if (err != -ENODEV) {
-				printk("board: %s: driver %s failed (%d)\n", dev->name, drv->name,
+				pr_err("board: %s: driver %s failed (%d)\n", dev->name, drv->name,
 				       err);
 				kfree(dev);
 				return 0;

@@ -65,6 +65,8 @@
 #define EP_MAX_EVENTS (0x7fffffff / 16)
 /* Events collected per epoll_wait() call (a kernel buffer). */
 #define EP_BATCH 256
+/* ... on the stack up to this many (the common epoll_wait(.., 1..8, ..)). */
+#define EP_SMALL 8
 
 /* struct epoll_event: x86_64 packs it to 12 bytes, arm64 pads to 16
  * (<uapi/linux/eventpoll.h> EPOLL_PACKED). Read and written field by field
@@ -499,11 +501,14 @@ static long ep_poll(struct eventpoll *ep, uintptr_t uevents, int maxevents, uint
 		    bool nowait)
 {
 	int max = maxevents < EP_BATCH ? maxevents : EP_BATCH;
-	struct ep_event *buf = kmalloc(sizeof(*buf) * (size_t)max);
+	struct ep_event small[EP_SMALL], *buf = small;
 	long r;
 
-	if (!buf)
-		return -ENOMEM;
+	if (max > EP_SMALL) {
+		buf = kmalloc(sizeof(*buf) * (size_t)max);
+		if (!buf)
+			return -ENOMEM;
+	}
 	for (;;) {
 		irqflags_t fl = hal_irq_save();
 		int n = ep_send_events(ep, buf, max);
@@ -537,7 +542,8 @@ static long ep_poll(struct eventpoll *ep, uintptr_t uevents, int maxevents, uint
 			break;
 		}
 	}
-	kfree(buf);
+	if (buf != small)
+		kfree(buf);
 	return r;
 }
 

@@ -3,7 +3,7 @@
  * The kernel is built with -ffreestanding -fno-builtin, so the compiler
  * does not turn these loops back into calls to themselves; it still emits
  * calls to memcpy/memset/memmove/memcmp for struct copies, which land
- * here. Bulk copies move 8 bytes at a time when both pointers allow it.
+ * here. Bulk copies move 8 bytes at a time (memcpy: 32 per step) when both pointers allow it.
  */
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +16,17 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	const unsigned char *s = src;
 
 	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+		/* 32 bytes a step: two LDP/STP pairs on arm64, four MOVs each
+		 * way on x86_64, a quarter of the loop overhead. */
+		for (; n >= 32; n -= 32, d += 32, s += 32) {
+			word_t a = ((const word_t *)s)[0], b = ((const word_t *)s)[1];
+			word_t c = ((const word_t *)s)[2], e = ((const word_t *)s)[3];
+
+			((word_t *)d)[0] = a;
+			((word_t *)d)[1] = b;
+			((word_t *)d)[2] = c;
+			((word_t *)d)[3] = e;
+		}
 		for (; n >= 8; n -= 8, d += 8, s += 8)
 			*(word_t *)d = *(const word_t *)s;
 	}

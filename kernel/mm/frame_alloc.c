@@ -23,8 +23,13 @@
 #include <string.h>
 
 #define FRAME_MAX_ORDER 10
+/* state word of a frame: FREE_HEAD | order for the first frame of a free
+ * block; for an allocated block's first frame its extra references
+ * (REF_MASK) and FRAME_ICACHE_CLEAN; 0 otherwise. */
 #define FREE_HEAD 0x8000
-#define MAX_EXTRA_REFS 0x7fff
+#define FRAME_ICACHE_CLEAN 0x4000 /* frame_icache_clean() */
+#define REF_MASK 0x3fff
+#define MAX_EXTRA_REFS REF_MASK
 #define MAX_SECTIONS 32 /* RAM ranges: HAL_BOOT_MAX_RANGES, BOARD_MAX_RANGES */
 #define MAX_RESERVED 128
 #define MAX_FREE_RANGES 256
@@ -137,11 +142,12 @@ void frame_free(paddr_t pa, unsigned order)
 	KASSERT(s && pfn + (1ULL << order) <= s->end_pfn);
 	/* Double free: the block (or a block containing it) is already free. */
 	KASSERT(!(s->state[pfn - s->base_pfn] & FREE_HEAD));
-	if (s->state[pfn - s->base_pfn]) {
+	if (s->state[pfn - s->base_pfn] & REF_MASK) {
 		KASSERT(order == 0);
 		s->state[pfn - s->base_pfn]--; /* another reference remains */
 		return;
 	}
+	s->state[pfn - s->base_pfn] = 0;
 	free_frames += 1ULL << order;
 	free_block(s, pfn, order);
 }
@@ -153,10 +159,41 @@ int frame_get(paddr_t pa)
 
 	KASSERT(s && !(pa & (PAGE_SIZE - 1)));
 	KASSERT(!(s->state[pfn - s->base_pfn] & FREE_HEAD));
-	if (s->state[pfn - s->base_pfn] >= MAX_EXTRA_REFS)
+	if ((s->state[pfn - s->base_pfn] & REF_MASK) >= MAX_EXTRA_REFS)
 		return -ENOMEM;
 	s->state[pfn - s->base_pfn]++;
 	return 0;
+}
+
+/* The state word of an allocated frame, or NULL for memory the allocator
+ * does not manage (the kernel image, the HAL's own pages). */
+static uint16_t *alloc_state(paddr_t pa)
+{
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	struct section *s = find_section(pfn);
+
+	if (!s || (s->state[pfn - s->base_pfn] & FREE_HEAD))
+		return NULL;
+	return &s->state[pfn - s->base_pfn];
+}
+
+bool frame_icache_clean(paddr_t pa)
+{
+	uint16_t *st = alloc_state(pa);
+
+	return st && (*st & FRAME_ICACHE_CLEAN);
+}
+
+void frame_set_icache_clean(paddr_t pa, bool clean)
+{
+	uint16_t *st = alloc_state(pa);
+
+	if (!st)
+		return;
+	if (clean)
+		*st |= FRAME_ICACHE_CLEAN;
+	else
+		*st &= (uint16_t)~FRAME_ICACHE_CLEAN;
 }
 
 uint64_t frame_total_bytes(void)

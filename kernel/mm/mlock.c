@@ -2,9 +2,8 @@
  * [munlockall(2)]. Nothing is ever paged out here, so a lock only marks the
  * areas (VM_LOCKED, counted in /proc/<pid>/status VmLck, checked against
  * RLIMIT_MEMLOCK) and faults their pages in, as Linux's mm/mlock.c does.
- * Root stands for CAP_IPC_LOCK. Like the rest of kernel/mm, the areas are
- * changed only by the task that owns the mm, in syscalls (one CPU, not
- * preemptible: no lock; SMP needs the mm's lock). */
+ * Root stands for CAP_IPC_LOCK. The areas change under mm->mmap_lock
+ * (faulting pages in is a preemption point). */
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/syscall.h>
@@ -118,12 +117,16 @@ static long do_mlock(unsigned long addr, unsigned long len, unsigned lock)
 		return -EPERM;
 	if (start == end)
 		return 0;
+	mm_lock(mm);
 	if (!ipc_lock_capable() &&
 	    mm_locked_bytes(mm) + (end - start) - locked_in_range(mm, start, end) > memlock_limit())
-		return -ENOMEM;
-	if (!range_mapped(mm, start, end))
-		return -ENOMEM;
-	return set_lock_flags(mm, start, end, lock);
+		r = -ENOMEM;
+	else if (!range_mapped(mm, start, end))
+		r = -ENOMEM;
+	else
+		r = set_lock_flags(mm, start, end, lock);
+	mm_unlock(mm);
+	return r;
 }
 
 SYSCALL_DEFINE2(mlock, unsigned long, addr, unsigned long, len)
@@ -148,9 +151,10 @@ SYSCALL_DEFINE2(munlock, unsigned long, addr, unsigned long, len)
 		return r;
 	if (start == end)
 		return 0;
-	if (!range_mapped(mm, start, end))
-		return -ENOMEM;
-	return set_lock_flags(mm, start, end, 0);
+	mm_lock(mm);
+	r = range_mapped(mm, start, end) ? set_lock_flags(mm, start, end, 0) : -ENOMEM;
+	mm_unlock(mm);
+	return r;
 }
 
 /* Lock (lock != 0) or unlock every area. */
@@ -175,18 +179,30 @@ SYSCALL_DEFINE1(mlockall, int, flags)
 
 	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
 		return -EINVAL;
+	int r = 0;
+
 	if (!can_do_mlock())
 		return -EPERM;
-	if ((flags & MCL_CURRENT) && !ipc_lock_capable() && mm_vsize(mm) > memlock_limit())
-		return -ENOMEM;
-	mm->def_flags = (flags & MCL_FUTURE) ? lock : 0;
-	if (flags & MCL_CURRENT)
-		return set_all(mm, lock);
-	return 0;
+	mm_lock(mm);
+	if ((flags & MCL_CURRENT) && !ipc_lock_capable() && mm_vsize(mm) > memlock_limit()) {
+		r = -ENOMEM;
+	} else {
+		mm->def_flags = (flags & MCL_FUTURE) ? lock : 0;
+		if (flags & MCL_CURRENT)
+			r = set_all(mm, lock);
+	}
+	mm_unlock(mm);
+	return r;
 }
 
 SYSCALL_DEFINE0(munlockall)
 {
-	current->mm->def_flags = 0;
-	return set_all(current->mm, 0);
+	struct mm *mm = current->mm;
+	int r;
+
+	mm_lock(mm);
+	mm->def_flags = 0;
+	r = set_all(mm, 0);
+	mm_unlock(mm);
+	return r;
 }

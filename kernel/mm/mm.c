@@ -18,6 +18,7 @@
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <kernel/task.h>
 #include <kernel/vfs.h>
 
@@ -43,6 +44,7 @@ struct mm *mm_create(bool randomize, uint64_t stack_rlimit)
 		return NULL;
 	}
 	list_init(&mm->areas);
+	mutex_init(&mm->mmap_lock, "mmap_lock");
 	mm_layout(mm, randomize, stack_rlimit);
 	mm->refcount = 1;
 	/* Trampoline, vDSO: VM_SPECIAL areas, faulted in on first use. */
@@ -53,9 +55,33 @@ struct mm *mm_create(bool randomize, uint64_t stack_rlimit)
 	return mm;
 }
 
+void mm_lock(struct mm *mm)
+{
+	mutex_lock(&mm->mmap_lock);
+}
+
+void mm_unlock(struct mm *mm)
+{
+	mutex_unlock(&mm->mmap_lock);
+}
+
+bool mm_may_yield(const struct mm *mm)
+{
+	return need_resched && (mm->refcount == 0 || mm->mmap_lock.owner == current);
+}
+
+void mm_cond_resched(struct mm *mm)
+{
+	if (mm_may_yield(mm))
+		cond_resched();
+}
+
+#define COPY_YIELD 1 /* copy_page: stopped at a preemption point */
+
 struct copy_ctx {
-	struct mm *dst;
+	struct mm *dst, *src;
 	struct vm_area *v;
+	vaddr_t next; /* where a stopped walk goes on */
 };
 
 /* hal_walk_range callback for fork: one present page of the parent's area. */
@@ -82,21 +108,37 @@ static int copy_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 		return -ENOMEM;
 	}
 	c->dst->rss_pages++;
-	return 0;
+	c->next = va + PAGE_SIZE;
+	return need_resched && mm_may_yield(c->src) ? COPY_YIELD : 0;
 }
 
 /* Copy (private) or share (VM_SHARED, file frames) the present pages of v
  * from src to dst. 0 or -ENOMEM. */
 static int copy_area_pages(struct mm *dst, struct mm *src, struct vm_area *v)
 {
-	struct copy_ctx c = { dst, v };
+	struct copy_ctx c = { dst, src, v, v->start };
+	int r;
 
 	if (!src->rss_pages && !(v->flags & VM_SPECIAL))
 		return 0;
-	return hal_walk_range(src->as, v->start, v->end, copy_page, &c);
+	while ((r = hal_walk_range(src->as, c.next, v->end, copy_page, &c)) == COPY_YIELD)
+		cond_resched();
+	return r;
 }
 
+static struct mm *mm_fork_locked(struct mm *src);
+
 struct mm *mm_fork(struct mm *src)
+{
+	struct mm *dst;
+
+	mm_lock(src);
+	dst = mm_fork_locked(src);
+	mm_unlock(src);
+	return dst;
+}
+
+static struct mm *mm_fork_locked(struct mm *src)
 {
 	struct mm *dst = kzalloc(sizeof(*dst));
 	struct vm_area *v;
@@ -109,6 +151,7 @@ struct mm *mm_fork(struct mm *src)
 		return NULL;
 	}
 	list_init(&dst->areas);
+	mutex_init(&dst->mmap_lock, "mmap_lock");
 	dst->brk_start = src->brk_start;
 	dst->brk = src->brk;
 	dst->mmap_base = src->mmap_base;
@@ -203,11 +246,12 @@ void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags)
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
 		if (mm_handle_fault(mm, va, access))
 			break;
+		mm_cond_resched(mm);
 	}
 }
 
-long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
-	    struct file *file, off_t file_off, uint64_t file_size)
+static long mm_map_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
+			  struct file *file, off_t file_off, uint64_t file_size)
 {
 	unsigned vm_flags = prot_to_vm(prot);
 	struct vm_area *v;
@@ -269,32 +313,40 @@ long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned fla
 	return (long)addr;
 }
 
+long mm_map(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
+	    struct file *file, off_t file_off, uint64_t file_size)
+{
+	long r;
+
+	mm_lock(mm);
+	r = mm_map_locked(mm, addr, len, prot, flags, file, file_off, file_size);
+	mm_unlock(mm);
+	return r;
+}
+
 int mm_unmap(struct mm *mm, vaddr_t addr, size_t len)
 {
+	int r;
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr < USER_BASE || addr > USER_TOP ||
 	    len > USER_TOP - addr)
 		return -EINVAL;
 	len = PAGE_ALIGN_UP(len);
-	return vma_remove_range(mm, addr, addr + len) ? -ENOMEM : 0;
+	mm_lock(mm);
+	r = vma_remove_range(mm, addr, addr + len) ? -ENOMEM : 0;
+	mm_unlock(mm);
+	return r;
 }
 
-struct reprotect_ctx {
-	struct hal_aspace *as;
-	unsigned prot; /* HAL_PROT_* */
-};
-
-/* hal_walk_range callback for mprotect: the area's new protection. */
-static int reprotect_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
+/* hal_protect_range callback: stop at a preemption point. */
+static int reprotect_yield(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 {
-	struct reprotect_ctx *r = arg;
-
+	(void)va;
 	(void)pa;
 	(void)prot;
-	hal_protect_page(r->as, va, r->prot);
-	return 0;
+	return need_resched && mm_may_yield(arg);
 }
 
-int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
+static int mm_protect_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
 {
 	vaddr_t end, cur;
 	struct vm_area *v;
@@ -337,13 +389,24 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
 		if ((vm_new & VM_WRITE) && !(v->flags & VM_WRITE))
 			vma_unshare_file_frames(mm, v); /* private copies from now on */
 		v->flags = keep | vm_new;
-		if (mm->rss_pages) {
-			struct reprotect_ctx r = { mm->as, vma_hal_prot(v->flags) };
-
-			hal_walk_range(mm->as, v->start, v->end, reprotect_page, &r);
+		for (vaddr_t va = v->start; mm->rss_pages && va < v->end;) {
+			va = hal_protect_range(mm->as, va, v->end, vma_hal_prot(v->flags),
+					       reprotect_yield, mm);
+			if (va < v->end)
+				cond_resched();
 		}
 	}
 	return 0;
+}
+
+int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot)
+{
+	int r;
+
+	mm_lock(mm);
+	r = mm_protect_locked(mm, addr, len, prot);
+	mm_unlock(mm);
+	return r;
 }
 
 /* The heap area ending at end, if any. */
@@ -376,7 +439,7 @@ static bool brk_may_grow(struct mm *mm, vaddr_t old_end, vaddr_t new_end)
 	return vma_range_free(mm, old_end, new_end + PAGE_SIZE);
 }
 
-vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
+static vaddr_t mm_brk_locked(struct mm *mm, vaddr_t new_brk)
 {
 	vaddr_t old_end = PAGE_ALIGN_UP(mm->brk), new_end;
 	struct vm_area *v;
@@ -407,4 +470,14 @@ vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
 	}
 	mm->brk = new_brk;
 	return mm->brk;
+}
+
+vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk)
+{
+	vaddr_t r;
+
+	mm_lock(mm);
+	r = mm_brk_locked(mm, new_brk);
+	mm_unlock(mm);
+	return r;
 }

@@ -95,6 +95,9 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 				ret = -ENODEV;
 				goto out;
 			}
+			ret = memfd_mmap_check(f->inode, true);
+			if (ret)
+				goto out;
 		}
 	}
 	if (type == MAP_SHARED_VALIDATE)
@@ -161,11 +164,13 @@ SYSCALL_DEFINE3(madvise, unsigned long, addr, unsigned long, len, int, advice)
 	}
 	if (advice != MADV_DONTNEED && advice != MADV_FREE && advice != MADV_REMOVE)
 		return 0;
+	mm_lock(mm);
 	for (v = vma_next_from(mm, addr); v && v->start < end; v = vma_next(mm, v)) {
 		if (v->flags & VM_SPECIAL)
 			continue;
 		vma_zap(mm, v, MAX(v->start, addr), MIN(v->end, end));
 	}
+	mm_unlock(mm);
 	return 0;
 }
 

@@ -18,26 +18,38 @@
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4
 
+struct move_ctx {
+	struct mm *mm;
+	vaddr_t from, to;
+};
+
+/* hal_unmap_range callback: map the page just unmapped at from at its new
+ * address. The destination is free, so only page-table memory can run
+ * out; then the page's contents are dropped (it reads as zero again),
+ * which is better than failing half-way. */
+static int move_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
+{
+	struct move_ctx *m = arg;
+
+	if (hal_map_page(m->mm->as, va - m->from + m->to, pa, prot)) {
+		frame_free(pa, 0);
+		m->mm->rss_pages--;
+	}
+	return need_resched && mm_may_yield(m->mm);
+}
+
 /* Move the pages and the area [v->start, v->end) to start at to. The
- * destination range must be free. */
+ * destination range must be free. One range walk: its cost follows the
+ * pages present, not the size of the area. */
 static void move_area(struct mm *mm, struct vm_area *v, vaddr_t to)
 {
 	vaddr_t len = v->end - v->start;
+	struct move_ctx m = { mm, v->start, to };
 
-	for (vaddr_t off = 0; off < len && mm->rss_pages; off += PAGE_SIZE) {
-		paddr_t pa;
-		unsigned prot;
-
-		if (!hal_query_page(mm->as, v->start + off, &pa, &prot))
-			continue;
-		/* The destination is free, so only page-table memory can run
-		 * out; then the page's contents are dropped (it reads as zero
-		 * again), which is better than failing half-way. */
-		hal_unmap_page(mm->as, v->start + off, &pa);
-		if (hal_map_page(mm->as, to + off, pa, prot)) {
-			frame_free(pa, 0);
-			mm->rss_pages--;
-		}
+	for (vaddr_t va = v->start; mm->rss_pages && va < v->end;) {
+		va = hal_unmap_range(mm->as, va, v->end, 0, move_page, &m);
+		if (va < v->end)
+			cond_resched();
 	}
 	list_del(&v->list);
 	v->start = to;
@@ -45,10 +57,24 @@ static void move_area(struct mm *mm, struct vm_area *v, vaddr_t to)
 	vma_insert(mm, v);
 }
 
+static long mremap_locked(struct mm *mm, unsigned long old_addr, unsigned long old_len,
+			  unsigned long new_len, unsigned long flags, unsigned long new_addr);
+
 SYSCALL_DEFINE5(mremap, unsigned long, old_addr, unsigned long, old_len, unsigned long, new_len,
 		unsigned long, flags, unsigned long, new_addr)
 {
 	struct mm *mm = current->mm;
+	long r;
+
+	mm_lock(mm);
+	r = mremap_locked(mm, old_addr, old_len, new_len, flags, new_addr);
+	mm_unlock(mm);
+	return r;
+}
+
+static long mremap_locked(struct mm *mm, unsigned long old_addr, unsigned long old_len,
+			  unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
 	struct vm_area *v, *next;
 	vaddr_t to;
 

@@ -9,6 +9,7 @@
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <kernel/vfs.h>
 
 #include "mm_internal.h"
@@ -146,35 +147,44 @@ struct zap_ctx {
 	bool special;
 };
 
-/* hal_unmap_range callback: drop the mapping's frame reference. */
+/* hal_unmap_range callback: drop the mapping's frame reference; stop at a
+ * preemption point. */
 static int zap_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 {
 	struct zap_ctx *z = arg;
 
 	(void)va;
 	(void)prot;
-	if (z->special)
-		return 0;
-	frame_free(pa, 0);
-	if (z->mm->rss_pages)
-		z->mm->rss_pages--;
-	return 0;
+	if (!z->special) {
+		frame_free(pa, 0);
+		if (z->mm->rss_pages)
+			z->mm->rss_pages--;
+	}
+	return need_resched && mm_may_yield(z->mm);
 }
 
 void vma_zap(struct mm *mm, struct vm_area *v, vaddr_t start, vaddr_t end)
 {
 	struct zap_ctx z = { mm, (v->flags & VM_SPECIAL) != 0 };
+	/* Teardown (no users left): hal_aspace_destroy() frees every table. */
+	unsigned flags = mm->refcount ? 0 : HAL_UNMAP_KEEP_TABLES;
 
 	if (!mm->rss_pages && !(v->flags & VM_SPECIAL))
 		return; /* nothing was ever faulted in */
-	hal_unmap_range(mm->as, start, end, zap_page, &z);
+	while (start < end) {
+		start = hal_unmap_range(mm->as, start, end, flags, zap_page, &z);
+		if (start < end)
+			cond_resched();
+	}
 }
 
 int vma_remove_range(struct mm *mm, vaddr_t start, vaddr_t end)
 {
-	struct vm_area *v = vma_next_from(mm, start), *next;
+	struct vm_area *v = vma_next_from(mm, start);
 
 	while (v && v->start < end) {
+		vaddr_t v_end;
+
 		if (v->start < start) {
 			/* Keep the lower part; continue with the upper one. */
 			if (!vma_split(mm, v, start))
@@ -184,10 +194,13 @@ int vma_remove_range(struct mm *mm, vaddr_t start, vaddr_t end)
 		}
 		if (v->end > end && !vma_split(mm, v, end))
 			return -ENOMEM;
-		next = vma_next(mm, v);
+		/* Unlinked first: a fault (of another thread, while the zap
+		 * yields) finds no area there any more. */
+		v_end = v->end;
+		list_del(&v->list);
 		vma_zap(mm, v, v->start, v->end);
 		vma_destroy(v);
-		v = next;
+		v = vma_next_from(mm, v_end);
 	}
 	return 0;
 }

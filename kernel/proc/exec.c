@@ -13,6 +13,7 @@
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
 #include <kernel/fdtable.h>
+#include <kernel/futex.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
@@ -217,6 +218,12 @@ static int do_execve(const char *filename, struct exec_args *a)
 		mm_put(im.mm);
 		goto out;
 	}
+	/* Linux's exec_mm_release(), with the old image still mapped: its
+	 * robust futexes lose their owner (FUTEX_OWNER_DIED, a waiter woken)
+	 * and a CLONE_CHILD_CLEARTID word (a vfork parent's, a thread's) is
+	 * cleared and woken. */
+	futex_exit_release();
+	clear_child_tid(t);
 	/* Write the new stack with the new mm active; undo on failure. */
 	old_mm = t->mm;
 	t->mm = im.mm;
@@ -277,7 +284,7 @@ static void open_console(struct files *files)
 	int err = 0;
 	struct file *f = vfs_open("/dev/console", O_RDWR | O_LARGEFILE, 0, &err);
 	if (!f) {
-		printk("Warning: unable to open an initial console (%d).\n", err);
+		pr_err("Warning: unable to open an initial console (%d).\n", err);
 		return;
 	}
 	fget(f);

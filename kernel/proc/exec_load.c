@@ -171,13 +171,13 @@ static int open_interp(const char *path, struct elf_file *prog, struct elf_file 
 		goto out;
 	/* Linux: the name must end with its NUL inside the segment. */
 	if (name[len - 1] != '\0') {
-		printk("execve: %s: PT_INTERP is not NUL-terminated\n", path);
+		pr_err("execve: %s: PT_INTERP is not NUL-terminated\n", path);
 		r = -ENOEXEC;
 		goto out;
 	}
 	interp->file = exec_open(name, &r);
 	if (!interp->file) {
-		printk("execve: %s: cannot open ELF interpreter %s (error %d)\n", path, name, -r);
+		pr_err("execve: %s: cannot open ELF interpreter %s (error %d)\n", path, name, -r);
 		goto out;
 	}
 	n = vfs_read(interp->file, hdr, EXEC_HDR_SIZE, &pos);
@@ -189,7 +189,7 @@ static int open_interp(const char *path, struct elf_file *prog, struct elf_file 
 	/* Linux: any fault in the interpreter's headers, a truncated
 	 * program header table included, is -ELIBBAD. */
 	if (r == -ENOEXEC || r == -EIO) {
-		printk("execve: %s: ELF interpreter %s is not a valid %s executable\n", path, name,
+		pr_err("execve: %s: ELF interpreter %s is not a valid %s executable\n", path, name,
 		       HAL_ELF_PLATFORM);
 		r = -ELIBBAD;
 	}

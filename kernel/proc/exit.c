@@ -24,7 +24,7 @@
 /* [set_tid_address(2)], [clone(2)] CLONE_CHILD_CLEARTID: on exit, if the
  * memory is shared with someone (another thread, a vfork parent), write 0
  * at clear_child_tid and wake one futex waiter there (pthread_join). */
-static void clear_child_tid(struct task *t)
+void clear_child_tid(struct task *t)
 {
 	uint32_t zero = 0;
 	if (t->clear_child_tid && t->mm && t->mm->refcount > 1 &&

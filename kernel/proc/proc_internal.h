@@ -90,4 +90,9 @@ _Static_assert(sizeof(struct linux_rusage) == 144, "struct rusage is 144 bytes")
 /* Fill *ru with zeros and the times of utime/stime ticks. */
 void rusage_fill(struct linux_rusage *ru, uint64_t utime_ticks, uint64_t stime_ticks);
 
+/* [set_tid_address(2)] CLONE_CHILD_CLEARTID (exit.c): if t's memory is
+ * shared, write 0 at t->clear_child_tid and wake one futex waiter there;
+ * then forget the address. At exit and at execve (Linux's mm_release()). */
+void clear_child_tid(struct task *t);
+
 #endif

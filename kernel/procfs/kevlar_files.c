@@ -9,9 +9,11 @@
  * A test reads it before and after some work: an unchanged difference
  * (against two reads with nothing in between) proves the work made no
  * system call, e.g. clock_gettime served by the vDSO. */
+#include <hal/hardening.h>
 #include <kernel/acpi.h>
 #include <kernel/hardening.h>
 #include <kernel/service.h>
+#include <kernel/smp.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 
@@ -138,5 +140,39 @@ int proc_show_kevlar_acpi(struct seqbuf *s, struct task *t)
 		seq_printf(s, "mcfg %#llx segment %u buses %u-%u\n",
 			   (unsigned long long)a->mcfg[i].base, a->mcfg[i].segment,
 			   a->mcfg[i].bus_start, a->mcfg[i].bus_end);
+	return 0;
+}
+
+/* /proc/kevlar/smp: the CPUs (<kernel/smp.h>) and a live IPI check:
+ *   possible <n> / online <n>
+ *   cpu<i> hwid <id> online|offline [ipi ok|fail ... harden same|differs]
+ * Reading it sends every other online CPU a reschedule IPI and runs a
+ * function there (call-function IPI) that reports where it ran and the
+ * CPU's hardening, which must equal the reading CPU's ("harden same"). */
+int proc_show_kevlar_smp(struct seqbuf *s, struct task *t)
+{
+	unsigned self = hal_cpu_id(), self_harden = hal_hardening();
+
+	(void)t;
+	seq_printf(s, "possible %u\nonline %u\n", num_possible_cpus(), num_online_cpus());
+	for (unsigned cpu = 0; cpu < HAL_MAX_CPUS; cpu++) {
+		struct smp_ping p;
+
+		if (!(cpu_possible_mask() & (1UL << cpu)))
+			continue;
+		seq_printf(s, "cpu%u hwid %#llx %s", cpu, (unsigned long long)cpu_hwid(cpu),
+			   cpu_online(cpu) ? "online" : "offline");
+		if (cpu_online(cpu) && cpu != self && smp_ping(cpu, &p) == 0) {
+			bool ok = !p.resched && !p.call && p.ran_on == cpu;
+			seq_printf(s, " ipi %s resched %d/%lluus call %d/%lluus ran_on %u",
+				   ok ? "ok" : "fail", p.resched,
+				   (unsigned long long)(p.resched_ns / 1000), p.call,
+				   (unsigned long long)(p.call_ns / 1000), p.ran_on);
+			if (!p.call)
+				seq_printf(s, " harden %s",
+					   p.hardening == self_harden ? "same" : "differs");
+		}
+		seq_printf(s, "\n");
+	}
 	return 0;
 }

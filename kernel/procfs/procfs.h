@@ -145,6 +145,7 @@ int proc_show_version(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_acpi(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_hardening(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_services(struct seqbuf *s, struct task *t);
+int proc_show_kevlar_smp(struct seqbuf *s, struct task *t);
 int proc_show_kevlar_syscalls(struct seqbuf *s, struct task *t);
 int proc_show_loadavg(struct seqbuf *s, struct task *t);
 int proc_show_stat(struct seqbuf *s, struct task *t);
@@ -153,7 +154,9 @@ int proc_show_cmdline(struct seqbuf *s, struct task *t);
 int proc_show_ostype(struct seqbuf *s, struct task *t);
 int proc_show_osrelease(struct seqbuf *s, struct task *t);
 int proc_show_pid_max(struct seqbuf *s, struct task *t);
-int proc_show_hw_random(struct seqbuf *s, struct task *t); /* driver_files.c */
+int proc_show_hw_random(struct seqbuf *s, struct task *t);   /* driver_files.c */
+int proc_show_partitions(struct seqbuf *s, struct task *t);  /* block_files.c */
+int proc_show_pci_devices(struct seqbuf *s, struct task *t); /* pci_files.c */
 
 /* Kernel identity shown by /proc/version and /proc/sys/kernel. */
 #define PROC_OSRELEASE "6.1.0-kevlar"

@@ -52,6 +52,7 @@ static const struct proc_entry kevlar_children[] = {
 	FILE_ENTRY("acpi", proc_show_kevlar_acpi),
 	FILE_ENTRY("hardening", proc_show_kevlar_hardening),
 	FILE_ENTRY("services", proc_show_kevlar_services),
+	FILE_ENTRY("smp", proc_show_kevlar_smp),
 	FILE_ENTRY("syscalls", proc_show_kevlar_syscalls),
 };
 
@@ -61,6 +62,19 @@ static const struct proc_entry sys_children[] = {
 	  .perm = 0555,
 	  .children = sys_kernel_children,
 	  .nchildren = ARRAY_SIZE(sys_kernel_children) },
+};
+
+/* /proc/bus/pci */
+static const struct proc_entry bus_pci_children[] = {
+	FILE_ENTRY("devices", proc_show_pci_devices),
+};
+
+static const struct proc_entry bus_children[] = {
+	{ .name = "pci",
+	  .type = PE_DIR,
+	  .perm = 0555,
+	  .children = bus_pci_children,
+	  .nchildren = ARRAY_SIZE(bus_pci_children) },
 };
 
 static const struct proc_entry driver_children[] = {
@@ -173,6 +187,11 @@ const struct proc_entry proc_pid_entry = {
 };
 
 static const struct proc_entry root_children[] = {
+	{ .name = "bus",
+	  .type = PE_DIR,
+	  .perm = 0555,
+	  .children = bus_children,
+	  .nchildren = ARRAY_SIZE(bus_children) },
 	FILE_ENTRY("cmdline", proc_show_cmdline),
 	FILE_ENTRY("cpuinfo", proc_show_cpuinfo),
 	{ .name = "driver",
@@ -190,6 +209,7 @@ static const struct proc_entry root_children[] = {
 	FILE_ENTRY("meminfo", proc_show_meminfo),
 	{ .name = "mounts", .type = PE_LINK, .perm = 0777, .readlink = proc_link_mounts },
 	{ .name = "net", .type = PE_LINK, .perm = 0777, .readlink = proc_link_net },
+	FILE_ENTRY("partitions", proc_show_partitions),
 	{ .name = "self", .type = PE_LINK, .perm = 0777, .readlink = proc_link_self },
 	FILE_ENTRY("stat", proc_show_stat),
 	{ .name = "sys",

@@ -5,6 +5,7 @@
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/mmu.h>
+#include <hal/recover.h>
 #include <hal/timer.h>
 #include <kernel/list.h>
 #include <kernel/mm.h>
@@ -116,6 +117,14 @@ static void free_dead_tasks(void)
 		list_del(&t->run_list);
 		task_free(t);
 	}
+}
+
+void cond_resched(void)
+{
+	if (!need_resched || !sched_running || current == idle_task ||
+	    current->state != TASK_RUNNING || !hal_irq_enabled() || hal_in_irq())
+		return;
+	schedule();
 }
 
 void schedule(void)

@@ -12,7 +12,7 @@ int register_chrdev_core(struct chrdev *cd)
 {
 	if (!cd || !cd->fops)
 		return -EINVAL;
-	if (chrdev_lookup(cd->dev))
+	if (devnode_lookup(cd->dev, cd->block))
 		return -EBUSY;
 	list_add_tail(&cd->list, &chrdev_list);
 	return 0;
@@ -27,14 +27,19 @@ int register_chrdev(struct chrdev *cd)
 	return r;
 }
 
-/* The driver of device number dev, or NULL. */
-struct chrdev *chrdev_lookup(dev_t dev)
+struct chrdev *devnode_lookup(dev_t dev, bool block)
 {
 	struct chrdev *cd;
 
 	list_for_each_entry(cd, &chrdev_list, list) {
-		if (cd->dev == dev)
+		if (cd->dev == dev && cd->block == block)
 			return cd;
 	}
 	return NULL;
+}
+
+/* The driver of character device number dev, or NULL. */
+struct chrdev *chrdev_lookup(dev_t dev)
+{
+	return devnode_lookup(dev, false);
 }

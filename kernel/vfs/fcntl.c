@@ -217,8 +217,8 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 	case F_SETLEASE: r = fcntl_setlease(f, arg); break;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ: r = file_is_pipe(f) ? pipe_fcntl_size(f) : -EBADF; break;
-	case F_ADD_SEALS:
-	case F_GET_SEALS:
+	case F_ADD_SEALS: r = memfd_add_seals(f, arg); break;
+	case F_GET_SEALS: r = memfd_get_seals(f); break;
 	default: r = -EINVAL; break;
 	}
 	fput(f);
@@ -264,16 +264,29 @@ static long fd_noop(int fd)
 	return 0;
 }
 
-/* [fsync(2)] */
+/* [fsync(2)]: the file's fsync op (a block device commits its write
+ * cache); files without one have nothing cached. */
+static long fd_fsync(int fd)
+{
+	struct file *f = fget_current(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = (f->flags & O_PATH) ? -EBADF : file_op_fsync(f);
+	fput(f);
+	return r;
+}
+
 SYSCALL_DEFINE1(fsync, int, fd)
 {
-	return fd_noop(fd);
+	return fd_fsync(fd);
 }
 
 /* [fsync(2)] fdatasync */
 SYSCALL_DEFINE1(fdatasync, int, fd)
 {
-	return fd_noop(fd);
+	return fd_fsync(fd);
 }
 
 /* [sync(2)] */

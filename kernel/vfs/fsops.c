@@ -263,6 +263,16 @@ off_t file_op_llseek(struct file *f, off_t off, int whence)
 	return svc_call(f->svc, f->f_op->llseek(f, off, whence));
 }
 
+/* f_op->fsync, or 0 for files without one. */
+int file_op_fsync(struct file *f)
+{
+	if (file_failed(f))
+		return -EIO;
+	if (!f->f_op || !f->f_op->fsync)
+		return 0;
+	return svc_call(f->svc, f->f_op->fsync(f));
+}
+
 /* f_op->get_page for a MAP_SHARED fault (kernel/mm/fault.c): 0 and a
  * referenced frame in *pa, the file system's -errno, or -EIO if the service
  * failed. The caller checked that the file has get_page. */

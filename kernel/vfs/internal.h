@@ -315,6 +315,7 @@ ssize_t file_op_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t file_op_write(struct file *f, struct uio *u, off_t *pos);
 int file_op_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx);
 long file_op_ioctl(struct file *f, unsigned cmd, unsigned long arg);
+int file_op_fsync(struct file *f);
 /* f_op->llseek, or -ENOSYS when the file has none (generic lseek). */
 off_t file_op_llseek(struct file *f, off_t off, int whence);
 /* The ready mask (all ready when the file has no poll op). */
@@ -391,6 +392,26 @@ mode_t new_inode_sgid_fixup(mode_t mode, uint32_t gid);
 int fifo_open(struct inode *inode, struct file *f);
 /* pipe2(): a new anonymous pipe: files for both ends (flags: O_NONBLOCK). */
 int pipe_create(struct file **rd, struct file **wr, unsigned flags);
+
+/* ---- memfd seals (memfd.c), [fcntl(2)] "File Sealing" --------------------- */
+#define F_SEAL_SEAL 0x0001
+#define F_SEAL_SHRINK 0x0002
+#define F_SEAL_GROW 0x0004
+#define F_SEAL_WRITE 0x0008
+#define F_SEAL_FUTURE_WRITE 0x0010
+#define F_SEAL_ALL (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+/* -EPERM if the seals of inode forbid writing len bytes at pos / setting
+ * the size to length / a writable shared mapping; 0 otherwise (and for
+ * every inode that is not a memfd). */
+int memfd_write_check(struct inode *inode, uint64_t pos, size_t len);
+int memfd_truncate_check(struct inode *inode, uint64_t length);
+/* fcntl F_ADD_SEALS / F_GET_SEALS. */
+long memfd_add_seals(struct file *f, unsigned long seals);
+long memfd_get_seals(struct file *f);
+/* An instance of fstype for the kernel's own use (Linux kern_mount()):
+ * attached nowhere, not in /proc/mounts; its super block in *out. 0 or
+ * -errno of the mount. */
+int kern_mount(const char *fstype, struct super_block **out);
 bool file_is_pipe(const struct file *f);
 /* For splice(2) & co. (splice.c), f a pipe end (file_is_pipe):
  * pipe_same(): both ends belong to one pipe.

@@ -45,6 +45,44 @@ void vfs_init(void)
 	/* The tables are statically initialised; nothing to allocate yet. */
 }
 
+/* A new super block of type, filled by the file system's mount(): 0, or
+ * -ENOMEM and the mount's -errno (then nothing is left behind). */
+static int sb_mount(struct file_system_type *type, const char *source, unsigned long flags,
+		    const char *data, struct super_block **out)
+{
+	struct super_block *sb = kzalloc(sizeof(*sb));
+	int err;
+
+	if (!sb)
+		return -ENOMEM;
+	sb->type = type;
+	svc_instance_init(&sb->svc, type->name);
+	sb->dev = MKDEV(0, next_anon_minor);
+	next_anon_minor++;
+	sb->flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
+			     MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+	err = svc_call(&sb->svc, type->mount(sb, source, flags, data));
+	if (!err && (!sb->root || !S_ISDIR(sb->root->mode)))
+		err = -EINVAL;
+	if (err) {
+		svc_instance_release(&sb->svc);
+		kfree(sb);
+		return err;
+	}
+	*out = sb;
+	return 0;
+}
+
+/* Contract in internal.h. The instance lives as long as the kernel. */
+int kern_mount(const char *fstype, struct super_block **out)
+{
+	struct file_system_type *type = get_fs_type(fstype);
+
+	if (!type)
+		return -ENODEV;
+	return sb_mount(type, "none", 0, NULL, out);
+}
+
 int do_mount(const char *source, struct dentry *mountpoint, const char *fstype, unsigned long flags,
 	     const char *data)
 {
@@ -59,25 +97,11 @@ int do_mount(const char *source, struct dentry *mountpoint, const char *fstype, 
 		return -ENOTDIR;
 	if (mountpoint && mountpoint->mounted)
 		return -EBUSY;
-	sb = kzalloc(sizeof(*sb));
 	m = kzalloc(sizeof(*m));
-	if (!sb || !m) {
-		kfree(sb);
-		kfree(m);
+	if (!m)
 		return -ENOMEM;
-	}
-	sb->type = type;
-	svc_instance_init(&sb->svc, type->name);
-	sb->dev = MKDEV(0, next_anon_minor);
-	next_anon_minor++;
-	sb->flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
-			     MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
-	err = svc_call(&sb->svc, type->mount(sb, source, flags, data));
-	if (!err && (!sb->root || !S_ISDIR(sb->root->mode)))
-		err = -EINVAL;
+	err = sb_mount(type, source, flags, data, &sb);
 	if (err) {
-		svc_instance_release(&sb->svc);
-		kfree(sb);
 		kfree(m);
 		return err;
 	}

@@ -61,6 +61,8 @@ int do_truncate(struct inode *inode, off_t length)
 		return -EINVAL;
 	if (inode->i_writecount < 0)
 		return -ETXTBSY; /* [truncate(2)]: the file is being executed */
+	if (memfd_truncate_check(inode, (uint64_t)length))
+		return -EPERM; /* [fcntl(2)] F_SEAL_SHRINK, F_SEAL_GROW */
 	if ((uint64_t)length > inode->size) {
 		/* Growing past RLIMIT_FSIZE: SIGXFSZ and EFBIG (Linux's
 		 * inode_newsize_ok()). */
@@ -113,8 +115,9 @@ static int inode_open(struct inode *inode, struct dentry *d, unsigned flags, str
 
 	if (flags & O_PATH) {
 		fops = &path_fops;
-	} else if (S_ISCHR(inode->mode)) {
-		struct chrdev *cd = chrdev_lookup(inode->rdev);
+	} else if (S_ISCHR(inode->mode) || S_ISBLK(inode->mode)) {
+		/* A block device node reaches kernel/block/ the same way. */
+		struct chrdev *cd = devnode_lookup(inode->rdev, S_ISBLK(inode->mode));
 
 		if (!cd)
 			return -ENXIO;
@@ -122,8 +125,8 @@ static int inode_open(struct inode *inode, struct dentry *d, unsigned flags, str
 		priv = cd->priv;
 		svc = cd->svc.name ? &cd->svc : NULL;
 		is_chr = true;
-	} else if (S_ISBLK(inode->mode) || S_ISSOCK(inode->mode)) {
-		return -ENXIO; /* no block devices or sockets in this version */
+	} else if (S_ISSOCK(inode->mode)) {
+		return -ENXIO; /* no sockets in this version */
 	}
 	f = file_alloc(inode, fops, flags & ~(O_OPEN_ONLY & ~O_NOCTTY));
 	if (!f)
@@ -186,7 +189,8 @@ static int may_open(struct dentry *d, unsigned flags, bool created)
 /* Opening a magic link (i_op->get_link_file, e.g. /proc/self/fd/3): the
  * file it stands for is opened again with the new flags, as Linux does:
  * its dentry if it has one (*d replaced, the caller goes on with it), or
- * else its inode (pipes: a new end of the same pipe, as a FIFO open) into
+ * else its inode (pipes: a new end of the same pipe, as a FIFO open;
+ * memfds: a new description of the same file) into
  * *out. 1 if *out was opened, 0 if *d was replaced, -EINVAL if link is an
  * ordinary symlink, or -errno. */
 static int open_magic_link(struct dentry **d, unsigned flags, struct file **out)
@@ -203,7 +207,8 @@ static int open_magic_link(struct dentry **d, unsigned flags, struct file **out)
 		return 0;
 	}
 	err = -ENXIO; /* sockets, anonymous inodes: Linux refuses too */
-	if (f->inode && S_ISFIFO(f->inode->mode)) {
+	if (f->inode && (S_ISFIFO(f->inode->mode) || (f->inode->i_seals & I_SEALS_MEMFD))) {
+		/* a FIFO end, or a memfd (a file of an internal tmpfs) */
 		err = may_open_inode(f->inode, NULL, flags, false);
 		if (!err)
 			err = inode_open(f->inode, NULL, flags, out);

@@ -2,9 +2,11 @@
  * shares. The engine asks each file's f_op->poll for its ready mask and
  * the wait queue that will be woken when it changes; the scan and the
  * sleep happen with interrupts masked, so a wake-up in between is not
- * lost. A task sleeps on one wait queue at a time (sched_sleep): when the
- * files use a single queue the wait is exact; with several distinct queues
- * it sleeps on the first one and rescans at least every POLL_SLICE_NS. */
+ * lost. When the files use a single queue the task sleeps on it; with
+ * several distinct queues it hooks a wake-up callback (struct wait_entry,
+ * <kernel/wait.h>) on each and sleeps on none, so any of them wakes it.
+ * Only if the callbacks cannot be allocated does it fall back to sleeping
+ * on the first queue and rescanning every POLL_SLICE_NS. */
 #include <hal/timer.h>
 #include <hal/usercopy.h>
 #include <kernel/kmalloc.h>
@@ -17,9 +19,61 @@
 
 #define POLL_SLICE_NS (10 * 1000 * 1000ULL)
 
+static bool poll_wake(struct wait_entry *we)
+{
+	wake_up_task(we->private);
+	return true;
+}
+
+/* Hook a callback waking current on every distinct queue of files (one
+ * entry per file at most, in we[]); returns how many were hooked. */
+static unsigned poll_hook_all(struct file **files, unsigned n, struct wait_entry *we)
+{
+	unsigned hooked = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct wait_queue *wq = NULL;
+		bool seen = false;
+
+		if (!files[i])
+			continue;
+		file_op_poll(files[i], &wq);
+		if (!wq)
+			continue;
+		for (unsigned j = 0; j < hooked && !seen; j++)
+			seen = we[j].private == (void *)wq;
+		if (seen)
+			continue;
+		we[hooked].func = poll_wake;
+		we[hooked].private = wq; /* for the duplicate check; current below */
+		we[hooked].exclusive = false;
+		hooked++;
+	}
+	for (unsigned j = 0; j < hooked; j++) {
+		struct wait_queue *wq = we[j].private;
+
+		we[j].private = current;
+		add_wait_entry(wq, &we[j]);
+	}
+	return hooked;
+}
+
+static void poll_unhook_all(struct wait_entry *we, unsigned hooked)
+{
+	for (unsigned j = 0; j < hooked; j++)
+		remove_wait_entry(&we[j]);
+}
+
 int poll_files(struct file **files, const unsigned *events, unsigned *revents, unsigned n,
 	       unsigned base_ready, uint64_t deadline, bool nowait)
 {
+	/* Callbacks for the several-queue case, allocated here (not with
+	 * interrupts masked below); hooked on the first sleep. */
+	struct wait_entry *we = n > 1 ? kzalloc(sizeof(*we) * n) : NULL;
+	bool hooked_once = false;
+	unsigned hooked = 0;
+	int ret;
+
 	for (;;) {
 		irqflags_t fl = hal_irq_save();
 		struct wait_queue *first = NULL;
@@ -45,27 +99,39 @@ int poll_files(struct file **files, const unsigned *events, unsigned *revents, u
 		}
 		if (ready || nowait) {
 			hal_irq_restore(fl);
-			return (int)ready;
+			ret = (int)ready;
+			break;
 		}
 		if (current && signal_pending(current)) {
 			hal_irq_restore(fl);
-			return -EINTR;
+			ret = -EINTR;
+			break;
 		}
 		now = hal_timer_now_ns();
 		if (deadline && now >= deadline) {
 			hal_irq_restore(fl);
-			return 0;
+			ret = 0;
+			break;
 		}
 		dl = deadline;
-		if (multi || (!first && n)) {
+		if (multi && we && !hooked_once) {
+			hooked = poll_hook_all(files, n, we);
+			hooked_once = true;
+		}
+		if ((multi && !we) || (!first && n)) {
 			if (!dl || now + POLL_SLICE_NS < dl)
 				dl = now + POLL_SLICE_NS;
 		}
-		r = sched_sleep(first, dl, true);
+		r = sched_sleep(multi && we ? NULL : first, dl, true);
 		hal_irq_restore(fl);
-		if (r == -EINTR)
-			return -EINTR;
+		if (r == -EINTR) {
+			ret = -EINTR;
+			break;
+		}
 	}
+	poll_unhook_all(we, hooked);
+	kfree(we);
+	return ret;
 }
 
 int timeout_to_deadline(int64_t sec, int64_t nsec, uint64_t *deadline, bool *nowait)

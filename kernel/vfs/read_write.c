@@ -11,8 +11,6 @@
 
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK) /* Linux caps one transfer */
 #define UIO_MAXIOV 1024
-#define SEEK_DATA 3
-#define SEEK_HOLE 4
 #define BOUNCE_MAX (16 * 1024) /* vectored I/O through one f_op call per chunk */
 
 bool file_is_stream(const struct file *f)
@@ -97,6 +95,8 @@ ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 			f->pos = (off_t)f->inode->size;
 	}
 	err = file_size_limit(f->inode, (uint64_t)(pos ? *pos : f->pos), &u->len);
+	if (!err && u->len && f->inode)
+		err = memfd_write_check(f->inode, (uint64_t)(pos ? *pos : f->pos), u->len);
 	if (!err && f->inode && u->len)
 		err = file_remove_privs(f->inode);
 	if (err)

@@ -1,6 +1,7 @@
 /* Transfer buffers for file operations: a struct uio is either user memory
  * (reached only through copy_to_user/copy_from_user/clear_user) or kernel
  * memory, so file systems never see user addresses. */
+#include <hal/mmu.h>
 #include <hal/usercopy.h>
 #include <string.h>
 
@@ -56,4 +57,11 @@ int uio_zero(struct uio *u, size_t n)
 	}
 	u->len -= n;
 	return 0;
+}
+
+int uio_copy_out_frame(struct uio *u, paddr_t pa, size_t off, size_t n)
+{
+	if (off > PAGE_SIZE || n > PAGE_SIZE - off)
+		return -EINVAL;
+	return uio_copy_out(u, (const char *)hal_phys_to_virt(pa) + off, n);
 }

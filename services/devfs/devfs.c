@@ -61,7 +61,8 @@ static void add_chrdev(struct inode *root, const struct chrdev *cd)
 		iput(dir); /* the lookup's or mkdir's reference */
 		return;
 	}
-	int r = add_node(root, cd->name, S_IFCHR | (cd->mode & 07777), cd->dev, NULL);
+	int r = add_node(root, cd->name, (cd->block ? S_IFBLK : S_IFCHR) | (cd->mode & 07777),
+			 cd->dev, NULL);
 	if (r)
 		printk("devtmpfs: cannot create %s: error %d\n", cd->name, -r);
 }

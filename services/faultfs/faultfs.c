@@ -28,6 +28,10 @@
  *   stalecap   read: the same with the token of the faultfs instance mounted
  *                    before this one: -EPERM under Fortress once that one is
  *                    unmounted, -EAGAIN if there was none, -EOPNOTSUPP elsewhere
+ *   goodblk, forgeblk, staleblk
+ *              read: the same three with the block token (cap_block_t),
+ *                    reading sector 0 of /dev/vda through blkdev_read();
+ *                    goodblk gives -ENODEV on a machine without that disk
  *   userptr    read: stores 'u' straight through the user buffer's address
  *                    (hal_debug_user_ptr(), not copy_to_user) and returns 1.
  *                    SMAP/PAN (Fortress, Balanced) make it a kernel fault;
@@ -46,6 +50,7 @@
  * function's symbol). userptr and textwrite fault only where the profile's
  * CPU hardening says they must (<kernel/hardening.h>). */
 #include <hal/frame.h>
+#include <kernel/blkdev.h>
 #include <kernel/cap.h>
 #include <kernel/cmdline.h>
 #include <kernel/errno.h>
@@ -72,6 +77,9 @@ enum fault_kind {
 	F_GOODCAP,
 	F_FORGECAP,
 	F_STALECAP,
+	F_GOODBLK,
+	F_FORGEBLK,
+	F_STALEBLK,
 	/* CPU hardening probes (SMAP/PAN, W^X) */
 	F_USERPTR,
 	F_TEXTWRITE,
@@ -89,6 +97,9 @@ static const char *const kind_name[NR_KINDS] = {
 	[F_GOODCAP] = "goodcap",
 	[F_FORGECAP] = "forgecap",
 	[F_STALECAP] = "stalecap",
+	[F_GOODBLK] = "goodblk",
+	[F_FORGEBLK] = "forgeblk",
+	[F_STALEBLK] = "staleblk",
 	/* CPU hardening probes */
 	[F_USERPTR] = "userptr",
 	[F_TEXTWRITE] = "textwrite",
@@ -107,8 +118,10 @@ struct faultfs_state {
 	struct inode *files[NR_KINDS];
 };
 
-/* The page-allocation token of the previous mount and of the latest one. */
+/* The page-allocation and block tokens of the previous mount and of the
+ * latest one. */
 static cap_page_alloc_t prev_token, last_token;
+static cap_block_t prev_blk, last_blk;
 static bool have_prev, have_last;
 
 /* Allocate (and free) one page paying with tok: 0 or -errno. */
@@ -120,6 +133,36 @@ static int try_token(cap_page_alloc_t tok)
 	if (r == 0)
 		frame_free(pa, 0);
 	return r;
+}
+
+/* Read sector 0 of /dev/vda paying with tok (<kernel/blkdev.h>): 0,
+ * -EPERM (refused), -ENODEV (no such disk). */
+static int try_blk(cap_block_t tok)
+{
+	static char sector[SECTOR_SIZE];
+
+	return blkdev_read(tok, blkdev_lookup("vda"), 0, sector, sizeof(sector));
+}
+
+/* goodblk, forgeblk, staleblk: as the page tokens, for block access. */
+static int blk_probe(struct super_block *sb, int kind)
+{
+	if (kind == F_GOODBLK) {
+		int r = try_blk(sb->svc.caps.block);
+
+		return r == -EINVAL ? -ENODEV : r; /* no vda: blkdev_read(NULL) */
+	}
+#ifdef CAP_RUNTIME
+	if (kind == F_FORGEBLK) {
+		cap_block_t forged = sb->svc.caps.block;
+
+		forged.mac ^= 0x20;
+		return try_blk(forged);
+	}
+	return have_prev ? try_blk(prev_blk) : -EAGAIN;
+#else
+	return -EOPNOTSUPP;
+#endif
 }
 
 static int cap_probe(struct super_block *sb, int kind)
@@ -223,6 +266,8 @@ static ssize_t faultfs_read(struct file *f, struct uio *u, off_t *pos)
 		return faultfs_textwrite(u);
 	if (kind == F_GOODCAP || kind == F_FORGECAP || kind == F_STALECAP)
 		return cap_probe(f->inode->sb, kind);
+	if (kind == F_GOODBLK || kind == F_FORGEBLK || kind == F_STALEBLK)
+		return blk_probe(f->inode->sb, kind);
 	return faultfs_do_fault(kind);
 }
 
@@ -262,8 +307,10 @@ static int faultfs_mount(struct super_block *sb, const char *source, unsigned lo
 	}
 	tmpfs_set_owner_private(sb, st);
 	prev_token = last_token;
+	prev_blk = last_blk;
 	have_prev = have_last;
 	last_token = sb->svc.caps.page_alloc;
+	last_blk = sb->svc.caps.block;
 	have_last = true;
 	for (int k = 0; k < NR_KINDS; k++) {
 		struct inode *inode = NULL;

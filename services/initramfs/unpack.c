@@ -101,7 +101,7 @@ static void make_parents(struct unpack *u)
 		int r = vfs_mkdir(path, 0755);
 		*s = '/';
 		if (r && r != -EEXIST) {
-			printk("initramfs: cannot create parent of %s: error %d\n", path, -r);
+			pr_err("initramfs: cannot create parent of %s: error %d\n", path, -r);
 			return;
 		}
 	}
@@ -143,7 +143,7 @@ static int maybe_link(struct unpack *u, const struct cpio_entry *e)
 		    ((l->mode ^ e->mode) & S_IFMT) == 0) {
 			int r = vfs_link(l->path, u->path);
 			if (r && r != -EEXIST) {
-				printk("initramfs: cannot link %s to %s: error %d\n", u->path,
+				pr_err("initramfs: cannot link %s to %s: error %d\n", u->path,
 				       l->path, -r);
 				return r;
 			}
@@ -216,7 +216,7 @@ static int unpack_entry(const struct cpio_entry *e, void *ctx)
 		u->archive = e->archive;
 	}
 	if (r < 0) {
-		printk("initramfs: offset %zu: refusing name \"%s\" (\"..\" or too long)\n",
+		pr_err("initramfs: offset %zu: refusing name \"%s\" (\"..\" or too long)\n",
 		       e->offset, e->name);
 		u->skipped++;
 		return 0;
@@ -258,13 +258,13 @@ static int unpack_entry(const struct cpio_entry *e, void *ctx)
 			r = 0;
 		break;
 	default:
-		printk("initramfs: %s: unknown file type 0%o, skipped\n", u->path,
+		pr_err("initramfs: %s: unknown file type 0%o, skipped\n", u->path,
 		       (unsigned)(e->mode & S_IFMT));
 		u->skipped++;
 		return 0;
 	}
 	if (r) {
-		printk("initramfs: cannot create %s: error %d\n", u->path, -r);
+		pr_err("initramfs: cannot create %s: error %d\n", u->path, -r);
 		u->skipped++;
 		return 0;
 	}
@@ -299,7 +299,7 @@ int initramfs_unpack(const void *data, size_t size)
 {
 	const char *fmt = compressed_format(data, size);
 	if (fmt) {
-		printk("initramfs: compressed archives are not supported, use an uncompressed "
+		pr_err("initramfs: compressed archives are not supported, use an uncompressed "
 		       "cpio newc (this one is %s)\n",
 		       fmt);
 		return -EINVAL;
@@ -316,7 +316,7 @@ int initramfs_unpack(const void *data, size_t size)
 	int r = cpio_parse(data, size, unpack_entry, &u, err, sizeof(err));
 	current_set_umask(umask);
 	if (r == CPIO_EMALFORMED)
-		printk("initramfs: malformed archive: %s (%u entries unpacked before it)\n", err,
+		pr_err("initramfs: malformed archive: %s (%u entries unpacked before it)\n", err,
 		       u.entries);
 	else
 		printk("initramfs: unpacked %u entries, %llu bytes of file data%s\n", u.entries,

@@ -58,16 +58,10 @@ static ssize_t tmpfs_read(struct file *f, struct uio *u, off_t *pos)
 		paddr_t pa = tmpfs_page_get(p, idx);
 		int r = 0;
 
-		if (!pa) {
+		if (!pa)
 			r = uio_zero(u, n);
-		} else {
-			char buf[BOUNCE];
-			for (size_t k = 0; k < n && !r; k += BOUNCE) {
-				size_t m = MIN((size_t)BOUNCE, n - k);
-				frame_read(pa, in + k, buf, m);
-				r = uio_copy_out(u, buf, m);
-			}
-		}
+		else
+			r = uio_copy_out_frame(u, pa, in, n);
 		if (r)
 			return done ? (ssize_t)done : r;
 		done += n;

@@ -128,15 +128,6 @@ def t_signals():
     expect(got == [signal.SIGUSR1, signal.SIGALRM], got)
 
 
-def missing(call):
-    """True if the kernel does not implement the system call behind call()."""
-    try:
-        call()
-    except OSError as e:
-        return e.errno == errno.ENOSYS
-    return False
-
-
 def t_socketpair():
     import socket
     a, b = socket.socketpair()
@@ -153,12 +144,47 @@ def t_epoll():
     expect(ep.poll(1) == [(r, select.EPOLLIN)], "epoll")
 
 
-def optional(name, fn, probe, why):
-    """Run fn as check name, or SKIP it with why while the kernel lacks it."""
-    if missing(probe):
-        emit("KTEST SKIP py.%s %s" % (name, why))
-    else:
-        check(name, fn)
+def t_selectors():
+    import selectors
+    sel = selectors.DefaultSelector()
+    expect(type(sel).__name__ == "EpollSelector", "DefaultSelector is %s" % type(sel).__name__)
+    r, w = os.pipe()
+    sel.register(r, selectors.EVENT_READ, data="pipe")
+    expect(sel.select(0) == [], "idle select")
+    os.write(w, b"x")
+    ev = sel.select(1)
+    expect(len(ev) == 1 and ev[0][0].data == "pipe" and ev[0][1] == selectors.EVENT_READ,
+           "select %r" % (ev,))
+    sel.unregister(r)
+    sel.close()
+    os.close(r)
+    os.close(w)
+
+
+def t_eventfd():
+    import select
+    efd = os.eventfd(0, os.EFD_NONBLOCK)
+    ep = select.epoll()
+    ep.register(efd, select.EPOLLIN | select.EPOLLET)
+    expect(ep.poll(0) == [], "eventfd idle")
+    os.eventfd_write(efd, 3)
+    expect(ep.poll(1) == [(efd, select.EPOLLIN)], "eventfd ready")
+    expect(os.eventfd_read(efd) == 3, "eventfd_read")
+    ep.close()
+    os.close(efd)
+
+
+def t_asyncio():
+    import asyncio
+
+    async def main():
+        await asyncio.sleep(0.01)
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        loop.call_later(0.02, fut.set_result, 42)
+        return await fut
+
+    expect(asyncio.run(main()) == 42, "asyncio.run")
 
 
 def main():
@@ -170,11 +196,12 @@ def main():
     check("multiprocessing", t_multiprocessing)
     check("mmap", t_mmap)
     check("signals", t_signals)
-    import socket
-    import select
     check("socketpair", t_socketpair)
-    optional("epoll", t_epoll, lambda: select.epoll(),
-             "epoll_create1(2) is not implemented yet (issue 13)")
+    check("epoll", t_epoll)
+    check("selectors", t_selectors)
+    check("eventfd", t_eventfd)
+    # asyncio's event loop wakes itself through socket.socketpair().
+    check("asyncio", t_asyncio)
 
 
 if __name__ == "__main__":

@@ -4,29 +4,28 @@
 # the boot log (dmesg) agrees with it, and the drivers used it (the I/O
 # APIC driver maps the address the MADT gave). With acpi=off on the
 # command line nothing is read and the board tree's fallback applies. The
-# numbers checked are QEMU's (hw/i386/acpi-build.c). arm64 boards have no
+# numbers checked are QEMU's (hw/i386/acpi-build.c); ktest.acpi_skipped=N
+# says how many bad tables the runner added. arm64 boards have no
 # ACPI: "acpi 0". Linux has no /proc/kevlar: SKIP.
 . "${KTEST_DIR:-/tests}/lib.sh"
 
 F=/proc/kevlar/acpi
-CHECKS="acpi.used acpi.cpus_logged acpi.cpus_cover_cpuinfo acpi.cpu_enable acpi.ioapic_used
-acpi.irq0_override acpi.pm1a acpi.s5 acpi.mcfg acpi.nothing_skipped"
+REST="acpi.cpus_logged acpi.cpus_cover_cpuinfo acpi.cpu_enable acpi.ioapic_used
+acpi.irq0_override acpi.pm1a acpi.s5 acpi.mcfg acpi.tables_skipped acpi.skips_reported"
 
+# skip_all WHY [acpi.used too]
 skip_all() {
-    for c in $CHECKS; do
+    for c in $2 $REST; do
         kt_skip "$c" "$1"
     done
     kt_done
 }
 
-[ -r $F ] || skip_all "no $F (not Kevlar)"
+[ -r $F ] || skip_all "no $F (not Kevlar)" acpi.used
 log=$(dmesg)
 if [ "$(uname -m)" != x86_64 ]; then
     kt_eq acpi.used "acpi 0" "$(head -n 1 $F)"
-    for c in $CHECKS; do
-        [ "$c" = acpi.used ] || kt_skip "$c" "no ACPI on $(uname -m) boards"
-    done
-    kt_done
+    skip_all "no ACPI on $(uname -m) boards"
 fi
 case " $(cat /proc/cmdline) " in
 *" acpi=off "*)
@@ -42,6 +41,10 @@ ncpu=$(grep -c '^cpu ' $F)
 logged=$(printf '%s\n' "$log" | sed -n 's/.*acpi: MADT: \([0-9]*\) CPU(s).*/\1/p' | head -n 1)
 kt_eq acpi.cpus_logged "$logged" "$ncpu"
 kt_num acpi.cpus_cover_cpuinfo "$ncpu" -ge "$(grep -c '^processor' /proc/cpuinfo)"
+# ktest.cpus=N: the runner gave QEMU -smp N; the MADT must list N CPUs.
+for w in $(cat /proc/cmdline); do
+    case $w in ktest.cpus=*) kt_eq acpi.cpus_smp "${w#*=}" "$ncpu" ;; esac
+done
 kt_eq acpi.cpu_enable "0" "$(grep '^cpu ' $F | grep -vc ' enabled')"
 ioapic=$(awk '$1 == "ioapic" {print $3; exit}' $F)
 kt_has acpi.ioapic_used "ioapic: 24 pins at $ioapic," "$log"
@@ -52,5 +55,12 @@ case $log in
 *"on QEMU q35"*) kt_ok acpi.mcfg grep -qx 'mcfg 0xb0000000 segment 0 buses 0-255' $F ;;
 *) kt_nok acpi.mcfg grep -q '^mcfg' $F ;;
 esac
-kt_eq acpi.nothing_skipped "0" "$(awk '$1 == "tables" {print $3}' $F)"
+# ktest.acpi_skipped=N: the runner added N bad tables (QEMU's -acpitable):
+# each is reported on the console and skipped, the rest still used.
+want=0
+for w in $(cat /proc/cmdline); do
+    case $w in ktest.acpi_skipped=*) want=${w#*=} ;; esac
+done
+kt_eq acpi.tables_skipped "$want" "$(awk '$1 == "tables" {print $3}' $F)"
+kt_eq acpi.skips_reported "$want" "$(printf '%s\n' "$log" | grep -c '^acpi: .*, skipped$')"
 kt_done

@@ -245,6 +245,28 @@ static void run_caps(void)
                  want);
     ktest_result("cap.refusals_counted", refused1 - refused0 == (fortress ? 2 : 0),
                  "cap_refused %ld -> %ld", refused0, refused1);
+
+    /* The block token (cap_block_t): reading sector 0 of /dev/vda through
+     * the block layer (<kernel/blkdev.h>) as faultfs. */
+    int have_disk = access("/dev/vda", F_OK) == 0;
+    good = forged = stale = -1;
+    if (mount("none", "a", "faultfs", 0, NULL) == 0)
+        umount("a");
+    if (mount("none", "b", "faultfs", 0, NULL) == 0) {
+        good = read_result("b", "goodblk");
+        forged = read_result("b", "forgeblk");
+        stale = read_result("b", "staleblk");
+        umount("b");
+    }
+    long refused2 = read_field("/proc/kevlar/services", "cap_refused");
+    ktest_result("cap.block_own_token_accepted", good == (have_disk ? 0 : -ENODEV),
+                 "goodblk read: %d (disk %s)", good, have_disk ? "vda" : "none");
+    ktest_result("cap.block_forged_token_refused", forged == want,
+                 "forgeblk read: %d, want %d", forged, want);
+    ktest_result("cap.block_stale_token_refused", stale == want, "staleblk read: %d, want %d",
+                 stale, want);
+    ktest_result("cap.block_refusals_counted", refused2 - refused1 == (fortress ? 2 : 0),
+                 "cap_refused %ld -> %ld", refused1, refused2);
 }
 
 /* PID 1 under Performance/Ludicrous: the first fault must panic the kernel. */

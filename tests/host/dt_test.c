@@ -210,6 +210,10 @@ static size_t build_synthetic(void *fdt, size_t size, bool with_memory)
 		prop_cells(fdt, "reg", (const uint32_t[]){ 0, (uint32_t)i * 0x100 }, 2);
 		SW(fdt_property_string(fdt, "enable-method", "spin-table"));
 		prop_cells(fdt, "cpu-release-addr", (const uint32_t[]){ 0, 0x8000fff8 }, 2);
+		if (i == 1)
+			SW(fdt_property_string(fdt, "status", "disabled"));
+		if (i == 2)
+			SW(fdt_property_string(fdt, "status", "fail-sss"));
 		SW(fdt_end_node(fdt));
 	}
 	SW(fdt_begin_node(fdt, "cpu-map"));
@@ -261,6 +265,10 @@ static void test_synthetic(void)
 		      !strcmp(bi.cpus[1].enable_method, "spin-table") &&
 		      bi.cpus[0].release_addr == 0x8000fff8,
 	      "synthetic: 3 spin-table CPUs with 2-cell reg");
+	CHECK(bi.cpus[0].status == BOARD_CPU_OK && bi.cpus[1].status == BOARD_CPU_DISABLED &&
+		      bi.cpus[2].status == BOARD_CPU_FAIL,
+	      "synthetic: cpu status okay (absent) / disabled / fail-sss (%u %u %u)",
+	      bi.cpus[0].status, bi.cpus[1].status, bi.cpus[2].status);
 	CHECK(!strcmp(bi.cmdline, "console=ttyAMA0 rdinit=/init quiet"), "synthetic: bootargs");
 	CHECK(bi.initrd_start == 0x44000000 && bi.initrd_end == 0x44100000,
 	      "synthetic: initrd from 32-bit start and 64-bit end");

@@ -1,7 +1,7 @@
-/* CPU control: interrupt masking, halt, per-CPU identity, barriers.
- * SMP bring-up (INIT-SIPI on x86_64 [Intel SDM Vol. 3A §8.4], PSCI CPU_ON
- * [DEN0022 §5.6] or spin-table on arm64) is declared here but only the boot
- * CPU runs in this version. */
+/* CPU control: interrupt masking, halt, per-CPU identity, barriers, and
+ * SMP: starting the other CPUs (INIT-SIPI-SIPI on x86_64 [Intel SDM Vol. 3A
+ * §8.4], PSCI CPU_ON [DEN0022 §5.6] or spin-table on arm64 [Linux
+ * Documentation/arm64/booting.rst]) and inter-processor interrupts. */
 #ifndef HAL_CPU_H
 #define HAL_CPU_H
 #include <hal/types.h>
@@ -22,8 +22,53 @@ void hal_cpu_idle(void);
 /* Stop this CPU forever with interrupts masked. */
 __noreturn void hal_cpu_halt(void);
 
-/* Index of the running CPU, 0-based. */
+/* Most CPUs the kernel drives (the size of every per-CPU array). */
+#define HAL_MAX_CPUS 8
+
+/* Index of the running CPU, 0-based: 0 is the boot CPU, the others the
+ * index the core gave hal_cpu_start(). Safe in any context. */
 unsigned hal_cpu_id(void);
+
+/* The running CPU's hardware id as the board's tree names it in /cpus/cpu@N
+ * "reg": MPIDR_EL1's affinity fields Aff3..Aff0 (bits 39:32, 23:0) on arm64
+ * [Arm ARM D17.2.101], the local APIC ID on x86_64 [Intel SDM Vol. 3A
+ * §10.4.6]. The core uses it to find the boot CPU among the tree's CPUs. */
+uint64_t hal_cpu_hwid(void);
+
+/* What the board says about one CPU (from /cpus/cpu@N). */
+struct hal_cpu_boot {
+	uint64_t hwid;		   /* MPIDR affinity / APIC ID */
+	const char *enable_method; /* "psci", "spin-table"; x86_64: "" or "intel,apic-init-sipi" */
+	uint64_t release_addr;	   /* spin-table: cpu-release-addr (physical) */
+};
+
+/* Start the CPU b describes as CPU index cpu (1 .. HAL_MAX_CPUS-1): set up
+ * its entry (stack, page tables, vectors) and kick it, then return without
+ * waiting. Once the new CPU runs at EL1/ring 0 with the kernel's page tables,
+ * its own stack, exception vectors, per-CPU interrupt controller state
+ * (GIC CPU interface / redistributor, local APIC), its timer and the
+ * profile's hardening (PAN, SMEP/SMAP) set as on the boot CPU, it calls
+ * secondary_start(cpu) (<hal/upcall.h>). Boot CPU only, one CPU at a time
+ * (the core waits for each); not reentrant. Errors: -EINVAL (bad index or hwid),
+ * -ENODEV (enable method unknown or no PSCI/interrupt controller for it),
+ * -EIO (the firmware refused: PSCI's return code is logged). */
+int hal_cpu_start(unsigned cpu, const struct hal_cpu_boot *b);
+
+/* Inter-processor interrupts: an SGI on the GIC [IHI 0048B §4.3.15 GICD_SGIR,
+ * IHI 0069 §12.2.23 ICC_SGI1R_EL1], a BCM2836 mailbox [QA7 §4.7], a
+ * fixed-vector IPI through the local APIC's ICR [Intel SDM Vol. 3A §10.6]. */
+enum hal_ipi {
+	HAL_IPI_RESCHEDULE = 0, /* "look at your run queue" */
+	HAL_IPI_CALL_FUNC = 1,	/* "run the function queued for you" */
+	HAL_IPI_NR
+};
+
+/* Raise IPI kind on CPU cpu (which may be the caller). Stores made before
+ * the call are visible to the target's handler (a full barrier first).
+ * The target runs kernel_ipi(kind) (<hal/upcall.h>) in IRQ context once it
+ * has interrupts enabled. Safe in any context. Errors: -EINVAL (bad cpu or
+ * kind, CPU never started), -ENODEV (no interrupt controller that can). */
+int hal_ipi_send(unsigned cpu, enum hal_ipi kind);
 
 /* Spin-wait hint for a busy loop on another CPU's store (PAUSE on x86_64
  * [Intel SDM Vol. 2B PAUSE], YIELD on arm64 [Arm ARM C6.2.398]); also a

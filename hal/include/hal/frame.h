@@ -28,8 +28,21 @@ void frame_free(paddr_t pa, unsigned order);
 /* Take one more reference to an allocated order-0 frame (a page that a
  * file and its shared mappings, or several address spaces, hold at once);
  * each reference is dropped with frame_free(pa, 0). 0, or -ENOMEM when
- * the frame already has 32767 extra references. Implemented by the core. */
+ * the frame already has 16383 extra references. Implemented by the core. */
 int frame_get(paddr_t pa);
+
+/* Instruction-cache coherence of an order-0 frame, for the arches that
+ * must make it by hand before mapping a page executable (arm64: the D-side
+ * cleaned to the point of unification, the I-side invalidated; Linux's
+ * PG_dcache_clean). The HAL sets it after doing so; it is cleared when the
+ * frame is allocated (frame_alloc() zeroes it with frame_zero(), which
+ * itself leaves the flag alone) or written through frame_write(),
+ * frame_write16(), frame_copy() or handed out by frame_kaddr(). (As on Linux,
+ * user stores through a writable mapping are the program's to make
+ * coherent.) Memory the allocator does not manage is never clean.
+ * Implemented by the core. */
+bool frame_icache_clean(paddr_t pa);
+void frame_set_icache_clean(paddr_t pa, bool clean);
 
 /* Copy len bytes at offset off of the frame at pa into/out of buf.
  * off + len <= PAGE_SIZE. */

@@ -21,6 +21,8 @@ int hal_iomap(paddr_t pa, uint64_t size, enum hal_io_space space, unsigned reg_s
  * single, ordered device accesses of exactly that width. */
 uint8_t hal_io_read8(const struct hal_iomem *io, unsigned reg);
 void hal_io_write8(const struct hal_iomem *io, unsigned reg, uint8_t v);
+uint16_t hal_io_read16(const struct hal_iomem *io, unsigned reg);
+void hal_io_write16(const struct hal_iomem *io, unsigned reg, uint16_t v);
 uint32_t hal_io_read32(const struct hal_iomem *io, unsigned reg);
 void hal_io_write32(const struct hal_iomem *io, unsigned reg, uint32_t v);
 

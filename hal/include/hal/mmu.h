@@ -41,7 +41,9 @@ bool hal_query_page(struct hal_aspace *as, vaddr_t va, paddr_t *pa, unsigned *pr
 
 /* Range operations: cost in proportion to the page tables present, not to
  * the size of the range (a sparse 8 MiB stack area costs a few table
- * lookups), with TLB invalidation batched (Zircon's ArchVmAspace::Unmap).
+ * lookups; 2^47 bytes of untouched PROT_NONE space cost the 256 root
+ * entries), with TLB invalidation batched: one hal_tlb_flush_range() per
+ * 32 pages changed (Zircon's ArchVmAspace::Unmap, Linux's mmu_gather).
  * fn is called for each mapped page of [start, end) (page aligned, inside
  * the user range) in ascending order, with its frame and HAL_PROT_* bits
  * (a PROT_NONE page has only HAL_PROT_USER). */
@@ -50,11 +52,40 @@ typedef int (*hal_page_fn)(void *ctx, vaddr_t va, paddr_t pa, unsigned prot);
  * returns (0 if none). fn may change or unmap the page it is given (not
  * others), and may map pages into other address spaces. */
 int hal_walk_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx);
-/* Unmap every page of [start, end). fn (may be NULL; its return value is
- * ignored) gets each page that was mapped once its translation is gone from
- * the TLB, so it may free the frame. Page-table pages stay until
- * hal_aspace_destroy(). */
-void hal_unmap_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, hal_page_fn fn, void *ctx);
+
+/* Unmap the pages of [start, end). fn (may be NULL) gets each page that was
+ * mapped once its translation is gone from every TLB, so it may free the
+ * frame, or map it elsewhere in as (outside [start, end)). fn returns
+ * nonzero to stop the call once the pages already unmapped are reported
+ * (a preemption point: call again from the returned address).
+ * Page-table pages the call empties are freed, unless flags has
+ * HAL_UNMAP_KEEP_TABLES (teardown: hal_aspace_destroy() frees them all).
+ * Returns end, or the first address not done if fn stopped the call. */
+#define HAL_UNMAP_KEEP_TABLES 0x1
+vaddr_t hal_unmap_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, unsigned flags,
+			hal_page_fn fn, void *ctx);
+/* Give every mapped page of [start, end) the protection prot (HAL_PROT_*;
+ * without READ/WRITE/EXEC a page stays mapped but inaccessible, as
+ * hal_protect_page()). fn (may be NULL) gets each changed page with its new
+ * protection after the flush; nonzero stops the call as for
+ * hal_unmap_range(). Returns end or the first address not done. On arm64
+ * pages that become executable have their instruction cache made coherent
+ * first. */
+vaddr_t hal_protect_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, unsigned prot,
+			  hal_page_fn fn, void *ctx);
+
+/* The one TLB invalidation of the range calls: after it returns, no CPU
+ * holds a translation of as for [start, end) (HAL_TLB_TABLES: nor a cached
+ * table-walk entry of as anywhere, because page-table pages were freed).
+ * start == end with no flags only orders earlier page-table writes before
+ * later accesses. Up to HAL_TLB_FLUSH_PAGES pages are invalidated one by
+ * one (x86 INVLPG [Intel SDM Vol. 3A §4.10.4.1], arm64 TLBI VALE1IS [Arm
+ * ARM D8.13]), more as a whole (CR3 reload; TLBI ASIDE1IS). arm64 uses the
+ * inner-shareable (broadcast) forms; SMP extends the x86 side with an IPI
+ * to every CPU that has as loaded. */
+#define HAL_TLB_TABLES 0x1
+#define HAL_TLB_FLUSH_PAGES 32 /* Linux tlb_single_page_flush_ceiling is 33 */
+void hal_tlb_flush_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, unsigned flags);
 
 /* Direct map: every RAM byte at a fixed kernel virtual address.
  * Valid only for RAM ranges passed to hal_mm_init(). */
@@ -69,9 +100,9 @@ uintptr_t hal_ioremap(paddr_t pa, uint64_t size);
 /* Firmware tables in RAM (ACPI) for reading at boot: map [pa, pa+len)
  * cached into the direct map if it is not there yet and return its
  * kernel virtual address, or NULL if it cannot be mapped (beyond the
- * direct map, out of boot page-table memory, or an arch without firmware
- * tables: arm64 returns NULL). Only before the first address space
- * exists (kernel_main's board parsing). */
+ * direct map, over the share of boot page-table memory firmware tables
+ * may use, or an arch without firmware tables: arm64 returns NULL). Only
+ * before hal_mm_init() (kernel_main's board parsing); NULL afterwards. */
 const void *hal_firmware_map(paddr_t pa, uint64_t len);
 
 /* Is [addr, addr+len) inside the kernel image text? (for W^X checks and

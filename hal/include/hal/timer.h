@@ -9,8 +9,10 @@
  * backwards; callable from any context once the timer driver probed. */
 uint64_t hal_timer_now_ns(void);
 
-/* Start the periodic scheduler tick at hz Hz: the HAL calls
- * kernel_timer_tick() from IRQ context on every tick.
+/* Start the periodic scheduler tick at hz Hz on the boot CPU: the HAL calls
+ * kernel_timer_tick() from IRQ context on every tick. Secondary CPUs
+ * started afterwards (hal_cpu_start) run their own per-CPU timer at the
+ * same rate but do not call kernel_timer_tick() yet.
  * Returns 0 or -ENODEV if no timer was probed. */
 int hal_timer_start_tick(unsigned hz);
 

@@ -39,6 +39,15 @@ void kernel_timer_tick(void);
  * delivery happen here. May modify tf (signal frames). */
 void kernel_return_to_user(struct hal_trapframe *tf);
 
+/* A secondary CPU, started by hal_cpu_start(cpu, ...), enters the core here
+ * on its own HAL stack with interrupts masked, its MMU, vectors, interrupt
+ * controller and timer set up. Never returns. */
+__noreturn void secondary_start(unsigned cpu);
+
+/* An inter-processor interrupt of kind (enum hal_ipi, <hal/cpu.h>) arrived
+ * on this CPU. IRQ context, interrupts masked: must not sleep. */
+void kernel_ipi(unsigned kind);
+
 /* A fatal kernel fault (bad kernel pointer, undefined instruction in the
  * kernel): the core decides (contained service fault or panic). The HAL
  * passes a one-line description. Never returns to the faulting code. */

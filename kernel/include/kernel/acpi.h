@@ -169,6 +169,8 @@ unsigned acpi_inti_sense(uint16_t flags, bool isa);
  * opened with fdt_open_into) [docs/porting.md "PC boards: ACPI"]:
  *   /cpus/cpu@<apic-id>  replaces every /cpus child: reg = APIC ID,
  *                        enable-method = "intel,apic-init-sipi";
+ *   the local APIC node  reg, kevlar,nmi-lint = <lint sense> (the NMI
+ *                        entry for all CPUs; a CPU's own goes on its node);
  *   I/O APICs            "intel,ce4100-ioapic" nodes: the tree's first one
  *                        is rewritten in place (its phandle stays), others
  *                        added; kevlar,gsi-base and

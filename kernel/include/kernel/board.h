@@ -11,9 +11,17 @@
 
 struct board_cpu {
 	uint64_t hwid;		/* MPIDR (arm64) / APIC ID (x86_64): the "reg" */
-	char enable_method[16]; /* "psci", "spin-table" or "" */
+	char enable_method[24]; /* "psci", "spin-table", "intel,apic-init-sipi" or "" */
 	uint64_t release_addr;	/* spin-table cpu-release-addr, else 0 */
+	uint8_t status;		/* BOARD_CPU_* from "status" [DT spec §3.8 Table 3.6] */
 };
+
+/* A cpu node's "status": absent or "okay" -> OK; "disabled" (quiescent, could
+ * be started later: not started at boot, but possible) -> DISABLED; "fail"
+ * or "fail-sss" -> FAIL (not usable, not counted). */
+#define BOARD_CPU_OK 0
+#define BOARD_CPU_DISABLED 1
+#define BOARD_CPU_FAIL 2
 
 struct board_info {
 	char model[64];				    /* /model, else /compatible[0] */

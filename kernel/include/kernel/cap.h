@@ -20,8 +20,10 @@
  *   Performance, Ludicrous   no tokens: every kind is one empty type and the
  *                checks compile to nothing.
  *
- * Block and net tokens are minted for every instance; the block-device and
- * network service interfaces that will check them do not exist yet.
+ * Block and net tokens are minted for every instance. The block token is
+ * checked by blkdev_read/blkdev_write/blkdev_flush (<kernel/blkdev.h>); the
+ * network service interface that will check the net token does not exist
+ * yet.
  */
 #ifndef KERNEL_CAP_H
 #define KERNEL_CAP_H

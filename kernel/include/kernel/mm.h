@@ -11,6 +11,7 @@
 #include <hal/boot.h>
 #include <hal/mmu.h>
 #include <kernel/list.h>
+#include <kernel/mutex.h>
 
 struct file;
 
@@ -100,6 +101,14 @@ struct vm_area {
 struct mm {
 	struct hal_aspace *as;
 	struct list_head areas;
+	/* mmap_lock: held by the calls that change the areas or the page
+	 * tables of a range (mmap, munmap, mprotect, mremap, brk, madvise,
+	 * mlock, fork of this mm), so that their preemption points
+	 * (mm_cond_resched()) let no other task sharing the mm (CLONE_VM)
+	 * change it meanwhile. Page faults do not take it: they only add
+	 * pages inside an area, and munmap unlinks an area before it frees
+	 * its pages. */
+	struct mutex mmap_lock;
 	vaddr_t brk_start, brk; /* heap: [brk_start, brk) */
 	vaddr_t mmap_base;	/* top-down search starts below this */
 	vaddr_t stack_top;
@@ -141,6 +150,14 @@ uint64_t mm_random_pages(unsigned bits);
 vaddr_t mm_find_free(struct mm *mm, size_t len, size_t align);
 /* Is [start, start + len) free of areas? */
 bool mm_range_free(struct mm *mm, vaddr_t start, size_t len);
+/* Take / release mm->mmap_lock (sleeping; process context). */
+void mm_lock(struct mm *mm);
+void mm_unlock(struct mm *mm);
+/* A preemption point (cond_resched()) inside a long operation on mm: it
+ * yields only if no other task can change mm meanwhile, that is when the
+ * caller holds mm->mmap_lock or mm has no users left (teardown). */
+bool mm_may_yield(const struct mm *mm);
+void mm_cond_resched(struct mm *mm);
 /* Copy for fork(): same areas, private pages copied. NULL on -ENOMEM. */
 struct mm *mm_fork(struct mm *src);
 /* Drop a reference; the last one frees every page and the tables. */

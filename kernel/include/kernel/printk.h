@@ -11,16 +11,35 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Log a message: kept in a ring buffer (replayed when the console
- * appears) and written to the console. Any context. */
+ * appears) and written to the console if its level is below the console
+ * level. Any context. A message may begin with a level, as Linux's
+ * [syslog(2)] levels: printk(KERN_ERR "initramfs: ...\n") or pr_err(...);
+ * without one it is KERN_INFO. "quiet" on the command line shows errors
+ * and worse only (console level 4, Linux's CONSOLE_LOGLEVEL_QUIET), so a
+ * refusal of bad input always reaches the console. */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define KERN_SOH "\001"
+#define KERN_EMERG KERN_SOH "0"	  /* the system is unusable */
+#define KERN_ALERT KERN_SOH "1"	  /* action must be taken at once */
+#define KERN_CRIT KERN_SOH "2"	  /* critical conditions */
+#define KERN_ERR KERN_SOH "3"	  /* errors: bad input refused, a device or driver failed */
+#define KERN_WARNING KERN_SOH "4" /* warnings */
+#define KERN_NOTICE KERN_SOH "5"  /* normal but significant */
+#define KERN_INFO KERN_SOH "6"	  /* informational (the default) */
+#define KERN_DEBUG KERN_SOH "7"	  /* debugging */
+#define pr_err(...) printk(KERN_ERR __VA_ARGS__)
+#define pr_warn(...) printk(KERN_WARNING __VA_ARGS__)
+#define pr_notice(...) printk(KERN_NOTICE __VA_ARGS__)
+#define pr_info(...) printk(KERN_INFO __VA_ARGS__)
 
 /* The console just registered (hal_console_register): write everything
  * logged so far to it, then let printk write through. Before this call
  * printk only fills the ring buffer. Called once by kernel_main after the
  * console class probed. */
 void printk_replay(void);
-/* "quiet" on the command line: keep messages in the ring buffer only
- * (panic output always reaches the console). */
+/* "quiet" on the command line: the console shows only messages of level
+ * KERN_ERR and worse (console level 4); everything stays in the ring buffer
+ * (dmesg), and panic output always reaches the console. */
 void printk_set_quiet(bool quiet);
 /* For panic and fatal-fault paths: force the log out to whatever console
  * is registered, ignoring "quiet". */
@@ -39,9 +58,10 @@ void printk_log_clear(void);
 size_t printk_log_read(char *buf, size_t len);
 size_t printk_log_unread(void);
 size_t printk_log_size(void);
-/* Messages reach the console only if their level (6) is below the console
+/* Messages reach the console only if their level is below the console
  * level. Set it (level > 0) and return the previous one. */
 #define PRINTK_CONSOLE_LOGLEVEL_DEFAULT 7
+#define PRINTK_CONSOLE_LOGLEVEL_QUIET 4
 int printk_console_level(int level);
 
 /* Print "KERNEL PANIC: <msg>", a backtrace with symbol names, and stop

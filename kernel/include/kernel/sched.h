@@ -21,8 +21,18 @@ void wake_up_task(struct task *t);
 /* Give up the CPU: current stays runnable and goes to the back of the
  * run queue. Not from IRQ context. */
 void schedule(void);
-/* Set by the tick and by wake-ups; checked on return to user mode. */
+/* Set by the tick and by wake-ups; checked on return to user mode and at
+ * cond_resched(). */
 extern volatile bool need_resched;
+
+/* A preemption point for kernel loops whose length the user chooses (the
+ * pages of a huge munmap, mprotect, fork or exit teardown; Linux's
+ * cond_resched()): if the tick or a wake-up asked for the CPU, give it up
+ * now and come back later. Does nothing in IRQ context, with interrupts
+ * masked, in the idle task or before the scheduler runs. The caller holds
+ * no spinlock and leaves its data consistent: other tasks run meanwhile
+ * (a sleeping lock such as mm->mmap_lock may stay held). */
+void cond_resched(void);
 
 /* Make a new task runnable. */
 void sched_add(struct task *t);

@@ -68,6 +68,8 @@ typedef uint64_t dev_t;
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
 
 /* poll(2) events */
 #define POLLIN 0x001
@@ -107,6 +109,12 @@ struct uio {
 int uio_copy_out(struct uio *u, const void *src, size_t n);
 int uio_copy_in(struct uio *u, void *dst, size_t n);
 int uio_zero(struct uio *u, size_t n);
+/* uio_copy_out() of n bytes at offset off of the frame at pa (off + n <=
+ * PAGE_SIZE): the page cache read path of a file system that keeps its data
+ * in frames, straight from the frame into the buffer (no bounce buffer;
+ * the file system never sees a pointer to the frame, as with frame_read()).
+ * 0, -EFAULT or -EINVAL (n > u->len or past the frame). */
+int uio_copy_out_frame(struct uio *u, paddr_t pa, size_t off, size_t n);
 
 /* Attributes for setattr(): mask of what to change. */
 #define ATTR_MODE 0x1
@@ -229,6 +237,10 @@ struct file_operations {
 	 * systems without it get read-only private snapshots for
 	 * MAP_SHARED, and -ENODEV for a writable MAP_SHARED mapping. */
 	int (*get_page)(struct file *f, uint64_t idx, paddr_t *pa);
+	/* Optional: [fsync(2)]/fdatasync: write the file's data to its
+	 * device and commit the device's cache. 0, -EIO. Without it fsync
+	 * succeeds at once (nothing is cached). */
+	int (*fsync)(struct file *f);
 };
 
 struct super_operations {
@@ -259,7 +271,11 @@ struct inode {
 	/* Record locks, flock locks and leases on this inode (kernel/vfs/locks.c),
 	 * NULL while there are none; guarded by file_lock_mutex. */
 	struct file_lock_context *i_flctx;
+	/* [memfd_create(2)] seals (F_SEAL_*), with I_SEALS_MEMFD set only on
+	 * memfds (kernel/vfs/memfd.c); 0 on every other inode. */
+	unsigned i_seals;
 };
+#define I_SEALS_MEMFD 0x80000000u
 
 struct file_system_type {
 	const char *name; /* "tmpfs", "proc", "devtmpfs", ... */
@@ -370,6 +386,9 @@ struct chrdev {
 	mode_t mode;	  /* permission bits for the node */
 	const struct file_operations *fops;
 	void *priv; /* file->private_data default */
+	/* A block device node (S_IFBLK; kernel/block/): block and character
+	 * device numbers are separate spaces, as in Linux. */
+	bool block;
 	struct list_head list;
 	struct svc_instance svc; /* the driver as a service instance (register_chrdev) */
 };
@@ -384,7 +403,13 @@ int register_chrdev_core(struct chrdev *cd);
 /* The page-fault path's call into a file's get_page (through svc_call):
  * 0 and a referenced frame in *pa, or -errno (-EIO: the service failed). */
 int file_op_get_page(struct file *f, uint64_t idx, paddr_t *pa);
+/* [mmap(2)] of a memfd: -EPERM for a writable shared mapping when
+ * F_SEAL_WRITE or F_SEAL_FUTURE_WRITE is set ([fcntl(2)] "File Sealing");
+ * 0 otherwise and for every other inode (kernel/vfs/memfd.c). */
+int memfd_mmap_check(struct inode *inode, bool shared_write);
 struct chrdev *chrdev_lookup(dev_t dev);
+/* The character (block false) or block device registered as dev, or NULL. */
+struct chrdev *devnode_lookup(dev_t dev, bool block);
 /* Iterate the registered devices (devfs). */
 extern struct list_head chrdev_list;
 

@@ -182,6 +182,16 @@ static void check_real(const char *name, bool q35, unsigned smp)
 		      "%s: ECAM at 0xb0000000, buses 0-255", name);
 	else
 		CHECK(info.nr_mcfg == 0, "%s: no MCFG on i440FX", name);
+	/* The last record is the BIOS area 0xe0000-0xfffff: the scan finds
+	 * the RSDP where the firmware put it. */
+	{
+		const struct rec *area = &fx.r[fx.n - 1];
+		long off = acpi_rsdp_scan(area->data, area->len);
+
+		CHECK(area->pa == 0xe0000 && off >= 0 && area->pa + (uint64_t)off == fx.r[0].pa,
+		      "%s: BIOS area scan finds the RSDP at %#llx", name,
+		      (unsigned long long)fx.r[0].pa);
+	}
 	unload(&fx);
 }
 
@@ -394,6 +404,62 @@ static void check_bad(const char *name)
 	}
 }
 
+/* ACPI 2.0: a v2 RSDP and an XSDT with the RSDT's entries widened to 64
+ * bits (SeaBIOS gives revision 0; OVMF gives this, checked in the UEFI
+ * boot test). A bad XSDT falls back to the RSDT. */
+static void check_xsdt(const char *name)
+{
+	struct fixture fx;
+	struct rec *rsdt, *rsdp, *x;
+	uint32_t n;
+	uint64_t xpa = 0x100000;
+
+	if (load(&fx, name))
+		return;
+	rsdt = find(&fx, "RSDT");
+	rsdp = &fx.r[0];
+	n = (rsdt->len - 36) / 4;
+	x = &fx.r[fx.n++];
+	x->pa = xpa;
+	x->len = 36 + 8 * n;
+	x->data = calloc(1, x->len);
+	memcpy(x->data, rsdt->data, 36);
+	memcpy(x->data, "XSDT", 4);
+	memcpy(x->data + 4, &x->len, 4);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t e = 0;
+
+		memcpy(&e, rsdt->data + 36 + 4 * i, 4);
+		memcpy(x->data + 36 + 8 * i, &e, 8);
+	}
+	fix_checksum(x->data, x->len, 9);
+	free(rsdp->data);
+	rsdp->data = calloc(1, 36);
+	rsdp->len = 36;
+	memcpy(rsdp->data, "RSD PTR ", 8);
+	memcpy(rsdp->data + 9, "KEVLAR", 6);
+	rsdp->data[15] = 2;
+	memcpy(rsdp->data + 16, &rsdt->pa, 4);
+	rsdp->data[20] = 36;
+	memcpy(rsdp->data + 24, &xpa, 8);
+	fix_checksum(rsdp->data, 20, 8);
+	fix_checksum(rsdp->data, 36, 32);
+	CHECK(acpi_rsdp_valid(rsdp->data, 36), "v2 RSDP valid");
+	/* The RSDT made useless: only the XSDT can give the tables. */
+	memcpy(rsdt->data, "XXXX", 4);
+	CHECK(parse(&fx, &info) == 0 && info.revision == 2 && info.nr_cpus == 4 && info.have_fadt &&
+		      info.have_s5 && info.nr_mcfg == 1 && info.nr_bad == 0,
+	      "XSDT: the same tables");
+	memcpy(rsdt->data, "RSDT", 4);
+	x->data[40] ^= 0xff; /* XSDT checksum broken: RSDT used */
+	CHECK(parse(&fx, &info) == 0 && info.nr_cpus == 4 && info.nr_bad == 1 &&
+		      reported(&fx, "XSDT"),
+	      "bad XSDT: reported, the RSDT used");
+	rsdp->data[30] ^= 1; /* extended checksum broken */
+	CHECK(parse(&fx, &info) == -EINVAL, "v2 RSDP with a bad extended checksum: -EINVAL");
+	unload(&fx);
+}
+
 /* RSDP scan and the AML \_S5 matcher on synthetic bytes. */
 static void check_small(void)
 {
@@ -494,6 +560,10 @@ static void check_fold(void)
 		em = (const char *)prop(buf, path, "enable-method", &len);
 		CHECK(em && !strcmp(em, "intel,apic-init-sipi"), "%s enable-method", path);
 	}
+	node = fdt_node_offset_by_compatible(buf, -1, "intel,ce4100-lapic");
+	p = fdt_getprop(buf, node, "kevlar,nmi-lint", &len);
+	CHECK(p && len == 8 && fdt32_to_cpu(p[0]) == 1 && fdt32_to_cpu(p[1]) == 0,
+	      "local APIC: NMI on LINT1, active high");
 	node = fdt_node_offset_by_compatible(buf, -1, "intel,ce4100-ioapic");
 	CHECK(node >= 0 && fdt_get_phandle(buf, node) == ph && ph,
 	      "the I/O APIC node keeps its phandle");
@@ -551,6 +621,7 @@ int main(int argc, char **argv)
 	check_real("pc_smp1.acpi", false, 1);
 	check_real("pc_smp4.acpi", false, 4);
 	check_bad("q35_smp4.acpi");
+	check_xsdt("q35_smp4.acpi");
 	check_small();
 	check_fold();
 	printf("%d checks, %d failures\n", checks, failures);

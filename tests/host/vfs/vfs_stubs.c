@@ -38,6 +38,9 @@ void hal_irq_restore(irqflags_t f) { irq_on = (int)f; }
 bool hal_irq_enabled(void) { return irq_on; }
 void wait_queue_init(struct wait_queue *wq) { list_init(&wq->waiters); list_init(&wq->callbacks); }
 void eventpoll_release(struct file *f) {}
+void add_wait_entry(struct wait_queue *wq, struct wait_entry *we) { list_add_tail(&we->link, &wq->callbacks); }
+void remove_wait_entry(struct wait_entry *we) { if (we->link.next) list_del(&we->link); }
+void wake_up_task(struct task *t) {}
 const char *anon_inode_name(const struct file *f) { return NULL; }
 int sched_sleep(struct wait_queue *wq, uint64_t d, bool i) { printf("  [sched_sleep called -> EINTR]\n"); return -EINTR; }
 void wake_up(struct wait_queue *wq) {}
@@ -81,6 +84,8 @@ void frame_free(paddr_t pa, unsigned order)
 int frame_get(paddr_t pa) { host_frame_of(pa)->refs++; return 0; }
 void frame_read(paddr_t pa, size_t off, void *buf, size_t len) { memcpy(buf, (char *)(uintptr_t)pa + off, len); }
 void frame_write(paddr_t pa, size_t off, const void *buf, size_t len) { memcpy((char *)(uintptr_t)pa + off, buf, len); }
+/* The direct map of the host's frames: their address is their "pa". */
+void *hal_phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)pa; }
 
 /* The service boundary (<kernel/service.h>): nothing faults inside a service
  * on the host, so a recovery point is never resumed. */
@@ -108,3 +113,6 @@ int svc_page_alloc(cap_page_alloc_t cap, unsigned order, paddr_t *pa)
 /* <kernel/current.h> (kernel/proc/current.c in the kernel). */
 uint32_t current_fsuid(void) { return current ? current->euid : 0; }
 uint32_t current_fsgid(void) { return current ? current->egid : 0; }
+/* kernel/proc/groups.c, without supplementary groups. */
+bool in_group_real_p(uint32_t gid) { return !current || current->gid == gid; }
+bool in_group_p(uint32_t gid) { return !current || current->fsgid == gid; }

@@ -6,7 +6,15 @@
  * direct map). [Arm ARM C5.3.8 DC ZVA, D17.2.35 DCZID_EL0]. Only for hal/. */
 #ifndef HAL_ARCH_PAGE_H
 #define HAL_ARCH_PAGE_H
+#include <hal/frame.h>
 #include <hal/types.h>
+
+/* The kernel wrote the frame at pa: its I-cache is no longer known to be
+ * coherent (frame_icache_clean(), <hal/frame.h>). */
+static inline void arch_frame_written(paddr_t pa)
+{
+	frame_set_icache_clean(pa, false);
+}
 
 static inline void arch_page_zero(void *page)
 {

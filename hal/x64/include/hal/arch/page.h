@@ -7,6 +7,13 @@
 #define HAL_ARCH_PAGE_H
 #include <hal/types.h>
 
+/* x86 keeps instruction fetch coherent with stores by itself [Intel SDM
+ * Vol. 3A §8.1.3]: nothing to track when the kernel writes a frame. */
+static inline void arch_frame_written(paddr_t pa)
+{
+	(void)pa;
+}
+
 static inline void arch_page_zero(void *page)
 {
 	uint64_t n = PAGE_SIZE / 8;
