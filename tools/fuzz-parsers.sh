@@ -3,7 +3,7 @@
 #
 #   tools/fuzz-parsers.sh [--seconds N] [--work DIR] [--seed FILE]... [format|FILE...]
 #
-# For each format (default: all of cpio elf dt acpi) it builds the libFuzzer
+# For each format (default: all of cpio elf dt acpi virtqueue) it builds the libFuzzer
 # harness tests/fuzz/parsers/<format>_fuzz.c with clang-14
 # (-fsanitize=fuzzer,address,undefined) over the same C files the kernel
 # runs, replays every regression input in tests/fuzz/regress/<format>/, then
@@ -30,7 +30,7 @@ SECONDS_EACH=60
 WORK="${TMPDIR:-/tmp}/kevlar-parsefuzz"
 SEEDS=()
 FORMATS=()
-ALL_FORMATS=(cpio elf dt acpi)
+ALL_FORMATS=(cpio elf dt acpi virtqueue)
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -60,12 +60,23 @@ else
 	IN_BAZEL=0
 fi
 
+# <kevlar/profile.h> as //build:profile_header makes it for the default profile
+# (the drivers' headers include it).
+mkdir -p "$WORK/include/kevlar"
+cat >"$WORK/include/kevlar/profile.h" <<'PEOF'
+#ifndef KEVLAR_PROFILE_H
+#define KEVLAR_PROFILE_H
+#define KEVLAR_PROFILE_BALANCED 1
+#define KEVLAR_PROFILE_NAME "balanced"
+#endif
+PEOF
+
 CC="${CC_FUZZ:-clang-14}"
 command -v "$CC" >/dev/null || CC=clang
 CFLAGS=(-g -O1 -std=gnu11 -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer -DKEVLAR_HOST_TEST -w
 	-I"$ROOT" -I"$ROOT/kernel/include" -I"$ROOT/hal/include" -I"$ROOT/hal/x64/include"
-	-I"$LIBFDT")
+	-I"$LIBFDT" -I"$WORK/include")
 
 # The kernel's files each harness is built over.
 sources() {
@@ -77,6 +88,7 @@ sources() {
 	dt) echo kernel/board/dt.c kernel/board/dt_util.c "${fdt[@]}" ;;
 	acpi) echo kernel/acpi/acpi.c kernel/acpi/acpi_fdt.c kernel/board/dt.c \
 		kernel/board/dt_util.c "${fdt[@]}" ;;
+	virtqueue) echo drivers/virtio/vring.c drivers/virtio/virtqueue.c drivers/virtio/virtio_core.c ;;
 	*) echo "fuzz-parsers: unknown format $1 (known: ${ALL_FORMATS[*]})" >&2; return 1 ;;
 	esac
 }
@@ -116,6 +128,12 @@ make_seeds() {
 	mkdir -p "$dir"
 	case "$fmt" in
 	cpio) make_cpio_seeds "$dir" ;;
+	virtqueue)
+		# add, device answers right, get; then a chain, a stale id, a get
+		printf '\000\000\003\001\000\000\020\000\000\000\003' >"$dir/good"
+		printf '\000\002\001\000\000\000\000\000\000\001\000\000\000\000\000\000\003' >"$dir/stale"
+		printf '\000\000\000\001\002\377\377\003' >"$dir/idx"
+		;;
 	elf)
 		for f in /bin/true "$ROOT"/.deps/busybox/busybox-x86_64 "$ROOT"/.deps/busybox/busybox-aarch64; do
 			# The parser reads the headers and the table: a file's first
