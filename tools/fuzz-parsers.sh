@@ -3,7 +3,7 @@
 #
 #   tools/fuzz-parsers.sh [--seconds N] [--work DIR] [--seed FILE]... [format|FILE...]
 #
-# For each format (default: all of cpio elf dt acpi virtqueue) it builds the libFuzzer
+# For each format (default: all of cpio elf dt acpi virtqueue tty) it builds the libFuzzer
 # harness tests/fuzz/parsers/<format>_fuzz.c with clang-14
 # (-fsanitize=fuzzer,address,undefined) over the same C files the kernel
 # runs, replays every regression input in tests/fuzz/regress/<format>/, then
@@ -30,7 +30,7 @@ SECONDS_EACH=60
 WORK="${TMPDIR:-/tmp}/kevlar-parsefuzz"
 SEEDS=()
 FORMATS=()
-ALL_FORMATS=(cpio elf dt acpi virtqueue)
+ALL_FORMATS=(cpio elf dt acpi virtqueue tty)
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -88,6 +88,7 @@ sources() {
 	dt) echo kernel/board/dt.c kernel/board/dt_util.c "${fdt[@]}" ;;
 	acpi) echo kernel/acpi/acpi.c kernel/acpi/acpi_fdt.c kernel/board/dt.c \
 		kernel/board/dt_util.c "${fdt[@]}" ;;
+	tty) echo kernel/tty/n_tty.c ;;
 	virtqueue) echo drivers/virtio/vring.c drivers/virtio/virtqueue.c drivers/virtio/virtio_core.c ;;
 	*) echo "fuzz-parsers: unknown format $1 (known: ${ALL_FORMATS[*]})" >&2; return 1 ;;
 	esac
@@ -128,6 +129,13 @@ make_seeds() {
 	mkdir -p "$dir"
 	case "$fmt" in
 	cpio) make_cpio_seeds "$dir" ;;
+	tty)
+		# 8 bytes of modes (tests/fuzz/parsers/tty_fuzz.c), then typing:
+		# canonical editing with erase/kill/werase/lnext/signals/flow
+		# control and UTF-8, then raw mode switching to canonical
+		printf '\044\037\000\001\044\035\000\001hello world\nfoo\177bar\025baz\027qux\026\003x\004\022\023ab\021cd\003\032\034\303\251\303\177\n' >"$dir/canon"
+		printf '\000\000\000\000\044\037\000\001raw bytes \003\004 then canon\nline\177\177\n' >"$dir/raw"
+		;;
 	virtqueue)
 		# add, device answers right, get; then a chain, a stale id, a get
 		printf '\000\000\003\001\000\000\020\000\000\000\003' >"$dir/good"
