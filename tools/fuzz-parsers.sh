@@ -3,7 +3,7 @@
 #
 #   tools/fuzz-parsers.sh [--seconds N] [--work DIR] [--seed FILE]... [format|FILE...]
 #
-# For each format (default: all of cpio elf dt acpi virtqueue tty) it builds the libFuzzer
+# For each format (default: all of cpio elf dt acpi virtqueue tty partition) it builds the libFuzzer
 # harness tests/fuzz/parsers/<format>_fuzz.c with clang-14
 # (-fsanitize=fuzzer,address,undefined) over the same C files the kernel
 # runs, replays every regression input in tests/fuzz/regress/<format>/, then
@@ -13,8 +13,8 @@
 #
 # Seeds are made from real files when this runs: QEMU's and Debian's DTBs
 # (.deps/dtb, boards/q35), cpio newc/crc archives written here, the heads of
-# Debian's BusyBox binaries and /bin/true, and QEMU's ACPI tables
-# (tools/acpi_dump.py). --seed FILE, or FILE alone, adds a seed (.dtb, .acpi,
+# Debian's BusyBox binaries and /bin/true, QEMU's ACPI tables
+# (tools/acpi_dump.py), the block tests' MBR/GPT disks (tests/blk/mkdisks.py). --seed FILE, or FILE alone, adds a seed (.dtb, .acpi,
 # .cpio, busybox*; the Bazel targets pass theirs).
 #
 # A crash or a failed check stops the run with status 1; outside Bazel the
@@ -30,7 +30,7 @@ SECONDS_EACH=60
 WORK="${TMPDIR:-/tmp}/kevlar-parsefuzz"
 SEEDS=()
 FORMATS=()
-ALL_FORMATS=(cpio elf dt acpi virtqueue tty)
+ALL_FORMATS=(cpio elf dt acpi virtqueue tty partition)
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -89,6 +89,7 @@ sources() {
 	acpi) echo kernel/acpi/acpi.c kernel/acpi/acpi_fdt.c kernel/board/dt.c \
 		kernel/board/dt_util.c "${fdt[@]}" ;;
 	tty) echo kernel/tty/n_tty.c ;;
+	partition) echo kernel/block/partition.c ;;
 	virtqueue) echo drivers/virtio/vring.c drivers/virtio/virtqueue.c drivers/virtio/virtio_core.c ;;
 	*) echo "fuzz-parsers: unknown format $1 (known: ${ALL_FORMATS[*]})" >&2; return 1 ;;
 	esac
@@ -129,6 +130,14 @@ make_seeds() {
 	mkdir -p "$dir"
 	case "$fmt" in
 	cpio) make_cpio_seeds "$dir" ;;
+	partition)
+		# the first 64 KiB of the block tests' disks (tests/blk/mkdisks.py)
+		if [ "$IN_BAZEL" = 0 ]; then
+			python3 "$ROOT/tests/blk/mkdisks.py" "$dir/.disks" >/dev/null
+			for f in "$dir"/.disks/*.img; do head -c 65536 "$f" >"$dir/$(basename "$f" .img)"; done
+			rm -rf "$dir/.disks"
+		fi
+		;;
 	tty)
 		# 8 bytes of modes (tests/fuzz/parsers/tty_fuzz.c), then typing:
 		# canonical editing with erase/kill/werase/lnext/signals/flow
@@ -172,8 +181,10 @@ make_seeds() {
 	esac
 	for s in "${SEEDS[@]+"${SEEDS[@]}"}"; do
 		case "$fmt:$s" in
-		dt:*.dtb | acpi:*.acpi | elf:*busybox* | cpio:*.cpio)
-			if [ "$fmt" = elf ]; then
+		dt:*.dtb | acpi:*.acpi | elf:*busybox* | cpio:*.cpio | partition:*.img)
+			if [ "$fmt" = partition ]; then
+				head -c 65536 "$s" >"$dir/$(basename "$s" .img)"
+			elif [ "$fmt" = elf ]; then
 				head -c 8192 "$s" >"$dir/$(basename "$s").head"
 			else
 				cp "$s" "$dir/"
