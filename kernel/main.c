@@ -31,6 +31,7 @@
 #include <kernel/errno.h>
 #include <kernel/hardening.h>
 #include <kernel/initramfs.h>
+#include <kernel/percpu.h>
 #include <kernel/mm.h>
 #include <kernel/net.h>
 #include <kernel/printk.h>
@@ -312,6 +313,7 @@ static void console_levels(void)
 
 __noreturn void kernel_main(struct hal_boot_info *bi)
 {
+	percpu_init_boot(); /* before anything reads `current` */
 	printk("Kevlar %s: kernel_main\n", KEVLAR_VERSION);
 	parse_board(bi);
 	cmdline_parse(board.cmdline);

@@ -22,6 +22,7 @@
 #include <hal/console.h>
 #include <hal/cpu.h>
 #include <kernel/printk.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #define LOG_BUF_SIZE (64 * 1024) /* bytes, a power of two */
@@ -30,6 +31,10 @@
 #define LOG_PREFIX_LEN 3	   /* "<N>" before every line in the ring */
 #define MESSAGE_LOGLEVEL_DEFAULT 6 /* a printk without a level: KERN_INFO */
 
+/* logbuf_lock (irqsave: printk runs in IRQ context) protects the ring and
+ * every variable below, and keeps console lines whole. panic() breaks it
+ * (printk_emergency_flush()): the panicking CPU may hold it. */
+static DEFINE_SPINLOCK(logbuf_lock);
 static char log_buf[LOG_BUF_SIZE];
 static uint64_t log_head;	   /* total bytes ever appended; log_buf[log_head % SIZE] is next */
 static bool log_line_start = true; /* the next byte begins a line */
@@ -106,11 +111,11 @@ void printk(const char *fmt, ...)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
-	flags = hal_irq_save();
+	flags = spin_lock_irqsave(&logbuf_lock);
 	log_append(line, (size_t)n, level);
 	if (console_live && level < console_loglevel)
 		hal_console_write(line, (size_t)n);
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&logbuf_lock, flags);
 }
 
 /* Write the retained log, oldest whole line first, to the console, without
@@ -143,13 +148,13 @@ static void log_write_all(void)
 
 void printk_replay(void)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&logbuf_lock);
 
 	if (!console_live) {
 		log_write_all();
 		console_live = true;
 	}
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&logbuf_lock, flags);
 }
 
 void printk_set_quiet(bool quiet)
@@ -159,6 +164,9 @@ void printk_set_quiet(bool quiet)
 
 void printk_emergency_flush(void)
 {
+	/* Break the lock: this CPU may have panicked while holding it, and
+	 * nothing else runs any more. */
+	spin_lock_init(&logbuf_lock, "logbuf_lock");
 	if (!console_live) {
 		log_write_all();
 		console_live = true;
@@ -174,7 +182,7 @@ static void log_copy_out(char *buf, uint64_t from, size_t n)
 
 size_t printk_log_read_all(char *buf, size_t len, bool clear)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&logbuf_lock);
 	uint64_t start = log_line_from(clear_pos);
 	size_t n;
 
@@ -184,21 +192,21 @@ size_t printk_log_read_all(char *buf, size_t len, bool clear)
 	log_copy_out(buf, start, n);
 	if (clear)
 		clear_pos = log_head;
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&logbuf_lock, flags);
 	return n;
 }
 
 void printk_log_clear(void)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&logbuf_lock);
 
 	clear_pos = log_head;
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&logbuf_lock, flags);
 }
 
 size_t printk_log_read(char *buf, size_t len)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&logbuf_lock);
 	size_t n;
 
 	if (reader_pos < log_first())
@@ -206,17 +214,17 @@ size_t printk_log_read(char *buf, size_t len)
 	n = (size_t)MIN((uint64_t)len, log_head - reader_pos);
 	log_copy_out(buf, reader_pos, n);
 	reader_pos += n;
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&logbuf_lock, flags);
 	return n;
 }
 
 size_t printk_log_unread(void)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&logbuf_lock);
 	uint64_t pos = reader_pos < log_first() ? log_line_from(reader_pos) : reader_pos;
 	size_t n = (size_t)(log_head - pos);
 
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&logbuf_lock, flags);
 	return n;
 }
 
@@ -227,11 +235,11 @@ size_t printk_log_size(void)
 
 int printk_console_level(int level)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&logbuf_lock);
 	int old = console_loglevel;
 
 	if (level > 0)
 		console_loglevel = level;
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&logbuf_lock, flags);
 	return old;
 }

@@ -15,6 +15,7 @@ SERVICE_API_HEADERS = [
     "initramfs.h",  # what the initramfs service implements for the core
     "kmalloc.h",    # the kernel heap, total RAM
     "list.h",       # intrusive lists
+    "lock_debug.h", # Fortress lock checking behind spinlock.h and mutex.h
     "mutex.h",      # sleeping locks
     "pci.h",        # PCI functions found, for /proc/bus/pci/devices
     "printk.h",     # the console log, panic

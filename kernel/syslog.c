@@ -76,10 +76,8 @@ static long syslog_copy(uintptr_t ubuf, int len, int type)
 static long syslog_read(uintptr_t ubuf, int len)
 {
 	while (!printk_log_unread()) {
-		irqflags_t f = hal_irq_save();
-		int r = sched_sleep(NULL, hal_timer_now_ns() + SYSLOG_POLL_NS, true);
+		int r = sched_sleep_until(hal_timer_now_ns() + SYSLOG_POLL_NS, true);
 
-		hal_irq_restore(f);
 		if (r == -EINTR)
 			return -ERESTARTSYS;
 	}

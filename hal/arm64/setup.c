@@ -2,6 +2,7 @@
  * the boot stack, interrupts masked (boot.S). Fills struct hal_boot_info
  * and enters the core. */
 #include <hal/boot.h>
+#include <hal/cpu.h>
 #include <hal/mmu.h>
 #include "arm64.h"
 
@@ -42,6 +43,7 @@ __noreturn void arm64_boot_main(uint64_t dtb_pa, paddr_t kimage_pa, unsigned boo
 	struct hal_boot_info *bi = &boot_info;
 	uint32_t dtb_size = 0;
 
+	hal_percpu_set(NULL); /* TPIDR_EL1 resets to an UNKNOWN value */
 	arm64_smp_boot_cpu();
 	arm64_kimage_phys = kimage_pa;
 	arm64_boot_el = boot_el;

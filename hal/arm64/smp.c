@@ -52,7 +52,21 @@ uint64_t hal_cpu_hwid(void)
 	return read_sysreg(mpidr_el1) & MPIDR_HWID_MASK;
 }
 
-/* The boot CPU is CPU 0, whatever its MPIDR affinity says. */
+#include "arm64.h"
+
+/* TPIDR_EL1 holds the core's per-CPU pointer; its reset value is UNKNOWN
+ * [Arm ARM D17.2.140], so arm64_boot_main() clears it first. The boot CPU
+ * is CPU 0, whatever its MPIDR affinity says. */
+void hal_percpu_set(void *p)
+{
+	write_sysreg(tpidr_el1, (uintptr_t)p);
+}
+
+void *hal_percpu_get(void)
+{
+	return (void *)(uintptr_t)read_sysreg(tpidr_el1);
+}
+
 unsigned hal_cpu_id(void)
 {
 	uint64_t self = hal_cpu_hwid();
@@ -160,6 +174,7 @@ int hal_cpu_start(unsigned cpu, const struct hal_cpu_boot *b)
 __noreturn void arm64_secondary_main(unsigned cpu);
 __noreturn void arm64_secondary_main(unsigned cpu)
 {
+	hal_percpu_set(NULL); /* TPIDR_EL1 resets to an UNKNOWN value */
 	write_sysreg(ttbr0_el1, arm64_kernel_ttbr0);
 	isb();
 	__asm__ volatile("tlbi vmalle1" ::: "memory");

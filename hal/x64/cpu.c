@@ -186,6 +186,25 @@ __noreturn void hal_cpu_halt(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/* GS is the kernel's whenever kernel C code runs (x64_gdt_init() sets
+ * it before the core starts; entry.S swaps it in from user mode). */
+void hal_percpu_set(void *p)
+{
+	__asm__ volatile("movq %0, %%gs:%c1" ::"r"(p),
+			 "i"(__builtin_offsetof(struct x64_percpu, core))
+			 : "memory");
+}
+
+void *hal_percpu_get(void)
+{
+	void *p;
+
+	__asm__ volatile("movq %%gs:%c1, %0"
+			 : "=r"(p)
+			 : "i"(__builtin_offsetof(struct x64_percpu, core)));
+	return p;
+}
+
 void hal_cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");

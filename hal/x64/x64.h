@@ -271,6 +271,7 @@ struct x64_percpu {
 	uint64_t kstack_top; /* top of the running task's kernel stack */
 	uint64_t user_rsp;   /* scratch: user rsp during SYSCALL entry */
 	uint32_t cpu;	     /* this CPU's index (hal_cpu_id()) */
+	void *core;	     /* the core's per-CPU data (hal_percpu_set()) */
 };
 extern struct x64_percpu x64_percpu0;
 

@@ -28,10 +28,17 @@ static const void *boot_map(void *ctx, uint64_t pa, uint64_t len)
 	return hal_firmware_map(pa, len);
 }
 
+/* A table refused ("..., skipped") is bad input: KERN_ERR, shown even
+ * with "quiet"; the rest (a second MADT ignored, ...) are warnings. */
 static void boot_report(void *ctx, const char *msg)
 {
+	size_t n = strlen(msg);
+
 	(void)ctx;
-	printk("acpi: %s\n", msg);
+	if (n >= 7 && !strcmp(msg + n - 7, "skipped"))
+		printk(KERN_ERR "acpi: %s\n", msg);
+	else
+		printk(KERN_WARNING "acpi: %s\n", msg);
 }
 
 static const struct acpi_ops boot_ops = { boot_map, boot_report, NULL };
@@ -63,7 +70,7 @@ static const void *find_rsdp(const struct hal_boot_info *bi, size_t *len, const 
 		return bi->acpi_rsdp_copy;
 	}
 	if (bi->acpi_rsdp_copy)
-		printk("acpi: the RSDP from %s is invalid, ignored\n", bi->acpi_rsdp_from);
+		printk(KERN_ERR "acpi: the RSDP from %s is invalid, ignored\n", bi->acpi_rsdp_from);
 	if (bi->acpi_rsdp_pa) {
 		p = map_rsdp(bi->acpi_rsdp_pa, len);
 		if (p && acpi_rsdp_valid(p, *len)) {
@@ -71,7 +78,7 @@ static const void *find_rsdp(const struct hal_boot_info *bi, size_t *len, const 
 			*pa = bi->acpi_rsdp_pa;
 			return p;
 		}
-		printk("acpi: the RSDP at %#llx (from %s) is invalid, ignored\n",
+		printk(KERN_ERR "acpi: the RSDP at %#llx (from %s) is invalid, ignored\n",
 		       (unsigned long long)bi->acpi_rsdp_pa, bi->acpi_rsdp_from);
 	}
 	for (unsigned i = 0; i < 2; i++) {
@@ -150,7 +157,8 @@ int acpi_boot_fold(const struct hal_boot_info *bi, const void *dtb, void *buf, s
 		printk("acpi: RSDP from %s\n", from);
 	err = acpi_parse(rsdp, len, &boot_ops, &boot_info);
 	if (err) {
-		printk("acpi: no usable root table (%d); the board tree's fallback values apply\n",
+		printk(KERN_ERR
+		       "acpi: no usable root table (%d); the board tree's fallback values apply\n",
 		       err);
 		return err;
 	}
@@ -161,7 +169,8 @@ int acpi_boot_fold(const struct hal_boot_info *bi, const void *dtb, void *buf, s
 	if (!err)
 		err = fdt_pack(buf);
 	if (err) {
-		printk("acpi: cannot write the board tree: %s; ACPI not used\n", fdt_strerror(err));
+		printk(KERN_ERR "acpi: cannot write the board tree: %s; ACPI not used\n",
+		       fdt_strerror(err));
 		return -ENOSPC;
 	}
 	boot_info_valid = true;

@@ -213,16 +213,19 @@ static int ep_insert(struct eventpoll *ep, uint32_t events, uint64_t data, struc
 	epi->wait.exclusive = (events & EPOLLEXCLUSIVE) != 0;
 	list_init(&epi->rdlink);
 
-	fl = spin_lock_irqsave(&ep_files_lock);
+	/* The poll hook may be a service's: called without our locks held. */
+	fl = hal_irq_save();
 	file_op_poll(tf, &epi->whead);
+	spin_lock(&ep_files_lock);
 	if (epi->whead)
 		add_wait_entry(epi->whead, &epi->wait);
 	list_add_tail(&epi->f_link, &tf->f_ep);
 	spin_lock(&ep->lock);
 	list_add_tail(&epi->ep_link, &ep->items);
 	spin_unlock(&ep->lock);
+	spin_unlock(&ep_files_lock);
 	ep_check_ready(ep, epi);
-	spin_unlock_irqrestore(&ep_files_lock, fl);
+	hal_irq_restore(fl);
 	return 0;
 }
 

@@ -113,7 +113,8 @@ static void signalfd_fill(struct signalfd_siginfo *s, const struct linux_siginfo
  * its number, -EAGAIN, -ERESTARTSYS. */
 static int signalfd_dequeue(struct signalfd_ctx *ctx, struct linux_siginfo *info, bool nonblock)
 {
-	irqflags_t fl = hal_irq_save();
+	spinlock_t *siglock = &current->sighand->siglock;
+	irqflags_t fl = spin_lock_irqsave(siglock);
 	int sig, r;
 
 	for (;;) {
@@ -124,13 +125,14 @@ static int signalfd_dequeue(struct signalfd_ctx *ctx, struct linux_siginfo *info
 			sig = -EAGAIN;
 			break;
 		}
-		r = sched_sleep(&signalfd_wq, 0, true);
+		/* The sender queues under this siglock, then wakes us. */
+		r = sched_sleep_locked(&signalfd_wq, siglock, 0, true);
 		if (r == -EINTR) {
 			sig = -ERESTARTSYS;
 			break;
 		}
 	}
-	hal_irq_restore(fl);
+	spin_unlock_irqrestore(siglock, fl);
 	return sig;
 }
 
@@ -160,10 +162,11 @@ static ssize_t signalfd_read(struct file *f, struct uio *u, off_t *pos)
 static unsigned signalfd_poll(struct file *f, struct wait_queue **wq_out)
 {
 	struct signalfd_ctx *ctx = f->private_data;
-	irqflags_t fl = hal_irq_save();
-	unsigned mask = current && (current->sig.pending & ctx->mask) ? POLLIN | POLLRDNORM : 0;
+	/* One racy read of the pending set, as signal_pending(). */
+	unsigned mask = (__atomic_load_n(&current->sig.pending, __ATOMIC_RELAXED) & ctx->mask) ?
+				POLLIN | POLLRDNORM :
+				0;
 
-	hal_irq_restore(fl);
 	if (wq_out)
 		*wq_out = &signalfd_wq;
 	return mask;

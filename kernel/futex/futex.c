@@ -21,25 +21,96 @@
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
+#include <kernel/spinlock.h>
 
 #include "futex_internal.h"
 
-static struct list_head buckets[FUTEX_NR_BUCKETS];
+/* lock protects waiters (futex_internal.h says what else). */
+struct futex_hash_bucket {
+	spinlock_t lock;
+	struct list_head waiters;
+};
+static struct futex_hash_bucket buckets[FUTEX_NR_BUCKETS];
+/* Protects the one-time set-up of the buckets (buckets_ready). */
+static DEFINE_SPINLOCK(buckets_init_lock);
 static bool buckets_ready;
 
-struct list_head *futex_bucket_nr(unsigned i)
+static struct futex_hash_bucket *bucket_nr(unsigned i)
 {
-	if (!buckets_ready) {
-		for (unsigned b = 0; b < FUTEX_NR_BUCKETS; b++)
-			list_init(&buckets[b]);
-		buckets_ready = true;
+	if (!__atomic_load_n(&buckets_ready, __ATOMIC_ACQUIRE)) {
+		irqflags_t f = spin_lock_irqsave(&buckets_init_lock);
+
+		if (!buckets_ready) {
+			for (unsigned b = 0; b < FUTEX_NR_BUCKETS; b++) {
+				spin_lock_init(&buckets[b].lock, "futex_bucket.lock");
+				list_init(&buckets[b].waiters);
+			}
+			__atomic_store_n(&buckets_ready, true, __ATOMIC_RELEASE);
+		}
+		spin_unlock_irqrestore(&buckets_init_lock, f);
 	}
 	return &buckets[i];
 }
 
+static unsigned bucket_index(paddr_t key)
+{
+	return (unsigned)((key >> 2) % FUTEX_NR_BUCKETS);
+}
+
+struct list_head *futex_bucket_nr(unsigned i)
+{
+	return &bucket_nr(i)->waiters;
+}
+
+spinlock_t *futex_bucket_lock_nr(unsigned i)
+{
+	return &bucket_nr(i)->lock;
+}
+
 struct list_head *futex_bucket(paddr_t key)
 {
-	return futex_bucket_nr((key >> 2) % FUTEX_NR_BUCKETS);
+	return futex_bucket_nr(bucket_index(key));
+}
+
+spinlock_t *futex_bucket_lock(paddr_t key)
+{
+	return futex_bucket_lock_nr(bucket_index(key));
+}
+
+irqflags_t futex_lock_pair(paddr_t key, paddr_t key2)
+{
+	unsigned a = bucket_index(key), b = bucket_index(key2);
+	irqflags_t f = hal_irq_save();
+
+	if (a > b) {
+		unsigned t = a;
+		a = b;
+		b = t;
+	}
+	spin_lock(futex_bucket_lock_nr(a));
+	if (b != a)
+		spin_lock(futex_bucket_lock_nr(b));
+	return f;
+}
+
+void futex_unlock_pair(paddr_t key, paddr_t key2, irqflags_t f)
+{
+	unsigned a = bucket_index(key), b = bucket_index(key2);
+
+	if (a > b) {
+		unsigned t = a;
+		a = b;
+		b = t;
+	}
+	if (b != a)
+		spin_unlock(futex_bucket_lock_nr(b));
+	spin_unlock(futex_bucket_lock_nr(a));
+	hal_irq_restore(f);
+}
+
+uint32_t futex_word_at(paddr_t key)
+{
+	return __atomic_load_n((const uint32_t *)hal_phys_to_virt(key), __ATOMIC_ACQUIRE);
 }
 
 paddr_t futex_key(struct mm *mm, uintptr_t uaddr)
@@ -110,9 +181,9 @@ int futex_wake(struct mm *mm, uintptr_t uaddr, int nr, uint32_t bitset)
 
 	if (!key)
 		return 0;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(futex_bucket_lock(key));
 	n = futex_wake_key(key, nr, bitset);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(futex_bucket_lock(key), f);
 	return n;
 }
 
@@ -120,11 +191,27 @@ enum futex_wake_state futex_queue_sleep(struct futex_waiter *w, uint64_t deadlin
 {
 	w->state = FW_WAITING;
 	w->task = current;
+	w->lock = futex_bucket_lock(w->key);
 	wait_queue_init(&w->wq);
 	list_add_tail(&w->node, futex_bucket(w->key));
 	*err = 0;
 	for (;;) {
-		int s = sched_sleep(&w->wq, deadline, true);
+		int s;
+
+		prepare_to_wait(&w->wq, deadline, true);
+		spin_unlock(w->lock);
+		s = sched_wait();
+		finish_wait(&w->wq);
+		/* A requeue may have moved w to another bucket meanwhile:
+		 * take the lock w names once it stops changing. */
+		for (;;) {
+			spinlock_t *l = __atomic_load_n(&w->lock, __ATOMIC_ACQUIRE);
+
+			spin_lock(l);
+			if (l == w->lock)
+				break;
+			spin_unlock(l);
+		}
 		if (w->state != FW_WAITING)
 			return w->state;
 		if (s == -ETIMEDOUT || s == -EINTR) {
@@ -156,9 +243,15 @@ static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline, uint32_
 	if (!w.key)
 		return -EFAULT;
 	w.bitset = bitset;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(futex_bucket_lock(w.key));
+	/* Again under the bucket lock: a waker that changed the word before
+	 * we queue would otherwise be missed (Linux futex_wait_setup()). */
+	if (futex_word_at(w.key) != val) {
+		spin_unlock_irqrestore(futex_bucket_lock(w.key), f);
+		return -EAGAIN;
+	}
 	futex_queue_sleep(&w, deadline, &r);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(w.lock, f);
 	return r == -EINTR ? -ERESTARTSYS : r;
 }
 
@@ -190,7 +283,11 @@ static long futex_requeue(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr
 	key2 = futex_key(current->mm, uaddr2);
 	if (!key || !key2)
 		return -EFAULT;
-	f = hal_irq_save();
+	f = futex_lock_pair(key, key2);
+	if (cmp && futex_word_at(key) != val3) {
+		futex_unlock_pair(key, key2, f);
+		return -EAGAIN;
+	}
 	list_for_each_entry_safe(w, n, futex_bucket(key), node) {
 		if (w->key != key || w->pi)
 			continue;
@@ -210,11 +307,12 @@ static long futex_requeue(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr
 		if (key2 != key) {
 			list_del(&w->node);
 			w->key = key2;
+			__atomic_store_n(&w->lock, futex_bucket_lock(key2), __ATOMIC_RELEASE);
 			list_add_tail(&w->node, futex_bucket(key2));
 		}
 		moved++;
 	}
-	hal_irq_restore(f);
+	futex_unlock_pair(key, key2, f);
 	return r < 0 ? r : woken + moved;
 }
 

@@ -2,17 +2,23 @@
  * (futex.c), the priority-inheritance operations (pi.c) and the robust
  * list walk at exit (robust.c).
  *
- * Lock: every queue, and every waiter's state, is changed with interrupts
- * masked (hal_irq_save), since a timeout or a signal wakes a waiter from
- * the tick. One CPU and a non-preemptible kernel: between reading a futex
- * word and queueing on it no other task runs, so a wake-up cannot be lost
- * and a read-modify-write of a word cannot be interleaved. With SMP this
- * becomes one spinlock per hash bucket (Linux's hb->lock). */
+ * Locks: each hash bucket has a spinlock (Linux's hb->lock, irqsave since
+ * a timeout or a signal wakes a waiter from the tick) that protects its
+ * waiter list and every queued waiter's key, state, pi_owner and lock.
+ * futex_wait() tests the word under the bucket lock (reading it through
+ * the kernel's mapping of the frame, which cannot fault), so a FUTEX_WAKE
+ * on another CPU after the word changed always finds the waiter queued.
+ * Two buckets (requeue) are locked in index order. Not yet SMP-safe: the
+ * read-modify-write of a word in FUTEX_WAKE_OP and of a PI word (pi.c)
+ * is a read and a write with interrupts enabled, atomic only because a
+ * non-preemptible kernel on one CPU runs nothing in between; SMP needs
+ * Linux's futex_atomic_cmpxchg_inatomic() there. */
 #ifndef KERNEL_FUTEX_INTERNAL_H
 #define KERNEL_FUTEX_INTERNAL_H
 #include <hal/types.h>
 #include <kernel/list.h>
 #include <kernel/sched.h>
+#include <kernel/spinlock.h>
 
 struct mm;
 struct task;
@@ -51,6 +57,7 @@ enum futex_wake_state {
 
 struct futex_waiter {
 	struct list_head node; /* in its bucket */
+	spinlock_t *lock;      /* its bucket's lock (changes on requeue) */
 	paddr_t key;
 	uint32_t bitset;
 	enum futex_wake_state state;
@@ -63,10 +70,21 @@ struct futex_waiter {
 
 #define FUTEX_NR_BUCKETS 64
 
-/* The hash bucket of key (the queues are created on first use). */
+/* The hash bucket of key (the queues are created on first use): its
+ * waiter list and the lock that protects it. */
 struct list_head *futex_bucket(paddr_t key);
+spinlock_t *futex_bucket_lock(paddr_t key);
 /* Bucket number i (0 <= i < FUTEX_NR_BUCKETS), to visit every waiter. */
 struct list_head *futex_bucket_nr(unsigned i);
+spinlock_t *futex_bucket_lock_nr(unsigned i);
+/* Mask interrupts and take the bucket locks of key and key2 (the same
+ * one once if they share a bucket) in bucket order; returns the interrupt
+ * state for futex_unlock_pair(). */
+irqflags_t futex_lock_pair(paddr_t key, paddr_t key2);
+void futex_unlock_pair(paddr_t key, paddr_t key2, irqflags_t f);
+/* The word at key (a physical address futex_key() returned) read through
+ * the kernel's mapping: never faults. */
+uint32_t futex_word_at(paddr_t key);
 /* The key of the 4-byte aligned word at uaddr of mm: its physical address;
  * 0 if the page is not mapped. */
 paddr_t futex_key(struct mm *mm, uintptr_t uaddr);
@@ -75,18 +93,21 @@ paddr_t futex_key(struct mm *mm, uintptr_t uaddr);
 int futex_get_value(uintptr_t uaddr, uint32_t *val);
 /* Write the user word: 0 or -EFAULT. */
 int futex_put_value(uintptr_t uaddr, uint32_t val);
-/* Remove w from its queue and wake it with state s. Interrupts masked. */
+/* Remove w from its queue and wake it with state s. Its bucket lock held. */
 void futex_wake_waiter(struct futex_waiter *w, enum futex_wake_state s);
-/* The first waiter on key (PI waiters only if pi), or NULL. Interrupts masked. */
+/* The first waiter on key (PI waiters only if pi), or NULL. The bucket
+ * lock of key held. */
 struct futex_waiter *futex_first_waiter(paddr_t key, bool pi);
 /* Wake up to nr (at least 1, Linux's rule) plain waiters on key whose
- * bitset matches. Interrupts masked. Returns how many, or -EINVAL when a
- * PI waiter is met. */
+ * bitset matches. The bucket lock of key held. Returns how many, or
+ * -EINVAL when a PI waiter is met. */
 int futex_wake_key(paddr_t key, int nr, uint32_t bitset);
 /* Queue w (key, bitset, pi... set by the caller) and sleep until it is
  * woken, deadline (monotonic ns, 0 = none) passes or a signal is pending.
  * Returns the wake state, with *err = 0, -ETIMEDOUT or -EINTR when it is
- * still FW_WAITING (then w is off the queue). Interrupts masked. */
+ * still FW_WAITING (then w is off the queue). Called with the bucket lock
+ * of w->key held (spin_lock_irqsave()); returns with w->lock held, which
+ * a requeue may have changed: the caller releases w->lock. */
 enum futex_wake_state futex_queue_sleep(struct futex_waiter *w, uint64_t deadline, int *err);
 
 /* pi.c: FUTEX_LOCK_PI(2) (deadline: monotonic ns, 0 = none), FUTEX_TRYLOCK_PI,

@@ -17,15 +17,18 @@
  * Deadlock detection is limited to a task locking a lock it owns
  * (-EDEADLK); Linux also walks chains of owners.
  *
- * Lock: the queues as in futex_internal.h (interrupts masked). The word is
- * read and written with interrupts enabled (a write may fault in a page),
- * which is safe because nothing else runs between the read and the write
- * on one CPU in a non-preemptible kernel. */
+ * Lock: the queues as in futex_internal.h (bucket locks). The word is
+ * read and written with no lock held (a write may fault in a page), which
+ * is safe only because nothing else runs between the read and the write
+ * on one CPU in a non-preemptible kernel: before SMP these become
+ * compare-and-swap loops on the word, and a waiter found under the bucket
+ * lock must stay locked (or pinned) until it is handed the lock. */
 #include <hal/cpu.h>
 #include <kernel/errno.h>
 #include <kernel/futex.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 
 #include "futex_internal.h"
 
@@ -38,7 +41,7 @@ static bool owner_gone(int tid)
 }
 
 /* The PI waiters on key now wait behind owner (so they are told if it
- * exits). Interrupts masked. */
+ * exits). The bucket lock of key held. */
 static void set_pi_owner(paddr_t key, int owner)
 {
 	struct futex_waiter *w;
@@ -50,34 +53,36 @@ static void set_pi_owner(paddr_t key, int owner)
 int futex_pi_handoff(uintptr_t uaddr, paddr_t key, uint32_t keep, uint32_t newval_if_none)
 {
 	struct futex_waiter *w;
-	irqflags_t f = hal_irq_save();
+	spinlock_t *lock = futex_bucket_lock(key);
+	irqflags_t f = spin_lock_irqsave(lock);
 	int r;
 
 	w = futex_first_waiter(key, true);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(lock, f);
 	if (!w)
 		return futex_put_value(uaddr, newval_if_none);
 	r = futex_put_value(uaddr, (uint32_t)w->task->tid | FUTEX_WAITERS | keep);
 	if (r)
 		return r;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(lock);
 	futex_wake_waiter(w, FW_OWNER);
 	set_pi_owner(key, w->task->tid);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(lock, f);
 	return 0;
 }
 
 void futex_pi_owner_exit(int tid)
 {
 	struct futex_waiter *w, *n;
-	irqflags_t f = hal_irq_save();
 
 	for (unsigned b = 0; b < FUTEX_NR_BUCKETS; b++) {
+		irqflags_t f = spin_lock_irqsave(futex_bucket_lock_nr(b));
+
 		list_for_each_entry_safe(w, n, futex_bucket_nr(b), node)
 			if (w->pi && w->pi_owner == tid)
 				futex_wake_waiter(w, FW_RETRY);
+		spin_unlock_irqrestore(futex_bucket_lock_nr(b), f);
 	}
-	hal_irq_restore(f);
 }
 
 /* Take the lock at uaddr for current, sleeping behind its owner unless
@@ -106,10 +111,10 @@ static long lock_pi(uintptr_t uaddr, uint64_t deadline, bool trylock, bool takeo
 			return -EDEADLK;
 		if (!owner || (takeover && owner_gone((int)owner))) {
 			nv = (val & FUTEX_OWNER_DIED) | (uint32_t)me;
-			f = hal_irq_save();
+			f = spin_lock_irqsave(futex_bucket_lock(w.key));
 			if (futex_first_waiter(w.key, true))
 				nv |= FUTEX_WAITERS;
-			hal_irq_restore(f);
+			spin_unlock_irqrestore(futex_bucket_lock(w.key), f);
 			return futex_put_value(uaddr, nv);
 		}
 		if (owner_gone((int)owner))
@@ -121,9 +126,9 @@ static long lock_pi(uintptr_t uaddr, uint64_t deadline, bool trylock, bool takeo
 		w.pi = true;
 		w.pi_owner = (int)owner;
 		w.bitset = FUTEX_BITSET_MATCH_ANY;
-		f = hal_irq_save();
+		f = spin_lock_irqsave(futex_bucket_lock(w.key));
 		s = futex_queue_sleep(&w, deadline, &r);
-		hal_irq_restore(f);
+		spin_unlock_irqrestore(w.lock, f);
 		if (s == FW_OWNER)
 			return 0;
 		if (s == FW_RETRY) {
@@ -187,9 +192,9 @@ long futex_wait_requeue_pi(uintptr_t uaddr, uint32_t val, uint64_t deadline, uin
 	if (!w.key || !w.requeue_pi_key)
 		return -EFAULT;
 	w.bitset = FUTEX_BITSET_MATCH_ANY;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(futex_bucket_lock(w.key));
 	s = futex_queue_sleep(&w, deadline, &r);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(w.lock, f);
 	switch (s) {
 	case FW_OWNER: return 0;
 	case FW_WOKEN: return -EAGAIN;
@@ -234,9 +239,9 @@ long futex_cmp_requeue_pi(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr
 
 	/* The top waiter takes uaddr2 if it is free (Linux
 	 * futex_proxy_trylock_atomic()). */
-	f = hal_irq_save();
+	f = spin_lock_irqsave(futex_bucket_lock(key));
 	w = futex_first_waiter(key, false);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(futex_bucket_lock(key), f);
 	if (!w)
 		return 0;
 	if (w->requeue_pi_key != key2)
@@ -249,10 +254,10 @@ long futex_cmp_requeue_pi(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr
 						    (uint32_t)w->task->tid);
 		if (r)
 			return r;
-		f = hal_irq_save();
+		f = futex_lock_pair(key, key2);
 		futex_wake_waiter(w, FW_OWNER);
 		set_pi_owner(key2, w->task->tid);
-		hal_irq_restore(f);
+		futex_unlock_pair(key, key2, f);
 		done = 1;
 		owner = (uint32_t)w->task->tid;
 		val2 = (uint32_t)w->task->tid | FUTEX_WAITERS;
@@ -263,7 +268,7 @@ long futex_cmp_requeue_pi(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr
 	    futex_put_value(uaddr2, val2 | FUTEX_WAITERS))
 		return -EFAULT;
 
-	f = hal_irq_save();
+	f = futex_lock_pair(key, key2);
 	list_for_each_entry_safe(w, n, futex_bucket(key), node) {
 		if (done - 1 >= nr_requeue)
 			break;
@@ -277,9 +282,10 @@ long futex_cmp_requeue_pi(uintptr_t uaddr, uintptr_t uaddr2, int nr_wake, int nr
 		w->key = key2;
 		w->pi = true;
 		w->pi_owner = (int)owner;
+		__atomic_store_n(&w->lock, futex_bucket_lock(key2), __ATOMIC_RELEASE);
 		list_add_tail(&w->node, futex_bucket(key2));
 		done++;
 	}
-	hal_irq_restore(f);
+	futex_unlock_pair(key, key2, f);
 	return r < 0 ? r : done;
 }

@@ -2,15 +2,20 @@
  * shared memory segments have in common [sysvipc(7)]: keys, ids,
  * permissions, the ipc64_perm user layout.
  *
- * Locking: the id tables and every object are changed only by system
- * calls, which on this one-CPU, non-preemptible kernel run one at a time
- * between sleeps; a task that sleeps (msgsnd/msgrcv/semop) re-finds its
- * object by id when it wakes, and an object removed meanwhile (IPC_RMID)
- * is freed only once no sleeper holds it (struct kern_ipc_perm.sleepers).
- * SMP: one mutex per table (ids) and a spinlock per object. */
+ * Locking: ipc_mutex (util.c) is held by every System V IPC system call
+ * from start to end and by sem_exit_undo(); it protects the id tables and
+ * every object. A task that sleeps (msgsnd/msgrcv/semop) releases it
+ * while asleep (sched_sleep_mutex()), re-finds its object by id when it
+ * wakes, and an object removed meanwhile (IPC_RMID) is freed only once no
+ * sleeper holds it (struct kern_ipc_perm.sleepers). Order: before the mm
+ * locks (shmat maps). Finer locks (one per table, a spinlock per object,
+ * as Linux) when contention shows. */
 #ifndef KERNEL_IPC_INTERNAL_H
 #define KERNEL_IPC_INTERNAL_H
 #include <hal/types.h>
+#include <kernel/mutex.h>
+
+extern struct mutex ipc_mutex;
 
 #define IPC_PRIVATE 0
 #define IPC_CREAT 00001000

@@ -75,7 +75,18 @@ static int newque(int key, int flg, long arg)
 	return q->perm.id;
 }
 
+static long do_msgget(int key, int msgflg);
 SYSCALL_DEFINE2(msgget, int, key, int, msgflg)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_msgget(key, msgflg);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_msgget(int key, int msgflg)
 {
 	return ipcget(&msg_ids, key, msgflg, newque, NULL, 0);
 }
@@ -93,13 +104,11 @@ static void free_queue(struct msg_queue *q)
  * last sleeper frees it), -EINTR. */
 static int msq_sleep(struct msg_queue *q)
 {
-	irqflags_t f = hal_irq_save();
 	int r;
 
 	q->perm.sleepers++;
-	r = sched_sleep(&q->wait, 0, true);
+	r = sched_sleep_mutex(&q->wait, &ipc_mutex, 0, true);
 	q->perm.sleepers--;
-	hal_irq_restore(f);
 	if (q->perm.deleted) {
 		if (!q->perm.sleepers)
 			free_queue(q);
@@ -108,7 +117,18 @@ static int msq_sleep(struct msg_queue *q)
 	return r == -EINTR ? -EINTR : 0;
 }
 
+static long do_msgsnd(int msqid, uintptr_t msgp, size_t msgsz, int msgflg);
 SYSCALL_DEFINE4(msgsnd, int, msqid, uintptr_t, msgp, size_t, msgsz, int, msgflg)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_msgsnd(msqid, msgp, msgsz, msgflg);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_msgsnd(int msqid, uintptr_t msgp, size_t msgsz, int msgflg)
 {
 	struct kern_ipc_perm *p;
 	struct msg_queue *q;
@@ -182,7 +202,18 @@ static struct msg_msg *find_msg(struct msg_queue *q, long msgtyp, int msgflg)
 	return best;
 }
 
+static long do_msgrcv(int msqid, uintptr_t msgp, size_t msgsz, long msgtyp, int msgflg);
 SYSCALL_DEFINE5(msgrcv, int, msqid, uintptr_t, msgp, size_t, msgsz, long, msgtyp, int, msgflg)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_msgrcv(msqid, msgp, msgsz, msgtyp, msgflg);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_msgrcv(int msqid, uintptr_t msgp, size_t msgsz, long msgtyp, int msgflg)
 {
 	struct kern_ipc_perm *p;
 	struct msg_queue *q;
@@ -281,7 +312,18 @@ static long msg_info(int cmd, uintptr_t buf)
 	return max;
 }
 
+static long do_msgctl(int msqid, int cmd, uintptr_t buf);
 SYSCALL_DEFINE3(msgctl, int, msqid, int, cmd, uintptr_t, buf)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_msgctl(msqid, cmd, buf);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_msgctl(int msqid, int cmd, uintptr_t buf)
 {
 	struct linux_msqid64_ds ds;
 	struct kern_ipc_perm *p;

@@ -102,7 +102,18 @@ static int sem_more_checks(struct kern_ipc_perm *p, long nsems)
 	return nsems > (long)sma_of(p)->nsems ? -EINVAL : 0;
 }
 
+static long do_semget(int key, int nsems, int semflg);
 SYSCALL_DEFINE3(semget, int, key, int, nsems, int, semflg)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_semget(key, nsems, semflg);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_semget(int key, int nsems, int semflg)
 {
 	if (nsems < 0 || nsems > SEMMSL)
 		return -EINVAL;
@@ -245,7 +256,6 @@ static long do_semtimedop(int semid, uintptr_t usops, unsigned nsops, uintptr_t 
 		/* Sleep until the set changes, the deadline or a signal. */
 		struct sem *s = &sa->sems[sops[blocker].sem_num];
 		bool zero = sops[blocker].sem_op == 0;
-		irqflags_t f = hal_irq_save();
 		int w;
 
 		if (zero)
@@ -253,9 +263,8 @@ static long do_semtimedop(int semid, uintptr_t usops, unsigned nsops, uintptr_t 
 		else
 			s->ncnt++;
 		p->sleepers++;
-		w = sched_sleep(&sa->wait, deadline, true);
+		w = sched_sleep_mutex(&sa->wait, &ipc_mutex, deadline, true);
 		p->sleepers--;
-		hal_irq_restore(f);
 		if (p->deleted) {
 			if (!p->sleepers)
 				kfree(sa);
@@ -282,18 +291,29 @@ out:
 
 SYSCALL_DEFINE4(semtimedop, int, semid, uintptr_t, sops, unsigned, nsops, uintptr_t, timeout)
 {
-	return do_semtimedop(semid, sops, nsops, timeout);
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_semtimedop(semid, sops, nsops, timeout);
+	mutex_unlock(&ipc_mutex);
+	return r;
 }
 
 SYSCALL_DEFINE3(semop, int, semid, uintptr_t, sops, unsigned, nsops)
 {
-	return do_semtimedop(semid, sops, nsops, 0);
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_semtimedop(semid, sops, nsops, 0);
+	mutex_unlock(&ipc_mutex);
+	return r;
 }
 
 void sem_exit_undo(int tgid)
 {
 	struct sem_undo *u, *n;
 
+	mutex_lock(&ipc_mutex);
 	list_for_each_entry_safe(u, n, &undo_list, list) {
 		if (u->tgid != tgid)
 			continue;
@@ -316,6 +336,7 @@ void sem_exit_undo(int tgid)
 		list_del(&u->list);
 		kfree(u);
 	}
+	mutex_unlock(&ipc_mutex);
 }
 
 static void fill_semid(const struct sem_array *sa, struct linux_semid64_ds *ds)
@@ -393,7 +414,18 @@ static long semctl_values(struct sem_array *sa, int cmd, uintptr_t arg)
 }
 
 /* arg is union semun, passed by value: an int (SETVAL) or a pointer. */
+static long do_semctl(int semid, int semnum, int cmd, unsigned long arg);
 SYSCALL_DEFINE4(semctl, int, semid, int, semnum, int, cmd, unsigned long, arg)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_semctl(semid, semnum, cmd, arg);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_semctl(int semid, int semnum, int cmd, unsigned long arg)
 {
 	struct linux_semid64_ds ds;
 	struct kern_ipc_perm *p;

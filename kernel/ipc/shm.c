@@ -114,13 +114,35 @@ static int shm_more_checks(struct kern_ipc_perm *p, long size)
 	return (unsigned long)size > seg_of(p)->segsz ? -EINVAL : 0;
 }
 
+static long do_shmget(int key, size_t size, int shmflg);
 SYSCALL_DEFINE3(shmget, int, key, size_t, size, int, shmflg)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_shmget(key, size, shmflg);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_shmget(int key, size_t size, int shmflg)
 {
 	shm_gc();
 	return ipcget(&shm_ids, key, shmflg, newseg, shm_more_checks, (long)size);
 }
 
+static long do_shmat(int shmid, uintptr_t shmaddr, int shmflg);
 SYSCALL_DEFINE3(shmat, int, shmid, uintptr_t, shmaddr, int, shmflg)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_shmat(shmid, shmaddr, shmflg);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_shmat(int shmid, uintptr_t shmaddr, int shmflg)
 {
 	unsigned prot = PROT_READ, acc = 0444;
 	struct kern_ipc_perm *p;
@@ -169,7 +191,18 @@ SYSCALL_DEFINE3(shmat, int, shmid, uintptr_t, shmaddr, int, shmflg)
 	return r;
 }
 
+static long do_shmdt(uintptr_t shmaddr);
 SYSCALL_DEFINE1(shmdt, uintptr_t, shmaddr)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_shmdt(shmaddr);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_shmdt(uintptr_t shmaddr)
 {
 	struct anon_shared *a;
 
@@ -240,7 +273,18 @@ static long shm_info(int cmd, uintptr_t buf)
 	return copy_to_user(buf, &in, sizeof(in)) ? -EFAULT : max;
 }
 
+static long do_shmctl(int shmid, int cmd, uintptr_t buf);
 SYSCALL_DEFINE3(shmctl, int, shmid, int, cmd, uintptr_t, buf)
+{
+	long r;
+
+	mutex_lock(&ipc_mutex);
+	r = do_shmctl(shmid, cmd, buf);
+	mutex_unlock(&ipc_mutex);
+	return r;
+}
+
+static long do_shmctl(int shmid, int cmd, uintptr_t buf)
 {
 	struct linux_shmid64_ds ds;
 	struct kern_ipc_perm *p;

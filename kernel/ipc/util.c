@@ -6,6 +6,9 @@
 
 #include "ipc_internal.h"
 
+/* Every System V IPC object and id table (ipc_internal.h). */
+struct mutex ipc_mutex = MUTEX_INIT(ipc_mutex, "ipc_mutex");
+
 struct kern_ipc_perm *ipc_obtain(struct ipc_ids *ids, int id)
 {
 	struct kern_ipc_perm *p;

@@ -15,6 +15,7 @@
 #include <kernel/errno.h>
 #include <kernel/random.h>
 #include <kernel/time.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 struct chacha_state {
@@ -23,6 +24,10 @@ struct chacha_state {
 	uint32_t counter;
 };
 
+/* rng_lock (irqsave: hwrng_mix() runs in IRQ context) protects rng,
+ * hw_source, out_since_request and the hwrng counters. A driver's
+ * request() is called after it is dropped (it may mix synchronously). */
+static DEFINE_SPINLOCK(rng_lock);
 static struct chacha_state rng;
 
 /* The hardware source (struct hwrng) and the output since its last
@@ -90,20 +95,19 @@ static void rng_rekey(void)
 		rng.nonce[0]++;
 }
 
-/* Ask the hardware source for fresh bytes once HWRNG_RESEED_BYTES have
- * been handed out since the last request. Interrupts masked. The bytes
- * arrive later through hwrng_mix(); a busy or failed device is asked
+/* The hardware source to ask for fresh bytes once HWRNG_RESEED_BYTES have
+ * been handed out since the last request, or NULL. rng_lock held. The
+ * bytes arrive later through hwrng_mix(); a busy or failed device is asked
  * again after the next HWRNG_RESEED_BYTES. */
-static void hwrng_demand(size_t n)
+static struct hwrng *hwrng_demand(size_t n)
 {
 	struct hwrng *h = hw_source;
 
 	out_since_request += n;
 	if (!h || h->failed || out_since_request < HWRNG_RESEED_BYTES)
-		return;
+		return NULL;
 	out_since_request = 0;
-	if (h->request(h) == 0)
-		h->requests++;
+	return h;
 }
 
 void get_random_bytes(void *buf, size_t n)
@@ -111,7 +115,8 @@ void get_random_bytes(void *buf, size_t n)
 	size_t n_total = n;
 	unsigned char *p = buf;
 	uint32_t blk[16];
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&rng_lock);
+	struct hwrng *ask;
 
 	while (n) {
 		size_t chunk = n < sizeof(blk) ? n : sizeof(blk);
@@ -125,14 +130,19 @@ void get_random_bytes(void *buf, size_t n)
 	}
 	memset(blk, 0, sizeof(blk));
 	rng_rekey();
-	hwrng_demand(n_total);
-	hal_irq_restore(flags);
+	ask = hwrng_demand(n_total);
+	spin_unlock_irqrestore(&rng_lock, flags);
+	if (ask && ask->request(ask) == 0) {
+		flags = spin_lock_irqsave(&rng_lock);
+		ask->requests++;
+		spin_unlock_irqrestore(&rng_lock, flags);
+	}
 }
 
-void add_random_entropy(const void *buf, size_t n)
+/* rng_lock held. */
+static void mix_locked(const void *buf, size_t n)
 {
 	const unsigned char *p = buf;
-	irqflags_t flags = hal_irq_save();
 
 	/* XOR the input into the key a key-length at a time, re-keying in
 	 * between, so every input byte influences the whole future state. */
@@ -146,7 +156,14 @@ void add_random_entropy(const void *buf, size_t n)
 		n -= chunk;
 		rng_rekey();
 	}
-	hal_irq_restore(flags);
+}
+
+void add_random_entropy(const void *buf, size_t n)
+{
+	irqflags_t flags = spin_lock_irqsave(&rng_lock);
+
+	mix_locked(buf, n);
+	spin_unlock_irqrestore(&rng_lock, flags);
 }
 
 void random_init(void)
@@ -174,24 +191,24 @@ void random_init(void)
 
 int hwrng_register(struct hwrng *h)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&rng_lock);
 	int err = 0;
 
 	if (hw_source)
 		err = -EBUSY;
 	else
 		hw_source = h;
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&rng_lock, flags);
 	return err;
 }
 
 void hwrng_mix(struct hwrng *h, const void *buf, size_t n)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&rng_lock);
 
-	add_random_entropy(buf, n);
+	mix_locked(buf, n);
 	h->bytes_mixed += n;
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&rng_lock, flags);
 }
 
 void hwrng_failed(struct hwrng *h)
@@ -201,7 +218,7 @@ void hwrng_failed(struct hwrng *h)
 
 int hwrng_stats(struct hwrng_stats *out)
 {
-	irqflags_t flags = hal_irq_save();
+	irqflags_t flags = spin_lock_irqsave(&rng_lock);
 	struct hwrng *h = hw_source;
 
 	if (h) {
@@ -210,6 +227,6 @@ int hwrng_stats(struct hwrng_stats *out)
 		out->requests = h->requests;
 		out->failed = h->failed;
 	}
-	hal_irq_restore(flags);
+	spin_unlock_irqrestore(&rng_lock, flags);
 	return h ? 0 : -ENODEV;
 }

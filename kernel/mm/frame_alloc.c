@@ -13,13 +13,16 @@
  * through their own first bytes (the frame is unused, so it may hold the
  * list node). Buddies merge only inside one section.
  *
- * Not for IRQ context. One CPU, non-preemptible kernel: no lock needed.
+ * Not for IRQ context. frame_lock (irqsave, a leaf: nothing is taken
+ * under it) protects the free lists, the per-frame words and the counters;
+ * a new block is zeroed after it is dropped.
  */
 #include <hal/frame.h>
 #include <hal/mmu.h>
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #define FRAME_MAX_ORDER 10
@@ -43,6 +46,7 @@ struct free_node {
 	struct free_node *next, *prev;
 };
 
+static DEFINE_SPINLOCK(frame_lock);
 static struct section sections[MAX_SECTIONS];
 static unsigned nr_sections;
 static struct free_node free_lists[FRAME_MAX_ORDER + 1]; /* circular list heads */
@@ -104,14 +108,19 @@ paddr_t frame_alloc(unsigned order)
 	uint64_t pfn;
 	struct section *s;
 
+	irqflags_t f;
+
 	if (order > FRAME_MAX_ORDER)
 		return 0;
+	f = spin_lock_irqsave(&frame_lock);
 	for (k = order; k <= FRAME_MAX_ORDER; k++) {
 		if (free_lists[k].next != &free_lists[k] && free_lists[k].next)
 			break;
 	}
-	if (k > FRAME_MAX_ORDER)
+	if (k > FRAME_MAX_ORDER) {
+		spin_unlock_irqrestore(&frame_lock, f);
 		return 0;
+	}
 	n = free_lists[k].next;
 	list_remove(n);
 	pfn = hal_virt_to_phys(n) >> PAGE_SHIFT;
@@ -125,6 +134,7 @@ paddr_t frame_alloc(unsigned order)
 		list_push(k, pfn + (1ULL << k));
 	}
 	free_frames -= 1ULL << order;
+	spin_unlock_irqrestore(&frame_lock, f);
 	for (uint64_t i = 0; i < 1ULL << order; i++)
 		frame_zero((paddr_t)(pfn + i) << PAGE_SHIFT); /* the arch's fastest page clear */
 	return (paddr_t)pfn << PAGE_SHIFT;
@@ -134,22 +144,25 @@ void frame_free(paddr_t pa, unsigned order)
 {
 	uint64_t pfn = pa >> PAGE_SHIFT;
 	struct section *s = find_section(pfn);
+	irqflags_t f;
 
 	if (!pa)
 		return;
 	KASSERT(order <= FRAME_MAX_ORDER && !(pa & (PAGE_SIZE - 1)) &&
 		!(pfn & ((1ULL << order) - 1)));
 	KASSERT(s && pfn + (1ULL << order) <= s->end_pfn);
+	f = spin_lock_irqsave(&frame_lock);
 	/* Double free: the block (or a block containing it) is already free. */
 	KASSERT(!(s->state[pfn - s->base_pfn] & FREE_HEAD));
 	if (s->state[pfn - s->base_pfn] & REF_MASK) {
 		KASSERT(order == 0);
 		s->state[pfn - s->base_pfn]--; /* another reference remains */
-		return;
+	} else {
+		s->state[pfn - s->base_pfn] = 0;
+		free_frames += 1ULL << order;
+		free_block(s, pfn, order);
 	}
-	s->state[pfn - s->base_pfn] = 0;
-	free_frames += 1ULL << order;
-	free_block(s, pfn, order);
+	spin_unlock_irqrestore(&frame_lock, f);
 }
 
 int frame_get(paddr_t pa)
@@ -157,12 +170,18 @@ int frame_get(paddr_t pa)
 	uint64_t pfn = pa >> PAGE_SHIFT;
 	struct section *s = find_section(pfn);
 
+	irqflags_t f;
+	int r = 0;
+
 	KASSERT(s && !(pa & (PAGE_SIZE - 1)));
+	f = spin_lock_irqsave(&frame_lock);
 	KASSERT(!(s->state[pfn - s->base_pfn] & FREE_HEAD));
 	if ((s->state[pfn - s->base_pfn] & REF_MASK) >= MAX_EXTRA_REFS)
-		return -ENOMEM;
-	s->state[pfn - s->base_pfn]++;
-	return 0;
+		r = -ENOMEM;
+	else
+		s->state[pfn - s->base_pfn]++;
+	spin_unlock_irqrestore(&frame_lock, f);
+	return r;
 }
 
 /* The state word of an allocated frame, or NULL for memory the allocator
@@ -186,14 +205,14 @@ bool frame_icache_clean(paddr_t pa)
 
 void frame_set_icache_clean(paddr_t pa, bool clean)
 {
+	irqflags_t f = spin_lock_irqsave(&frame_lock); /* the word holds the count too */
 	uint16_t *st = alloc_state(pa);
 
-	if (!st)
-		return;
-	if (clean)
+	if (st && clean)
 		*st |= FRAME_ICACHE_CLEAN;
-	else
+	else if (st)
 		*st &= (uint16_t)~FRAME_ICACHE_CLEAN;
+	spin_unlock_irqrestore(&frame_lock, f);
 }
 
 uint64_t frame_total_bytes(void)

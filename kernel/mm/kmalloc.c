@@ -10,9 +10,10 @@
  * slab object and the start of a large object always lie in the header's
  * page. Every object is 16-byte aligned.
  *
- * Not for IRQ context (frames may be allocated). One CPU, non-preemptible
- * kernel: no lock. Heap corruption found on kfree (bad magic, a pointer
- * that is not an object start) panics.
+ * Not for IRQ context (frames may be allocated). kmalloc_lock (irqsave;
+ * only frame_lock is taken under it) protects the classes, every slab
+ * header and heap_ready; bytes_in_use is atomic. Heap corruption found on
+ * kfree (bad magic, a pointer that is not an object start) panics.
  */
 #include <hal/frame.h>
 #include <hal/mmu.h>
@@ -20,6 +21,7 @@
 #include <kernel/list.h>
 #include <kernel/printk.h>
 #include <kernel/service.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #define SLAB_MAGIC 0x51ab51abU
@@ -59,6 +61,7 @@ struct kmem_class {
 	struct page_hdr *spare;	  /* one empty slab kept to avoid thrashing */
 };
 
+static DEFINE_SPINLOCK(kmalloc_lock);
 static struct kmem_class classes[NR_CLASSES];
 static bool heap_ready;
 static size_t bytes_in_use;
@@ -128,28 +131,31 @@ static void *slab_alloc(unsigned cls)
 	h->inuse++;
 	if (!h->free)
 		list_del(&h->list); /* full */
-	bytes_in_use += class_size[cls];
+	__atomic_add_fetch(&bytes_in_use, class_size[cls], __ATOMIC_RELAXED);
 	return o;
 }
 
-static void slab_free(struct page_hdr *h, void *p)
+/* kmalloc_lock held. Returns NULL, or what is wrong with p (the caller
+ * panics once the lock is dropped: a panic inside a service call is
+ * contained and must not leave the heap locked). */
+static const char *slab_free(struct page_hdr *h, void *p)
 {
 	struct kmem_class *c;
 	size_t sz, off = (size_t)((char *)p - (char *)h);
 	struct obj *o = p;
 
 	if (h->cls >= NR_CLASSES)
-		panic("kfree(%p): corrupt slab header", p);
+		return "corrupt slab header";
 	c = &classes[h->cls];
 	sz = class_size[h->cls];
 	if (off < HDR_SIZE || (off - HDR_SIZE) % sz || h->inuse == 0)
-		panic("kfree(%p): not an allocated object", p);
+		return "not an allocated object";
 	if (!h->free)
 		list_add(&h->list, &c->partial); /* was full */
 	o->next = h->free;
 	h->free = o;
 	h->inuse--;
-	bytes_in_use -= sz;
+	__atomic_sub_fetch(&bytes_in_use, sz, __ATOMIC_RELAXED);
 	if (h->inuse == 0) {
 		list_del(&h->list);
 		if (!c->spare) {
@@ -159,6 +165,7 @@ static void slab_free(struct page_hdr *h, void *p)
 			frame_free(hal_virt_to_phys(h), 0);
 		}
 	}
+	return NULL;
 }
 
 /* Free [pa, pa + n pages) as naturally aligned buddy blocks. */
@@ -197,7 +204,7 @@ static void *large_alloc(size_t size)
 	h->magic = LARGE_MAGIC;
 	h->npages = npages;
 	h->size = size;
-	bytes_in_use += npages << PAGE_SHIFT;
+	__atomic_add_fetch(&bytes_in_use, npages << PAGE_SHIFT, __ATOMIC_RELAXED);
 	return (char *)h + HDR_SIZE;
 }
 
@@ -212,14 +219,18 @@ void *kmalloc(size_t size)
 {
 	void *p;
 
-	if (!heap_ready)
-		heap_init();
 	if (size > (size_t)(PAGE_SIZE << MAX_ORDER))
 		return NULL;
-	if (size <= SLAB_MAX)
+	if (size <= SLAB_MAX) {
+		irqflags_t f = spin_lock_irqsave(&kmalloc_lock);
+
+		if (!heap_ready)
+			heap_init();
 		p = slab_alloc(class_of(size ? size : 1));
-	else
+		spin_unlock_irqrestore(&kmalloc_lock, f);
+	} else {
 		p = large_alloc(size);
+	}
 #ifdef SVC_CONTAIN
 	svc_charge(p, size); /* inside a service call: charged to its instance */
 #endif
@@ -258,12 +269,17 @@ void kfree(void *p)
 #endif
 	h = hdr_of(p);
 	if (h->magic == SLAB_MAGIC) {
-		slab_free(h, p);
+		irqflags_t f = spin_lock_irqsave(&kmalloc_lock);
+		const char *bad = slab_free(h, p);
+
+		spin_unlock_irqrestore(&kmalloc_lock, f);
+		if (bad)
+			panic("kfree(%p): %s", p, bad);
 	} else if (h->magic == LARGE_MAGIC && (char *)p == (char *)h + HDR_SIZE) {
 		uint64_t n = h->npages;
 
 		h->magic = 0;
-		bytes_in_use -= n << PAGE_SHIFT;
+		__atomic_sub_fetch(&bytes_in_use, n << PAGE_SHIFT, __ATOMIC_RELAXED);
 		free_run(hal_virt_to_phys(h), n);
 	} else {
 		panic("kfree(%p): not a heap object", p);
@@ -300,5 +316,5 @@ char *kstrdup(const char *s)
 
 size_t kmalloc_bytes_in_use(void)
 {
-	return bytes_in_use;
+	return __atomic_load_n(&bytes_in_use, __ATOMIC_RELAXED);
 }

@@ -9,6 +9,7 @@
 #include <hal/usercopy.h>
 #include <kernel/kmalloc.h>
 #include <kernel/net.h>
+#include <kernel/printk.h>
 #include <kernel/service.h>
 #include <kernel/task.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 /* Every AF_UNIX socket's state and the bound-name table (af_unix.h). */
 DEFINE_SPINLOCK(unix_lock);
 static LIST_HEAD(unix_bound);  /* [L] unix_sock.bound: sockets with a name */
+static LIST_HEAD(unix_all);    /* [L] unix_sock.all: every socket, embryos too */
 static unsigned autobind_next; /* [L] */
 
 static const struct proto_ops unix_stream_ops, unix_dgram_ops, unix_seqpacket_ops;
@@ -41,6 +43,9 @@ static struct unix_sock *unix_sock_alloc(int type)
 	wait_queue_init(&u->wait);
 	wait_queue_init(&u->peer_wait);
 	mutex_init(&u->iolock, "unix_iolock");
+	spin_lock(&unix_lock);
+	list_add_tail(&u->all, &unix_all);
+	spin_unlock(&unix_lock);
 	return u;
 }
 
@@ -51,8 +56,58 @@ void unix_sock_hold(struct unix_sock *u)
 
 void unix_sock_put(struct unix_sock *u)
 {
-	if (--u->refcount == 0)
+	if (--u->refcount == 0) {
+		list_del(&u->all);
 		kfree(u);
+	}
+}
+
+/* [proc(5)] /proc/net/unix, as Linux's unix_seq_show(): the kernel
+ * address is shown as 0 (kptr_restrict), flags __SO_ACCEPTCON (0x10000)
+ * for a listener, St SS_UNCONNECTED 1 / SS_CONNECTING 2 / SS_CONNECTED 3 /
+ * SS_DISCONNECTING 4, the socket's inode, and its name (an abstract
+ * name's leading NUL as '@'). Writes at most room bytes with the NUL and
+ * returns the length (room - 1 or more when it did not fit). */
+size_t unix_proc_show(char *buf, size_t room)
+{
+	struct unix_sock *u;
+	size_t n = 0;
+	int w;
+
+	w = snprintf(buf, room, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+	n = w > 0 ? (size_t)w : 0;
+	spin_lock(&unix_lock);
+	list_for_each_entry(u, &unix_all, all) {
+		unsigned st;
+		uint64_t ino = u->sock && u->sock->file ? u->sock->file->inode->ino : 0;
+
+		if (n >= room)
+			break;
+		if (u->sock)
+			st = u->state == UNIX_CONNECTED ? 3 : 1;
+		else
+			st = u->state == UNIX_CONNECTED ? 2 : 4;
+		w = snprintf(buf + n, room - n, "%016x: %08X %08X %08X %04X %02X %5llu", 0,
+			     u->refcount, 0, u->state == UNIX_LISTENING ? 0x10000 : 0, u->type, st,
+			     (unsigned long long)ino);
+		n += w > 0 ? (size_t)w : 0;
+		if (u->addr.len > 2 && n < room) {
+			int plen = u->addr.len - 2;
+			const char *p = u->addr.name + 2;
+
+			if (p[0]) /* a path: up to its NUL */
+				w = snprintf(buf + n, room - n, " %.*s", plen, p);
+			else
+				w = snprintf(buf + n, room - n, " @%.*s", plen - 1, p + 1);
+			n += w > 0 ? (size_t)w : 0;
+		}
+		if (n < room) {
+			w = snprintf(buf + n, room - n, "\n");
+			n += w > 0 ? (size_t)w : 0;
+		}
+	}
+	spin_unlock(&unix_lock);
+	return n < room ? n : room - 1;
 }
 
 static void unix_release_sock(struct unix_sock *u, bool embryo);
@@ -64,10 +119,21 @@ void unix_skb_free(struct unix_skb *skb)
 	if (skb->embryo)
 		unix_release_sock(skb->embryo, true);
 	if (skb->sender) {
+		struct unix_sock *s = skb->sender;
+		size_t old, now, buf;
+
 		spin_lock(&unix_lock);
-		skb->sender->wmem -= MIN(skb->sender->wmem, skb->truesize);
+		old = s->wmem;
+		s->wmem -= MIN(s->wmem, skb->truesize);
+		now = s->wmem;
+		buf = (size_t)s->sndbuf;
 		spin_unlock(&unix_lock);
-		wake_up(&skb->sender->wait); /* room to send again */
+		/* Wake the sender only when room appears: for a blocked send
+		 * (wmem < sndbuf) or for poll's POLLOUT (4 * wmem <= sndbuf).
+		 * Waking it on every read would wake a ping-pong partner that
+		 * waits for data on the same queue for nothing. */
+		if ((old >= buf && now < buf) || (old * 4 > buf && now * 4 <= buf))
+			wake_up(&s->wait);
 		spin_lock(&unix_lock);
 		unix_sock_put(skb->sender); /* may free it: last */
 		spin_unlock(&unix_lock);
@@ -337,9 +403,10 @@ static int unix_stream_connect(struct socket *sock, const struct sockaddr_storag
 	wake_up(&other->wait);
 	return 0;
 out:
-	kfree(embryo);
 	kfree(skb);
 	spin_lock(&unix_lock);
+	if (embryo)
+		unix_sock_put(embryo); /* never linked: this frees it */
 	unix_sock_put(other);
 	spin_unlock(&unix_lock);
 	return err;

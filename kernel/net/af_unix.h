@@ -53,6 +53,7 @@ struct unix_sock {
 	struct unix_addr addr;	  /* [L] own name */
 	struct inode *path_inode; /* [L] the socket node of a path name, referenced */
 	struct list_head bound;	  /* [L] in the table of bound names while named */
+	struct list_head all;	  /* [L] in unix_all, for /proc/net/unix */
 	struct list_head queue;	  /* [L] unix_skb: data, or connections when listening */
 	unsigned qlen;		  /* [L] buffers (or connections) queued */
 	size_t wmem;		  /* [L] truesize of our buffers queued at peers */

@@ -12,7 +12,9 @@
 
 #include "af_unix.h"
 
-#define STREAM_CHUNK_MAX (64 * 1024)
+/* A chunk and its header fit an order-2 block of the heap (4 pages), so a
+ * stream buffer costs no buddy split and merge. */
+#define STREAM_CHUNK_MAX (4 * 4096 - 512)
 
 struct scm_cookie {
 	struct scm_fp_list *fp;

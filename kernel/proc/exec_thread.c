@@ -11,13 +11,15 @@
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 
 #include "../sched/sched_internal.h"
+#include "../signal/signal_internal.h"
 #include "proc_internal.h"
 
 /* t (current, not the leader) becomes the leader of its now single-thread
  * process; the old leader, a zombie nobody waits for, is freed.
- * Interrupts masked. */
+ * tasklist_lock held. */
 static void take_over_leader(struct task *t, struct task *leader)
 {
 	struct task *c, *n;
@@ -51,7 +53,7 @@ static void take_over_leader(struct task *t, struct task *leader)
 	t->nr_live = 1;
 	t->group_exiting = false;
 
-	leader->state = TASK_DEAD;
+	sched_set_state(leader, TASK_DEAD);
 	task_unlink(leader);
 	sched_free_later(leader);
 }
@@ -59,21 +61,22 @@ static void take_over_leader(struct task *t, struct task *leader)
 int exec_de_thread(void)
 {
 	struct task *t = current, *leader = t->group_leader, *it;
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 
 	if (leader->nr_live == 1 && leader == t) {
-		hal_irq_restore(f);
+		spin_unlock_irqrestore(&tasklist_lock, f);
 		return 0;
 	}
 	if (leader->group_exiting) {
-		hal_irq_restore(f); /* an exit_group won the race: we are dying */
+		spin_unlock_irqrestore(&tasklist_lock,
+				       f); /* an exit_group won the race: we are dying */
 		return -EAGAIN;
 	}
-	for_each_thread(leader, it) if (it != t) send_signal(it, SIGKILL, NULL);
+	for_each_thread(leader, it) if (it != t) send_signal_locked(it, SIGKILL, NULL);
 	while (leader->nr_live > 1)
-		sched_sleep(&leader->group_wq, 0, false);
+		sched_sleep_locked(&leader->group_wq, &tasklist_lock, 0, false);
 	if (t != leader)
 		take_over_leader(t, leader);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
+#include <kernel/spinlock.h>
 
 #include "../sched/sched_internal.h"
 #include "../signal/signal_internal.h"
@@ -46,7 +47,7 @@ static struct task *find_reaper(struct task *t)
 }
 
 /* Give t's children to their new reaper; zombies among them are announced
- * to it (or freed at once if it does not wait). Interrupts masked. */
+ * to it (or freed at once if it does not wait). tasklist_lock held. */
 static void reparent_children(struct task *t)
 {
 	struct task *c, *n, *reaper = find_reaper(t);
@@ -55,7 +56,7 @@ static void reparent_children(struct task *t)
 		c->parent = reaper;
 		list_add_tail(&c->sibling, &reaper->children);
 		if (c->pdeath_signal)
-			send_group_signal(c, c->pdeath_signal, NULL);
+			send_group_signal_locked(c, c->pdeath_signal, NULL);
 		if (c->state == TASK_ZOMBIE && c->nr_live == 0 && notify_parent_exit(c))
 			task_release(c);
 	}
@@ -63,7 +64,7 @@ static void reparent_children(struct task *t)
 
 /* The last thread of leader's process has exited: the process is a zombie
  * now, announced to its parent (or freed at once if the parent will not
- * wait). Interrupts masked. */
+ * wait). tasklist_lock held. */
 static void process_exit(struct task *leader)
 {
 	if (leader->group_exiting)
@@ -73,7 +74,7 @@ static void process_exit(struct task *leader)
 	pidfd_task_exit(leader);
 	reparent_children(leader);
 	if (notify_parent_exit(leader)) {
-		leader->state = TASK_DEAD;
+		sched_set_state(leader, TASK_DEAD);
 		task_unlink(leader);
 		sched_free_later(leader);
 	}
@@ -109,16 +110,19 @@ __noreturn void do_exit(int status)
 	}
 	t->exit_status = status;
 
-	f = hal_irq_save();
-	(void)f; /* never restored: we switch away for good */
+	/* Interrupts stay masked from here on (f is never restored: we
+	 * switch away for good), so on one CPU nobody frees t before the
+	 * switch. */
+	f = spin_lock_irqsave(&tasklist_lock);
+	(void)f;
 	leader->nr_live--;
 	if (t == leader) {
 		/* A leader whose threads live on stays a zombie nobody can
 		 * reap until the last of them exits (Linux delay_group_leader). */
-		t->state = TASK_ZOMBIE;
+		sched_set_state(t, TASK_ZOMBIE);
 	} else {
 		/* Another thread: nobody waits for it. */
-		t->state = TASK_DEAD;
+		sched_set_state(t, TASK_DEAD);
 		task_unlink(t);
 		list_del(&t->thread_node);
 		sched_free_later(t);
@@ -126,6 +130,7 @@ __noreturn void do_exit(int status)
 	wake_up(&leader->group_wq);
 	if (leader->nr_live == 0)
 		process_exit(leader);
+	spin_unlock(&tasklist_lock);
 	futex_pi_owner_exit(t->tid); /* t is a zombie or dead now: waiters may take over */
 	schedule();
 	panic("do_exit: dead task %d was scheduled again", t->tid);
@@ -134,16 +139,16 @@ __noreturn void do_exit(int status)
 __noreturn void do_group_exit(int status)
 {
 	struct task *t = current, *leader = t->group_leader, *it;
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 
 	if (leader->group_exiting) {
 		status = leader->group_exit_status; /* another thread got here first */
 	} else {
 		leader->group_exiting = true;
 		leader->group_exit_status = status;
-		for_each_thread(leader, it) if (it != t) send_signal(it, SIGKILL, NULL);
+		for_each_thread(leader, it) if (it != t) send_signal_locked(it, SIGKILL, NULL);
 	}
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	do_exit(status);
 }
 

@@ -21,6 +21,7 @@
 #include <kernel/sched.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "../sched/sched_internal.h"
@@ -275,11 +276,11 @@ static long kernel_clone(const struct clone_req *req)
 		p->vfork_done = false;
 	}
 	if (thread) {
-		irqflags_t f = hal_irq_save();
+		irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 		list_del(&c->thread_node); /* task_alloc made it a group of its own */
 		list_add_tail(&c->thread_node, &c->group_leader->threads);
 		c->group_leader->nr_live++;
-		hal_irq_restore(f);
+		spin_unlock_irqrestore(&tasklist_lock, f);
 	}
 	task_link(c);
 	sched_add(c);
@@ -287,10 +288,10 @@ static long kernel_clone(const struct clone_req *req)
 	if (vfork) {
 		/* [vfork(2)]: the parent is suspended until the child execs
 		 * or exits; it cannot be reaped meanwhile (only we can). */
-		irqflags_t f = hal_irq_save();
+		irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 		while (!p->vfork_done)
-			sched_sleep(&p->vfork_wq, 0, false);
-		hal_irq_restore(f);
+			sched_sleep_locked(&p->vfork_wq, &tasklist_lock, 0, false);
+		spin_unlock_irqrestore(&tasklist_lock, f);
 	}
 	return pid;
 
@@ -304,11 +305,15 @@ fail:
 void vfork_release(struct task *t)
 {
 	struct task *p = t->vfork_parent;
+	irqflags_t f;
+
 	if (!p)
 		return;
 	t->vfork_parent = NULL;
+	f = spin_lock_irqsave(&tasklist_lock); /* vfork_done */
 	p->vfork_done = true;
 	wake_up(&p->vfork_wq);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 }
 
 /* clone(flags, stack, parent_tid, <tls, child_tid in the arch's order>).

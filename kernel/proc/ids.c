@@ -10,6 +10,7 @@
 #include <kernel/errno.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 
 #include "proc_internal.h"
 
@@ -279,9 +280,9 @@ SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 		pgid = t->tid;
 	if (pgid != t->tid && !pgrp_in_session(pgid, me->sid))
 		return -EPERM;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&tasklist_lock);
 	t->pgid = pgid;
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return 0;
 }
 
@@ -302,15 +303,17 @@ SYSCALL_DEFINE0(getpgrp)
 SYSCALL_DEFINE0(setsid)
 {
 	struct task *me = current, *t;
-	irqflags_t f;
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 
-	list_for_each_entry(t, &task_list, all_list)
-		if (t->pgid == me->tid)
+	list_for_each_entry(t, &task_list, all_list) {
+		if (t->pgid == me->tid) {
+			spin_unlock_irqrestore(&tasklist_lock, f);
 			return -EPERM;
-	f = hal_irq_save();
+		}
+	}
 	me->sid = me->pgid = me->tid;
 	me->tty = NULL;
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return me->sid;
 }
 

@@ -20,6 +20,7 @@
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/vfs.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "proc_internal.h"
@@ -29,8 +30,8 @@
 struct pidfd {
 	struct task *task; /* the group leader, NULL once reaped */
 	int pid;
-	bool exited; /* every thread has exited */
-	unsigned refs;
+	bool exited;   /* every thread has exited */
+	unsigned refs; /* atomic */
 	struct wait_queue wq;
 };
 
@@ -40,9 +41,8 @@ static const struct file_operations pidfd_fops;
 
 static void pidfd_put(struct pidfd *p)
 {
-	irqflags_t f = hal_irq_save();
-	bool last = --p->refs == 0;
-	hal_irq_restore(f);
+	bool last = __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0;
+
 	if (last)
 		kfree(p);
 }
@@ -51,13 +51,16 @@ static void pidfd_put(struct pidfd *p)
  * reference for the caller. NULL on -ENOMEM. */
 static struct pidfd *pidfd_of(struct task *leader)
 {
-	struct pidfd *p = leader->pidfd;
+	struct pidfd *p, *fresh = kzalloc(sizeof *fresh);
 	irqflags_t f;
 
+	if (!fresh)
+		return NULL;
+	f = spin_lock_irqsave(&tasklist_lock); /* leader->pidfd */
+	p = leader->pidfd;
 	if (!p) {
-		p = kzalloc(sizeof *p);
-		if (!p)
-			return NULL;
+		p = fresh;
+		fresh = NULL;
 		p->task = leader;
 		p->pid = leader->tid;
 		p->refs = 1; /* the process's */
@@ -65,9 +68,9 @@ static struct pidfd *pidfd_of(struct task *leader)
 		wait_queue_init(&p->wq);
 		leader->pidfd = p;
 	}
-	f = hal_irq_save();
-	p->refs++;
-	hal_irq_restore(f);
+	__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+	spin_unlock_irqrestore(&tasklist_lock, f);
+	kfree(fresh);
 	return p;
 }
 

@@ -19,7 +19,8 @@
  * TASK_RUNNING. No pid, not linked anywhere. NULL on -ENOMEM. */
 struct task *task_alloc(void);
 /* Free what task_alloc() and later set-up allocated (kernel stack, cmdline,
- * exe_path, the struct). t must be unlinked and must not be running. */
+ * exe_path, the struct). t must be unlinked and must not be running.
+ * Takes tasklist_lock (not to be held by the caller). */
 void task_free(struct task *t);
 /* Highest address (exclusive) of t's kernel stack. */
 void *task_kstack_top(struct task *t);
@@ -31,10 +32,11 @@ int pid_alloc(void);
 
 /* Insert t in task_list and, if t->parent, in its children. */
 void task_link(struct task *t);
-/* Remove t from task_list and from its parent's children. */
+/* Remove t from task_list and from its parent's children. tasklist_lock
+ * held. */
 void task_unlink(struct task *t);
 /* Reap a zombie (wait4) or a dead autoreaped task: unlink and free. The
- * caller must not be t. */
+ * caller must not be t, and holds tasklist_lock. */
 void task_release(struct task *t);
 /* Number of tasks in task_list (sysinfo procs). */
 unsigned task_count(void);
@@ -62,7 +64,7 @@ int pidfd_create(struct task *leader, unsigned flags);
 /* The pid a pidfd refers to, -EBADF if fd is not a pidfd. */
 int pidfd_pid(int fd);
 /* leader's process has exited (pidfds poll readable) / leader is being
- * freed (pidfd_send_signal then gives -ESRCH). Interrupts masked. */
+ * freed (pidfd_send_signal then gives -ESRCH). tasklist_lock held. */
 void pidfd_task_exit(struct task *leader);
 void pidfd_task_free(struct task *leader);
 

@@ -10,11 +10,19 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "../signal/signal_internal.h"
 #include "proc_internal.h"
 
+/* tasklist_lock (irqsave: the tick and the TTY send signals from IRQ
+ * context) protects: task_list and every task's all_list; the process
+ * tree (parent, children, sibling); thread groups (threads, thread_node,
+ * nr_live, group_exiting, group_exit_status); pgid, sid and tty of every
+ * task; the interval timers (kernel/time/itimer.c); last_pid. Order:
+ * before sighand->siglock, wait-queue locks and sched_lock. */
+DEFINE_SPINLOCK(tasklist_lock);
 LIST_HEAD(task_list);
 struct task *init_task;
 
@@ -70,6 +78,7 @@ struct task *task_alloc(void)
 		kfree(t);
 		return NULL;
 	}
+	spin_lock_init(&t->sighand->siglock, "sighand.siglock");
 	t->sighand->refcount = 1;
 	t->group_leader = t;
 	list_init(&t->threads);
@@ -99,18 +108,21 @@ struct task *task_alloc(void)
 	return t;
 }
 
-void task_free(struct task *t)
+/* Off the lists a freed task is still on; tasklist_lock held. */
+static void task_detach_locked(struct task *t)
 {
-	irqflags_t f;
-
-	if (!t)
-		return;
-	f = hal_irq_save();
 	pidfd_task_free(t);
+	spin_lock(&t->sighand->siglock);
 	sigqueue_flush(t, 0); /* return queued real-time signals to the pool */
+	spin_unlock(&t->sighand->siglock);
 	list_del(&t->thread_node);
 	list_del(&t->itimer_node);
-	hal_irq_restore(f);
+}
+
+/* Free what t owns; t is on no list any more. Takes only the allocators'
+ * locks, so it may run under tasklist_lock. */
+static void task_destroy(struct task *t)
+{
 	sighand_put(t->sighand);
 	uts_ns_put(t->uts_ns);
 	groups_put(t->groups);
@@ -118,6 +130,18 @@ void task_free(struct task *t)
 	kfree(t->cmdline);
 	kfree(t->exe_path);
 	kfree(t);
+}
+
+void task_free(struct task *t)
+{
+	irqflags_t f;
+
+	if (!t)
+		return;
+	f = spin_lock_irqsave(&tasklist_lock);
+	task_detach_locked(t);
+	spin_unlock_irqrestore(&tasklist_lock, f);
+	task_destroy(t);
 }
 
 /* Is pid in use as a task id, a process group or a session? */
@@ -130,61 +154,78 @@ static bool pid_busy(int pid)
 	return false;
 }
 
+/* A pid is handed out once last_pid moved past it, before the task is
+ * linked: a second pid_alloc() meanwhile skips it (last_pid only grows
+ * until it wraps at PID_MAX). */
 int pid_alloc(void)
 {
-	int pid = last_pid;
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
+	int pid = last_pid, r = -EAGAIN;
+
 	for (int tries = 0; tries < PID_MAX; tries++) {
 		pid = pid >= PID_MAX ? 1 : pid + 1;
 		if (!pid_busy(pid)) {
 			last_pid = pid;
-			return pid;
+			r = pid;
+			break;
 		}
 	}
-	return -EAGAIN;
+	spin_unlock_irqrestore(&tasklist_lock, f);
+	return r;
 }
 
 struct task *task_lookup(int pid)
 {
-	struct task *t;
+	struct task *t, *found = NULL;
+	irqflags_t f;
+
 	if (pid <= 0)
 		return NULL;
-	list_for_each_entry(t, &task_list, all_list)
-		if (t->tid == pid)
-			return t;
-	return NULL;
+	f = spin_lock_irqsave(&tasklist_lock);
+	list_for_each_entry(t, &task_list, all_list) {
+		if (t->tid == pid) {
+			found = t;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&tasklist_lock, f);
+	return found;
 }
 
 unsigned task_count(void)
 {
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 	unsigned n = 0;
 	struct task *t;
+
 	list_for_each_entry(t, &task_list, all_list)
 		n++;
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return n;
 }
 
 void task_link(struct task *t)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 	list_add_tail(&t->all_list, &task_list);
 	if (t->parent && thread_group_leader(t))
 		list_add_tail(&t->sibling, &t->parent->children);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 }
 
 void task_unlink(struct task *t)
 {
-	irqflags_t f = hal_irq_save();
+	KASSERT(spin_is_locked(&tasklist_lock));
 	list_del(&t->all_list);
 	list_del(&t->sibling);
-	hal_irq_restore(f);
 }
 
 void task_release(struct task *t)
 {
 	KASSERT(t != current);
 	task_unlink(t);
-	task_free(t);
+	task_detach_locked(t);
+	task_destroy(t);
 }
 
 void task_set_comm(struct task *t, const char *path)

@@ -9,6 +9,7 @@
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "proc_internal.h"
@@ -69,7 +70,7 @@ static void fill(struct wait_result *r, const struct task *c, int status, int co
 }
 
 /* 1: *r filled; 0: matching children exist but none has news; -ECHILD.
- * Interrupts masked. */
+ * tasklist_lock held. */
 static int wait_scan(const struct wait_opts *wo, struct wait_result *r)
 {
 	struct task *me = current->group_leader, *c, *n;
@@ -114,7 +115,7 @@ static int wait_scan(const struct wait_opts *wo, struct wait_result *r)
  * when a signal interrupted the wait. */
 static long do_wait(const struct wait_opts *wo, struct wait_result *r)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 	long ret;
 	for (;;) {
 		int s = wait_scan(wo, r);
@@ -132,9 +133,9 @@ static long do_wait(const struct wait_opts *wo, struct wait_result *r)
 			ret = -ERESTARTSYS;
 			break;
 		}
-		sched_sleep(&current->group_leader->child_wq, 0, true);
+		sched_sleep_locked(&current->group_leader->child_wq, &tasklist_lock, 0, true);
 	}
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return ret;
 }
 

@@ -105,6 +105,7 @@ void proc_gc(struct super_block *sb);
 
 /* Generators (pid_files.c, sys_files.c). */
 int proc_show_pid_stat(struct seqbuf *s, struct task *t);
+int proc_show_net_unix(struct seqbuf *s, struct task *t);
 int proc_show_pid_status(struct seqbuf *s, struct task *t);
 int proc_show_pid_statm(struct seqbuf *s, struct task *t);
 int proc_show_pid_auxv(struct seqbuf *s, struct task *t);

@@ -4,6 +4,7 @@
 #include <kernel/board.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
+#include <kernel/net.h>
 #include <kernel/ns.h>
 #include <kernel/printk.h>
 #include <kernel/random.h>
@@ -287,6 +288,12 @@ int proc_show_cap_last_cap(struct seqbuf *s, struct task *t)
 {
 	seq_printf(s, "40\n");
 	return 0;
+}
+
+/* [proc(5)] /proc/net/unix: the AF_UNIX sockets (kernel/net/af_unix.c). */
+int proc_show_net_unix(struct seqbuf *s, struct task *t)
+{
+	return seq_fill(s, unix_proc_show);
 }
 
 /* [proc(5)] /proc/net/dev: per-interface counters under Linux's two header

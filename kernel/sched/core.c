@@ -1,7 +1,13 @@
 /* The run queue and the context switch: round robin over runnable tasks,
- * the idle task when there are none. One CPU, non-preemptible kernel: a
- * task gives up the CPU only in schedule() (sleeping, yielding, exiting, or
- * on the way back to user mode after the tick set need_resched). */
+ * the idle task when there are none. Non-preemptible kernel: a task gives
+ * up the CPU only in schedule() (sleeping, yielding, exiting, or on the way
+ * back to user mode after the tick set need_resched).
+ *
+ * sched_lock (irqsave; taken last, after any wait-queue or subsystem lock)
+ * protects: every CPU's run queue (struct percpu runq, nr_queued), every
+ * task's state / wake_result /
+ * wake_deadline_ns / run_list / sleep_list, the sleeper list (sleep.c), the
+ * dead-task list, and the tick's accounting (tick.c). */
 #include <hal/context.h>
 #include <hal/cpu.h>
 #include <hal/mmu.h>
@@ -12,22 +18,21 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 
 #include "../proc/proc_internal.h"
 #include "sched_internal.h"
 
-struct task *current;
-volatile bool need_resched;
-struct task *idle_task;
 bool sched_running;
 
-static LIST_HEAD(run_queue);
-static unsigned rq_len;
+DEFINE_SPINLOCK(sched_lock);
+
 /* Autoreaped tasks whose stacks are freed by the next schedule(). */
 static LIST_HEAD(dead_tasks);
 
 void wait_queue_init(struct wait_queue *wq)
 {
+	spin_lock_init(&wq->lock, "wait_queue");
 	list_init(&wq->waiters);
 	list_init(&wq->callbacks);
 }
@@ -46,8 +51,8 @@ void rq_enqueue(struct task *t)
 {
 	if (t == current || t == idle_task || on_run_queue(t))
 		return;
-	list_add_tail(&t->run_list, &run_queue);
-	rq_len++;
+	list_add_tail(&t->run_list, &this_cpu()->runq);
+	this_cpu()->nr_queued++;
 }
 
 void rq_dequeue(struct task *t)
@@ -55,12 +60,12 @@ void rq_dequeue(struct task *t)
 	if (!on_run_queue(t))
 		return;
 	list_del(&t->run_list);
-	rq_len--;
+	this_cpu()->nr_queued--;
 }
 
 unsigned rq_nr_running(void)
 {
-	unsigned n = rq_len;
+	unsigned n = this_cpu()->nr_queued;
 	if (current && current != idle_task && current->state == TASK_RUNNING)
 		n++;
 	return n;
@@ -68,26 +73,27 @@ unsigned rq_nr_running(void)
 
 unsigned sched_nr_running(void)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
 	unsigned n = rq_nr_running();
-	hal_irq_restore(f);
+
+	spin_unlock_irqrestore(&sched_lock, f);
 	return n;
 }
 
 /* [sched(7)]: a new or woken task goes to the back of the queue. */
 void sched_add(struct task *t)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
 	t->state = TASK_RUNNING;
 	rq_enqueue(t);
 	need_resched = true;
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-/* The address space the MMU uses now. Tasks without an mm (the idle task,
- * kernel threads) borrow it; an mm is only freed after its last user
- * switched away from it (do_exit, execve), so the borrowed one stays valid. */
-static struct mm *active_mm;
+/* struct percpu.active_mm: the address space the MMU uses now. Tasks
+ * without an mm (the idle task, kernel threads) borrow it; an mm is only
+ * freed after its last user switched away from it (do_exit, execve), so
+ * the borrowed one stays valid. */
 
 void sched_switch_mm(struct mm *mm)
 {
@@ -95,25 +101,34 @@ void sched_switch_mm(struct mm *mm)
 		mm_activate(mm);
 	else
 		hal_aspace_switch(NULL);
-	active_mm = mm;
+	this_cpu()->active_mm = mm;
 }
 
 void sched_free_later(struct task *t)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
 	list_add_tail(&t->run_list, &dead_tasks);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&sched_lock, f);
 }
 
 /* Free the autoreaped tasks that are not running any more. Called from
- * schedule() in process context; the task that is switching away for the
- * last time is still current and stays on the list. */
+ * schedule() in process context, without sched_lock (task_free() takes
+ * the allocators' locks); the task that is switching away for the last
+ * time is still current and stays on the list. */
 static void free_dead_tasks(void)
 {
 	struct task *t, *n;
+	LIST_HEAD(gone);
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+
 	list_for_each_entry_safe(t, n, &dead_tasks, run_list) {
 		if (t == current)
 			continue;
+		list_del(&t->run_list);
+		list_add_tail(&t->run_list, &gone);
+	}
+	spin_unlock_irqrestore(&sched_lock, f);
+	list_for_each_entry_safe(t, n, &gone, run_list) {
 		list_del(&t->run_list);
 		task_free(t);
 	}
@@ -127,32 +142,52 @@ void cond_resched(void)
 	schedule();
 }
 
-void schedule(void)
+void schedule_locked(void)
 {
-	irqflags_t f = hal_irq_save();
-	struct task *prev = current, *next;
+	struct percpu *cpu = this_cpu();
+	struct task *prev = cpu->curr, *next;
 
 	KASSERT(sched_running);
-	free_dead_tasks();
-	need_resched = false;
-	if (prev->state == TASK_RUNNING && prev != idle_task) {
-		list_add_tail(&prev->run_list, &run_queue);
-		rq_len++;
+	KASSERT(!hal_irq_enabled());
+	cpu->resched = false;
+	if (prev->state == TASK_RUNNING && prev != cpu->idle) {
+		list_add_tail(&prev->run_list, &cpu->runq);
+		cpu->nr_queued++;
 	}
-	if (!list_empty(&run_queue)) {
-		next = list_first_entry(&run_queue, struct task, run_list);
+	if (!list_empty(&cpu->runq)) {
+		next = list_first_entry(&cpu->runq, struct task, run_list);
 		list_del(&next->run_list);
-		rq_len--;
+		cpu->nr_queued--;
 	} else {
-		next = idle_task;
+		next = cpu->idle;
 	}
 	if (next != prev) {
-		if (next->mm && next->mm != active_mm)
+		if (next->mm && next->mm != cpu->active_mm)
 			sched_switch_mm(next->mm);
-		current = next;
+		cpu->curr = next;
+		cpu->stats.switches++;
 		/* Interrupts stay masked across the switch; the HAL restores
-		 * next's own state. We resume here when switched back to. */
+		 * next's own state. sched_lock is not held across it (a new
+		 * task starts in its entry function without it): with one
+		 * CPU, masked interrupts keep prev's half-saved context from
+		 * being picked. Before another CPU may run tasks, prev must
+		 * stay unpickable until its context is saved (Linux's
+		 * p->on_cpu handoff in finish_task_switch()). */
+		spin_unlock(&sched_lock);
+		lock_debug_switch();
 		hal_context_switch(&prev->ctx, &next->ctx);
+		/* We resume here when switched back to. */
+		spin_lock(&sched_lock);
 	}
-	hal_irq_restore(f);
+}
+
+void schedule(void)
+{
+	irqflags_t f;
+
+	free_dead_tasks();
+	lock_debug_might_sleep("schedule");
+	f = spin_lock_irqsave(&sched_lock);
+	schedule_locked();
+	spin_unlock_irqrestore(&sched_lock, f);
 }

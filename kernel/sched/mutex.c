@@ -1,19 +1,25 @@
-/* Sleeping locks (<kernel/mutex.h>). One CPU, non-preemptive core: the
- * owner test and the sleep happen with interrupts masked, so a wake-up
- * between them is not lost (sched_sleep() contract). */
+/* Sleeping locks (<kernel/mutex.h>). m->lock (a spinlock) protects the
+ * owner; the owner test and the queueing on m->wq happen under it, and
+ * sched_sleep_locked() releases it only once the task is queued, so an
+ * unlock on another CPU cannot slip in between and its wake-up is never
+ * lost. Order: m->lock -> m->wq.lock -> sched_lock. */
 #include <hal/cpu.h>
+#include <kernel/lock_debug.h>
 #include <kernel/mutex.h>
 #include <kernel/printk.h>
 #include <kernel/service.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 
 void mutex_init(struct mutex *m, const char *name)
 {
+	spin_lock_init(&m->lock, "mutex.lock");
 	m->owner = NULL;
 	wait_queue_init(&m->wq);
 	m->name = name;
 }
 
+/* m->lock held. */
 static void take(struct mutex *m)
 {
 	m->owner = current;
@@ -24,28 +30,36 @@ static void take(struct mutex *m)
 
 void mutex_lock(struct mutex *m)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f;
 
+	lock_debug_might_sleep(m->name);
+	f = spin_lock_irqsave(&m->lock);
 	if (m->owner == current)
 		panic("mutex %s: taken twice by task %d", m->name ? m->name : "?",
 		      current ? current->tid : 0);
 	while (m->owner)
-		sched_sleep(&m->wq, 0, false);
+		sched_sleep_locked(&m->wq, &m->lock, 0, false);
 	take(m);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&m->lock, f);
+	/* Checked outside m->lock, which every mutex shares a class with;
+	 * &m->owner names the mutex (m itself is &m->lock). */
+	lock_debug_acquire(&m->owner, m->name, true);
 }
 
 bool mutex_trylock(struct mutex *m)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&m->lock);
 	bool ok = !m->owner;
 
 	if (ok)
 		take(m);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&m->lock, f);
+	if (ok)
+		lock_debug_acquire(&m->owner, m->name, true);
 	return ok;
 }
 
+/* m->lock held. */
 static void release(struct mutex *m)
 {
 	m->owner = NULL;
@@ -54,7 +68,10 @@ static void release(struct mutex *m)
 
 void mutex_unlock(struct mutex *m)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f;
+
+	lock_debug_release(&m->owner);
+	f = spin_lock_irqsave(&m->lock);
 
 	if (m->owner != current)
 		panic("mutex %s: released by task %d, not its owner", m->name ? m->name : "?",
@@ -63,13 +80,16 @@ void mutex_unlock(struct mutex *m)
 	svc_note_unlock(m);
 #endif
 	release(m);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&m->lock, f);
 }
 
 void mutex_force_release(struct mutex *m)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f;
+
+	lock_debug_release(&m->owner);
+	f = spin_lock_irqsave(&m->lock);
 
 	release(m);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&m->lock, f);
 }

@@ -1,8 +1,8 @@
 /* Private to kernel/sched, kernel/proc and kernel/signal: the run queue and
  * sleeper bookkeeping behind <kernel/sched.h>.
  *
- * Invariants (one CPU, non-preemptible kernel; every list below is also
- * touched from IRQ context, so callers mask interrupts):
+ * Invariants (non-preemptible kernel; everything below is under sched_lock,
+ * taken with interrupts masked since the tick and IRQ handlers wake tasks):
  * - a task is on the run queue iff state == TASK_RUNNING, it is not
  *   `current` and it is not the idle task (t->run_list is self-linked
  *   otherwise);
@@ -13,28 +13,44 @@
 #ifndef KERNEL_SCHED_INTERNAL_H
 #define KERNEL_SCHED_INTERNAL_H
 #include <hal/types.h>
+#include <kernel/lock_debug.h>
 #include <kernel/sched.h>
+#include <kernel/spinlock.h>
 #include <kernel/task.h>
 
 struct mm;
 
-/* pid 0, runs when nothing else can; never on the run queue. */
-extern struct task *idle_task;
+/* The scheduler's lock (core.c): the run queue, task states, the sleeper
+ * and dead-task lists. Innermost: nothing else is taken under it. */
+extern spinlock_t sched_lock;
+/* Pick the next task and switch to it; sched_lock held (interrupts
+ * masked), held again on return. */
+void schedule_locked(void);
+
+/* This CPU's idle task (pid 0), runs when nothing else can; never on a
+ * run queue. */
+#define idle_task (this_cpu()->idle)
+/* A new idle task "swapper/cpu" (sched_init(), percpu_init_secondary()). */
+struct task *sched_make_idle(unsigned cpu);
 /* True once sched_start() switched to PID 1. */
 extern bool sched_running;
 
 /* Queue t at the tail of the run queue (state must be TASK_RUNNING).
- * No-op if it is already queued, current, or the idle task. Interrupts
- * masked by the caller. */
+ * No-op if it is already queued, current, or the idle task. sched_lock
+ * held. */
 void rq_enqueue(struct task *t);
-/* Remove t from the run queue if it is there. Interrupts masked. */
+/* Remove t from the run queue if it is there. sched_lock held. */
 void rq_dequeue(struct task *t);
 
-/* Wake a sleeping t: state TASK_RUNNING, off its wait queue and the
- * sleeper list, sched_sleep() returns result. Sleepers in
- * TASK_UNINTERRUPTIBLE are woken only if !only_interruptible. Returns
- * true if t was woken. Any context (masks interrupts itself). */
+/* Wake a sleeping t: state TASK_RUNNING, off the sleeper list, its
+ * sched_wait() returns result (its wait-queue entry is removed by
+ * wake_up() or by its own finish_wait()). Sleepers in TASK_UNINTERRUPTIBLE
+ * are woken only if !only_interruptible. Returns true if t was woken. Any
+ * context; takes sched_lock. */
 bool sched_wake(struct task *t, int result, bool only_interruptible);
+/* t->state = state under sched_lock (exit: TASK_ZOMBIE, TASK_DEAD; the
+ * signal stop: TASK_STOPPED). */
+void sched_set_state(struct task *t, enum task_state state);
 /* SIGCONT/SIGKILL: a TASK_STOPPED t becomes runnable. Any context. */
 void sched_resume_stopped(struct task *t);
 
@@ -51,8 +67,5 @@ void sched_switch_mm(struct mm *mm);
 
 /* Runnable tasks now (queued + current if running, idle excluded). */
 unsigned rq_nr_running(void);
-
-/* Tick accounting (tick.c): the idle loop adds its ticks here. */
-extern uint64_t sched_idle_tick_count;
 
 #endif

@@ -6,6 +6,7 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "../proc/proc_internal.h"
@@ -18,26 +19,41 @@ static void idle_loop(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		irqflags_t f = hal_irq_save();
-		if (rq_nr_running() == 0)
+		irqflags_t f = spin_lock_irqsave(&sched_lock);
+		bool empty = rq_nr_running() == 0;
+
+		/* Drop the lock, keep interrupts masked: a wake-up comes from
+		 * an interrupt on this CPU, which hal_cpu_idle() lets in. */
+		spin_unlock(&sched_lock);
+		if (empty)
 			hal_cpu_idle();
 		hal_irq_restore(f);
 		schedule();
 	}
 }
 
-void sched_init(void)
+struct task *sched_make_idle(unsigned cpu)
 {
 	struct task *t = task_alloc();
+
+	if (!t)
+		return NULL;
+	t->tid = t->tgid = 0;
+	snprintf(t->comm, sizeof t->comm, "swapper/%u", cpu);
+	hal_context_init(&t->ctx, task_kstack_top(t), idle_loop, NULL);
+	return t;
+}
+
+void sched_init(void)
+{
+	struct task *t = sched_make_idle(0);
+
 	if (!t)
 		panic("sched_init: no memory for the idle task");
-	t->tid = t->tgid = 0;
-	strlcpy(t->comm, "swapper/0", sizeof t->comm);
-	hal_context_init(&t->ctx, task_kstack_top(t), idle_loop, NULL);
-	idle_task = t;
+	this_cpu()->idle = t;
 	/* Until sched_start(), boot code runs "as" the idle task: current is
 	 * never NULL, has no mm, files or fs, and may not sleep. */
-	current = t;
+	this_cpu()->curr = t;
 }
 
 __noreturn void sched_start(void (*init_fn)(void *), void *arg)
@@ -61,7 +77,7 @@ __noreturn void sched_start(void (*init_fn)(void *), void *arg)
 		printk("sched: no timer tick (%d): no time slices, no timeouts\n", r);
 	sched_running = true;
 	init->state = TASK_RUNNING;
-	current = init;
+	this_cpu()->curr = init;
 	hal_context_switch(&boot_ctx, &init->ctx);
 	panic("sched_start: the boot context was resumed");
 }

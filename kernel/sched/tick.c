@@ -5,10 +5,9 @@
 #include <kernel/sched.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
+#include <kernel/spinlock.h>
 
 #include "sched_internal.h"
-
-uint64_t sched_idle_tick_count;
 
 /* Load average as Linux computes it (kernel/sched/loadavg.c): an
  * exponentially damped count of runnable + uninterruptible tasks, sampled
@@ -20,6 +19,9 @@ uint64_t sched_idle_tick_count;
 #define EXP_5 2014  /* 1/exp(5sec/5min) */
 #define EXP_15 2037 /* 1/exp(5sec/15min) */
 
+/* Protects avenrun and load_countdown (written by the tick, read by
+ * /proc/loadavg and sysinfo). */
+static DEFINE_SPINLOCK(loadavg_lock);
 static unsigned long avenrun[3];
 static unsigned load_countdown = LOAD_FREQ;
 
@@ -33,46 +35,63 @@ static unsigned long calc_load(unsigned long load, unsigned long exp, unsigned l
 
 static void update_loadavg(void)
 {
-	unsigned long active = rq_nr_running();
+	unsigned long active = sched_nr_running();
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 	struct task *t;
+
 	list_for_each_entry(t, &task_list, all_list)
 		if (t->state == TASK_UNINTERRUPTIBLE)
 			active++;
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	active *= FIXED_1;
+	f = spin_lock_irqsave(&loadavg_lock);
 	avenrun[0] = calc_load(avenrun[0], EXP_1, active);
 	avenrun[1] = calc_load(avenrun[1], EXP_5, active);
 	avenrun[2] = calc_load(avenrun[2], EXP_15, active);
+	spin_unlock_irqrestore(&loadavg_lock, f);
 }
 
 void sched_loadavg(unsigned long avg[3])
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&loadavg_lock);
 	for (int i = 0; i < 3; i++)
 		avg[i] = avenrun[i];
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&loadavg_lock, f);
 }
 
 uint64_t sched_idle_ticks(void)
 {
-	irqflags_t f = hal_irq_save();
-	uint64_t v = sched_idle_tick_count;
-	hal_irq_restore(f);
-	return v;
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < KEVLAR_MAX_CPUS; i++)
+		n += __atomic_load_n(&percpu_of(i)->stats.idle_ticks, __ATOMIC_RELAXED);
+	return n;
 }
 
 /* [hal/upcall.h] The periodic tick, IRQ context, interrupts masked. */
 void kernel_timer_tick(void)
 {
-	struct task *t = current;
+	struct percpu *cpu = this_cpu();
+	struct task *t;
 
-	if (!sched_running)
+	if (!cpu)
+		return; /* a CPU not yet set up by percpu_init_secondary() */
+	t = cpu->curr;
+	cpu->irq_depth++;
+	cpu->stats.irqs++;
+	if (!sched_running) {
+		cpu->irq_depth--;
 		return;
-	if (t == idle_task)
-		sched_idle_tick_count++;
-	else if (t->in_user)
+	}
+	if (t == cpu->idle) {
+		__atomic_add_fetch(&cpu->stats.idle_ticks, 1, __ATOMIC_RELAXED);
+	} else if (t->in_user) {
 		t->utime_ticks++;
-	else
+		cpu->stats.user_ticks++;
+	} else {
 		t->stime_ticks++;
+		cpu->stats.sys_ticks++;
+	}
 	if (t != idle_task)
 		rlimit_cpu_tick(t);
 
@@ -81,11 +100,12 @@ void kernel_timer_tick(void)
 	ktimers_expire(hal_timer_now_ns());
 	itimer_tick(t == idle_task ? NULL : t, t->in_user, hal_timer_now_ns());
 
-	if (--load_countdown == 0) {
+	if (__atomic_sub_fetch(&load_countdown, 1, __ATOMIC_RELAXED) == 0) {
 		load_countdown = LOAD_FREQ;
 		update_loadavg();
 	}
 	/* Round robin: one tick is a time slice. Honoured on the way back
 	 * to user mode and by the idle loop. */
-	need_resched = true;
+	cpu->resched = true;
+	cpu->irq_depth--;
 }

@@ -11,8 +11,10 @@
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 
 #include "../proc/proc_internal.h"
+#include "../sched/sched_internal.h"
 #include "signal_internal.h"
 
 static bool is_restart(long r)
@@ -33,16 +35,19 @@ static bool on_altstack(const struct task *t, uintptr_t sp)
 static void do_signal_stop(int sig)
 {
 	struct task *t = current;
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 
 	t->stop_sig = sig;
 	t->stop_reported = false;
 	t->cont_reported = true;
-	t->state = TASK_STOPPED;
+	sched_set_state(t, TASK_STOPPED);
 	notify_parent_cldstop(t, CLD_STOPPED, sig);
+	spin_unlock(&tasklist_lock);
+	/* SIGCONT/SIGKILL make us TASK_RUNNING (sched_resume_stopped()). */
+	spin_lock(&sched_lock);
 	while (t->state == TASK_STOPPED)
-		schedule();
-	hal_irq_restore(f);
+		schedule_locked();
+	spin_unlock_irqrestore(&sched_lock, f);
 }
 
 /* The interrupted syscall's result when a handler runs. */
@@ -92,7 +97,7 @@ static bool handle_signal(struct hal_trapframe *tf, int sig, struct linux_siginf
 		return false;
 	}
 
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&t->sighand->siglock);
 	t->sig.restore_saved_mask = false;
 	t->sig.blocked |= ka->mask;
 	if (!(ka->flags & SA_NODEFER))
@@ -100,7 +105,7 @@ static bool handle_signal(struct hal_trapframe *tf, int sig, struct linux_siginf
 	t->sig.blocked &= ~SIG_UNBLOCKABLE;
 	if (ka->flags & SA_RESETHAND)
 		t->sighand->action[sig - 1].handler = SIG_DFL;
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 	return true;
 }
 
@@ -120,15 +125,15 @@ void do_signal(struct hal_trapframe *tf)
 		struct linux_siginfo info;
 		struct k_sigaction ka;
 		int sig;
-		irqflags_t f = hal_irq_save();
+		irqflags_t f = spin_lock_irqsave(&t->sighand->siglock);
 
 		sig = sigqueue_dequeue(t, ~t->sig.blocked, &info);
 		if (!sig) {
-			hal_irq_restore(f);
+			spin_unlock_irqrestore(&t->sighand->siglock, f);
 			break;
 		}
 		ka = t->sighand->action[sig - 1];
-		hal_irq_restore(f);
+		spin_unlock_irqrestore(&t->sighand->siglock, f);
 
 		if (ka.handler == SIG_IGN)
 			continue;
@@ -159,9 +164,9 @@ void do_signal(struct hal_trapframe *tf)
 	if (restart)
 		hal_tf_restart_syscall(tf);
 	if (t->sig.restore_saved_mask) {
-		irqflags_t f = hal_irq_save();
+		irqflags_t f = spin_lock_irqsave(&t->sighand->siglock);
 		t->sig.blocked = t->sig.saved_mask;
 		t->sig.restore_saved_mask = false;
-		hal_irq_restore(f);
+		spin_unlock_irqrestore(&t->sighand->siglock, f);
 	}
 }

@@ -10,13 +10,16 @@
  * sigqueue/tgkill (si_code != SI_USER) is refused with -EAGAIN, while one
  * from kill(2) or the kernel degrades, like one that finds the pool empty,
  * to a standard signal: pending once, with its latest siginfo.
- * Interrupts are masked by every caller. */
+ * The receiver's sighand->siglock is held by every caller (and
+ * tasklist_lock by sigqueue_add()'s, for the RLIMIT_SIGPENDING count);
+ * the pool has sigq_pool_lock, taken inside them. */
 #include <hal/cpu.h>
 #include <kernel/errno.h>
 #include <kernel/list.h>
 #include <kernel/signal.h>
 #include <kernel/time.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "signal_internal.h"
@@ -30,29 +33,37 @@ struct sigq_entry {
 	struct linux_siginfo info;
 };
 
+/* Protects free_entries and pool_ready (entries in use belong to their
+ * task's queue, under its siglock). */
+static DEFINE_SPINLOCK(sigq_pool_lock);
 static struct sigq_entry pool[SIGQ_POOL];
 static LIST_HEAD(free_entries);
 static bool pool_ready;
 
 static struct sigq_entry *entry_alloc(void)
 {
-	struct sigq_entry *e;
+	struct sigq_entry *e = NULL;
+
+	spin_lock(&sigq_pool_lock);
 	if (!pool_ready) {
 		for (unsigned i = 0; i < SIGQ_POOL; i++)
 			list_add_tail(&pool[i].list, &free_entries);
 		pool_ready = true;
 	}
-	if (list_empty(&free_entries))
-		return NULL;
-	e = list_first_entry(&free_entries, struct sigq_entry, list);
-	list_del(&e->list);
+	if (!list_empty(&free_entries)) {
+		e = list_first_entry(&free_entries, struct sigq_entry, list);
+		list_del(&e->list);
+	}
+	spin_unlock(&sigq_pool_lock);
 	return e;
 }
 
 static void entry_free(struct sigq_entry *e)
 {
 	list_del(&e->list);
+	spin_lock(&sigq_pool_lock);
 	list_add_tail(&e->list, &free_entries);
+	spin_unlock(&sigq_pool_lock);
 }
 
 /* Signals pending for the tasks of uid: queued instances plus pending

@@ -3,8 +3,11 @@
  * notifications of a parent. [signal(7)], [kill(2)], [wait(2)]
  *
  * Real-time signals queue (queue.c); a standard signal sent again while
- * pending is delivered once. Everything here may run in IRQ context (the TTY sends SIGINT), so the
- * signal state is changed with interrupts masked. */
+ * pending is delivered once. Everything here may run in IRQ context (the
+ * TTY sends SIGINT), so every lock is taken with interrupts masked:
+ * tasklist_lock (the thread group, the parent) then the receiver's
+ * sighand->siglock (its signal state). Two siglocks are never nested: a
+ * parent is notified after the child's siglock is dropped. */
 #include <hal/cpu.h>
 #include <kernel/errno.h>
 #include <kernel/eventpoll.h>
@@ -12,6 +15,7 @@
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "../sched/sched_internal.h"
@@ -118,21 +122,31 @@ static int queue_signal(struct task *t, int sig, const struct linux_siginfo *inf
 	return 0;
 }
 
-/* Contract in <kernel/signal.h>. */
-int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
+int send_signal_locked(struct task *t, int sig, const struct linux_siginfo *info)
 {
-	irqflags_t f;
-	int r = 0;
+	bool resumed;
+	int r;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
-	f = hal_irq_save();
-	if (!task_exited(t)) {
-		if (prepare_signal(t, sig))
-			notify_parent_cldstop(t->group_leader, CLD_CONTINUED, SIGCONT);
-		r = queue_signal(t, sig, info);
-	}
-	hal_irq_restore(f);
+	if (task_exited(t))
+		return 0;
+	spin_lock(&t->sighand->siglock);
+	resumed = prepare_signal(t, sig);
+	r = queue_signal(t, sig, info);
+	spin_unlock(&t->sighand->siglock);
+	if (resumed)
+		notify_parent_cldstop(t->group_leader, CLD_CONTINUED, SIGCONT);
+	return r;
+}
+
+/* Contract in <kernel/signal.h>. */
+int send_signal(struct task *t, int sig, const struct linux_siginfo *info)
+{
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
+	int r = send_signal_locked(t, sig, info);
+
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return r;
 }
 
@@ -159,27 +173,36 @@ static struct task *pick_thread(struct task *t, int sig)
 	return any;
 }
 
-/* Contract in <kernel/signal.h>. */
-int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info)
+int send_group_signal_locked(struct task *t, int sig, const struct linux_siginfo *info)
 {
 	struct task *leader = t->group_leader, *it, *target;
+	spinlock_t *siglock = &leader->sighand->siglock; /* one for the group */
 	bool resumed = false;
-	irqflags_t f;
 	int r = 0;
 
 	if (sig < 1 || sig > NSIG)
 		return -EINVAL;
-	f = hal_irq_save();
+	spin_lock(siglock);
 	for_each_thread(leader, it) if (!task_exited(it)) resumed |= prepare_signal(it, sig);
-	if (resumed)
-		notify_parent_cldstop(leader, CLD_CONTINUED, SIGCONT);
 	if (sig == SIGKILL) {
 		/* Fatal to the whole process: every thread takes it. */
 		for_each_thread(leader, it) if (!task_exited(it)) queue_signal(it, sig, info);
 	} else if ((target = pick_thread(t, sig))) {
 		r = queue_signal(target, sig, info);
 	}
-	hal_irq_restore(f);
+	spin_unlock(siglock);
+	if (resumed)
+		notify_parent_cldstop(leader, CLD_CONTINUED, SIGCONT);
+	return r;
+}
+
+/* Contract in <kernel/signal.h>. */
+int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info)
+{
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
+	int r = send_group_signal_locked(t, sig, info);
+
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return r;
 }
 
@@ -193,15 +216,15 @@ int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info)
 		return -EINVAL;
 	if (pgid <= 0)
 		return -ESRCH;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&tasklist_lock);
 	list_for_each_entry(t, &task_list, all_list) {
 		if (t->pgid != pgid || !thread_group_leader(t))
 			continue;
 		found = true;
 		if (sig)
-			send_group_signal(t, sig, info);
+			send_group_signal_locked(t, sig, info);
 	}
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return found ? 0 : -ESRCH;
 }
 
@@ -221,7 +244,7 @@ void force_sig_fault(int sig, int code, uintptr_t addr)
 	info.si_code = code;
 	info.u.fault.addr = addr;
 
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&t->sighand->siglock);
 	ka = &t->sighand->action[sig - 1];
 	if (ka->handler == SIG_IGN || (t->sig.blocked & sigmask(sig))) {
 		ka->handler = SIG_DFL;
@@ -231,14 +254,14 @@ void force_sig_fault(int sig, int code, uintptr_t addr)
 		t->sig_unkillable = false;
 	t->sig.info[sig - 1] = info;
 	t->sig.pending |= sigmask(sig);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 }
 
 void force_sigsegv(void)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&current->sighand->siglock);
 	current->sighand->action[SIGSEGV - 1].handler = SIG_DFL;
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&current->sighand->siglock, f);
 	force_sig_fault(SIGSEGV, SI_KERNEL, 0);
 }
 
@@ -263,7 +286,7 @@ void notify_parent_cldstop(struct task *t, int why, int status)
 		return;
 	if (!(p->sighand->action[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
 		sigchld_info(t, why, status, &info);
-		send_group_signal(p, SIGCHLD, &info);
+		send_group_signal_locked(p, SIGCHLD, &info);
 	}
 	wake_up(&p->child_wq);
 }
@@ -294,7 +317,7 @@ bool notify_parent_exit(struct task *t)
 			sig = 0;
 	}
 	if (sig > 0 && sig <= NSIG)
-		send_group_signal(p, sig, &info);
+		send_group_signal_locked(p, sig, &info);
 	wake_up(&p->child_wq);
 	return autoreap;
 }
@@ -304,7 +327,7 @@ void signal_fork(struct task *child, struct task *parent, bool share_sighand)
 	if (share_sighand) {
 		sighand_put(child->sighand);
 		child->sighand = parent->sighand;
-		child->sighand->refcount++;
+		__atomic_add_fetch(&child->sighand->refcount, 1, __ATOMIC_RELAXED);
 	} else {
 		memcpy(child->sighand->action, parent->sighand->action,
 		       sizeof child->sighand->action);
@@ -319,7 +342,7 @@ void signal_fork(struct task *child, struct task *parent, bool share_sighand)
 
 void sighand_put(struct sighand *sh)
 {
-	if (sh && --sh->refcount == 0)
+	if (sh && __atomic_sub_fetch(&sh->refcount, 1, __ATOMIC_ACQ_REL) == 0)
 		kfree(sh);
 }
 
@@ -327,11 +350,12 @@ int sighand_unshare(struct task *t)
 {
 	struct sighand *sh;
 
-	if (t->sighand->refcount == 1)
+	if (__atomic_load_n(&t->sighand->refcount, __ATOMIC_ACQUIRE) == 1)
 		return 0;
 	sh = kmalloc(sizeof *sh);
 	if (!sh)
 		return -ENOMEM;
+	spin_lock_init(&sh->siglock, "sighand.siglock");
 	memcpy(sh->action, t->sighand->action, sizeof sh->action);
 	sh->refcount = 1;
 	sighand_put(t->sighand);
@@ -341,7 +365,7 @@ int sighand_unshare(struct task *t)
 
 void signal_exec(struct task *t)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&t->sighand->siglock);
 
 	for (int i = 0; i < NSIG; i++) {
 		struct k_sigaction *ka = &t->sighand->action[i];
@@ -354,5 +378,5 @@ void signal_exec(struct task *t)
 	t->sig.altstack_sp = 0;
 	t->sig.altstack_size = 0;
 	t->sig.altstack_flags = SS_DISABLE;
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 }

@@ -43,13 +43,19 @@ void signal_exec(struct task *t);
 /* The SIGCHLD siginfo for child t: code CLD_*, status the exit code or
  * signal number. */
 void sigchld_info(const struct task *t, int code, int status, struct linux_siginfo *info);
+/* send_signal() / send_group_signal() with tasklist_lock already held
+ * (and no siglock). */
+int send_signal_locked(struct task *t, int sig, const struct linux_siginfo *info);
+int send_group_signal_locked(struct task *t, int sig, const struct linux_siginfo *info);
+
 /* t stopped (CLD_STOPPED) or continued (CLD_CONTINUED) by signal/status:
  * SIGCHLD to the parent unless it set SA_NOCLDSTOP, and wake its wait4.
- * Any context. */
+ * Any context; tasklist_lock held, no siglock. */
 void notify_parent_cldstop(struct task *t, int why, int status);
 /* t exited: send t->exit_signal to the parent (unless it ignores SIGCHLD)
  * and wake its wait4. Returns true if nobody will wait for t (the parent
- * set SIGCHLD to SIG_IGN or SA_NOCLDWAIT): the caller frees it. */
+ * set SIGCHLD to SIG_IGN or SA_NOCLDWAIT): the caller frees it.
+ * tasklist_lock held. */
 bool notify_parent_exit(struct task *t);
 
 /* Kill current with SIGSEGV (a bad signal frame): SIGSEGV's action is

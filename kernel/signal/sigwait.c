@@ -8,16 +8,17 @@
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/vfs.h>
+#include <kernel/spinlock.h>
 
 #include "signal_internal.h"
 
 #define NSEC_PER_SEC_U 1000000000ULL
 
-/* Sleep until a signal is deliverable. Interrupts masked by the caller. */
+/* Sleep until a signal is deliverable. current's siglock held. */
 static void sleep_until_signal(void)
 {
 	while (!signal_pending(current))
-		sched_sleep(NULL, 0, true);
+		sched_sleep_locked(NULL, &current->sighand->siglock, 0, true);
 }
 
 /* Replaces the mask until a handler runs; the handler's frame saves the
@@ -33,20 +34,21 @@ SYSCALL_DEFINE2(rt_sigsuspend, uintptr_t, umask, size_t, sigsetsize)
 		return -EINVAL;
 	if (copy_from_user(&mask, umask, sizeof mask))
 		return -EFAULT;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&t->sighand->siglock);
 	t->sig.saved_mask = t->sig.blocked;
 	t->sig.restore_saved_mask = true;
 	t->sig.blocked = mask & ~SIG_UNBLOCKABLE;
 	sleep_until_signal();
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 	return -ERESTARTNOHAND;
 }
 
 SYSCALL_DEFINE0(pause)
 {
-	irqflags_t f = hal_irq_save();
+	struct task *t = current;
+	irqflags_t f = spin_lock_irqsave(&t->sighand->siglock);
 	sleep_until_signal();
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 	return -ERESTARTNOHAND;
 }
 
@@ -83,7 +85,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uintptr_t, uset, uintptr_t, uinfo, uintptr_t, u
 				   (uint64_t)ts.tv_nsec;
 	}
 
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&t->sighand->siglock);
 	for (;;) {
 		int r;
 		ret = sigqueue_dequeue(t, set, &info);
@@ -94,7 +96,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uintptr_t, uset, uintptr_t, uinfo, uintptr_t, u
 			break;
 		}
 		t->sigwait_mask = set;
-		r = sched_sleep(NULL, deadline, true);
+		r = sched_sleep_locked(NULL, &t->sighand->siglock, deadline, true);
 		t->sigwait_mask = 0;
 		if (r == -ETIMEDOUT) {
 			ret = sigqueue_dequeue(t, set, &info);
@@ -107,7 +109,7 @@ SYSCALL_DEFINE4(rt_sigtimedwait, uintptr_t, uset, uintptr_t, uinfo, uintptr_t, u
 			break;
 		}
 	}
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 
 	if (ret > 0 && uinfo && copy_to_user(uinfo, &info, sizeof info))
 		return -EFAULT;

@@ -9,6 +9,7 @@
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "signal_internal.h"
@@ -49,7 +50,7 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uintptr_t, uact, uintptr_t, uoact, size_
 	if (uact && copy_from_user(&act, uact, sizeof act))
 		return -EFAULT;
 
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&t->sighand->siglock);
 	old = t->sighand->action[sig - 1];
 	if (uact) {
 		act.mask &= ~SIG_UNBLOCKABLE;
@@ -58,7 +59,7 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uintptr_t, uact, uintptr_t, uoact, size_
 		if (sig_ignored(t, sig) || act.handler == SIG_IGN)
 			sigqueue_flush(t, sig);
 	}
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 
 	if (uoact && copy_to_user(uoact, &old, sizeof old))
 		return -EFAULT;
@@ -79,7 +80,7 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, uintptr_t, uset, uintptr_t, uoset, siz
 		if (copy_from_user(&set, uset, sizeof set))
 			return -EFAULT;
 	}
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&t->sighand->siglock);
 	old = t->sig.blocked;
 	if (uset) {
 		if (how == SIG_BLOCK)
@@ -90,7 +91,7 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, uintptr_t, uset, uintptr_t, uoset, siz
 			t->sig.blocked = set;
 		t->sig.blocked &= ~SIG_UNBLOCKABLE;
 	}
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 	if (uoset && copy_to_user(uoset, &old, sizeof old))
 		return -EFAULT;
 	return 0;
@@ -118,9 +119,9 @@ SYSCALL_DEFINE0(rt_sigreturn)
 		force_sigsegv();
 		return 0;
 	}
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&t->sighand->siglock);
 	t->sig.blocked = mask & ~SIG_UNBLOCKABLE;
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&t->sighand->siglock, f);
 	t->syscall_restart = 0;
 	return 0;
 }
@@ -199,15 +200,15 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		return kill_pgrp(current->pgid, sig, &info);
 	if (pid == -1) {
 		bool found = false;
-		irqflags_t f = hal_irq_save();
+		irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 		list_for_each_entry(t, &task_list, all_list) {
 			if (t->tgid <= 1 || t->tgid == current->tgid || !thread_group_leader(t))
 				continue;
 			found = true;
 			if (sig)
-				send_group_signal(t, sig, &info);
+				send_group_signal_locked(t, sig, &info);
 		}
-		hal_irq_restore(f);
+		spin_unlock_irqrestore(&tasklist_lock, f);
 		return found ? 0 : -ESRCH;
 	}
 	if (pid == INT32_MIN)

@@ -12,6 +12,7 @@
 #include <kernel/board.h>
 #include <kernel/cmdline.h>
 #include <kernel/errno.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
@@ -99,6 +100,13 @@ static unsigned param_uint(const char *key, unsigned def)
  * Tasks do not run here yet; interrupts (IPIs, the per-CPU timer) do. */
 __noreturn void secondary_start(unsigned cpu)
 {
+	int err = percpu_init_secondary(cpu); /* `current`: this CPU's idle task */
+
+	if (err) {
+		printk("smp: CPU %u: no per-CPU state (%d), parked\n", cpu, err);
+		for (;;)
+			hal_cpu_halt();
+	}
 	__atomic_fetch_or(&online_mask, 1UL << cpu, __ATOMIC_RELEASE);
 	hal_irq_enable();
 	for (;;)

@@ -7,6 +7,7 @@
 #include <kernel/errno.h>
 #include <kernel/mm.h>
 #include <kernel/printk.h>
+#include <kernel/lock_debug.h>
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 #include <kernel/task.h>
@@ -35,6 +36,7 @@ void kernel_return_to_user(struct hal_trapframe *tf)
 		if (signal_work(t))
 			do_signal(tf);
 	} while (need_resched || signal_pending(t));
+	lock_debug_user_return();
 	t->in_user = true;
 }
 

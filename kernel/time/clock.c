@@ -20,15 +20,20 @@
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
+#include <kernel/spinlock.h>
 
 #include "time_internal.h"
 
 #define NSEC_PER_TICK (NSEC_PER_SEC / SCHED_HZ)
 
+/* timekeeping_lock (irqsave: the tick writes) protects realtime_offset_ns
+ * and coarse_mono_ns, and makes the caller of hal_vdso_publish() the only
+ * writer of the vDSO page. */
+static DEFINE_SPINLOCK(timekeeping_lock);
 static int64_t realtime_offset_ns; /* realtime = monotonic + offset */
 static uint64_t coarse_mono_ns;	   /* monotonic at the last tick */
 
-/* Tell the vDSO. Interrupts masked by the caller. */
+/* Tell the vDSO. timekeeping_lock held. */
 static void publish(void)
 {
 	struct hal_vdso_time vt = {
@@ -42,17 +47,20 @@ static void publish(void)
 
 void time_tick(void)
 {
+	irqflags_t f = spin_lock_irqsave(&timekeeping_lock);
+
 	coarse_mono_ns = hal_timer_now_ns();
 	publish();
+	spin_unlock_irqrestore(&timekeeping_lock, f);
 }
 
 void time_vdso_start(void)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&timekeeping_lock);
 
 	coarse_mono_ns = hal_timer_now_ns();
 	publish();
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&timekeeping_lock, f);
 }
 
 /* May the caller set the wall clock? CAP_SYS_TIME, which only root
@@ -69,19 +77,19 @@ uint64_t time_monotonic_ns(void)
 
 int64_t time_realtime_ns(void)
 {
-	return (int64_t)hal_timer_now_ns() + realtime_offset_ns;
+	return (int64_t)hal_timer_now_ns() + __atomic_load_n(&realtime_offset_ns, __ATOMIC_RELAXED);
 }
 
 void time_set_realtime_ns(int64_t ns)
 {
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&timekeeping_lock);
 
 	realtime_offset_ns = ns - (int64_t)hal_timer_now_ns();
 	/* The COARSE clocks start from the new time too, as Linux's
 	 * do_settimeofday64() moves xtime: never behind what was set. */
 	coarse_mono_ns = hal_timer_now_ns();
 	publish();
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&timekeeping_lock, f);
 	timerfd_clock_was_set();
 }
 
@@ -136,12 +144,12 @@ int clock_read_ns(int clk, int64_t *ns)
 	case CLOCK_BOOTTIME: *ns = (int64_t)time_monotonic_ns(); return 0;
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_MONOTONIC_COARSE: {
-		irqflags_t f = hal_irq_save();
+		irqflags_t f = spin_lock_irqsave(&timekeeping_lock);
 
 		*ns = (int64_t)coarse_mono_ns;
 		if (clk == CLOCK_REALTIME_COARSE)
 			*ns += realtime_offset_ns;
-		hal_irq_restore(f);
+		spin_unlock_irqrestore(&timekeeping_lock, f);
 		return 0;
 	}
 	case CLOCK_PROCESS_CPUTIME_ID:

@@ -18,6 +18,9 @@
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
+#include <kernel/spinlock.h>
+
+#include "../signal/signal_internal.h"
 
 #define ITIMER_REAL 0
 #define ITIMER_VIRTUAL 1
@@ -32,7 +35,10 @@ struct linux_itimerval {
 	struct linux_timeval it_value;
 };
 
-/* Leaders with ITIMER_REAL armed (struct task.itimer_node). */
+/* Leaders with ITIMER_REAL armed (struct task.itimer_node). The timers
+ * (this list and the itimer_* fields of every leader) are under
+ * tasklist_lock: they are read and changed together with the thread
+ * group they signal. */
 static LIST_HEAD(real_timers);
 
 static uint64_t tv_to_ns(const struct linux_timeval *tv)
@@ -64,7 +70,7 @@ static bool tv_valid(const struct linux_timeval *tv)
 	return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < 1000000;
 }
 
-/* The current value of timer which of leader l. Interrupts masked. */
+/* The current value of timer which of leader l. tasklist_lock held. */
 static void itimer_get(struct task *l, int which, struct linux_itimerval *v)
 {
 	uint64_t now = time_monotonic_ns();
@@ -88,7 +94,7 @@ static void itimer_get(struct task *l, int which, struct linux_itimerval *v)
 	}
 }
 
-/* Arm (value != 0) or disarm timer which of leader l. Interrupts masked. */
+/* Arm (value != 0) or disarm timer which of leader l. tasklist_lock held. */
 static void itimer_set(struct task *l, int which, uint64_t value_ns, uint64_t interval_ns)
 {
 	switch (which) {
@@ -128,6 +134,7 @@ static bool tick_down(uint64_t *left, uint64_t interval)
 
 void itimer_tick(struct task *t, bool user_mode, uint64_t now_ns)
 {
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 	struct task *l, *n;
 
 	list_for_each_entry_safe(l, n, &real_timers, itimer_node) {
@@ -141,15 +148,16 @@ void itimer_tick(struct task *t, bool user_mode, uint64_t now_ns)
 			l->itimer_real_deadline = 0;
 			list_del(&l->itimer_node);
 		}
-		send_group_signal(l, SIGALRM, NULL);
+		send_group_signal_locked(l, SIGALRM, NULL);
 	}
-	if (!t)
-		return;
-	l = t->group_leader;
-	if (user_mode && tick_down(&l->itimer_virt_left, l->itimer_virt_interval))
-		send_group_signal(l, SIGVTALRM, NULL);
-	if (tick_down(&l->itimer_prof_left, l->itimer_prof_interval))
-		send_group_signal(l, SIGPROF, NULL);
+	if (t) {
+		l = t->group_leader;
+		if (user_mode && tick_down(&l->itimer_virt_left, l->itimer_virt_interval))
+			send_group_signal_locked(l, SIGVTALRM, NULL);
+		if (tick_down(&l->itimer_prof_left, l->itimer_prof_interval))
+			send_group_signal_locked(l, SIGPROF, NULL);
+	}
+	spin_unlock_irqrestore(&tasklist_lock, f);
 }
 
 SYSCALL_DEFINE2(getitimer, int, which, uintptr_t, uvalue)
@@ -159,9 +167,9 @@ SYSCALL_DEFINE2(getitimer, int, which, uintptr_t, uvalue)
 
 	if (which < ITIMER_REAL || which > ITIMER_PROF)
 		return -EINVAL;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&tasklist_lock);
 	itimer_get(current->group_leader, which, &v);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return copy_to_user(uvalue, &v, sizeof v) ? -EFAULT : 0;
 }
 
@@ -177,10 +185,10 @@ SYSCALL_DEFINE3(setitimer, int, which, uintptr_t, unew, uintptr_t, uold)
 		return -EFAULT;
 	if (!tv_valid(&nv.it_value) || !tv_valid(&nv.it_interval))
 		return -EINVAL;
-	f = hal_irq_save();
+	f = spin_lock_irqsave(&tasklist_lock);
 	itimer_get(current->group_leader, which, &ov);
 	itimer_set(current->group_leader, which, tv_to_ns(&nv.it_value), tv_to_ns(&nv.it_interval));
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	if (uold && copy_to_user(uold, &ov, sizeof ov))
 		return -EFAULT;
 	return 0;
@@ -192,12 +200,12 @@ SYSCALL_DEFINE3(setitimer, int, which, uintptr_t, unew, uintptr_t, uold)
 SYSCALL_DEFINE1(alarm, unsigned, seconds)
 {
 	struct linux_itimerval ov;
-	irqflags_t f = hal_irq_save();
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 	long left;
 
 	itimer_get(current->group_leader, ITIMER_REAL, &ov);
 	itimer_set(current->group_leader, ITIMER_REAL, (uint64_t)seconds * NSEC_PER_SEC, 0);
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	left = ov.it_value.tv_sec + (ov.it_value.tv_usec >= 500000);
 	if (!left && ov.it_value.tv_usec)
 		left = 1;

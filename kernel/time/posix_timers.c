@@ -12,8 +12,10 @@
  * fixed at timer_settime() (a later clock_settime does not move it).
  * Timers are deleted when their process exits or execs.
  *
- * Lock: posix_timers_lock guards the list and every timer's state; the
- * expiry runs in the tick with it taken. */
+ * Lock: posix_timers_lock guards the list and every timer's state. It is
+ * taken inside tasklist_lock and sighand->siglock (exit, and
+ * posix_timer_dequeued() from sigqueue_dequeue()), so the expiry in the
+ * tick decides under it and sends the signal after dropping it. */
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
@@ -76,27 +78,44 @@ static struct posix_timer *timer_find(int tgid, int id)
 	return NULL;
 }
 
-static void timer_signal(struct posix_timer *pt)
+/* What an expiry sends, copied out of the timer under posix_timers_lock. */
+struct timer_shot {
+	int tgid, id, notify, signo, tid;
+	uint64_t value;
+};
+
+/* Send the expiry's signal; no lock held (it takes tasklist_lock, the
+ * siglock, and posix_timers_lock again for the overrun count). */
+static void timer_signal(const struct timer_shot *s)
 {
 	struct linux_siginfo info = { 0 };
-	struct task *t = task_lookup(pt->notify & SIGEV_THREAD_ID ? pt->tid : pt->tgid);
-	int32_t word[2] = { pt->id, 0 };
+	struct task *t = task_lookup(s->notify & SIGEV_THREAD_ID ? s->tid : s->tgid);
+	int32_t word[2] = { s->id, 0 };
+	bool queued = false;
+	struct posix_timer *pt;
+	irqflags_t fl;
 
-	if (!t || t->group_leader->tid != pt->tgid)
+	if (!t || t->group_leader->tid != s->tgid)
 		return;
-	if (t->sig.pending & sigmask(pt->signo)) {
+	fl = spin_lock_irqsave(&posix_timers_lock);
+	pt = timer_find(s->tgid, s->id);
+	if (pt && (__atomic_load_n(&t->sig.pending, __ATOMIC_RELAXED) & sigmask(s->signo))) {
 		pt->overrun++; /* not delivered yet: count it */
-		return;
+	} else if (pt) {
+		pt->overrun = 0; /* counted from here until posix_timer_dequeued() */
+		queued = true;
 	}
-	pt->overrun = 0; /* counted from here until posix_timer_dequeued() */
-	info.si_signo = pt->signo;
+	spin_unlock_irqrestore(&posix_timers_lock, fl);
+	if (!queued)
+		return;
+	info.si_signo = s->signo;
 	info.si_code = SI_TIMER;
 	__builtin_memcpy(info.u._bytes, word, sizeof(word));
-	__builtin_memcpy(info.u._bytes + 8, &pt->value, sizeof(pt->value));
-	if (pt->notify & SIGEV_THREAD_ID)
-		send_signal(t, pt->signo, &info);
+	__builtin_memcpy(info.u._bytes + 8, &s->value, sizeof(s->value));
+	if (s->notify & SIGEV_THREAD_ID)
+		send_signal(t, s->signo, &info);
 	else
-		send_group_signal(t, pt->signo, &info);
+		send_group_signal(t, s->signo, &info);
 }
 
 /* Tick context, interrupts masked. */
@@ -104,6 +123,8 @@ static void posix_timer_fire(struct ktimer *kt)
 {
 	struct posix_timer *pt = container_of(kt, struct posix_timer, timer);
 	uint64_t now = time_monotonic_ns();
+	struct timer_shot shot;
+	bool fire = false;
 
 	spin_lock(&posix_timers_lock);
 	if (pt->deadline && now >= pt->deadline) {
@@ -116,10 +137,19 @@ static void posix_timer_fire(struct ktimer *kt)
 		} else {
 			pt->deadline = 0;
 		}
-		if (pt->notify != SIGEV_NONE)
-			timer_signal(pt);
+		if (pt->notify != SIGEV_NONE) {
+			fire = true;
+			shot = (struct timer_shot){ .tgid = pt->tgid,
+						    .id = pt->id,
+						    .notify = pt->notify,
+						    .signo = pt->signo,
+						    .tid = pt->tid,
+						    .value = pt->value };
+		}
 	}
 	spin_unlock(&posix_timers_lock);
+	if (fire)
+		timer_signal(&shot);
 }
 
 static bool clock_ok(int clk)

@@ -26,14 +26,11 @@ static long sleep_until(uint64_t deadline, uintptr_t rem, long restart)
 {
 	for (;;) {
 		uint64_t now = time_monotonic_ns();
-		irqflags_t f;
 		int r;
 
 		if (now >= deadline)
 			return 0;
-		f = hal_irq_save();
-		r = sched_sleep(NULL, deadline, true);
-		hal_irq_restore(f);
+		r = sched_sleep_until(deadline, true);
 		if (r == -EINTR) {
 			now = time_monotonic_ns();
 			if (rem &&

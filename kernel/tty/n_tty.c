@@ -3,8 +3,8 @@
  * output processing (OPOST). [termios(3)] "Canonical and noncanonical
  * mode", "Special characters"; Linux drivers/tty/n_tty.c.
  *
- * n_tty_receive() runs in IRQ context; everything else here is called with
- * interrupts masked or touches only the output path. */
+ * n_tty_receive() runs in IRQ context with tty->lock held; everything else
+ * here is called with tty->lock held or touches only the output path. */
 #include <ctype.h>
 #include <kernel/signal.h>
 

@@ -5,6 +5,7 @@
 #include <kernel/errno.h>
 #include <kernel/printk.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "tty_internal.h"
@@ -137,6 +138,7 @@ struct tty *tty_register(const char *name, const struct tty_driver_ops *ops, voi
 	tty->termios = default_termios;
 	tty->winsize.ws_row = 24;
 	tty->winsize.ws_col = 80;
+	spin_lock_init(&tty->lock, "tty.lock");
 	wait_queue_init(&tty->read_wq);
 	wait_queue_init(&tty->write_wq);
 	tty->dev = line_devnum(name, nr_ttys);
@@ -164,8 +166,13 @@ struct tty *tty_register(const char *name, const struct tty_driver_ops *ops, voi
 /* Contract in <kernel/tty.h>. IRQ context: interrupts are masked. */
 void tty_receive_char(struct tty *tty, char c)
 {
-	if (tty)
-		n_tty_receive(tty, (unsigned char)c);
+	irqflags_t f;
+
+	if (!tty)
+		return;
+	f = spin_lock_irqsave(&tty->lock);
+	n_tty_receive(tty, (unsigned char)c);
+	spin_unlock_irqrestore(&tty->lock, f);
 }
 
 uint64_t tty_devnum(const struct tty *tty)

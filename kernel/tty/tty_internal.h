@@ -2,9 +2,10 @@
  * the line discipline files share.
  *
  * Locking: the input queue and the flow-control state are changed by
- * tty_receive_char() in IRQ context; process context masks interrupts
- * (hal_irq_save) around every access to them. Output goes straight to the
- * driver's polling write.
+ * tty_receive_char() in IRQ context; tty->lock (irqsave) guards every
+ * access to them. Order: tty->lock -> tasklist_lock (the signals a
+ * control character sends) -> wait-queue locks. Output goes straight to
+ * the driver's polling write.
  */
 #ifndef KERNEL_TTY_INTERNAL_H
 #define KERNEL_TTY_INTERNAL_H
@@ -108,6 +109,11 @@ struct tty {
 	void *priv;
 	dev_t dev; /* MKDEV(4, 64) for ttyS0 */
 	struct chrdev cdev;
+	/* lock protects termios, the input queue (buf, flags, head, canon,
+	 * tail, lnext) and stopped. column and line_col are updated by
+	 * echo (under it) and by process-context output (not under it: a
+	 * race only in where an erase lands). */
+	spinlock_t lock;
 	struct ktermios termios;
 	struct kwinsize winsize;
 
@@ -136,12 +142,12 @@ struct tty {
 void n_tty_receive(struct tty *tty, unsigned char c);
 /* Send buf through OPOST processing to the driver. */
 void n_tty_output(struct tty *tty, const char *buf, size_t n);
-/* Bytes a read could take now (canonical: of complete lines). Interrupts
- * masked by the caller. */
+/* Bytes a read could take now (canonical: of complete lines). tty->lock
+ * held. */
 unsigned n_tty_readable(const struct tty *tty);
-/* Drop all pending input. Interrupts masked by the caller. */
+/* Drop all pending input. tty->lock held. */
 void n_tty_flush_input(struct tty *tty);
-/* termios changed from old (ICANON switches). Interrupts masked. */
+/* termios changed from old (ICANON switches). tty->lock held. */
 void n_tty_set_termios(struct tty *tty, const struct ktermios *old);
 
 /* tty_io.c: file operations shared by every tty node. */

@@ -7,6 +7,7 @@
 #include <kernel/errno.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
+#include <kernel/spinlock.h>
 
 #include "tty_internal.h"
 
@@ -47,15 +48,15 @@ static size_t take_input(struct tty *tty, char *kbuf, size_t max, bool *line_end
  * signal arrives: 0, -ETIMEDOUT or -EINTR. */
 static int wait_input(struct tty *tty, uint64_t deadline)
 {
-	irqflags_t fl = hal_irq_save();
+	irqflags_t fl = spin_lock_irqsave(&tty->lock);
 	int r = 0;
 
 	while (n_tty_readable(tty) == 0) {
-		r = sched_sleep(&tty->read_wq, deadline, true);
+		r = sched_sleep_locked(&tty->read_wq, &tty->lock, deadline, true);
 		if (r)
 			break;
 	}
-	hal_irq_restore(fl);
+	spin_unlock_irqrestore(&tty->lock, fl);
 	return r;
 }
 
@@ -80,13 +81,13 @@ ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
 
 	for (;;) {
 		bool line_end;
-		irqflags_t fl = hal_irq_save();
+		irqflags_t fl = spin_lock_irqsave(&tty->lock);
 		bool canon = (tty->termios.c_lflag & ICANON) != 0;
 		unsigned vmin = tty->termios.c_cc[VMIN];
 		unsigned vtime = tty->termios.c_cc[VTIME];
 		size_t n = take_input(tty, kbuf, MIN(sizeof(kbuf), u->len - done), &line_end);
 		bool more = n_tty_readable(tty) != 0;
-		hal_irq_restore(fl);
+		spin_unlock_irqrestore(&tty->lock, fl);
 
 		if (n) {
 			if (uio_copy_out(u, kbuf, n))
@@ -175,13 +176,13 @@ unsigned tty_poll(struct file *f, struct wait_queue **wq_out)
 
 	if (!tty)
 		return POLLERR;
-	irqflags_t fl = hal_irq_save();
+	irqflags_t fl = spin_lock_irqsave(&tty->lock);
 	unsigned avail = n_tty_readable(tty);
 	unsigned need = 1;
 	if (!(tty->termios.c_lflag & ICANON) && tty->termios.c_cc[VTIME] == 0 &&
 	    tty->termios.c_cc[VMIN] > 1)
 		need = tty->termios.c_cc[VMIN];
-	hal_irq_restore(fl);
+	spin_unlock_irqrestore(&tty->lock, fl);
 	if (avail >= need)
 		mask |= POLLIN | POLLRDNORM;
 	if (wq_out)

@@ -4,6 +4,7 @@
 #include <kernel/errno.h>
 #include <kernel/signal.h>
 #include <kernel/task.h>
+#include <kernel/spinlock.h>
 #include <string.h>
 
 #include "tty_internal.h"
@@ -70,13 +71,13 @@ static uint32_t cflag_baud(uint32_t cflag)
 static long set_termios(struct tty *tty, const struct ktermios *nt, bool flush)
 {
 	struct ktermios old = tty->termios;
-	irqflags_t fl = hal_irq_save();
+	irqflags_t fl = spin_lock_irqsave(&tty->lock);
 
 	tty->termios = *nt;
 	if (flush)
 		n_tty_flush_input(tty);
 	n_tty_set_termios(tty, &old);
-	hal_irq_restore(fl);
+	spin_unlock_irqrestore(&tty->lock, fl);
 	return 0;
 }
 
@@ -157,9 +158,9 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	case TIOCNOTTY: return tty_give_up_ctty(tty);
 
 	case FIONREAD: {
-		irqflags_t fl = hal_irq_save();
+		irqflags_t fl = spin_lock_irqsave(&tty->lock);
 		v = (int)n_tty_readable(tty);
-		hal_irq_restore(fl);
+		spin_unlock_irqrestore(&tty->lock, fl);
 		return put_int(arg, v);
 	}
 	case TIOCOUTQ: return put_int(arg, 0); /* output is written synchronously */
@@ -169,9 +170,9 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		if ((r = tty_check_change(tty, false)))
 			return r;
 		if (arg == TCIFLUSH || arg == TCIOFLUSH) {
-			irqflags_t fl = hal_irq_save();
+			irqflags_t fl = spin_lock_irqsave(&tty->lock);
 			n_tty_flush_input(tty);
-			hal_irq_restore(fl);
+			spin_unlock_irqrestore(&tty->lock, fl);
 		}
 		return 0;
 	case TCXONC:

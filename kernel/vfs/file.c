@@ -51,6 +51,17 @@ static void file_free(struct file *f)
 	iput(inode);
 }
 
+void fsnotify_file(struct file *f, uint32_t mask)
+{
+	struct dentry *d = f->dentry;
+
+	if (d)
+		fsnotify_inode(f->inode, d->parent ? d->parent->inode : NULL, d->name, d->namelen,
+			       mask);
+	else
+		fsnotify_inode(f->inode, NULL, NULL, 0, mask);
+}
+
 /* Drop a reference; the last one releases the description's OFD and
  * flock locks and its lease ([fcntl(2)], [flock(2)]: "released ... when
  * all such file descriptors have been closed"), calls f_op->release, then
@@ -62,6 +73,8 @@ void fput(struct file *f)
 	KASSERT(f->refcount > 0);
 	if (--f->refcount)
 		return;
+	if (f->dentry && !(f->flags & O_PATH))
+		fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	eventpoll_release(f); /* before release: its wait queues may go with it */
 	locks_remove_file(f);
 	if (!(f->flags & O_PATH))

@@ -3,6 +3,7 @@
  * A super block marked failed (its service faulted; see <kernel/service.h>)
  * answers -EIO to everything; a missing operation gets the errno Linux
  * gives for it (fs/namei.c: -EPERM for missing directory operations). */
+#include <kernel/eventpoll.h>
 #include <kernel/service.h>
 
 #include "internal.h"
@@ -40,7 +41,8 @@ int fs_lookup(struct inode *dir, const char *name, size_t len, struct inode **ou
 	return FS_CALL(dir->sb, dir->i_op->lookup(dir, name, len, out));
 }
 
-int fs_create(struct inode *dir, const char *name, size_t len, mode_t mode, struct inode **out)
+static int do_fs_create(struct inode *dir, const char *name, size_t len, mode_t mode,
+			struct inode **out)
 {
 	if (sb_failed(dir->sb))
 		return -EIO;
@@ -51,44 +53,106 @@ int fs_create(struct inode *dir, const char *name, size_t len, mode_t mode, stru
 	return -EACCES; /* fs/namei.c vfs_create() */
 }
 
-int fs_mkdir(struct inode *dir, const char *name, size_t len, mode_t mode, struct inode **out)
+static int do_fs_mkdir(struct inode *dir, const char *name, size_t len, mode_t mode,
+		       struct inode **out)
 {
 	DIR_OP(dir, mkdir, dir, name, len, mode, out);
+}
+
+static int do_fs_mknod(struct inode *dir, const char *name, size_t len, mode_t mode, dev_t rdev,
+		       struct inode **out)
+{
+	if (S_ISREG(mode) && dir->i_op && !dir->i_op->mknod && dir->i_op->create)
+		return do_fs_create(dir, name, len, mode, out);
+	DIR_OP(dir, mknod, dir, name, len, mode, rdev, out);
+}
+
+static int do_fs_symlink(struct inode *dir, const char *name, size_t len, const char *target,
+			 struct inode **out)
+{
+	DIR_OP(dir, symlink, dir, name, len, target, out);
+}
+
+static int do_fs_link(struct inode *dir, const char *name, size_t len, struct inode *inode)
+{
+	DIR_OP(dir, link, dir, name, len, inode);
+}
+
+static int do_fs_unlink(struct inode *dir, const char *name, size_t len)
+{
+	DIR_OP(dir, unlink, dir, name, len);
+}
+
+static int do_fs_rmdir(struct inode *dir, const char *name, size_t len)
+{
+	DIR_OP(dir, rmdir, dir, name, len);
+}
+
+static int do_fs_rename(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
+			const char *nname, size_t nlen, unsigned flags)
+{
+	DIR_OP(odir, rename, odir, oname, olen, ndir, nname, nlen, flags);
+}
+
+/* The directory operations, each telling inotify about a name that
+ * changed ([inotify(7)] IN_CREATE, IN_DELETE, IN_MOVED_FROM/TO). */
+static int notify_name(int err, struct inode *dir, uint32_t mask, const char *name, size_t len)
+{
+	if (!err)
+		fsnotify_name(dir, mask, name, len, 0);
+	return err;
+}
+
+int fs_create(struct inode *dir, const char *name, size_t len, mode_t mode, struct inode **out)
+{
+	return notify_name(do_fs_create(dir, name, len, mode, out), dir, IN_CREATE, name, len);
+}
+
+int fs_mkdir(struct inode *dir, const char *name, size_t len, mode_t mode, struct inode **out)
+{
+	return notify_name(do_fs_mkdir(dir, name, len, mode, out), dir, IN_CREATE | IN_ISDIR, name,
+			   len);
 }
 
 int fs_mknod(struct inode *dir, const char *name, size_t len, mode_t mode, dev_t rdev,
 	     struct inode **out)
 {
-	if (S_ISREG(mode) && dir->i_op && !dir->i_op->mknod && dir->i_op->create)
-		return fs_create(dir, name, len, mode, out);
-	DIR_OP(dir, mknod, dir, name, len, mode, rdev, out);
+	return notify_name(do_fs_mknod(dir, name, len, mode, rdev, out), dir, IN_CREATE, name, len);
 }
 
 int fs_symlink(struct inode *dir, const char *name, size_t len, const char *target,
 	       struct inode **out)
 {
-	DIR_OP(dir, symlink, dir, name, len, target, out);
+	return notify_name(do_fs_symlink(dir, name, len, target, out), dir, IN_CREATE, name, len);
 }
 
 int fs_link(struct inode *dir, const char *name, size_t len, struct inode *inode)
 {
-	DIR_OP(dir, link, dir, name, len, inode);
+	return notify_name(do_fs_link(dir, name, len, inode), dir, IN_CREATE, name, len);
 }
 
 int fs_unlink(struct inode *dir, const char *name, size_t len)
 {
-	DIR_OP(dir, unlink, dir, name, len);
+	return notify_name(do_fs_unlink(dir, name, len), dir, IN_DELETE, name, len);
 }
 
 int fs_rmdir(struct inode *dir, const char *name, size_t len)
 {
-	DIR_OP(dir, rmdir, dir, name, len);
+	return notify_name(do_fs_rmdir(dir, name, len), dir, IN_DELETE | IN_ISDIR, name, len);
 }
 
 int fs_rename(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
 	      const char *nname, size_t nlen, unsigned flags)
 {
-	DIR_OP(odir, rename, odir, oname, olen, ndir, nname, nlen, flags);
+	int err = do_fs_rename(odir, oname, olen, ndir, nname, nlen, flags);
+
+	if (!err) {
+		uint32_t cookie = fsnotify_cookie();
+
+		fsnotify_name(odir, IN_MOVED_FROM, oname, olen, cookie);
+		fsnotify_name(ndir, IN_MOVED_TO, nname, nlen, cookie);
+	}
+	return err;
 }
 
 ssize_t fs_readlink(struct inode *inode, char *buf, size_t len)
@@ -109,7 +173,7 @@ int fs_get_link_file(struct inode *inode, struct file **out)
 	return FS_CALL(inode->sb, inode->i_op->get_link_file(inode, out));
 }
 
-int fs_setattr(struct inode *inode, const struct iattr *attr)
+static int do_fs_setattr(struct inode *inode, const struct iattr *attr)
 {
 	if (sb_failed(inode->sb))
 		return -EIO;
@@ -120,6 +184,17 @@ int fs_setattr(struct inode *inode, const struct iattr *attr)
 		return -EPERM;
 	setattr_copy(inode, attr);
 	return 0;
+}
+
+/* inotify: a size change is IN_MODIFY, anything else IN_ATTRIB. */
+int fs_setattr(struct inode *inode, const struct iattr *attr)
+{
+	int err = do_fs_setattr(inode, attr);
+
+	if (!err)
+		fsnotify_inode(inode, NULL, NULL, 0,
+			       (attr->valid & ATTR_SIZE) ? IN_MODIFY : IN_ATTRIB);
+	return err;
 }
 
 void setattr_copy(struct inode *inode, const struct iattr *attr)

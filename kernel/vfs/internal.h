@@ -412,6 +412,9 @@ long memfd_get_seals(struct file *f);
  * attached nowhere, not in /proc/mounts; its super block in *out. 0 or
  * -errno of the mount. */
 int kern_mount(const char *fstype, struct super_block **out);
+/* inotify for an event on an open file (file.c): its inode's watchers and
+ * its parent directory's, with its name. */
+void fsnotify_file(struct file *f, uint32_t mask);
 bool file_is_pipe(const struct file *f);
 /* For splice(2) & co. (splice.c), f a pipe end (file_is_pipe):
  * pipe_same(): both ends belong to one pipe.

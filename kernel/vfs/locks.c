@@ -86,14 +86,10 @@ void flctx_put_if_empty(struct inode *inode)
 
 int flctx_wait(struct file_lock_context *ctx, uint64_t deadline)
 {
-	irqflags_t irq = hal_irq_save();
 	int r;
 
 	ctx->nr_waiters++;
-	mutex_unlock(&file_lock_mutex);
-	r = sched_sleep(&ctx->wq, deadline, true);
-	hal_irq_restore(irq);
-	mutex_lock(&file_lock_mutex);
+	r = sched_sleep_mutex(&ctx->wq, &file_lock_mutex, deadline, true);
 	ctx->nr_waiters--;
 	return r;
 }

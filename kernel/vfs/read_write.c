@@ -1,6 +1,7 @@
 /* Data transfer: [read(2)], [write(2)], [readv(2)]/[writev(2)],
  * [pread(2)]/[pwrite(2)], preadv/pwritev(2), preadv2/pwritev2, [lseek(2)],
  * and the kernel API vfs_read/vfs_write. */
+#include <kernel/eventpoll.h>
 #include <hal/usercopy.h>
 #include <kernel/kmalloc.h>
 #include <kernel/signal.h>
@@ -72,6 +73,7 @@ static int file_remove_privs(struct inode *inode)
 
 ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 {
+	ssize_t n;
 	int err;
 
 	bool append = (f->flags & O_APPEND) && f->inode && S_ISREG(f->inode->mode);
@@ -101,7 +103,10 @@ ssize_t do_write(struct file *f, struct uio *u, off_t *pos)
 		err = file_remove_privs(f->inode);
 	if (err)
 		return err;
-	return file_op_write(f, u, pos ? pos : &f->pos);
+	n = file_op_write(f, u, pos ? pos : &f->pos);
+	if (n > 0)
+		fsnotify_file(f, IN_MODIFY);
+	return n;
 }
 
 static struct uio user_uio(uintptr_t buf, size_t len)

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 
 static int ev_wait(int ep, struct epoll_event *ev, int max, int ms)
 {
@@ -277,6 +278,42 @@ static void test_wakeup(void)
     close(ep);
 }
 
+/* Sockets and the console get epoll through their poll hooks. */
+static void test_socket_tty(void)
+{
+    int ep = epoll_create1(0), sv[2];
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.u32 = 1 }, out[2];
+    char c;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+        ktest_result("epoll.socketpair", 0, "socketpair: %s", strerror(errno));
+    } else {
+        epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev);
+        KTEST_CHECK("epoll.sock_idle", ev_wait(ep, out, 2, 0) == 0);
+        write(sv[1], "a", 1);
+        KTEST_CHECK("epoll.sock_in", ev_wait(ep, out, 2, 1000) == 1 && out[0].events == EPOLLIN);
+        read(sv[0], &c, 1);
+        shutdown(sv[1], SHUT_WR);
+        KTEST_CHECK("epoll.sock_rdhup", ev_wait(ep, out, 2, 1000) == 1 &&
+                                            (out[0].events & (EPOLLIN | EPOLLRDHUP)) ==
+                                                (EPOLLIN | EPOLLRDHUP));
+        close(sv[0]);
+        close(sv[1]);
+    }
+    if (isatty(1)) {
+        ev.events = EPOLLOUT;
+        ev.data.u32 = 2;
+        int d = dup(1);
+        KTEST_CHECK("epoll.tty_out", epoll_ctl(ep, EPOLL_CTL_ADD, d, &ev) == 0 &&
+                                         ev_wait(ep, out, 2, 0) == 1 && out[0].data.u32 == 2 &&
+                                         out[0].events == EPOLLOUT);
+        close(d);
+    } else {
+        ktest_skip("epoll.tty_out", "stdout is not a terminal");
+    }
+    close(ep);
+}
+
 static void on_usr1(int s)
 {
     (void)s;
@@ -311,6 +348,7 @@ int main(void)
     test_nesting();
     test_eventfd();
     test_wakeup();
+    test_socket_tty();
     test_eintr();
     return ktest_nfail ? 1 : 0;
 }

@@ -518,6 +518,17 @@ static void t_abstract(void)
                                                  got.sun_path[0] == 0 && !memcmp(got.sun_path + 1, "kevlar-test-abstract", 20));
     int c = socket(AF_UNIX, SOCK_STREAM, 0);
     KTEST_CHECK("unix.connect_abstract", connect(c, (struct sockaddr *)&sa, la) == 0);
+    {
+        /* /proc/net/unix lists the listener with __SO_ACCEPTCON and its name. */
+        char pn[8192] = { 0 };
+        int pfd = open("/proc/net/unix", O_RDONLY);
+        ssize_t pr = pfd >= 0 ? read(pfd, pn, sizeof pn - 1) : -1;
+        if (pfd >= 0)
+            close(pfd);
+        ktest_result("unix.proc_net_unix", pr > 0 && !strncmp(pn, "Num       RefCount Protocol Flags    Type St Inode Path", 55) &&
+                                               strstr(pn, "00010000 0001 01") && strstr(pn, "@kevlar-test-abstract"),
+                     "read %zd", pr);
+    }
     int a = accept(l, NULL, NULL);
     KTEST_CHECK("unix.abstract_data", a >= 0 && write(c, "z", 1) == 1 && read(a, &(char){ 0 }, 1) == 1);
     close(a);

@@ -70,6 +70,17 @@ enum hal_ipi {
  * kind, CPU never started), -ENODEV (no interrupt controller that can). */
 int hal_ipi_send(unsigned cpu, enum hal_ipi kind);
 
+/* The core's per-CPU data of the running CPU, kept in the arch's per-CPU
+ * register: on x86_64 a slot of the HAL's own per-CPU area reached through
+ * GS (the entry code swaps GS in on every entry from user mode,
+ * [Intel SDM Vol. 2B SWAPGS]), on arm64 TPIDR_EL1 [Arm ARM D17.2.140],
+ * which user mode cannot read. Each CPU calls hal_percpu_set() once, early,
+ * before the core uses `current` on it; hal_percpu_get() returns NULL until
+ * then (the HAL clears the register when it starts a CPU). Both cost a
+ * register access, no memory barrier. */
+void hal_percpu_set(void *p);
+void *hal_percpu_get(void);
+
 /* Spin-wait hint for a busy loop on another CPU's store (PAUSE on x86_64
  * [Intel SDM Vol. 2B PAUSE], YIELD on arm64 [Arm ARM C6.2.398]); also a
  * compiler barrier. */

@@ -27,4 +27,29 @@ void signalfd_notify(struct task *t);
  * with TFD_TIMER_CANCEL_ON_SET are cancelled (timerfd_create(2)). */
 void timerfd_clock_was_set(void);
 
+/* inotify (kernel/events/inotify.c), fed by the VFS. Event bits of
+ * <uapi/linux/inotify.h>. All return at once while nobody watches
+ * anything. Process context. */
+#define IN_ACCESS 0x00000001u
+#define IN_MODIFY 0x00000002u
+#define IN_ATTRIB 0x00000004u
+#define IN_CLOSE_WRITE 0x00000008u
+#define IN_CLOSE_NOWRITE 0x00000010u
+#define IN_OPEN 0x00000020u
+#define IN_MOVED_FROM 0x00000040u
+#define IN_MOVED_TO 0x00000080u
+#define IN_CREATE 0x00000100u
+#define IN_DELETE 0x00000200u
+#define IN_ISDIR 0x40000000u
+struct inode;
+/* A name in directory dir changed (IN_CREATE, IN_DELETE, IN_MOVED_*; add
+ * IN_ISDIR for a directory); cookie pairs the two halves of a rename. */
+void fsnotify_name(struct inode *dir, uint32_t mask, const char *name, size_t len, uint32_t cookie);
+/* Something happened to inode (IN_MODIFY, IN_ATTRIB, IN_CLOSE_*): its own
+ * watchers, and those of parent (may be NULL) with the name it has there. */
+void fsnotify_inode(struct inode *inode, struct inode *parent, const char *name, size_t len,
+		    uint32_t mask);
+/* A fresh rename cookie. */
+uint32_t fsnotify_cookie(void);
+
 #endif

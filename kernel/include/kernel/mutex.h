@@ -9,18 +9,21 @@
 #ifndef KERNEL_MUTEX_H
 #define KERNEL_MUTEX_H
 #include <hal/types.h>
+#include <kernel/spinlock.h>
 #include <kernel/wait.h>
 
 struct task;
 
 struct mutex {
+	spinlock_t lock;      /* protects owner (the wait list has wq.lock) */
 	struct task *owner;   /* NULL when free */
 	struct wait_queue wq; /* tasks waiting for it */
 	const char *name;     /* for messages */
 };
-#define MUTEX_INIT(m, n)                                                  \
-	{                                                                 \
-		.owner = NULL, .wq = WAIT_QUEUE_INIT((m).wq), .name = (n) \
+#define MUTEX_INIT(m, n)                                                                           \
+	{                                                                                          \
+		.lock = SPINLOCK_INIT("mutex.lock"), .owner = NULL, .wq = WAIT_QUEUE_INIT((m).wq), \
+		.name = (n)                                                                        \
 	}
 
 void mutex_init(struct mutex *m, const char *name);
@@ -36,9 +39,10 @@ void mutex_unlock(struct mutex *m);
 /* For the containment path only (kernel/service.c): release m on behalf of
  * the task whose service call faulted while holding it. */
 void mutex_force_release(struct mutex *m);
+/* True if some task holds m (racy by nature: for assertions). */
 static inline bool mutex_is_locked(const struct mutex *m)
 {
-	return m->owner != NULL;
+	return __atomic_load_n(&m->owner, __ATOMIC_RELAXED) != NULL;
 }
 
 #endif

@@ -247,6 +247,10 @@ int sock_create(int family, int type, int protocol, unsigned flags, struct socke
 /* Free a socket that never got a file installed. */
 void sock_release(struct socket *sock);
 
+/* /proc/net/unix into buf (at most room bytes with the NUL): its length,
+ * room - 1 when it did not fit (seq_fill() then retries with more). */
+size_t unix_proc_show(char *buf, size_t room);
+
 /* Socket nodes in the file system (kernel/vfs/sock_node.c). */
 int vfs_sock_mknod(const char *path, mode_t mode, struct inode **out);
 int vfs_sock_lookup(const char *path, struct inode **out);

@@ -1,19 +1,27 @@
 /* Scheduling, sleeping and waking. One CPU in this version; the kernel is
  * not preemptible: a task runs in the kernel until it sleeps or returns to
  * user mode, where a pending reschedule (timer tick, wake-up) is honoured.
- * Data shared with IRQ handlers is protected by masking interrupts
- * (hal_irq_save/restore). */
+ * Shared data has named locks (<kernel/spinlock.h>, <kernel/mutex.h>);
+ * docs/architecture.md "Locking" lists them and their order. */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
 #include <hal/types.h>
 #include <hal/cpu.h>
 #include <kernel/list.h>
+#include <kernel/percpu.h>
 #include <kernel/wait.h>
 
 struct task;
 
-/* The running task. Never NULL once the scheduler started. */
-extern struct task *current;
+/* The running task of this CPU (struct percpu.curr): the idle task from
+ * sched_init() on, never NULL once the scheduler started; NULL before. */
+static inline struct task *get_current(void)
+{
+	struct percpu *c = this_cpu();
+
+	return c ? c->curr : NULL;
+}
+#define current get_current()
 
 /* Make t runnable (if sleeping interruptibly, or if force). Any context. */
 void wake_up_task(struct task *t);
@@ -21,9 +29,10 @@ void wake_up_task(struct task *t);
 /* Give up the CPU: current stays runnable and goes to the back of the
  * run queue. Not from IRQ context. */
 void schedule(void);
-/* Set by the tick and by wake-ups; checked on return to user mode and at
- * cond_resched(). */
-extern volatile bool need_resched;
+/* This CPU should reschedule: set by the tick and by wake-ups, checked on
+ * return to user mode, by the idle loop and at cond_resched() (struct
+ * percpu). */
+#define need_resched (this_cpu()->resched)
 
 /* A preemption point for kernel loops whose length the user chooses (the
  * pages of a huge munmap, mprotect, fork or exit teardown; Linux's

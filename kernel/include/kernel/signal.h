@@ -4,6 +4,7 @@
 #ifndef KERNEL_SIGNAL_H
 #define KERNEL_SIGNAL_H
 #include <hal/types.h>
+#include <kernel/spinlock.h>
 #include <hal/context.h>
 
 #define NSIG 64
@@ -108,6 +109,11 @@ struct k_sigaction {
 /* The signal actions: shared by the tasks cloned with CLONE_SIGHAND (every
  * thread of a process), private otherwise. [clone(2)] */
 struct sighand {
+	/* siglock (irqsave; after tasklist_lock, before wait-queue locks and
+	 * sched_lock) protects action[] and the struct signal_state, sigq and
+	 * sigwait_mask of every task using this sighand (Linux's
+	 * sighand->siglock). refcount is atomic. */
+	spinlock_t siglock;
 	unsigned refcount;
 	struct k_sigaction action[NSIG];
 };
@@ -142,7 +148,8 @@ int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info);
 /* A synchronous fault signal for current (SIGSEGV at addr...): delivered
  * even if blocked or ignored (then the default action applies). */
 void force_sig_fault(int sig, int code, uintptr_t addr);
-/* Does t have an unblocked pending signal? */
+/* Does t have an unblocked pending signal? Lockless (one racy read; the
+ * wait-queue protocol makes a late answer harmless). */
 bool signal_pending(const struct task *t);
 /* On return to user mode: deliver pending signals (handlers, default
  * actions, stops). Called from kernel_return_to_user(). */

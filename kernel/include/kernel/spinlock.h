@@ -21,6 +21,7 @@
 #define KERNEL_SPINLOCK_H
 #include <hal/cpu.h>
 #include <hal/types.h>
+#include <kernel/lock_debug.h>
 
 typedef struct spinlock {
 	uint16_t next;	  /* next ticket to hand out */
@@ -42,9 +43,9 @@ static inline void spin_lock_init(spinlock_t *l, const char *name)
 	l->name = name;
 }
 
-/* Take l, spinning while another CPU holds it. The caller must not hold l
- * (a recursive take spins forever). Interrupts are left as they are. */
-static inline void spin_lock(spinlock_t *l)
+/* The bare ticket lock, without lock debugging: for the lock debugger's
+ * own lock only. */
+static inline void raw_spin_lock(spinlock_t *l)
 {
 	uint16_t me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 
@@ -52,20 +53,38 @@ static inline void spin_lock(spinlock_t *l)
 		hal_cpu_relax();
 }
 
+static inline void raw_spin_unlock(spinlock_t *l)
+{
+	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+}
+
+/* Take l, spinning while another CPU holds it. The caller must not hold l
+ * (a recursive take spins forever; under Fortress it is a BUG report).
+ * Interrupts are left as they are. */
+static inline void spin_lock(spinlock_t *l)
+{
+	lock_debug_acquire(l, l->name, false);
+	raw_spin_lock(l);
+}
+
 /* Take l if it is free right now: true if taken. */
 static inline bool spin_trylock(spinlock_t *l)
 {
 	uint16_t owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
 	uint16_t expect = owner;
+	bool ok = __atomic_compare_exchange_n(&l->next, &expect, (uint16_t)(owner + 1), false,
+					      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 
-	return __atomic_compare_exchange_n(&l->next, &expect, (uint16_t)(owner + 1), false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	if (ok)
+		lock_debug_acquire(l, l->name, false);
+	return ok;
 }
 
 /* Release l, which the caller holds. */
 static inline void spin_unlock(spinlock_t *l)
 {
-	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+	lock_debug_release(l);
+	raw_spin_unlock(l);
 }
 
 /* Mask interrupts on this CPU, then take l; returns the previous interrupt

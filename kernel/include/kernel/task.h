@@ -9,6 +9,7 @@
 #include <hal/types.h>
 #include <hal/context.h>
 #include <kernel/list.h>
+#include <kernel/spinlock.h>
 #include <kernel/sched.h>
 #include <kernel/signal.h>
 
@@ -47,6 +48,11 @@ struct task {
 	struct list_head all_list;  /* every task, for /proc and kill(-1) */
 	struct list_head run_list;  /* run queue */
 	struct list_head wait_list; /* entry in a wait_queue while sleeping */
+	struct wait_queue *wait_wq; /* the queue wait_list was put on (only
+				     * the task itself reads or writes it) */
+#ifdef LOCK_DEBUG
+	struct lock_debug_held locks_held; /* mutexes held (lock debugging) */
+#endif
 	uint64_t wake_deadline_ns;  /* sched_sleep timeout, 0 = none */
 	struct wait_queue child_wq; /* wait4 sleeps here; children's exits wake it */
 
@@ -184,7 +190,9 @@ bool in_group_real_p(uint32_t gid);
 
 /* Look up a live task by pid (tid); NULL if none or reaped. */
 struct task *task_lookup(int pid);
-/* Global list of every task (struct task.all_list). */
+/* Global list of every task (struct task.all_list), under tasklist_lock
+ * (kernel/proc/task.c says what else that lock protects). */
+extern spinlock_t tasklist_lock;
 extern struct list_head task_list;
 /* PID 1, the reaper of orphans. */
 extern struct task *init_task;

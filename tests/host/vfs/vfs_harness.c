@@ -121,7 +121,7 @@ int main(void)
 	char buf[4096], out[4096];
 	long fd, fd2, r;
 
-	current = &init;
+	this_cpu()->curr = &init;
 	init.umask = 022;
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		init.rlim[i].rlim_cur = init.rlim[i].rlim_max = RLIM_INFINITY;

@@ -36,13 +36,23 @@ static int irq_on = 1;
 irqflags_t hal_irq_save(void) { int o = irq_on; irq_on = 0; return o; }
 void hal_irq_restore(irqflags_t f) { irq_on = (int)f; }
 bool hal_irq_enabled(void) { return irq_on; }
-void wait_queue_init(struct wait_queue *wq) { list_init(&wq->waiters); list_init(&wq->callbacks); }
+void wait_queue_init(struct wait_queue *wq) { spin_lock_init(&wq->lock, "wait_queue"); list_init(&wq->waiters); list_init(&wq->callbacks); }
 void eventpoll_release(struct file *f) {}
+void fsnotify_name(struct inode *dir, uint32_t mask, const char *name, size_t len, uint32_t cookie) {}
+void fsnotify_inode(struct inode *inode, struct inode *parent, const char *name, size_t len, uint32_t mask) {}
+uint32_t fsnotify_cookie(void) { return 1; }
 void add_wait_entry(struct wait_queue *wq, struct wait_entry *we) { list_add_tail(&we->link, &wq->callbacks); }
 void remove_wait_entry(struct wait_entry *we) { if (we->link.next) list_del(&we->link); }
 void wake_up_task(struct task *t) {}
 const char *anon_inode_name(const struct file *f) { return NULL; }
 int sched_sleep(struct wait_queue *wq, uint64_t d, bool i) { printf("  [sched_sleep called -> EINTR]\n"); return -EINTR; }
+/* The wait-queue protocol: nothing ever wakes a sleeper here, so a sleep
+ * is interrupted at once, like sched_sleep() above. */
+void prepare_to_wait(struct wait_queue *wq, uint64_t d, bool i) {}
+int sched_wait(void) { printf("  [sched_wait called -> EINTR]\n"); return -EINTR; }
+void finish_wait(struct wait_queue *wq) {}
+int sched_sleep_locked(struct wait_queue *wq, spinlock_t *l, uint64_t d, bool i) { return sched_sleep(wq, d, i); }
+int sched_sleep_until(uint64_t d, bool i) { return sched_sleep(NULL, d, i); }
 void wake_up(struct wait_queue *wq) {}
 int last_signal;
 int send_signal(struct task *t, int sig, const struct linux_siginfo *info) { last_signal = sig; return 0; }
@@ -54,10 +64,14 @@ struct task *task_lookup(int pid) { return pid == (current ? current->tid : -1) 
 #include <kernel/mutex.h>
 void mutex_lock(struct mutex *m) { if (m->owner) panic("mutex %s taken twice", m->name); m->owner = current ? current : (struct task *)m; }
 void mutex_unlock(struct mutex *m) { m->owner = NULL; }
+int sched_sleep_mutex(struct wait_queue *wq, struct mutex *m, uint64_t d, bool i) { return sched_sleep(wq, d, i); }
 int64_t time_realtime_ns(void) { return 1700000000LL * 1000000000LL; }
 uint64_t hal_timer_now_ns(void) { static uint64_t t; return t += 1000; }
 uint64_t frame_total_bytes(void) { return 64 << 20; }
-struct task *current;
+/* One CPU: `current` is host_cpu.curr (<kernel/percpu.h>). */
+static struct percpu host_cpu;
+void *hal_percpu_get(void) { return &host_cpu; }
+void hal_percpu_set(void *p) {}
 
 /* Frames: host pages; the "physical address" is the host pointer. Each
  * frame carries its reference count in front of it. */
