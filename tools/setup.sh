@@ -13,6 +13,7 @@ PKGS="bazel-bootstrap bazel-platforms bazel-skylib clang lld llvm
   device-tree-compiler linux-source-6.1 busybox-static
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross musl-tools
   cpio e2fsprogs xz-utils clang-tidy clang-format
+  libclang-rt-14-dev
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf
   dosfstools fdisk u-boot-rpi:arm64"
 
