@@ -168,10 +168,15 @@ int uts_ns_set_name(bool domain, const char *name, size_t len)
 
 	if (current->euid != 0)
 		return -EPERM;
-	if (len && name[len - 1] == '\n')
-		len--;
+	/* Linux's proc_dostring(): the text up to the first newline, cut to
+	 * what fits; never an error for length. */
+	for (size_t i = 0; i < len; i++)
+		if (name[i] == '\n' || name[i] == '\0') {
+			len = i;
+			break;
+		}
 	if (len >= UTS_LEN)
-		return -EINVAL;
+		len = UTS_LEN - 1;
 	memcpy(dst, name, len);
 	dst[len] = '\0';
 	return 0;

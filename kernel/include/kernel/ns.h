@@ -20,8 +20,9 @@ int uts_ns_file_open(struct file *f, struct task *t);
  * with NUL, as uname(2) shows them. */
 void uts_ns_name(struct task *t, bool domain, char *out, size_t len);
 /* Set the calling task's host or domain name from name[0..len) (a kernel
- * buffer; a trailing newline is dropped, as /proc/sys/kernel/hostname
- * writes do): 0, -EPERM (not root), -EINVAL (len >= 65). */
+ * buffer), as /proc/sys/kernel/hostname writes do (Linux's proc_dostring):
+ * up to the first newline or NUL, cut to 64 bytes. 0, or -EPERM (not
+ * root). */
 int uts_ns_set_name(bool domain, const char *name, size_t len);
 
 #endif
