@@ -11,7 +11,7 @@
 #include "internal.h"
 
 /* The uid the checks use now. */
-static uint32_t check_uid(bool real)
+static uint32_t check_uid(bool real) /* current must be set */
 {
 	return (real || current->access_real) ? current->uid : current->fsuid;
 }
@@ -61,7 +61,7 @@ int may_delete(const struct inode *dir, const struct inode *victim)
 		return err;
 	/* A sticky directory: only the file's owner, the directory's owner
 	 * or root may remove or rename a name in it. */
-	if ((dir->mode & S_ISVTX) && check_uid(false) != victim->uid &&
+	if (current && (dir->mode & S_ISVTX) && check_uid(false) != victim->uid &&
 	    check_uid(false) != dir->uid && !inode_owner_or_capable(victim))
 		return -EPERM;
 	return 0;
