@@ -59,25 +59,9 @@ static ssize_t blk_write(struct file *f, struct uio *u, off_t *pos)
  * (Linux's fixed_size_llseek()); SEEK_DATA/SEEK_HOLE see all data. */
 static off_t blk_llseek(struct file *f, off_t off, int whence)
 {
-	off_t size = (off_t)blkdev_size(bdev_of(f)), base;
+	off_t size = (off_t)blkdev_size(bdev_of(f));
 
-	switch (whence) {
-	case SEEK_SET: base = 0; break;
-	case SEEK_CUR: base = f->pos; break;
-	case SEEK_END: base = size; break;
-	case SEEK_DATA:
-		if (off < 0 || off >= size)
-			return -ENXIO;
-		return f->pos = off;
-	case SEEK_HOLE:
-		if (off < 0 || off >= size)
-			return -ENXIO;
-		return f->pos = size;
-	default: return -EINVAL;
-	}
-	if ((off > 0 && base > size - off) || base + off < 0)
-		return -EINVAL;
-	return f->pos = base + off;
+	return llseek_size(f, off, whence, size, size); /* not past the end of the disk */
 }
 
 static int put_u64(unsigned long arg, uint64_t v)

@@ -403,9 +403,8 @@ SYSCALL_DEFINE6(pwritev2, int, fd, uintptr_t, iov, int, iovcnt, off_t, pos_l, un
 
 /* Generic lseek on the inode size ([lseek(2)]; SEEK_DATA/SEEK_HOLE treat
  * the whole file as data). */
-static off_t generic_llseek(struct file *f, off_t off, int whence)
+off_t llseek_size(struct file *f, off_t off, int whence, off_t size, off_t max)
 {
-	off_t size = f->inode ? (off_t)f->inode->size : 0;
 	off_t base;
 
 	switch (whence) {
@@ -422,9 +421,14 @@ static off_t generic_llseek(struct file *f, off_t off, int whence)
 		return f->pos = size;
 	default: return -EINVAL;
 	}
-	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+	if ((off > 0 && base > max - off) || base + off < 0)
 		return -EINVAL; /* [lseek(2)] EINVAL: negative result; EOVERFLOW is for 32-bit */
 	return f->pos = base + off;
+}
+
+static off_t generic_llseek(struct file *f, off_t off, int whence)
+{
+	return llseek_size(f, off, whence, f->inode ? (off_t)f->inode->size : 0, INT64_MAX);
 }
 
 /* [lseek(2)]: -ESPIPE on pipes, FIFOs and sockets; the file's llseek

@@ -70,6 +70,12 @@ typedef uint64_t dev_t;
 #define SEEK_END 2
 #define SEEK_DATA 3
 #define SEEK_HOLE 4
+struct file;
+/* [lseek(2)] for a file of size bytes whose position may not pass max
+ * (Linux's generic_file_llseek_size()): SEEK_SET/CUR/END, SEEK_DATA and
+ * SEEK_HOLE with the whole file as data. The new position, -EINVAL (bad
+ * whence, negative or past max) or -ENXIO (DATA/HOLE at or past the end). */
+off_t llseek_size(struct file *f, off_t off, int whence, off_t size, off_t max);
 
 /* poll(2) events */
 #define POLLIN 0x001
