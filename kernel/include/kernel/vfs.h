@@ -395,6 +395,10 @@ struct chrdev {
 	/* A block device node (S_IFBLK; kernel/block/): block and character
 	 * device numbers are separate spaces, as in Linux. */
 	bool block;
+	/* Minors served from dev on (dev .. dev + minors - 1; 0 means 1), for a
+	 * range such as the pty slaves 136:N (Linux's register_chrdev_region()).
+	 * A range has no node of its own in devtmpfs (name NULL). */
+	unsigned minors;
 	struct list_head list;
 	struct svc_instance svc; /* the driver as a service instance (register_chrdev) */
 };
