@@ -186,6 +186,7 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		return v == N_TTY ? 0 : -EINVAL;
 	case TIOCMGET:
 		return put_int(arg, TIOCM_DTR | TIOCM_RTS | TIOCM_CTS | TIOCM_CAR | TIOCM_DSR);
+	case TIOCGPTPEER: return -EIO; /* not a master: Linux ptm_open_peer() */
 	case TIOCGPTN:
 	default: return -ENOTTY;
 	}

@@ -128,7 +128,8 @@ static void t_open(void)
     int peer = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY);
     ktest_result("pty.tiocgptpeer", peer >= 0 && fstat(peer, &st) == 0 && st.st_rdev == makedev(136, idx),
                  "peer=%d errno=%d", peer, errno);
-    KTEST_ERRNO("pty.tiocgptpeer_bad_flags", ioctl(m, TIOCGPTPEER, O_CREAT | O_RDWR), EINVAL);
+    KTEST_ERRNO("pty.tiocgptpeer_on_slave_eio", ioctl(s, TIOCGPTPEER, O_RDWR | O_NOCTTY), EIO);
+    KTEST_ERRNO("pty.tiocgptn_on_slave", ioctl(s, TIOCGPTN, &idx), ENOTTY);
     if (peer >= 0)
         close(peer);
     if (s >= 0)
