@@ -81,12 +81,13 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		if (!tt || tt->tgid != t->tgid || tt->state == TASK_DEAD)
 			return -ENOENT;
 		inode = proc_get_inode(dir->sb, &proc_tid_entry, tt, -1);
-	} else if (e->dynamic == DYN_FDS) {
+	} else if (e->dynamic == DYN_FDS || e->dynamic == DYN_FDINFO) {
 		struct file *f = t->files ? fd_get(t->files, n) : NULL;
 		if (!f)
 			return -ENOENT;
 		fput(f);
-		inode = proc_get_inode(dir->sb, &proc_fd_entry, t, n);
+		inode = proc_get_inode(
+			dir->sb, e->dynamic == DYN_FDS ? &proc_fd_entry : &proc_fdinfo_entry, t, n);
 	} else {
 		return -ENOENT;
 	}
@@ -177,15 +178,17 @@ static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 			if (emit(sb, ce, pt, -1, name, DYN_BASE + pid + 1, pos, fill, ctx, &err))
 				return err;
 		}
-	} else if (e->dynamic == DYN_FDS && t->files) {
+	} else if ((e->dynamic == DYN_FDS || e->dynamic == DYN_FDINFO) && t->files) {
+		const struct proc_entry *fe =
+			e->dynamic == DYN_FDS ? &proc_fd_entry : &proc_fdinfo_entry;
+
 		for (off_t fd = *pos - DYN_BASE; fd < NR_OPEN_DEFAULT; fd++) {
 			struct file *fp = fd_get(t->files, (int)fd);
 			if (!fp)
 				continue;
 			fput(fp);
 			snprintf(name, sizeof(name), "%d", (int)fd);
-			if (emit(sb, &proc_fd_entry, t, (int)fd, name, DYN_BASE + fd + 1, pos, fill,
-				 ctx, &err))
+			if (emit(sb, fe, t, (int)fd, name, DYN_BASE + fd + 1, pos, fill, ctx, &err))
 				return err;
 		}
 	}

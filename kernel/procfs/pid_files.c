@@ -252,6 +252,34 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 	return 0;
 }
 
+/* /proc/<pid>/fdinfo/<fd> [proc(5)]: position, status flags (with
+ * O_CLOEXEC for a close-on-exec descriptor), mount id and inode number as
+ * Linux's seq_show() in fs/proc/fd.c, then what the file's kind adds
+ * (eventfd, epoll: f_op->show_fdinfo). Lock lines are not shown. */
+int proc_show_pid_fdinfo(struct seqbuf *s, struct task *t, int fd)
+{
+	struct file *f = t->files ? fd_get(t->files, fd) : NULL;
+	int cloexec;
+
+	if (!f)
+		return -ENOENT;
+	cloexec = fd_get_cloexec(t->files, fd);
+	seq_printf(s, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos,
+		   f->flags | (cloexec > 0 ? O_CLOEXEC : 0), file_mnt_id(f),
+		   (unsigned long long)(f->inode ? f->inode->ino : 0));
+	if (f->f_op && f->f_op->show_fdinfo && !s->overflow) {
+		size_t room = s->cap - s->len;
+		size_t n = f->f_op->show_fdinfo(f, s->buf + s->len, room);
+
+		if (n >= room)
+			s->overflow = true;
+		else
+			s->len += n;
+	}
+	fput(f);
+	return 0;
+}
+
 /* /proc/<pid>/mounts (and /proc/mounts): the mount table. */
 int proc_show_mounts(struct seqbuf *s, struct task *t)
 {

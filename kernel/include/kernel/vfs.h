@@ -247,6 +247,11 @@ struct file_operations {
 	 * device and commit the device's cache. 0, -EIO. Without it fsync
 	 * succeeds at once (nothing is cached). */
 	int (*fsync)(struct file *f);
+	/* Optional: the lines this kind of file adds to /proc/<pid>/fdinfo/<fd>
+	 * ([proc(5)], Linux's show_fdinfo) into buf[room] with a NUL, as
+	 * snprintf: the length it needed (room or more: called again with a
+	 * bigger buffer). */
+	size_t (*show_fdinfo)(struct file *f, char *buf, size_t room);
 };
 
 struct super_operations {
@@ -327,6 +332,10 @@ struct file {
 	 * ep_files_lock. */
 	struct list_head f_ep;
 };
+
+/* The mnt_id (/proc/<pid>/mountinfo's first field) of the mount f was
+ * opened on; 0 for a file without a name (pipes, anonymous files). */
+int file_mnt_id(const struct file *f);
 
 /* Register a file system type for mount(2) (called from the service's
  * init, see SERVICE_INIT in <kernel/service.h>). */
