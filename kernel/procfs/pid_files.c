@@ -205,6 +205,41 @@ ssize_t proc_write_pid_comm(struct task *t, const char *buf, size_t len)
 }
 
 /* [proc(5)] /proc/pid/maps: "start-end perms offset dev inode path". */
+void proc_show_vma_header(struct seqbuf *s, struct task *t, struct vm_area *vma, char *path)
+{
+	unsigned dmaj = 0, dmin = 0;
+	unsigned long long ino = 0;
+	const char *name = "";
+
+	if (vma->file && vma->file->inode) {
+		struct inode *inode = vma->file->inode;
+		if (inode->sb) {
+			dmaj = MAJOR(inode->sb->dev);
+			dmin = MINOR(inode->sb->dev);
+		}
+		ino = inode->ino;
+		if (file_path(vma->file, path, PATH_MAX) >= 0)
+			name = path;
+	} else if (vma->flags & VM_HEAP) {
+		name = "[heap]";
+	} else if ((vma->flags & VM_STACK) || vma->end == t->mm->stack_top) {
+		name = "[stack]"; /* Linux: the area holding the initial stack */
+	} else if ((vma->flags & VM_SPECIAL) && vma->special) {
+		name = vma->special->name;
+	}
+	int n0 = (int)s->len;
+	seq_printf(s, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+		   (unsigned long long)vma->start, (unsigned long long)vma->end,
+		   (vma->flags & VM_READ) ? 'r' : '-', (vma->flags & VM_WRITE) ? 'w' : '-',
+		   (vma->flags & VM_EXEC) ? 'x' : '-', (vma->flags & VM_SHARED) ? 's' : 'p',
+		   (unsigned long long)(vma->file ? vma->file_off : 0), dmaj, dmin, ino);
+	if (*name) {
+		int w = (int)s->len - n0;
+		seq_printf(s, "%*s%s", w < 73 ? 73 - w : 1, "", name);
+	}
+	seq_printf(s, "\n");
+}
+
 int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 {
 	struct vm_area *vma;
@@ -215,39 +250,8 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 	path = kmalloc(PATH_MAX);
 	if (!path)
 		return -ENOMEM;
-	list_for_each_entry(vma, &t->mm->areas, list) {
-		unsigned dmaj = 0, dmin = 0;
-		unsigned long long ino = 0;
-		const char *name = "";
-
-		if (vma->file && vma->file->inode) {
-			struct inode *inode = vma->file->inode;
-			if (inode->sb) {
-				dmaj = MAJOR(inode->sb->dev);
-				dmin = MINOR(inode->sb->dev);
-			}
-			ino = inode->ino;
-			if (file_path(vma->file, path, PATH_MAX) >= 0)
-				name = path;
-		} else if (vma->flags & VM_HEAP) {
-			name = "[heap]";
-		} else if ((vma->flags & VM_STACK) || vma->end == t->mm->stack_top) {
-			name = "[stack]"; /* Linux: the area holding the initial stack */
-		} else if ((vma->flags & VM_SPECIAL) && vma->special) {
-			name = vma->special->name;
-		}
-		int n0 = (int)s->len;
-		seq_printf(s, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
-			   (unsigned long long)vma->start, (unsigned long long)vma->end,
-			   (vma->flags & VM_READ) ? 'r' : '-', (vma->flags & VM_WRITE) ? 'w' : '-',
-			   (vma->flags & VM_EXEC) ? 'x' : '-', (vma->flags & VM_SHARED) ? 's' : 'p',
-			   (unsigned long long)(vma->file ? vma->file_off : 0), dmaj, dmin, ino);
-		if (*name) {
-			int w = (int)s->len - n0;
-			seq_printf(s, "%*s%s", w < 73 ? 73 - w : 1, "", name);
-		}
-		seq_printf(s, "\n");
-	}
+	list_for_each_entry(vma, &t->mm->areas, list)
+		proc_show_vma_header(s, t, vma, path);
 	kfree(path);
 	return 0;
 }

@@ -117,6 +117,12 @@ int proc_show_pid_cmdline(struct seqbuf *s, struct task *t);
 int proc_show_pid_comm(struct seqbuf *s, struct task *t);
 ssize_t proc_write_pid_comm(struct task *t, const char *buf, size_t len);
 int proc_show_pid_maps(struct seqbuf *s, struct task *t);
+struct vm_area;
+/* One /proc/<pid>/maps line for vma (path: a PATH_MAX scratch buffer). */
+void proc_show_vma_header(struct seqbuf *s, struct task *t, struct vm_area *vma, char *path);
+/* smaps.c */
+int proc_show_pid_smaps(struct seqbuf *s, struct task *t);
+int proc_show_pid_smaps_rollup(struct seqbuf *s, struct task *t);
 int proc_show_pid_fdinfo(struct seqbuf *s, struct task *t, int fd);
 int proc_show_mounts(struct seqbuf *s, struct task *t);
 int proc_show_mountinfo(struct seqbuf *s, struct task *t);

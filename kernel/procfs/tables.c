@@ -168,6 +168,8 @@ const struct proc_entry proc_ns_uts_file_entry = {
 		  .nchildren = ARRAY_SIZE(ns_children),                                   \
 		  .dynamic = DYN_NS },                                                    \
 		TASK_LINK("root", proc_link_root), TASK_FILE("stat", proc_show_pid_stat), \
+		TASK_FILE("smaps", proc_show_pid_smaps),                                  \
+		TASK_FILE("smaps_rollup", proc_show_pid_smaps_rollup),                    \
 		TASK_FILE("statm", proc_show_pid_statm),                                  \
 		TASK_FILE("status", proc_show_pid_status),
 
