@@ -3,12 +3,15 @@
  * (fs/proc/task_mmu.c show_smap(), show_smaps_rollup()).
  *
  * What this kernel can tell and what it approximates: a page is resident
- * when the page tables map it; its "map count" is the frame's reference
- * count (a tmpfs page cache entry counts as one, so file pages show as
- * shared); no dirty or accessed bits are kept, so pages of anonymous
- * areas and writable pages of file areas count as dirty (and as
- * Anonymous), the others as clean, and Referenced equals Rss. No huge
- * pages, no swap: those fields are 0. */
+ * when the page tables map it. Its map count is the frame's reference
+ * count, less the reference of the page cache or of the shared anonymous
+ * object (MAP_SHARED) for a page that is not a private copy. No dirty or accessed bits are kept: every
+ * page counts as dirty (file data lives only in memory, as Linux's tmpfs
+ * pages, which are dirty too), Referenced equals Rss, and Anonymous is the
+ * pages of private anonymous areas plus the private copies (writable
+ * pages of private file areas), as Linux's PageAnon. No huge pages, no
+ * swap: those fields are 0.
+ */
 #include <hal/mmu.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
@@ -31,9 +34,13 @@ static int smaps_page(void *ctx, vaddr_t va, paddr_t pa, unsigned prot)
 {
 	struct walk *w = ctx;
 	struct mem_size_stats *m = w->mss;
-	bool anon = !w->vma->file || ((prot & HAL_PROT_WRITE) && !(w->vma->flags & VM_SHARED));
-	bool dirty = !w->vma->file || (prot & HAL_PROT_WRITE);
+	bool shared = w->vma->flags & VM_SHARED;
+	bool anon = !shared && (!w->vma->file || (prot & HAL_PROT_WRITE));
+	bool dirty = true;
 	unsigned refs = frame_refcount(pa);
+
+	if (!anon && refs > 1)
+		refs--; /* the page cache's or the shared object's reference */
 	uint64_t pss = ((uint64_t)PAGE_SIZE << PSS_SHIFT) / (refs ? refs : 1);
 
 	m->resident += PAGE_SIZE;

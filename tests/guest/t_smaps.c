@@ -1,7 +1,7 @@
 /* t_smaps.c - /proc/self/smaps and smaps_rollup [proc(5)]: an anonymous
  * mapping's block (Size, Rss of the touched pages, Private_Dirty,
- * Anonymous, VmFlags), Locked for an mlock()ed one, a read-only file
- * mapping's clean pages, and the rollup's header and totals. */
+ * Anonymous, VmFlags), Locked for an mlock()ed one, a read-only tmpfs
+ * file mapping's (dirty, private) pages, and the rollup's header and totals. */
 #include "ktest.h"
 
 #include <sys/mman.h>
@@ -69,6 +69,9 @@ int main(void)
     volatile char sink = f[0] + f[pg] + f[2 * pg];
     (void)sink;
 
+    char *sh = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sh[0] = sh[pg] = 1;
+
     int n = slurp("/proc/self/smaps");
     KTEST_CHECK("smaps.read", n > 0);
     ktest_result("smaps.anon_size_rss", field(a, "\nSize:") == 64 && field(a, "\nRss:") == 16 &&
@@ -85,10 +88,15 @@ int main(void)
     ktest_result("smaps.locked", locked && field(l, "\nLocked:") == 16 && field(l, "\nRss:") == 16 &&
                                      strstr(vmflags(l), " lo "),
                  "mlock %d Locked %ld Rss %ld '%s'", locked, field(l, "\nLocked:"), field(l, "\nRss:"), vmflags(l));
-    ktest_result("smaps.file_clean", field(f, "\nRss:") == 12 && field(f, "\nPrivate_Dirty:") == 0 &&
+    /* tmpfs pages are dirty (never written back), mapped once: private. */
+    ktest_result("smaps.file_tmpfs", field(f, "\nRss:") == 12 && field(f, "\nPrivate_Dirty:") == 12 &&
                                          field(f, "\nShared_Dirty:") == 0 && field(f, "\nAnonymous:") == 0,
                  "Rss %ld Private_Dirty %ld Anonymous %ld", field(f, "\nRss:"), field(f, "\nPrivate_Dirty:"),
                  field(f, "\nAnonymous:"));
+    ktest_result("smaps.shared_anon", field(sh, "\nRss:") == 8 && field(sh, "\nPrivate_Dirty:") == 8 &&
+                                          field(sh, "\nAnonymous:") == 0 && strstr(vmflags(sh), " sh "),
+                 "Rss %ld Private_Dirty %ld Anonymous %ld '%s'", field(sh, "\nRss:"),
+                 field(sh, "\nPrivate_Dirty:"), field(sh, "\nAnonymous:"), vmflags(sh));
     KTEST_CHECK("smaps.stack_named", strstr(buf, "[stack]\nSize:") != NULL);
     /* Every block has the fields in Linux's order. */
     const char *order[] = { "\nSize:", "\nKernelPageSize:", "\nMMUPageSize:", "\nRss:", "\nPss:", "\nPss_Dirty:",
