@@ -164,14 +164,19 @@ SYSCALL_DEFINE2(pidfd_open, int, pid, unsigned, flags)
 {
 	struct task *t;
 
+	long r;
+
 	if ((flags & ~PIDFD_NONBLOCK) || pid <= 0)
 		return -EINVAL;
 	t = task_lookup(pid);
 	if (!t || t->state == TASK_DEAD)
-		return -ESRCH;
-	if (!thread_group_leader(t))
-		return -EINVAL;
-	return pidfd_create(t, flags);
+		r = -ESRCH;
+	else if (!thread_group_leader(t))
+		r = -EINVAL;
+	else
+		r = pidfd_create(t, flags);
+	put_task(t);
+	return r;
 }
 
 /* [pidfd_send_signal(2)]: like kill(2) on the process; info as for

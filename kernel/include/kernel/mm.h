@@ -116,7 +116,8 @@ struct mm {
 	 * arg_end) and [env_start, env_end), NUL-separated; /proc/<pid>/cmdline
 	 * and environ read them from there [proc(5)]. */
 	vaddr_t arg_start, arg_end, env_start, env_end;
-	unsigned refcount; /* vfork shares the parent's mm */
+	unsigned refcount; /* atomic: tasks using it (CLONE_VM, vfork) and
+			    * get_task_mm() holders */
 	uint64_t rss_pages;
 	vaddr_t vdso_base;     /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
 	unsigned def_flags;    /* VM_LOCKED[|VM_LOCKONFAULT] after mlockall(MCL_FUTURE):
@@ -160,6 +161,10 @@ bool mm_may_yield(const struct mm *mm);
 void mm_cond_resched(struct mm *mm);
 /* Copy for fork(): same areas, private pages copied. NULL on -ENOMEM. */
 struct mm *mm_fork(struct mm *src);
+/* One more reference to mm (atomic; the caller holds one already). */
+void mm_get(struct mm *mm);
+/* Users of mm right now (racy by nature: a hint such as "is the mm shared"). */
+unsigned mm_users(const struct mm *mm);
 /* Drop a reference; the last one frees every page and the tables. */
 void mm_put(struct mm *mm);
 /* Make mm current on this CPU. */
