@@ -36,7 +36,11 @@ struct pidfd {
 };
 
 static struct file_system_type pidfs_type = { .name = "anon_inodefs" };
-static struct super_block pidfs_sb = { .type = &pidfs_type, .dev = MKDEV(0, 13) };
+static struct super_block pidfs_sb = {
+	.type = &pidfs_type,
+	.dev = MKDEV(0, 13),
+	.s_dir_mutex = MUTEX_INIT(pidfs_sb.s_dir_mutex, "sb.s_dir_mutex"),
+};
 static const struct file_operations pidfd_fops;
 
 static void pidfd_put(struct pidfd *p)

@@ -54,10 +54,13 @@ struct dentry *d_alloc_root(struct inode *inode, struct mount *mnt)
 	return d;
 }
 
-/* A new hashed child; it references its parent. Takes over inode's ref. */
+/* A new hashed child; it references its parent. Takes over inode's ref.
+ * If another CPU hashed a child of that name meanwhile (both looked it up
+ * and missed), that one is returned instead, referenced, and inode's
+ * reference is dropped: a name has one dentry. */
 struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len, struct inode *inode)
 {
-	struct dentry *d = kzalloc(sizeof(*d));
+	struct dentry *d = kzalloc(sizeof(*d)), *other;
 
 	if (!d)
 		return NULL;
@@ -73,6 +76,17 @@ struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len, stru
 	d->parent = dget(parent);
 	list_init(&d->children);
 	spin_lock(&dcache_lock);
+	list_for_each_entry(other, &parent->children, child) {
+		if (other->namelen == len && memcmp(other->name, name, len) == 0) {
+			dget(other);
+			spin_unlock(&dcache_lock);
+			dput(parent);
+			kfree(d->name);
+			kfree(d);
+			iput(inode);
+			return other;
+		}
+	}
 	list_add_tail(&d->child, &parent->children);
 	d->hashed = true;
 	spin_unlock(&dcache_lock);

@@ -85,7 +85,9 @@ extern spinlock_t dcache_lock;
  * on -ENOMEM. */
 struct dentry *d_alloc_root(struct inode *inode, struct mount *mnt);
 /* A hashed child of parent named name[0..len) for inode (NULL: negative);
- * takes over the inode reference; returned with refcount 1. NULL = -ENOMEM. */
+ * takes over the inode reference; returned referenced. If that name was
+ * hashed meanwhile (a lookup on another CPU), that dentry is returned and
+ * inode's reference dropped. NULL = -ENOMEM (inode still the caller's). */
 struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len, struct inode *inode);
 struct dentry *dget(struct dentry *d);
 void dput(struct dentry *d);

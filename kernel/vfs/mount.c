@@ -57,6 +57,7 @@ static int sb_mount(struct file_system_type *type, const char *source, unsigned 
 	if (!sb)
 		return -ENOMEM;
 	sb->type = type;
+	mutex_init(&sb->s_dir_mutex, "sb.s_dir_mutex");
 	svc_instance_init(&sb->svc, type->name);
 	sb->dev = MKDEV(0, __atomic_fetch_add(&next_anon_minor, 1, __ATOMIC_RELAXED));
 	sb->flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |

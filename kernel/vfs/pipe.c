@@ -47,7 +47,11 @@ static LIST_HEAD(fifos);
 static struct mutex fifo_mutex = MUTEX_INIT(fifo_mutex, "fifo_mutex");
 static struct file_system_type pipefs_type = { .name = "pipefs" };
 /* Anonymous pipes' inodes live here (st_dev 0:12 like Linux's pipefs). */
-static struct super_block pipefs_sb = { .type = &pipefs_type, .dev = MKDEV(0, 12) };
+static struct super_block pipefs_sb = {
+	.type = &pipefs_type,
+	.dev = MKDEV(0, 12),
+	.s_dir_mutex = MUTEX_INIT(pipefs_sb.s_dir_mutex, "sb.s_dir_mutex"),
+};
 
 static const struct file_operations pipe_fops;
 
