@@ -126,21 +126,23 @@ static void show_vma_flags(struct seqbuf *s, const struct vm_area *v)
 
 int proc_show_pid_smaps(struct seqbuf *s, struct task *t)
 {
-	struct mm *mm = t->mm;
+	struct mm *mm = get_task_mm(t);
 	struct vm_area *vma;
 	char *path;
 
 	if (!mm)
 		return 0;
 	path = kmalloc(PATH_MAX);
-	if (!path)
+	if (!path) {
+		mm_put(mm);
 		return -ENOMEM;
+	}
 	mm_lock(mm);
 	list_for_each_entry(vma, &mm->areas, list) {
 		struct mem_size_stats m = { 0 };
 
 		smap_gather(mm, vma, &m);
-		proc_show_vma_header(s, t, vma, path);
+		proc_show_vma_header(s, mm, vma, path);
 		seq_printf(
 			s,
 			"Size:           %8llu kB\nKernelPageSize: %8llu kB\nMMUPageSize:    %8llu kB\n",
@@ -150,13 +152,14 @@ int proc_show_pid_smaps(struct seqbuf *s, struct task *t)
 		show_vma_flags(s, vma);
 	}
 	mm_unlock(mm);
+	mm_put(mm);
 	kfree(path);
 	return 0;
 }
 
 int proc_show_pid_smaps_rollup(struct seqbuf *s, struct task *t)
 {
-	struct mm *mm = t->mm;
+	struct mm *mm = get_task_mm(t);
 	struct vm_area *vma;
 	struct mem_size_stats m = { 0 };
 	vaddr_t first = 0, last = 0;
@@ -171,6 +174,7 @@ int proc_show_pid_smaps_rollup(struct seqbuf *s, struct task *t)
 		smap_gather(mm, vma, &m);
 	}
 	mm_unlock(mm);
+	mm_put(mm);
 	int n0 = (int)s->len;
 	seq_printf(s, "%08llx-%08llx ---p 00000000 00:00 0 ", (unsigned long long)first,
 		   (unsigned long long)last);

@@ -35,29 +35,34 @@ bool clock_is_cpu(int clk)
 	return clk < 0 || clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID;
 }
 
-/* The task the clock reads (checked again under tasklist_lock by the
- * caller; task_lookup() takes that lock itself). NULL: -EINVAL. */
+/* The task the clock names, with a reference (put_task()), and whether
+ * it is a thread clock; NULL for a malformed id or no such task. Whether
+ * it may be read is checked by the caller under tasklist_lock. */
 static struct task *clock_task(int clk, bool *thread)
 {
-	struct task *t;
 	int pid;
 
 	if (clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID) {
 		*thread = clk == CLOCK_THREAD_CPUTIME_ID;
-		return current;
+		return get_task(current);
 	}
 	if (CPUCLOCK_WHICH(clk) >= CPUCLOCK_MAX)
 		return NULL;
 	*thread = (clk & CPUCLOCK_PERTHREAD_MASK) != 0;
 	pid = CPUCLOCK_PID(clk);
-	if (pid == 0)
-		return current;
-	t = task_lookup(pid);
-	if (!t || t->state == TASK_DEAD)
-		return NULL;
-	if (*thread)
-		return t->group_leader == current->group_leader ? t : NULL;
-	return (t == current || t->tid == t->tgid) ? t : NULL;
+	return pid == 0 ? get_task(current) : task_lookup(pid);
+}
+
+/* Linux's pid_for_clock(): a thread clock names a thread of the caller's
+ * process, a process clock a process or the caller itself. tasklist_lock
+ * held. */
+static bool clock_allowed(const struct task *t, bool thread)
+{
+	if (t->state == TASK_DEAD || !t->group_leader)
+		return false;
+	if (thread)
+		return t->group_leader == current->group_leader;
+	return t == current || t->tid == t->tgid;
 }
 
 int cpu_clock_read_ns(int clk, int64_t *ns)
@@ -71,8 +76,9 @@ int cpu_clock_read_ns(int clk, int64_t *ns)
 	if (!t)
 		return -EINVAL;
 	f = spin_lock_irqsave(&tasklist_lock);
-	if (t->state == TASK_DEAD) {
+	if (!clock_allowed(t, thread)) {
 		spin_unlock_irqrestore(&tasklist_lock, f);
+		put_task(t);
 		return -EINVAL;
 	}
 	if (thread) {
@@ -82,6 +88,7 @@ int cpu_clock_read_ns(int clk, int64_t *ns)
 		task_group_cputime_locked(t, &ut, &st);
 	}
 	spin_unlock_irqrestore(&tasklist_lock, f);
+	put_task(t);
 	if (which == CPUCLOCK_VIRT)
 		st = 0;
 	*ns = (int64_t)(ut + st) * NSEC_PER_TICK;

@@ -8,6 +8,13 @@
 #include <sys/eventfd.h>
 #include <sys/stat.h>
 
+/* The kernel's O_LARGEFILE, which 64-bit opens get (uapi asm/fcntl.h). */
+#ifdef __aarch64__
+#define KERNEL_O_LARGEFILE 0400000
+#else
+#define KERNEL_O_LARGEFILE 0100000
+#endif
+
 static int read_info(int fd, char *buf, size_t cap)
 {
     char path[64];
@@ -61,7 +68,7 @@ int main(void)
     fstat(fd, &st);
     int r = read_info(fd, buf, sizeof buf);
     snprintf(want, sizeof want, "pos:\t3\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n",
-             O_RDWR | O_APPEND | O_CLOEXEC | 0100000 /* O_LARGEFILE */, mnt_id_of(cwd),
+             O_RDWR | O_APPEND | O_CLOEXEC | KERNEL_O_LARGEFILE, mnt_id_of(cwd),
              (unsigned long long)st.st_ino);
     ktest_result("fdinfo.regular_file", r == 0 && !strcmp(buf, want), "got '%s' want '%s'", buf, want);
 
