@@ -304,8 +304,8 @@ int proc_show_pid_fdinfo(struct seqbuf *s, struct task *t, int fd)
 	if (!f)
 		return -ENOENT;
 	seq_printf(s, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos,
-		   f->flags | (cloexec > 0 ? O_CLOEXEC : 0), file_mnt_id(f),
-		   (unsigned long long)(f->inode ? f->inode->ino : 0));
+		   (unsigned)oflags_to_user(f->flags) | (cloexec > 0 ? O_CLOEXEC : 0),
+		   file_mnt_id(f), (unsigned long long)(f->inode ? f->inode->ino : 0));
 	if (f->f_op && f->f_op->show_fdinfo && !s->overflow) {
 		size_t room = s->cap - s->len;
 		size_t n = f->f_op->show_fdinfo(f, s->buf + s->len, room);

@@ -340,6 +340,10 @@ struct file {
 	struct list_head f_ep;
 };
 
+/* A file's status flags as the user's ABI spells them (arm64 moves
+ * O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE): what F_GETFL returns. */
+unsigned long oflags_to_user(unsigned kflags);
+
 /* The mnt_id (/proc/<pid>/mountinfo's first field) of the mount f was
  * opened on; 0 for a file without a name (pipes, anonymous files). */
 int file_mnt_id(const struct file *f);
