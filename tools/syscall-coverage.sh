@@ -29,7 +29,6 @@ eventfd|Event file descriptors (epoll, eventfd, signalfd, timerfd, inotify, fano
 aio|Asynchronous I/O (Linux AIO, io_uring): no program of the test set needs it; glibc's POSIX AIO uses threads.
 other_item|In progress in another work item of issue 9 (futex, signals, scheduling, clone3, pidfd, membarrier, rseq, capabilities).
 timers|POSIX per-process timers (timer_create & co.): not yet; setitimer/alarm exist.
-mq|POSIX message queues: not yet (System V message queues exist).
 keys|Kernel key retention service: not implemented.
 mountapi|The new mount API (fsopen, fsmount, move_mount...): mount(2)/umount2(2) cover mounting.
 numa|NUMA memory policy: one memory node, nothing to place.
@@ -129,12 +128,6 @@ timer_settime|timers
 timer_gettime|timers
 timer_getoverrun|timers
 timer_delete|timers
-mq_open|mq
-mq_unlink|mq
-mq_timedsend|mq
-mq_timedreceive|mq
-mq_notify|mq
-mq_getsetattr|mq
 add_key|keys
 request_key|keys
 keyctl|keys
@@ -235,6 +228,9 @@ example, falls back from `clone3` to `clone`).
   own since 4.7; `newinstance` is accepted); `TIOCGPTPEER` opens
   `/dev/pts/N` by path; `TIOCPKT` and the master's own line discipline are
   not there (the master is a raw byte stream; its termios is only stored).
+- POSIX message queues (`mq_*`): one namespace, no mqueue file system (nothing
+  under `/dev/mqueue`), no `RLIMIT_MSGQUEUE`; `mq_notify` takes `SIGEV_SIGNAL`
+  and `SIGEV_NONE`, and `SIGEV_THREAD` (Linux's netlink socket) is `EINVAL`.
 - CPU-time clocks (`CLOCK_PROCESS_CPUTIME_ID`, `CLOCK_THREAD_CPUTIME_ID`,
   the ids of `clock_getcpuclockid(3)`/`pthread_getcpuclockid(3)`): counted
   in scheduler ticks, so `clock_getres(2)` gives one tick (Linux 1 ns);
