@@ -18,26 +18,30 @@ static uint32_t le32_at(const uint8_t *p)
 }
 
 /* Check the capability at pos (need_len bytes of cap_len, a structure of
- * at least min_length bytes) and record it in *r. 0 or -1 with *why. */
+ * at least min_length bytes) and record it in *r. 0; 1: in an I/O BAR,
+ * skipped (a later one of the type may be usable: QEMU's
+ * modern-pio-notify adds such a notify capability); -1 with *why: the
+ * device lies. */
 static int take(const struct virtio_pci_cfg_view *v, unsigned pos, unsigned need_len,
 		uint32_t min_length, struct virtio_pci_region *r, const char **why)
 {
 	const uint8_t *c = v->cfg + pos;
-	uint8_t bar = c[4];
-	uint32_t offset = le32_at(c + 8), length = le32_at(c + 12);
+	uint8_t bar;
+	uint32_t offset, length;
 
 	if (c[2] < need_len || pos + need_len > 256) {
 		*why = "capability shorter than its structure (cap_len)";
 		return -1;
 	}
+	bar = c[4];
+	offset = le32_at(c + 8);
+	length = le32_at(c + 12);
 	if (bar > 5 || v->bar_size[bar] == 0) {
 		*why = "capability names a BAR that does not exist or is not assigned";
 		return -1;
 	}
-	if (!v->bar_mem[bar]) {
-		*why = "capability in an I/O BAR (only memory BARs are used)";
-		return -1;
-	}
+	if (!v->bar_mem[bar])
+		return 1;
 	if (length < min_length) {
 		*why = "structure shorter than its fields (length)";
 		return -1;
@@ -94,9 +98,11 @@ int virtio_pci_parse_caps(const struct virtio_pci_cfg_view *v, struct virtio_pci
 			}
 		}
 		if (r && !r->present) {
-			if (take(v, pos, need, min, r, why))
+			int t = take(v, pos, need, min, r, why);
+
+			if (t < 0)
 				return -EINVAL;
-			if (r == &out->notify) {
+			if (t == 0 && r == &out->notify) {
 				uint32_t m = le32_at(c + 16);
 
 				/* "an even power of 2, or 0" [§4.1.4.4] */

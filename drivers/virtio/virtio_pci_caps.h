@@ -48,7 +48,8 @@ struct virtio_pci_cfg_view {
 /* Walk the capability list (pointer at 0x34 when Status bit 4 is set),
  * take the first usable vendor capability of each type [§4.1.4: "the
  * driver SHOULD use the first one"], and check it: cap_len covers the
- * structure, bar 0-5 is an assigned memory BAR (I/O BARs are not used),
+ * structure, bar 0-5 is an assigned BAR (one in an I/O BAR is skipped:
+ * only memory BARs are used),
  * offset + length within the BAR without overflow, lengths at least what
  * the transport accesses (common 0x38, notify 2, ISR 1), the notify
  * multiplier 0 or an even power of 2 [§4.1.4.4]. A capability of
