@@ -384,6 +384,8 @@ int vfs_mount(const char *source, const char *target, const char *fstype, unsign
 	      const char *data);
 int vfs_chown(const char *path, uint32_t uid, uint32_t gid);
 int vfs_utime(const char *path, int64_t mtime_sec);
+/* Core only: make path the calling task's root and cwd (booting from root=). */
+int vfs_chroot(const char *path);
 /* Core only: [sync(2)]: every mounted file system's sync_fs, then the
  * buffer cache of every disk (also before reboot and power-off). */
 void ksys_sync(void);
