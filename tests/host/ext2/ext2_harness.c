@@ -109,11 +109,6 @@ void blkdev_put(struct block_device *b) { b->claimed = false; }
 #ifdef SVC_CONTAIN
 void svc_uncharge(void *p) {}
 #endif
-void mutex_init(struct mutex *m, const char *name)
-{
-	memset(m, 0, sizeof(*m));
-	m->name = name;
-}
 
 static void attach(const uint8_t *img, size_t size)
 {
