@@ -234,10 +234,17 @@ static int session_child(void *arg)
     int tty = open("/dev/tty", O_RDWR);
     pid_t sid = -1;
     ioctl(s, TIOCGSID, &sid);
+    /* SIGWINCH blocked until sigsuspend(), so it cannot come between the
+     * test of got_winch and the wait. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &block, &old);
     signal(SIGWINCH, on_winch);
     dprintf(s, "ctty=%d sid=%d fg=%d\n", tty >= 0, sid == getpid(), tcgetpgrp(s) == getpid());
     while (!got_winch)
-        pause();
+        sigsuspend(&old);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     struct winsize ws;
     ioctl(s, TIOCGWINSZ, &ws);
     dprintf(s, "winch %d\n", ws.ws_row);
@@ -369,7 +376,21 @@ static void t_hangup(void)
         _exit(hup_child(path));
     }
     read_until(m, buf, sizeof buf, "ready");
-    usleep(100000); /* let the child block in read() */
+    /* Close only once the child sleeps (in its read(): the write before it
+     * does not block), so the reader sees the hangup while waiting. */
+    char path_stat[64], st_buf[256];
+    snprintf(path_stat, sizeof path_stat, "/proc/%d/stat", (int)pid);
+    for (int i = 0; i < 500; i++) {
+        int sf = open(path_stat, O_RDONLY);
+        ssize_t n = sf >= 0 ? read(sf, st_buf, sizeof st_buf - 1) : -1;
+        if (sf >= 0)
+            close(sf);
+        st_buf[n > 0 ? n : 0] = 0;
+        char *rp = strrchr(st_buf, ')');
+        if (rp && rp[1] == ' ' && rp[2] == 'S')
+            break;
+        usleep(10000);
+    }
     close(m);
     int st = 0;
     waitpid(pid, &st, 0);
