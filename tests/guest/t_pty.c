@@ -18,13 +18,13 @@
 
 #define DEVPTS_SUPER_MAGIC 0x1cd1
 
-/* Read from fd until want appears in what was read or 3 s pass; returns
+/* Read from fd until want appears in what was read or 10 s pass; returns
  * the bytes read (NUL-terminated in buf). */
 static size_t read_until(int fd, char *buf, size_t cap, const char *want)
 {
     size_t have = 0;
     buf[0] = 0;
-    for (int tries = 0; tries < 300 && !strstr(buf, want); tries++) {
+    for (int tries = 0; tries < 1000 && !strstr(buf, want); tries++) {
         struct pollfd p = { .fd = fd, .events = POLLIN };
         if (poll(&p, 1, 10) <= 0)
             continue;
@@ -380,7 +380,7 @@ static void t_hangup(void)
      * does not block), so the reader sees the hangup while waiting. */
     char path_stat[64], st_buf[256];
     snprintf(path_stat, sizeof path_stat, "/proc/%d/stat", (int)pid);
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 1000; i++) {
         int sf = open(path_stat, O_RDONLY);
         ssize_t n = sf >= 0 ? read(sf, st_buf, sizeof st_buf - 1) : -1;
         if (sf >= 0)
