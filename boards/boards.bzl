@@ -21,13 +21,15 @@ A board entry (board()):
   aliases   other names of the board in //:kernel_<arch>_<alias>_<profile>
 """
 
-# The file systems every board gets unless it says otherwise. initramfs is needed:
+# The services every board gets unless it says otherwise (file systems, and net:
+# lwIP and AF_INET, services/net). initramfs is needed:
 # the core unpacks the boot archive with it. (procfs is part of the core,
 # kernel/procfs: every file it serves reads core state.)
 DEFAULT_SERVICES = [
     "tmpfs",
     "initramfs",
     "devfs",
+    "net",
 ]
 
 def board(arch, drivers, default = False, hal = [], services = None, dtb = None, aliases = []):

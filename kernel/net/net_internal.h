@@ -3,6 +3,7 @@
 #ifndef KERNEL_NET_INTERNAL_H
 #define KERNEL_NET_INTERNAL_H
 #include <kernel/net.h>
+#include <kernel/sock_core.h>
 
 /* Call a family op: through svc_call() when a ring-2 service serves the
  * family (a fault fails the call with -EIO), directly for the core's own. */

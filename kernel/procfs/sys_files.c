@@ -5,6 +5,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
 #include <kernel/net.h>
+#include <kernel/sock_core.h>
 #include <kernel/ns.h>
 #include <kernel/printk.h>
 #include <kernel/random.h>
