@@ -298,13 +298,12 @@ int proc_show_net_unix(struct seqbuf *s, struct task *t)
 }
 
 /* [proc(5)] /proc/net/dev: per-interface counters under Linux's two header
- * lines. No network interface exists yet (no socket layer, issue 13), so
- * only the headers. */
+ * lines; the interfaces are the network service's (services/net). */
 int proc_show_net_dev(struct seqbuf *s, struct task *t)
 {
 	seq_printf(s,
 		   "Inter-|   Receive                                                |  Transmit\n"
 		   " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
 		   "packets errs drop fifo colls carrier compressed\n");
-	return 0;
+	return seq_fill(s, sock_netdev_show);
 }

@@ -243,5 +243,6 @@ static struct net_proto_family inet_family = {
 int inet_init(void)
 {
 	inet_family.svc = &net_svc;
+	sock_register_netdev(&net_svc, &inet_netdev_ops);
 	return sock_register(&inet_family);
 }

@@ -148,7 +148,10 @@ ssize_t inet_udp_recvmsg(struct socket *sock, struct kmsghdr *m);
 /* sockopt.c */
 int inet_setsockopt(struct socket *sock, int level, int name, const void *val, unsigned len);
 int inet_getsockopt(struct socket *sock, int level, int name, void *val, unsigned *len);
+
+/* iface.c */
 long inet_ioctl(struct socket *sock, unsigned cmd, unsigned long arg);
+extern const struct netdev_ops inet_netdev_ops;
 
 static inline struct inet_sock *inet_sk(struct socket *sock)
 {

@@ -268,11 +268,3 @@ int inet_getsockopt(struct socket *sock, int level, int name, void *val, unsigne
 	net_unlock();
 	return err;
 }
-
-/* The service sees no user memory, so ioctls whose argument is a user
- * pointer (FIONREAD, SIOCGIF*) are not served yet: -ENOTTY as for any
- * unknown request. */
-long inet_ioctl(struct socket *sock, unsigned cmd, unsigned long arg)
-{
-	return -ENOTTY;
-}

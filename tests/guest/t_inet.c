@@ -9,7 +9,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <net/if.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -447,6 +449,67 @@ static void t_options(void)
     close(l);
 }
 
+/* [netdevice(7)] the requests BusyBox ifconfig makes, on lo */
+static void t_ifaces(void)
+{
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    KTEST_CHECK("inet.siocgifflags_lo", ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) &&
+                                            (ifr.ifr_flags & IFF_LOOPBACK) && (ifr.ifr_flags & IFF_RUNNING));
+    struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+    KTEST_CHECK("inet.siocgifaddr_lo", ioctl(s, SIOCGIFADDR, &ifr) == 0 && sin->sin_family == AF_INET &&
+                                           sin->sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+    KTEST_CHECK("inet.siocgifnetmask_lo", ioctl(s, SIOCGIFNETMASK, &ifr) == 0 && sin->sin_addr.s_addr == htonl(0xff000000));
+    KTEST_CHECK("inet.siocgifmtu_lo", ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu == 65536);
+    KTEST_CHECK("inet.siocgifindex_lo", ioctl(s, SIOCGIFINDEX, &ifr) == 0 && ifr.ifr_ifindex >= 1);
+    int idx = ifr.ifr_ifindex;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_ifindex = idx;
+    KTEST_CHECK("inet.siocgifname_lo", ioctl(s, SIOCGIFNAME, &ifr) == 0 && strcmp(ifr.ifr_name, "lo") == 0);
+    KTEST_CHECK("inet.if_nametoindex", if_nametoindex("lo") == (unsigned)idx);
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "nosuch0");
+    KTEST_ERRNO("inet.siocgifflags_enodev", ioctl(s, SIOCGIFFLAGS, &ifr), ENODEV);
+    KTEST_ERRNO("inet.siocgifflags_efault", ioctl(s, SIOCGIFFLAGS, ktest_ptr(16)), EFAULT);
+    struct ifreq reqs[8];
+    struct ifconf ifc = { .ifc_len = sizeof reqs, .ifc_req = reqs };
+    int found = 0;
+    if (ioctl(s, SIOCGIFCONF, &ifc) == 0)
+        for (int i = 0; i < ifc.ifc_len / (int)sizeof(struct ifreq); i++)
+            if (!strcmp(reqs[i].ifr_name, "lo") &&
+                ((struct sockaddr_in *)&reqs[i].ifr_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK))
+                found = 1;
+    KTEST_CHECK("inet.siocgifconf_lo", found);
+    struct ifconf q = { .ifc_len = 0, .ifc_buf = NULL };
+    KTEST_CHECK("inet.siocgifconf_len", ioctl(s, SIOCGIFCONF, &q) == 0 && q.ifc_len >= (int)sizeof(struct ifreq) &&
+                                            q.ifc_len % (int)sizeof(struct ifreq) == 0);
+    close(s);
+
+    /* FIONREAD: bytes queued (TCP), the next datagram's size (UDP) */
+    unsigned short port;
+    int l = listener(&port), c = connect_to(port), a = accept(l, NULL, NULL), n = -1;
+    send(c, "12345", 5, 0);
+    struct pollfd p = { .fd = a, .events = POLLIN };
+    poll(&p, 1, 5000);
+    KTEST_CHECK("inet.fionread_tcp", ioctl(a, FIONREAD, &n) == 0 && n == 5);
+    KTEST_ERRNO("inet.fionread_listener_einval", ioctl(l, FIONREAD, &n), EINVAL);
+    close(a);
+    close(c);
+    close(l);
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in ua = lo_addr(0);
+    bind(u, (struct sockaddr *)&ua, sizeof ua);
+    ua = lo_addr(port_of(u));
+    sendto(u, "abc", 3, 0, (struct sockaddr *)&ua, sizeof ua);
+    sendto(u, "defgh", 5, 0, (struct sockaddr *)&ua, sizeof ua);
+    p.fd = u;
+    poll(&p, 1, 5000);
+    KTEST_CHECK("inet.fionread_udp_next_dgram", ioctl(u, FIONREAD, &n) == 0 && n == 3);
+    close(u);
+}
+
 static void t_udp(void)
 {
     int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0);
@@ -497,5 +560,6 @@ int main(void)
     t_reset_and_pipe();
     t_options();
     t_udp();
+    t_ifaces();
     return 0;
 }

@@ -79,5 +79,6 @@
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
+#define ENOIOCTLCMD 515 /* an ioctl handler does not know the request */
 #define ERESTART_RESTARTBLOCK 516
 #endif

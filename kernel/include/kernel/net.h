@@ -235,6 +235,70 @@ struct net_proto_family {
 /* Register a family: 0, -EINVAL (out of range), -EEXIST. */
 int sock_register(const struct net_proto_family *fam);
 
+/* Socket ioctls ([netdevice(7)], [tcp(7)] SIOCINQ/SIOCOUTQ) with a ring-2
+ * service behind them: the service never sees user memory, so the socket
+ * layer (kernel/net/sock_ioctl.c) copies the argument in and out and the
+ * service answers on a kernel copy:
+ * - SIOCINQ/SIOCOUTQ on a socket of a service's family: proto_ops.ioctl
+ *   with arg pointing to an int32_t;
+ * - the interface requests (SIOCGIF*, SIOCSIF*; the SIOCS ones only for
+ *   root, -EPERM) on a socket of any family, as Linux's dev_ioctl(): the
+ *   registered netdev_ops.ioctl with a struct ifreq, or a struct kifconf
+ *   for SIOCGIFCONF.
+ * Other requests on a service's socket are -ENOTTY. */
+#define SIOCOUTQ 0x5411 /* TIOCOUTQ */
+#define SIOCINQ 0x541B	/* FIONREAD */
+#define SIOCGIFNAME 0x8910
+#define SIOCGIFCONF 0x8912
+#define SIOCGIFFLAGS 0x8913
+#define SIOCSIFFLAGS 0x8914
+#define SIOCGIFADDR 0x8915
+#define SIOCSIFADDR 0x8916
+#define SIOCGIFDSTADDR 0x8917
+#define SIOCGIFBRDADDR 0x8919
+#define SIOCSIFBRDADDR 0x891a
+#define SIOCGIFNETMASK 0x891b
+#define SIOCSIFNETMASK 0x891c
+#define SIOCGIFMETRIC 0x891d
+#define SIOCGIFMTU 0x8921
+#define SIOCSIFMTU 0x8922
+#define SIOCGIFHWADDR 0x8927
+#define SIOCGIFINDEX 0x8933
+#define SIOCGIFTXQLEN 0x8942
+#define SIOCGIFMAP 0x8970
+#define IFNAMSIZ 16
+/* struct ifreq of 64-bit Linux: the name, then a 24-byte union. */
+struct ifreq {
+	char ifr_name[IFNAMSIZ];
+	union {
+		struct sockaddr_storage_16 {
+			uint16_t sa_family;
+			char sa_data[14];
+		} ifr_addr; /* ADDR, DSTADDR, BRDADDR, NETMASK, HWADDR */
+		int16_t ifr_flags;
+		int32_t ifr_ivalue; /* INDEX, METRIC, MTU, TXQLEN */
+		char ifr_newname[IFNAMSIZ];
+		char ifr_pad[24];
+	};
+};
+/* SIOCGIFCONF as the family sees it: buf NULL asks for the length needed;
+ * else fill up to len bytes of struct ifreq and set len to what was used. */
+struct kifconf {
+	int32_t len;
+	struct ifreq *buf;
+};
+/* The network interfaces' owner (services/net), registered once:
+ * show: /proc/net/dev's lines after the two header lines, into buf (at most
+ * room bytes with the NUL): its length, room - 1 when it did not fit (as
+ * unix_proc_show); ioctl: an interface request on a kernel copy (above):
+ * 0 or -errno (-ENODEV: no such interface). Both called through svc_call()
+ * on svc. */
+struct netdev_ops {
+	size_t (*show)(char *buf, size_t room);
+	long (*ioctl)(unsigned cmd, void *karg);
+};
+void sock_register_netdev(struct svc_instance *svc, const struct netdev_ops *ops);
+
 /* Sockets as files (socket.c). */
 /* The socket behind f, or NULL if f is not a socket. */
 struct socket *sock_from_file(const struct file *f);

@@ -14,6 +14,10 @@ void sock_init(void);
  * room - 1 when it did not fit (seq_fill() then retries with more). */
 size_t unix_proc_show(char *buf, size_t room);
 
+/* /proc/net/dev's interface lines from the family that registered them
+ * (sock_register_netdev_show()), "" if none: as unix_proc_show. */
+size_t sock_netdev_show(char *buf, size_t room);
+
 /* Socket nodes in the file system (kernel/vfs/sock_node.c). */
 int vfs_sock_mknod(const char *path, mode_t mode, struct inode **out);
 int vfs_sock_lookup(const char *path, struct inode **out);

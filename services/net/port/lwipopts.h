@@ -79,7 +79,11 @@
 
 /* Statistics: the interface counters of /proc/net/dev come from the
  * netif's MIB-2 counters. */
-#define LWIP_STATS 0
+#define LWIP_STATS 1 /* needed for MIB2_STATS */
+#define LWIP_STATS_DISPLAY 0
+#define MEM_STATS 0
+#define MEMP_STATS 0
+#define SYS_STATS 0
 #define MIB2_STATS 1
 #define LWIP_CHECKSUM_ON_COPY 0
 #define CHECKSUM_CHECK_IP 1
