@@ -10,6 +10,7 @@
 #include "lwip/udp.h"
 
 #define IPPROTO_IP 0
+#define IPPROTO_ICMP 1
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 
@@ -132,6 +133,8 @@ static void inet_release(struct socket *sock)
 	sk->sock = NULL;
 	if (sk->type == SOCK_STREAM)
 		tcp_sock_release(sk);
+	else if (sk->type == SOCK_RAW)
+		raw_sock_release(sk);
 	else
 		udp_sock_release(sk);
 	sock->sk = NULL;
@@ -174,9 +177,18 @@ static int inet_create(struct socket *sock, int protocol)
 		protocol = IPPROTO_TCP;
 		break;
 	case SOCK_DGRAM:
+		/* ICMP "ping sockets": Linux allows them only to the groups of
+		 * net.ipv4.ping_group_range, by default none: -EACCES */
+		if (protocol == IPPROTO_ICMP)
+			return -EACCES;
 		if (protocol != IPPROTO_IP && protocol != IPPROTO_UDP)
 			return -EPROTONOSUPPORT;
 		protocol = IPPROTO_UDP;
+		break;
+	case SOCK_RAW:
+		/* [raw(7)]: ICMP only here (no IP_HDRINCL, no other protocol) */
+		if (protocol != IPPROTO_ICMP)
+			return -EPROTONOSUPPORT;
 		break;
 	default: return -ESOCKTNOSUPPORT;
 	}
@@ -184,7 +196,9 @@ static int inet_create(struct socket *sock, int protocol)
 	if (!sk)
 		return -ENOMEM;
 	net_lock();
-	err = sock->type == SOCK_STREAM ? tcp_sock_init(sk) : udp_sock_init(sk);
+	err = sock->type == SOCK_STREAM ? tcp_sock_init(sk) :
+	      sock->type == SOCK_RAW	? raw_sock_init(sk) :
+					  udp_sock_init(sk);
 	if (!err)
 		inet_update(sk);
 	net_unlock();
@@ -194,7 +208,9 @@ static int inet_create(struct socket *sock, int protocol)
 	}
 	sock->protocol = protocol;
 	sock->sk = sk;
-	sock->ops = sock->type == SOCK_STREAM ? &inet_stream_ops : &inet_dgram_ops;
+	sock->ops = sock->type == SOCK_STREAM ? &inet_stream_ops :
+		    sock->type == SOCK_RAW    ? &inet_raw_ops :
+						&inet_dgram_ops;
 	return 0;
 }
 
@@ -232,6 +248,21 @@ const struct proto_ops inet_dgram_ops = {
 	.setsockopt = inet_setsockopt,
 	.getsockopt = inet_getsockopt,
 	.sendmsg = inet_udp_sendmsg,
+	.recvmsg = inet_udp_recvmsg,
+};
+
+const struct proto_ops inet_raw_ops = {
+	.family = AF_INET,
+	.release = inet_release,
+	.bind = inet_raw_bind,
+	.connect = inet_raw_connect,
+	.getname = inet_getname,
+	.poll = inet_poll,
+	.ioctl = inet_ioctl,
+	.shutdown = inet_udp_shutdown,
+	.setsockopt = inet_setsockopt,
+	.getsockopt = inet_getsockopt,
+	.sendmsg = inet_raw_sendmsg,
 	.recvmsg = inet_udp_recvmsg,
 };
 

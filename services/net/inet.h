@@ -112,7 +112,7 @@ int inet_addr_to(struct sockaddr_storage *a, const ip_addr_t *ip, uint16_t port)
 
 /* af_inet.c */
 int inet_init(void);
-extern const struct proto_ops inet_stream_ops, inet_dgram_ops;
+extern const struct proto_ops inet_stream_ops, inet_dgram_ops, inet_raw_ops;
 void inet_free(struct inet_sock *sk);
 /* A fresh inet_sock with no socket (a connection waiting in a listener's
  * queue): NULL on -ENOMEM. */
@@ -144,6 +144,17 @@ int inet_udp_connect(struct socket *sock, const struct sockaddr_storage *addr, i
 int inet_udp_shutdown(struct socket *sock, int how);
 ssize_t inet_udp_sendmsg(struct socket *sock, struct kmsghdr *m);
 ssize_t inet_udp_recvmsg(struct socket *sock, struct kmsghdr *m);
+
+/* raw.c (SOCK_RAW, IPPROTO_ICMP); receives are UDP's */
+int raw_sock_init(struct inet_sock *sk);
+void raw_sock_release(struct inet_sock *sk);
+int inet_raw_bind(struct socket *sock, const struct sockaddr_storage *addr, int len);
+int inet_raw_connect(struct socket *sock, const struct sockaddr_storage *addr, int len,
+		     unsigned flags);
+ssize_t inet_raw_sendmsg(struct socket *sock, struct kmsghdr *m);
+/* bind(2)'s checks shared by TCP, UDP and raw (tcp.c). */
+int inet_bind_check(struct inet_sock *sk, const struct sockaddr_storage *addr, int len,
+		    ip_addr_t *ip, uint16_t *port);
 
 /* sockopt.c */
 int inet_setsockopt(struct socket *sock, int level, int name, const void *val, unsigned len);

@@ -272,8 +272,6 @@ static bool inet_local_addr(const ip_addr_t *ip)
 /* [bind(2)], [ip(7)]: Linux's inet_bind(): -EINVAL (short address or bound
  * already), -EAFNOSUPPORT, -EADDRNOTAVAIL (not ours), -EADDRINUSE. */
 int inet_bind_check(struct inet_sock *sk, const struct sockaddr_storage *addr, int len,
-		    ip_addr_t *ip, uint16_t *port);
-int inet_bind_check(struct inet_sock *sk, const struct sockaddr_storage *addr, int len,
 		    ip_addr_t *ip, uint16_t *port)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;

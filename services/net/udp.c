@@ -7,9 +7,6 @@
 
 #define UDP_MAX_PAYLOAD 65507 /* 65535 - IP header (20) - UDP header (8) */
 
-int inet_bind_check(struct inet_sock *sk, const struct sockaddr_storage *addr, int len,
-		    ip_addr_t *ip, uint16_t *port);
-
 unsigned udp_sock_events(struct inet_sock *sk)
 {
 	unsigned ev = 0;

@@ -10,6 +10,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <net/if.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <poll.h>
@@ -550,6 +552,58 @@ static void t_udp(void)
     close(b);
 }
 
+static uint16_t icmp_sum(const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    uint32_t sum = 0;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (n & 1)
+        sum += (uint32_t)p[n - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return htons((uint16_t)~sum);
+}
+
+/* [raw(7)], [icmp(7)]: an echo request to 127.0.0.1 on a raw ICMP socket
+ * (root) is answered; the socket receives whole IP packets. */
+static void t_icmp(void)
+{
+    if (geteuid() != 0) {
+        ktest_result("inet.icmp_raw_echo", 1, NULL);
+        return;
+    }
+    int s = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+    KTEST_CHECK("inet.icmp_raw_socket", s >= 0);
+    KTEST_ERRNO("inet.raw_tcp_proto", socket(AF_INET, SOCK_RAW, 4242), EPROTONOSUPPORT);
+    unsigned char pkt[64] = { 0 };
+    struct icmphdr *ic = (struct icmphdr *)pkt;
+    ic->type = ICMP_ECHO;
+    ic->un.echo.id = htons(0x4b56);
+    ic->un.echo.sequence = htons(7);
+    memcpy(pkt + sizeof *ic, "kevlar-ping", 11);
+    ic->checksum = icmp_sum(pkt, sizeof pkt);
+    struct sockaddr_in to = lo_addr(0);
+    KTEST_CHECK("inet.icmp_sendto", sendto(s, pkt, sizeof pkt, 0, (struct sockaddr *)&to, sizeof to) == (ssize_t)sizeof pkt);
+    int got = 0;
+    for (int i = 0; i < 4 && !got; i++) {
+        unsigned char buf[256];
+        struct pollfd p = { .fd = s, .events = POLLIN };
+        if (poll(&p, 1, 3000) != 1)
+            break;
+        ssize_t n = recv(s, buf, sizeof buf, 0);
+        struct iphdr *ip = (struct iphdr *)buf;
+        if (n < (ssize_t)(sizeof *ip + sizeof *ic) || ip->protocol != IPPROTO_ICMP)
+            continue;
+        struct icmphdr *r = (struct icmphdr *)(buf + ip->ihl * 4);
+        if (r->type == ICMP_ECHOREPLY && r->un.echo.id == htons(0x4b56) && r->un.echo.sequence == htons(7) &&
+            n == (ssize_t)(ip->ihl * 4 + sizeof pkt) && !memcmp((char *)r + sizeof *ic, "kevlar-ping", 11))
+            got = 1;
+    }
+    KTEST_CHECK("inet.icmp_raw_echo", got);
+    close(s);
+}
+
 int main(void)
 {
     t_create();
@@ -561,5 +615,6 @@ int main(void)
     t_options();
     t_udp();
     t_ifaces();
+    t_icmp();
     return 0;
 }
