@@ -170,6 +170,8 @@ static int inet_create(struct socket *sock, int protocol)
 	struct inet_sock *sk;
 	int err;
 
+	if (protocol < 0 || protocol > 255)
+		return -EINVAL; /* Linux's inet_create(): protocol >= IPPROTO_MAX */
 	switch (sock->type) {
 	case SOCK_STREAM:
 		if (protocol != IPPROTO_IP && protocol != IPPROTO_TCP)

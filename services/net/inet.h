@@ -75,6 +75,7 @@ struct inet_sock {
 	ip_addr_t local_ip, remote_ip;
 	uint16_t local_port, remote_port;
 	bool bound;
+	bool connect_unreported; /* a non-blocking connect's end, not yet told by connect() */
 
 	/* options */
 	bool reuseaddr, keepalive, nodelay, broadcast;

@@ -352,6 +352,21 @@ int inet_tcp_connect(struct socket *sock, const struct sockaddr_storage *addr, i
 	if (len < (int)sizeof(addr->ss_family))
 		return -EINVAL;
 	net_lock();
+	/* Linux's __inet_stream_connect(): after a non-blocking connect, the
+	 * first connect() once it ended reports how (0, or the error). */
+	if (sk->connect_unreported && sk->state != INET_CONNECTING) {
+		sk->connect_unreported = false;
+		if (sk->state == INET_CONNECTED) {
+			err = 0;
+			goto out;
+		}
+		if (sk->err) {
+			err = -sk->err;
+			sk->err = 0;
+			inet_update(sk);
+			goto out;
+		}
+	}
 	switch (sk->state) {
 	case INET_CONNECTED: err = -EISCONN; goto out;
 	case INET_LISTEN: err = -EISCONN; goto out;
@@ -389,6 +404,7 @@ int inet_tcp_connect(struct socket *sock, const struct sockaddr_storage *addr, i
 	sk->bound = true;
 	tcp_sync_addr(sk);
 	inet_update(sk);
+	sk->connect_unreported = nonblock;
 	err = nonblock ? -EINPROGRESS : tcp_wait_connect(sk);
 out:
 	net_unlock();

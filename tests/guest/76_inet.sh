@@ -13,6 +13,12 @@ if ! kt_guest; then
     kt_done
 fi
 
+# Kevlar's lo is up from boot; Linux's stays down until configured (its
+# initramfs has nobody to do it): bring it up first there, as rc scripts do.
+case $(ifconfig lo 2>&1) in
+*UP*) ;;
+*) ifconfig lo 127.0.0.1 up ;;
+esac
 out=$(ifconfig lo 2>&1)
 kt_has inet.ifconfig_lo_addr "inet addr:127.0.0.1" "$out"
 kt_has inet.ifconfig_lo_up "UP LOOPBACK RUNNING" "$out"
