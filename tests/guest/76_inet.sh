@@ -26,12 +26,12 @@ kt_has inet.proc_net_dev_lo " lo:" "$(cat /proc/net/dev)"
 before=$(sed -n 's/^ *lo: *\([0-9]*\).*/\1/p' /proc/net/dev)
 
 # retry CMD until it succeeds (a server started in the background may not
-# listen yet): 50 tries, 0.2 s apart
+# listen yet): 150 tries, 0.2 s apart
 retry() {
     i=0
     while ! "$@" 2>/dev/null; do
         i=$((i + 1))
-        [ $i -ge 50 ] && return 1
+        [ $i -ge 150 ] && return 1
         sleep 0.2
     done
 }
