@@ -133,7 +133,7 @@ long sock_ioctl_svc(struct socket *sock, unsigned cmd, unsigned long arg)
 	}
 }
 
-/* ---- /proc/net/dev ------------------------------------------------------------------- */
+/* ---- /proc/net/dev and /proc/net/tcp ---------------------------------------------- */
 
 void sock_register_netdev(struct svc_instance *svc, const struct netdev_ops *ops)
 {
@@ -143,19 +143,30 @@ void sock_register_netdev(struct svc_instance *svc, const struct netdev_ops *ops
 	spin_unlock(&netdev_lock);
 }
 
-size_t sock_netdev_show(char *buf, size_t room)
+static size_t netdev_fill(char *buf, size_t room, bool tcp)
 {
 	struct svc_instance *svc;
 	const struct netdev_ops *ops = netdev_get(&svc);
+	size_t (*fn)(char *, size_t) = ops ? (tcp ? ops->tcp_show : ops->show) : NULL;
 	size_t n;
 
-	if (!ops || !room) {
-		if (room)
-			buf[0] = 0;
+	if (!room)
 		return 0;
-	}
-	n = svc_call_or(svc, ops->show(buf, room), (size_t)0);
+	buf[0] = 0;
+	if (!fn)
+		return 0;
+	n = svc_call_or(svc, fn(buf, room), (size_t)0);
 	if (!n)
 		buf[0] = 0;
 	return n;
+}
+
+size_t sock_netdev_show(char *buf, size_t room)
+{
+	return netdev_fill(buf, room, false);
+}
+
+size_t sock_net_tcp_show(char *buf, size_t room)
+{
+	return netdev_fill(buf, room, true);
 }

@@ -307,3 +307,12 @@ int proc_show_net_dev(struct seqbuf *s, struct task *t)
 		   "packets errs drop fifo colls carrier compressed\n");
 	return seq_fill(s, sock_netdev_show);
 }
+
+/* [proc(5)] /proc/net/tcp: the TCP sockets of the network service, under
+ * Linux's header line. */
+int proc_show_net_tcp(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
+		      "   uid  timeout inode\n");
+	return seq_fill(s, sock_net_tcp_show);
+}

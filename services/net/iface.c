@@ -7,6 +7,7 @@
 
 #include "inet.h"
 #include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 
 #define IFF_UP 0x1
@@ -280,7 +281,68 @@ static size_t inet_netdev_show(char *buf, size_t room)
 	return len;
 }
 
+/* Linux's TCP states (include/net/tcp_states.h) for lwIP's enum tcp_state. */
+static unsigned linux_tcp_state(enum tcp_state st)
+{
+	static const unsigned map[] = {
+		[CLOSED] = 7,	   [LISTEN] = 10,    [SYN_SENT] = 2,   [SYN_RCVD] = 3,
+		[ESTABLISHED] = 1, [FIN_WAIT_1] = 4, [FIN_WAIT_2] = 5, [CLOSE_WAIT] = 8,
+		[CLOSING] = 11,	   [LAST_ACK] = 9,   [TIME_WAIT] = 6,
+	};
+
+	return (unsigned)st < ARRAY_SIZE(map) ? map[st] : 7;
+}
+
+static bool tcp_line(char *buf, size_t room, size_t *len, int *sl, const struct tcp_pcb *pcb)
+{
+	unsigned rx = 0, tx = 0;
+	int k;
+
+	if (pcb->state != LISTEN) {
+		tx = TCP_SND_BUF - pcb->snd_buf;
+		if (pcb->callback_arg)
+			rx = (unsigned)((struct inet_sock *)pcb->callback_arg)->rx_bytes;
+	}
+	/* the addresses as Linux prints a __be32 with %08X, the ports in host order */
+	k = snprintf(buf + *len, room - *len,
+		     "%4d: %08X:%04X %08X:%04X %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu\n",
+		     *sl, ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip)), pcb->local_port,
+		     pcb->state == LISTEN ? 0u : ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)),
+		     pcb->state == LISTEN ? 0u : pcb->remote_port, linux_tcp_state(pcb->state), tx,
+		     rx, 0u, 0, 0ul);
+	if (k < 0 || (size_t)k >= room - *len)
+		return false;
+	*len += (size_t)k;
+	(*sl)++;
+	return true;
+}
+
+/* /proc/net/tcp lines [proc(5)]: listeners, connections, TIME_WAIT. uid and
+ * inode are not known to the service: 0. */
+static size_t inet_tcp_show(char *buf, size_t room)
+{
+	const struct tcp_pcb *lists[3];
+	size_t len = 0;
+	int sl = 0;
+
+	net_lock();
+	lists[0] = (const struct tcp_pcb *)tcp_listen_pcbs.pcbs;
+	lists[1] = tcp_active_pcbs;
+	lists[2] = tcp_tw_pcbs;
+	for (unsigned i = 0; i < 3; i++) {
+		for (const struct tcp_pcb *pcb = lists[i]; pcb; pcb = pcb->next) {
+			if (!tcp_line(buf, room, &len, &sl, pcb)) {
+				net_unlock();
+				return room - 1;
+			}
+		}
+	}
+	net_unlock();
+	return len;
+}
+
 const struct netdev_ops inet_netdev_ops = {
 	.show = inet_netdev_show,
+	.tcp_show = inet_tcp_show,
 	.ioctl = inet_netdev_ioctl,
 };

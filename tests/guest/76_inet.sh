@@ -7,7 +7,7 @@
 
 if ! kt_guest; then
     for c in ifconfig_lo_addr ifconfig_lo_up proc_net_dev_lo nc_transfer httpd_wget \
-        wget_404 proc_net_dev_counts ping_lo; do
+        wget_404 proc_net_tcp_listen proc_net_dev_counts ping_lo; do
         kt_skip "inet.$c" "binds fixed ports and needs root (guest or VM only)"
     done
     kt_done
@@ -52,6 +52,8 @@ httpd -f -p 127.0.0.1:18080 -h "$KT_D/www" &
 srv=$!
 retry wget -q -O got.http http://127.0.0.1:18080/blob
 kt_eq inet.httpd_wget "$want" "$(sha256sum <got.http | cut -d' ' -f1)"
+# [proc(5)] httpd's listener: 127.0.0.1:18080 (0x46A0) in state 0A (LISTEN)
+kt_has inet.proc_net_tcp_listen "0100007F:46A0 00000000:0000 0A" "$(cat /proc/net/tcp)"
 kt_nok inet.wget_404 wget -q -O /dev/null http://127.0.0.1:18080/nosuch
 kill "$srv" 2>/dev/null
 wait "$srv" 2>/dev/null

@@ -295,6 +295,7 @@ struct kifconf {
  * on svc. */
 struct netdev_ops {
 	size_t (*show)(char *buf, size_t room);
+	size_t (*tcp_show)(char *buf, size_t room); /* /proc/net/tcp's lines, the same way */
 	long (*ioctl)(unsigned cmd, void *karg);
 };
 void sock_register_netdev(struct svc_instance *svc, const struct netdev_ops *ops);

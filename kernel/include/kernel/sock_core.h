@@ -17,6 +17,8 @@ size_t unix_proc_show(char *buf, size_t room);
 /* /proc/net/dev's interface lines from the family that registered them
  * (sock_register_netdev_show()), "" if none: as unix_proc_show. */
 size_t sock_netdev_show(char *buf, size_t room);
+/* /proc/net/tcp's lines the same way (netdev_ops.tcp_show). */
+size_t sock_net_tcp_show(char *buf, size_t room);
 
 /* Socket nodes in the file system (kernel/vfs/sock_node.c). */
 int vfs_sock_mknod(const char *path, mode_t mode, struct inode **out);
