@@ -50,7 +50,7 @@ struct ifconf64 {
 static long ioctl_int(struct socket *sock, unsigned cmd, uintptr_t uarg)
 {
 	int32_t v = 0;
-	long r = SOCK_CALL(sock, sock->ops->ioctl(sock, cmd, (unsigned long)&v));
+	long r = SOCK_CALL(sock, sock->ops->queue_len(sock, cmd, &v));
 
 	if (!r && copy_to_user(uarg, &v, sizeof(v)))
 		r = -EFAULT;
@@ -108,8 +108,10 @@ long sock_ioctl_svc(struct socket *sock, unsigned cmd, unsigned long arg)
 	switch (cmd) {
 	case SIOCINQ:
 	case SIOCOUTQ:
-		if (!sock->svc || !sock->ops->ioctl)
+		if (!sock->svc)
 			return -ENOIOCTLCMD; /* the core's own family answers */
+		if (!sock->ops->queue_len)
+			return -ENOTTY;
 		return ioctl_int(sock, cmd, uarg);
 	case SIOCGIFCONF: return ioctl_ifconf(uarg);
 	case SIOCGIFNAME:

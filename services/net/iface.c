@@ -200,15 +200,15 @@ static int queue_len(struct inet_sock *sk, unsigned cmd, int32_t *v)
 	return 0;
 }
 
-/* proto_ops.ioctl: SIOCINQ/SIOCOUTQ on an int32_t (a kernel copy). */
-long inet_ioctl(struct socket *sock, unsigned cmd, unsigned long arg)
+/* proto_ops.queue_len: SIOCINQ/SIOCOUTQ. */
+int inet_queue_len(struct socket *sock, unsigned cmd, int32_t *val)
 {
-	long r;
+	int r;
 
 	if (cmd != SIOCINQ && cmd != SIOCOUTQ)
 		return -ENOTTY;
 	net_lock();
-	r = queue_len(inet_sk(sock), cmd, (int32_t *)arg);
+	r = queue_len(inet_sk(sock), cmd, val);
 	net_unlock();
 	return r;
 }

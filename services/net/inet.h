@@ -162,7 +162,7 @@ int inet_setsockopt(struct socket *sock, int level, int name, const void *val, u
 int inet_getsockopt(struct socket *sock, int level, int name, void *val, unsigned *len);
 
 /* iface.c */
-long inet_ioctl(struct socket *sock, unsigned cmd, unsigned long arg);
+int inet_queue_len(struct socket *sock, unsigned cmd, int32_t *val);
 extern const struct netdev_ops inet_netdev_ops;
 
 static inline struct inet_sock *inet_sk(struct socket *sock)

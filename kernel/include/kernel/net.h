@@ -206,6 +206,9 @@ struct proto_ops {
 	/* POLL* mask now, and the wait queue woken when it changes. */
 	unsigned (*poll)(struct socket *sock, struct wait_queue **wq);
 	long (*ioctl)(struct socket *sock, unsigned cmd, unsigned long arg);
+	/* SIOCINQ/SIOCOUTQ for a family served by a service (which sees no
+	 * user memory, so no ioctl op): bytes queued into *val, or -errno. */
+	int (*queue_len)(struct socket *sock, unsigned cmd, int32_t *val);
 	int (*shutdown)(struct socket *sock, int how);
 	/* Options of every level, values as kernel copies; optlen is the
 	 * user's length (set: >= 0; get: in/out, already clamped to >= 0). */
@@ -239,8 +242,7 @@ int sock_register(const struct net_proto_family *fam);
  * service behind them: the service never sees user memory, so the socket
  * layer (kernel/net/sock_ioctl.c) copies the argument in and out and the
  * service answers on a kernel copy:
- * - SIOCINQ/SIOCOUTQ on a socket of a service's family: proto_ops.ioctl
- *   with arg pointing to an int32_t;
+ * - SIOCINQ/SIOCOUTQ on a socket of a service's family: proto_ops.queue_len;
  * - the interface requests (SIOCGIF*, SIOCSIF*; the SIOCS ones only for
  *   root, -EPERM) on a socket of any family, as Linux's dev_ioctl(): the
  *   registered netdev_ops.ioctl with a struct ifreq, or a struct kifconf
