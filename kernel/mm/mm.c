@@ -98,10 +98,9 @@ static int copy_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 			return -ENOMEM;
 		npa = pa;
 	} else {
-		npa = frame_alloc(0);
+		npa = frame_alloc_copy(pa);
 		if (!npa)
 			return -ENOMEM;
-		frame_copy(npa, pa);
 	}
 	if (hal_map_page(c->dst->as, va, npa, prot)) {
 		frame_free(npa, 0);
