@@ -74,8 +74,6 @@ struct files *files_create(void)
 	return tab;
 }
 
-/* fork(2): "The child inherits copies of the parent's set of open file
- * descriptors", each referring to the same open file description. */
 /* Is any of fds fd..fd+7 of tab open? One test for eight slots: fork and
  * exit visit all NR_OPEN_DEFAULT, and a process has a handful open (the
  * scan was 6 % of fork_exit_wait). */
@@ -87,6 +85,8 @@ static bool any_open8(const struct files *tab, int fd)
 		(uintptr_t)s[4] | (uintptr_t)s[5] | (uintptr_t)s[6] | (uintptr_t)s[7]) != 0;
 }
 
+/* fork(2): "The child inherits copies of the parent's set of open file
+ * descriptors", each referring to the same open file description. */
 struct files *files_dup(struct files *src)
 {
 	struct files *tab = files_create();
