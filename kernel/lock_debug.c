@@ -80,11 +80,10 @@ static bool holds(const struct lock_debug_held *h, const void *lock)
 	return false;
 }
 
-/* Record outer -> inner; true if inner -> outer was seen before and not
- * yet reported (the caller reports it). */
-static bool note_order(const char *outer, const char *inner)
+/* Record outer -> inner (class hashes); true if inner -> outer was seen
+ * before and not yet reported (the caller reports it). */
+static bool note_order(uint64_t co, uint64_t ci)
 {
-	uint64_t co = class_of(outer), ci = class_of(inner);
 	struct lock_pair *p, *rev;
 	bool inversion = false;
 
@@ -107,10 +106,14 @@ static bool note_order(const char *outer, const char *inner)
 	return inversion;
 }
 
-static void check_against(const struct lock_debug_held *h, const char *name)
+/* h is this CPU's or this task's list, interrupts masked: its class
+ * hashes are filled in here the first time they are needed. */
+static void check_against(struct lock_debug_held *h, const char *name, uint64_t cls)
 {
 	for (unsigned i = 0; h && i < h->n; i++) {
-		if (!note_order(h->name[i], name))
+		if (!h->cls[i])
+			h->cls[i] = class_of(h->name[i]);
+		if (!note_order(h->cls[i], cls))
 			continue;
 		printk("BUG: lock order inversion: taking %s while holding %s, "
 		       "but %s was taken while holding %s before (task %d)\n",
@@ -119,7 +122,7 @@ static void check_against(const struct lock_debug_held *h, const char *name)
 	}
 }
 
-static void push(struct lock_debug_held *h, const void *lock, const char *name)
+static void push(struct lock_debug_held *h, const void *lock, const char *name, uint64_t cls)
 {
 	if (!h)
 		return;
@@ -129,6 +132,7 @@ static void push(struct lock_debug_held *h, const void *lock, const char *name)
 	}
 	h->lock[h->n] = lock;
 	h->name[h->n] = name;
+	h->cls[h->n] = cls;
 	h->n++;
 }
 
@@ -140,6 +144,7 @@ static bool pop(struct lock_debug_held *h, const void *lock)
 		for (; i + 1 < h->n; i++) {
 			h->lock[i] = h->lock[i + 1];
 			h->name[i] = h->name[i + 1];
+			h->cls[i] = h->cls[i + 1];
 		}
 		h->n--;
 		return true;
@@ -151,6 +156,7 @@ void lock_debug_acquire(const void *lock, const char *name, bool sleeping)
 {
 	irqflags_t f = hal_irq_save(); /* this CPU's list, not a lock */
 	struct lock_debug_held *cpu = this_cpu_held(), *task = task_held();
+	uint64_t cls;
 
 	name = name ? name : "?";
 	if (holds(cpu, lock) || holds(task, lock)) {
@@ -158,9 +164,13 @@ void lock_debug_acquire(const void *lock, const char *name, bool sleeping)
 		       current ? current->tid : -1);
 		report_end();
 	}
-	check_against(task, name);
-	check_against(cpu, name);
-	push(sleeping ? task : cpu, lock, name);
+	/* A class hash once per lock, and only when another is held: it was
+	 * computed twice per held lock and acquire (a quarter of a Fortress
+	 * fork); 0 means "not computed yet" (class_of() is never 0). */
+	cls = (task && task->n) || (cpu && cpu->n) ? class_of(name) : 0;
+	check_against(task, name, cls);
+	check_against(cpu, name, cls);
+	push(sleeping ? task : cpu, lock, name, cls);
 	hal_irq_restore(f);
 }
 

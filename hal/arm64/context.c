@@ -49,25 +49,9 @@ struct hal_trapframe *hal_kstack_trapframe(void *kstack_top)
 	return (struct hal_trapframe *)kstack_top - 1;
 }
 
-unsigned long hal_tf_syscall_nr(const struct hal_trapframe *tf)
-{
-	return (unsigned long)tf->syscallno;
-}
-
 unsigned long hal_tf_arg(const struct hal_trapframe *tf, unsigned i)
 {
 	return i < 6 ? tf->regs[i] : 0;
-}
-
-void hal_tf_args(const struct hal_trapframe *tf, unsigned long args[6])
-{
-	for (unsigned i = 0; i < 6; i++)
-		args[i] = tf->regs[i];
-}
-
-void hal_tf_set_return(struct hal_trapframe *tf, long v)
-{
-	tf->regs[0] = (uint64_t)v;
 }
 
 /* Re-execute the `svc #0` (4 bytes) with its original x0; x8 is intact. */

@@ -62,11 +62,6 @@ void hal_percpu_set(void *p)
 	write_sysreg(tpidr_el1, (uintptr_t)p);
 }
 
-void *hal_percpu_get(void)
-{
-	return (void *)(uintptr_t)read_sysreg(tpidr_el1);
-}
-
 unsigned hal_cpu_id(void)
 {
 	uint64_t self = hal_cpu_hwid();

@@ -57,11 +57,6 @@ struct hal_trapframe *hal_kstack_trapframe(void *kstack_top)
 	return (struct hal_trapframe *)kstack_top - 1;
 }
 
-unsigned long hal_tf_syscall_nr(const struct hal_trapframe *tf)
-{
-	return tf->orig_rax;
-}
-
 unsigned long hal_tf_arg(const struct hal_trapframe *tf, unsigned i)
 {
 	switch (i) {
@@ -73,21 +68,6 @@ unsigned long hal_tf_arg(const struct hal_trapframe *tf, unsigned i)
 	case 5: return tf->r9;
 	}
 	return 0;
-}
-
-void hal_tf_args(const struct hal_trapframe *tf, unsigned long args[6])
-{
-	args[0] = tf->rdi;
-	args[1] = tf->rsi;
-	args[2] = tf->rdx;
-	args[3] = tf->r10;
-	args[4] = tf->r8;
-	args[5] = tf->r9;
-}
-
-void hal_tf_set_return(struct hal_trapframe *tf, long v)
-{
-	tf->rax = v;
 }
 
 /* SYSCALL is 2 bytes (0f 05): back up over it and reload the number. */

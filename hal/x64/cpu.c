@@ -195,15 +195,8 @@ void hal_percpu_set(void *p)
 			 : "memory");
 }
 
-void *hal_percpu_get(void)
-{
-	void *p;
-
-	__asm__ volatile("movq %%gs:%c1, %0"
-			 : "=r"(p)
-			 : "i"(__builtin_offsetof(struct x64_percpu, core)));
-	return p;
-}
+_Static_assert(__builtin_offsetof(struct x64_percpu, core) == HAL_X64_PERCPU_CORE,
+	       "<hal/arch/percpu.h> reads the core's slot at this offset");
 
 void hal_cpu_relax(void)
 {

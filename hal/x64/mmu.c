@@ -307,12 +307,24 @@ struct hal_aspace *hal_aspace_create(void)
 	return as;
 }
 
+/* Is any of the eight entries at t present? One test for eight: most
+ * entries of a process's tables are empty (the teardown scan was 9 % of an
+ * execve). */
+static inline bool any_present8(const uint64_t *t)
+{
+	return ((t[0] | t[1] | t[2] | t[3] | t[4] | t[5] | t[6] | t[7]) & PTE_P) != 0;
+}
+
 static void free_table(uint64_t *t, unsigned level)
 {
 	if (level > 1) {
-		for (unsigned i = 0; i < PT_ENTRIES; i++)
-			if (t[i] & PTE_P)
-				free_table(hal_phys_to_virt(t[i] & ADDR_MASK), level - 1);
+		for (unsigned i = 0; i < PT_ENTRIES; i += 8) {
+			if (!any_present8(&t[i]))
+				continue;
+			for (unsigned j = i; j < i + 8; j++)
+				if (t[j] & PTE_P)
+					free_table(hal_phys_to_virt(t[j] & ADDR_MASK), level - 1);
+		}
 	}
 	frame_free(hal_virt_to_phys(t), 0);
 }
@@ -323,9 +335,13 @@ void hal_aspace_destroy(struct hal_aspace *as)
 		return;
 	if (as == current_as)
 		hal_aspace_switch(0);
-	for (unsigned i = 0; i < 256; i++)
-		if (as->pml4[i] & PTE_P)
-			free_table(hal_phys_to_virt(as->pml4[i] & ADDR_MASK), 3);
+	for (unsigned i = 0; i < 256; i += 8) { /* the user half */
+		if (!any_present8(&as->pml4[i]))
+			continue;
+		for (unsigned j = i; j < i + 8; j++)
+			if (as->pml4[j] & PTE_P)
+				free_table(hal_phys_to_virt(as->pml4[j] & ADDR_MASK), 3);
+	}
 	frame_free(hal_virt_to_phys(as), 0);
 }
 

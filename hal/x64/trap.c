@@ -107,13 +107,13 @@ bool x64_user_frame_fixup(struct hal_trapframe *tf)
  * masked for the final restore. */
 void x64_user_return(struct hal_trapframe *tf)
 {
-	hal_irq_enable();
+	x64_sti();
 	kernel_return_to_user(tf);
 	while (!x64_user_frame_fixup(tf)) {
 		kernel_user_exception(tf, X64_SIGSEGV, X64_SI_KERNEL, 0);
 		kernel_return_to_user(tf);
 	}
-	hal_irq_disable();
+	x64_cli();
 }
 
 /* SYSCALL path (entry.S); entered with interrupts masked. Returns nonzero
@@ -122,7 +122,7 @@ void x64_user_return(struct hal_trapframe *tf)
  * address (SYSRET with a non-canonical rcx faults in ring 0 on Intel). */
 int x64_syscall(struct hal_trapframe *tf)
 {
-	hal_irq_enable();
+	x64_sti();
 	kernel_syscall(tf);
 	x64_user_return(tf);
 	return tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->rip < USER_TOP &&

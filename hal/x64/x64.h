@@ -240,6 +240,18 @@ static inline void invlpg(uintptr_t va)
 {
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
+/* STI/CLI inline, for the syscall and user-return paths (hal_irq_enable()
+ * and hal_irq_disable() are calls) [Intel SDM Vol. 2B STI, CLI]. */
+static inline void x64_sti(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+static inline void x64_cli(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
+
 static inline void cpu_pause(void)
 {
 	__asm__ volatile("pause");

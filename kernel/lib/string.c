@@ -68,6 +68,21 @@ void *memset(void *dst, int c, size_t n)
 		*d++ = (unsigned char)c;
 		n--;
 	}
+	/* 64 bytes a step: four STP on arm64, eight MOVs on x86_64, an eighth
+	 * of the loop overhead (kzalloc of a task, a file table, a kernel
+	 * stack's frame: memset was 5 % of fork). */
+	for (; n >= 64; n -= 64, d += 64) {
+		word_t *q = (word_t *)d;
+
+		q[0] = w;
+		q[1] = w;
+		q[2] = w;
+		q[3] = w;
+		q[4] = w;
+		q[5] = w;
+		q[6] = w;
+		q[7] = w;
+	}
 	for (; n >= 8; n -= 8, d += 8)
 		*(word_t *)d = w;
 	while (n--)

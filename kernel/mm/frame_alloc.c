@@ -101,7 +101,8 @@ static void free_block(struct section *s, uint64_t pfn, unsigned order)
 	list_push(order, pfn);
 }
 
-paddr_t frame_alloc(unsigned order)
+/* 2^order frames off the free lists, contents as they were. */
+static paddr_t alloc_frames(unsigned order)
 {
 	unsigned k;
 	struct free_node *n;
@@ -135,9 +136,25 @@ paddr_t frame_alloc(unsigned order)
 	}
 	free_frames -= 1ULL << order;
 	spin_unlock_irqrestore(&frame_lock, f);
-	for (uint64_t i = 0; i < 1ULL << order; i++)
-		frame_zero((paddr_t)(pfn + i) << PAGE_SHIFT); /* the arch's fastest page clear */
 	return (paddr_t)pfn << PAGE_SHIFT;
+}
+
+paddr_t frame_alloc(unsigned order)
+{
+	paddr_t pa = alloc_frames(order);
+
+	for (uint64_t i = 0; pa && i < 1ULL << order; i++)
+		frame_zero(pa + (i << PAGE_SHIFT)); /* the arch's fastest page clear */
+	return pa;
+}
+
+paddr_t frame_alloc_copy(paddr_t src)
+{
+	paddr_t pa = alloc_frames(0);
+
+	if (pa)
+		frame_copy(pa, src); /* every byte: no need to zero it first */
+	return pa;
 }
 
 void frame_free(paddr_t pa, unsigned order)

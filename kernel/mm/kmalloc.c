@@ -241,7 +241,9 @@ void *kzalloc(size_t size)
 {
 	void *p = kmalloc(size);
 
-	if (p)
+	/* A large allocation is whole frames that frame_alloc() zeroed
+	 * (large_alloc): clearing them again cost a task's 10 KiB per fork. */
+	if (p && size <= SLAB_MAX)
 		memset(p, 0, size);
 	return p;
 }

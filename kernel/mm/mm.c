@@ -99,19 +99,22 @@ static int copy_page(void *arg, vaddr_t va, paddr_t pa, unsigned prot)
 {
 	struct copy_ctx *c = arg;
 	struct vm_area *v = c->v;
-	paddr_t npa;
+	paddr_t npa, fpa;
 
 	if (v->flags & VM_SPECIAL)
 		return hal_map_page(c->dst->as, va, pa, prot) ? -ENOMEM : 0;
-	if ((v->flags & VM_SHARED) || vma_is_file_frame(v, va, pa)) {
+	if (v->flags & VM_SHARED) {
 		if (frame_get(pa))
 			return -ENOMEM;
 		npa = pa;
+	} else if ((fpa = vma_file_frame(v, va)) == pa && pa) {
+		npa = pa; /* the file's frame: vma_file_frame's reference is the child's */
 	} else {
-		npa = frame_alloc(0);
+		if (fpa)
+			frame_free(fpa, 0);
+		npa = frame_alloc_copy(pa);
 		if (!npa)
 			return -ENOMEM;
-		frame_copy(npa, pa);
 	}
 	if (hal_map_page(c->dst->as, va, npa, prot)) {
 		frame_free(npa, 0);

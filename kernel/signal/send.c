@@ -46,11 +46,6 @@ enum sig_default sig_default_action(int sig)
 	}
 }
 
-bool signal_pending(const struct task *t)
-{
-	return (t->sig.pending & ~t->sig.blocked) != 0;
-}
-
 /* Linux sig_ignored(): a blocked signal is always queued (the handler may
  * change before it is unblocked); init discards what it does not handle. */
 bool sig_ignored(const struct task *t, int sig)

@@ -29,13 +29,19 @@ void kernel_return_to_user(struct hal_trapframe *tf)
 	struct task *t = current;
 
 	t->in_user = false;
-	do {
-		rseq_return_to_user(tf); /* before a switch or a handler frame */
-		if (need_resched)
-			schedule();
-		if (signal_work(t))
-			do_signal(tf);
-	} while (need_resched || signal_pending(t));
+	/* Most returns have no work at all: one test of everything the loop
+	 * looks at (a superset of rseq_return_to_user()'s own condition), so
+	 * the common case calls nothing (Linux's exit_to_user_mode_prepare()
+	 * tests its TIF work flags once the same way). */
+	if (need_resched || signal_work(t) || t->rseq_notify) {
+		do {
+			rseq_return_to_user(tf); /* before a switch or a handler frame */
+			if (need_resched)
+				schedule();
+			if (signal_work(t))
+				do_signal(tf);
+		} while (need_resched || signal_pending(t));
+	}
 	lock_debug_user_return();
 	t->in_user = true;
 }

@@ -20,12 +20,13 @@ struct hal_trapframe *hal_kstack_trapframe(void *kstack_top);
 
 /* System call number and arguments 0..5 (Linux ABI: rax, rdi, rsi, rdx,
  * r10, r8, r9 on x86_64; x8, x0-x5 on arm64). */
-unsigned long hal_tf_syscall_nr(const struct hal_trapframe *tf);
 unsigned long hal_tf_arg(const struct hal_trapframe *tf, unsigned i);
-/* All six arguments at once (the syscall entry: one call, not six). */
-void hal_tf_args(const struct hal_trapframe *tf, unsigned long args[6]);
-/* Set the syscall return value (rax / x0). */
-void hal_tf_set_return(struct hal_trapframe *tf, long v);
+/* Inline in <hal/arch/context.h>, being on every system call's path:
+ *   unsigned long hal_tf_syscall_nr(const struct hal_trapframe *tf);
+ *   void hal_tf_args(const struct hal_trapframe *tf, unsigned long args[6]);
+ *     all six arguments at once;
+ *   void hal_tf_set_return(struct hal_trapframe *tf, long v);
+ *     the syscall return value (rax / x0). */
 /* Make the interrupted syscall run again on return (for -ERESTARTSYS after
  * a handler with SA_RESTART): rewinds the pc and restores the argument. */
 void hal_tf_restart_syscall(struct hal_trapframe *tf);

@@ -77,9 +77,14 @@ int hal_ipi_send(unsigned cpu, enum hal_ipi kind);
  * which user mode cannot read. Each CPU calls hal_percpu_set() once, early,
  * before the core uses `current` on it; hal_percpu_get() returns NULL until
  * then (the HAL clears the register when it starts a CPU). Both cost a
- * register access, no memory barrier. */
+ * register access, no memory barrier; hal_percpu_get() is inline
+ * (<hal/arch/percpu.h>), except in host unit tests, which define their own. */
 void hal_percpu_set(void *p);
+#ifdef KEVLAR_HOST_TEST
 void *hal_percpu_get(void);
+#else
+#include <hal/arch/percpu.h>
+#endif
 
 /* Spin-wait hint for a busy loop on another CPU's store (PAUSE on x86_64
  * [Intel SDM Vol. 2B PAUSE], YIELD on arm64 [Arm ARM C6.2.398]); also a

@@ -21,6 +21,12 @@
 #if !((defined(KEVLAR_PROFILE_FORTRESS) || defined(KEVLAR_PROFILE_BALANCED)) && \
       defined(KEVLAR_RING) && KEVLAR_RING >= 2)
 paddr_t frame_alloc(unsigned order);
+/* A new order-0 frame holding a copy of the page at src (fork's private
+ * pages, copy-on-write): as frame_alloc(0) then frame_copy(), without
+ * zeroing a frame every byte of which is then overwritten (Linux's
+ * alloc_page() without __GFP_ZERO + copy_user_highpage()). Physical address
+ * or 0 when out of memory. Implemented by the core. */
+paddr_t frame_alloc_copy(paddr_t src);
 #endif
 /* Drop a reference to what frame_alloc(order) returned; the frames go
  * back to the allocator with the last reference. */

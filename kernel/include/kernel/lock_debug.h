@@ -20,6 +20,7 @@
 struct lock_debug_held {
 	const void *lock[LOCK_DEBUG_MAX_HELD];
 	const char *name[LOCK_DEBUG_MAX_HELD];
+	uint64_t cls[LOCK_DEBUG_MAX_HELD]; /* class hash of name[]; 0: not computed yet */
 	unsigned n;
 };
 

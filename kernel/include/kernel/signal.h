@@ -148,9 +148,8 @@ int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info);
 /* A synchronous fault signal for current (SIGSEGV at addr...): delivered
  * even if blocked or ignored (then the default action applies). */
 void force_sig_fault(int sig, int code, uintptr_t addr);
-/* Does t have an unblocked pending signal? Lockless (one racy read; the
- * wait-queue protocol makes a late answer harmless). */
-bool signal_pending(const struct task *t);
+/* signal_pending(t), "does t have an unblocked pending signal?", is inline
+ * in <kernel/task.h> (it needs struct task). */
 /* On return to user mode: deliver pending signals (handlers, default
  * actions, stops). Called from kernel_return_to_user(). */
 void do_signal(struct hal_trapframe *tf);

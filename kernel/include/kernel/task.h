@@ -162,6 +162,15 @@ struct task {
 	struct group_info *groups;
 };
 
+/* Does t have an unblocked pending signal? Lockless (one racy read; the
+ * wait-queue protocol makes a late answer harmless). Inline: every return
+ * to user mode asks it two or three times (Linux's signal_pending() is
+ * inline too, a test of TIF_SIGPENDING). */
+static inline bool signal_pending(const struct task *t)
+{
+	return (t->sig.pending & ~t->sig.blocked) != 0;
+}
+
 /* A sorted, immutable set of supplementary group ids (kernel/proc/groups.c). */
 struct group_info {
 	unsigned refcount; /* atomic: tasks holding it */

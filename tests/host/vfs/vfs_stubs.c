@@ -56,7 +56,6 @@ int sched_sleep_until(uint64_t d, bool i) { return sched_sleep(NULL, d, i); }
 void wake_up(struct wait_queue *wq) {}
 int last_signal;
 int send_signal(struct task *t, int sig, const struct linux_siginfo *info) { last_signal = sig; return 0; }
-bool signal_pending(const struct task *t) { return false; }
 int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info) { last_signal = sig; return 0; }
 int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info) { return -ESRCH; }
 struct task *task_lookup(int pid) { return pid == (current ? current->tid : -1) ? current : NULL; }

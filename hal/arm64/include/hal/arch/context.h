@@ -53,6 +53,24 @@ struct hal_trapframe {
 	int64_t syscallno; /* x8 at syscall entry, -1 for other exceptions */
 };
 
+/* The system call accessors of <hal/context.h>, inline: one load or
+ * store each, on every system call. */
+static inline unsigned long hal_tf_syscall_nr(const struct hal_trapframe *tf)
+{
+	return (unsigned long)tf->syscallno;
+}
+
+static inline void hal_tf_args(const struct hal_trapframe *tf, unsigned long args[6])
+{
+	for (unsigned i = 0; i < 6; i++)
+		args[i] = tf->regs[i];
+}
+
+static inline void hal_tf_set_return(struct hal_trapframe *tf, long v)
+{
+	tf->regs[0] = (uint64_t)v;
+}
+
 /* The user's FP/SIMD registers: q0-q31 (two 64-bit halves each, low half
  * first, as stp q0, q1 stores them), FPSR, FPCR. 528 bytes, the payload of
  * Linux's struct fpsimd_context. [Arm ARM C5.2.7 FPCR, C5.2.8 FPSR] */

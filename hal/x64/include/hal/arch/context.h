@@ -26,6 +26,28 @@ struct hal_trapframe {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
+/* The system call accessors of <hal/context.h>, inline: one load or
+ * store each, on every system call. */
+static inline unsigned long hal_tf_syscall_nr(const struct hal_trapframe *tf)
+{
+	return tf->orig_rax;
+}
+
+static inline void hal_tf_args(const struct hal_trapframe *tf, unsigned long args[6])
+{
+	args[0] = tf->rdi;
+	args[1] = tf->rsi;
+	args[2] = tf->rdx;
+	args[3] = tf->r10;
+	args[4] = tf->r8;
+	args[5] = tf->r9;
+}
+
+static inline void hal_tf_set_return(struct hal_trapframe *tf, long v)
+{
+	tf->rax = (uint64_t)v;
+}
+
 /* The trapframe's vector for SYSCALL entries (not a real IDT vector). */
 #define HAL_X64_VEC_SYSCALL 0x100
 
