@@ -193,13 +193,16 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		return -EINVAL;
 	user_info(&info, sig, SI_USER);
 	if (pid > 0) {
+		long r;
+
 		t = task_lookup(pid);
 		if (!t)
 			return -ESRCH;
-		int r = kill_permission(t, sig);
-		if (r)
-			return r;
-		return sig ? send_group_signal(t, sig, &info) : 0;
+		r = kill_permission(t, sig);
+		if (!r && sig)
+			r = send_group_signal(t, sig, &info);
+		put_task(t);
+		return r;
 	}
 	if (pid == 0)
 		return kill_pgrp_user(current->pgid, sig, &info);
@@ -226,16 +229,24 @@ static long do_tkill(int tgid, int tid, int sig)
 	struct linux_siginfo info;
 	struct task *t;
 
+	long r;
+
 	if (tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
 	t = task_lookup(tid);
-	if (!t || (tgid > 0 && t->tgid != tgid))
+	if (!t || (tgid > 0 && t->tgid != tgid)) {
+		put_task(t);
 		return -ESRCH;
-	int r = kill_permission(t, sig);
-	if (r)
+	}
+	r = kill_permission(t, sig);
+	if (r) {
+		put_task(t);
 		return r;
+	}
 	user_info(&info, sig, SI_TKILL);
-	return sig ? send_signal(t, sig, &info) : 0;
+	r = sig ? send_signal(t, sig, &info) : 0;
+	put_task(t);
+	return r;
 }
 
 SYSCALL_DEFINE2(tkill, int, tid, int, sig)
@@ -260,20 +271,23 @@ static long do_sigqueue(int tgid, int tid, int sig, uintptr_t uinfo)
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
+	long r;
+
 	if (copy_from_user(&info, uinfo, sizeof info))
 		return -EFAULT;
 	t = task_lookup(tid);
 	if (!t || (tgid > 0 && t->tgid != tgid))
-		return -ESRCH;
-	if ((info.si_code >= 0 || info.si_code == SI_TKILL) && t != current)
-		return -EPERM;
-	int r = kill_permission(t, sig);
-	if (r)
-		return r;
-	info.si_signo = sig;
-	if (!sig)
-		return 0;
-	return tgid > 0 ? send_signal(t, sig, &info) : send_group_signal(t, sig, &info);
+		r = -ESRCH;
+	else if ((info.si_code >= 0 || info.si_code == SI_TKILL) && t != current)
+		r = -EPERM;
+	else
+		r = kill_permission(t, sig);
+	if (!r && sig) {
+		info.si_signo = sig;
+		r = tgid > 0 ? send_signal(t, sig, &info) : send_group_signal(t, sig, &info);
+	}
+	put_task(t);
+	return r;
 }
 
 SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, uintptr_t, uinfo)

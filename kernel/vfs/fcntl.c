@@ -119,9 +119,13 @@ struct f_owner_ex {
 /* Does a thread, process or process group numbered pid exist? */
 static bool owner_exists(int type, int pid)
 {
+	struct task *t;
+
 	if (type == F_OWNER_PGRP)
 		return kill_pgrp(pid, 0, NULL) != -ESRCH;
-	return pid > 0 && task_lookup(pid) != NULL;
+	t = pid > 0 ? task_lookup(pid) : NULL;
+	put_task(t);
+	return t != NULL;
 }
 
 /* [fcntl(2)] F_SETOWN: pid > 0 a process, < 0 the process group -pid,

@@ -16,6 +16,7 @@
 #define KERNEL_VFS_H
 #include <hal/types.h>
 #include <kernel/list.h>
+#include <kernel/mutex.h>
 #include <kernel/service.h>
 #include <kernel/wait.h>
 
@@ -300,6 +301,12 @@ struct super_block {
 	struct svc_instance svc; /* the file system as a service instance (do_mount());
 				  * name NULL for the core's own pseudo file systems */
 	unsigned long flags;	 /* MS_RDONLY, ... */
+	/* The core's: held around every directory operation of this file
+	 * system (lookup, create, mkdir, mknod, symlink, link, unlink, rmdir,
+	 * rename, readdir), so a file system's directories are changed and
+	 * read by one CPU at a time (Linux's i_rwsem, per super block here).
+	 * File data calls (read, write, get_page) do not take it. */
+	struct mutex s_dir_mutex;
 };
 
 struct file {
