@@ -18,7 +18,9 @@
  * or making no progress for STALL_S seconds (blocked in pause(), a read of the tty...)
  * is killed and restarted with the next seed of its slot: a user process dying is
  * not a finding. Findings fail a KTEST case (tests/guest/README.md):
- *   - a worker that does not die within 20 s of SIGKILL (stuck in the kernel),
+ *   - a worker, or a process a worker left behind, that does not die within 20 s of
+ *     SIGKILL (stuck in the kernel),
+ *   - no call made for 60 s (each new worker blocks before its first call),
  *   - a contained service fault (/proc/kevlar/services "contained" grows),
  *   - after the run, the system cannot fork+exec /bin/true or read /proc/meminfo.
  * A kernel panic, a fault report or a dead kernel is judged by tests/qemu_run.sh
@@ -35,7 +37,11 @@
  * children (never -1 or pid 1), process_vm_writev/prlimit64/... on other pids,
  * clone/fork/vfork with random flags (fork happens as a sequence), execve of a valid
  * path, syslog actions that silence the console, and mutating path calls (unlink,
- * rename, chmod, mount...) outside the worker's scratch directory /tmp/fz/<slot>.
+ * rename, chmod, mount...) outside the worker's scratch directory /tmp/fz/<slot>.<gen>
+ * (fresh for each worker, removed by the supervisor after it).
+ * The supervisor also SIGKILLs the processes workers leave behind (a forked child that
+ * left the worker's process group) and, before each phase, puts back the modes of /,
+ * /tmp, /dev and the /dev nodes that root workers may have changed through their fds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
