@@ -76,11 +76,16 @@ static void on_alarm(int sig)
     alarms++;
 }
 
-/* sendfile(2) of 64 MiB from /dev/zero with SIGALRM (a handler, no SA_RESTART)
+/* sendfile(2) of 64 MiB from a sparse file to /dev/null with SIGALRM (a handler, no SA_RESTART)
  * every ms: each copy must end early with a positive short count. */
 static void sendfile_short_on_signal(void)
 {
-    int z = open("/dev/zero", O_RDONLY), n = open("/dev/null", O_WRONLY);
+    /* A sparse 64 MiB file (Linux cannot sendfile from /dev/zero: EINVAL). */
+    int z = open("sparse", O_RDWR | O_CREAT | O_TRUNC, 0600), n = open("/dev/null", O_WRONLY);
+    if (z < 0 || ftruncate(z, 64 << 20)) {
+        ktest_result("fuzzfind.sendfile_short_on_signal", 0, "sparse file: errno=%d", errno);
+        return;
+    }
     struct sigaction sa = {.sa_handler = on_alarm};
     sigaction(SIGALRM, &sa, NULL);
     struct itimerval it = {.it_interval = {0, 1000}, .it_value = {0, 1000}};
@@ -89,7 +94,8 @@ static void sendfile_short_on_signal(void)
     setitimer(ITIMER_REAL, &it, NULL);
     /* Each call sees SIGALRM within a ms: none may copy all it was asked for. */
     for (calls = 0; calls < 5; calls++) {
-        r = sendfile(n, z, NULL, 64 << 20);
+        off_t off = 0;
+        r = sendfile(n, z, &off, 64 << 20);
         if (r < 0 || r == 64 << 20)
             break;
         total += r;
@@ -101,6 +107,7 @@ static void sendfile_short_on_signal(void)
                  "%d calls, last returned %zd (errno %d), %zd bytes, %d alarms", calls, r, errno, total, (int)alarms);
     close(z);
     close(n);
+    unlink("sparse");
 }
 
 static void fifo_open(void)

@@ -14,7 +14,8 @@
  * kill, tgkill, rt_sigqueueinfo, pidfd_send_signal and a process group of another
  * user, SIGCONT allowed within the session.
  * Written to Linux's rules (kernel/signal.c check_kill_permission, fs/proc/base.c,
- * capabilities(7)); compare with tests/guest/run-in-linux-vm.sh (KTEST_ONLY=t_priv). */
+ * capabilities(7)); every check passes on Debian's Linux 6.1
+ * (KTEST_ONLY=t_priv tests/guest/run-in-linux-vm.sh x86_64). */
 #include "ktest.h"
 
 #include <sched.h>
