@@ -225,6 +225,8 @@ SYSCALL_DEFINE4(pidfd_send_signal, int, pidfd, int, sig, uintptr_t, uinfo, unsig
 	t = p->task;
 	if (!r && !t)
 		r = -ESRCH;
+	if (!r && !p->exited)
+		r = kill_permission(t, sig);
 	if (!r && sig && !p->exited)
 		r = send_group_signal(t, sig, &info);
 	fput(f);

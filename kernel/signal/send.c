@@ -223,6 +223,41 @@ int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info)
 	return found ? 0 : -ESRCH;
 }
 
+int kill_permission(const struct task *t, int sig)
+{
+	const struct task *c = current;
+
+	if (!c || t->tgid == c->tgid || c->euid == 0)
+		return 0;
+	if (c->euid == t->suid || c->euid == t->uid || c->uid == t->suid || c->uid == t->uid)
+		return 0;
+	if (sig == SIGCONT && t->sid == c->sid)
+		return 0;
+	return -EPERM;
+}
+
+int kill_pgrp_user(int pgid, int sig, const struct linux_siginfo *info)
+{
+	struct task *t;
+	int r = -ESRCH;
+	bool sent = false;
+	irqflags_t f;
+
+	if (pgid <= 0)
+		return -ESRCH;
+	f = spin_lock_irqsave(&tasklist_lock);
+	list_for_each_entry(t, &task_list, all_list) {
+		if (t->pgid != pgid || !thread_group_leader(t))
+			continue;
+		r = kill_permission(t, sig);
+		if (r == 0 && sig)
+			r = send_group_signal_locked(t, sig, info);
+		sent |= r == 0;
+	}
+	spin_unlock_irqrestore(&tasklist_lock, f);
+	return sent ? 0 : r;
+}
+
 /* Linux force_sig_info(): a blocked or ignored synchronous signal is
  * unblocked and gets the default action, and even init is not spared. */
 void force_sig_fault(int sig, int code, uintptr_t addr)

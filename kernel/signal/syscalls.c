@@ -181,7 +181,9 @@ static void user_info(struct linux_siginfo *info, int sig, int code)
 
 /* [kill(2)]: pid > 0 that process, 0 the caller's process group, -1 every
  * process but init and the caller, < -1 process group -pid. Signal 0
- * checks existence. */
+ * checks existence and permission. Only processes the caller may signal
+ * (kill_permission()) get it: EPERM when none of the targets may (kill -1
+ * skips them quietly, as Linux's kill_something_info()). */
 SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
 	struct linux_siginfo info;
@@ -196,12 +198,14 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		t = task_lookup(pid);
 		if (!t)
 			return -ESRCH;
-		r = sig ? send_group_signal(t, sig, &info) : 0;
+		r = kill_permission(t, sig);
+		if (!r && sig)
+			r = send_group_signal(t, sig, &info);
 		put_task(t);
 		return r;
 	}
 	if (pid == 0)
-		return kill_pgrp(current->pgid, sig, &info);
+		return kill_pgrp_user(current->pgid, sig, &info);
 	if (pid == -1) {
 		bool found = false;
 		irqflags_t f = spin_lock_irqsave(&tasklist_lock);
@@ -209,7 +213,7 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 			if (t->tgid <= 1 || t->tgid == current->tgid || !thread_group_leader(t))
 				continue;
 			found = true;
-			if (sig)
+			if (sig && kill_permission(t, sig) == 0)
 				send_group_signal_locked(t, sig, &info);
 		}
 		spin_unlock_irqrestore(&tasklist_lock, f);
@@ -217,7 +221,7 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 	}
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	return kill_pgrp(-pid, sig, &info);
+	return kill_pgrp_user(-pid, sig, &info);
 }
 
 static long do_tkill(int tgid, int tid, int sig)
@@ -233,6 +237,11 @@ static long do_tkill(int tgid, int tid, int sig)
 	if (!t || (tgid > 0 && t->tgid != tgid)) {
 		put_task(t);
 		return -ESRCH;
+	}
+	r = kill_permission(t, sig);
+	if (r) {
+		put_task(t);
+		return r;
 	}
 	user_info(&info, sig, SI_TKILL);
 	r = sig ? send_signal(t, sig, &info) : 0;
@@ -271,9 +280,9 @@ static long do_sigqueue(int tgid, int tid, int sig, uintptr_t uinfo)
 		r = -ESRCH;
 	else if ((info.si_code >= 0 || info.si_code == SI_TKILL) && t != current)
 		r = -EPERM;
-	else if (!sig)
-		r = 0;
-	else {
+	else
+		r = kill_permission(t, sig);
+	if (!r && sig) {
 		info.si_signo = sig;
 		r = tgid > 0 ? send_signal(t, sig, &info) : send_group_signal(t, sig, &info);
 	}

@@ -4,7 +4,9 @@
  * Input is taken out of the queue with interrupts masked into a small
  * kernel buffer, then copied to the user with interrupts enabled (a
  * user copy may fault and sleep). */
+#include <kernel/current.h>
 #include <kernel/errno.h>
+#include <kernel/sched.h>
 #include <kernel/task.h>
 #include <kernel/time.h>
 #include <kernel/spinlock.h>
@@ -144,9 +146,11 @@ ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
 	return (ssize_t)done;
 }
 
-/* Write through OPOST processing to the driver. Output stopped by ^S
- * waits (or -EAGAIN under O_NONBLOCK); background groups get SIGTTOU
- * under TOSTOP. */
+/* Write through OPOST processing to the driver, CHUNK bytes at a time.
+ * Output stopped by ^S waits (or -EAGAIN under O_NONBLOCK); background
+ * groups get SIGTTOU under TOSTOP. Returns the bytes written, short when a
+ * signal arrived after the first chunk; -ERESTARTSYS, -EAGAIN, -EFAULT, -EIO
+ * when nothing was. May sleep (a preemption point between chunks). */
 ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
 {
 	struct tty *tty = f->private_data;
@@ -172,6 +176,15 @@ ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
 			return done ? (ssize_t)done : -EFAULT;
 		n_tty_output(tty, kbuf, n);
 		done += n;
+		/* Between chunks, as Linux's iterate_tty_write (drivers/tty/tty_io.c):
+		 * a signal ends a long write with the bytes written so far ([write(2)]:
+		 * "interrupted after at least one byte has been written ... returns the
+		 * number of bytes written"), and other tasks get the CPU. Without this a
+		 * 1 GiB sendfile(2) to the console held the only CPU for minutes and
+		 * SIGKILL could not end it (docs/reliability.md, tests/guest/t_fuzzfind.c). */
+		if (u->len && current_signal_pending())
+			break;
+		cond_resched();
 	}
 	return (ssize_t)done;
 }

@@ -1,7 +1,9 @@
 /* In-kernel copies between files: [sendfile(2)], [copy_file_range(2)].
  * A simple loop through a one-page kernel buffer. */
 #include <hal/usercopy.h>
+#include <kernel/current.h>
 #include <kernel/kmalloc.h>
+#include <kernel/sched.h>
 #include <kernel/syscall.h>
 
 #include "internal.h"
@@ -9,7 +11,8 @@
 #define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK)
 
 /* Copy up to count bytes from in (at *ipos) to out (at *opos, NULL: its
- * file position). Returns bytes copied or -errno if nothing was. */
+ * file position), a page at a time. Returns bytes copied (short when a
+ * signal is pending after a page) or -errno if nothing was. May sleep. */
 static ssize_t copy_loop(struct file *in, off_t *ipos, struct file *out, off_t *opos, size_t count)
 {
 	char *buf = kmalloc(PAGE_SIZE);
@@ -45,6 +48,14 @@ static ssize_t copy_loop(struct file *in, off_t *ipos, struct file *out, off_t *
 		}
 		if ((size_t)n < want)
 			break;
+		/* Between pages, as Linux's splice loop (fs/splice.c
+		 * splice_direct_to_actor): a signal ends the copy with the bytes
+		 * copied so far, and other tasks get the CPU (count is the user's:
+		 * up to 2 GiB). The fuzzer's 1 GiB sendfile to the console held the
+		 * CPU for minutes (docs/reliability.md, tests/guest/t_fuzzfind.c). */
+		if (total < count && current_signal_pending())
+			break;
+		cond_resched();
 	}
 	kfree(buf);
 	return total ? (ssize_t)total : err;

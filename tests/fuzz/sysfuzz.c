@@ -18,7 +18,9 @@
  * or making no progress for STALL_S seconds (blocked in pause(), a read of the tty...)
  * is killed and restarted with the next seed of its slot: a user process dying is
  * not a finding. Findings fail a KTEST case (tests/guest/README.md):
- *   - a worker that does not die within 20 s of SIGKILL (stuck in the kernel),
+ *   - a worker, or a process a worker left behind, that does not die within 20 s of
+ *     SIGKILL (stuck in the kernel),
+ *   - no call made for 60 s (each new worker blocks before its first call),
  *   - a contained service fault (/proc/kevlar/services "contained" grows),
  *   - after the run, the system cannot fork+exec /bin/true or read /proc/meminfo.
  * A kernel panic, a fault report or a dead kernel is judged by tests/qemu_run.sh
@@ -35,7 +37,11 @@
  * children (never -1 or pid 1), process_vm_writev/prlimit64/... on other pids,
  * clone/fork/vfork with random flags (fork happens as a sequence), execve of a valid
  * path, syslog actions that silence the console, and mutating path calls (unlink,
- * rename, chmod, mount...) outside the worker's scratch directory /tmp/fz/<slot>.
+ * rename, chmod, mount...) outside the worker's scratch directory /tmp/fz/<slot>.<gen>
+ * (fresh for each worker, removed by the supervisor after it).
+ * The supervisor also SIGKILLs the processes workers leave behind (a forked child that
+ * left the worker's process group) and, before each phase, puts back the modes of /,
+ * /tmp, /dev and the /dev nodes that root workers may have changed through their fds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,7 +60,10 @@
 #include <sys/epoll.h>
 #include <grp.h>
 #include <sys/eventfd.h>
+#include <dirent.h>
+#include <ftw.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -1164,7 +1173,7 @@ static void open_fds(void)
             fds[nfds++] = _fd;                                                                       \
     } while (0)
     snprintf(p, sizeof p, "%s/f", scratch);
-    ADD(open(p, O_RDWR | O_CREAT, 0666));
+    ADD(open(p, O_RDWR | O_CREAT | O_NONBLOCK, 0666)); /* the fuzzer may have made it a FIFO */
     ADD(open(scratch, O_RDONLY | O_DIRECTORY));
     ADD(open("/", O_RDONLY | O_DIRECTORY));
     int pp[2];
@@ -1249,7 +1258,7 @@ static void sequence(struct rng *r, int thr)
     switch (which) {
     case 0: { /* open -> mmap -> ftruncate -> touch the page (SIGBUS in a child) */
         snprintf(p, sizeof p, "%s/m", scratch);
-        int fd = open(p, O_RDWR | O_CREAT, 0666);
+        int fd = open(p, O_RDWR | O_CREAT | O_NONBLOCK, 0666);
         if (fd < 0)
             break;
         if (ftruncate(fd, 2 * PAGE) == 0) {
@@ -1421,15 +1430,28 @@ static void *fuzz_thread(void *p)
     return NULL;
 }
 
-static void worker(int slot, unsigned long seed, int unpriv)
+static void worker(int slot, unsigned long gen, unsigned long seed, int unpriv)
 {
     slot_no = slot;
     setsid();
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    snprintf(scratch, sizeof scratch, "/tmp/fz/%d", slot);
+    /* A fresh directory for each worker: one its predecessor left behind may hold a
+     * FIFO where "ro" or "f" should be (opening it would block the worker before its
+     * first call, again and again) and whatever else it renamed or made there. */
+    snprintf(scratch, sizeof scratch, "/tmp/fz/%d.%lu", slot, gen);
     mkdir("/tmp/fz", 0777);
     mkdir(scratch, 0777);
     chmod(scratch, 0777);
+    /* 0-2 become /dev/null, opened while still root: as uid 65534 the open fails
+     * when a root worker has fchmod()ed /dev/null (its fd is in the pool), and
+     * 0-2 would stay the supervisor's console, to which the worker then wrote
+     * (docs/reliability.md, finding 3). Without /dev/null, no 0-2 at all. */
+    int nul = open("/dev/null", O_RDWR);
+    for (int i = 0; i < 3; i++)
+        if (nul < 0 || dup2(nul, i) != i)
+            close(i);
+    if (nul > 2)
+        close(nul);
     if (unpriv) {
         if (chown(scratch, NOBODY, NOBODY)) {
         }
@@ -1444,14 +1466,6 @@ static void worker(int slot, unsigned long seed, int unpriv)
         close(log_fd); /* no writable console in a worker: its output would fill the log */
         log_fd = -1;
     }
-    int nul = open("/dev/null", O_RDWR);
-    if (nul >= 0) {
-        dup2(nul, 0);
-        dup2(nul, 1);
-        dup2(nul, 2);
-        if (nul > 2)
-            close(nul);
-    }
     char p[128];
     snprintf(p, sizeof p, "%s/d", scratch);
     mkdir(p, 0777);
@@ -1461,7 +1475,7 @@ static void worker(int slot, unsigned long seed, int unpriv)
     snprintf(p, sizeof p, "%s/p", scratch);
     mkfifo(p, 0666);
     snprintf(p, sizeof p, "%s/ro", scratch);
-    close(open(p, O_CREAT | O_RDONLY, 0444));
+    close(open(p, O_CREAT | O_RDONLY | O_NONBLOCK, 0444));
     chmod(p, 0444);
 
     memset(longpath, 'a', sizeof longpath - 1);
@@ -1565,6 +1579,69 @@ static void dump_ring(int s)
     fflush(stdout);
 }
 
+/* Remove a worker's scratch tree (supervisor, as root, after the worker is gone).
+ * Best effort: a mount the worker made there is detached first. */
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR) {
+        if (rmdir(path) && umount2(path, MNT_DETACH) == 0 && rmdir(path)) {
+        }
+    } else if (unlink(path)) {
+    }
+    return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+    if (*dir)
+        nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* Processes the workers left behind: children of a worker (fork in the middle)
+ * that left its process group with setpgid/setsid escape kill(-worker) and, once
+ * the worker is gone, are the supervisor's (PR_SET_CHILD_SUBREAPER). SIGKILL every
+ * child of the supervisor that is not a running worker; returns how many there were. */
+static int kill_strays(const pid_t *workers, int n)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int strays = 0;
+    pid_t me = getpid();
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        char path[64], buf[512];
+        pid_t p = (pid_t)strtol(de->d_name, NULL, 10);
+        if (p <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        buf[len] = 0;
+        char *rp = strrchr(buf, ')'); /* "pid (comm) S ppid ..." */
+        char state;
+        int ppid;
+        if (!rp || sscanf(rp + 1, " %c %d", &state, &ppid) != 2 || ppid != me || state == 'Z')
+            continue; /* not ours, or dead already (waitpid reaps it) */
+        int worker = 0;
+        for (int i = 0; i < n; i++)
+            worker |= workers[i] == p;
+        if (!worker) {
+            kill(p, SIGKILL);
+            strays++;
+        }
+    }
+    closedir(d);
+    return strays;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -1572,17 +1649,40 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* What root workers may have changed through an fd of their pool (fchmod, fchown of
+ * "/" or /dev/null...) and the next phase needs: put it back before each phase. */
+static void restore_world(void)
+{
+    static const struct {
+        const char *path;
+        mode_t mode;
+    } w[] = {
+        {"/", 0755},          {"/tmp", 01777},        {"/tmp/fz", 0777},     {"/dev", 0755},
+        {"/dev/null", 0666},  {"/dev/zero", 0666},    {"/dev/full", 0666},   {"/dev/urandom", 0666},
+        {"/dev/random", 0666}, {"/dev/console", 0600}, {"/dev/tty", 0666},
+    };
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        if (chown(w[i].path, 0, 0) || chmod(w[i].path, w[i].mode)) {
+        }
+    }
+}
+
 /* Runs `calls` calls in workers; returns the number of findings. */
 static int phase(const char *name, int unpriv, unsigned long calls, unsigned long seed)
 {
+    static unsigned long scratch_gen; /* a fresh /tmp/fz/<slot>.<gen> for each worker */
     pid_t pid[MAX_PROCS] = {0};
-    unsigned long gen[MAX_PROCS] = {0}, last[MAX_PROCS] = {0};
+    unsigned long gen[MAX_PROCS] = {0}, last[MAX_PROCS] = {0}, strays = 0;
+    char old_scratch[MAX_PROCS][64] = {{0}};
+    double progress_t = now();
+    unsigned long progress_total = sh->total;
     double since[MAX_PROCS] = {0}, killed_at[MAX_PROCS] = {0};
     unsigned long deaths = 0, stalls = 0, start_total = sh->total, next_beat;
     int findings = 0;
     unsigned long sigs[65] = {0};
     double t0 = now();
 
+    restore_world();
     sh->budget = sh->total + calls;
     next_beat = sh->total + opt_heartbeat;
     printf("sysfuzz: phase %s: seed %lu, %lu calls, %d processes x %d threads, uid %d\n", name, seed, calls,
@@ -1595,9 +1695,11 @@ static int phase(const char *name, int unpriv, unsigned long calls, unsigned lon
                 unsigned long ws = seed * 1000003UL + s * 7919UL + gen[s]++;
                 sh->slot[s].seed = ws;
                 sh->slot[s].calls = 0;
+                unsigned long g = scratch_gen++;
                 pid_t c = fork();
                 if (c == 0)
-                    worker(s, ws, unpriv);
+                    worker(s, g, ws, unpriv);
+                snprintf(old_scratch[s], sizeof old_scratch[s], "/tmp/fz/%d.%lu", s, g);
                 if (c < 0) {
                     printf("sysfuzz: fork: %s\n", strerror(errno));
                     continue;
@@ -1625,11 +1727,27 @@ static int phase(const char *name, int unpriv, unsigned long calls, unsigned lon
                     deaths++;
                     sigs[WTERMSIG(st) & 63]++;
                 }
-                /* its forked children are in its session: end them too */
+                /* its forked children: those still in its group, then the others */
                 kill(-c, SIGKILL);
+                strays += kill_strays(pid, opt_procs);
+                rm_tree(old_scratch[s]);
             }
         }
         double t = now();
+        if (sh->total != progress_total) {
+            progress_total = sh->total;
+            progress_t = t;
+        } else if (t - progress_t > 60 && sh->total < sh->budget) {
+            /* Workers restarted again and again and not one call made: each one
+             * blocks before its first call (a fuzzer bug), or the kernel lets
+             * nothing run. Not a silent timeout: say so and end the phase. */
+            printf("sysfuzz: FINDING: no call made for 60 s (%lu calls so far)\n", sh->total - start_total);
+            for (int s = 0; s < opt_procs; s++)
+                dump_ring(s);
+            findings++;
+            sh->budget = sh->total;
+            progress_t = t;
+        }
         for (int s = 0; s < opt_procs; s++) {
             if (!pid[s])
                 continue;
@@ -1664,12 +1782,31 @@ static int phase(const char *name, int unpriv, unsigned long calls, unsigned lon
                 }
         }
     }
-    while (waitpid(-1, NULL, WNOHANG) > 0)
-        ;
+    /* Nothing of the phase may stay: the strays get SIGKILL, and a process that
+     * does not die of it within 20 s is stuck in the kernel. */
+    double tk = now();
+    for (;;) {
+        strays += kill_strays(pid, 0);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        errno = 0;
+        if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+            break;
+        if (now() - tk > 20) {
+            printf("sysfuzz: FINDING: a process left by the workers did not die 20 s after SIGKILL\n");
+            findings++;
+            break;
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    for (int s = 0; s < opt_procs; s++)
+        rm_tree(old_scratch[s]);
     double el = now() - t0;
     printf("sysfuzz: phase %s done: %lu calls in %.1f s (%.0f/s), %lu workers killed by a signal, %lu stalled and "
-           "restarted, %d findings\n",
-           name, sh->total - start_total, el, (sh->total - start_total) / (el > 0 ? el : 1), deaths, stalls, findings);
+           "restarted, %lu strays killed, %d findings\n",
+           name, sh->total - start_total, el, (sh->total - start_total) / (el > 0 ? el : 1), deaths, stalls, strays,
+           findings);
     printf("sysfuzz: signals:");
     for (int i = 1; i < 65; i++)
         if (sigs[i])

@@ -143,8 +143,19 @@ int send_signal(struct task *t, int sig, const struct linux_siginfo *info);
  * SIGKILL reaches every thread, SIGCONT resumes every stopped one.
  * 0, -EINVAL, -EAGAIN. Any context. [signal(7)] "Signals and threads" */
 int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info);
-/* Signal every process of process group pgid. 0 or -ESRCH. */
+/* Signal every process of process group pgid (the kernel's own signals:
+ * no permission check). 0 or -ESRCH. */
 int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info);
+/* May current send sig (0: only the check) to t from user space? Linux
+ * check_kill_permission()/kill_ok_by_cred() (kernel/signal.c): yes for its
+ * own thread group, for root, when the sender's real or effective user ID
+ * equals the target's real or saved set-user-ID, and for SIGCONT within the
+ * sender's session; else -EPERM ([kill(2)] EPERM). Process context. */
+int kill_permission(const struct task *t, int sig);
+/* kill(2) of process group pgid from user space: each process the caller
+ * may signal (kill_permission()) gets sig. 0 if one did, else -EPERM if one
+ * was refused, -ESRCH if the group is empty (Linux __kill_pgrp_info()). */
+int kill_pgrp_user(int pgid, int sig, const struct linux_siginfo *info);
 /* A synchronous fault signal for current (SIGSEGV at addr...): delivered
  * even if blocked or ignored (then the default action applies). */
 void force_sig_fault(int sig, int code, uintptr_t addr);
