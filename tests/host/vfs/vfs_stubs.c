@@ -71,6 +71,9 @@ void mutex_lock(struct mutex *m) { if (m->owner) panic("mutex %s taken twice", m
 void mutex_unlock(struct mutex *m) { m->owner = NULL; }
 void mutex_init(struct mutex *m, const char *name) { m->owner = NULL; m->name = name; wait_queue_init(&m->wq); }
 void hal_cpu_relax(void) {}
+/* sendfile's copy loop (kernel/vfs/sendfile.c): no signals, nothing else to run on the host. */
+bool current_signal_pending(void) { return false; }
+void cond_resched(void) {}
 int sched_sleep_mutex(struct wait_queue *wq, struct mutex *m, uint64_t d, bool i) { return sched_sleep(wq, d, i); }
 int64_t time_realtime_ns(void) { return 1700000000LL * 1000000000LL; }
 uint64_t hal_timer_now_ns(void) { static uint64_t t; return t += 1000; }
