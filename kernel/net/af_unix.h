@@ -87,14 +87,19 @@ int unix_find_other(const struct sockaddr_storage *addr, int len, int type, stru
 int unix_autobind(struct unix_sock *u);
 /* Sleep (interruptibly, until the deadline if any) until cond: 0, or
  * -ERESTARTSYS (signal, no deadline), -EINTR (signal with a timeout),
- * -EAGAIN (deadline passed). */
+ * -EAGAIN (deadline passed). cond is tested after prepare_to_wait() has
+ * queued the task (<kernel/wait.h>), and every waker changes the state
+ * under unix_lock before wake_up(), so a wake-up from another CPU is not
+ * lost. cond must not sleep. */
 #define unix_wait(u, cond, timeo_ns)                                              \
 	({                                                                        \
 		int __r = 0;                                                      \
 		uint64_t __dl = (timeo_ns) ? hal_timer_now_ns() + (timeo_ns) : 0; \
-		irqflags_t __f = hal_irq_save();                                  \
-		while (!(cond)) {                                                 \
-			__r = sched_sleep(&(u)->wait, __dl, true);                \
+		for (;;) {                                                        \
+			prepare_to_wait(&(u)->wait, __dl, true);                  \
+			if (cond)                                                 \
+				break;                                            \
+			__r = sched_wait();                                       \
 			if (__r == -ETIMEDOUT) {                                  \
 				__r = (cond) ? 0 : -EAGAIN;                       \
 				break;                                            \
@@ -104,7 +109,7 @@ int unix_autobind(struct unix_sock *u);
 				break;                                            \
 			}                                                         \
 		}                                                                 \
-		hal_irq_restore(__f);                                             \
+		finish_wait(&(u)->wait);                                          \
 		__r;                                                              \
 	})
 

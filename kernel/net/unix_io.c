@@ -345,13 +345,16 @@ static bool dgram_full(struct unix_sock *u, struct unix_sock *other)
 static int dgram_wait(struct unix_sock *u, struct unix_sock *other, uint64_t timeo_ns)
 {
 	uint64_t dl = timeo_ns ? hal_timer_now_ns() + timeo_ns : 0;
-	irqflags_t f = hal_irq_save();
+	/* The counters change under unix_lock; queued before it is dropped
+	 * (sched_sleep_locked()), a receiver on another CPU cannot slip its
+	 * wake-up in between. */
+	irqflags_t f = spin_lock_irqsave(&unix_lock);
 	int r = 0;
 
 	while (dgram_full(u, other) && !other->dead) {
 		bool own = u->wmem >= (size_t)u->sndbuf;
 
-		r = sched_sleep(own ? &u->wait : &other->peer_wait, dl, true);
+		r = sched_sleep_locked(own ? &u->wait : &other->peer_wait, &unix_lock, dl, true);
 		if (r == -ETIMEDOUT) {
 			r = dgram_full(u, other) && !other->dead ? -EAGAIN : 0;
 			break;
@@ -361,7 +364,7 @@ static int dgram_wait(struct unix_sock *u, struct unix_sock *other, uint64_t tim
 			break;
 		}
 	}
-	hal_irq_restore(f);
+	spin_unlock_irqrestore(&unix_lock, f);
 	return r;
 }
 
