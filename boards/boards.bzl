@@ -28,6 +28,7 @@ DEFAULT_SERVICES = [
     "tmpfs",
     "initramfs",
     "devfs",
+    "ext2",
 ]
 
 def board(arch, drivers, default = False, hal = [], services = None, dtb = None, aliases = []):

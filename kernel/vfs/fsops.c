@@ -264,6 +264,24 @@ int fs_removexattr(struct inode *inode, const char *name)
 	return FS_CALL(inode->sb, inode->i_op->removexattr(inode, name));
 }
 
+int fs_sync(struct super_block *sb)
+{
+	if (!sb || sb_failed(sb))
+		return sb ? -EIO : 0;
+	if (!sb->s_op || !sb->s_op->sync_fs)
+		return 0;
+	return FS_CALL(sb, sb->s_op->sync_fs(sb));
+}
+
+int fs_kstatfs(struct super_block *sb, struct kstatfs *st)
+{
+	if (sb_failed(sb))
+		return -EIO;
+	if (!sb->s_op || !sb->s_op->kstatfs_op)
+		return -ENOSYS;
+	return FS_CALL(sb, sb->s_op->kstatfs_op(sb, st));
+}
+
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files)
 {
 	*blocks = *bfree = *files = 0;

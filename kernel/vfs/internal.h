@@ -325,6 +325,10 @@ int fs_setxattr(struct inode *inode, const char *name, const void *value, size_t
 ssize_t fs_listxattr(struct inode *inode, char *buf, size_t size, bool with_trusted);
 int fs_removexattr(struct inode *inode, const char *name);
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files);
+/* sb's sync_fs (0 without one, -EIO for a failed instance). */
+int fs_sync(struct super_block *sb);
+/* sb's kstatfs_op: 0, -errno, -ENOSYS without one. */
+int fs_kstatfs(struct super_block *sb, struct kstatfs *st);
 
 int file_op_open(struct file *f);
 void file_op_release(struct file *f);

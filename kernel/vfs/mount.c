@@ -260,26 +260,51 @@ static const char *mount_opts(unsigned long flags, char *out, size_t len)
 	return out;
 }
 
+/* Is m's root at or below root, across mount points? A process sees only
+ * the mounts under its root, with paths from there [proc(5)] (a chroot,
+ * booting from root=). NULL root: all of them. */
+static bool mount_under(const struct mount *m, const struct dentry *root)
+{
+	const struct dentry *d = m->root;
+
+	if (!root)
+		return true;
+	for (;;) {
+		if (d == root)
+			return true;
+		if (d == d->mnt->root || !d->parent) {
+			if (!d->mnt->parent || !d->mnt->mountpoint)
+				return false;
+			d = d->mnt->mountpoint;
+			continue;
+		}
+		d = d->parent;
+	}
+}
+
 /* [proc(5)] /proc/<pid>/mountinfo: "id parent major:minor root mountpoint
  * options - fstype source superoptions" per mount; a mount's root within
  * its file system is always "/" here (no bind mounts of subdirectories),
  * the root mount is its own parent as on Linux. */
 size_t vfs_mountinfo_show(char *buf, size_t len)
 {
+	struct dentry *root = current_root();
 	char *path = kmalloc(PATH_MAX);
 	struct mount *m;
 	size_t used = 0;
 	char opts[48], sopts[48];
 
-	if (!path)
+	if (!path) {
+		dput(root);
 		return 0;
+	}
 	if (len)
 		buf[0] = '\0';
 	mutex_lock(&mount_mutex);
 	list_for_each_entry(m, &mount_list, list) {
 		int n;
 
-		if (d_path(m->root, NULL, path, PATH_MAX, false) < 0)
+		if (!mount_under(m, root) || d_path(m->root, root, path, PATH_MAX, false) < 0)
 			continue;
 		if (used >= len)
 			break;
@@ -294,24 +319,28 @@ size_t vfs_mountinfo_show(char *buf, size_t len)
 	}
 	mutex_unlock(&mount_mutex);
 	kfree(path);
+	dput(root);
 	return used < len ? used : len;
 }
 
 size_t vfs_mounts_show(char *buf, size_t len)
 {
+	struct dentry *root = current_root();
 	char *path = kmalloc(PATH_MAX);
 	struct mount *m;
 	size_t used = 0;
 
-	if (!path)
+	if (!path) {
+		dput(root);
 		return 0;
+	}
 	if (len)
 		buf[0] = '\0';
 	mutex_lock(&mount_mutex);
 	list_for_each_entry(m, &mount_list, list) {
 		int n;
 
-		if (d_path(m->root, NULL, path, PATH_MAX, false) < 0)
+		if (!mount_under(m, root) || d_path(m->root, root, path, PATH_MAX, false) < 0)
 			continue;
 		if (used >= len)
 			break;
@@ -326,5 +355,6 @@ size_t vfs_mounts_show(char *buf, size_t len)
 	}
 	mutex_unlock(&mount_mutex);
 	kfree(path);
+	dput(root);
 	return used < len ? used : len;
 }
