@@ -21,7 +21,8 @@ A board entry (board()):
   aliases   other names of the board in //:kernel_<arch>_<alias>_<profile>
 """
 
-# The file systems every board gets unless it says otherwise. initramfs is needed:
+# The services every board gets unless it says otherwise (file systems, and net:
+# lwIP and AF_INET, services/net). initramfs is needed:
 # the core unpacks the boot archive with it. (procfs is part of the core,
 # kernel/procfs: every file it serves reads core state.)
 DEFAULT_SERVICES = [
@@ -29,6 +30,7 @@ DEFAULT_SERVICES = [
     "initramfs",
     "devfs",
     "ext2",
+    "net",
 ]
 
 def board(arch, drivers, default = False, hal = [], services = None, dtb = None, aliases = []):

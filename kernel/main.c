@@ -34,6 +34,7 @@
 #include <kernel/percpu.h>
 #include <kernel/mm.h>
 #include <kernel/net.h>
+#include <kernel/sock_core.h>
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
 #include <kernel/random.h>

@@ -14,9 +14,11 @@ SERVICE_API_HEADERS = [
     "hardening.h",  # the CPU hardening in force (read-only)
     "initramfs.h",  # what the initramfs service implements for the core
     "kmalloc.h",    # the kernel heap, total RAM
+    "kthread.h",    # kernel threads of services (lwIP's timers)
     "list.h",       # intrusive lists
     "lock_debug.h", # Fortress lock checking behind spinlock.h and mutex.h
     "mutex.h",      # sleeping locks
+    "net.h",        # the socket layer: struct socket, proto_ops, sock_register
     "pci.h",        # PCI functions found, for /proc/bus/pci/devices
     "printk.h",     # the console log, panic
     "random.h",     # the entropy pool, hwrng registration

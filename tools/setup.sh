@@ -59,6 +59,8 @@ if [ ! -f "$DEPS/dtb/qemu-virt.dtb" ]; then
   qemu-system-aarch64 -machine virt,gic-version=2,dumpdtb="$DEPS/dtb/qemu-virt-gicv2.dtb" \
     -cpu cortex-a57 -m 512M -nographic >/dev/null 2>&1 || true
 fi
+# lwIP 2.1.3 from Debian's source package (services/net, @lwip).
+"$ROOT/tools/fetch-lwip.sh" "$DEPS/lwip-2.1.3"
 # Debian's Linux 6.1 for both arches, to compare against (bench/compare.sh).
 "$ROOT/tools/fetch-linux.sh" "$DEPS/linux"
 # QEMU 7.2's TCG plugin API header, for the instruction-counting plugin (bench/plugin/).

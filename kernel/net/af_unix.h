@@ -13,6 +13,7 @@
 #include <kernel/list.h>
 #include <kernel/mutex.h>
 #include <kernel/net.h>
+#include <kernel/sock_core.h>
 #include <kernel/spinlock.h>
 
 #define UNIX_PATH_MAX 108

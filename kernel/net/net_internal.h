@@ -3,6 +3,7 @@
 #ifndef KERNEL_NET_INTERNAL_H
 #define KERNEL_NET_INTERNAL_H
 #include <kernel/net.h>
+#include <kernel/sock_core.h>
 
 /* Call a family op: through svc_call() when a ring-2 service serves the
  * family (a fault fails the call with -EIO), directly for the core's own. */
@@ -23,6 +24,10 @@ int sockaddr_from_user(uintptr_t uaddr, int len, struct sockaddr_storage *k);
 int sockaddr_to_user(const struct sockaddr_storage *k, int len, uintptr_t uaddr, uintptr_t ulen);
 /* SIGPIPE to the caller (an -EPIPE send without MSG_NOSIGNAL). */
 void sock_sigpipe(void);
+/* The ioctls a ring-2 service answers (sock_ioctl.c, <kernel/net.h>):
+ * interface requests on any socket, SIOCINQ/SIOCOUTQ on a service's.
+ * -ENOIOCTLCMD for requests it does not handle (the family's own then). */
+long sock_ioctl_svc(struct socket *sock, unsigned cmd, unsigned long arg);
 /* Register AF_UNIX (af_unix.c), from sock_init(). */
 int af_unix_init(void);
 

@@ -9,6 +9,7 @@
 #include <kernel/fdtable.h>
 #include <kernel/kmalloc.h>
 #include <kernel/net.h>
+#include <kernel/sock_core.h>
 #include <kernel/spinlock.h>
 #include <kernel/task.h>
 #include <string.h>

@@ -202,7 +202,12 @@ static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	struct socket *sock = f->private_data;
 
-	if (!sock->ops->ioctl)
+	long r = sock_ioctl_svc(sock, cmd, arg);
+
+	if (r != -ENOIOCTLCMD)
+		return r;
+	/* a service's family sees no user memory: only the requests above */
+	if (!sock->ops->ioctl || sock->svc)
 		return -ENOTTY;
 	return SOCK_CALL(sock, sock->ops->ioctl(sock, cmd, arg));
 }

@@ -5,6 +5,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/mm.h>
 #include <kernel/net.h>
+#include <kernel/sock_core.h>
 #include <kernel/ns.h>
 #include <kernel/printk.h>
 #include <kernel/random.h>
@@ -297,13 +298,21 @@ int proc_show_net_unix(struct seqbuf *s, struct task *t)
 }
 
 /* [proc(5)] /proc/net/dev: per-interface counters under Linux's two header
- * lines. No network interface exists yet (no socket layer, issue 13), so
- * only the headers. */
+ * lines; the interfaces are the network service's (services/net). */
 int proc_show_net_dev(struct seqbuf *s, struct task *t)
 {
 	seq_printf(s,
 		   "Inter-|   Receive                                                |  Transmit\n"
 		   " face |bytes    packets errs drop fifo frame compressed multicast|bytes    "
 		   "packets errs drop fifo colls carrier compressed\n");
-	return 0;
+	return seq_fill(s, sock_netdev_show);
+}
+
+/* [proc(5)] /proc/net/tcp: the TCP sockets of the network service, under
+ * Linux's header line. */
+int proc_show_net_tcp(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt"
+		      "   uid  timeout inode\n");
+	return seq_fill(s, sock_net_tcp_show);
 }

@@ -104,6 +104,7 @@ const struct proc_entry proc_fdinfo_entry = {
  * namespace (there is one). */
 static const struct proc_entry net_children[] = {
 	FILE_ENTRY("dev", proc_show_net_dev),
+	FILE_ENTRY("tcp", proc_show_net_tcp),
 	FILE_ENTRY("unix", proc_show_net_unix),
 };
 

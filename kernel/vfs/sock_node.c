@@ -3,6 +3,7 @@
  * and sendto(2) find one by path. The socket layer (kernel/net/) keys its
  * bound sockets by the inode these return. */
 #include <kernel/net.h>
+#include <kernel/sock_core.h>
 
 #include "internal.h"
 

@@ -62,6 +62,8 @@
 #define EADDRINUSE 98
 #define EADDRNOTAVAIL 99
 #define ENETDOWN 100
+#define ENETUNREACH 101
+#define ECONNABORTED 103
 #define ECONNRESET 104
 #define ENOBUFS 105
 #define EISCONN 106
@@ -69,6 +71,7 @@
 #define ETOOMANYREFS 109
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
+#define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
 #define ESTALE 116
@@ -78,5 +81,6 @@
 #define ERESTARTSYS 512
 #define ERESTARTNOINTR 513
 #define ERESTARTNOHAND 514
+#define ENOIOCTLCMD 515 /* an ioctl handler does not know the request */
 #define ERESTART_RESTARTBLOCK 516
 #endif

@@ -206,6 +206,9 @@ struct proto_ops {
 	/* POLL* mask now, and the wait queue woken when it changes. */
 	unsigned (*poll)(struct socket *sock, struct wait_queue **wq);
 	long (*ioctl)(struct socket *sock, unsigned cmd, unsigned long arg);
+	/* SIOCINQ/SIOCOUTQ for a family served by a service (which sees no
+	 * user memory, so no ioctl op): bytes queued into *val, or -errno. */
+	int (*queue_len)(struct socket *sock, unsigned cmd, int32_t *val);
 	int (*shutdown)(struct socket *sock, int how);
 	/* Options of every level, values as kernel copies; optlen is the
 	 * user's length (set: >= 0; get: in/out, already clamped to >= 0). */
@@ -232,11 +235,72 @@ struct net_proto_family {
 	int (*create)(struct socket *sock, int protocol);
 	struct svc_instance *svc; /* NULL: core code, called directly */
 };
-/* Set up the socket layer and the core's families (kernel/main.c, after
- * vfs_init()). */
-void sock_init(void);
 /* Register a family: 0, -EINVAL (out of range), -EEXIST. */
 int sock_register(const struct net_proto_family *fam);
+
+/* Socket ioctls ([netdevice(7)], [tcp(7)] SIOCINQ/SIOCOUTQ) with a ring-2
+ * service behind them: the service never sees user memory, so the socket
+ * layer (kernel/net/sock_ioctl.c) copies the argument in and out and the
+ * service answers on a kernel copy:
+ * - SIOCINQ/SIOCOUTQ on a socket of a service's family: proto_ops.queue_len;
+ * - the interface requests (SIOCGIF*, SIOCSIF*; the SIOCS ones only for
+ *   root, -EPERM) on a socket of any family, as Linux's dev_ioctl(): the
+ *   registered netdev_ops.ioctl with a struct ifreq, or a struct kifconf
+ *   for SIOCGIFCONF.
+ * Other requests on a service's socket are -ENOTTY. */
+#define SIOCOUTQ 0x5411 /* TIOCOUTQ */
+#define SIOCINQ 0x541B	/* FIONREAD */
+#define SIOCGIFNAME 0x8910
+#define SIOCGIFCONF 0x8912
+#define SIOCGIFFLAGS 0x8913
+#define SIOCSIFFLAGS 0x8914
+#define SIOCGIFADDR 0x8915
+#define SIOCSIFADDR 0x8916
+#define SIOCGIFDSTADDR 0x8917
+#define SIOCGIFBRDADDR 0x8919
+#define SIOCSIFBRDADDR 0x891a
+#define SIOCGIFNETMASK 0x891b
+#define SIOCSIFNETMASK 0x891c
+#define SIOCGIFMETRIC 0x891d
+#define SIOCGIFMTU 0x8921
+#define SIOCSIFMTU 0x8922
+#define SIOCGIFHWADDR 0x8927
+#define SIOCGIFINDEX 0x8933
+#define SIOCGIFTXQLEN 0x8942
+#define SIOCGIFMAP 0x8970
+#define IFNAMSIZ 16
+/* struct ifreq of 64-bit Linux: the name, then a 24-byte union. */
+struct ifreq {
+	char ifr_name[IFNAMSIZ];
+	union {
+		struct sockaddr_storage_16 {
+			uint16_t sa_family;
+			char sa_data[14];
+		} ifr_addr; /* ADDR, DSTADDR, BRDADDR, NETMASK, HWADDR */
+		int16_t ifr_flags;
+		int32_t ifr_ivalue; /* INDEX, METRIC, MTU, TXQLEN */
+		char ifr_newname[IFNAMSIZ];
+		char ifr_pad[24];
+	};
+};
+/* SIOCGIFCONF as the family sees it: buf NULL asks for the length needed;
+ * else fill up to len bytes of struct ifreq and set len to what was used. */
+struct kifconf {
+	int32_t len;
+	struct ifreq *buf;
+};
+/* The network interfaces' owner (services/net), registered once:
+ * show: /proc/net/dev's lines after the two header lines, into buf (at most
+ * room bytes with the NUL): its length, room - 1 when it did not fit (as
+ * unix_proc_show); ioctl: an interface request on a kernel copy (above):
+ * 0 or -errno (-ENODEV: no such interface). Both called through svc_call()
+ * on svc. */
+struct netdev_ops {
+	size_t (*show)(char *buf, size_t room);
+	size_t (*tcp_show)(char *buf, size_t room); /* /proc/net/tcp's lines, the same way */
+	long (*ioctl)(unsigned cmd, void *karg);
+};
+void sock_register_netdev(struct svc_instance *svc, const struct netdev_ops *ops);
 
 /* Sockets as files (socket.c). */
 /* The socket behind f, or NULL if f is not a socket. */
@@ -246,38 +310,5 @@ struct socket *sock_from_file(const struct file *f);
 int sock_create(int family, int type, int protocol, unsigned flags, struct socket **out);
 /* Free a socket that never got a file installed. */
 void sock_release(struct socket *sock);
-
-/* /proc/net/unix into buf (at most room bytes with the NUL): its length,
- * room - 1 when it did not fit (seq_fill() then retries with more). */
-size_t unix_proc_show(char *buf, size_t room);
-
-/* Socket nodes in the file system (kernel/vfs/sock_node.c). */
-int vfs_sock_mknod(const char *path, mode_t mode, struct inode **out);
-int vfs_sock_lookup(const char *path, struct inode **out);
-int vfs_sock_exists(const char *path);
-
-/* The fd table side of SCM_RIGHTS (kernel/net/scm.c). */
-struct scm_fp_list {
-	unsigned count;
-	uint32_t uid; /* whose in-flight count these are charged to */
-	struct file *fp[SCM_MAX_FD];
-};
-/* The files of the fds in an SCM_RIGHTS payload, referenced: -EBADF,
- * -EINVAL (more than SCM_MAX_FD, or merged beyond it), -ETOOMANYREFS
- * (the sender's in-flight limit), -ENOMEM. */
-int scm_fp_get(const int32_t *fds, unsigned n, struct scm_fp_list **fpl);
-/* Drop every file of the list and its in-flight charge, free it. */
-void scm_fp_put(struct scm_fp_list *fpl);
-/* Install the files in the receiver's table as a SCM_RIGHTS message:
- * as many as fit, MSG_CTRUNC for the rest (closed), O_CLOEXEC with
- * MSG_CMSG_CLOEXEC. Consumes the list. 0 or -EFAULT. */
-int scm_detach_fds(struct kmsghdr *m, struct scm_fp_list *fpl);
-/* The caller's credentials (tgid, euid, egid), for SO_PEERCRED and
- * SCM_CREDENTIALS. */
-struct ucred current_ucred(void);
-/* May the caller claim these credentials in SCM_CREDENTIALS? ([unix(7)]:
- * its own pid, a uid of its real/effective/saved ones, same for gid;
- * root anything). 0 or -EPERM. */
-int scm_check_creds(const struct ucred *c);
 
 #endif
