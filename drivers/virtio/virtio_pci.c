@@ -428,4 +428,4 @@ static const struct pci_device_id vp_ids[] = {
 	{ 0, 0 },
 };
 
-PCI_DRIVER_DECLARE(virtio_pci, vp_ids, vp_probe);
+PCI_DRIVER_DECLARE(virtio_pci, "virtio-pci", vp_ids, vp_probe);

@@ -24,6 +24,7 @@ extern const struct pci_driver __pci_drivers_start[], __pci_drivers_end[];
 #define MSIX_FLAGS_ENABLE 0x8000
 #define MSIX_ENTRY_SIZE 16
 #define MSIX_ENTRY_CTRL_MASKBIT 1
+#define PCI_MSIX_MAX_VECS 8 /* per call: what a driver here asks for (virtio: 1) */
 
 uint32_t pci_read_config32(const struct pci_dev *pdev, unsigned off)
 {
@@ -102,6 +103,8 @@ int pci_iomap_bar(const struct pci_dev *pdev, unsigned bar, uint64_t off, uint64
 int pci_enable_msix(struct pci_dev *pdev, unsigned nvec, unsigned *irqs)
 {
 	unsigned cap = pci_find_next_capability(pdev, 0, PCI_CAP_ID_MSIX), done = 0;
+	uint64_t addr[PCI_MSIX_MAX_VECS];
+	uint32_t data[PCI_MSIX_MAX_VECS];
 	struct hal_iomem table;
 	uint16_t ctrl;
 	uint32_t tbl;
@@ -114,38 +117,37 @@ int pci_enable_msix(struct pci_dev *pdev, unsigned nvec, unsigned *irqs)
 	tbl = pci_read_config32(pdev, cap + MSIX_TABLE);
 	bir = tbl & 7;
 	qsize = (ctrl & MSIX_FLAGS_QSIZE) + 1u;
-	if (nvec == 0 || nvec > qsize || bir >= PCI_STD_NUM_BARS)
+	if (nvec == 0 || nvec > qsize || nvec > PCI_MSIX_MAX_VECS || bir >= PCI_STD_NUM_BARS)
 		return -EINVAL;
+	/* Vectors first: without an MSI controller (arm64) nothing is mapped. */
+	for (; done < nvec; done++) {
+		err = hal_msi_alloc(&irqs[done], &addr[done], &data[done]);
+		if (err) {
+			while (done--)
+				hal_msi_free(irqs[done]);
+			return err;
+		}
+	}
 	err = pci_iomap_bar(pdev, bir, tbl & ~7u, (uint64_t)qsize * MSIX_ENTRY_SIZE, &table);
 	if (err) {
 		printk(KERN_ERR "pci %s: MSI-X table (BAR%u + 0x%x, %u entries) is outside the "
 				"BAR; not used\n",
 		       pdev->name, bir, tbl & ~7u, qsize);
+		while (done--)
+			hal_msi_free(irqs[done]);
 		return -EINVAL;
 	}
 	/* Function-masked while the entries are written [§6.8.2.3]. */
 	pci_write_config16(pdev, cap + MSIX_FLAGS,
 			   (uint16_t)((ctrl & ~MSIX_FLAGS_ENABLE) | MSIX_FLAGS_MASKALL));
-	for (; done < nvec; done++) {
-		uint64_t addr;
-		uint32_t data;
-		unsigned e = done * MSIX_ENTRY_SIZE;
+	for (unsigned i = 0; i < nvec; i++) {
+		unsigned e = i * MSIX_ENTRY_SIZE;
 
-		err = hal_msi_alloc(&irqs[done], &addr, &data);
-		if (err)
-			break;
 		hal_io_write32(&table, e + 12, MSIX_ENTRY_CTRL_MASKBIT);
-		hal_io_write32(&table, e + 0, (uint32_t)addr);
-		hal_io_write32(&table, e + 4, (uint32_t)(addr >> 32));
-		hal_io_write32(&table, e + 8, data);
+		hal_io_write32(&table, e + 0, (uint32_t)addr[i]);
+		hal_io_write32(&table, e + 4, (uint32_t)(addr[i] >> 32));
+		hal_io_write32(&table, e + 8, data[i]);
 		hal_io_write32(&table, e + 12, 0);
-	}
-	if (err) {
-		while (done--)
-			hal_msi_free(irqs[done]);
-		pci_write_config16(pdev, cap + MSIX_FLAGS,
-				   (uint16_t)(ctrl & ~(MSIX_FLAGS_ENABLE | MSIX_FLAGS_MASKALL)));
-		return err;
 	}
 	pci_write_config16(pdev, PCI_COMMAND,
 			   pci_read_config16(pdev, PCI_COMMAND) | PCI_COMMAND_INTX_DISABLE);

@@ -20,4 +20,14 @@ unassigned=$(awk -F '\t' '{ for (i = 0; i < 7; i++) {
         a = $(4 + i); s = $(11 + i); gsub(/ /, "", a); gsub(/ /, "", s)
         if (s != "0" && length(a) <= 1) print $1 "/" i } }' "$F")
 kt_eq pci.bars_assigned "" "$unassigned"
+# The virtio-blk and virtio-rng functions the QEMU tests plug in (transitional
+# 1af4:1001/1005 or modern 1af4:1042/1044) are bound to the virtio-pci
+# driver, as Linux names it (drivers/virtio/virtio_pci.c).
+virtio=$(awk -F '\t' '$2 ~ /^1af4(1001|1005|1042|1044)$/' "$F")
+if [ -z "$virtio" ]; then
+    kt_skip pci.virtio_bound "no virtio-blk or virtio-rng PCI function on this machine"
+else
+    unbound=$(printf '%s\n' "$virtio" | awk -F '\t' '$18 != "virtio-pci" { print $1 }')
+    kt_eq pci.virtio_bound "" "$unbound"
+fi
 kt_done

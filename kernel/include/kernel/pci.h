@@ -82,9 +82,11 @@ struct pci_driver {
 	int (*probe)(struct pci_dev *pdev);
 };
 
-#define PCI_DRIVER_DECLARE(n, table, probefn)                                            \
+/* n: a C identifier; name_str: the driver's name in /proc/bus/pci/devices
+ * (as Linux's, e.g. "virtio-pci"). */
+#define PCI_DRIVER_DECLARE(n, name_str, table, probefn)                                  \
 	static const struct pci_driver __pci_driver_##n __used __section(".pci_drivers") \
-		__aligned(8) = { .name = #n, .ids = (table), .probe = (probefn) }
+		__aligned(8) = { .name = (name_str), .ids = (table), .probe = (probefn) }
 
 /* For bus drivers: publish pdev (pci_publish) and bind the first driver
  * whose table matches. pdev must live as long as the kernel (a bound
@@ -115,7 +117,7 @@ int pci_iomap_bar(const struct pci_dev *pdev, unsigned bar, uint64_t off, uint64
  * enable MSI-X with INTx disabled. irqs[i] is the irq of entry i for
  * hal_irq_request(). 0; -ENODEV (no MSI-X capability, no MSI controller);
  * -EINVAL (the capability's table lies outside its BAR, or has fewer
- * than nvec entries); -ENOSPC (vectors). Nothing is left enabled on
+ * than nvec entries, or nvec is 0 or above 8); -ENOSPC (vectors). Nothing is left enabled on
  * failure. */
 int pci_enable_msix(struct pci_dev *pdev, unsigned nvec, unsigned *irqs);
 
