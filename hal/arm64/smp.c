@@ -67,6 +67,11 @@ void *hal_percpu_get(void)
 	return (void *)(uintptr_t)read_sysreg(tpidr_el1);
 }
 
+bool hal_smp_tasks_ok(void)
+{
+	return !arm64_sw_pan; /* arm64_user_ttbr0 is one for all CPUs */
+}
+
 unsigned hal_cpu_id(void)
 {
 	uint64_t self = hal_cpu_hwid();

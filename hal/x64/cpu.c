@@ -207,6 +207,7 @@ void *hal_percpu_get(void)
 
 void hal_cpu_relax(void)
 {
+	x64_tlb_service(); /* a CPU spinning with interrupts masked still flushes */
 	__asm__ volatile("pause" ::: "memory");
 }
 

@@ -176,10 +176,12 @@ static uint32_t tick_count; /* LAPIC timer initial count of the tick; 0: not sta
 
 /* Every CPU's LAPIC timer lands here; only the boot CPU's drives the
  * core's clock and scheduler for now. */
+/* Every CPU's LAPIC timer comes here; the core tells the boot CPU's tick
+ * (the clock, timers) from the others' (accounting, time slices). */
 static void tick(void *arg)
 {
-	if (hal_cpu_id() == 0)
-		kernel_timer_tick();
+	(void)arg;
+	kernel_timer_tick();
 }
 
 void x64_timer_cpu_init(void)

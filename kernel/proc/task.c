@@ -138,6 +138,9 @@ void task_free(struct task *t)
 
 	if (!t)
 		return;
+	/* A zombie reaped from another CPU may still be saving its registers
+	 * on its own (the switch away after do_exit()). */
+	sched_wait_off_cpu(t);
 	f = spin_lock_irqsave(&tasklist_lock);
 	task_detach_locked(t);
 	spin_unlock_irqrestore(&tasklist_lock, f);

@@ -12,15 +12,18 @@
 #include "../proc/proc_internal.h"
 #include "sched_internal.h"
 
-/* Runs when the run queue is empty: wait for an interrupt with the queue
- * checked under masked interrupts (hal_cpu_idle enables them atomically
- * with the wait, so a wake-up cannot slip in between), then reschedule. */
+/* Runs when this CPU has nothing to run: wait for an interrupt with the
+ * queues checked under masked interrupts (hal_cpu_idle enables them
+ * atomically with the wait, so a wake-up cannot slip in between), then
+ * reschedule. A task queued here by another CPU comes with a reschedule
+ * IPI (rq_kick()); work to steal is looked for at every wake-up, the tick
+ * at the latest. */
 static void idle_loop(void *arg)
 {
 	(void)arg;
 	for (;;) {
 		irqflags_t f = spin_lock_irqsave(&sched_lock);
-		bool empty = rq_nr_running() == 0;
+		bool empty = !need_resched && !rq_has_work();
 
 		/* Drop the lock, keep interrupts masked: a wake-up comes from
 		 * an interrupt on this CPU, which hal_cpu_idle() lets in. */
@@ -39,6 +42,8 @@ struct task *sched_make_idle(unsigned cpu)
 	if (!t)
 		return NULL;
 	t->tid = t->tgid = 0;
+	t->cpu = cpu;
+	t->cpus_allowed = 1UL << cpu;
 	snprintf(t->comm, sizeof t->comm, "swapper/%u", cpu);
 	hal_context_init(&t->ctx, task_kstack_top(t), idle_loop, NULL);
 	return t;
@@ -51,6 +56,7 @@ void sched_init(void)
 	if (!t)
 		panic("sched_init: no memory for the idle task");
 	this_cpu()->idle = t;
+	t->on_cpu = 1;
 	/* Until sched_start(), boot code runs "as" the idle task: current is
 	 * never NULL, has no mm, files or fs, and may not sleep. */
 	this_cpu()->curr = t;
@@ -77,7 +83,26 @@ __noreturn void sched_start(void (*init_fn)(void *), void *arg)
 		printk("sched: no timer tick (%d): no time slices, no timeouts\n", r);
 	sched_running = true;
 	init->state = TASK_RUNNING;
+	init->cpu = 0;
+	init->on_cpu = 1;
+	idle_task->on_cpu = 0;
 	this_cpu()->curr = init;
-	hal_context_switch(&boot_ctx, &init->ctx);
+	hal_context_switch(&boot_ctx, &init->ctx, NULL);
 	panic("sched_start: the boot context was resumed");
+}
+
+__noreturn void sched_ap_run(void)
+{
+	struct hal_context boot_ctx; /* on this CPU's boot stack, never resumed */
+	struct percpu *cpu = this_cpu();
+
+	KASSERT(sched_smp && cpu && cpu->idle);
+	hal_irq_disable();
+	spin_lock(&sched_lock);
+	cpu->idle->on_cpu = 1;
+	cpu->curr = cpu->idle;
+	sched_cpu_activate(cpu->cpu);
+	spin_unlock(&sched_lock);
+	hal_context_switch(&boot_ctx, &cpu->idle->ctx, NULL);
+	panic("sched_ap_run: the boot context was resumed");
 }
