@@ -125,6 +125,8 @@ static void rq_add(unsigned c, struct task *t)
 {
 	struct percpu *p = percpu_of(c);
 
+	if (t->cpu != c)
+		t->rseq_notify = true; /* [rseq(2)]: a new cpu_id */
 	t->cpu = c;
 	list_add_tail(&t->run_list, &p->runq);
 	p->nr_queued++;
@@ -342,6 +344,8 @@ void schedule_locked(void)
 	}
 	next = pick_next(cpu);
 	if (next != prev) {
+		if (next->cpu != cpu->cpu)
+			next->rseq_notify = true; /* [rseq(2)]: a new cpu_id */
 		next->cpu = cpu->cpu;
 		/* The handoff: next may still be saving its registers on the
 		 * CPU it ran on last (it became runnable, or was stolen, right
