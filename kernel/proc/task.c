@@ -228,6 +228,19 @@ void task_release(struct task *t)
 	KASSERT(t != current);
 	task_unlink(t);
 	task_detach_locked(t);
+	/* Reaped from another CPU while its own CPU still saves its
+	 * registers (the switch after do_exit()): its stack is freed by the
+	 * scheduler once it is off (t->on_cpu 0; a zombie never runs again).
+	 * Not waited for here: tasklist_lock is held, which that CPU's tick
+	 * may need before it gets to the switch. */
+	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		sched_destroy_later(t);
+	else
+		task_destroy(t);
+}
+
+void task_destroy_released(struct task *t)
+{
 	task_destroy(t);
 }
 

@@ -32,8 +32,10 @@ bool sched_running;
 
 DEFINE_SPINLOCK(sched_lock);
 
-/* Autoreaped tasks whose stacks are freed by the next schedule(). */
+/* Autoreaped tasks whose stacks are freed by the next schedule(); reaped
+ * ones still on their CPU (sched_destroy_later()). */
 static LIST_HEAD(dead_tasks);
+static LIST_HEAD(released_tasks);
 
 void wait_queue_init(struct wait_queue *wq)
 {
@@ -270,6 +272,14 @@ void sched_switch_mm(struct mm *mm)
 	this_cpu()->active_mm = mm;
 }
 
+void sched_destroy_later(struct task *t)
+{
+	irqflags_t f = spin_lock_irqsave(&sched_lock);
+
+	list_add_tail(&t->run_list, &released_tasks);
+	spin_unlock_irqrestore(&sched_lock, f);
+}
+
 void sched_free_later(struct task *t)
 {
 	irqflags_t f = spin_lock_irqsave(&sched_lock);
@@ -285,18 +295,32 @@ static void free_dead_tasks(void)
 {
 	struct task *t, *n;
 	LIST_HEAD(gone);
-	irqflags_t f = spin_lock_irqsave(&sched_lock);
+	LIST_HEAD(released);
+	irqflags_t f;
 
+	if (list_empty(&dead_tasks) && list_empty(&released_tasks))
+		return; /* racy peek: a task added now waits for the next call */
+	f = spin_lock_irqsave(&sched_lock);
 	list_for_each_entry_safe(t, n, &dead_tasks, run_list) {
 		if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 			continue;
 		list_del(&t->run_list);
 		list_add_tail(&t->run_list, &gone);
 	}
+	list_for_each_entry_safe(t, n, &released_tasks, run_list) {
+		if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+			continue;
+		list_del(&t->run_list);
+		list_add_tail(&t->run_list, &released);
+	}
 	spin_unlock_irqrestore(&sched_lock, f);
 	list_for_each_entry_safe(t, n, &gone, run_list) {
 		list_del(&t->run_list);
 		task_free(t);
+	}
+	list_for_each_entry_safe(t, n, &released, run_list) {
+		list_del(&t->run_list);
+		task_destroy_released(t);
 	}
 }
 

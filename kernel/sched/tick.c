@@ -104,7 +104,11 @@ void kernel_timer_tick(void)
 		sleepers_expire(hal_timer_now_ns());
 		ktimers_expire(hal_timer_now_ns());
 	}
-	itimer_tick(t == idle_task ? NULL : t, t->in_user, hal_timer_now_ns());
+	/* ITIMER_REAL of every process on CPU 0; the other CPUs only charge
+	 * their task's ITIMER_VIRTUAL/ITIMER_PROF (an idle one takes no
+	 * lock). */
+	if (cpu->cpu == 0 || t != idle_task)
+		itimer_tick(t == idle_task ? NULL : t, t->in_user, hal_timer_now_ns());
 
 	if (cpu->cpu == 0 && __atomic_sub_fetch(&load_countdown, 1, __ATOMIC_RELAXED) == 0) {
 		load_countdown = LOAD_FREQ;

@@ -49,6 +49,10 @@ void sched_add(struct task *t);
 /* Wait until no CPU runs t or is still saving its registers (t->on_cpu
  * is 0): before a task's stack and context are freed. Any context. */
 void sched_wait_off_cpu(struct task *t);
+/* A released task (off every list, task_release()) whose CPU still saves
+ * its registers: task_destroy_released() once t->on_cpu is 0, from the
+ * next schedule(). Any context; takes sched_lock. */
+void sched_destroy_later(struct task *t);
 
 /* SMP scheduling (smp_sched=1 on the command line, docs/architecture.md
  * "Scheduler"): true if the secondary CPUs run tasks; set by smp_init()
