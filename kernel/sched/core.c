@@ -165,10 +165,10 @@ void rq_dequeue(struct task *t)
 	percpu_of(t->cpu)->nr_queued--;
 }
 
-/* A queued task of another CPU that may run on CPU self, from the CPU with
- * the most queued tasks (work stealing by an idle CPU); removed from its
- * queue if take. sched_lock held. */
-static struct task *steal_task(unsigned self, bool take)
+/* A queued task of another CPU that may run on CPU self, taken from the
+ * CPU with the most queued tasks (work stealing by an idle CPU), or NULL.
+ * sched_lock held. */
+static struct task *steal_task(unsigned self)
 {
 	unsigned long m = sched_active_mask() & ~(1UL << self);
 	struct percpu *busiest = NULL;
@@ -185,20 +185,11 @@ static struct task *steal_task(unsigned self, bool take)
 	list_for_each_entry(t, &busiest->runq, run_list) {
 		if (!((sched_task_allowed(t) >> self) & 1))
 			continue;
-		if (take) {
-			list_del(&t->run_list);
-			busiest->nr_queued--;
-		}
+		list_del(&t->run_list);
+		busiest->nr_queued--;
 		return t;
 	}
 	return NULL;
-}
-
-bool rq_has_work(void)
-{
-	struct percpu *cpu = this_cpu();
-
-	return cpu->nr_queued || (sched_smp && steal_task(cpu->cpu, false));
 }
 
 unsigned rq_nr_running(void)
@@ -344,7 +335,7 @@ static struct task *pick_next(struct percpu *cpu)
 		cpu->nr_queued--;
 		return next;
 	}
-	next = sched_smp ? steal_task(cpu->cpu, true) : NULL;
+	next = sched_smp ? steal_task(cpu->cpu) : NULL;
 	return next ? next : cpu->idle;
 }
 

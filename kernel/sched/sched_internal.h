@@ -72,8 +72,5 @@ void sched_cpu_activate(unsigned cpu);
 /* Runnable tasks now on every CPU (queued + running, idle excluded).
  * sched_lock held. */
 unsigned rq_nr_running(void);
-/* This CPU has a task to run: its own queue, or (smp_sched) one it may
- * steal from another CPU's. sched_lock held. */
-bool rq_has_work(void);
 
 #endif

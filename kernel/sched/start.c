@@ -12,23 +12,21 @@
 #include "../proc/proc_internal.h"
 #include "sched_internal.h"
 
-/* Runs when this CPU has nothing to run: wait for an interrupt with the
- * queues checked under masked interrupts (hal_cpu_idle enables them
+/* Runs when this CPU has nothing to run: wait for an interrupt with its
+ * queue checked under masked interrupts (hal_cpu_idle enables them
  * atomically with the wait, so a wake-up cannot slip in between), then
- * reschedule. A task queued here by another CPU comes with a reschedule
- * IPI (rq_kick()); work to steal is looked for at every wake-up, the tick
- * at the latest. */
+ * reschedule. The check takes no lock: a task queued here comes with
+ * need_resched and, from another CPU, a reschedule IPI (rq_kick()), which
+ * ends the wait. Work to steal from other CPUs is looked for by
+ * schedule() after every wake-up, the tick (which sets need_resched) at
+ * the latest: idle CPUs do not spin on sched_lock. */
 static void idle_loop(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		irqflags_t f = spin_lock_irqsave(&sched_lock);
-		bool empty = !need_resched && !rq_has_work();
+		irqflags_t f = hal_irq_save();
 
-		/* Drop the lock, keep interrupts masked: a wake-up comes from
-		 * an interrupt on this CPU, which hal_cpu_idle() lets in. */
-		spin_unlock(&sched_lock);
-		if (empty)
+		if (!need_resched && !__atomic_load_n(&this_cpu()->nr_queued, __ATOMIC_RELAXED))
 			hal_cpu_idle();
 		hal_irq_restore(f);
 		schedule();
