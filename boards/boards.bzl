@@ -28,6 +28,7 @@ DEFAULT_SERVICES = [
     "tmpfs",
     "initramfs",
     "devfs",
+    "ext2",
 ]
 
 def board(arch, drivers, default = False, hal = [], services = None, dtb = None, aliases = []):
@@ -41,11 +42,16 @@ def board(arch, drivers, default = False, hal = [], services = None, dtb = None,
         aliases = aliases,
     )
 
-# Drivers of the devices every QEMU PC has (COM ports, CMOS clock).
+# Drivers of the devices every QEMU PC has (COM ports, CMOS clock, PCI) and of the
+# virtio-pci devices a user adds (-device virtio-blk-pci, virtio-rng-pci): the
+# virtio_mmio library holds the virtio core and both transports.
 PC_DRIVERS = [
     "ns16550",
     "cmos_rtc",
     "pci",
+    "virtio_mmio",
+    "virtio_rng",
+    "virtio_blk",
 ]
 
 BOARDS = {

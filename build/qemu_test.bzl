@@ -15,7 +15,7 @@ def test_kernel(board, profile):
     //tests/BUILD.bazel."""
     return "//tests:kernel_%s_%s" % (board, profile)
 
-def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], reject = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, smp = None, gic = None, vdisks = [], vdisk_check = None, vdisk_check_data = [], legacy_mmio = False, **kwargs):
+def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", expect = [], reject = [], tags = [], size = "large", timeout = "long", kernel = None, machine = None, dtb = None, cpu = None, memory = None, console = None, input = None, second_uart = False, smp = None, gic = None, vdisks = [], vdisk_check = None, vdisk_check_data = [], legacy_mmio = False, pci = False, **kwargs):
     """`qemu_timeout` (s) must stay below the test timeout ("long" = 900 s).
 
     `initramfs` None boots without -initrd. A non-empty `expect` (list of grep -E
@@ -33,7 +33,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
     "LABEL,ro" / "LABEL,snapshot" (qemu_run.sh --vdisk); `vdisk_check`: a Python script
     run on the disks' copies after the boot (--vdisk-check), with
     `vdisk_check_data` (modules it imports) beside it. `legacy_mmio`: arm64's
-    virtio-mmio devices in their legacy (version 1) form.
+    virtio-mmio devices in their legacy (version 1) form. `pci`: arm64's virtio devices
+    (entropy, disks) as virtio-pci functions on virt's PCIe host (qemu_run.sh --pci).
     """
     if input:
         append = (append + " ktest.input=" + input).strip()
@@ -74,6 +75,8 @@ def qemu_test(name, arch, profile, initramfs, qemu_timeout = 300, append = "", e
         args += ["--vdisk", "$(rootpath %s)%s" % (label, d[len(label):])]
     if vdisk_check:
         args += ["--vdisk-check", "$(rootpath %s)" % vdisk_check]
+    if pci:
+        args += ["--pci"]
     if legacy_mmio:
         args += ["--legacy-mmio"]
     for e in expect:

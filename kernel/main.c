@@ -220,6 +220,46 @@ static void unpack_initramfs(void)
 		       err);
 }
 
+/* Linux's prepare_namespace() (init/do_mounts.c) for "root=" when the
+ * initramfs has no rdinit: mount the device root= names (a /dev path, e.g.
+ * /dev/vda1) with "rootfstype=" (default ext2) and "rootflags=", read-only
+ * unless "rw" is given (Linux's default is "ro"), on /root; "rootwait" waits
+ * for the device to appear. devtmpfs goes on its /dev; then /root becomes
+ * the root (and cwd) of init, as after Linux's MS_MOVE + chroot. No
+ * return on failure: a panic names the device, as Linux's "VFS: Unable to
+ * mount root fs". */
+static void mount_root_device(const char *root)
+{
+	const char *fstype = cmdline_get("rootfstype"), *rootflags = cmdline_get("rootflags");
+	unsigned long flags = cmdline_get("rw") ? 0 : 1 /* MS_RDONLY */;
+	bool wait = cmdline_get("rootwait") != NULL;
+	int err;
+
+	if (!fstype || !fstype[0])
+		fstype = "ext2";
+	err = vfs_mkdir("/root", 0700);
+	if (err && err != -EEXIST)
+		pr_err("init: mkdir /root failed (%d)\n", err);
+	for (unsigned tries = 0;; tries++) {
+		err = vfs_mount(root, "/root", fstype, flags, rootflags);
+		if (!wait || (err != -ENOENT && err != -ENXIO))
+			break;
+		if (tries == 0)
+			printk("Waiting for root device %s...\n", root);
+		sched_sleep_until(time_monotonic_ns() + 100 * 1000000ULL, false);
+	}
+	if (err)
+		panic("VFS: Unable to mount root fs on %s (%s, error %d)", root, fstype, err);
+	printk("VFS: Mounted root (%s filesystem)%s on device %s.\n", fstype,
+	       flags ? " readonly" : "", root);
+	err = vfs_mount("devtmpfs", "/root/dev", "devtmpfs", 0, NULL);
+	if (err)
+		pr_err("init: mounting devtmpfs on /dev of the root failed (%d)\n", err);
+	err = vfs_chroot("/root");
+	if (err)
+		panic("cannot change into the root file system (%d)", err);
+}
+
 /* exec path as PID 1 with the command line's extra arguments and
  * environment. Returns only on failure, with -errno. */
 static int run_init(const char *path)
@@ -246,6 +286,7 @@ static void kernel_init(void *arg)
 	static const char *const fallbacks[] = { "/sbin/init", "/etc/init", "/bin/init",
 						 "/bin/sh" };
 	const char *rdinit = cmdline_get("rdinit"), *init = cmdline_get("init");
+	const char *root = cmdline_get("root");
 	int err;
 
 	(void)arg;
@@ -276,7 +317,12 @@ static void kernel_init(void *arg)
 	if (!rdinit || !rdinit[0])
 		rdinit = "/init";
 	err = run_init(rdinit);
-	pr_err("Failed to execute %s (error %d)\n", rdinit, err);
+	if (err == -ENOENT && root && root[0]) {
+		/* No init in the initramfs (or none at all): the root device. */
+		mount_root_device(root);
+	} else {
+		pr_err("Failed to execute %s (error %d)\n", rdinit, err);
+	}
 	if (init && init[0]) {
 		err = run_init(init);
 		panic("Requested init %s failed (error %d).", init, err);

@@ -36,7 +36,9 @@
 # --vdisk-check SCRIPT runs "python3 SCRIPT COPY..." after QEMU ended, with the copies
 # in --vdisk order: what the guest wrote must be on the disks; its failure fails the
 # test. --legacy-mmio (arm64): QEMU's default legacy (version 1) virtio-mmio devices
-# instead of the modern ones.
+# instead of the modern ones. --pci (arm64 virt): the virtio devices (the entropy
+# source and the --vdisk disks) as virtio-pci functions on the PCIe host instead of
+# virtio-mmio; x64 always has them on PCI (and a virtio-rng-pci).
 # --kernel FILE boots FILE as is instead of a KERNEL_FILE (bench/compare.sh: Debian's
 # Linux in the same QEMU configuration).
 # Used by the //tests:qemu_* sh_tests (bazel passes the runfiles paths) and, with
@@ -62,7 +64,7 @@ set -u
 
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=() rejects=()
 machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file="" plugin=""
-console="" input="" second_uart=0 smp="" gic=3 vdisks=() vdisk_check="" legacy_mmio=0
+console="" input="" second_uart=0 smp="" gic=3 vdisks=() vdisk_check="" legacy_mmio=0 pci=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -86,6 +88,7 @@ while [ $# -gt 0 ]; do
     --second-uart) second_uart=1; shift ;;
     --vdisk) vdisks+=("$2"); shift 2 ;;
     --vdisk-check) vdisk_check=$2; shift 2 ;;
+    --pci) pci=1; shift ;;
     --legacy-mmio) legacy_mmio=1; shift ;;
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
     --mem) KEVLAR_QEMU_MEM=$2; shift 2 ;;   # guest RAM (default 512M)
@@ -123,8 +126,10 @@ fi
 # Never -enable-kvm: KVM is broken on the build machines; TCG only.
 case "$arch" in
   x64)
+    # A virtio-rng-pci device: drivers/virtio's PCI transport drives it (MSI-X),
+    # /tests/65_hwrng.sh checks it.
     qemu=(qemu-system-x86_64 -M "${machine:-q35}" -cpu max -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
-          -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+          -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device virtio-rng-pci)
     tty=ttyS0 ;;
   arm64)
     # A virtio-rng device on virtio-mmio, modern interface (QEMU's virtio-mmio
@@ -133,8 +138,10 @@ case "$arch" in
     # PAN) runs the HAL's TTBR0 PAN emulation instead (//tests:qemu_arm64_*_pan_emulation).
     modern=(-global virtio-mmio.force-legacy=false)
     [ "$legacy_mmio" = 1 ] && modern=()
+    rng=virtio-rng-device
+    [ "$pci" = 1 ] && rng=virtio-rng-pci
     qemu=(qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu "${KEVLAR_ARM64_CPU:-cortex-a76}" -m ${KEVLAR_QEMU_MEM:-512M} -no-reboot
-          "${modern[@]}" -device virtio-rng-device)
+          "${modern[@]}" -device $rng)
     tty=ttyAMA0
     case "$machine" in
       raspi3b | xlnx-zcu102)
@@ -194,12 +201,19 @@ for i in "${!vdisks[@]}"; do
   drive="if=none,id=vd$i,file=$copy,format=raw"
   case ",$opts," in *,ro,*) drive="$drive,readonly=on" ;; esac
   case ",$opts," in *,snapshot,*) drive="$drive,snapshot=on" ;; esac
-  case "$arch" in
-    x64) vdisk_args+=(-drive "$drive" -device "virtio-blk-pci,drive=vd$i") ;;
-    arm64) vdisk_args=(-drive "$drive" -device "virtio-blk-device,drive=vd$i" "${vdisk_args[@]}") ;;
-  esac
+  # PCI (x64, arm64 --pci): functions in slot order, the first --vdisk in the lowest.
+  if [ "$arch" = x64 ] || [ "$pci" = 1 ]; then
+    vdisk_args+=(-drive "$drive" -device "virtio-blk-pci,drive=vd$i")
+  else
+    vdisk_args=(-drive "$drive" -device "virtio-blk-device,drive=vd$i" "${vdisk_args[@]}")
+  fi
 done
 qemu+=("${vdisk_args[@]}")
+# SeaBIOS sets up every virtio-blk-pci disk for booting, with rings in memory it
+# reserves at the top of RAM: with four disks that reaches the -initrd QEMU put just
+# below, and the kernel refuses an initrd outside RAM. strict=on limits SeaBIOS to
+# the boot order's devices (the -kernel loader).
+[ "$arch" = x64 ] && [ ${#vdisks[@]} -gt 0 ] && qemu+=(-boot strict=on)
 if [ ${#tftp[@]} -gt 0 ]; then
   tftp_dir=$(mktemp -d "${TEST_TMPDIR:-/tmp}/tftp.XXXXXX")
   for t in "${tftp[@]}"; do

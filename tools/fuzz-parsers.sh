@@ -3,7 +3,7 @@
 #
 #   tools/fuzz-parsers.sh [--seconds N] [--work DIR] [--seed FILE]... [format|FILE...]
 #
-# For each format (default: all of cpio elf dt acpi virtqueue tty partition) it builds the libFuzzer
+# For each format (default: all of cpio elf dt acpi virtqueue virtio_pci tty partition) it builds the libFuzzer
 # harness tests/fuzz/parsers/<format>_fuzz.c with clang-14
 # (-fsanitize=fuzzer,address,undefined) over the same C files the kernel
 # runs, replays every regression input in tests/fuzz/regress/<format>/, then
@@ -30,7 +30,7 @@ SECONDS_EACH=60
 WORK="${TMPDIR:-/tmp}/kevlar-parsefuzz"
 SEEDS=()
 FORMATS=()
-ALL_FORMATS=(cpio elf dt acpi virtqueue tty partition)
+ALL_FORMATS=(cpio elf dt acpi virtqueue virtio_pci tty partition)
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -91,6 +91,7 @@ sources() {
 	tty) echo kernel/tty/n_tty.c ;;
 	partition) echo kernel/block/partition.c ;;
 	virtqueue) echo drivers/virtio/vring.c drivers/virtio/virtqueue.c drivers/virtio/virtio_core.c ;;
+	virtio_pci) echo drivers/virtio/virtio_pci_caps.c ;;
 	*) echo "fuzz-parsers: unknown format $1 (known: ${ALL_FORMATS[*]})" >&2; return 1 ;;
 	esac
 }
@@ -150,6 +151,25 @@ make_seeds() {
 		printf '\000\000\003\001\000\000\020\000\000\000\003' >"$dir/good"
 		printf '\000\002\001\000\000\000\000\000\000\001\000\000\000\000\000\000\003' >"$dir/stale"
 		printf '\000\000\000\001\002\377\377\003' >"$dir/idx"
+		;;
+	virtio_pci)
+		# QEMU's virtio-blk-pci capabilities (as //tests:virtio_pci_caps_test
+		# lays them out), BAR4 16 KiB memory, BAR0 128 bytes I/O
+		python3 - "$dir/qemu" <<'PYEOF'
+import struct, sys
+c = bytearray(256)
+c[6] = 0x10; c[0x34] = 0xa0; c[0xa0] = 0x11; c[0xa1] = 0x90
+def cap(pos, nxt, ln, typ, bar, off, length):
+    c[pos:pos + 16] = bytes([9, nxt, ln, typ, bar, 0, 0, 0]) + struct.pack("<II", off, length)
+cap(0x90, 0x80, 16, 1, 4, 0, 0x1000)
+cap(0x80, 0x70, 16, 3, 4, 0x1000, 0x1000)
+cap(0x70, 0x58, 16, 4, 4, 0x2000, 0x1000)
+cap(0x58, 0x40, 20, 2, 4, 0x3000, 0x1000)
+c[0x68:0x6c] = struct.pack("<I", 4)
+cap(0x40, 0, 20, 5, 0, 0, 0)
+bars = bytes([0x07, 63, 63, 63, 0x8e, 63])
+open(sys.argv[1], "wb").write(bytes(c) + bars + struct.pack("<HHH", 0, 1, 1023))
+PYEOF
 		;;
 	elf)
 		for f in /bin/true "$ROOT"/.deps/busybox/busybox-x86_64 "$ROOT"/.deps/busybox/busybox-aarch64; do

@@ -17,15 +17,19 @@
  * read back, restore [§6.2.5.1]). A BAR the firmware left at 0 (QEMU
  * virt boots the kernel without firmware) gets an address from the host's
  * ranges windows, aligned to its size, and memory/I/O decoding and bus
- * mastering are enabled. What was found goes to the core (<kernel/pci.h>)
- * for /proc/bus/pci/devices.
+ * mastering are enabled. What was found goes to the core (<kernel/pci.h>,
+ * pci_add_device()) for /proc/bus/pci/devices and to the PCI driver whose
+ * ID table matches (virtio-pci), with each BAR's CPU address (through the
+ * ranges windows: on arm64 virt the I/O window is MMIO at 0x3eff0000) and
+ * the INTx pin's irq from the host's interrupt-map (arm64; the PCs' tree
+ * has none, their drivers use MSI-X).
  *
  * The device is input: a BAR whose size mask is not a power of two, a
  * bridge that names a bus below its own, or more than PCI_MAX_DEPTH
  * bridges deep is reported and not followed.
  *
- * Missing: drivers bound to functions (virtio-pci), interrupts (MSI-X,
- * INTx routing through interrupt-map / the I/O APIC), bus number
+ * Missing: INTx on the PCs (ACPI _PRT / $PIR routing to the I/O APIC;
+ * MSI-X is used there instead), bus number
  * assignment for bridges the firmware left unnumbered, PCI segments
  * other than 0.
  */
@@ -37,7 +41,6 @@
 #include <kernel/printk.h>
 
 #define PCI_VENDOR_ID 0x00
-#define PCI_COMMAND 0x04
 #define PCI_CLASS_REV 0x08
 #define PCI_HEADER_TYPE 0x0e
 #define PCI_BAR0 0x10
@@ -57,6 +60,8 @@
 /* A window of bus addresses BARs are placed in (from the DT's ranges). */
 struct pci_window {
 	uint64_t next, end; /* next free bus address, one past the last */
+	uint64_t start;	    /* first bus address of the window */
+	uint64_t cpu;	    /* the CPU physical address of start */
 	bool valid;
 };
 
@@ -66,6 +71,8 @@ struct pci_host {
 	bool ecam;
 	unsigned bus_first, bus_last;
 	struct pci_window io_win, mem_win;
+	bool has_ranges; /* no ranges (the PCs): bus addresses are CPU addresses */
+	struct device *dev;
 	unsigned nr_funcs;
 };
 
@@ -94,6 +101,37 @@ static void cfg_write(struct pci_host *h, unsigned bus, unsigned devfn, unsigned
 	hal_io_write32(&h->io, 4, v);
 }
 
+static uint32_t ops_read32(void *host, unsigned bus, unsigned devfn, unsigned off)
+{
+	return cfg_read(host, bus, devfn, off);
+}
+
+static void ops_write32(void *host, unsigned bus, unsigned devfn, unsigned off, uint32_t v)
+{
+	cfg_write(host, bus, devfn, off, v);
+}
+
+static const struct pci_bus_ops host_ops = { ops_read32, ops_write32 };
+
+/* The CPU address of BAR i (bus address bus_addr, size bytes): the window
+ * of its space that holds it, translated; without ranges (the PCs) the
+ * same address, I/O BARs as ports. 0 if no window holds it. */
+static void bar_cpu_address(struct pci_host *h, struct pci_dev *pdev, int i, uint64_t bus_addr,
+			    uint64_t size, bool io)
+{
+	struct pci_window *w = io ? &h->io_win : &h->mem_win;
+
+	if (!h->has_ranges) {
+		pdev->bar_cpu[i] = bus_addr;
+		pdev->bar_space[i] = io ? HAL_IO_PORT : HAL_IO_MMIO;
+		return;
+	}
+	if (w->valid && bus_addr >= w->start && bus_addr + size <= w->end) {
+		pdev->bar_cpu[i] = w->cpu + (bus_addr - w->start);
+		pdev->bar_space[i] = HAL_IO_MMIO;
+	}
+}
+
 /* A free range of size bytes (a power of two) aligned to its size. */
 static uint64_t window_take(struct pci_window *w, uint64_t size)
 {
@@ -107,13 +145,14 @@ static uint64_t window_take(struct pci_window *w, uint64_t size)
 
 /* Size BAR i (and assign it if unassigned); returns the number of BAR
  * slots it used (2 for a 64-bit memory BAR). */
-static int probe_bar(struct pci_host *h, unsigned bus, unsigned devfn, int i,
-		     struct pci_dev_info *info, uint16_t *cmd_need)
+static int probe_bar(struct pci_host *h, unsigned bus, unsigned devfn, int i, struct pci_dev *pdev,
+		     uint16_t *cmd_need)
 {
 	unsigned off = PCI_BAR0 + 4 * (unsigned)i;
 	uint32_t orig = cfg_read(h, bus, devfn, off), hi_orig = 0, lo, hi = 0xffffffffu;
 	bool io = orig & PCI_BAR_IO, is64 = !io && (orig & 0x6) == PCI_BAR_MEM_TYPE_64;
 	uint64_t mask, size, addr;
+	struct pci_dev_info *info = &pdev->info;
 
 	cfg_write(h, bus, devfn, off, 0xffffffffu);
 	lo = cfg_read(h, bus, devfn, off);
@@ -147,9 +186,10 @@ static int probe_bar(struct pci_host *h, unsigned bus, unsigned devfn, int i,
 				cfg_write(h, bus, devfn, off + 4, (uint32_t)(addr >> 32));
 		}
 	}
-	if (addr)
+	if (addr) {
 		*cmd_need |= io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
-	else
+		bar_cpu_address(h, pdev, i, addr, size, io);
+	} else
 		printk("pci: %s: %02x:%02x.%u BAR%d (%llu bytes): no room in the host's %s "
 		       "window; not enabled\n",
 		       h->name, bus, devfn >> 3, devfn & 7, i, (unsigned long long)size,
@@ -162,8 +202,22 @@ static int probe_bar(struct pci_host *h, unsigned bus, unsigned devfn, int i,
 
 static void scan_bus(struct pci_host *h, unsigned bus, int depth);
 
+/* The INTx pin's irq through the host's interrupt-map (arm64 virt's
+ * PCIe host: four SPIs, swizzled by slot), or -1. */
+static int route_intx(struct pci_host *h, unsigned bus, unsigned devfn)
+{
+	uint32_t pin = (cfg_read(h, bus, devfn, PCI_INTERRUPT_LINE) >> 8) & 0xff;
+	uint32_t unit[3] = { bus << 16 | devfn << 8, 0, 0 };
+	unsigned irq;
+
+	if (pin < 1 || pin > 4 || dev_map_irq(h->dev, unit, 3, &pin, 1, &irq))
+		return -1;
+	return (int)irq;
+}
+
 static void probe_function(struct pci_host *h, unsigned bus, unsigned devfn, int depth)
 {
+	struct pci_dev *pdev = kzalloc(sizeof(*pdev));
 	struct pci_dev_info info = { 0 };
 	uint32_t id = cfg_read(h, bus, devfn, PCI_VENDOR_ID);
 	uint8_t htype = (uint8_t)(cfg_read(h, bus, devfn, PCI_HEADER_TYPE & ~3u) >> 16) & 0x7f;
@@ -178,12 +232,23 @@ static void probe_function(struct pci_host *h, unsigned bus, unsigned devfn, int
 	info.irq = cfg_read(h, bus, devfn, PCI_INTERRUPT_LINE) & 0xff;
 	if (info.irq == 0xff)
 		info.irq = 0;
+	if (!pdev) {
+		printk("pci: %s: %02x:%02x.%u: out of memory\n", h->name, bus, devfn >> 3,
+		       devfn & 7);
+		return;
+	}
+	pdev->info = info;
 	/* Decoding off while the BARs are sized [§6.2.5.1]. */
 	cfg_write(h, bus, devfn, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
 	for (int i = 0; i < nbars;)
-		i += probe_bar(h, bus, devfn, i, &info, &need);
+		i += probe_bar(h, bus, devfn, i, pdev, &need);
 	cfg_write(h, bus, devfn, PCI_COMMAND, cmd | need | PCI_COMMAND_MASTER);
-	if (pci_publish(&info) == 0)
+	snprintf(pdev->name, sizeof(pdev->name), "0000:%02x:%02x.%u", bus, devfn >> 3, devfn & 7);
+	pdev->ops = &host_ops;
+	pdev->host = h;
+	pdev->intx_irq = htype == 0 ? route_intx(h, bus, devfn) : -1;
+	pdev->svc = &h->dev->svc;
+	if (pci_add_device(pdev) == 0)
 		h->nr_funcs++;
 	if (htype == 1) {
 		uint32_t buses = cfg_read(h, bus, devfn, PCI_BUSES);
@@ -243,6 +308,9 @@ static void read_ranges(struct device *dev, struct pci_host *h)
 
 		if (!w || w->valid || size == 0)
 			continue;
+		h->has_ranges = true;
+		w->start = pci;
+		w->cpu = (uint64_t)__builtin_bswap32(r[3]) << 32 | __builtin_bswap32(r[4]);
 		/* Bus address 0 is "unassigned" to probe_bar(): start above it. */
 		w->next = pci ? pci : 0x1000;
 		w->end = pci + size;
@@ -274,6 +342,7 @@ static int pci_probe(struct device *dev)
 	if (!h)
 		return -ENOMEM;
 	h->name = dev->name;
+	h->dev = dev;
 	h->ecam = dev->id->data != NULL;
 	err = dev_read_reg_space(dev, 0, &base, &size, &space);
 	if (!err && h->ecam) {

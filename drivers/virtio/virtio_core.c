@@ -1,6 +1,6 @@
 /* The virtio device model: the device initialization sequence [virtio-v1.2 §3.1.1], failure handling and
- * interrupt fan-out to the queues. Transport-neutral: virtio_mmio.c today,
- * virtio-pci later, both call virtio_register_device().
+ * interrupt fan-out to the queues. Transport-neutral: virtio_mmio.c and
+ * virtio_pci.c both call virtio_register_device().
  */
 #include <kernel/errno.h>
 #include <kernel/printk.h>

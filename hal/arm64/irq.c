@@ -120,3 +120,18 @@ void arm64_handle_irq(struct hal_trapframe *tf)
 		irq_entry();
 	irq_depth[cpu]--;
 }
+
+/* No MSI controller is driven yet (GICv3 ITS, GICv2m): PCI devices use
+ * INTx through the host bridge's interrupt-map. */
+int hal_msi_alloc(unsigned *irq, uint64_t *addr, uint32_t *data)
+{
+	(void)irq;
+	(void)addr;
+	(void)data;
+	return -ENODEV;
+}
+
+void hal_msi_free(unsigned irq)
+{
+	(void)irq;
+}

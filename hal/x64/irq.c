@@ -77,6 +77,8 @@ int hal_irq_request(unsigned irq, hal_irq_handler_t fn, void *arg)
 	if (irq < VEC_IRQ_BASE || irq >= VEC_LAPIC_TIMER || !fn)
 		return -EINVAL;
 	c = irqs[irq].chip;
+	if (!c && irq >= VEC_MSI_FIRST && irq <= VEC_MSI_LAST)
+		return -EINVAL; /* an MSI vector not from hal_msi_alloc() */
 	if (!c) {
 		/* Not translated from a DT specifier: the first chip that can
 		 * unmask lines (the I/O APIC) with its default settings. */
@@ -111,6 +113,50 @@ void hal_irq_free(unsigned irq)
 		irqs[irq].chip->ops->mask(irqs[irq].chip->priv, irq);
 	irqs[irq].fn = 0;
 	irqs[irq].arg = 0;
+	hal_irq_restore(f);
+}
+
+/* MSI vectors: a chip with nothing to mask (the device's MSI-X entry or
+ * MSI capability masks it) that marks the vector allocated. */
+static const struct hal_irqchip_ops msi_ops = { 0 };
+static struct irqchip msi_chip = { .ops = &msi_ops };
+
+/* The message for a vector [Intel SDM Vol. 3A §10.11.1, §10.11.2]:
+ * address 0xFEE << 20 | destination APIC ID << 12 (physical mode, no
+ * redirection hint), data = the vector, fixed delivery, edge. The boot
+ * CPU takes every MSI; an APIC ID above 255 cannot be named without
+ * interrupt remapping. */
+int hal_msi_alloc(unsigned *irq, uint64_t *addr, uint32_t *data)
+{
+	uint32_t apic_id = x64_lapic_id();
+	irqflags_t f;
+
+	if (apic_id > 0xff)
+		return -ENODEV;
+	f = hal_irq_save();
+	for (unsigned v = VEC_MSI_FIRST; v <= VEC_MSI_LAST; v++) {
+		if (irqs[v].chip)
+			continue;
+		irqs[v].chip = &msi_chip;
+		hal_irq_restore(f);
+		*irq = v;
+		*addr = 0xfee00000ull | (uint64_t)apic_id << 12;
+		*data = v;
+		return 0;
+	}
+	hal_irq_restore(f);
+	return -ENOSPC;
+}
+
+void hal_msi_free(unsigned irq)
+{
+	irqflags_t f;
+
+	if (irq < VEC_MSI_FIRST || irq > VEC_MSI_LAST)
+		return;
+	f = hal_irq_save();
+	if (irqs[irq].chip == &msi_chip && !irqs[irq].fn)
+		irqs[irq].chip = 0;
 	hal_irq_restore(f);
 }
 

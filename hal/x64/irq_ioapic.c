@@ -24,7 +24,7 @@
 #define RTE_ACTIVE_LOW (1 << 13)
 #define RTE_LEVEL (1 << 15)
 #define RTE_MASKED (1 << 16)
-#define MAX_PINS 240 /* GSIs 0 .. 239: vectors 32 .. 0xeb */
+#define MAX_PINS (VEC_MSI_FIRST - VEC_IRQ_BASE) /* GSIs 0 .. 159: vectors 32 .. 0xbf; MSIs above */
 #define MAX_IOAPICS 8
 
 struct ioapic {

@@ -98,7 +98,9 @@
 #define MB2_BOOT_MAGIC 0x36d76289
 
 /* ---- IDT vectors ---- */
-#define VEC_IRQ_BASE 32 /* I/O APIC GSI n -> vector 32 + n */
+#define VEC_IRQ_BASE 32	   /* I/O APIC GSI n -> vector 32 + n */
+#define VEC_MSI_FIRST 0xc0 /* MSI vectors (hal_msi_alloc), below the I/O APIC's */
+#define VEC_MSI_LAST 0xdf
 #define VEC_LAPIC_TIMER 0xec
 #define VEC_IPI_RESCHEDULE 0xf0 /* enum hal_ipi kind n -> vector 0xf0 + n */
 #define VEC_IPI_CALL_FUNC 0xf1

@@ -361,3 +361,81 @@ void blk_show_partitions(void (*emit)(void *ctx, const char *line), void *ctx)
 	}
 	mutex_unlock(&registry_lock);
 }
+
+struct block_device *bdev_by_dev(dev_t dev)
+{
+	struct block_device *found = NULL;
+
+	mutex_lock(&registry_lock);
+	for (unsigned i = 0; i < nr_disks && !found; i++) {
+		for (unsigned p = 0; p < DISK_MINORS; p++) {
+			struct block_device *b = disks[i]->parts[p];
+
+			if (b && !b->gone && b->dev == dev) {
+				found = b;
+				break;
+			}
+		}
+	}
+	mutex_unlock(&registry_lock);
+	return found;
+}
+
+int blkdev_get_by_path(cap_block_t cap, const char *path, bool write, struct block_device **out)
+{
+	int err = cap_check_block(cap, "block claim");
+	struct block_device *b;
+	struct file *f;
+	dev_t dev;
+
+	if (err)
+		return err;
+	if (!path || !*path)
+		return -ENOENT;
+	/* [mount(2)] ENOTBLK: source is not a block device. */
+	f = vfs_open(path, O_PATH, 0, &err);
+	if (!f)
+		return err;
+	if (!S_ISBLK(f->inode->mode)) {
+		fput(f);
+		return -ENOTBLK;
+	}
+	dev = f->inode->rdev;
+	fput(f);
+	b = bdev_by_dev(dev);
+	if (!b)
+		return -ENXIO;
+	if (write && b->ds->disk->read_only)
+		return -EROFS;
+	mutex_lock(&registry_lock);
+	err = b->claimed ? -EBUSY : 0;
+	b->claimed = true;
+	mutex_unlock(&registry_lock);
+	if (!err)
+		*out = b;
+	return err;
+}
+
+void blkdev_put(struct block_device *bdev)
+{
+	if (!bdev)
+		return;
+	mutex_lock(&registry_lock);
+	bdev->claimed = false;
+	mutex_unlock(&registry_lock);
+}
+
+unsigned bdev_logical_block_size(const struct block_device *bdev)
+{
+	return bdev->ds->disk->logical_block_size;
+}
+
+const char *bdev_name(const struct block_device *bdev)
+{
+	return bdev->name;
+}
+
+dev_t bdev_devt(const struct block_device *bdev)
+{
+	return bdev->dev;
+}

@@ -34,7 +34,8 @@ struct block_device {
 	unsigned partno; /* 0: the whole disk */
 	uint64_t start;	 /* first sector on the disk */
 	uint64_t nr_sectors;
-	bool gone; /* no longer in the table (BLKRRPART): I/O -ENXIO */
+	bool gone;    /* no longer in the table (BLKRRPART): I/O -ENXIO */
+	bool claimed; /* held by a mount (blkdev_get_by_path) */
 	struct disk_state *ds;
 	struct chrdev node; /* the /dev registration (node.block) */
 };
@@ -48,6 +49,8 @@ extern const struct file_operations blkdev_fops;
 ssize_t bdev_transfer(struct block_device *b, bool write, struct uio *u, uint64_t pos);
 /* Commit b's disk's write cache: 0, -EIO, -ENXIO. */
 int bdev_flush(struct block_device *b);
+/* The device registered as dev (a block device number), or NULL. */
+struct block_device *bdev_by_dev(dev_t dev);
 /* Read ds's partition table again and update its nodes (BLKRRPART). */
 int disk_scan_partitions(struct disk_state *ds);
 /* One /proc/partitions line per disk and partition, through emit. */

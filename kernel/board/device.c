@@ -234,6 +234,70 @@ int dev_read_irq(const struct device *dev, unsigned idx, unsigned *irq)
 	return xlate(ph, p + idx * (unsigned)n, n, irq);
 }
 
+/* interrupt-map lookup [Devicetree Specification v0.4 §2.4.3 "Interrupt
+ * Nexus Properties"; Linux's of_irq_parse_raw()]: each entry is <child
+ * unit address (dev's #address-cells), child specifier (dev's
+ * #interrupt-cells), parent phandle, parent unit address (the parent's
+ * #address-cells, 0 if it has none), parent specifier (the parent's
+ * #interrupt-cells)>. The child's cells are ANDed with interrupt-map-mask
+ * (all ones if absent) before comparing. Only one level: the parent must
+ * be an interrupt controller. The map is firmware input: an entry naming
+ * an unknown phandle or running past the end ends the search (-EINVAL). */
+int dev_map_irq(const struct device *dev, const uint32_t *unit, unsigned unit_cells,
+		const uint32_t *spec, unsigned spec_cells, unsigned *irq)
+{
+	const void *fdt = dev->fdt;
+	int len, mlen, ic, ac, sc;
+	const fdt32_t *map = fdt_getprop(fdt, dev->node, "interrupt-map", &len);
+	const fdt32_t *mask = fdt_getprop(fdt, dev->node, "interrupt-map-mask", &mlen);
+	uint32_t child[DT_MAX_ADDR_CELLS + MAX_IRQ_CELLS];
+	unsigned cc, cnt, i = 0;
+
+	if (!map || len <= 0)
+		return -ENOENT;
+	if (dt_child_cells(fdt, dev->node, &ac, &sc) || (unsigned)ac != unit_cells)
+		return -EINVAL;
+	{
+		const fdt32_t *p = fdt_getprop(fdt, dev->node, "#interrupt-cells", &ic);
+
+		if (!p || ic != 4 || fdt32_to_cpu(*p) != spec_cells || spec_cells > MAX_IRQ_CELLS)
+			return -EINVAL;
+	}
+	cc = unit_cells + spec_cells;
+	if (mask && (unsigned)mlen != cc * 4)
+		return -EINVAL;
+	for (unsigned k = 0; k < cc; k++) {
+		uint32_t v = k < unit_cells ? unit[k] : spec[k - unit_cells];
+
+		child[k] = mask ? v & fdt32_to_cpu(mask[k]) : v;
+	}
+	cnt = (unsigned)len / 4;
+	while (i + cc + 1 <= cnt) {
+		uint32_t ph = fdt32_to_cpu(map[i + cc]);
+		int ctl = fdt_node_offset_by_phandle(fdt, ph), pac = 0, pic, alen;
+		bool hit = true;
+
+		if (ctl < 0 || irq_cells_of(fdt, ph, &pic))
+			return -EINVAL;
+		{
+			const fdt32_t *a = fdt_getprop(fdt, ctl, "#address-cells", &alen);
+
+			if (a && alen == 4)
+				pac = (int)fdt32_to_cpu(*a);
+			if (pac < 0 || pac > DT_MAX_ADDR_CELLS)
+				return -EINVAL;
+		}
+		if (i + cc + 1 + (unsigned)pac + (unsigned)pic > cnt)
+			return -EINVAL;
+		for (unsigned k = 0; k < cc && hit; k++)
+			hit = fdt32_to_cpu(map[i + k]) == child[k];
+		if (hit)
+			return xlate(ph, map + i + cc + 1 + pac, pic, irq);
+		i += cc + 1 + (unsigned)pac + (unsigned)pic;
+	}
+	return -ENOENT;
+}
+
 int dev_read_u32(const struct device *dev, const char *prop, uint32_t *out)
 {
 	int len;

@@ -12,7 +12,11 @@
 #include "events_internal.h"
 
 static struct file_system_type anon_type = { .name = "anon_inodefs" };
-static struct super_block anon_sb = { .type = &anon_type, .dev = MKDEV(0, 13) };
+static struct super_block anon_sb = {
+	.type = &anon_type,
+	.dev = MKDEV(0, 13),
+	.s_dir_mutex = MUTEX_INIT(anon_sb.s_dir_mutex, "sb.s_dir_mutex"),
+};
 
 const char *anon_inode_name(const struct file *f)
 {

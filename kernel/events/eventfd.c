@@ -39,25 +39,26 @@ static ssize_t eventfd_read(struct file *f, struct uio *u, off_t *pos)
 
 	if (u->len < sizeof(v))
 		return -EINVAL;
+	/* Sleep with ctx->lock handed to sched_sleep_locked(): a writer on
+	 * another CPU changes count under it, so its wake-up is not lost. */
+	irqflags_t fl = spin_lock_irqsave(&ctx->lock);
 	for (;;) {
-		irqflags_t fl = spin_lock_irqsave(&ctx->lock);
-
 		if (ctx->count) {
 			v = ctx->semaphore ? 1 : ctx->count;
 			ctx->count -= v;
-			spin_unlock_irqrestore(&ctx->lock, fl);
 			break;
 		}
-		spin_unlock(&ctx->lock);
 		if (f->flags & O_NONBLOCK) {
-			hal_irq_restore(fl);
+			spin_unlock_irqrestore(&ctx->lock, fl);
 			return -EAGAIN;
 		}
-		r = sched_sleep(&ctx->wq, 0, true);
-		hal_irq_restore(fl);
-		if (r == -EINTR)
+		r = sched_sleep_locked(&ctx->wq, &ctx->lock, 0, true);
+		if (r == -EINTR) {
+			spin_unlock_irqrestore(&ctx->lock, fl);
 			return -ERESTARTSYS;
+		}
 	}
+	spin_unlock_irqrestore(&ctx->lock, fl);
 	wake_up(&ctx->wq);
 	if (uio_copy_out(u, &v, sizeof(v)))
 		return -EFAULT;
@@ -76,24 +77,23 @@ static ssize_t eventfd_write(struct file *f, struct uio *u, off_t *pos)
 		return -EFAULT;
 	if (v == ~0ULL)
 		return -EINVAL;
+	irqflags_t fl = spin_lock_irqsave(&ctx->lock);
 	for (;;) {
-		irqflags_t fl = spin_lock_irqsave(&ctx->lock);
-
 		if (EVENTFD_MAX - ctx->count >= v) {
 			ctx->count += v;
-			spin_unlock_irqrestore(&ctx->lock, fl);
 			break;
 		}
-		spin_unlock(&ctx->lock);
 		if (f->flags & O_NONBLOCK) {
-			hal_irq_restore(fl);
+			spin_unlock_irqrestore(&ctx->lock, fl);
 			return -EAGAIN;
 		}
-		r = sched_sleep(&ctx->wq, 0, true);
-		hal_irq_restore(fl);
-		if (r == -EINTR)
+		r = sched_sleep_locked(&ctx->wq, &ctx->lock, 0, true);
+		if (r == -EINTR) {
+			spin_unlock_irqrestore(&ctx->lock, fl);
 			return -ERESTARTSYS;
+		}
 	}
+	spin_unlock_irqrestore(&ctx->lock, fl);
 	if (v)
 		wake_up(&ctx->wq);
 	return sizeof(v);

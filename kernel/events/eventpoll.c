@@ -512,30 +512,32 @@ static long ep_poll(struct eventpoll *ep, uintptr_t uevents, int maxevents, uint
 		if (!buf)
 			return -ENOMEM;
 	}
+	/* Linux's ep_poll(): queued on ep->wq and marked sleeping before the
+	 * ready list is looked at, so an item made ready by a callback on
+	 * another CPU after the look wakes us (sched_wait() returns at once). */
 	for (;;) {
-		irqflags_t fl = hal_irq_save();
-		int n = ep_send_events(ep, buf, max);
+		int n;
 
+		prepare_to_wait(&ep->wq, deadline, true);
+		n = ep_send_events(ep, buf, max);
 		if (n || nowait) {
-			hal_irq_restore(fl);
 			r = n;
 			break;
 		}
 		if (signal_pending(current)) {
-			hal_irq_restore(fl);
 			r = -EINTR;
 			break;
 		}
 		if (deadline && hal_timer_now_ns() >= deadline) {
-			hal_irq_restore(fl);
 			r = 0;
 			break;
 		}
-		r = sched_sleep(&ep->wq, deadline, true);
-		hal_irq_restore(fl);
+		r = sched_wait();
+		finish_wait(&ep->wq);
 		if (r == -EINTR)
 			break;
 	}
+	finish_wait(&ep->wq);
 	for (long i = 0; r > 0 && i < r; i++) {
 		uintptr_t u = uevents + (uintptr_t)i * HAL_EPOLL_EVENT_SIZE;
 

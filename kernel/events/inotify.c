@@ -207,13 +207,13 @@ static ssize_t inotify_read(struct file *f, struct uio *u, off_t *pos)
 		int r;
 
 		if (list_empty(&g->events)) {
-			spin_unlock(&inotify_lock);
 			if (done || (f->flags & O_NONBLOCK)) {
-				hal_irq_restore(fl);
+				spin_unlock_irqrestore(&inotify_lock, fl);
 				return done ? done : -EAGAIN;
 			}
-			r = sched_sleep(&g->wq, 0, true);
-			hal_irq_restore(fl);
+			/* Queued under inotify_lock, which event producers hold. */
+			r = sched_sleep_locked(&g->wq, &inotify_lock, 0, true);
+			spin_unlock_irqrestore(&inotify_lock, fl);
 			if (r == -EINTR)
 				return -ERESTARTSYS;
 			continue;

@@ -111,13 +111,14 @@ static ssize_t timerfd_read(struct file *f, struct uio *u, off_t *pos)
 			spin_unlock_irqrestore(&ctx->lock, fl);
 			break;
 		}
-		spin_unlock(&ctx->lock);
 		if (f->flags & O_NONBLOCK) {
-			hal_irq_restore(fl);
+			spin_unlock_irqrestore(&ctx->lock, fl);
 			return -EAGAIN;
 		}
-		r = sched_sleep(&ctx->wq, 0, true);
-		hal_irq_restore(fl);
+		/* Queued before ctx->lock is dropped: the expiry (tick, any
+		 * CPU) counts ticks under it, so its wake-up is not lost. */
+		r = sched_sleep_locked(&ctx->wq, &ctx->lock, 0, true);
+		spin_unlock_irqrestore(&ctx->lock, fl);
 		if (r == -EINTR)
 			return -ERESTARTSYS;
 	}

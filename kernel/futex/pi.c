@@ -37,7 +37,10 @@
 static bool owner_gone(int tid)
 {
 	struct task *t = task_lookup(tid);
-	return !t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD;
+	bool gone = !t || t->state == TASK_ZOMBIE || t->state == TASK_DEAD;
+
+	put_task(t);
+	return gone;
 }
 
 /* The PI waiters on key now wait behind owner (so they are told if it

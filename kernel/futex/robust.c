@@ -54,14 +54,19 @@ static bool may_access(const struct task *t)
  * EFAULT; the length is stored before the head, as Linux does. */
 SYSCALL_DEFINE3(get_robust_list, int, pid, uintptr_t, uhead, uintptr_t, ulen)
 {
-	struct task *t = pid ? task_lookup(pid) : current;
-	uint64_t head, len = sizeof(struct robust_list_head);
+	struct task *t = pid ? task_lookup(pid) : get_task(current);
+	uint64_t head = 0, len = sizeof(struct robust_list_head);
+	long r = 0;
 
 	if (!t || t->state == TASK_DEAD)
-		return -ESRCH;
-	if (!may_access(t))
-		return -EPERM;
-	head = t->robust_list;
+		r = -ESRCH;
+	else if (!may_access(t))
+		r = -EPERM;
+	else
+		head = t->robust_list;
+	put_task(t);
+	if (r)
+		return r;
 	if (copy_to_user(ulen, &len, sizeof len) || copy_to_user(uhead, &head, sizeof head))
 		return -EFAULT;
 	return 0;

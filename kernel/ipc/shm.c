@@ -58,7 +58,7 @@ static struct shm_seg *seg_of(struct kern_ipc_perm *p)
 
 static unsigned long nattch(const struct shm_seg *s)
 {
-	return s->obj->refcount - 1;
+	return __atomic_load_n(&s->obj->refcount, __ATOMIC_RELAXED) - 1;
 }
 
 static void seg_free(struct shm_seg *s)

@@ -22,6 +22,21 @@
  *  - no area, or an access the area forbids: -EFAULT (the HAL then sends
  *    SIGSEGV, or fails the usercopy).
  * [mmap(2)] (MAP_PRIVATE, MAP_GROWSDOWN), Linux mm/memory.c.
+ *
+ * Locking: a fault holds mm->mmap_lock from the area lookup to the new
+ * mapping (Linux's do_user_addr_fault() takes mmap_lock for reading; ours
+ * is a mutex, so faults of sibling threads are serialized too). So a
+ * thread's fault never sees an area that munmap/mprotect/mremap on another
+ * CPU is changing, never maps a page into a range munmap has just emptied
+ * (munmap's caller then gets SIGSEGV on its next touch, as on Linux), and
+ * two threads faulting the same page map one frame, not two. Pages of a
+ * shared anonymous object, which several mms (each with its own lock) may
+ * fault at once, are installed with a compare-and-swap. The kernel never
+ * touches user memory while holding mmap_lock (copy_*_user would fault
+ * into it again); a fault while the task already holds it, which only a
+ * kernel bug can cause, is resolved under that hold and reported. Faults
+ * sleep on the mutex: no copy_*_user of a page that may be absent under a
+ * spinlock (Fortress reports it as sleeping with a spinlock held).
  */
 #include <hal/arch/abi.h>
 #include <hal/context.h>
@@ -110,12 +125,18 @@ static int shared_page(struct vm_area *v, vaddr_t va, paddr_t *pa)
 	}
 	if (idx >= v->anon->nr_pages)
 		return -EIO;
-	if (!v->anon->pages[idx]) {
-		v->anon->pages[idx] = frame_alloc(0);
-		if (!v->anon->pages[idx])
+	if (!__atomic_load_n(&v->anon->pages[idx], __ATOMIC_ACQUIRE)) {
+		/* Other mms mapping the object fault under their own locks:
+		 * the first frame installed wins, a loser frees its own. */
+		paddr_t fresh = frame_alloc(0), none = 0;
+
+		if (!fresh)
 			return -EFAULT;
+		if (!__atomic_compare_exchange_n(&v->anon->pages[idx], &none, fresh, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			frame_free(fresh, 0);
 	}
-	*pa = v->anon->pages[idx];
+	*pa = __atomic_load_n(&v->anon->pages[idx], __ATOMIC_ACQUIRE);
 	return frame_get(*pa) ? -EFAULT : 0;
 }
 
@@ -126,7 +147,7 @@ static bool maps_shared_frames(const struct vm_area *v)
 	       (v->anon || (v->file && v->file->f_op && v->file->f_op->get_page));
 }
 
-int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
+int mm_fault_locked(struct mm *mm, vaddr_t addr, unsigned access)
 {
 	struct vm_area *v;
 	vaddr_t va = PAGE_ALIGN_DOWN(addr);
@@ -182,6 +203,30 @@ map:
 	}
 	mm->rss_pages++;
 	return 0;
+}
+
+int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access)
+{
+	int r;
+
+	if (!mm)
+		return -EFAULT;
+	if (current && mm->mmap_lock.owner == current) {
+		/* A usercopy under mmap_lock: a kernel bug (see the top), but
+		 * the fault itself can be resolved under that hold. */
+		static bool reported;
+
+		if (!reported) {
+			reported = true;
+			pr_err("BUG: mm: fault at 0x%lx with mmap_lock held by task %d\n",
+			       (unsigned long)addr, current ? current->tid : 0);
+		}
+		return mm_fault_locked(mm, addr, access);
+	}
+	mm_lock(mm);
+	r = mm_fault_locked(mm, addr, access);
+	mm_unlock(mm);
+	return r;
 }
 
 int kernel_page_fault(struct hal_trapframe *tf, uintptr_t addr, unsigned access)

@@ -67,7 +67,17 @@ void mm_unlock(struct mm *mm)
 
 bool mm_may_yield(const struct mm *mm)
 {
-	return need_resched && (mm->refcount == 0 || mm->mmap_lock.owner == current);
+	return need_resched && (mm_users(mm) == 0 || mm->mmap_lock.owner == current);
+}
+
+void mm_get(struct mm *mm)
+{
+	__atomic_fetch_add(&mm->refcount, 1, __ATOMIC_RELAXED);
+}
+
+unsigned mm_users(const struct mm *mm)
+{
+	return __atomic_load_n(&mm->refcount, __ATOMIC_RELAXED);
 }
 
 void mm_cond_resched(struct mm *mm)
@@ -192,8 +202,8 @@ void mm_put(struct mm *mm)
 {
 	if (!mm)
 		return;
-	KASSERT(mm->refcount > 0);
-	if (--mm->refcount)
+	KASSERT(mm_users(mm) > 0);
+	if (__atomic_sub_fetch(&mm->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	while (!list_empty(&mm->areas)) {
 		struct vm_area *v = list_first_entry(&mm->areas, struct vm_area, list);
@@ -244,14 +254,14 @@ void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags)
 	if (!(vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
 		return;
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		if (mm_handle_fault(mm, va, access))
+		if (mm_fault_locked(mm, va, access))
 			break;
 		mm_cond_resched(mm);
 	}
 }
 
-static long mm_map_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
-			  struct file *file, off_t file_off, uint64_t file_size)
+long mm_map_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
+		   struct file *file, off_t file_off, uint64_t file_size)
 {
 	unsigned vm_flags = prot_to_vm(prot);
 	struct vm_area *v;

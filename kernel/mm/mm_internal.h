@@ -51,8 +51,14 @@ int mm_map_specials(struct mm *mm);
 /* The frame backing page va of VM_SPECIAL area v, or 0 (special.c). */
 paddr_t vma_special_page(const struct vm_area *v, vaddr_t va);
 /* Fault in every page of [start, end) of areas with vm_flags, for reading
- * or (writable areas) writing; stops at the first failure (mm.c). */
+ * or (writable areas) writing; stops at the first failure (mm.c).
+ * mm->mmap_lock held. */
 void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags);
+/* mm_handle_fault() with mm->mmap_lock already held (fault.c). */
+int mm_fault_locked(struct mm *mm, vaddr_t addr, unsigned access);
+/* mm_map() with mm->mmap_lock already held (mm.c). */
+long mm_map_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
+		   struct file *file, off_t file_off, uint64_t file_size);
 /* Private file areas mapping the file's own frames (file_frames.c). */
 /* The file's frame for page va of v, referenced, if v may map it (v is
  * private, without VM_WRITE, and the page holds only file bytes); 0 if

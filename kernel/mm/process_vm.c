@@ -40,21 +40,45 @@ bool task_may_access_mm(const struct task *t)
 	       c->gid == t->egid && c->gid == t->sgid;
 }
 
-/* The frame of remote page va, faulted in for access if needed; 0 if the
- * target has no such page or forbids the access. */
-static paddr_t remote_page(struct mm *mm, vaddr_t va, bool write)
+/* The frame of remote page va, faulted in for access if needed, with a
+ * reference for the caller (drop it with remote_page_put()); 0 if the
+ * target has no such page or forbids the access. Taken under the target's
+ * mmap_lock, so a munmap by one of its threads cannot free the frame while
+ * we copy (Linux pins it with get_user_pages()); the copy itself is done
+ * after the lock is dropped, so it may fault on our own memory. */
+static paddr_t remote_page(struct mm *mm, vaddr_t va, bool write, bool *pinned)
 {
-	struct vm_area *v = vma_find(mm, va);
+	struct vm_area *v;
 	unsigned prot;
-	paddr_t pa;
+	paddr_t pa = 0;
 
+	*pinned = false;
+	mm_lock(mm);
+	v = vma_find(mm, va);
 	if (!v || !(v->flags & (write ? VM_WRITE : VM_READ)))
-		return 0;
-	if (hal_query_page(mm->as, va, &pa, &prot))
-		return pa;
-	if (mm_handle_fault(mm, va, write ? HAL_FAULT_WRITE : HAL_FAULT_READ))
-		return 0;
-	return hal_query_page(mm->as, va, &pa, &prot) ? pa : 0;
+		goto out;
+	if (!hal_query_page(mm->as, va, &pa, &prot) &&
+	    (mm_fault_locked(mm, va, write ? HAL_FAULT_WRITE : HAL_FAULT_READ) ||
+	     !hal_query_page(mm->as, va, &pa, &prot))) {
+		pa = 0;
+		goto out;
+	}
+	/* VM_SPECIAL frames (vDSO, trampoline) are the HAL's, never freed. */
+	if (!(v->flags & VM_SPECIAL)) {
+		if (frame_get(pa))
+			pa = 0;
+		else
+			*pinned = true;
+	}
+out:
+	mm_unlock(mm);
+	return pa;
+}
+
+static void remote_page_put(paddr_t pa, bool pinned)
+{
+	if (pa && pinned)
+		frame_free(pa, 0);
 }
 
 size_t mm_read_remote(struct mm *mm, vaddr_t addr, void *buf, size_t len)
@@ -64,13 +88,15 @@ size_t mm_read_remote(struct mm *mm, vaddr_t addr, void *buf, size_t len)
 	while (done < len) {
 		vaddr_t va = addr + done;
 		size_t n = MIN(len - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+		bool pinned = false;
 		paddr_t pa = va < USER_TOP && va >= addr ?
-				     remote_page(mm, PAGE_ALIGN_DOWN(va), false) :
+				     remote_page(mm, PAGE_ALIGN_DOWN(va), false, &pinned) :
 				     0;
 
 		if (!pa)
 			break;
 		frame_read(pa, va & (PAGE_SIZE - 1), (char *)buf + done, n);
+		remote_page_put(pa, pinned);
 		done += n;
 	}
 	return done;
@@ -120,8 +146,8 @@ static long process_vm_rw(int pid, uintptr_t ulocal, unsigned long lcnt, uintptr
 {
 	struct user_iovec *liov = NULL, *riov = NULL;
 	struct iov_cursor lc, rc;
-	struct task *t;
-	struct mm *mm;
+	struct task *t = NULL;
+	struct mm *mm = NULL;
 	char buf[512];
 	long err, done = 0;
 
@@ -134,7 +160,7 @@ static long process_vm_rw(int pid, uintptr_t ulocal, unsigned long lcnt, uintptr
 	if (!riov)
 		goto out;
 	t = task_lookup(pid);
-	mm = t ? t->mm : NULL;
+	mm = t ? get_task_mm(t) : NULL;
 	err = -ESRCH;
 	if (!mm)
 		goto out;
@@ -149,27 +175,30 @@ static long process_vm_rw(int pid, uintptr_t ulocal, unsigned long lcnt, uintptr
 		vaddr_t rva = riov[rc.idx].base + rc.off;
 		size_t n = (size_t)MIN(MIN(la, ra), sizeof buf);
 		paddr_t pa;
+		bool pinned = false;
 
 		if (!la || !ra)
 			break;
 		n = MIN(n, PAGE_SIZE - (rva & (PAGE_SIZE - 1)));
-		pa = rva < USER_TOP ? remote_page(mm, PAGE_ALIGN_DOWN(rva), write) : 0;
+		/* Fetch our side first: our own faults never happen with a
+		 * remote page pinned (nor under the remote mmap_lock). */
+		if (write && copy_from_user(buf, liov[lc.idx].base + lc.off, n)) {
+			err = -EFAULT;
+			break;
+		}
+		pa = rva < USER_TOP ? remote_page(mm, PAGE_ALIGN_DOWN(rva), write, &pinned) : 0;
 		if (!pa) {
 			err = -EFAULT;
 			break;
 		}
-		if (write) {
-			if (copy_from_user(buf, liov[lc.idx].base + lc.off, n)) {
-				err = -EFAULT;
-				break;
-			}
+		if (write)
 			frame_write(pa, rva & (PAGE_SIZE - 1), buf, n);
-		} else {
+		else
 			frame_read(pa, rva & (PAGE_SIZE - 1), buf, n);
-			if (copy_to_user(liov[lc.idx].base + lc.off, buf, n)) {
-				err = -EFAULT;
-				break;
-			}
+		remote_page_put(pa, pinned);
+		if (!write && copy_to_user(liov[lc.idx].base + lc.off, buf, n)) {
+			err = -EFAULT;
+			break;
 		}
 		lc.off += n;
 		rc.off += n;
@@ -178,6 +207,9 @@ static long process_vm_rw(int pid, uintptr_t ulocal, unsigned long lcnt, uintptr
 	if (done)
 		err = done;
 out:
+	if (mm)
+		mm_put(mm);
+	put_task(t);
 	kfree(liov);
 	kfree(riov);
 	return err;

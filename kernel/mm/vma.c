@@ -96,15 +96,15 @@ struct anon_shared *anon_shared_create(uint64_t nr_pages)
 void vma_set_anon(struct vm_area *v, struct anon_shared *a)
 {
 	v->anon = a;
-	a->refcount++;
+	__atomic_fetch_add(&a->refcount, 1, __ATOMIC_RELAXED); /* mms of forked copies too */
 }
 
 /* Drop an area's reference to its shared object; the last one drops the
  * object's own reference to every frame (mappings hold their own). */
 void anon_shared_put(struct anon_shared *a)
 {
-	KASSERT(a->refcount > 0);
-	if (--a->refcount)
+	KASSERT(__atomic_load_n(&a->refcount, __ATOMIC_RELAXED) > 0);
+	if (__atomic_sub_fetch(&a->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	for (uint64_t i = 0; i < a->nr_pages; i++)
 		frame_free(a->pages[i], 0);
@@ -167,7 +167,7 @@ void vma_zap(struct mm *mm, struct vm_area *v, vaddr_t start, vaddr_t end)
 {
 	struct zap_ctx z = { mm, (v->flags & VM_SPECIAL) != 0 };
 	/* Teardown (no users left): hal_aspace_destroy() frees every table. */
-	unsigned flags = mm->refcount ? 0 : HAL_UNMAP_KEEP_TABLES;
+	unsigned flags = mm_users(mm) ? 0 : HAL_UNMAP_KEEP_TABLES;
 
 	if (!mm->rss_pages && !(v->flags & VM_SPECIAL))
 		return; /* nothing was ever faulted in */

@@ -17,7 +17,11 @@
 
 static struct file_system_type sockfs_type = { .name = "sockfs" };
 /* Socket inodes (st_dev 0:8, as Linux's sockfs usually gets). */
-static struct super_block sockfs_sb = { .type = &sockfs_type, .dev = MKDEV(0, 8) };
+static struct super_block sockfs_sb = {
+	.type = &sockfs_type,
+	.dev = MKDEV(0, 8),
+	.s_dir_mutex = MUTEX_INIT(sockfs_sb.s_dir_mutex, "sb.s_dir_mutex"),
+};
 
 /* The registered families, written at boot (SERVICE_INIT / sock_init) and
  * read by socket(2): guarded by family_lock. */

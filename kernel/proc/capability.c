@@ -98,14 +98,17 @@ SYSCALL_DEFINE2(capget, uintptr_t, uhdr, uintptr_t, udata)
 		return -EFAULT;
 	if (h.pid < 0)
 		return -EINVAL;
-	t = h.pid && h.pid != current->tid ? task_lookup(h.pid) : current;
-	if (!t || t->state == TASK_DEAD)
+	t = h.pid && h.pid != current->tid ? task_lookup(h.pid) : get_task(current);
+	if (!t || t->state == TASK_DEAD) {
+		put_task(t);
 		return -ESRCH;
+	}
 	for (unsigned i = 0; i < 2; i++) {
 		d[i].effective = (uint32_t)(t->cap_effective >> (32 * i));
 		d[i].permitted = (uint32_t)(t->cap_permitted >> (32 * i));
 		d[i].inheritable = (uint32_t)(t->cap_inheritable >> (32 * i));
 	}
+	put_task(t);
 	return copy_to_user(udata, d, words * sizeof d[0]) ? -EFAULT : 0;
 }
 

@@ -225,12 +225,16 @@ static int do_execve(const char *filename, struct exec_args *a)
 	futex_exit_release();
 	clear_child_tid(t);
 	/* Write the new stack with the new mm active; undo on failure. */
+	spin_lock(&t->alloc_lock);
 	old_mm = t->mm;
 	t->mm = im.mm;
+	spin_unlock(&t->alloc_lock);
 	sched_switch_mm(im.mm);
 	r = exec_build_stack(&im, a, filename, &sp);
 	if (r) {
+		spin_lock(&t->alloc_lock);
 		t->mm = old_mm;
+		spin_unlock(&t->alloc_lock);
 		sched_switch_mm(old_mm);
 		mm_put(im.mm);
 		goto out;

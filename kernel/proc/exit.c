@@ -28,7 +28,7 @@
 void clear_child_tid(struct task *t)
 {
 	uint32_t zero = 0;
-	if (t->clear_child_tid && t->mm && t->mm->refcount > 1 &&
+	if (t->clear_child_tid && t->mm && mm_users(t->mm) > 1 &&
 	    !copy_to_user(t->clear_child_tid, &zero, sizeof zero))
 		futex_wake(t->mm, t->clear_child_tid, 1, FUTEX_BITSET_MATCH_ANY);
 	t->clear_child_tid = 0;
@@ -94,17 +94,21 @@ __noreturn void do_exit(int status)
 	vfork_release(t);
 	if (leader->nr_live == 1)
 		sem_exit_undo(t->tgid); /* the process's SEM_UNDO adjustments */
-	if (t->files) {
-		files_put(t->files);
-		t->files = NULL;
-	}
-	if (t->fs) {
-		fs_put(t->fs);
-		t->fs = NULL;
-	}
-	if (t->mm) {
-		struct mm *mm = t->mm;
-		t->mm = NULL;
+	/* Cleared under alloc_lock so /proc readers (get_task_files() ...)
+	 * either get a reference first or see NULL. */
+	spin_lock(&t->alloc_lock);
+	struct files *files = t->files;
+	struct fs_struct *fs = t->fs;
+	struct mm *mm = t->mm;
+	t->files = NULL;
+	t->fs = NULL;
+	t->mm = NULL;
+	spin_unlock(&t->alloc_lock);
+	if (files)
+		files_put(files);
+	if (fs)
+		fs_put(fs);
+	if (mm) {
 		sched_switch_mm(NULL);
 		mm_put(mm);
 	}

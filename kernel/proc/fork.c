@@ -218,7 +218,7 @@ static long kernel_clone(const struct clone_req *req)
 	r = -ENOMEM;
 	if (flags & CLONE_VM) {
 		c->mm = p->mm;
-		c->mm->refcount++;
+		mm_get(c->mm);
 	} else {
 		c->mm = mm_fork(p->mm);
 		if (!c->mm)

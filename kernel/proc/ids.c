@@ -256,15 +256,30 @@ static bool pgrp_in_session(int pgid, int sid)
 	return false;
 }
 
+static long do_setpgid(struct task *t, int pgid);
+
 SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 {
-	struct task *me = current, *t;
-	irqflags_t f;
+	struct task *t;
+	long r;
 
 	if (pgid < 0)
 		return -EINVAL;
-	t = pid ? task_lookup(pid) : me;
-	if (!t || t->state == TASK_ZOMBIE)
+	t = pid ? task_lookup(pid) : get_task(current);
+	if (!t)
+		return -ESRCH;
+	r = do_setpgid(t, pgid);
+	put_task(t);
+	return r;
+}
+
+/* setpgid(2) on t, which the caller holds a reference to. */
+static long do_setpgid(struct task *t, int pgid)
+{
+	struct task *me = current;
+	irqflags_t f;
+
+	if (t->state == TASK_ZOMBIE)
 		return -ESRCH;
 	if (t != me) {
 		if (t->parent != me)
@@ -288,10 +303,17 @@ SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
 
 SYSCALL_DEFINE1(getpgid, int, pid)
 {
-	struct task *t = pid ? task_lookup(pid) : current;
+	struct task *t;
+	long r;
+
 	if (pid < 0)
 		return -ESRCH;
-	return t ? t->pgid : -ESRCH;
+	if (!pid)
+		return current->pgid;
+	t = task_lookup(pid);
+	r = t ? t->pgid : -ESRCH;
+	put_task(t);
+	return r;
 }
 
 SYSCALL_DEFINE0(getpgrp)
@@ -319,8 +341,15 @@ SYSCALL_DEFINE0(setsid)
 
 SYSCALL_DEFINE1(getsid, int, pid)
 {
-	struct task *t = pid ? task_lookup(pid) : current;
+	struct task *t;
+	long r;
+
 	if (pid < 0)
 		return -ESRCH;
-	return t ? t->sid : -ESRCH;
+	if (!pid)
+		return current->sid;
+	t = task_lookup(pid);
+	r = t ? t->sid : -ESRCH;
+	put_task(t);
+	return r;
 }

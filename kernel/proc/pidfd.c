@@ -36,7 +36,11 @@ struct pidfd {
 };
 
 static struct file_system_type pidfs_type = { .name = "anon_inodefs" };
-static struct super_block pidfs_sb = { .type = &pidfs_type, .dev = MKDEV(0, 13) };
+static struct super_block pidfs_sb = {
+	.type = &pidfs_type,
+	.dev = MKDEV(0, 13),
+	.s_dir_mutex = MUTEX_INIT(pidfs_sb.s_dir_mutex, "sb.s_dir_mutex"),
+};
 static const struct file_operations pidfd_fops;
 
 static void pidfd_put(struct pidfd *p)
@@ -164,14 +168,19 @@ SYSCALL_DEFINE2(pidfd_open, int, pid, unsigned, flags)
 {
 	struct task *t;
 
+	long r;
+
 	if ((flags & ~PIDFD_NONBLOCK) || pid <= 0)
 		return -EINVAL;
 	t = task_lookup(pid);
 	if (!t || t->state == TASK_DEAD)
-		return -ESRCH;
-	if (!thread_group_leader(t))
-		return -EINVAL;
-	return pidfd_create(t, flags);
+		r = -ESRCH;
+	else if (!thread_group_leader(t))
+		r = -EINVAL;
+	else
+		r = pidfd_create(t, flags);
+	put_task(t);
+	return r;
 }
 
 /* [pidfd_send_signal(2)]: like kill(2) on the process; info as for

@@ -5,6 +5,7 @@
 #include <kernel/printk.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
+#include <kernel/vfs.h>
 
 #define LINUX_REBOOT_MAGIC1 0xfee1deadu
 #define LINUX_REBOOT_MAGIC2 672274793u
@@ -30,6 +31,12 @@ SYSCALL_DEFINE4(reboot, unsigned, magic1, unsigned, magic2, unsigned, cmd, uintp
 	     magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C))
 		return -EINVAL;
 
+	/* Linux leaves unsynced data to the caller [reboot(2)]; this kernel
+	 * writes its buffer cache back first, so a forgotten sync(2) loses
+	 * nothing (the cache has no periodic flusher yet). */
+	if (cmd == LINUX_REBOOT_CMD_RESTART || cmd == LINUX_REBOOT_CMD_RESTART2 ||
+	    cmd == LINUX_REBOOT_CMD_HALT || cmd == LINUX_REBOOT_CMD_POWER_OFF)
+		ksys_sync();
 	switch (cmd) {
 	case LINUX_REBOOT_CMD_CAD_ON:
 	case LINUX_REBOOT_CMD_CAD_OFF: return 0;

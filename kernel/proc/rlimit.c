@@ -68,16 +68,19 @@ static long do_prlimit(struct task *t, unsigned res, const struct rlimit64 *new,
 
 SYSCALL_DEFINE4(prlimit64, int, pid, unsigned, res, uintptr_t, unew, uintptr_t, uold)
 {
-	struct task *t = pid > 0 ? task_lookup(pid) : pid == 0 ? current : NULL;
+	struct task *t;
 	struct rlimit64 new, old;
 	long r;
 
 	/* Linux copies the new limit in before it looks the pid up. */
 	if (unew && copy_from_user(&new, unew, sizeof new))
 		return -EFAULT;
+	t = pid > 0 ? task_lookup(pid) : pid == 0 ? get_task(current) : NULL;
 	if (!t || t->state == TASK_ZOMBIE)
-		return -ESRCH;
-	r = do_prlimit(t, res, unew ? &new : NULL, &old);
+		r = -ESRCH;
+	else
+		r = do_prlimit(t, res, unew ? &new : NULL, &old);
+	put_task(t);
 	if (r)
 		return r;
 	if (uold && copy_to_user(uold, &old, sizeof old))

@@ -5,8 +5,10 @@
 #include <hal/frame.h>
 #include <hal/mmu.h>
 #include <kernel/errno.h>
+#include <kernel/fdtable.h>
 #include <kernel/kmalloc.h>
 #include <kernel/list.h>
+#include <kernel/mm.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/task.h>
@@ -81,6 +83,8 @@ struct task *task_alloc(void)
 	spin_lock_init(&t->sighand->siglock, "sighand.siglock");
 	t->sighand->refcount = 1;
 	t->group_leader = t;
+	spin_lock_init(&t->alloc_lock, "task.alloc_lock");
+	t->usage = 1;
 	list_init(&t->threads);
 	list_add_tail(&t->thread_node, &t->threads);
 	t->nr_live = 1;
@@ -132,6 +136,30 @@ static void task_destroy(struct task *t)
 	kfree(t);
 }
 
+struct task *get_task(struct task *t)
+{
+	__atomic_fetch_add(&t->usage, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+void put_task(struct task *t)
+{
+	if (!t)
+		return;
+	KASSERT(__atomic_load_n(&t->usage, __ATOMIC_RELAXED) > 0);
+	if (__atomic_sub_fetch(&t->usage, 1, __ATOMIC_ACQ_REL) == 0) {
+		/* Reaped from another CPU while its own CPU still saves its
+		 * registers (the switch after do_exit()): the scheduler frees
+		 * its stack once it is off (t->on_cpu 0; a zombie never runs
+		 * again). Not waited for here: the caller may hold
+		 * tasklist_lock, which that CPU's tick may need first. */
+		if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+			sched_destroy_later(t);
+		else
+			task_destroy(t);
+	}
+}
+
 void task_free(struct task *t)
 {
 	irqflags_t f;
@@ -144,7 +172,39 @@ void task_free(struct task *t)
 	f = spin_lock_irqsave(&tasklist_lock);
 	task_detach_locked(t);
 	spin_unlock_irqrestore(&tasklist_lock, f);
-	task_destroy(t);
+	put_task(t);
+}
+
+struct mm *get_task_mm(struct task *t)
+{
+	struct mm *mm;
+
+	spin_lock(&t->alloc_lock);
+	mm = t->mm;
+	if (mm)
+		mm_get(mm);
+	spin_unlock(&t->alloc_lock);
+	return mm;
+}
+
+struct files *get_task_files(struct task *t)
+{
+	struct files *files;
+
+	spin_lock(&t->alloc_lock);
+	files = t->files ? files_get(t->files) : NULL;
+	spin_unlock(&t->alloc_lock);
+	return files;
+}
+
+struct fs_struct *get_task_fs(struct task *t)
+{
+	struct fs_struct *fs;
+
+	spin_lock(&t->alloc_lock);
+	fs = t->fs ? fs_get(t->fs) : NULL;
+	spin_unlock(&t->alloc_lock);
+	return fs;
 }
 
 /* Is pid in use as a task id, a process group or a session? */
@@ -187,7 +247,7 @@ struct task *task_lookup(int pid)
 	f = spin_lock_irqsave(&tasklist_lock);
 	list_for_each_entry(t, &task_list, all_list) {
 		if (t->tid == pid) {
-			found = t;
+			found = get_task(t);
 			break;
 		}
 	}
@@ -228,15 +288,7 @@ void task_release(struct task *t)
 	KASSERT(t != current);
 	task_unlink(t);
 	task_detach_locked(t);
-	/* Reaped from another CPU while its own CPU still saves its
-	 * registers (the switch after do_exit()): its stack is freed by the
-	 * scheduler once it is off (t->on_cpu 0; a zombie never runs again).
-	 * Not waited for here: tasklist_lock is held, which that CPU's tick
-	 * may need before it gets to the switch. */
-	if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
-		sched_destroy_later(t);
-	else
-		task_destroy(t);
+	put_task(t); /* task_alloc()'s reference; lookups may hold more */
 }
 
 void task_destroy_released(struct task *t)

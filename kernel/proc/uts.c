@@ -253,7 +253,7 @@ SYSCALL_DEFINE1(unshare, unsigned long, flags)
 		flags |= CLONE_FS;
 	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && t->group_leader->nr_live > 1)
 		return -EINVAL;
-	if ((flags & CLONE_VM) && t->mm && t->mm->refcount > 1)
+	if ((flags & CLONE_VM) && t->mm && mm_users(t->mm) > 1)
 		return -EINVAL;
 	if ((flags & UNSHARE_PRIVILEGED) && t->euid != 0)
 		return -EPERM;
@@ -284,15 +284,21 @@ SYSCALL_DEFINE1(unshare, unsigned long, flags)
 		t->uts_ns = ns;
 	}
 	if (files) {
-		struct files *old = t->files;
+		struct files *old;
 
+		spin_lock(&t->alloc_lock);
+		old = t->files;
 		t->files = files;
+		spin_unlock(&t->alloc_lock);
 		files_put(old);
 	}
 	if (fs) {
-		struct fs_struct *old = t->fs;
+		struct fs_struct *old;
 
+		spin_lock(&t->alloc_lock);
+		old = t->fs;
 		t->fs = fs;
+		spin_unlock(&t->alloc_lock);
 		fs_put(old);
 	}
 	return 0;

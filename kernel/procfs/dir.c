@@ -38,18 +38,35 @@ static unsigned dt_of(const struct proc_entry *e)
 	}
 }
 
+static int lookup_in(struct inode *dir, const char *name, size_t len, struct inode **out,
+		     struct task *t);
+
+/* The task of a per-task directory is held (referenced) for the whole
+ * lookup or readdir, so it cannot be freed under us if it is reaped
+ * meanwhile. */
 static int proc_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	struct proc_node *dn = dir->i_private;
-	const struct proc_entry *e = dn->entry;
 	struct task *t = NULL;
-	struct inode *inode = NULL;
+	int r;
 
-	if (e->per_task) {
+	if (dn->entry->per_task) {
 		t = proc_node_task(dn);
 		if (!t)
 			return -ENOENT;
 	}
+	r = lookup_in(dir, name, len, out, t);
+	put_task(t);
+	return r;
+}
+
+static int lookup_in(struct inode *dir, const char *name, size_t len, struct inode **out,
+		     struct task *t)
+{
+	struct proc_node *dn = dir->i_private;
+	const struct proc_entry *e = dn->entry;
+	struct inode *inode = NULL;
+
 	if (e == &proc_root_entry)
 		proc_gc(dir->sb);
 
@@ -76,13 +93,17 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		if (!pt)
 			return -ENOENT;
 		inode = proc_get_inode(dir->sb, &proc_pid_entry, pt, -1);
+		put_task(pt);
 	} else if (e->dynamic == DYN_TASKS) {
 		struct task *tt = task_lookup(n);
-		if (!tt || tt->tgid != t->tgid || tt->state == TASK_DEAD)
+		if (!tt || tt->tgid != t->tgid || tt->state == TASK_DEAD) {
+			put_task(tt);
 			return -ENOENT;
+		}
 		inode = proc_get_inode(dir->sb, &proc_tid_entry, tt, -1);
+		put_task(tt);
 	} else if (e->dynamic == DYN_FDS) {
-		struct file *f = t->files ? fd_get(t->files, n) : NULL;
+		struct file *f = proc_task_fd_get(t, n);
 		if (!f)
 			return -ENOENT;
 		fput(f);
@@ -121,6 +142,7 @@ static int next_pid(int from, int tgid)
 {
 	struct task *t;
 	int best = -1;
+	irqflags_t f = spin_lock_irqsave(&tasklist_lock);
 
 	list_for_each_entry(t, &task_list, all_list) {
 		if (t->tid <= 0 || t->tid < from || t->state == TASK_DEAD)
@@ -130,24 +152,37 @@ static int next_pid(int from, int tgid)
 		if (best < 0 || t->tid < best)
 			best = t->tid;
 	}
+	spin_unlock_irqrestore(&tasklist_lock, f);
 	return best;
 }
 
+static int readdir_in(struct file *f, off_t *pos, filldir_t fill, void *ctx, struct task *t);
+
 static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
+{
+	struct proc_node *dn = f->inode->i_private;
+	struct task *t = NULL;
+	int r;
+
+	if (dn->entry->per_task) {
+		t = proc_node_task(dn);
+		if (!t)
+			return 0; /* the process is gone: an empty directory */
+	}
+	r = readdir_in(f, pos, fill, ctx, t);
+	put_task(t);
+	return r;
+}
+
+static int readdir_in(struct file *f, off_t *pos, filldir_t fill, void *ctx, struct task *t)
 {
 	struct inode *dir = f->inode;
 	struct super_block *sb = dir->sb;
 	struct proc_node *dn = dir->i_private;
 	const struct proc_entry *e = dn->entry;
-	struct task *t = NULL;
 	char name[16];
 	int err = 0;
 
-	if (e->per_task) {
-		t = proc_node_task(dn);
-		if (!t)
-			return 0; /* the process is gone: an empty directory */
-	}
 	if (e == &proc_root_entry)
 		proc_gc(sb);
 	if (*pos < 2)
@@ -169,17 +204,21 @@ static int proc_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 		for (int pid = next_pid((int)(*pos - DYN_BASE), tgid); pid >= 0;
 		     pid = next_pid((int)(*pos - DYN_BASE), tgid)) {
 			struct task *pt = task_lookup(pid);
+			int stop;
+
 			if (!pt) {
 				*pos = DYN_BASE + pid + 1;
 				continue;
 			}
 			snprintf(name, sizeof(name), "%d", pid);
-			if (emit(sb, ce, pt, -1, name, DYN_BASE + pid + 1, pos, fill, ctx, &err))
+			stop = emit(sb, ce, pt, -1, name, DYN_BASE + pid + 1, pos, fill, ctx, &err);
+			put_task(pt);
+			if (stop)
 				return err;
 		}
-	} else if (e->dynamic == DYN_FDS && t->files) {
+	} else if (e->dynamic == DYN_FDS) {
 		for (off_t fd = *pos - DYN_BASE; fd < NR_OPEN_DEFAULT; fd++) {
-			struct file *fp = fd_get(t->files, (int)fd);
+			struct file *fp = proc_task_fd_get(t, (int)fd);
 			if (!fp)
 				continue;
 			fput(fp);

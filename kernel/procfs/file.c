@@ -62,20 +62,33 @@ int seq_fill(struct seqbuf *s, size_t (*fn)(char *buf, size_t room))
 
 /* Open: the task must still exist (-ESRCH), writes need a write op
  * (-EACCES); the contents are generated now. -ENOMEM. */
+static int open_for(struct inode *inode, struct file *f, struct task *t);
+
 static int proc_file_open(struct inode *inode, struct file *f)
 {
 	struct proc_node *n = inode->i_private;
-	const struct proc_entry *e = n->entry;
 	struct task *t = NULL;
-	struct seqbuf *s;
-	size_t cap = SEQ_FIRST;
 	int r;
 
-	if (e->per_task) {
+	if (n->entry->per_task) {
 		t = proc_node_task(n);
 		if (!t)
 			return -ESRCH;
 	}
+	r = open_for(inode, f, t);
+	put_task(t);
+	return r;
+}
+
+/* The open of inode for t (referenced by the caller, or NULL). */
+static int open_for(struct inode *inode, struct file *f, struct task *t)
+{
+	struct proc_node *n = inode->i_private;
+	const struct proc_entry *e = n->entry;
+	struct seqbuf *s;
+	size_t cap = SEQ_FIRST;
+	int r;
+
 	if ((f->flags & O_ACCMODE) != O_RDONLY && !e->write)
 		return -EACCES;
 	if (e->open)
@@ -138,15 +151,19 @@ static ssize_t proc_file_write(struct file *f, struct uio *u, off_t *pos)
 	}
 	size_t len = MIN(u->len, (size_t)WRITE_MAX);
 	char *buf = kmalloc(len + 1);
-	if (!buf)
+	if (!buf) {
+		put_task(t);
 		return -ENOMEM;
+	}
 	if (uio_copy_in(u, buf, len)) {
 		kfree(buf);
+		put_task(t);
 		return -EFAULT;
 	}
 	buf[len] = '\0';
 	ssize_t r = e->write(t, buf, len);
 	kfree(buf);
+	put_task(t);
 	if (r > 0)
 		*pos += r;
 	return r;
@@ -200,7 +217,9 @@ static ssize_t proc_readlink(struct inode *inode, char *buf, size_t len)
 		if (!t)
 			return -ENOENT;
 	}
-	return e->readlink(t, n->fd, buf, len);
+	ssize_t r = e->readlink(t, n->fd, buf, len);
+	put_task(t);
+	return r;
 }
 
 static int proc_get_link_file(struct inode *inode, struct file **out)
@@ -216,7 +235,9 @@ static int proc_get_link_file(struct inode *inode, struct file **out)
 		if (!t)
 			return -ENOENT;
 	}
-	return e->get_file(t, n->fd, out);
+	int r = e->get_file(t, n->fd, out);
+	put_task(t);
+	return r;
 }
 
 const struct inode_operations proc_link_iops = {

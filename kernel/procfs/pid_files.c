@@ -71,12 +71,28 @@ static void sig_sets(const struct task *t, uint64_t *ign, uint64_t *cgt)
 /* [proc(5)] /proc/pid/stat: 52 fields; zero where this kernel keeps no
  * such number. Times in clock ticks (USER_HZ), sizes in bytes/pages as
  * documented. */
+/* t's mm, referenced and with its areas counted under its mmap_lock, or
+ * NULL (a kernel thread, an exited task). */
+static struct mm *mm_sizes(struct task *t, uint64_t *vsize, uint64_t *locked)
+{
+	struct mm *mm = get_task_mm(t);
+
+	*vsize = *locked = 0;
+	if (mm) {
+		mm_lock(mm);
+		*vsize = mm_vsize(mm);
+		*locked = mm_locked_bytes(mm);
+		mm_unlock(mm);
+	}
+	return mm;
+}
+
 int proc_show_pid_stat(struct seqbuf *s, struct task *t)
 {
-	struct mm *mm = t->mm;
+	uint64_t vsize, locked;
+	struct mm *mm = mm_sizes(t, &vsize, &locked);
 	uint64_t ign, cgt;
 	bool ctty = t->tty && t->sid > 0;
-	uint64_t vsize = mm ? mm_vsize(mm) : 0;
 	uint64_t rss = mm ? mm->rss_pages : 0;
 
 	sig_sets(t, &ign, &cgt);
@@ -110,14 +126,17 @@ int proc_show_pid_stat(struct seqbuf *s, struct task *t)
 		   (unsigned long long)(mm ? mm->env_start : 0),
 		   (unsigned long long)(mm ? mm->env_end : 0),
 		   t->state == TASK_ZOMBIE ? t->exit_status : 0);
+	if (mm)
+		mm_put(mm);
 	return 0;
 }
 
 int proc_show_pid_status(struct seqbuf *s, struct task *t)
 {
-	struct mm *mm = t->mm;
+	uint64_t vsize, locked;
+	struct mm *mm = mm_sizes(t, &vsize, &locked);
 	uint64_t ign, cgt;
-	unsigned long long vm_kb = mm ? mm_vsize(mm) / 1024 : 0;
+	unsigned long long vm_kb = vsize / 1024;
 	unsigned long long rss_kb = mm ? mm->rss_pages * (PAGE_SIZE / 1024) : 0;
 
 	sig_sets(t, &ign, &cgt);
@@ -134,7 +153,7 @@ int proc_show_pid_status(struct seqbuf *s, struct task *t)
 		seq_printf(s,
 			   "VmPeak:\t%8llu kB\nVmSize:\t%8llu kB\nVmLck:\t%8llu kB\n"
 			   "VmRSS:\t%8llu kB\n",
-			   vm_kb, vm_kb, (unsigned long long)(mm_locked_bytes(mm) / 1024), rss_kb);
+			   vm_kb, vm_kb, (unsigned long long)(locked / 1024), rss_kb);
 	seq_printf(s, "Threads:\t%u\nSigQ:\t0/%llu\n", threads_of(t),
 		   (unsigned long long)t->rlim[RLIMIT_SIGPENDING].rlim_cur);
 	seq_printf(s,
@@ -143,17 +162,21 @@ int proc_show_pid_status(struct seqbuf *s, struct task *t)
 		   (unsigned long long)t->sig.pending, 0ULL, (unsigned long long)t->sig.blocked,
 		   (unsigned long long)ign, (unsigned long long)cgt);
 	seq_printf(s, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\n");
+	if (mm)
+		mm_put(mm);
 	return 0;
 }
 
 /* size resident shared text lib data dt, in pages. */
 int proc_show_pid_statm(struct seqbuf *s, struct task *t)
 {
-	struct mm *mm = t->mm;
+	uint64_t vsize, locked;
+	struct mm *mm = mm_sizes(t, &vsize, &locked);
 
-	seq_printf(s, "%llu %llu 0 0 0 0 0\n",
-		   (unsigned long long)(mm ? mm_vsize(mm) / PAGE_SIZE : 0),
+	seq_printf(s, "%llu %llu 0 0 0 0 0\n", (unsigned long long)(vsize / PAGE_SIZE),
 		   (unsigned long long)(mm ? mm->rss_pages : 0));
+	if (mm)
+		mm_put(mm);
 	return 0;
 }
 
@@ -171,15 +194,17 @@ int proc_show_pid_auxv(struct seqbuf *s, struct task *t)
 {
 	const uint64_t *v;
 	size_t n = 0;
+	struct mm *mm;
 
-	if (!t->mm || t->state == TASK_ZOMBIE)
+	if (t->state == TASK_ZOMBIE || !(mm = get_task_mm(t)))
 		return 0;
-	v = t->mm->saved_auxv;
+	v = mm->saved_auxv;
 	while (n + 2 <= MM_SAVED_AUXV_WORDS && v[n] != 0)
 		n += 2;
 	if (n + 2 <= MM_SAVED_AUXV_WORDS)
 		n += 2; /* AT_NULL */
 	seq_write(s, v, n * sizeof(*v));
+	mm_put(mm);
 	return 0;
 }
 
@@ -209,13 +234,19 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 {
 	struct vm_area *vma;
 	char *path;
+	struct mm *mm = get_task_mm(t);
 
-	if (!t->mm)
+	if (!mm)
 		return 0;
 	path = kmalloc(PATH_MAX);
-	if (!path)
+	if (!path) {
+		mm_put(mm);
 		return -ENOMEM;
-	list_for_each_entry(vma, &t->mm->areas, list) {
+	}
+	/* The areas do not change under mmap_lock (a sibling thread's
+	 * munmap on another CPU waits). */
+	mm_lock(mm);
+	list_for_each_entry(vma, &mm->areas, list) {
 		unsigned dmaj = 0, dmin = 0;
 		unsigned long long ino = 0;
 		const char *name = "";
@@ -231,7 +262,7 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 				name = path;
 		} else if (vma->flags & VM_HEAP) {
 			name = "[heap]";
-		} else if ((vma->flags & VM_STACK) || vma->end == t->mm->stack_top) {
+		} else if ((vma->flags & VM_STACK) || vma->end == mm->stack_top) {
 			name = "[stack]"; /* Linux: the area holding the initial stack */
 		} else if ((vma->flags & VM_SPECIAL) && vma->special) {
 			name = vma->special->name;
@@ -248,6 +279,8 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 		}
 		seq_printf(s, "\n");
 	}
+	mm_unlock(mm);
+	mm_put(mm);
 	kfree(path);
 	return 0;
 }
@@ -318,7 +351,7 @@ int proc_open_ns_uts(struct file *f, struct task *t)
 /* The open file's path (or "pipe:[ino]"...), from the VFS. */
 ssize_t proc_link_fd(struct task *t, int fd, char *buf, size_t len)
 {
-	struct file *f = t->files ? fd_get(t->files, fd) : NULL;
+	struct file *f = proc_task_fd_get(t, fd);
 	int n;
 
 	if (!f)
@@ -332,7 +365,7 @@ ssize_t proc_link_fd(struct task *t, int fd, char *buf, size_t len)
  * [proc(5)]: the file itself, for the VFS to open again. */
 int proc_get_fd_file(struct task *t, int fd, struct file **out)
 {
-	*out = t->files ? fd_get(t->files, fd) : NULL;
+	*out = proc_task_fd_get(t, fd);
 	return *out ? 0 : -ENOENT;
 }
 
@@ -362,12 +395,12 @@ ssize_t proc_link_net(struct task *t, int fd, char *buf, size_t len)
  * checks PTRACE_MODE_READ at open: -EACCES). */
 int proc_show_pid_environ(struct seqbuf *s, struct task *t)
 {
-	struct mm *mm = t->mm;
+	struct mm *mm;
 	char chunk[256];
 
 	if (!task_may_access_mm(t))
 		return -EACCES;
-	if (!mm || t->state == TASK_ZOMBIE || mm->env_end <= mm->env_start)
+	if (t->state == TASK_ZOMBIE || !(mm = get_task_mm(t)))
 		return 0;
 	for (vaddr_t va = mm->env_start; va < mm->env_end && !s->overflow;) {
 		size_t want = MIN(sizeof chunk, (size_t)(mm->env_end - va));
@@ -378,6 +411,7 @@ int proc_show_pid_environ(struct seqbuf *s, struct task *t)
 			break;
 		va += got;
 	}
+	mm_put(mm);
 	return 0;
 }
 

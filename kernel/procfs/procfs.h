@@ -16,6 +16,7 @@
 #define SERVICES_PROCFS_PROCFS_H
 #include <kernel/list.h>
 #include <kernel/task.h>
+#include <kernel/mutex.h>
 #include <kernel/vfs.h>
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -71,6 +72,9 @@ struct proc_node {
 };
 
 struct proc_sb {
+	/* lock (a mutex) guards nodes: lookups on several CPUs add to it,
+	 * proc_gc() removes stale nodes (and drops them after unlocking). */
+	struct mutex lock;
 	struct list_head nodes;
 };
 
@@ -82,9 +86,12 @@ extern const struct proc_entry proc_tid_entry; /* /proc/<pid>/task/<tid> */
 /* /proc/<pid>/ns/uts:[<inum>], what the link ns/uts points at (DYN_NS). */
 extern const struct proc_entry proc_ns_uts_file_entry;
 
-/* The live task a node refers to, or NULL if it exited and was reaped
- * or its pid now names another process. */
+/* The live task a node refers to, with a reference (put_task() it), or
+ * NULL if it exited and was reaped or its pid now names another process. */
 struct task *proc_node_task(const struct proc_node *n);
+/* Open file fd of task t with a reference (fput() it), or NULL: t's table
+ * is held meanwhile (get_task_files()), so t's exit cannot free it. */
+struct file *proc_task_fd_get(struct task *t, int fd);
 
 /* File operations of generated files and link operations (file.c). */
 extern const struct file_operations proc_file_fops;

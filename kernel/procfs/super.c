@@ -18,9 +18,21 @@ struct task *proc_node_task(const struct proc_node *n)
 	if (!n->entry->per_task)
 		return NULL;
 	t = task_lookup(n->pid);
-	if (!t || t->start_ns != n->start_ns)
+	if (t && t->start_ns != n->start_ns) {
+		put_task(t);
 		return NULL;
+	}
 	return t;
+}
+
+struct file *proc_task_fd_get(struct task *t, int fd)
+{
+	struct files *files = get_task_files(t);
+	struct file *f = files ? fd_get(files, fd) : NULL;
+
+	if (files)
+		files_put(files);
+	return f;
 }
 
 /* Fill a fresh inode for entry e (owned by t's effective ids). */
@@ -84,20 +96,26 @@ struct inode *proc_get_inode(struct super_block *sb, const struct proc_entry *e,
 	struct proc_node *n;
 	int pid = (e->per_task && t) ? t->tid : 0;
 	uint64_t start = (e->per_task && t) ? t->start_ns : 0;
+	struct inode *inode = NULL;
 
+	mutex_lock(&PSB(sb)->lock);
 	list_for_each_entry(n, &PSB(sb)->nodes, list) {
 		if (n->entry == e && n->pid == pid && n->start_ns == start && n->fd == fd) {
 			iget(n->inode);
-			return n->inode;
+			inode = n->inode;
+			goto out;
 		}
 	}
 	n = new_node(sb, e, t, fd);
 	if (!n)
-		return NULL;
+		goto out;
 	/* The cache keeps the allocation's reference; the caller gets one. */
 	list_add_tail(&n->list, &PSB(sb)->nodes);
 	iget(n->inode);
-	return n->inode;
+	inode = n->inode;
+out:
+	mutex_unlock(&PSB(sb)->lock);
+	return inode;
 }
 
 static bool node_stale(const struct proc_node *n)
@@ -110,21 +128,33 @@ static bool node_stale(const struct proc_node *n)
 	if (!t)
 		return true;
 	if (n->fd >= 0) {
-		struct file *f = t->files ? fd_get(t->files, n->fd) : NULL;
-		if (!f)
+		struct file *f = proc_task_fd_get(t, n->fd);
+
+		if (!f) {
+			put_task(t);
 			return true;
+		}
 		fput(f);
 	}
+	put_task(t);
 	return false;
 }
 
 void proc_gc(struct super_block *sb)
 {
 	struct proc_node *n, *tmp;
+	LIST_HEAD(stale);
 
+	mutex_lock(&PSB(sb)->lock);
 	list_for_each_entry_safe(n, tmp, &PSB(sb)->nodes, list) {
-		if (n->inode->refcount != 1 || !node_stale(n))
+		if (__atomic_load_n(&n->inode->refcount, __ATOMIC_RELAXED) != 1 || !node_stale(n))
 			continue;
+		list_del(&n->list);
+		list_add_tail(&n->list, &stale);
+	}
+	mutex_unlock(&PSB(sb)->lock);
+	/* Off the cache: no lookup finds them; the cache's reference goes. */
+	list_for_each_entry_safe(n, tmp, &stale, list) {
 		list_del(&n->list);
 		n->inode->nlink = 0;
 		iput(n->inode); /* -> proc_evict */
@@ -186,6 +216,7 @@ static int proc_mount(struct super_block *sb, const char *source, unsigned long 
 	if (!psb)
 		return -ENOMEM;
 	list_init(&psb->nodes);
+	mutex_init(&psb->lock, "proc_sb.lock");
 	sb->fs_private = psb;
 	sb->s_op = &proc_sops;
 	/* The root is not in the cache: its reference goes to the VFS. */

@@ -99,9 +99,13 @@ static int check_pid(int pid)
 {
 	if (pid < 0)
 		return -ESRCH;
-	if (pid && !task_lookup(pid))
-		return -ESRCH;
-	return 0;
+	struct task *t;
+
+	if (!pid)
+		return 0;
+	t = task_lookup(pid);
+	put_task(t);
+	return t ? 0 : -ESRCH;
 }
 
 /* [sched_getaffinity(2)]: the task's mask within the CPUs that take tasks
@@ -150,13 +154,13 @@ SYSCALL_DEFINE3(sched_setaffinity, int, pid, unsigned, len, uintptr_t, umask)
 	return sched_set_affinity(t, (unsigned long)mask & ((1UL << KEVLAR_MAX_CPUS) - 1));
 }
 
-/* The task pid names for the sched_* calls (0 = the caller): -EINVAL for
- * pid < 0, -ESRCH. */
+/* The task pid names for the sched_* calls (0 = the caller), with a
+ * reference the caller drops with put_task(): -EINVAL for pid < 0, -ESRCH. */
 static long sched_target(int pid, struct task **out)
 {
 	if (pid < 0)
 		return -EINVAL;
-	*out = pid ? task_lookup(pid) : current;
+	*out = pid ? task_lookup(pid) : get_task(current);
 	return *out ? 0 : -ESRCH;
 }
 
@@ -218,7 +222,9 @@ SYSCALL_DEFINE1(sched_getscheduler, int, pid)
 	long r = sched_target(pid, &t);
 	if (r)
 		return r;
-	return t->sched_policy | (t->sched_reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+	r = t->sched_policy | (t->sched_reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+	put_task(t);
+	return r;
 }
 
 SYSCALL_DEFINE2(sched_getparam, int, pid, uintptr_t, uparam)
@@ -228,10 +234,14 @@ SYSCALL_DEFINE2(sched_getparam, int, pid, uintptr_t, uparam)
 
 	if (!uparam || pid < 0)
 		return -EINVAL;
+	int prio;
+
 	r = sched_target(pid, &t);
 	if (r)
 		return r;
-	return copy_to_user(uparam, &t->rt_priority, sizeof(int)) ? -EFAULT : 0;
+	prio = t->rt_priority;
+	put_task(t);
+	return copy_to_user(uparam, &prio, sizeof(int)) ? -EFAULT : 0;
 }
 
 /* [sched_setscheduler(2)]: SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, and for
@@ -251,8 +261,10 @@ SYSCALL_DEFINE3(sched_setscheduler, int, pid, int, policy, uintptr_t, uparam)
 	r = sched_target(pid, &t);
 	if (r)
 		return r;
-	return setscheduler(t, policy & ~SCHED_RESET_ON_FORK, prio,
-			    (policy & SCHED_RESET_ON_FORK) != 0, false, 0);
+	r = setscheduler(t, policy & ~SCHED_RESET_ON_FORK, prio,
+			 (policy & SCHED_RESET_ON_FORK) != 0, false, 0);
+	put_task(t);
+	return r;
 }
 
 SYSCALL_DEFINE2(sched_setparam, int, pid, uintptr_t, uparam)
@@ -268,7 +280,9 @@ SYSCALL_DEFINE2(sched_setparam, int, pid, uintptr_t, uparam)
 	r = sched_target(pid, &t);
 	if (r)
 		return r;
-	return setscheduler(t, -1, prio, t->sched_reset_on_fork, false, 0);
+	r = setscheduler(t, -1, prio, t->sched_reset_on_fork, false, 0);
+	put_task(t);
+	return r;
 }
 
 /* include/uapi/linux/sched/types.h struct sched_attr. */
@@ -344,17 +358,21 @@ SYSCALL_DEFINE3(sched_setattr, int, pid, uintptr_t, uattr, unsigned, flags)
 	r = sched_target(pid, &t);
 	if (r)
 		return r;
-	if (a.sched_flags & ~(uint64_t)SCHED_FLAG_ALL)
-		return -EINVAL;
-	if (a.sched_flags & SCHED_FLAG_UTIL_CLAMP)
-		return -EOPNOTSUPP;
 	policy = (a.sched_flags & SCHED_FLAG_KEEP_POLICY) ? -1 : (int)a.sched_policy;
 	if (a.sched_flags & SCHED_FLAG_KEEP_PARAMS)
 		a.sched_priority = (uint32_t)t->rt_priority;
-	if (a.sched_priority > 99)
-		return -EINVAL;
-	return setscheduler(t, policy, (int)a.sched_priority,
-			    (a.sched_flags & SCHED_FLAG_RESET_ON_FORK) != 0, true, a.sched_nice);
+	if (a.sched_flags & ~(uint64_t)SCHED_FLAG_ALL)
+		r = -EINVAL;
+	else if (a.sched_flags & SCHED_FLAG_UTIL_CLAMP)
+		r = -EOPNOTSUPP;
+	else if (a.sched_priority > 99)
+		r = -EINVAL;
+	else
+		r = setscheduler(t, policy, (int)a.sched_priority,
+				 (a.sched_flags & SCHED_FLAG_RESET_ON_FORK) != 0, true,
+				 a.sched_nice);
+	put_task(t);
+	return r;
 }
 
 /* [sched_getattr(2)]: size between VER0 and a page, flags 0; writes
@@ -378,6 +396,7 @@ SYSCALL_DEFINE4(sched_getattr, int, pid, uintptr_t, uattr, unsigned, usize, unsi
 		a.sched_priority = (uint32_t)t->rt_priority;
 	else
 		a.sched_nice = t->nice;
+	put_task(t);
 	return copy_to_user(uattr, &a, a.size) ? -EFAULT : 0;
 }
 
@@ -410,5 +429,6 @@ SYSCALL_DEFINE2(sched_rr_get_interval, int, pid, uintptr_t, uts)
 		return r;
 	if (t->sched_policy == SCHED_FIFO)
 		ts.tv_nsec = 0;
+	put_task(t);
 	return copy_to_user(uts, &ts, sizeof ts) ? -EFAULT : 0;
 }

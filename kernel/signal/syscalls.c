@@ -191,10 +191,14 @@ SYSCALL_DEFINE2(kill, int, pid, int, sig)
 		return -EINVAL;
 	user_info(&info, sig, SI_USER);
 	if (pid > 0) {
+		long r;
+
 		t = task_lookup(pid);
 		if (!t)
 			return -ESRCH;
-		return sig ? send_group_signal(t, sig, &info) : 0;
+		r = sig ? send_group_signal(t, sig, &info) : 0;
+		put_task(t);
+		return r;
 	}
 	if (pid == 0)
 		return kill_pgrp(current->pgid, sig, &info);
@@ -221,13 +225,19 @@ static long do_tkill(int tgid, int tid, int sig)
 	struct linux_siginfo info;
 	struct task *t;
 
+	long r;
+
 	if (tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
 	t = task_lookup(tid);
-	if (!t || (tgid > 0 && t->tgid != tgid))
+	if (!t || (tgid > 0 && t->tgid != tgid)) {
+		put_task(t);
 		return -ESRCH;
+	}
 	user_info(&info, sig, SI_TKILL);
-	return sig ? send_signal(t, sig, &info) : 0;
+	r = sig ? send_signal(t, sig, &info) : 0;
+	put_task(t);
+	return r;
 }
 
 SYSCALL_DEFINE2(tkill, int, tid, int, sig)
@@ -252,17 +262,23 @@ static long do_sigqueue(int tgid, int tid, int sig, uintptr_t uinfo)
 
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
+	long r;
+
 	if (copy_from_user(&info, uinfo, sizeof info))
 		return -EFAULT;
 	t = task_lookup(tid);
 	if (!t || (tgid > 0 && t->tgid != tgid))
-		return -ESRCH;
-	if ((info.si_code >= 0 || info.si_code == SI_TKILL) && t != current)
-		return -EPERM;
-	info.si_signo = sig;
-	if (!sig)
-		return 0;
-	return tgid > 0 ? send_signal(t, sig, &info) : send_group_signal(t, sig, &info);
+		r = -ESRCH;
+	else if ((info.si_code >= 0 || info.si_code == SI_TKILL) && t != current)
+		r = -EPERM;
+	else if (!sig)
+		r = 0;
+	else {
+		info.si_signo = sig;
+		r = tgid > 0 ? send_signal(t, sig, &info) : send_group_signal(t, sig, &info);
+	}
+	put_task(t);
+	return r;
 }
 
 SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, uintptr_t, uinfo)

@@ -96,7 +96,7 @@ static void timer_signal(const struct timer_shot *s)
 	irqflags_t fl;
 
 	if (!t || t->group_leader->tid != s->tgid)
-		return;
+		goto out;
 	fl = spin_lock_irqsave(&posix_timers_lock);
 	pt = timer_find(s->tgid, s->id);
 	if (pt && (__atomic_load_n(&t->sig.pending, __ATOMIC_RELAXED) & sigmask(s->signo))) {
@@ -107,7 +107,7 @@ static void timer_signal(const struct timer_shot *s)
 	}
 	spin_unlock_irqrestore(&posix_timers_lock, fl);
 	if (!queued)
-		return;
+		goto out;
 	info.si_signo = s->signo;
 	info.si_code = SI_TIMER;
 	__builtin_memcpy(info.u._bytes, word, sizeof(word));
@@ -116,6 +116,8 @@ static void timer_signal(const struct timer_shot *s)
 		send_signal(t, s->signo, &info);
 	else
 		send_group_signal(t, s->signo, &info);
+out:
+	put_task(t);
 }
 
 /* Tick context, interrupts masked. */
@@ -170,8 +172,10 @@ static int sigevent_check(const struct linux_sigevent *ev)
 		return -EINVAL;
 	if (notify & SIGEV_THREAD_ID) {
 		struct task *t = task_lookup(ev->sigev_tid);
+		bool ours = t && t->group_leader == current->group_leader;
 
-		if (!t || t->group_leader != current->group_leader)
+		put_task(t);
+		if (!ours)
 			return -EINVAL;
 	}
 	if (ev->sigev_signo <= 0 || ev->sigev_signo > NSIG)

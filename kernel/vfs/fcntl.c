@@ -1,6 +1,7 @@
 /* Descriptor manipulation: [dup(2)] dup/dup2/dup3, [fcntl(2)], [flock(2)],
  * and the no-op sync family ([fsync(2)], [sync(2)], posix_fadvise(2)):
  * every file system here lives in memory. */
+#include <kernel/blkdev.h>
 #include <hal/usercopy.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -119,9 +120,13 @@ struct f_owner_ex {
 /* Does a thread, process or process group numbered pid exist? */
 static bool owner_exists(int type, int pid)
 {
+	struct task *t;
+
 	if (type == F_OWNER_PGRP)
 		return kill_pgrp(pid, 0, NULL) != -ESRCH;
-	return pid > 0 && task_lookup(pid) != NULL;
+	t = pid > 0 ? task_lookup(pid) : NULL;
+	put_task(t);
+	return t != NULL;
 }
 
 /* [fcntl(2)] F_SETOWN: pid > 0 a process, < 0 the process group -pid,
@@ -289,16 +294,35 @@ SYSCALL_DEFINE1(fdatasync, int, fd)
 	return fd_fsync(fd);
 }
 
-/* [sync(2)] */
+/* [sync(2)]: "causes all pending modifications to file system metadata
+ * and cached file data to be written to the underlying file systems". */
+void ksys_sync(void)
+{
+	struct mount *m;
+
+	list_for_each_entry(m, &mount_list, list)
+		fs_sync(m->sb);
+	blk_sync_all();
+}
+
 SYSCALL_DEFINE0(sync)
 {
+	ksys_sync();
 	return 0;
 }
 
-/* [sync(2)] syncfs */
+/* [sync(2)] syncfs: only the file system holding fd; its -EIO is reported
+ * (Linux >= 5.8). */
 SYSCALL_DEFINE1(syncfs, int, fd)
 {
-	return fd_noop(fd);
+	struct file *f = fget_current(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = fs_sync(f->inode->sb);
+	fput(f);
+	return r;
 }
 
 /* sync_file_range(2) */

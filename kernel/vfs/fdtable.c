@@ -1,9 +1,20 @@
 /* Per-process file descriptor tables: fd -> struct file, close-on-exec
  * bits. A fixed table of NR_OPEN_DEFAULT slots (RLIMIT_NOFILE's default,
  * [getrlimit(2)]); the usable range is also capped by the task's
- * RLIMIT_NOFILE. [open(2)], [dup(2)], [fcntl(2)] FD_CLOEXEC. */
+ * RLIMIT_NOFILE. [open(2)], [dup(2)], [fcntl(2)] FD_CLOEXEC.
+ *
+ * Locking (Linux's files_struct.file_lock): tab->file_lock, a spinlock,
+ * guards the slots and the close-on-exec bits of one table, which threads
+ * created with CLONE_FILES share and may change on several CPUs at once.
+ * A file leaves a slot under the lock, and its reference is dropped
+ * (filp_close(), which may sleep) only after the lock is released; a
+ * file found by fd_get() gets its own reference under the lock, so a
+ * close(2) by another thread while a read(2) runs only drops the table's
+ * reference and the file lives until that read's fput(). The table's own
+ * refcount is atomic. */
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
+#include <kernel/spinlock.h>
 #include <kernel/task.h>
 #include <string.h>
 
@@ -13,9 +24,10 @@
 #define RLIMIT_NOFILE 7
 
 struct files {
+	spinlock_t file_lock; /* fd[] and cloexec[] (see the top of this file) */
 	struct file *fd[NR_OPEN_DEFAULT];
 	uint64_t cloexec[NR_OPEN_DEFAULT / 64];
-	unsigned refcount;
+	unsigned refcount; /* atomic: tasks sharing the table (CLONE_FILES) */
 };
 
 /* Close one descriptor of f in tab: the process's record locks on the
@@ -41,6 +53,7 @@ int fd_limit(void)
 	return (int)lim;
 }
 
+/* tab->file_lock held. */
 static void set_cloexec(struct files *tab, int fd, bool on)
 {
 	if (on)
@@ -54,8 +67,10 @@ struct files *files_create(void)
 {
 	struct files *tab = kzalloc(sizeof(*tab));
 
-	if (tab)
+	if (tab) {
+		spin_lock_init(&tab->file_lock, "files.file_lock");
 		tab->refcount = 1;
+	}
 	return tab;
 }
 
@@ -67,6 +82,7 @@ struct files *files_dup(struct files *src)
 
 	if (!tab)
 		return NULL;
+	spin_lock(&src->file_lock);
 	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++) {
 		if (src->fd[fd]) {
 			tab->fd[fd] = src->fd[fd];
@@ -74,12 +90,13 @@ struct files *files_dup(struct files *src)
 		}
 	}
 	memcpy(tab->cloexec, src->cloexec, sizeof(tab->cloexec));
+	spin_unlock(&src->file_lock);
 	return tab;
 }
 
 struct files *files_get(struct files *tab)
 {
-	tab->refcount++;
+	__atomic_fetch_add(&tab->refcount, 1, __ATOMIC_RELAXED);
 	return tab;
 }
 
@@ -88,9 +105,10 @@ void files_put(struct files *tab)
 {
 	if (!tab)
 		return;
-	KASSERT(tab->refcount > 0);
-	if (--tab->refcount)
+	KASSERT(__atomic_load_n(&tab->refcount, __ATOMIC_RELAXED) > 0);
+	if (__atomic_sub_fetch(&tab->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
+	/* The last user: nobody else can reach the table any more. */
 	for (int fd = 0; fd < NR_OPEN_DEFAULT; fd++) {
 		struct file *f = tab->fd[fd];
 
@@ -104,10 +122,21 @@ void files_put(struct files *tab)
 void files_close_on_exec(struct files *tab)
 {
 	for (int w = 0; w < NR_OPEN_DEFAULT / 64; w++) {
-		while (tab->cloexec[w]) {
-			int fd = w * 64 + __builtin_ctzll(tab->cloexec[w]);
+		for (;;) {
+			struct file *f = NULL;
 
-			fd_close(tab, fd);
+			spin_lock(&tab->file_lock);
+			if (tab->cloexec[w]) {
+				int fd = w * 64 + __builtin_ctzll(tab->cloexec[w]);
+
+				f = tab->fd[fd];
+				tab->fd[fd] = NULL;
+				set_cloexec(tab, fd, false);
+			}
+			spin_unlock(&tab->file_lock);
+			if (!f)
+				break;
+			filp_close(f, tab);
 		}
 	}
 }
@@ -119,16 +148,21 @@ int fd_install(struct files *tab, struct file *f, int minfd, bool cloexec)
 {
 	int lim = fd_limit();
 
+	int r = -EMFILE;
+
 	if (minfd < 0)
 		minfd = 0;
+	spin_lock(&tab->file_lock);
 	for (int fd = minfd; fd < lim; fd++) {
 		if (!tab->fd[fd]) {
 			tab->fd[fd] = f;
 			set_cloexec(tab, fd, cloexec);
-			return fd;
+			r = fd;
+			break;
 		}
 	}
-	return -EMFILE;
+	spin_unlock(&tab->file_lock);
+	return r;
 }
 
 /* dup2/dup3: install at a given fd, closing the old file after the switch
@@ -140,9 +174,11 @@ int fd_install_at(struct files *tab, int fd, struct file *f, bool cloexec)
 
 	if (fd < 0 || fd >= fd_limit())
 		return -EBADF;
+	spin_lock(&tab->file_lock);
 	old = tab->fd[fd];
 	tab->fd[fd] = f;
 	set_cloexec(tab, fd, cloexec);
+	spin_unlock(&tab->file_lock);
 	filp_close(old, tab);
 	return fd;
 }
@@ -151,11 +187,16 @@ int fd_close(struct files *tab, int fd)
 {
 	struct file *f;
 
-	if (!tab || fd < 0 || fd >= NR_OPEN_DEFAULT || !tab->fd[fd])
+	if (!tab || fd < 0 || fd >= NR_OPEN_DEFAULT)
 		return -EBADF;
+	spin_lock(&tab->file_lock);
 	f = tab->fd[fd];
 	tab->fd[fd] = NULL;
-	set_cloexec(tab, fd, false);
+	if (f)
+		set_cloexec(tab, fd, false);
+	spin_unlock(&tab->file_lock);
+	if (!f)
+		return -EBADF;
 	filp_close(f, tab);
 	return 0;
 }
@@ -167,25 +208,40 @@ struct file *fd_get(struct files *tab, int fd)
 
 	if (!tab || fd < 0 || fd >= NR_OPEN_DEFAULT)
 		return NULL;
+	spin_lock(&tab->file_lock);
 	f = tab->fd[fd];
 	if (f)
 		fget(f);
+	spin_unlock(&tab->file_lock);
 	return f;
 }
 
 int fd_get_cloexec(struct files *tab, int fd)
 {
-	if (!tab || fd < 0 || fd >= NR_OPEN_DEFAULT || !tab->fd[fd])
+	int r = -EBADF;
+
+	if (!tab || fd < 0 || fd >= NR_OPEN_DEFAULT)
 		return -EBADF;
-	return (tab->cloexec[fd / 64] >> (fd % 64)) & 1;
+	spin_lock(&tab->file_lock);
+	if (tab->fd[fd])
+		r = (tab->cloexec[fd / 64] >> (fd % 64)) & 1;
+	spin_unlock(&tab->file_lock);
+	return r;
 }
 
 int fd_set_cloexec(struct files *tab, int fd, bool on)
 {
-	if (!tab || fd < 0 || fd >= NR_OPEN_DEFAULT || !tab->fd[fd])
+	int r = -EBADF;
+
+	if (!tab || fd < 0 || fd >= NR_OPEN_DEFAULT)
 		return -EBADF;
-	set_cloexec(tab, fd, on);
-	return 0;
+	spin_lock(&tab->file_lock);
+	if (tab->fd[fd]) {
+		set_cloexec(tab, fd, on);
+		r = 0;
+	}
+	spin_unlock(&tab->file_lock);
+	return r;
 }
 
 struct files *current_files(void)

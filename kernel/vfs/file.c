@@ -30,9 +30,12 @@ struct file *file_alloc(struct inode *inode, const struct file_operations *fop, 
 	return f;
 }
 
+/* f->refcount is atomic (Linux's f_count): a descriptor table, a
+ * mapping, an epoll item or a call in progress each hold one, on any CPU;
+ * the last fput() frees the description. */
 void fget(struct file *f)
 {
-	f->refcount++;
+	__atomic_fetch_add(&f->refcount, 1, __ATOMIC_RELAXED);
 }
 
 static void file_free(struct file *f)
@@ -70,8 +73,8 @@ void fput(struct file *f)
 {
 	if (!f)
 		return;
-	KASSERT(f->refcount > 0);
-	if (--f->refcount)
+	KASSERT(__atomic_load_n(&f->refcount, __ATOMIC_RELAXED) > 0);
+	if (__atomic_sub_fetch(&f->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (f->dentry && !(f->flags & O_PATH))
 		fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);

@@ -20,6 +20,7 @@ struct fs_struct *fs_create_root(void)
 	fs = kzalloc(sizeof(*fs));
 	if (!fs)
 		return NULL;
+	spin_lock_init(&fs->lock, "fs_struct.lock");
 	fs->root = dget(root_mount->root);
 	fs->cwd = dget(root_mount->root);
 	d_follow_mounts(&fs->cwd);
@@ -35,15 +36,18 @@ struct fs_struct *fs_dup(struct fs_struct *src)
 
 	if (!fs)
 		return NULL;
+	spin_lock_init(&fs->lock, "fs_struct.lock");
+	spin_lock(&src->lock);
 	fs->root = dget(src->root);
 	fs->cwd = dget(src->cwd);
+	spin_unlock(&src->lock);
 	fs->refcount = 1;
 	return fs;
 }
 
 struct fs_struct *fs_get(struct fs_struct *fs)
 {
-	fs->refcount++;
+	__atomic_fetch_add(&fs->refcount, 1, __ATOMIC_RELAXED);
 	return fs;
 }
 
@@ -51,8 +55,8 @@ void fs_put(struct fs_struct *fs)
 {
 	if (!fs)
 		return;
-	KASSERT(fs->refcount > 0);
-	if (--fs->refcount)
+	KASSERT(__atomic_load_n(&fs->refcount, __ATOMIC_RELAXED) > 0);
+	if (__atomic_sub_fetch(&fs->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	dput(fs->root);
 	dput(fs->cwd);
@@ -67,10 +71,16 @@ static struct fs_struct *current_fs(void)
 struct dentry *current_root(void)
 {
 	struct fs_struct *fs = current_fs();
-	struct dentry *d;
+	struct dentry *d = NULL;
 
-	if (fs && fs->root)
-		return dget(fs->root);
+	if (fs) {
+		spin_lock(&fs->lock);
+		if (fs->root)
+			d = dget(fs->root);
+		spin_unlock(&fs->lock);
+		if (d)
+			return d;
+	}
 	if (!root_mount)
 		return NULL;
 	d = dget(root_mount->root);
@@ -81,9 +91,16 @@ struct dentry *current_root(void)
 struct dentry *current_cwd(void)
 {
 	struct fs_struct *fs = current_fs();
+	struct dentry *d = NULL;
 
-	if (fs && fs->cwd)
-		return dget(fs->cwd);
+	if (fs) {
+		spin_lock(&fs->lock);
+		if (fs->cwd)
+			d = dget(fs->cwd);
+		spin_unlock(&fs->lock);
+		if (d)
+			return d;
+	}
 	return current_root();
 }
 
@@ -96,8 +113,10 @@ void set_current_cwd(struct dentry *d)
 		dput(d);
 		return;
 	}
+	spin_lock(&fs->lock);
 	old = fs->cwd;
 	fs->cwd = d;
+	spin_unlock(&fs->lock);
 	dput(old);
 }
 
@@ -110,8 +129,10 @@ void set_current_root(struct dentry *d)
 		dput(d);
 		return;
 	}
+	spin_lock(&fs->lock);
 	old = fs->root;
 	fs->root = d;
+	spin_unlock(&fs->lock);
 	dput(old);
 }
 
@@ -127,16 +148,23 @@ bool current_is_root(void)
 
 int task_fs_path(struct task *t, bool cwd, char *buf, size_t len)
 {
-	struct fs_struct *fs = t->fs;
-	struct dentry *root, *d;
+	struct fs_struct *fs = get_task_fs(t);
+	struct dentry *root, *d = NULL;
 	int n;
 
-	if (!fs || !(cwd ? fs->cwd : fs->root))
+	if (!fs)
 		return -ENOENT;
-	d = cwd ? fs->cwd : fs->root;
+	spin_lock(&fs->lock);
+	if (cwd ? fs->cwd : fs->root)
+		d = dget(cwd ? fs->cwd : fs->root);
+	spin_unlock(&fs->lock);
+	fs_put(fs);
+	if (!d)
+		return -ENOENT;
 	root = current_root();
 	n = d_path(d, root, buf, len, true);
 	dput(root);
+	dput(d);
 	return n;
 }
 

@@ -10,6 +10,18 @@
 
 /* svc_call() into the file system behind sb (sb_svc(), internal.h). */
 #define FS_CALL(sb, expr) svc_call(sb_svc(sb), expr)
+/* A directory operation: FS_CALL under sb->s_dir_mutex (taken outside the
+ * service call, so a contained fault returns -EIO and the VFS still
+ * releases it). */
+#define FS_DIR_CALL(sb, expr)                     \
+	({                                        \
+		struct super_block *__sb = (sb);  \
+		long __r;                         \
+		mutex_lock(&__sb->s_dir_mutex);   \
+		__r = (long)FS_CALL(__sb, expr);  \
+		mutex_unlock(&__sb->s_dir_mutex); \
+		__r;                              \
+	})
 
 /* The service behind an open file has failed (struct file.svc). */
 static inline bool file_failed(const struct file *f)
@@ -22,13 +34,13 @@ static inline bool sb_failed(const struct super_block *sb)
 	return sb && sb->svc.failed;
 }
 
-#define DIR_OP(dir, op, ...)                                             \
-	do {                                                             \
-		if (sb_failed((dir)->sb))                                \
-			return -EIO;                                     \
-		if (!(dir)->i_op || !(dir)->i_op->op)                    \
-			return -EPERM;                                   \
-		return FS_CALL((dir)->sb, (dir)->i_op->op(__VA_ARGS__)); \
+#define DIR_OP(dir, op, ...)                                                 \
+	do {                                                                 \
+		if (sb_failed((dir)->sb))                                    \
+			return -EIO;                                         \
+		if (!(dir)->i_op || !(dir)->i_op->op)                        \
+			return -EPERM;                                       \
+		return FS_DIR_CALL((dir)->sb, (dir)->i_op->op(__VA_ARGS__)); \
 	} while (0)
 
 /* [path_resolution(7)]: a directory without lookup holds no names. */
@@ -38,7 +50,7 @@ int fs_lookup(struct inode *dir, const char *name, size_t len, struct inode **ou
 		return -EIO;
 	if (!dir->i_op || !dir->i_op->lookup)
 		return -ENOENT;
-	return FS_CALL(dir->sb, dir->i_op->lookup(dir, name, len, out));
+	return FS_DIR_CALL(dir->sb, dir->i_op->lookup(dir, name, len, out));
 }
 
 static int do_fs_create(struct inode *dir, const char *name, size_t len, mode_t mode,
@@ -47,9 +59,9 @@ static int do_fs_create(struct inode *dir, const char *name, size_t len, mode_t 
 	if (sb_failed(dir->sb))
 		return -EIO;
 	if (dir->i_op && dir->i_op->create)
-		return FS_CALL(dir->sb, dir->i_op->create(dir, name, len, mode, out));
+		return FS_DIR_CALL(dir->sb, dir->i_op->create(dir, name, len, mode, out));
 	if (dir->i_op && dir->i_op->mknod)
-		return FS_CALL(dir->sb, dir->i_op->mknod(dir, name, len, mode, 0, out));
+		return FS_DIR_CALL(dir->sb, dir->i_op->mknod(dir, name, len, mode, 0, out));
 	return -EACCES; /* fs/namei.c vfs_create() */
 }
 
@@ -252,6 +264,24 @@ int fs_removexattr(struct inode *inode, const char *name)
 	return FS_CALL(inode->sb, inode->i_op->removexattr(inode, name));
 }
 
+int fs_sync(struct super_block *sb)
+{
+	if (!sb || sb_failed(sb))
+		return sb ? -EIO : 0;
+	if (!sb->s_op || !sb->s_op->sync_fs)
+		return 0;
+	return FS_CALL(sb, sb->s_op->sync_fs(sb));
+}
+
+int fs_kstatfs(struct super_block *sb, struct kstatfs *st)
+{
+	if (sb_failed(sb))
+		return -EIO;
+	if (!sb->s_op || !sb->s_op->kstatfs_op)
+		return -ENOSYS;
+	return FS_CALL(sb, sb->s_op->kstatfs_op(sb, st));
+}
+
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files)
 {
 	*blocks = *bfree = *files = 0;
@@ -304,6 +334,15 @@ int file_op_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 		return -EIO;
 	if (!f->f_op || !f->f_op->readdir)
 		return -ENOTDIR;
+	if (f->inode && f->inode->sb) {
+		struct super_block *sb = f->inode->sb;
+		int r;
+
+		mutex_lock(&sb->s_dir_mutex);
+		r = svc_call(f->svc, f->f_op->readdir(f, pos, fill, ctx));
+		mutex_unlock(&sb->s_dir_mutex);
+		return r;
+	}
 	return svc_call(f->svc, f->f_op->readdir(f, pos, fill, ctx));
 }
 

@@ -20,7 +20,7 @@ struct inode *inode_alloc(struct super_block *sb)
 	if (!inode)
 		return NULL;
 	inode->sb = sb;
-	inode->ino = next_ino++;
+	inode->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	inode->refcount = 1;
 	inode->atime = inode->mtime = inode->ctime = current_time();
 	return inode;
@@ -39,9 +39,12 @@ void inode_init_owner(struct inode *inode, const struct inode *dir, mode_t mode)
 	inode->mode = new_inode_sgid_fixup(mode, inode->gid);
 }
 
+/* inode->refcount is atomic. A linked inode whose count is zero stays
+ * with its file system, which hands out new references (under its own
+ * directory locking) when a lookup finds it. */
 void iget(struct inode *inode)
 {
-	inode->refcount++;
+	__atomic_fetch_add(&inode->refcount, 1, __ATOMIC_RELAXED);
 }
 
 /* Drop a reference. At zero, an inode with no links left is evicted:
@@ -54,8 +57,8 @@ void iput(struct inode *inode)
 
 	if (!inode)
 		return;
-	KASSERT(inode->refcount > 0);
-	if (--inode->refcount || inode->nlink)
+	KASSERT(__atomic_load_n(&inode->refcount, __ATOMIC_RELAXED) > 0);
+	if (__atomic_sub_fetch(&inode->refcount, 1, __ATOMIC_ACQ_REL) || inode->nlink)
 		return;
 	sb = inode->sb;
 	if (sb && !sb->svc.failed && sb->s_op && sb->s_op->evict)

@@ -21,6 +21,8 @@
 #include <kernel/errno.h>
 #include <kernel/fdtable.h>
 #include <kernel/list.h>
+#include <kernel/mutex.h>
+#include <kernel/spinlock.h>
 #include <kernel/vfs.h>
 
 /* AT_* flags and constants of the *at() syscalls (include/uapi/linux/fcntl.h). */
@@ -70,17 +72,22 @@ struct dentry {
 	struct mount *mounted;	   /* the mount covering this dentry, or NULL */
 	struct list_head children; /* hashed children (struct dentry.child) */
 	struct list_head child;	   /* entry in parent->children while hashed */
-	unsigned refcount;
-	bool hashed; /* reachable by name from the parent */
+	unsigned refcount;	   /* atomic; 0 -> 1 only under dcache_lock */
+	bool hashed;		   /* reachable by name from the parent */
 	size_t namelen;
 	char *name; /* NUL-terminated, kmalloc'd ("/" for roots) */
 };
+
+/* The dentry tree's lock (dentry.c says what it guards). */
+extern spinlock_t dcache_lock;
 
 /* A root dentry for inode (takes over the caller's inode reference); NULL
  * on -ENOMEM. */
 struct dentry *d_alloc_root(struct inode *inode, struct mount *mnt);
 /* A hashed child of parent named name[0..len) for inode (NULL: negative);
- * takes over the inode reference; returned with refcount 1. NULL = -ENOMEM. */
+ * takes over the inode reference; returned referenced. If that name was
+ * hashed meanwhile (a lookup on another CPU), that dentry is returned and
+ * inode's reference dropped. NULL = -ENOMEM (inode still the caller's). */
 struct dentry *d_alloc(struct dentry *parent, const char *name, size_t len, struct inode *inode);
 struct dentry *dget(struct dentry *d);
 void dput(struct dentry *d);
@@ -127,6 +134,11 @@ struct mount {
 	int mnt_id; /* unique per mount, /proc/<pid>/mountinfo field 1 */
 };
 
+/* mount_mutex (mount.c): held by mount(2) and umount(2) for the whole
+ * change and by readers of mount_list; the mounted/mountpoint links in
+ * dentries also change under dcache_lock. Order: mount_mutex -> the
+ * file system's own locks -> dcache_lock. */
+extern struct mutex mount_mutex;
 extern struct list_head mount_list;
 extern struct mount *root_mount;
 /* Find a registered file system type; NULL if none (-ENODEV). */
@@ -143,7 +155,12 @@ int do_umount(struct dentry *root, bool lazy);
 
 /* ---- the fs_struct and current-task context (fs_struct.c) -------------- */
 
+/* A task's root and cwd, shared by CLONE_FS threads: lock (a spinlock,
+ * Linux's fs_struct.lock) guards the two pointers, so a chdir(2) on one
+ * CPU and a path walk or /proc/<pid>/cwd on another see the old or the new
+ * directory, each with a reference taken under it. refcount is atomic. */
 struct fs_struct {
+	spinlock_t lock;
 	struct dentry *root; /* referenced */
 	struct dentry *cwd;  /* referenced */
 	unsigned refcount;
@@ -308,6 +325,10 @@ int fs_setxattr(struct inode *inode, const char *name, const void *value, size_t
 ssize_t fs_listxattr(struct inode *inode, char *buf, size_t size, bool with_trusted);
 int fs_removexattr(struct inode *inode, const char *name);
 int fs_statfs(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files);
+/* sb's sync_fs (0 without one, -EIO for a failed instance). */
+int fs_sync(struct super_block *sb);
+/* sb's kstatfs_op: 0, -errno, -ENOSYS without one. */
+int fs_kstatfs(struct super_block *sb, struct kstatfs *st);
 
 int file_op_open(struct file *f);
 void file_op_release(struct file *f);

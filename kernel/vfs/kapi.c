@@ -95,3 +95,18 @@ int vfs_utime(const char *path, int64_t mtime_sec)
 	dput(d);
 	return err;
 }
+
+/* Core only: the calling task's root and working directory become path
+ * (Linux's init_chroot() + init_chdir() after mounting root=). */
+int vfs_chroot(const char *path)
+{
+	struct dentry *d, *d2;
+	int err = path_lookup_kernel(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &d);
+
+	if (err)
+		return err;
+	d2 = dget(d);
+	set_current_root(d);
+	set_current_cwd(d2);
+	return 0;
+}

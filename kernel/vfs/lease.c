@@ -161,6 +161,7 @@ void file_send_owner_signal(struct file *f, int sig)
 		send_signal(t, sig, NULL);
 	else
 		send_group_signal(t, sig, NULL);
+	put_task(t);
 }
 
 /* Leases an open with flags conflicts with: a write lease conflicts with

@@ -13,6 +13,7 @@ static int next_mnt_id = 21;
 
 static LIST_HEAD(fs_types);
 LIST_HEAD(mount_list);
+struct mutex mount_mutex = MUTEX_INIT(mount_mutex, "mount_mutex");
 struct mount *root_mount;
 /* Anonymous device numbers for st_dev (Linux's get_anon_bdev: major 0). */
 static unsigned next_anon_minor = 16;
@@ -56,9 +57,9 @@ static int sb_mount(struct file_system_type *type, const char *source, unsigned 
 	if (!sb)
 		return -ENOMEM;
 	sb->type = type;
+	mutex_init(&sb->s_dir_mutex, "sb.s_dir_mutex");
 	svc_instance_init(&sb->svc, type->name);
-	sb->dev = MKDEV(0, next_anon_minor);
-	next_anon_minor++;
+	sb->dev = MKDEV(0, __atomic_fetch_add(&next_anon_minor, 1, __ATOMIC_RELAXED));
 	sb->flags = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SYNCHRONOUS |
 			     MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
 	err = svc_call(&sb->svc, type->mount(sb, source, flags, data));
@@ -83,8 +84,22 @@ int kern_mount(const char *fstype, struct super_block **out)
 	return sb_mount(type, "none", 0, NULL, out);
 }
 
+static int do_mount_locked(const char *source, struct dentry *mountpoint, const char *fstype,
+			   unsigned long flags, const char *data);
+
 int do_mount(const char *source, struct dentry *mountpoint, const char *fstype, unsigned long flags,
 	     const char *data)
+{
+	int r;
+
+	mutex_lock(&mount_mutex);
+	r = do_mount_locked(source, mountpoint, fstype, flags, data);
+	mutex_unlock(&mount_mutex);
+	return r;
+}
+
+static int do_mount_locked(const char *source, struct dentry *mountpoint, const char *fstype,
+			   unsigned long flags, const char *data)
 {
 	struct file_system_type *type = get_fs_type(fstype);
 	struct super_block *sb;
@@ -108,7 +123,7 @@ int do_mount(const char *source, struct dentry *mountpoint, const char *fstype, 
 	m->sb = sb;
 	m->flags = sb->flags;
 	m->source = kstrdup(source ? source : "none");
-	m->mnt_id = next_mnt_id++;
+	m->mnt_id = next_mnt_id++; /* mount_mutex */
 	/* The root dentry takes over the reference the file system stored in
 	 * sb->root. */
 	m->root = d_alloc_root(sb->root, m);
@@ -126,7 +141,9 @@ int do_mount(const char *source, struct dentry *mountpoint, const char *fstype, 
 	if (mountpoint) {
 		m->mountpoint = dget(mountpoint);
 		m->parent = mountpoint->mnt;
+		spin_lock(&dcache_lock);
 		mountpoint->mounted = m;
+		spin_unlock(&dcache_lock);
 	} else {
 		root_mount = m;
 	}
@@ -152,7 +169,19 @@ static bool has_submounts(const struct mount *m)
  * system busy ([umount(2)] EBUSY) unless lazy (MNT_DETACH: cut out of the
  * tree now; what is still in use stays valid and, in this version, is
  * never freed). */
+static int do_umount_locked(struct dentry *root, bool lazy);
+
 int do_umount(struct dentry *root, bool lazy)
+{
+	int r;
+
+	mutex_lock(&mount_mutex);
+	r = do_umount_locked(root, lazy);
+	mutex_unlock(&mount_mutex);
+	return r;
+}
+
+static int do_umount_locked(struct dentry *root, bool lazy)
 {
 	struct mount *m = root->mnt;
 	struct super_block *sb = m->sb;
@@ -167,15 +196,17 @@ int do_umount(struct dentry *root, bool lazy)
 		dput(root);
 		return -EBUSY;
 	}
-	busy = has_submounts(m) || root->refcount > 2;
+	busy = has_submounts(m) || __atomic_load_n(&root->refcount, __ATOMIC_RELAXED) > 2;
 	if (busy && !lazy) {
 		dput(root);
 		return -EBUSY;
 	}
 	mp = m->mountpoint;
+	spin_lock(&dcache_lock);
 	mp->mounted = NULL;
 	m->mountpoint = NULL;
 	m->parent = NULL;
+	spin_unlock(&dcache_lock);
 	m->attached = false;
 	list_del(&m->list);
 	if (busy) {
@@ -229,25 +260,51 @@ static const char *mount_opts(unsigned long flags, char *out, size_t len)
 	return out;
 }
 
+/* Is m's root at or below root, across mount points? A process sees only
+ * the mounts under its root, with paths from there [proc(5)] (a chroot,
+ * booting from root=). NULL root: all of them. */
+static bool mount_under(const struct mount *m, const struct dentry *root)
+{
+	const struct dentry *d = m->root;
+
+	if (!root)
+		return true;
+	for (;;) {
+		if (d == root)
+			return true;
+		if (d == d->mnt->root || !d->parent) {
+			if (!d->mnt->parent || !d->mnt->mountpoint)
+				return false;
+			d = d->mnt->mountpoint;
+			continue;
+		}
+		d = d->parent;
+	}
+}
+
 /* [proc(5)] /proc/<pid>/mountinfo: "id parent major:minor root mountpoint
  * options - fstype source superoptions" per mount; a mount's root within
  * its file system is always "/" here (no bind mounts of subdirectories),
  * the root mount is its own parent as on Linux. */
 size_t vfs_mountinfo_show(char *buf, size_t len)
 {
+	struct dentry *root = current_root();
 	char *path = kmalloc(PATH_MAX);
 	struct mount *m;
 	size_t used = 0;
 	char opts[48], sopts[48];
 
-	if (!path)
+	if (!path) {
+		dput(root);
 		return 0;
+	}
 	if (len)
 		buf[0] = '\0';
+	mutex_lock(&mount_mutex);
 	list_for_each_entry(m, &mount_list, list) {
 		int n;
 
-		if (d_path(m->root, NULL, path, PATH_MAX, false) < 0)
+		if (!mount_under(m, root) || d_path(m->root, root, path, PATH_MAX, false) < 0)
 			continue;
 		if (used >= len)
 			break;
@@ -260,24 +317,30 @@ size_t vfs_mountinfo_show(char *buf, size_t len)
 			break;
 		used += (size_t)n;
 	}
+	mutex_unlock(&mount_mutex);
 	kfree(path);
+	dput(root);
 	return used < len ? used : len;
 }
 
 size_t vfs_mounts_show(char *buf, size_t len)
 {
+	struct dentry *root = current_root();
 	char *path = kmalloc(PATH_MAX);
 	struct mount *m;
 	size_t used = 0;
 
-	if (!path)
+	if (!path) {
+		dput(root);
 		return 0;
+	}
 	if (len)
 		buf[0] = '\0';
+	mutex_lock(&mount_mutex);
 	list_for_each_entry(m, &mount_list, list) {
 		int n;
 
-		if (d_path(m->root, NULL, path, PATH_MAX, false) < 0)
+		if (!mount_under(m, root) || d_path(m->root, root, path, PATH_MAX, false) < 0)
 			continue;
 		if (used >= len)
 			break;
@@ -290,6 +353,8 @@ size_t vfs_mounts_show(char *buf, size_t len)
 			break;
 		used += (size_t)n;
 	}
+	mutex_unlock(&mount_mutex);
 	kfree(path);
+	dput(root);
 	return used < len ? used : len;
 }

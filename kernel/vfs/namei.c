@@ -173,13 +173,8 @@ static int lookup_one(struct dentry *dir, const char *name, size_t len, struct d
 		inode = NULL;
 	else if (err)
 		return err;
-	/* The file system may have slept: someone else may have added it. */
-	d = d_lookup(dir, name, len);
-	if (d) {
-		iput(inode);
-		*out = d;
-		return 0;
-	}
+	/* The file system may have slept, or another CPU looked the same name
+	 * up: d_alloc() returns the dentry already hashed, if any. */
 	d = d_alloc(dir, name, len, inode);
 	if (!d) {
 		iput(inode);

@@ -3,9 +3,22 @@
  * writes, O_NONBLOCK (-EAGAIN), end of file once every writer is gone,
  * SIGPIPE/-EPIPE for writes with no reader, writes of at most PIPE_BUF
  * bytes are atomic. A FIFO ([fifo(7)]) is the same pipe, found through its
- * inode; opening one end blocks until the other end is opened. */
+ * inode; opening one end blocks until the other end is opened.
+ *
+ * Locking (Linux's pipe_inode_info.mutex): p->mutex, a sleeping lock, is
+ * held while the ring, its length and the counts of open ends change,
+ * including during the copy to or from user memory (which may fault:
+ * order pipe.mutex -> mmap_lock). A waiter sleeps on p->wait without it
+ * (wait_event_interruptible() queues itself before testing its condition)
+ * and tests again under the mutex; every change is followed by wake_up(),
+ * from whichever CPU, so no wake-up is lost. fifo_mutex guards the FIFO
+ * list and the link from an inode to its pipe (FIFOs, and anonymous pipes
+ * reopened through /proc/<pid>/fd), so a pipe is found and its ends are
+ * counted before the last close can free it: order fifo_mutex ->
+ * pipe.mutex. */
 #include <hal/usercopy.h>
 #include <kernel/kmalloc.h>
+#include <kernel/mutex.h>
 #include <kernel/signal.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -23,16 +36,22 @@ struct pipe {
 	size_t len;		       /* bytes buffered */
 	unsigned readers, writers;     /* open ends */
 	unsigned r_counter, w_counter; /* opens of each end so far */
-	bool locked;		       /* a reader or writer is copying */
+	struct mutex mutex;	       /* everything here but wait (see the top) */
 	struct wait_queue wait;	       /* woken on every change */
 	struct inode *fifo;	       /* the named pipe's inode, or NULL */
 	struct list_head fifo_list;
 };
 
 static LIST_HEAD(fifos);
+/* The FIFO list and pipefs inodes' i_private links (see the top). */
+static struct mutex fifo_mutex = MUTEX_INIT(fifo_mutex, "fifo_mutex");
 static struct file_system_type pipefs_type = { .name = "pipefs" };
 /* Anonymous pipes' inodes live here (st_dev 0:12 like Linux's pipefs). */
-static struct super_block pipefs_sb = { .type = &pipefs_type, .dev = MKDEV(0, 12) };
+static struct super_block pipefs_sb = {
+	.type = &pipefs_type,
+	.dev = MKDEV(0, 12),
+	.s_dir_mutex = MUTEX_INIT(pipefs_sb.s_dir_mutex, "sb.s_dir_mutex"),
+};
 
 static const struct file_operations pipe_fops;
 
@@ -46,6 +65,7 @@ static struct pipe *pipe_alloc(void)
 	struct pipe *p = kzalloc(sizeof(*p));
 
 	if (p) {
+		mutex_init(&p->mutex, "pipe.mutex");
 		wait_queue_init(&p->wait);
 		list_init(&p->fifo_list);
 	}
@@ -59,18 +79,18 @@ static void pipe_free(struct pipe *p)
 	kfree(p);
 }
 
-/* The copy may sleep on a page fault: keep other readers/writers out. */
+/* The copy may sleep on a page fault: keep other readers/writers out.
+ * Held only for a copy of at most the pipe's size, so uninterruptible
+ * (as Linux's __pipe_lock()). */
 static int pipe_lock(struct pipe *p)
 {
-	if (wait_event_interruptible(p->wait, !p->locked))
-		return -ERESTARTSYS;
-	p->locked = true;
+	mutex_lock(&p->mutex);
 	return 0;
 }
 
 static void pipe_unlock(struct pipe *p)
 {
-	p->locked = false;
+	mutex_unlock(&p->mutex);
 	wake_up(&p->wait);
 }
 
@@ -217,16 +237,21 @@ static unsigned pipe_poll(struct file *f, struct wait_queue **wq)
 	return mask;
 }
 
+/* Drop the ends a FIFO file held; the last frees the pipe. fifo_mutex
+ * held. */
 static void pipe_put_ends(struct pipe *p, bool rd, bool wr)
 {
+	bool last;
+
+	mutex_lock(&p->mutex);
 	if (rd)
 		p->readers--;
 	if (wr)
 		p->writers--;
+	last = !p->readers && !p->writers;
+	mutex_unlock(&p->mutex);
 	wake_up(&p->wait);
-	if (p->readers || p->writers)
-		return;
-	if (p->fifo) {
+	if (last && p->fifo) {
 		list_del(&p->fifo_list); /* data left in a FIFO is discarded */
 		pipe_free(p);
 	}
@@ -235,23 +260,30 @@ static void pipe_put_ends(struct pipe *p, bool rd, bool wr)
 static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->private_data;
-	bool rd = file_readable(f), wr = file_writable(f);
+	bool rd = file_readable(f), wr = file_writable(f), last;
 
+	mutex_lock(&fifo_mutex);
 	if (p->fifo) {
 		pipe_put_ends(p, rd, wr);
+		mutex_unlock(&fifo_mutex);
 		return;
 	}
+	mutex_lock(&p->mutex);
 	if (rd)
 		p->readers--;
 	if (wr)
 		p->writers--;
+	last = !p->readers && !p->writers;
+	mutex_unlock(&p->mutex);
 	wake_up(&p->wait);
-	if (!p->readers && !p->writers) {
+	if (last) {
 		/* Both ends closed: the pipefs inode goes with the last iput. */
 		f->inode->nlink = 0;
 		f->inode->i_private = NULL;
-		pipe_free(p);
 	}
+	mutex_unlock(&fifo_mutex);
+	if (last)
+		pipe_free(p);
 }
 
 static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
@@ -390,7 +422,7 @@ static struct pipe *fifo_get(struct inode *inode)
 	 * same pipe, while any end of it is open (proc(5)). */
 	if (inode->sb == &pipefs_sb)
 		return inode->i_private;
-
+	/* fifo_mutex held (fifo_open). */
 	list_for_each_entry(p, &fifos, fifo_list) {
 		if (p->fifo == inode)
 			return p;
@@ -407,55 +439,87 @@ static struct pipe *fifo_get(struct inode *inode)
  * O_NONBLOCK: a reader opens at once, a writer fails with ENXIO. An
  * anonymous pipe opened again (/proc/<pid>/fd/<n>) never waits for the
  * other end, as in Linux's fifo_open() (is_pipe). */
-int fifo_open(struct inode *inode, struct file *f)
+/* Count f's ends on p: p found and counted under fifo_mutex (held), so
+ * a last close elsewhere cannot free it first. Returns the counter of the
+ * other end before the open (to wait for it to change) and, for a
+ * nonblocking writer of a FIFO without readers, -ENXIO (nothing counted;
+ * the pipe freed if nobody uses it). */
+static long fifo_count_ends(struct pipe *p, struct file *f, bool is_pipe)
 {
-	struct pipe *p = fifo_get(inode);
 	unsigned acc = f->flags & O_ACCMODE;
-	bool nonblock = f->flags & O_NONBLOCK;
-	bool is_pipe = inode->sb == &pipefs_sb;
+	long other;
 
-	if (!p)
-		return is_pipe ? -ENXIO : -ENOMEM; /* a pipe whose ends are all closed */
-	f->f_op = &pipe_fops;
-	f->private_data = p;
+	mutex_lock(&p->mutex);
 	if (acc == O_RDONLY) {
-		unsigned wc = p->w_counter;
-
+		other = p->w_counter;
 		p->readers++;
 		p->r_counter++;
-		wake_up(&p->wait);
-		f->pos = 0;
-		if (!is_pipe && !p->writers && nonblock) {
-			/* No POLLHUP until a writer has come (fs/pipe.c). */
-			f->pos = wc;
-		} else if (!is_pipe && !p->writers &&
-			   wait_event_interruptible(p->wait, p->writers || p->w_counter != wc)) {
-			pipe_put_ends(p, true, false);
-			return -ERESTARTSYS;
-		}
 	} else if (acc == O_WRONLY) {
-		unsigned rc = p->r_counter;
-
-		if (!is_pipe && !p->readers && nonblock) {
+		other = p->r_counter;
+		if (!is_pipe && !p->readers && (f->flags & O_NONBLOCK)) {
+			mutex_unlock(&p->mutex);
 			pipe_put_ends(p, false, false);
 			return -ENXIO;
 		}
 		p->writers++;
 		p->w_counter++;
-		wake_up(&p->wait);
-		if (!is_pipe && !p->readers &&
-		    wait_event_interruptible(p->wait, p->readers || p->r_counter != rc)) {
-			pipe_put_ends(p, false, true);
-			return -ERESTARTSYS;
-		}
 	} else {
-		/* O_RDWR never blocks (Linux; POSIX leaves it undefined). */
+		other = 0;
 		p->readers++;
 		p->writers++;
 		p->r_counter++;
 		p->w_counter++;
-		f->pos = 0;
-		wake_up(&p->wait);
+	}
+	mutex_unlock(&p->mutex);
+	wake_up(&p->wait);
+	return other;
+}
+
+int fifo_open(struct inode *inode, struct file *f)
+{
+	struct pipe *p;
+	unsigned acc = f->flags & O_ACCMODE;
+	bool nonblock = f->flags & O_NONBLOCK;
+	bool is_pipe = inode->sb == &pipefs_sb;
+	long other;
+
+	mutex_lock(&fifo_mutex);
+	p = fifo_get(inode);
+	if (!p) {
+		mutex_unlock(&fifo_mutex);
+		return is_pipe ? -ENXIO : -ENOMEM; /* a pipe whose ends are all closed */
+	}
+	other = fifo_count_ends(p, f, is_pipe);
+	mutex_unlock(&fifo_mutex);
+	if (other < 0)
+		return (int)other;
+	f->f_op = &pipe_fops;
+	f->private_data = p;
+	f->pos = 0;
+	/* Our ends are counted: p lives until this file's release. */
+	if (acc == O_RDONLY) {
+		unsigned wc = (unsigned)other;
+
+		if (!is_pipe && !p->writers && nonblock) {
+			/* No POLLHUP until a writer has come (fs/pipe.c). */
+			f->pos = wc;
+		} else if (!is_pipe && !p->writers &&
+			   wait_event_interruptible(p->wait, p->writers || p->w_counter != wc)) {
+			mutex_lock(&fifo_mutex);
+			pipe_put_ends(p, true, false);
+			mutex_unlock(&fifo_mutex);
+			return -ERESTARTSYS;
+		}
+	} else if (acc == O_WRONLY) {
+		unsigned rc = (unsigned)other;
+
+		if (!is_pipe && !p->readers &&
+		    wait_event_interruptible(p->wait, p->readers || p->r_counter != rc)) {
+			mutex_lock(&fifo_mutex);
+			pipe_put_ends(p, false, true);
+			mutex_unlock(&fifo_mutex);
+			return -ERESTARTSYS;
+		}
 	}
 	return 0;
 }

@@ -64,71 +64,79 @@ static void poll_unhook_all(struct wait_entry *we, unsigned hooked)
 		remove_wait_entry(&we[j]);
 }
 
+/* One scan of the files: revents[] filled, the number ready returned. */
+static unsigned poll_scan(struct file **files, const unsigned *events, unsigned *revents,
+			  unsigned n, unsigned base_ready)
+{
+	unsigned ready = base_ready;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct wait_queue *wq = NULL; /* f_op->poll always stores it */
+		unsigned m;
+
+		if (!files[i])
+			continue;
+		m = file_op_poll(files[i], &wq) & events[i];
+		revents[i] = m;
+		if (m)
+			ready++;
+	}
+	return ready;
+}
+
 int poll_files(struct file **files, const unsigned *events, unsigned *revents, unsigned n,
 	       unsigned base_ready, uint64_t deadline, bool nowait)
 {
-	/* Callbacks for the several-queue case, allocated here (not with
-	 * interrupts masked below); hooked on the first sleep. */
-	struct wait_entry *we = n > 1 ? kzalloc(sizeof(*we) * n) : NULL;
-	bool hooked_once = false;
+	struct wait_entry *we = NULL;
 	unsigned hooked = 0;
+	bool sleeping = false;
 	int ret;
 
 	for (;;) {
-		irqflags_t fl = hal_irq_save();
-		struct wait_queue *first = NULL;
-		bool multi = false;
-		unsigned ready = base_ready;
-		uint64_t now, dl;
+		unsigned ready;
+		uint64_t now = hal_timer_now_ns(), dl = deadline;
 		int r;
 
-		for (unsigned i = 0; i < n; i++) {
-			struct wait_queue *wq = NULL;
-			unsigned m;
-
-			if (!files[i])
-				continue;
-			m = file_op_poll(files[i], &wq) & events[i];
-			revents[i] = m;
-			if (m)
-				ready++;
-			if (wq && !first)
-				first = wq;
-			else if (wq && wq != first)
-				multi = true;
+		if (sleeping) {
+			/* Without a callback on some queue, rescan now and then. */
+			if ((!we && n) || (n && !hooked)) {
+				if (!dl || now + POLL_SLICE_NS < dl)
+					dl = now + POLL_SLICE_NS;
+			}
+			prepare_to_wait(NULL, dl, true);
 		}
+		ready = poll_scan(files, events, revents, n, base_ready);
 		if (ready || nowait) {
-			hal_irq_restore(fl);
 			ret = (int)ready;
 			break;
 		}
 		if (current && signal_pending(current)) {
-			hal_irq_restore(fl);
 			ret = -EINTR;
 			break;
 		}
-		now = hal_timer_now_ns();
 		if (deadline && now >= deadline) {
-			hal_irq_restore(fl);
 			ret = 0;
 			break;
 		}
-		dl = deadline;
-		if (multi && we && !hooked_once) {
-			hooked = poll_hook_all(files, n, we);
-			hooked_once = true;
+		if (!sleeping) {
+			/* Hook the callbacks, then scan once more marked
+			 * sleeping: a wake-up after the hooking makes the task
+			 * runnable again, so the sleep below cannot miss it. */
+			we = n ? kzalloc(sizeof(*we) * n) : NULL;
+			if (we)
+				hooked = poll_hook_all(files, n, we);
+			sleeping = true;
+			continue;
 		}
-		if ((multi && !we) || (!first && n)) {
-			if (!dl || now + POLL_SLICE_NS < dl)
-				dl = now + POLL_SLICE_NS;
-		}
-		r = sched_sleep(multi && we ? NULL : first, dl, true);
-		hal_irq_restore(fl);
+		r = sched_wait();
+		finish_wait(NULL);
 		if (r == -EINTR) {
 			ret = -EINTR;
 			break;
 		}
 	}
+	if (sleeping)
+		finish_wait(NULL); /* after a break above: no-op if done */
 	poll_unhook_all(we, hooked);
 	kfree(we);
 	return ret;

@@ -10,6 +10,13 @@
 #define RENAME_EXCHANGE 2u
 #define RENAME_WHITEOUT 4u
 
+/* Linux's s_vfs_rename_mutex, one for the system: held from the lookup of
+ * both names to the dentry move, so the "directory into itself" check
+ * (d_is_descendant()) and the move see the same tree, and two renames on
+ * different CPUs cannot make a loop between them. Order: rename_mutex ->
+ * sb.s_dir_mutex -> dcache_lock. */
+static struct mutex rename_mutex = MUTEX_INIT(rename_mutex, "rename_mutex");
+
 static int rename_checks(struct nameidata *o, struct dentry *od, struct nameidata *n,
 			 struct dentry *nd, unsigned flags)
 {
@@ -76,6 +83,7 @@ static long do_renameat2(int odfd, uintptr_t opath, int ndfd, uintptr_t npath, u
 {
 	struct nameidata o, n;
 	struct dentry *od = NULL, *nd = NULL;
+	bool locked = false;
 	int err;
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
@@ -108,6 +116,8 @@ static long do_renameat2(int odfd, uintptr_t opath, int ndfd, uintptr_t npath, u
 	err = -EXDEV;
 	if (o.dir->mnt != n.dir->mnt)
 		goto out;
+	mutex_lock(&rename_mutex);
+	locked = true;
 	err = nd_child(&o, &od);
 	if (err)
 		goto out;
@@ -135,6 +145,8 @@ static long do_renameat2(int odfd, uintptr_t opath, int ndfd, uintptr_t npath, u
 			d_delete(od); /* out of memory: let lookups ask the fs */
 	}
 out:
+	if (locked)
+		mutex_unlock(&rename_mutex);
 	dput(od);
 	dput(nd);
 	nd_release(&n);

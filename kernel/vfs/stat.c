@@ -209,24 +209,38 @@ static long statfs_to_user(struct super_block *sb, unsigned long mnt_flags, uint
 {
 	struct linux_statfs st;
 	uint64_t blocks, bfree, files;
-	int err = fs_statfs(sb, &blocks, &bfree, &files);
+	struct kstatfs ks;
+	int err = fs_kstatfs(sb, &ks);
 
-	if (err)
-		return err;
 	memset(&st, 0, sizeof(st));
+	if (err == -ENOSYS) {
+		err = fs_statfs(sb, &blocks, &bfree, &files);
+		if (err)
+			return err;
+		st.f_bsize = PAGE_SIZE;
+		st.f_blocks = blocks;
+		st.f_bfree = bfree;
+		st.f_bavail = bfree;
+		/* files = inodes in use; memory file systems can make one per free
+		 * block, so report that as the free count. */
+		st.f_files = files + bfree;
+		st.f_ffree = bfree;
+		st.f_namelen = NAME_MAX;
+	} else if (err) {
+		return err;
+	} else {
+		st.f_bsize = (int64_t)ks.bsize;
+		st.f_blocks = ks.blocks;
+		st.f_bfree = ks.bfree;
+		st.f_bavail = ks.bavail;
+		st.f_files = ks.files;
+		st.f_ffree = ks.ffree;
+		st.f_namelen = ks.namelen;
+	}
 	st.f_type = fs_magic(sb);
-	st.f_bsize = PAGE_SIZE;
-	st.f_blocks = blocks;
-	st.f_bfree = bfree;
-	st.f_bavail = bfree;
-	/* files = inodes in use; memory file systems can make one per free
-	 * block, so report that as the free count. */
-	st.f_files = files + bfree;
-	st.f_ffree = bfree;
 	st.f_fsid[0] = (int32_t)(sb->dev & 0xffffffff);
 	st.f_fsid[1] = (int32_t)(sb->dev >> 32);
-	st.f_namelen = NAME_MAX;
-	st.f_frsize = PAGE_SIZE;
+	st.f_frsize = st.f_bsize;
 	/* ST_* flags share the MS_* bit values ([statfs(2)] f_flags). */
 	st.f_flags =
 		(int64_t)(ST_VALID | (mnt_flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |

@@ -27,7 +27,7 @@ static inline bool slot_empty(const union tmpfs_slot *s, unsigned height)
 	return height ? s->node == NULL : s->page == 0;
 }
 
-paddr_t tmpfs_page_get(const struct tmpfs_pages *p, uint64_t idx)
+static paddr_t page_get_locked(const struct tmpfs_pages *p, uint64_t idx)
 {
 	const union tmpfs_slot *s = &p->root;
 
@@ -41,9 +41,34 @@ paddr_t tmpfs_page_get(const struct tmpfs_pages *p, uint64_t idx)
 	return s->page;
 }
 
+paddr_t tmpfs_page_get(const struct tmpfs_pages *p, uint64_t idx)
+{
+	struct tmpfs_pages *w = (struct tmpfs_pages *)p; /* the lock only */
+	paddr_t pa;
+
+	spin_lock(&w->lock);
+	pa = page_get_locked(p, idx);
+	spin_unlock(&w->lock);
+	return pa;
+}
+
+static paddr_t page_get_alloc_locked(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx,
+				     int *err);
+
 paddr_t tmpfs_page_get_alloc(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx, int *err)
 {
-	paddr_t pa = tmpfs_page_get(p, idx);
+	paddr_t pa;
+
+	spin_lock(&p->lock);
+	pa = page_get_alloc_locked(sb, p, idx, err);
+	spin_unlock(&p->lock);
+	return pa;
+}
+
+static paddr_t page_get_alloc_locked(struct super_block *sb, struct tmpfs_pages *p, uint64_t idx,
+				     int *err)
+{
+	paddr_t pa = page_get_locked(p, idx);
 	if (pa)
 		return pa;
 
@@ -131,7 +156,16 @@ static bool truncate_slot(struct super_block *sb, struct tmpfs_pages *p, union t
 	return empty;
 }
 
+static void pages_truncate_locked(struct super_block *sb, struct tmpfs_pages *p, uint64_t first);
+
 void tmpfs_pages_truncate(struct super_block *sb, struct tmpfs_pages *p, uint64_t first)
+{
+	spin_lock(&p->lock);
+	pages_truncate_locked(sb, p, first);
+	spin_unlock(&p->lock);
+}
+
+static void pages_truncate_locked(struct super_block *sb, struct tmpfs_pages *p, uint64_t first)
 {
 	if (first >= capacity(p->height))
 		return;

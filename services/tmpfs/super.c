@@ -16,17 +16,22 @@ int tmpfs_charge(struct super_block *sb, int64_t n)
 {
 	struct tmpfs_sb *tsb = TSB(sb);
 
+	int r = 0;
+
 	if (!tsb) /* after unmount */
 		return n > 0 ? -ENOSPC : 0;
+	spin_lock(&tsb->lock);
 	if (n < 0) {
 		uint64_t less = (uint64_t)-n;
 		tsb->used_bytes = less > tsb->used_bytes ? 0 : tsb->used_bytes - less;
-		return 0;
+	} else if (tsb->max_bytes &&
+		   (uint64_t)n > tsb->max_bytes - MIN(tsb->used_bytes, tsb->max_bytes)) {
+		r = -ENOSPC;
+	} else {
+		tsb->used_bytes += (uint64_t)n;
 	}
-	if (tsb->max_bytes && (uint64_t)n > tsb->max_bytes - MIN(tsb->used_bytes, tsb->max_bytes))
-		return -ENOSPC;
-	tsb->used_bytes += (uint64_t)n;
-	return 0;
+	spin_unlock(&tsb->lock);
+	return r;
 }
 
 struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t mode, dev_t rdev)
@@ -56,6 +61,7 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t 
 		inode->i_fop = &tmpfs_dir_fops;
 		break;
 	case S_IFREG:
+		spin_lock_init(&ti->file.lock, "tmpfs_pages.lock");
 		inode->i_op = &tmpfs_file_iops;
 		inode->i_fop = &tmpfs_file_fops;
 		break;
@@ -66,7 +72,9 @@ struct inode *tmpfs_new_inode(struct super_block *sb, struct inode *dir, mode_t 
 		inode->i_op = &tmpfs_special_iops;
 		break;
 	}
+	spin_lock(&TSB(sb)->lock);
 	TSB(sb)->nr_inodes++;
+	spin_unlock(&TSB(sb)->lock);
 	return inode;
 }
 
@@ -92,8 +100,12 @@ void tmpfs_free_private(struct inode *inode)
 	}
 	kfree(ti);
 	inode->i_private = NULL;
-	if (TSB(inode->sb) && TSB(inode->sb)->nr_inodes)
-		TSB(inode->sb)->nr_inodes--;
+	if (TSB(inode->sb)) {
+		spin_lock(&TSB(inode->sb)->lock);
+		if (TSB(inode->sb)->nr_inodes)
+			TSB(inode->sb)->nr_inodes--;
+		spin_unlock(&TSB(inode->sb)->lock);
+	}
 }
 
 /* Last iput of an inode with no links (the VFS's iput contract): free its
@@ -175,6 +187,9 @@ int tmpfs_fill_super(struct super_block *sb, const char *data, mode_t root_mode)
 		return r;
 
 	struct tmpfs_sb *tsb = kzalloc(sizeof(*tsb));
+
+	if (tsb)
+		spin_lock_init(&tsb->lock, "tmpfs_sb.lock");
 	if (!tsb)
 		return -ENOMEM;
 	tsb->max_bytes = o.max_bytes;

@@ -17,6 +17,7 @@
 #ifndef SERVICES_TMPFS_TMPFS_H
 #define SERVICES_TMPFS_TMPFS_H
 #include <kernel/list.h>
+#include <kernel/spinlock.h>
 #include <kernel/vfs.h>
 #include <services/tmpfs.h>
 
@@ -27,6 +28,7 @@
 
 /* Per-mount state (sb->fs_private). */
 struct tmpfs_sb {
+	spinlock_t lock;     /* used_bytes and nr_inodes (a leaf lock) */
 	uint64_t max_bytes;  /* "size=": limit on data bytes, 0 = only memory */
 	uint64_t used_bytes; /* bytes of pages and symlink targets allocated */
 	uint64_t nr_inodes;  /* inodes alive */
@@ -50,7 +52,13 @@ union tmpfs_slot {
 	union tmpfs_slot *node;
 	paddr_t page;
 };
+/* lock guards the tree (root, height, nr): writers, truncates and the
+ * faults of shared mappings change it from several CPUs; readers look a
+ * page up under it and copy the frame after. Order: tmpfs_pages.lock ->
+ * tmpfs_sb.lock. Nothing sleeps under it (frame and node allocations do
+ * not). */
 struct tmpfs_pages {
+	spinlock_t lock;
 	union tmpfs_slot root; /* height 0: root.page is page 0 itself */
 	unsigned height;       /* the tree covers 512^height pages */
 	uint64_t nr;	       /* frames allocated */

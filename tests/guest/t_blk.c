@@ -1,5 +1,7 @@
 /* t_blk.c - block device nodes on the disks tests/blk/mkdisks.py makes, as
- * the arm64 QEMU tests attach them (tests/qemu_run.sh --vdisk):
+ * the QEMU tests attach them (tests/qemu_run.sh --vdisk; virtio-mmio on
+ * arm64, virtio-pci on x86_64 q35 and pc and in
+ * //tests:qemu_arm64_balanced_pci):
  *
  *   /dev/vda  mbr.img     partitions 1, 2, 3 (extended, 1 KiB) and 5; entry 4 lies
  *   /dev/vdb  gpt.img     partitions 1, 2 (from the backup header)
@@ -10,8 +12,8 @@
  * read/write at aligned and unaligned offsets and across the block layer's
  * 64 KiB requests, writes through a partition, end-of-device behaviour, and
  * the read-only disk. What was written is checked again on the host after
- * the boot (tests/blk/check_disks.py). Without /dev/vda (x86_64: no
- * virtio-pci yet) every check is a SKIP. */
+ * the boot (tests/blk/check_disks.py). Without /dev/vda (a boot with no
+ * disks, or Linux without them) every check is a SKIP. */
 #include "ktest.h"
 
 #include <linux/fs.h>

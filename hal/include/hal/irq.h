@@ -24,6 +24,19 @@ void hal_irq_free(unsigned irq);
  * controller named by phandle into an irq number. 0 or -EINVAL/-ENODEV. */
 int hal_irq_xlate(uint32_t irqchip_phandle, const uint32_t *cells, unsigned ncells, unsigned *irq);
 
+/* Message-signalled interrupts [PCI Local Bus 3.0 §6.8; PCIe Base 4.0
+ * §6.1.4]: allocate an irq that a device raises by writing the 32-bit
+ * value *data to the physical address *addr (the values a driver puts in
+ * an MSI-X table entry or an MSI capability). The interrupt is
+ * edge-triggered and arrives at the boot CPU; hal_irq_request() installs
+ * its handler, hal_msi_free() gives the irq back (after hal_irq_free()).
+ * 0; -ENOSPC (none left); -ENODEV (no MSI on this machine: arm64 today,
+ * where the GICv3 ITS / GICv2m frame is not driven; use INTx). Not from
+ * IRQ context. x86_64: the local APIC's message format [Intel SDM Vol. 3A
+ * §10.11 "Message Signalled Interrupts"], vectors 0xc0-0xdf. */
+int hal_msi_alloc(unsigned *irq, uint64_t *addr, uint32_t *data);
+void hal_msi_free(unsigned irq);
+
 /* For controller drivers (HAL-internal and drivers/irqchip): register a
  * controller for a DT phandle. The first one registered with root=true
  * receives the CPU's interrupt exception. */

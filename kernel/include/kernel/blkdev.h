@@ -25,6 +25,7 @@
 #include <hal/types.h>
 #include <kernel/cap.h>
 #include <kernel/service.h>
+#include <kernel/vfs.h>
 
 #define SECTOR_SHIFT 9
 #define SECTOR_SIZE 512u
@@ -83,6 +84,9 @@ int add_disk(struct gendisk *disk);
  * read the partition tables of the disks added so far and make their
  * nodes; later add_disk() calls do it themselves. */
 void blk_start(void);
+/* Core only: write back every dirty buffer of every device and commit the
+ * disks' caches ([sync(2)], and before reboot/power-off). */
+void blk_sync_all(void);
 
 /* A disk or partition by its /dev name ("vda", "vda1"), or NULL. */
 struct block_device;
@@ -98,5 +102,67 @@ int blkdev_write(cap_block_t cap, struct block_device *bdev, uint64_t off, const
 		 size_t len);
 /* Commit the disk's write cache: 0, -EPERM, -EIO. */
 int blkdev_flush(cap_block_t cap, struct block_device *bdev);
+
+/* The block device a mount(2) source names (Linux's lookup_bdev() +
+ * blkdev_get_by_path()): path is resolved by the VFS and must be a block
+ * device node of a registered disk or partition. The device is claimed
+ * for the caller until blkdev_put(): a second claim fails with -EBUSY (one
+ * mount per device). write: the caller will write (-EROFS on a read-only
+ * disk). 0 and *out, or -ENOENT/-ENOTDIR (path), -ENOTBLK (not a block
+ * device), -ENXIO (no such disk), -EBUSY, -EROFS, -EPERM (token). */
+int blkdev_get_by_path(cap_block_t cap, const char *path, bool write, struct block_device **out);
+void blkdev_put(struct block_device *bdev);
+/* The device's logical block size in bytes (512, 4096, ...), its /dev
+ * name ("vda1") and its device number (st_dev of a file system on it). */
+unsigned bdev_logical_block_size(const struct block_device *bdev);
+const char *bdev_name(const struct block_device *bdev);
+dev_t bdev_devt(const struct block_device *bdev);
+
+/* The buffer cache (kernel/block/bcache.c; Linux's buffer_head API,
+ * include/linux/buffer_head.h): blocks of a block device kept in memory,
+ * shared by everyone who reads them, written back by sync_blockdev()
+ * (fsync, syncfs, sync(2), umount, reboot) or when the cache needs room.
+ *
+ * A block is b_size bytes (512..4096, a power of two) at byte offset
+ * b_blocknr * b_size of the device. b_data stays valid while the caller
+ * holds the buffer (from bread/getblk until brelse). Buffers are found by
+ * (device, block, size); one device should be used with one size. Every
+ * call may sleep. The cap argument is the caller's block token, checked as
+ * for blkdev_read(). Unreferenced clean buffers are dropped when the cache
+ * is over its limit (1/16 of RAM, at least 1 MiB); unreferenced dirty ones
+ * are written back first. */
+struct buffer_head {
+	uint64_t b_blocknr; /* block number in units of b_size */
+	unsigned b_size;    /* bytes */
+	void *b_data;	    /* the block's bytes */
+	/* The block layer's: */
+	struct block_device *b_bdev;
+	unsigned b_count; /* holders */
+	bool b_dirty;
+	struct list_head b_lru;	    /* in the cache's LRU (all buffers) */
+	struct buffer_head *b_next; /* hash chain */
+};
+
+/* The block, read from the device if not cached: a held buffer, or NULL
+ * and *err = -EINVAL (bad size, past the end), -EIO, -ENOMEM, -EPERM. */
+struct buffer_head *bread(cap_block_t cap, struct block_device *bdev, uint64_t block, unsigned size,
+			  int *err);
+/* The same without reading: for a block the caller overwrites whole (a
+ * newly allocated one). Its contents are zero unless it was cached. */
+struct buffer_head *getblk(cap_block_t cap, struct block_device *bdev, uint64_t block,
+			   unsigned size, int *err);
+/* The caller changed b_data: write it back later. */
+void mark_buffer_dirty(struct buffer_head *bh);
+/* Drop the caller's hold (NULL is allowed). */
+void brelse(struct buffer_head *bh);
+/* Write back every dirty buffer of bdev, then commit the disk's write cache
+ * ([fsync(2)], [sync(2)]). 0, -EPERM, or the first -EIO (the other buffers
+ * are still written; a buffer that failed stays dirty). */
+int sync_blockdev(cap_block_t cap, struct block_device *bdev);
+/* Forget every unreferenced buffer of bdev (after sync_blockdev, at umount);
+ * dirty ones are written back first. */
+void invalidate_bdev(cap_block_t cap, struct block_device *bdev);
+/* Counters for /proc/meminfo-like reports: bytes cached, dirty. */
+void bcache_stats(uint64_t *cached, uint64_t *dirty);
 
 #endif

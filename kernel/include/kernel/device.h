@@ -66,6 +66,14 @@ int dev_read_reg_space(const struct device *dev, unsigned idx, paddr_t *base, ui
 /* interrupt idx, translated by the node's interrupt parent into an irq for
  * hal_irq_request(). 0 or -ENOENT/-ENODEV. */
 int dev_read_irq(const struct device *dev, unsigned idx, unsigned *irq);
+/* An interrupt of a child of the nexus node dev (a PCI host bridge):
+ * the child's unit address (unit_cells = dev's #address-cells; PCI:
+ * <bus << 16 | devfn << 8, 0, 0>) and specifier (PCI: <pin 1-4>) looked
+ * up in dev's interrupt-map [DT spec v0.4 §2.4.3] and translated by the
+ * parent controller. 0; -ENOENT (no map, no entry); -EINVAL (malformed
+ * map or cell counts); -ENODEV (the controller refused the specifier). */
+int dev_map_irq(const struct device *dev, const uint32_t *unit, unsigned unit_cells,
+		const uint32_t *spec, unsigned spec_cells, unsigned *irq);
 /* A u32 property; 0 or -ENOENT. */
 int dev_read_u32(const struct device *dev, const char *prop, uint32_t *out);
 /* A string property (NUL-terminated, in the tree) or NULL. */

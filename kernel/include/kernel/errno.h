@@ -71,6 +71,8 @@
 #define ECONNREFUSED 111
 #define EALREADY 114
 #define EINPROGRESS 115
+#define ESTALE 116
+#define EUCLEAN 117 /* "Structure needs cleaning": ext2/ext4's EFSCORRUPTED */
 #define ECANCELED 125
 /* Kernel-internal, never seen by user space (include/linux/errno.h). */
 #define ERESTARTSYS 512

@@ -105,9 +105,10 @@ struct mm {
 	 * tables of a range (mmap, munmap, mprotect, mremap, brk, madvise,
 	 * mlock, fork of this mm), so that their preemption points
 	 * (mm_cond_resched()) let no other task sharing the mm (CLONE_VM)
-	 * change it meanwhile. Page faults do not take it: they only add
-	 * pages inside an area, and munmap unlinks an area before it frees
-	 * its pages. */
+	 * change it meanwhile, and by every page fault (kernel/mm/fault.c),
+	 * so a sibling thread's fault on another CPU never sees an area half
+	 * changed. Readers of another task's areas (/proc, process_vm_*)
+	 * take it too. Never held across a user-memory copy. */
 	struct mutex mmap_lock;
 	vaddr_t brk_start, brk; /* heap: [brk_start, brk) */
 	vaddr_t mmap_base;	/* top-down search starts below this */
@@ -116,7 +117,8 @@ struct mm {
 	 * arg_end) and [env_start, env_end), NUL-separated; /proc/<pid>/cmdline
 	 * and environ read them from there [proc(5)]. */
 	vaddr_t arg_start, arg_end, env_start, env_end;
-	unsigned refcount; /* vfork shares the parent's mm */
+	unsigned refcount; /* atomic: tasks using it (CLONE_VM, vfork) and
+			    * get_task_mm() holders */
 	uint64_t rss_pages;
 	vaddr_t vdso_base;     /* AT_SYSINFO_EHDR, 0 if no vDSO is mapped */
 	unsigned def_flags;    /* VM_LOCKED[|VM_LOCKONFAULT] after mlockall(MCL_FUTURE):
@@ -160,6 +162,10 @@ bool mm_may_yield(const struct mm *mm);
 void mm_cond_resched(struct mm *mm);
 /* Copy for fork(): same areas, private pages copied. NULL on -ENOMEM. */
 struct mm *mm_fork(struct mm *src);
+/* One more reference to mm (atomic; the caller holds one already). */
+void mm_get(struct mm *mm);
+/* Users of mm right now (racy by nature: a hint such as "is the mm shared"). */
+unsigned mm_users(const struct mm *mm);
 /* Drop a reference; the last one frees every page and the tables. */
 void mm_put(struct mm *mm);
 /* Make mm current on this CPU. */
@@ -181,7 +187,8 @@ int mm_protect(struct mm *mm, vaddr_t addr, size_t len, unsigned prot);
 vaddr_t mm_brk(struct mm *mm, vaddr_t new_brk);
 /* Resolve a fault at addr for access (HAL_FAULT_*): 0, -EFAULT (no area
  * or an access it forbids: SIGSEGV), or -EIO (the area's file or shared
- * object has no page there, e.g. past end of file: SIGBUS). */
+ * object has no page there, e.g. past end of file: SIGBUS). Takes
+ * mm->mmap_lock (sleeps if a sibling holds it); process context. */
 int mm_handle_fault(struct mm *mm, vaddr_t addr, unsigned access);
 /* Total mapped bytes (VmSize) for /proc. */
 uint64_t mm_vsize(const struct mm *mm);

@@ -59,9 +59,21 @@ struct task {
 	struct hal_context ctx; /* kernel context + FPU/TLS */
 	void *kstack;		/* base of HAL_KSTACK_SIZE bytes */
 
+	/* alloc_lock (Linux's task_lock()): guards the pointers mm, files and
+	 * fs of this task against another task reading them (/proc,
+	 * process_vm_readv) while the task replaces or drops them (execve,
+	 * unshare, exit); readers take a reference under it
+	 * (get_task_mm(), get_task_files(), get_task_fs()). A leaf lock: only
+	 * reference counts are touched under it. The task itself reads its
+	 * own pointers without it. */
+	spinlock_t alloc_lock;
 	struct mm *mm;
 	struct files *files;
 	struct fs_struct *fs;
+	/* References that keep this struct (not the running task) alive:
+	 * one from task_alloc() dropped when the task is reaped or freed, one
+	 * per get_task() (atomic; Linux's task_struct.usage). */
+	unsigned usage;
 	struct signal_state sig;
 	struct sighand *sighand;      /* signal actions (shared with CLONE_SIGHAND) */
 	struct uts_namespace *uts_ns; /* host and domain name (kernel/proc/uts.c);
@@ -196,8 +208,26 @@ bool in_group_real_p(uint32_t gid);
 #define RLIMIT_RTTIME 15
 #define RLIM_INFINITY (~0ULL)
 
-/* Look up a live task by pid (tid); NULL if none or reaped. */
+/* Look up a live task by pid (tid); NULL if none or reaped. The task
+ * comes with a reference (Linux's find_get_task_by_vpid()): the caller
+ * put_task()s it, and until then the struct stays valid even if the task
+ * exits and is reaped meanwhile (its fields then describe a dead task:
+ * check t->state or the pointers below, which exit clears). */
 struct task *task_lookup(int pid);
+/* One more reference to t (any context; t must be referenced already, by
+ * the caller or by a lock that keeps it on task_list). Returns t. */
+struct task *get_task(struct task *t);
+/* Drop a reference; the last one frees t's struct, kernel stack and
+ * what it still owns (sighand, UTS namespace, groups). NULL is ignored.
+ * Any context (the POSIX timer tick drops one); takes only the
+ * allocators' locks, which are leaves. */
+void put_task(struct task *t);
+/* t's mm, files or fs with a reference of the caller's own (mm_put(),
+ * files_put(), fs_put() it), or NULL if t has none (a kernel thread, an
+ * exited task). Take t->alloc_lock. */
+struct mm *get_task_mm(struct task *t);
+struct files *get_task_files(struct task *t);
+struct fs_struct *get_task_fs(struct task *t);
 /* Global list of every task (struct task.all_list), under tasklist_lock
  * (kernel/proc/task.c says what else that lock protects). */
 extern spinlock_t tasklist_lock;

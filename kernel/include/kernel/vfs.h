@@ -16,6 +16,7 @@
 #define KERNEL_VFS_H
 #include <hal/types.h>
 #include <kernel/list.h>
+#include <kernel/mutex.h>
 #include <kernel/service.h>
 #include <kernel/wait.h>
 
@@ -249,10 +250,25 @@ struct file_operations {
 	int (*fsync)(struct file *f);
 };
 
+/* [statfs(2)] figures a file system on a disk reports (kstatfs_op). */
+struct kstatfs {
+	uint64_t bsize;			/* block size, bytes (f_bsize, f_frsize) */
+	uint64_t blocks, bfree, bavail; /* in bsize units; bavail: for non-root */
+	uint64_t files, ffree;		/* inodes: total, free */
+	uint32_t namelen;
+};
+
 struct super_operations {
 	void (*evict)(struct inode *inode);	   /* last iput of an unlinked inode / unmount */
 	void (*put_super)(struct super_block *sb); /* umount */
+	/* Memory file systems: 4 KiB blocks; files = inodes in use. */
 	int (*statfs)(struct super_block *sb, uint64_t *blocks, uint64_t *bfree, uint64_t *files);
+	/* Optional, preferred over statfs: the whole struct [statfs(2)]. */
+	int (*kstatfs_op)(struct super_block *sb, struct kstatfs *st);
+	/* Optional: write everything of sb to its device and commit the
+	 * device's cache ([sync(2)], syncfs, before umount and reboot). 0 or
+	 * -EIO. */
+	int (*sync_fs)(struct super_block *sb);
 };
 
 struct inode {
@@ -300,6 +316,12 @@ struct super_block {
 	struct svc_instance svc; /* the file system as a service instance (do_mount());
 				  * name NULL for the core's own pseudo file systems */
 	unsigned long flags;	 /* MS_RDONLY, ... */
+	/* The core's: held around every directory operation of this file
+	 * system (lookup, create, mkdir, mknod, symlink, link, unlink, rmdir,
+	 * rename, readdir), so a file system's directories are changed and
+	 * read by one CPU at a time (Linux's i_rwsem, per super block here).
+	 * File data calls (read, write, get_page) do not take it. */
+	struct mutex s_dir_mutex;
 };
 
 struct file {
@@ -369,6 +391,11 @@ int vfs_mount(const char *source, const char *target, const char *fstype, unsign
 	      const char *data);
 int vfs_chown(const char *path, uint32_t uid, uint32_t gid);
 int vfs_utime(const char *path, int64_t mtime_sec);
+/* Core only: make path the calling task's root and cwd (booting from root=). */
+int vfs_chroot(const char *path);
+/* Core only: [sync(2)]: every mounted file system's sync_fs, then the
+ * buffer cache of every disk (also before reboot and power-off). */
+void ksys_sync(void);
 /* Initialise the VFS (kernel/main.c, before services_init()). */
 void vfs_init(void);
 /* Set up the root: mount fstype at "/" (boot only). */

@@ -7,6 +7,7 @@
  *   sh tests/host/vfs/run.sh        (from the repository root)
  */
 #include "services/tmpfs/super.c" /* for the static tmpfs_init() */
+void blk_sync_all(void) {} /* no disks here (the ext2 harness links the buffer cache) */
 #include <kernel/signal.h>
 #include <kernel/task.h>
 #include <stdio.h>

@@ -60,10 +60,18 @@ bool signal_pending(const struct task *t) { return false; }
 int send_group_signal(struct task *t, int sig, const struct linux_siginfo *info) { last_signal = sig; return 0; }
 int kill_pgrp(int pgid, int sig, const struct linux_siginfo *info) { return -ESRCH; }
 struct task *task_lookup(int pid) { return pid == (current ? current->tid : -1) ? current : NULL; }
+/* One task that never goes away: references are not counted. */
+struct task *get_task(struct task *t) { return t; }
+void put_task(struct task *t) {}
+#include <kernel/fdtable.h>
+struct files *get_task_files(struct task *t) { return t->files ? files_get(t->files) : NULL; }
+struct fs_struct *get_task_fs(struct task *t) { return t->fs ? fs_get(t->fs) : NULL; }
 /* One task, nothing sleeps: a mutex is only ever free. */
 #include <kernel/mutex.h>
 void mutex_lock(struct mutex *m) { if (m->owner) panic("mutex %s taken twice", m->name); m->owner = current ? current : (struct task *)m; }
 void mutex_unlock(struct mutex *m) { m->owner = NULL; }
+void mutex_init(struct mutex *m, const char *name) { m->owner = NULL; m->name = name; wait_queue_init(&m->wq); }
+void hal_cpu_relax(void) {}
 int sched_sleep_mutex(struct wait_queue *wq, struct mutex *m, uint64_t d, bool i) { return sched_sleep(wq, d, i); }
 int64_t time_realtime_ns(void) { return 1700000000LL * 1000000000LL; }
 uint64_t hal_timer_now_ns(void) { static uint64_t t; return t += 1000; }
