@@ -115,17 +115,18 @@ SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned, len, uintptr_t, umask)
 {
 	uint64_t mask;
 	struct task *t;
-	int r;
 
 	_Static_assert(sizeof mask == CPUMASK_BYTES, "one word");
 	/* Linux checks the size before the pid. */
 	if (len < CPUMASK_BYTES || (len & (sizeof(unsigned long) - 1)))
 		return -EINVAL;
-	r = check_pid(pid);
-	if (r)
-		return r;
-	t = pid ? task_lookup(pid) : current;
-	mask = t ? sched_task_allowed(t) : 1; /* little-endian bytes = bit n is CPU n */
+	if (pid < 0)
+		return -ESRCH;
+	t = pid ? task_lookup(pid) : get_task(current);
+	if (!t)
+		return -ESRCH;
+	mask = sched_task_allowed(t); /* little-endian bytes: bit n is CPU n */
+	put_task(t);
 	if (copy_to_user(umask, &mask, sizeof mask))
 		return -EFAULT;
 	return sizeof mask;
@@ -146,12 +147,15 @@ SYSCALL_DEFINE3(sched_setaffinity, int, pid, unsigned, len, uintptr_t, umask)
 		return -EINVAL;
 	if (copy_from_user(&mask, umask, len < sizeof mask ? len : sizeof mask))
 		return -EFAULT;
-	t = pid ? task_lookup(pid) : current;
+	t = pid ? task_lookup(pid) : get_task(current);
 	if (!t)
 		return -ESRCH;
 	if (current->euid != 0 && current->euid != t->uid && current->euid != t->euid)
-		return -EPERM;
-	return sched_set_affinity(t, (unsigned long)mask & ((1UL << KEVLAR_MAX_CPUS) - 1));
+		r = -EPERM;
+	else
+		r = sched_set_affinity(t, (unsigned long)mask & ((1UL << KEVLAR_MAX_CPUS) - 1));
+	put_task(t);
+	return r;
 }
 
 /* The task pid names for the sched_* calls (0 = the caller), with a
