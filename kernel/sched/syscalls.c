@@ -1,6 +1,7 @@
-/* Scheduling syscalls. One CPU and one way of scheduling (round robin, one
- * tick per slice): CPU 0 only; nice, the policy and the real-time priority
- * are checked as Linux does, stored and reported, but not used yet.
+/* Scheduling syscalls. One way of scheduling (round robin, one tick per
+ * slice) on each CPU that takes tasks (docs/architecture.md "Scheduler");
+ * nice, the policy and the real-time priority are checked as Linux does,
+ * stored and reported, but not used yet.
  * [sched_yield(2)], [getcpu(2)], [getpriority(2)], [sched_setaffinity(2)],
  * [sched_setscheduler(2)], [sched_get_priority_max(2)]. */
 #include <hal/usercopy.h>

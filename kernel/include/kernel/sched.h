@@ -1,6 +1,7 @@
-/* Scheduling, sleeping and waking. One CPU in this version; the kernel is
- * not preemptible: a task runs in the kernel until it sleeps or returns to
- * user mode, where a pending reschedule (timer tick, wake-up) is honoured.
+/* Scheduling, sleeping and waking: a run queue per CPU (smp_sched=1: every
+ * online CPU runs tasks; else CPU 0 only). The kernel is not preemptible:
+ * a task runs in the kernel until it sleeps or returns to user mode, where
+ * a pending reschedule (timer tick, wake-up) is honoured.
  * Shared data has named locks (<kernel/spinlock.h>, <kernel/mutex.h>);
  * docs/architecture.md "Locking" lists them and their order. */
 #ifndef KERNEL_SCHED_H
