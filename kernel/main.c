@@ -313,6 +313,11 @@ static void kernel_init(void *arg)
 	err = vfs_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
 	if (err)
 		pr_err("init: mounting devtmpfs on /dev failed (%d)\n", err);
+	/* devpts for the pty slaves, with the options Debian's boot uses
+	 * (the tty group, 5, and mode 0620). [pty(7)] */
+	err = vfs_mount("devpts", "/dev/pts", "devpts", 0, "gid=5,mode=620,ptmxmode=000");
+	if (err)
+		pr_err("init: mounting devpts on /dev/pts failed (%d)\n", err);
 
 	if (!rdinit || !rdinit[0])
 		rdinit = "/init";

@@ -29,7 +29,6 @@ eventfd|Event file descriptors (epoll, eventfd, signalfd, timerfd, inotify, fano
 aio|Asynchronous I/O (Linux AIO, io_uring): no program of the test set needs it; glibc's POSIX AIO uses threads.
 other_item|In progress in another work item of issue 9 (futex, signals, scheduling, clone3, pidfd, membarrier, rseq, capabilities).
 timers|POSIX per-process timers (timer_create & co.): not yet; setitimer/alarm exist.
-mq|POSIX message queues: not yet (System V message queues exist).
 keys|Kernel key retention service: not implemented.
 mountapi|The new mount API (fsopen, fsmount, move_mount...): mount(2)/umount2(2) cover mounting.
 numa|NUMA memory policy: one memory node, nothing to place.
@@ -129,12 +128,6 @@ timer_settime|timers
 timer_gettime|timers
 timer_getoverrun|timers
 timer_delete|timers
-mq_open|mq
-mq_unlink|mq
-mq_timedsend|mq
-mq_timedreceive|mq
-mq_notify|mq
-mq_getsetattr|mq
 add_key|keys
 request_key|keys
 keyctl|keys
@@ -230,6 +223,26 @@ example, falls back from `clone3` to `clone`).
 - System V IPC: at most 256 objects of each kind (Linux 32000), `MSG_COPY`
   `EINVAL`; semaphore `SEM_UNDO` adjustments are applied when the process
   exits.
+- Pseudo-terminals (`/dev/ptmx`, devpts): at most 256 pairs (Linux 4096),
+  one index space shared by every devpts mount (Linux gives each mount its
+  own since 4.7; `newinstance` is accepted); `TIOCGPTPEER` opens
+  `/dev/pts/N` by path; `TIOCPKT` and the master's own line discipline are
+  not there (the master is a raw byte stream; its termios is only stored).
+- POSIX message queues (`mq_*`): one namespace, no mqueue file system (nothing
+  under `/dev/mqueue`), no `RLIMIT_MSGQUEUE`; `mq_notify` takes `SIGEV_SIGNAL`
+  and `SIGEV_NONE`, and `SIGEV_THREAD` (Linux's netlink socket) is `EINVAL`.
+- CPU-time clocks (`CLOCK_PROCESS_CPUTIME_ID`, `CLOCK_THREAD_CPUTIME_ID`,
+  the ids of `clock_getcpuclockid(3)`/`pthread_getcpuclockid(3)`): counted
+  in scheduler ticks, so `clock_getres(2)` gives one tick (Linux 1 ns);
+  `clock_nanosleep(2)` and `timer_create(2)` do not take them.
+- `RLIMIT_DATA`: charged by `brk`, `mmap` and `mprotect` as Linux's
+  `may_expand_vm()`, not yet by `mremap` growth; `RLIMIT_AS` is not enforced.
+- `/proc/<pid>/fdinfo/<fd>`: `pos`, `flags`, `mnt_id`, `ino`, and the lines
+  of eventfd and epoll; no lock lines, none for inotify, timerfd or
+  signalfd; `mnt_id` 0 for files without a name (pipes, anonymous files).
+- `/proc/<pid>/smaps`: no dirty or accessed bits are kept, so anonymous and
+  writable pages count as dirty and Referenced equals Rss; Pss divides by
+  the frame's reference count (a tmpfs page-cache entry counts as one).
 
 ## Locks of the state added with the 2026-12-07 system calls
 The core runs on one CPU, is not preemptible and masks interrupts for state

@@ -11,6 +11,7 @@
 #include <kernel/errno.h>
 #include <kernel/eventpoll.h>
 #include <kernel/kmalloc.h>
+#include <kernel/printk.h>
 #include <kernel/spinlock.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -28,8 +29,10 @@ struct eventfd_ctx {
 	spinlock_t lock; /* count */
 	uint64_t count;
 	bool semaphore;
+	int id;		      /* eventfd-id in fdinfo */
 	struct wait_queue wq; /* readers, writers and pollers */
 };
+static int eventfd_next_id; /* Linux's eventfd_ida, never reused here */
 
 static ssize_t eventfd_read(struct file *f, struct uio *u, off_t *pos)
 {
@@ -128,7 +131,19 @@ static off_t eventfd_llseek(struct file *f, off_t off, int whence)
 	return 0;
 }
 
+/* Linux eventfd_show_fdinfo(). */
+static size_t eventfd_show_fdinfo(struct file *f, char *buf, size_t room)
+{
+	struct eventfd_ctx *ctx = f->private_data;
+	irqflags_t fl = spin_lock_irqsave(&ctx->lock);
+	unsigned long long cnt = ctx->count;
+
+	spin_unlock_irqrestore(&ctx->lock, fl);
+	return (size_t)snprintf(buf, room, "eventfd-count: %16llx\neventfd-id: %d\n", cnt, ctx->id);
+}
+
 static const struct file_operations eventfd_fops = {
+	.show_fdinfo = eventfd_show_fdinfo,
 	.read = eventfd_read,
 	.write = eventfd_write,
 	.poll = eventfd_poll,
@@ -151,6 +166,7 @@ static long do_eventfd(unsigned initval, int flags)
 	wait_queue_init(&ctx->wq);
 	ctx->count = initval;
 	ctx->semaphore = flags & EFD_SEMAPHORE;
+	ctx->id = __atomic_fetch_add(&eventfd_next_id, 1, __ATOMIC_RELAXED);
 	fd = anon_inode_getfd("[eventfd]", &eventfd_fops, ctx, (unsigned)flags & ~EFD_SEMAPHORE,
 			      NULL);
 	if (fd < 0)

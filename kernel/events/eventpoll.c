@@ -26,6 +26,7 @@
 #include <kernel/errno.h>
 #include <kernel/eventpoll.h>
 #include <kernel/kmalloc.h>
+#include <kernel/printk.h>
 #include <kernel/signal.h>
 #include <kernel/spinlock.h>
 #include <kernel/syscall.h>
@@ -309,7 +310,31 @@ static void ep_eventpoll_release(struct file *f)
 		ep_free(f->private_data);
 }
 
+/* Linux ep_show_fdinfo(): one "tfd:" line per watched descriptor; sdev in
+ * the kernel's dev_t encoding (major << 20 | minor). */
+static size_t ep_show_fdinfo(struct file *f, char *buf, size_t room)
+{
+	struct eventpoll *ep = f->private_data;
+	struct epitem *epi;
+	size_t n = 0;
+	irqflags_t fl = spin_lock_irqsave(&ep->lock);
+
+	list_for_each_entry(epi, &ep->items, ep_link) {
+		struct inode *inode = epi->file->inode;
+		dev_t d = inode && inode->sb ? inode->sb->dev : 0;
+
+		n += (size_t)snprintf(
+			buf + MIN(n, room), room - MIN(n, room),
+			"tfd: %8d events: %8x data: %16llx  pos:%lli ino:%llx sdev:%x\n", epi->fd,
+			epi->events, (unsigned long long)epi->data, (long long)epi->file->pos,
+			(unsigned long long)(inode ? inode->ino : 0), (MAJOR(d) << 20) | MINOR(d));
+	}
+	spin_unlock_irqrestore(&ep->lock, fl);
+	return n;
+}
+
 static const struct file_operations eventpoll_fops = {
+	.show_fdinfo = ep_show_fdinfo,
 	.release = ep_eventpoll_release,
 	.poll = ep_eventpoll_poll,
 };

@@ -196,6 +196,16 @@ static uint16_t *alloc_state(paddr_t pa)
 	return &s->state[pfn - s->base_pfn];
 }
 
+unsigned frame_refcount(paddr_t pa)
+{
+	irqflags_t f = spin_lock_irqsave(&frame_lock);
+	uint16_t *st = alloc_state(pa);
+	unsigned n = st ? 1 + (*st & REF_MASK) : 0;
+
+	spin_unlock_irqrestore(&frame_lock, f);
+	return n;
+}
+
 bool frame_icache_clean(paddr_t pa)
 {
 	uint16_t *st = alloc_state(pa);

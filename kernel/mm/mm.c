@@ -260,6 +260,51 @@ void mm_populate(struct mm *mm, vaddr_t start, vaddr_t end, unsigned vm_flags)
 	}
 }
 
+/* A data mapping: private, writable, not a stack (Linux's
+ * is_data_mapping(): (flags & (VM_WRITE | VM_SHARED | VM_STACK)) ==
+ * VM_WRITE, VM_STACK being VM_GROWSDOWN there). */
+static bool is_data_area(unsigned flags)
+{
+	return (flags & (VM_WRITE | VM_SHARED | VM_STACK | VM_GROWSDOWN)) == VM_WRITE;
+}
+
+/* May the data mappings grow by [start, end) with flags, the part of the
+ * existing data areas inside [start, end) being replaced? RLIMIT_DATA
+ * bounds them all, the heap included ([getrlimit(2)] RLIMIT_DATA; Linux
+ * mm/mmap.c may_expand_vm(), with its allowance for Valgrind: a soft
+ * limit of 0 lets a program reach the hard one). The areas are counted
+ * only when the limit is finite. */
+static bool may_expand_data(struct mm *mm, unsigned flags, vaddr_t start, vaddr_t end)
+{
+	const struct rlimit64 *r = current ? &current->rlim[RLIMIT_DATA] : NULL;
+	uint64_t data = end - start;
+	struct vm_area *v;
+	static bool warned;
+
+	if (!r || r->rlim_cur == RLIM_INFINITY || !is_data_area(flags))
+		return true;
+	list_for_each_entry(v, &mm->areas, list) {
+		vaddr_t s = v->start, e = v->end;
+
+		if (!is_data_area(v->flags))
+			continue;
+		data += e - s;
+		if (s < end && e > start) /* the overlap is replaced, not added */
+			data -= MIN(e, end) - MAX(s, start);
+	}
+	if (data <= r->rlim_cur)
+		return true;
+	if (r->rlim_cur == 0 && data <= r->rlim_max)
+		return true;
+	if (!warned) {
+		warned = true;
+		pr_warn("%s (%d): VmData %llu exceed data ulimit %llu. Update limits.\n",
+			current->comm, current->tid, (unsigned long long)data,
+			(unsigned long long)r->rlim_cur);
+	}
+	return false;
+}
+
 long mm_map_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsigned flags,
 		   struct file *file, off_t file_off, uint64_t file_size)
 {
@@ -289,6 +334,8 @@ long mm_map_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsig
 			return -EPERM; /* below mmap_min_addr [mmap(2) EPERM] */
 		if (addr > USER_TOP || len > USER_TOP - addr)
 			return -ENOMEM;
+		if (!may_expand_data(mm, vm_flags, addr, addr + len))
+			return -ENOMEM; /* before the old mapping is gone, as Linux */
 		if (!vma_range_free(mm, addr, addr + len)) {
 			if (!(flags & MAP_FIXED))
 				return -EEXIST; /* MAP_FIXED_NOREPLACE */
@@ -300,7 +347,7 @@ long mm_map_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned prot, unsig
 		if (!addr || addr < USER_BASE || addr > USER_TOP || len > USER_TOP - addr ||
 		    !vma_range_free(mm, addr, addr + len))
 			addr = vma_find_free(mm, len);
-		if (!addr)
+		if (!addr || !may_expand_data(mm, vm_flags, addr, addr + len))
 			return -ENOMEM;
 	}
 	v = vma_alloc(addr, addr + len, vm_flags, file, file_off, file ? file_size : 0);
@@ -382,6 +429,12 @@ static int mm_protect_locked(struct mm *mm, vaddr_t addr, size_t len, unsigned p
 		 * read-only snapshot) cannot become writable [mprotect(2)]. */
 		if ((prot & PROT_WRITE) && !(v->flags & VM_MAYWRITE))
 			return -EACCES;
+		/* An area turning into data is charged to RLIMIT_DATA
+		 * (mprotect_fixup()'s may_expand_vm()). */
+		unsigned nf = (v->flags & ~(unsigned)(VM_READ | VM_WRITE | VM_EXEC)) | vm_new;
+		if (is_data_area(nf) && !is_data_area(v->flags) &&
+		    !may_expand_data(mm, nf, MAX(v->start, addr), MIN(v->end, end)))
+			return -ENOMEM;
 		cur = v->end;
 	}
 	for (v = vma_next_from(mm, addr); v && v->start < end; v = vma_next(mm, v)) {
@@ -460,7 +513,8 @@ static vaddr_t mm_brk_locked(struct mm *mm, vaddr_t new_brk)
 		return mm->brk; /* checked first, shrinking too, as Linux's brk() */
 	new_end = PAGE_ALIGN_UP(new_brk);
 	if (new_end > old_end) {
-		if (!brk_may_grow(mm, old_end, new_end))
+		if (!brk_may_grow(mm, old_end, new_end) ||
+		    !may_expand_data(mm, VM_READ | VM_WRITE, old_end, new_end))
 			return mm->brk;
 		v = old_end > PAGE_ALIGN_UP(mm->brk_start) ? heap_area(mm, old_end) : NULL;
 		if (v) {

@@ -46,6 +46,9 @@ static void take_over_leader(struct task *t, struct task *leader)
 		list_add_tail(&t->itimer_node, &leader->itimer_node);
 		list_del(&leader->itimer_node);
 	}
+	/* The process keeps the CPU time of the old leader and the rest. */
+	t->dead_utime_ticks = leader->dead_utime_ticks + leader->utime_ticks;
+	t->dead_stime_ticks = leader->dead_stime_ticks + leader->stime_ticks;
 	list_del(&t->thread_node);
 	list_del(&leader->thread_node);
 	list_add_tail(&t->thread_node, &t->threads);

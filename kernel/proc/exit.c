@@ -125,7 +125,10 @@ __noreturn void do_exit(int status)
 		 * reap until the last of them exits (Linux delay_group_leader). */
 		sched_set_state(t, TASK_ZOMBIE);
 	} else {
-		/* Another thread: nobody waits for it. */
+		/* Another thread: nobody waits for it. Its CPU time stays the
+		 * process's (CLOCK_PROCESS_CPUTIME_ID, getrusage). */
+		leader->dead_utime_ticks += t->utime_ticks;
+		leader->dead_stime_ticks += t->stime_ticks;
 		sched_set_state(t, TASK_DEAD);
 		task_unlink(t);
 		list_del(&t->thread_node);

@@ -114,9 +114,13 @@ SYSCALL_DEFINE2(getrusage, int, who, uintptr_t, uru)
 {
 	const struct task *t = current;
 	struct linux_rusage ru;
+	uint64_t ut, st;
 
 	switch (who) {
-	case RUSAGE_SELF:
+	case RUSAGE_SELF: /* every thread of the process, live or exited */
+		task_group_cputime(t, &ut, &st);
+		rusage_fill(&ru, ut, st);
+		break;
 	case RUSAGE_THREAD: rusage_fill(&ru, t->utime_ticks, t->stime_ticks); break;
 	case RUSAGE_CHILDREN: rusage_fill(&ru, t->cutime_ticks, t->cstime_ticks); break;
 	default: return -EINVAL;
@@ -129,8 +133,11 @@ SYSCALL_DEFINE2(getrusage, int, who, uintptr_t, uru)
 SYSCALL_DEFINE1(times, uintptr_t, ubuf)
 {
 	const struct task *t = current;
-	int64_t tms[4] = { (int64_t)t->utime_ticks, (int64_t)t->stime_ticks,
-			   (int64_t)t->cutime_ticks, (int64_t)t->cstime_ticks };
+	uint64_t ut, st;
+
+	task_group_cputime(t, &ut, &st); /* [times(2)]: the whole process */
+	int64_t tms[4] = { (int64_t)ut, (int64_t)st, (int64_t)t->cutime_ticks,
+			   (int64_t)t->cstime_ticks };
 	if (ubuf && copy_to_user(ubuf, tms, sizeof tms))
 		return -EFAULT;
 	return (long)(sched_clock_ns() / (1000000000ULL / SCHED_HZ));

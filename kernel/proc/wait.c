@@ -65,8 +65,11 @@ static void fill(struct wait_result *r, const struct task *c, int status, int co
 	r->code = code;
 	r->si_status = si_status;
 	r->uid = c->uid;
-	r->utime = c->utime_ticks + c->cutime_ticks;
-	r->stime = c->stime_ticks + c->cstime_ticks;
+	uint64_t ut, st;
+
+	task_group_cputime_locked(c, &ut, &st); /* every thread's, as Linux's wait_task_zombie() */
+	r->utime = ut + c->cutime_ticks;
+	r->stime = st + c->cstime_ticks;
 }
 
 /* 1: *r filled; 0: matching children exist but none has news; -ECHILD.

@@ -102,12 +102,13 @@ static int lookup_in(struct inode *dir, const char *name, size_t len, struct ino
 		}
 		inode = proc_get_inode(dir->sb, &proc_tid_entry, tt, -1);
 		put_task(tt);
-	} else if (e->dynamic == DYN_FDS) {
+	} else if (e->dynamic == DYN_FDS || e->dynamic == DYN_FDINFO) {
 		struct file *f = proc_task_fd_get(t, n);
 		if (!f)
 			return -ENOENT;
 		fput(f);
-		inode = proc_get_inode(dir->sb, &proc_fd_entry, t, n);
+		inode = proc_get_inode(
+			dir->sb, e->dynamic == DYN_FDS ? &proc_fd_entry : &proc_fdinfo_entry, t, n);
 	} else {
 		return -ENOENT;
 	}
@@ -216,15 +217,17 @@ static int readdir_in(struct file *f, off_t *pos, filldir_t fill, void *ctx, str
 			if (stop)
 				return err;
 		}
-	} else if (e->dynamic == DYN_FDS) {
+	} else if (e->dynamic == DYN_FDS || e->dynamic == DYN_FDINFO) {
+		const struct proc_entry *fe =
+			e->dynamic == DYN_FDS ? &proc_fd_entry : &proc_fdinfo_entry;
+
 		for (off_t fd = *pos - DYN_BASE; fd < NR_OPEN_DEFAULT; fd++) {
 			struct file *fp = proc_task_fd_get(t, (int)fd);
 			if (!fp)
 				continue;
 			fput(fp);
 			snprintf(name, sizeof(name), "%d", (int)fd);
-			if (emit(sb, &proc_fd_entry, t, (int)fd, name, DYN_BASE + fd + 1, pos, fill,
-				 ctx, &err))
+			if (emit(sb, fe, t, (int)fd, name, DYN_BASE + fd + 1, pos, fill, ctx, &err))
 				return err;
 		}
 	}

@@ -105,7 +105,7 @@ static int open_for(struct inode *inode, struct file *f, struct task *t)
 		s->cap = cap;
 		s->len = 0;
 		s->overflow = false;
-		r = e->show(s, t);
+		r = e->show_fd ? e->show_fd(s, t, n->fd) : e->show(s, t);
 		if (r) {
 			kfree(s->buf);
 			kfree(s);

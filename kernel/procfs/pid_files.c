@@ -230,6 +230,41 @@ ssize_t proc_write_pid_comm(struct task *t, const char *buf, size_t len)
 }
 
 /* [proc(5)] /proc/pid/maps: "start-end perms offset dev inode path". */
+void proc_show_vma_header(struct seqbuf *s, struct mm *mm, struct vm_area *vma, char *path)
+{
+	unsigned dmaj = 0, dmin = 0;
+	unsigned long long ino = 0;
+	const char *name = "";
+
+	if (vma->file && vma->file->inode) {
+		struct inode *inode = vma->file->inode;
+		if (inode->sb) {
+			dmaj = MAJOR(inode->sb->dev);
+			dmin = MINOR(inode->sb->dev);
+		}
+		ino = inode->ino;
+		if (file_path(vma->file, path, PATH_MAX) >= 0)
+			name = path;
+	} else if (vma->flags & VM_HEAP) {
+		name = "[heap]";
+	} else if ((vma->flags & VM_STACK) || vma->end == mm->stack_top) {
+		name = "[stack]"; /* Linux: the area holding the initial stack */
+	} else if ((vma->flags & VM_SPECIAL) && vma->special) {
+		name = vma->special->name;
+	}
+	int n0 = (int)s->len;
+	seq_printf(s, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+		   (unsigned long long)vma->start, (unsigned long long)vma->end,
+		   (vma->flags & VM_READ) ? 'r' : '-', (vma->flags & VM_WRITE) ? 'w' : '-',
+		   (vma->flags & VM_EXEC) ? 'x' : '-', (vma->flags & VM_SHARED) ? 's' : 'p',
+		   (unsigned long long)(vma->file ? vma->file_off : 0), dmaj, dmin, ino);
+	if (*name) {
+		int w = (int)s->len - n0;
+		seq_printf(s, "%*s%s", w < 73 ? 73 - w : 1, "", name);
+	}
+	seq_printf(s, "\n");
+}
+
 int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 {
 	struct vm_area *vma;
@@ -246,42 +281,41 @@ int proc_show_pid_maps(struct seqbuf *s, struct task *t)
 	/* The areas do not change under mmap_lock (a sibling thread's
 	 * munmap on another CPU waits). */
 	mm_lock(mm);
-	list_for_each_entry(vma, &mm->areas, list) {
-		unsigned dmaj = 0, dmin = 0;
-		unsigned long long ino = 0;
-		const char *name = "";
-
-		if (vma->file && vma->file->inode) {
-			struct inode *inode = vma->file->inode;
-			if (inode->sb) {
-				dmaj = MAJOR(inode->sb->dev);
-				dmin = MINOR(inode->sb->dev);
-			}
-			ino = inode->ino;
-			if (file_path(vma->file, path, PATH_MAX) >= 0)
-				name = path;
-		} else if (vma->flags & VM_HEAP) {
-			name = "[heap]";
-		} else if ((vma->flags & VM_STACK) || vma->end == mm->stack_top) {
-			name = "[stack]"; /* Linux: the area holding the initial stack */
-		} else if ((vma->flags & VM_SPECIAL) && vma->special) {
-			name = vma->special->name;
-		}
-		int n0 = (int)s->len;
-		seq_printf(s, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
-			   (unsigned long long)vma->start, (unsigned long long)vma->end,
-			   (vma->flags & VM_READ) ? 'r' : '-', (vma->flags & VM_WRITE) ? 'w' : '-',
-			   (vma->flags & VM_EXEC) ? 'x' : '-', (vma->flags & VM_SHARED) ? 's' : 'p',
-			   (unsigned long long)(vma->file ? vma->file_off : 0), dmaj, dmin, ino);
-		if (*name) {
-			int w = (int)s->len - n0;
-			seq_printf(s, "%*s%s", w < 73 ? 73 - w : 1, "", name);
-		}
-		seq_printf(s, "\n");
-	}
+	list_for_each_entry(vma, &mm->areas, list)
+		proc_show_vma_header(s, mm, vma, path);
 	mm_unlock(mm);
 	mm_put(mm);
 	kfree(path);
+	return 0;
+}
+
+/* /proc/<pid>/fdinfo/<fd> [proc(5)]: position, status flags (with
+ * O_CLOEXEC for a close-on-exec descriptor), mount id and inode number as
+ * Linux's seq_show() in fs/proc/fd.c, then what the file's kind adds
+ * (eventfd, epoll: f_op->show_fdinfo). Lock lines are not shown. */
+int proc_show_pid_fdinfo(struct seqbuf *s, struct task *t, int fd)
+{
+	struct files *files = get_task_files(t);
+	struct file *f = files ? fd_get(files, fd) : NULL;
+	int cloexec = files ? fd_get_cloexec(files, fd) : 0;
+
+	if (files)
+		files_put(files);
+	if (!f)
+		return -ENOENT;
+	seq_printf(s, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t%d\nino:\t%llu\n", (long long)f->pos,
+		   (unsigned)oflags_to_user(f->flags) | (cloexec > 0 ? O_CLOEXEC : 0),
+		   file_mnt_id(f), (unsigned long long)(f->inode ? f->inode->ino : 0));
+	if (f->f_op && f->f_op->show_fdinfo && !s->overflow) {
+		size_t room = s->cap - s->len;
+		size_t n = f->f_op->show_fdinfo(f, s->buf + s->len, room);
+
+		if (n >= room)
+			s->overflow = true;
+		else
+			s->len += n;
+	}
+	fput(f);
 	return 0;
 }
 

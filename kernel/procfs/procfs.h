@@ -36,7 +36,7 @@ void seq_write(struct seqbuf *s, const void *data, size_t n);
 int seq_fill(struct seqbuf *s, size_t (*fn)(char *buf, size_t room));
 
 enum proc_type { PE_DIR, PE_FILE, PE_LINK };
-enum proc_dyn { DYN_NONE, DYN_PIDS, DYN_FDS, DYN_NS, DYN_TASKS };
+enum proc_dyn { DYN_NONE, DYN_PIDS, DYN_FDS, DYN_NS, DYN_TASKS, DYN_FDINFO };
 
 struct proc_entry {
 	const char *name;
@@ -49,6 +49,8 @@ struct proc_entry {
 	enum proc_dyn dynamic;
 	/* PE_FILE: fill s for task t (NULL unless per_task): 0 or -errno. */
 	int (*show)(struct seqbuf *s, struct task *t);
+	/* PE_FILE of a descriptor (fdinfo/<n>), instead of show. */
+	int (*show_fd)(struct seqbuf *s, struct task *t, int fd);
 	/* PE_FILE, optional: a write of buf[0..len) (e.g. comm). */
 	ssize_t (*write)(struct task *t, const char *buf, size_t len);
 	/* PE_FILE, optional, instead of show: open f as an object of the core
@@ -82,6 +84,7 @@ struct proc_sb {
 extern const struct proc_entry proc_root_entry;
 extern const struct proc_entry proc_pid_entry;
 extern const struct proc_entry proc_fd_entry;
+extern const struct proc_entry proc_fdinfo_entry;
 extern const struct proc_entry proc_tid_entry; /* /proc/<pid>/task/<tid> */
 /* /proc/<pid>/ns/uts:[<inum>], what the link ns/uts points at (DYN_NS). */
 extern const struct proc_entry proc_ns_uts_file_entry;
@@ -121,6 +124,14 @@ int proc_show_pid_cmdline(struct seqbuf *s, struct task *t);
 int proc_show_pid_comm(struct seqbuf *s, struct task *t);
 ssize_t proc_write_pid_comm(struct task *t, const char *buf, size_t len);
 int proc_show_pid_maps(struct seqbuf *s, struct task *t);
+struct vm_area;
+/* One /proc/<pid>/maps line for vma (path: a PATH_MAX scratch buffer). */
+struct mm;
+void proc_show_vma_header(struct seqbuf *s, struct mm *mm, struct vm_area *vma, char *path);
+/* smaps.c */
+int proc_show_pid_smaps(struct seqbuf *s, struct task *t);
+int proc_show_pid_smaps_rollup(struct seqbuf *s, struct task *t);
+int proc_show_pid_fdinfo(struct seqbuf *s, struct task *t, int fd);
 int proc_show_mounts(struct seqbuf *s, struct task *t);
 int proc_show_mountinfo(struct seqbuf *s, struct task *t);
 int proc_show_pid_environ(struct seqbuf *s, struct task *t);

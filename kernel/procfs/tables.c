@@ -91,6 +91,15 @@ const struct proc_entry proc_fd_entry = {
 	.get_file = proc_get_fd_file,
 };
 
+/* /proc/<pid>/fdinfo/<n> [proc(5)] */
+const struct proc_entry proc_fdinfo_entry = {
+	.name = "fdinfo",
+	.type = PE_FILE,
+	.perm = 0444,
+	.per_task = true,
+	.show_fd = proc_show_pid_fdinfo,
+};
+
 /* /proc/<pid>/net [proc(5)]: the network files of the process's network
  * namespace (there is one). */
 static const struct proc_entry net_children[] = {
@@ -137,6 +146,11 @@ const struct proc_entry proc_ns_uts_file_entry = {
 		  .perm = 0500,                                                           \
 		  .per_task = true,                                                       \
 		  .dynamic = DYN_FDS },                                                   \
+		{ .name = "fdinfo",                                                       \
+		  .type = PE_DIR,                                                         \
+		  .perm = 0500,                                                           \
+		  .per_task = true,                                                       \
+		  .dynamic = DYN_FDINFO },                                                \
 		TASK_FILE("maps", proc_show_pid_maps),                                    \
 		TASK_FILE("mountinfo", proc_show_mountinfo),                              \
 		TASK_FILE("mounts", proc_show_mounts),                                    \
@@ -154,6 +168,8 @@ const struct proc_entry proc_ns_uts_file_entry = {
 		  .nchildren = ARRAY_SIZE(ns_children),                                   \
 		  .dynamic = DYN_NS },                                                    \
 		TASK_LINK("root", proc_link_root), TASK_FILE("stat", proc_show_pid_stat), \
+		TASK_FILE("smaps", proc_show_pid_smaps),                                  \
+		TASK_FILE("smaps_rollup", proc_show_pid_smaps_rollup),                    \
 		TASK_FILE("statm", proc_show_pid_statm),                                  \
 		TASK_FILE("status", proc_show_pid_status),
 

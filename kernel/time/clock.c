@@ -153,11 +153,8 @@ int clock_read_ns(int clk, int64_t *ns)
 		return 0;
 	}
 	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		/* One thread per process: both are the task's own ticks. */
-		*ns = (int64_t)(current->utime_ticks + current->stime_ticks) * NSEC_PER_TICK;
-		return 0;
-	default: return -EINVAL;
+	case CLOCK_THREAD_CPUTIME_ID: return cpu_clock_read_ns(clk, ns);
+	default: return clk < 0 ? cpu_clock_read_ns(clk, ns) : -EINVAL;
 	}
 }
 
@@ -181,7 +178,10 @@ SYSCALL_DEFINE2(clock_getres, int, clk, unsigned long, res)
 
 	if (err)
 		return err;
-	r = (clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE) ? NSEC_PER_TICK : 1;
+	/* The CPU clocks count ticks (kernel/time/cpu_clock.c). */
+	r = (clk == CLOCK_REALTIME_COARSE || clk == CLOCK_MONOTONIC_COARSE || clock_is_cpu(clk)) ?
+		    NSEC_PER_TICK :
+		    1;
 	return res ? timespec_to_user(res, r) : 0;
 }
 

@@ -19,5 +19,10 @@
 
 /* The current value of clock clk in ns: 0 or -EINVAL (unknown clock). */
 int clock_read_ns(int clk, int64_t *ns);
+/* cpu_clock.c: is clk a CPU-time clock (the two fixed ids or an encoded
+ * negative one)? Its value in ns: 0 or -EINVAL (malformed, no such
+ * process or thread, a thread of another process). */
+bool clock_is_cpu(int clk);
+int cpu_clock_read_ns(int clk, int64_t *ns);
 
 #endif

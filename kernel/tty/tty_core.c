@@ -92,6 +92,19 @@ static struct chrdev console_cdev = {
 	.fops = &console_fops,
 };
 
+void tty_init(struct tty *tty, const char *name, const struct tty_driver_ops *ops, void *priv)
+{
+	memset(tty, 0, sizeof(*tty));
+	strlcpy(tty->name, name, sizeof(tty->name));
+	tty->ops = ops;
+	tty->priv = priv;
+	tty->termios = default_termios;
+	spin_lock_init(&tty->lock, "tty.lock");
+	wait_queue_init(&tty->read_wq);
+	wait_queue_init(&tty->write_wq);
+	wait_queue_init(&tty->room_wq);
+}
+
 /* Device number of a line by its name (devices.txt): ttyS<n> 4:64+n,
  * ttyAMA<n> 204:64+n, hvc<n> 229:n, anything else 240:index. */
 static dev_t line_devnum(const char *name, unsigned index)
@@ -131,16 +144,9 @@ struct tty *tty_register(const char *name, const struct tty_driver_ops *ops, voi
 		return NULL;
 	}
 	tty = &ttys[nr_ttys];
-	memset(tty, 0, sizeof(*tty));
-	strlcpy(tty->name, name, sizeof(tty->name));
-	tty->ops = ops;
-	tty->priv = priv;
-	tty->termios = default_termios;
+	tty_init(tty, name, ops, priv);
 	tty->winsize.ws_row = 24;
 	tty->winsize.ws_col = 80;
-	spin_lock_init(&tty->lock, "tty.lock");
-	wait_queue_init(&tty->read_wq);
-	wait_queue_init(&tty->write_wq);
 	tty->dev = line_devnum(name, nr_ttys);
 	tty->cdev.dev = tty->dev;
 	tty->cdev.name = tty->name;

@@ -32,6 +32,41 @@ struct kwinsize {
 	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
 };
 
+/* ioctl numbers (include/uapi/asm-generic/ioctls.h, shared by x86_64 and
+ * arm64). [tty_ioctl(4)] */
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define TCSETSW 0x5403
+#define TCSETSF 0x5404
+#define TCSBRK 0x5409
+#define TCXONC 0x540A
+#define TCFLSH 0x540B
+#define TIOCEXCL 0x540C
+#define TIOCNXCL 0x540D
+#define TIOCSCTTY 0x540E
+#define TIOCGPGRP 0x540F
+#define TIOCSPGRP 0x5410
+#define TIOCOUTQ 0x5411
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+#define TIOCMGET 0x5415
+#define FIONREAD 0x541B
+#define FIONBIO 0x5421
+#define TIOCNOTTY 0x5422
+#define TIOCSETD 0x5423
+#define TIOCGETD 0x5424
+#define TCSBRKP 0x5425
+#define TIOCGSID 0x5429
+#define TCGETS2 0x802C542A
+#define TCSETS2 0x402C542B
+#define TCSETSW2 0x402C542C
+#define TCSETSF2 0x402C542D
+#define TIOCGPTN 0x80045430
+
+#define TIOCSPTLCK 0x40045431
+#define TIOCGPTLCK 0x80045439
+#define TIOCGPTPEER 0x5441
+
 /* c_cc indices */
 #define VINTR 0
 #define VQUIT 1
@@ -136,7 +171,19 @@ struct tty {
 	unsigned open_count;
 	struct wait_queue read_wq;  /* input arrived */
 	struct wait_queue write_wq; /* output restarted */
+	/* Room appeared (input consumed by a read, or the driver's
+	 * write_room() grew), and, on a pty, every event of the master side. */
+	struct wait_queue room_wq;
+	/* Hung up (a pty whose master closed): reads give 0 (or -EIO to a
+	 * reader that was waiting), writes and ioctls -EIO, as Linux's
+	 * hung_up_tty_fops. Never cleared. */
+	bool hung_up;
+	struct pty *pty; /* the pair a pty slave belongs to; NULL for a line */
 };
+
+/* tty_core.c: set up a tty (termios and window size as Linux's defaults,
+ * its locks and queues). dev and the chrdev are the caller's. */
+void tty_init(struct tty *tty, const char *name, const struct tty_driver_ops *ops, void *priv);
 
 /* n_tty.c: input processing (IRQ context) and output processing. */
 void n_tty_receive(struct tty *tty, unsigned char c);
@@ -155,6 +202,10 @@ ssize_t tty_read(struct file *f, struct uio *u, off_t *pos);
 ssize_t tty_write(struct file *f, struct uio *u, off_t *pos);
 unsigned tty_poll(struct file *f, struct wait_queue **wq_out);
 void tty_release(struct file *f);
+
+/* Wait until the driver can take a chunk of output (write_room()):
+ * 0, -EAGAIN (O_NONBLOCK), -ERESTARTSYS (signal), -EIO (hung up). */
+int tty_wait_room(struct tty *tty, struct file *f);
 
 /* tty_ioctl.c */
 long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg);
@@ -176,5 +227,11 @@ void tty_drop_dead_session(struct tty *tty);
 int tty_set_ctty(struct tty *tty, int force);
 int tty_give_up_ctty(struct tty *tty);
 int tty_set_fg_pgrp(struct tty *tty, int pgrp);
+/* Every task holding tty as its terminal loses it; no session any more. */
+void tty_detach_all(struct tty *tty);
+/* Hang tty up (Linux's tty_vhangup()): the session leader gets SIGHUP and
+ * SIGCONT, every task of the session loses its controlling terminal,
+ * sleepers wake and see hung_up. */
+void tty_hangup(struct tty *tty);
 
 #endif

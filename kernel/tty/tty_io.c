@@ -51,7 +51,7 @@ static int wait_input(struct tty *tty, uint64_t deadline)
 	irqflags_t fl = spin_lock_irqsave(&tty->lock);
 	int r = 0;
 
-	while (n_tty_readable(tty) == 0) {
+	while (n_tty_readable(tty) == 0 && !tty->hung_up) {
 		r = sched_sleep_locked(&tty->read_wq, &tty->lock, deadline, true);
 		if (r)
 			break;
@@ -73,6 +73,8 @@ ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
 
 	if (!tty)
 		return -EIO;
+	if (tty->hung_up)
+		return 0; /* Linux's hung_up_tty_read() */
 	int r = tty_check_read(tty);
 	if (r)
 		return r;
@@ -90,6 +92,7 @@ ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
 		spin_unlock_irqrestore(&tty->lock, fl);
 
 		if (n) {
+			wake_up(&tty->room_wq);
 			if (uio_copy_out(u, kbuf, n))
 				return done ? (ssize_t)done : -EFAULT;
 			done += n;
@@ -129,6 +132,10 @@ ssize_t tty_read(struct file *f, struct uio *u, off_t *pos)
 			deadline = 0;
 		}
 		r = wait_input(tty, deadline);
+		/* n_tty_read(): the other side closed (a pty's master), before
+		 * the signal the hangup sent is looked at. */
+		if (tty->hung_up && !n_tty_readable(tty))
+			return done ? (ssize_t)done : -EIO;
 		if (r == -ETIMEDOUT)
 			break;
 		if (r)
@@ -146,12 +153,14 @@ ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
 	char kbuf[CHUNK];
 	size_t done = 0;
 
-	if (!tty)
+	if (!tty || tty->hung_up)
 		return -EIO;
 	int r = tty_check_change(tty, true);
 	if (r)
 		return r;
 	while (u->len) {
+		if ((r = tty_wait_room(tty, f)))
+			return done ? (ssize_t)done : r;
 		if (tty->stopped) {
 			if (f->flags & O_NONBLOCK)
 				return done ? (ssize_t)done : -EAGAIN;
@@ -167,6 +176,20 @@ ssize_t tty_write(struct file *f, struct uio *u, off_t *pos)
 	return (ssize_t)done;
 }
 
+int tty_wait_room(struct tty *tty, struct file *f)
+{
+	/* One chunk, doubled for ONLCR, must fit. */
+#define ROOM_NEEDED(t) ((t)->hung_up || (t)->ops->write_room((t)->priv) >= 2 * CHUNK)
+	if (!tty->ops->write_room || ROOM_NEEDED(tty))
+		return tty->hung_up ? -EIO : 0;
+	if (f->flags & O_NONBLOCK)
+		return -EAGAIN;
+	if (wait_event_interruptible(tty->room_wq, ROOM_NEEDED(tty)))
+		return -ERESTARTSYS;
+#undef ROOM_NEEDED
+	return tty->hung_up ? -EIO : 0;
+}
+
 /* POLLIN when a read would not block (a complete line in canonical mode;
  * MIN bytes in raw mode without TIME, as Linux), POLLOUT always. */
 unsigned tty_poll(struct file *f, struct wait_queue **wq_out)
@@ -176,6 +199,8 @@ unsigned tty_poll(struct file *f, struct wait_queue **wq_out)
 
 	if (!tty)
 		return POLLERR;
+	if (tty->hung_up) /* Linux's hung_up_tty_poll() */
+		return POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM;
 	irqflags_t fl = spin_lock_irqsave(&tty->lock);
 	unsigned avail = n_tty_readable(tty);
 	unsigned need = 1;
@@ -185,6 +210,8 @@ unsigned tty_poll(struct file *f, struct wait_queue **wq_out)
 	spin_unlock_irqrestore(&tty->lock, fl);
 	if (avail >= need)
 		mask |= POLLIN | POLLRDNORM;
+	if (tty->ops->write_room && tty->ops->write_room(tty->priv) < 2 * CHUNK)
+		mask &= ~(unsigned)(POLLOUT | POLLWRNORM); /* a pty's master is not reading */
 	if (wq_out)
 		*wq_out = &tty->read_wq;
 	return mask;

@@ -9,35 +9,6 @@
 
 #include "tty_internal.h"
 
-#define TCGETS 0x5401
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TCSBRK 0x5409
-#define TCXONC 0x540A
-#define TCFLSH 0x540B
-#define TIOCEXCL 0x540C
-#define TIOCNXCL 0x540D
-#define TIOCSCTTY 0x540E
-#define TIOCGPGRP 0x540F
-#define TIOCSPGRP 0x5410
-#define TIOCOUTQ 0x5411
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-#define TIOCMGET 0x5415
-#define FIONREAD 0x541B
-#define FIONBIO 0x5421
-#define TIOCNOTTY 0x5422
-#define TIOCSETD 0x5423
-#define TIOCGETD 0x5424
-#define TCSBRKP 0x5425
-#define TIOCGSID 0x5429
-#define TCGETS2 0x802C542A
-#define TCSETS2 0x402C542B
-#define TCSETSW2 0x402C542C
-#define TCSETSF2 0x402C542D
-#define TIOCGPTN 0x80045430
-
 /* TCFLSH / TCXONC arguments */
 #define TCIFLUSH 0
 #define TCOFLUSH 1
@@ -215,6 +186,7 @@ long tty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		return v == N_TTY ? 0 : -EINVAL;
 	case TIOCMGET:
 		return put_int(arg, TIOCM_DTR | TIOCM_RTS | TIOCM_CTS | TIOCM_CAR | TIOCM_DSR);
+	case TIOCGPTPEER: return -EIO; /* not a master: Linux ptm_open_peer() */
 	case TIOCGPTN:
 	default: return -ENOTTY;
 	}

@@ -52,7 +52,7 @@ void tty_maybe_acquire(struct tty *tty)
 	if (!current)
 		return;
 	tty_drop_dead_session(tty);
-	if (!is_session_leader(current) || has_ctty(current) || tty->session)
+	if (!is_session_leader(current) || has_ctty(current) || tty->session || tty->hung_up)
 		return;
 	tty->session = current->sid;
 	tty->pgrp = current->pgid;
@@ -107,7 +107,7 @@ int tty_check_change(struct tty *tty, bool is_write)
 }
 
 /* Every task holding tty as its terminal loses it. */
-static void detach_all(struct tty *tty)
+void tty_detach_all(struct tty *tty)
 {
 	struct task *t;
 
@@ -129,12 +129,12 @@ int tty_set_ctty(struct tty *tty, int force)
 	tty_drop_dead_session(tty);
 	if (is_session_leader(current) && tty_is_ctty(tty))
 		return 0;
-	if (!is_session_leader(current) || has_ctty(current))
+	if (!is_session_leader(current) || has_ctty(current) || tty->hung_up)
 		return -EPERM;
 	if (tty->session) {
 		if (force != 1 || current->euid != 0)
 			return -EPERM;
-		detach_all(tty);
+		tty_detach_all(tty);
 	}
 	tty->session = current->sid;
 	tty->pgrp = current->pgid;
@@ -154,7 +154,7 @@ int tty_give_up_ctty(struct tty *tty)
 		return 0;
 	}
 	int pgrp = tty->pgrp;
-	detach_all(tty);
+	tty_detach_all(tty);
 	if (pgrp > 0) {
 		kill_pgrp(pgrp, SIGHUP, NULL);
 		kill_pgrp(pgrp, SIGCONT, NULL);
@@ -186,4 +186,28 @@ int tty_set_fg_pgrp(struct tty *tty, int pgrp)
 		return 0;
 	}
 	return -ESRCH;
+}
+
+/* Linux's __tty_hangup() -> tty_signal_session_leader(): the leader of the
+ * session gets SIGHUP then SIGCONT (the foreground group only when the
+ * session exits, which is not this path). */
+void tty_hangup(struct tty *tty)
+{
+	struct task *t;
+	int sid = tty->session;
+
+	tty->hung_up = true;
+	if (sid > 0) {
+		list_for_each_entry(t, &task_list, all_list) {
+			if (!task_alive(t) || t->tid != sid || t->tgid != sid)
+				continue;
+			send_group_signal(t, SIGHUP, NULL);
+			send_group_signal(t, SIGCONT, NULL);
+			break;
+		}
+	}
+	tty_detach_all(tty);
+	wake_up(&tty->read_wq);
+	wake_up(&tty->write_wq);
+	wake_up(&tty->room_wq);
 }

@@ -32,7 +32,11 @@ struct chrdev *devnode_lookup(dev_t dev, bool block)
 	struct chrdev *cd;
 
 	list_for_each_entry(cd, &chrdev_list, list) {
-		if (cd->dev == dev && cd->block == block)
+		unsigned n = cd->minors ? cd->minors : 1;
+
+		if (cd->block != block || MAJOR(dev) != MAJOR(cd->dev))
+			continue;
+		if (MINOR(dev) >= MINOR(cd->dev) && MINOR(dev) - MINOR(cd->dev) < n)
 			return cd;
 	}
 	return NULL;

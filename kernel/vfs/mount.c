@@ -358,3 +358,8 @@ size_t vfs_mounts_show(char *buf, size_t len)
 	dput(root);
 	return used < len ? used : len;
 }
+
+int file_mnt_id(const struct file *f)
+{
+	return f && f->dentry && f->dentry->mnt ? f->dentry->mnt->mnt_id : 0;
+}

@@ -6,6 +6,7 @@
  * its EXT2_INDEX_FL flag, as Linux's ext3 does without dir_index, so the
  * stale index is never believed. [getdents64(2)] */
 #include <kernel/errno.h>
+#include <kernel/kmalloc.h>
 #include <kernel/printk.h>
 #include <string.h>
 
@@ -295,24 +296,37 @@ int ext2_make_empty_dir(struct inode *inode, uint32_t parent_ino)
 
 /* Positions: *pos - 2 is a byte offset in the directory (the VFS owns 0
  * and 1). An offset inside an entry (the entry before it was merged away)
- * continues at the next entry that starts at or after it. */
+ * continues at the next entry that starts at or after it. Each block is
+ * checked and copied under the mount's lock, then handed to fill() without
+ * it: fill() writes to user memory, whose page fault may read an ext2 file. */
 static int ext2_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 {
 	struct inode *dir = f->inode;
 	struct ext2_sb *s = EXT2_SB(dir->sb);
-	uint64_t n, off = (uint64_t)*pos - 2;
+	uint64_t off = (uint64_t)*pos - 2;
+	uint8_t *copy = kmalloc(s->block_size);
 	int err = 0;
 
-	mutex_lock(&s->lock);
-	n = dir_blocks(dir);
-	for (uint64_t b = off / s->block_size; b < n; b++) {
+	if (!copy)
+		return -ENOMEM;
+	for (uint64_t b = off / s->block_size;; b++) {
 		struct buffer_head *bh;
 
+		mutex_lock(&s->lock);
+		if (b >= dir_blocks(dir)) {
+			mutex_unlock(&s->lock);
+			break;
+		}
 		err = dir_block(dir, b, &bh);
+		if (!err) {
+			memcpy(copy, bh->b_data, s->block_size);
+			brelse(bh);
+		}
+		mutex_unlock(&s->lock);
 		if (err)
 			break;
 		for (unsigned o = 0; o < s->block_size;) {
-			struct ext2_dir_entry *de = (void *)((uint8_t *)bh->b_data + o);
+			struct ext2_dir_entry *de = (void *)(copy + o);
 			uint64_t here = b * s->block_size + o, next = here + de->rec_len;
 
 			o += de->rec_len;
@@ -324,18 +338,15 @@ static int ext2_readdir(struct file *f, off_t *pos, filldir_t fill, void *ctx)
 				continue;
 			}
 			if (fill(ctx, de->name, de->name_len, de->inode, dtype_of(s, de),
-				 (off_t)next + 2)) {
-				brelse(bh);
+				 (off_t)next + 2))
 				goto out;
-			}
 			*pos = (off_t)next + 2;
 		}
-		brelse(bh);
 		off = (b + 1) * s->block_size;
 		*pos = (off_t)off + 2;
 	}
 out:
-	mutex_unlock(&s->lock);
+	kfree(copy);
 	return err;
 }
 

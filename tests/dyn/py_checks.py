@@ -174,6 +174,32 @@ def t_eventfd():
     os.close(efd)
 
 
+def t_pty():
+    import pty
+    pid, fd = pty.fork()
+    if pid == 0:
+        print(os.isatty(0), os.ttyname(0), os.getsid(0) == os.getpid(), flush=True)
+        os._exit(0)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError as e:  # EIO: the slave side is closed
+            expect(e.errno == errno.EIO, e)
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    os.close(fd)
+    expect(re.fullmatch(rb"True /dev/pts/\d+ True\r\n", out) is not None, out)
+    m, s = os.openpty()
+    os.write(m, b"abc\n")
+    expect(os.read(s, 16) == b"abc\n", "openpty line")
+    os.close(m)
+    os.close(s)
+
+
 def t_asyncio():
     import asyncio
 
@@ -198,6 +224,7 @@ def main():
     check("signals", t_signals)
     check("socketpair", t_socketpair)
     check("epoll", t_epoll)
+    check("pty", t_pty)
     check("selectors", t_selectors)
     check("eventfd", t_eventfd)
     # asyncio's event loop wakes itself through socket.socketpair().

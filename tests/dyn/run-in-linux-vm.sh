@@ -7,7 +7,8 @@
 # The kernel is .deps/linux/<arch>/kernel (tools/fetch-linux.sh, run by tools/setup.sh).
 # Linux does not mount devtmpfs for an initramfs, while Kevlar provides /dev itself, so a
 # second cpio archive appended to the image (Linux unpacks them in order) replaces /init
-# with a shim that mounts devtmpfs and runs the suite's init as PID 1. Exit 0 iff every
+# with a shim that mounts devtmpfs (and devpts on /dev/pts, as Kevlar's boot and a
+# distribution's do) and runs the suite's init as PID 1. Exit 0 iff every
 # check passed or was skipped; KTEST SKIP lines are listed.
 set -eu
 ARCH=${1:-x64}
@@ -19,7 +20,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/r/sbin"
 cp tests/guest/init "$WORK/r/sbin/ktest-init"
-printf '#!/bin/sh\nmount -t devtmpfs devtmpfs /dev\nexec /sbin/ktest-init\n' >"$WORK/r/init"
+printf '#!/bin/sh\nmount -t devtmpfs devtmpfs /dev\nmkdir -p /dev/pts\nmount -t devpts -o gid=5,mode=620 devpts /dev/pts\nexec /sbin/ktest-init\n' >"$WORK/r/init"
 chmod 755 "$WORK/r/init" "$WORK/r/sbin/ktest-init"
 (cd "$WORK/r" && find . | cpio -o -H newc --quiet) | cat "$IMG" - >"$WORK/initrd"
 case $ARCH in

@@ -1,5 +1,5 @@
 /* t_ext2.c - ext2 on the disks tests/ext2/mkimages.py makes with e2fsprogs, as
- * //tests:qemu_arm64_ext2_balanced attaches them:
+ * //tests:qemu_{arm64,x64}_ext2_* attach them:
  *
  *   /dev/vda  rw.img   partition 1: ext2, 1 KiB blocks, the tree and /MANIFEST
  *   /dev/vdb  ro.img   ext2, 4 KiB blocks, the same tree; a read-only disk
@@ -460,7 +460,7 @@ int main(void)
 {
     if (!is_ext2("/dev/vda1") || !is_ext2("/dev/vdb")) {
         for (size_t i = 0; i < sizeof CHECKS / sizeof CHECKS[0]; i++)
-            ktest_skip(CHECKS[i], "no ext2 disks attached (//tests:qemu_arm64_ext2_* only)");
+            ktest_skip(CHECKS[i], "no ext2 disks attached (//tests:qemu_*_ext2_* only)");
         return 0;
     }
     mkdir("/mnt", 0755);

@@ -48,6 +48,46 @@ static int c_rlimit_data(void *a)
     return 0;
 }
 
+/* RLIMIT_DATA bounds private writable mappings too (Linux may_expand_vm()):
+ * not read-only, shared or stack ones; mprotect() to writable is charged. */
+static int c_rlimit_data_mmap(void *a)
+{
+    struct rlimit rl = { 16 * MIB, 16 * MIB };
+    if (setrlimit(RLIMIT_DATA, &rl) != 0)
+        return 1;
+    int anon = MAP_PRIVATE | MAP_ANONYMOUS;
+    errno = 0;
+    if (mmap(NULL, 32 * MIB, PROT_READ | PROT_WRITE, anon, -1, 0) != MAP_FAILED || errno != ENOMEM)
+        return 2;
+    void *ro = mmap(NULL, 32 * MIB, PROT_READ, anon, -1, 0);
+    if (ro == MAP_FAILED)
+        return 3; /* not data: not charged */
+    if (mmap(NULL, 32 * MIB, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+        return 4; /* shared: not charged */
+    if (mmap(NULL, 32 * MIB, PROT_READ | PROT_WRITE, anon | MAP_GROWSDOWN, -1, 0) == MAP_FAILED)
+        return 5; /* a stack: not charged */
+    errno = 0;
+    if (mprotect(ro, 32 * MIB, PROT_READ | PROT_WRITE) == 0 || errno != ENOMEM)
+        return 6;
+    if (mprotect(ro, MIB, PROT_READ | PROT_WRITE) != 0)
+        return 7; /* a small part fits */
+    if (mmap(NULL, MIB, PROT_READ | PROT_WRITE, anon, -1, 0) == MAP_FAILED)
+        return 8;
+    /* Replacing a data mapping in place (MAP_FIXED) is not growth. */
+    if (mmap(ro, MIB, PROT_READ | PROT_WRITE, anon | MAP_FIXED, -1, 0) != ro)
+        return 9;
+    /* Valgrind's allowance: a soft limit of 0 lets the hard one apply. */
+    struct rlimit zero = { 0, 16 * MIB };
+    if (setrlimit(RLIMIT_DATA, &zero) != 0)
+        return 10;
+    if (mmap(NULL, 64 * 1024, PROT_READ | PROT_WRITE, anon, -1, 0) == MAP_FAILED)
+        return 11;
+    errno = 0;
+    if (mmap(NULL, 32 * MIB, PROT_READ | PROT_WRITE, anon, -1, 0) != MAP_FAILED || errno != ENOMEM)
+        return 12;
+    return 0;
+}
+
 /* The heap stops a guard page short of the next mapping. */
 static int c_no_overlap(void *a)
 {
@@ -91,6 +131,8 @@ static void t_heap_limits(void)
 {
     int st = ktest_in_child(c_rlimit_data, NULL, 30);
     ktest_result("heap.rlimit_data", WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", ktest_wstr(st));
+    st = ktest_in_child(c_rlimit_data_mmap, NULL, 30);
+    ktest_result("heap.rlimit_data_mmap", WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", ktest_wstr(st));
     st = ktest_in_child(c_no_overlap, NULL, 30);
     ktest_result("heap.guard_gap_below_mapping", WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s",
                  ktest_wstr(st));

@@ -20,6 +20,8 @@ void files_close_on_exec(struct files *f); /* execve() */
 /* Install f at the lowest free fd >= minfd; takes over the caller's
  * reference. Returns the fd or -EMFILE. */
 int fd_install(struct files *tab, struct file *f, int minfd, bool cloexec);
+/* Is fd close-on-exec? 1, 0, or -EBADF. */
+int fd_get_cloexec(struct files *tab, int fd);
 /* Remove fd and drop its reference: 0 or -EBADF. */
 int fd_close(struct files *tab, int fd);
 /* Referenced file for fd, or NULL (-EBADF). Caller fput()s it. */

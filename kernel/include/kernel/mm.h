@@ -217,6 +217,10 @@ bool mm_range_in_use(struct mm *mm, vaddr_t addr, size_t len);
 /* Free physical memory for /proc/meminfo and sysinfo(2), bytes (the total:
  * frame_total_bytes(), <kernel/kmalloc.h>). */
 uint64_t frame_free_bytes(void);
+/* References to an allocated order-0 frame (1 + frame_get()s): the
+ * address spaces and page-cache entries holding it; 0 for memory the
+ * allocator does not manage (the vDSO's). For /proc/<pid>/smaps. */
+unsigned frame_refcount(paddr_t pa);
 /* Initialise the frame allocator with RAM minus reserved ranges. */
 void frame_alloc_init(const struct hal_mem_range *ram, unsigned nr_ram,
 		      const struct hal_mem_range *reserved, unsigned nr_reserved);

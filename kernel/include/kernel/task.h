@@ -106,6 +106,7 @@ struct task {
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	uint64_t start_ns; /* sched_clock_ns() at creation */
 	uint64_t utime_ticks, stime_ticks;
+	uint64_t dead_utime_ticks, dead_stime_ticks; /* leader: of the group's exited threads */
 	uint64_t nr_syscalls; /* system calls this thread made (/proc/kevlar/syscalls) */
 	bool stop_reported;   /* WUNTRACED report pending/consumed */
 	bool cont_reported;
@@ -207,6 +208,12 @@ bool in_group_real_p(uint32_t gid);
 #define RLIMIT_RTPRIO 14
 #define RLIMIT_RTTIME 15
 #define RLIM_INFINITY (~0ULL)
+
+/* The CPU time of t's whole thread group in ticks (user, system): its live
+ * threads plus those that exited (Linux's thread_group_cputime()). The
+ * _locked form with tasklist_lock held. kernel/proc/cputime.c */
+void task_group_cputime(const struct task *t, uint64_t *utime, uint64_t *stime);
+void task_group_cputime_locked(const struct task *t, uint64_t *utime, uint64_t *stime);
 
 /* Look up a live task by pid (tid); NULL if none or reaped. The task
  * comes with a reference (Linux's find_get_task_by_vpid()): the caller

@@ -12,6 +12,9 @@ struct tty;
 struct tty_driver_ops {
 	/* Transmit n bytes (may poll; called with interrupts possibly masked). */
 	void (*write)(void *priv, const char *buf, size_t n);
+	/* Optional: bytes write() can take now (a pty's master buffer);
+	 * without it the line never makes a writer wait. */
+	size_t (*write_room)(void *priv);
 };
 
 /* Register a serial line as a tty named name ("ttyS0", "ttyAMA0").

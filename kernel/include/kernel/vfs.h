@@ -248,6 +248,11 @@ struct file_operations {
 	 * device and commit the device's cache. 0, -EIO. Without it fsync
 	 * succeeds at once (nothing is cached). */
 	int (*fsync)(struct file *f);
+	/* Optional: the lines this kind of file adds to /proc/<pid>/fdinfo/<fd>
+	 * ([proc(5)], Linux's show_fdinfo) into buf[room] with a NUL, as
+	 * snprintf: the length it needed (room or more: called again with a
+	 * bigger buffer). */
+	size_t (*show_fdinfo)(struct file *f, char *buf, size_t room);
 };
 
 /* [statfs(2)] figures a file system on a disk reports (kstatfs_op). */
@@ -350,6 +355,14 @@ struct file {
 	struct list_head f_ep;
 };
 
+/* A file's status flags as the user's ABI spells them (arm64 moves
+ * O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE): what F_GETFL returns. */
+unsigned long oflags_to_user(unsigned kflags);
+
+/* The mnt_id (/proc/<pid>/mountinfo's first field) of the mount f was
+ * opened on; 0 for a file without a name (pipes, anonymous files). */
+int file_mnt_id(const struct file *f);
+
 /* Register a file system type for mount(2) (called from the service's
  * init, see SERVICE_INIT in <kernel/service.h>). */
 void register_filesystem(struct file_system_type *fs);
@@ -422,6 +435,10 @@ struct chrdev {
 	/* A block device node (S_IFBLK; kernel/block/): block and character
 	 * device numbers are separate spaces, as in Linux. */
 	bool block;
+	/* Minors served from dev on (dev .. dev + minors - 1; 0 means 1), for a
+	 * range such as the pty slaves 136:N (Linux's register_chrdev_region()).
+	 * A range has no node of its own in devtmpfs (name NULL). */
+	unsigned minors;
 	struct list_head list;
 	struct svc_instance svc; /* the driver as a service instance (register_chrdev) */
 };
