@@ -231,7 +231,7 @@ void arm64_el1_sync(struct hal_trapframe *tf, uint64_t esr, uint64_t far);
 __noreturn void arm64_bad_exception(struct hal_trapframe *tf, unsigned kind, uint64_t esr);
 
 /* context.S */
-void arm64_context_switch(struct hal_context *from, struct hal_context *to);
+void arm64_context_switch(struct hal_context *from, struct hal_context *to, int *from_on_cpu);
 void arm64_task_entry(void);
 void arm64_fpsimd_save(struct hal_fpsimd_state *st);
 void arm64_fpsimd_load(const struct hal_fpsimd_state *st);

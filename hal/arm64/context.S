@@ -58,8 +58,11 @@ arm64_fpsimd_load:
 	msr	fpcr, x2
 	ret
 
-/* void arm64_context_switch(struct hal_context *from, struct hal_context *to)
- * Interrupts masked by the caller. Returns in `to`'s context. */
+/* void arm64_context_switch(struct hal_context *from, struct hal_context *to,
+ *                           int *from_on_cpu)
+ * Interrupts masked by the caller. Returns in `to`'s context. Once from is
+ * saved (FP/SIMD included), *from_on_cpu = 0 with a store-release
+ * [Arm ARM C6.2.283 STLR] if not NULL; from's stack is not touched after. */
 	.globl	arm64_context_switch
 arm64_context_switch:
 	mov	x9, sp
@@ -73,9 +76,12 @@ arm64_context_switch:
 	stp	x30, x10, [x0, #HAL_CTX_OFF_LR]
 	mov	x19, x0
 	mov	x20, x1
+	mov	x21, x2
 	add	x0, x19, #HAL_CTX_OFF_FPSIMD
 	bl	arm64_fpsimd_save
-	add	x0, x20, #HAL_CTX_OFF_FPSIMD
+	cbz	x21, 1f
+	stlr	wzr, [x21]
+1:	add	x0, x20, #HAL_CTX_OFF_FPSIMD
 	bl	arm64_fpsimd_load
 
 	ldp	x30, x10, [x20, #HAL_CTX_OFF_LR]

@@ -10,6 +10,7 @@
  * instead of the saved copy.
  */
 #include <hal/context.h>
+#include <hal/cpu.h>
 #include <stddef.h>
 #include <string.h>
 #include "arm64.h"
@@ -37,11 +38,14 @@ _Static_assert(sizeof(struct hal_fpsimd_state) == HAL_FPSIMD_SIZE, "fpsimd size"
 /* The context whose user state is in the registers: the last `to` of
  * hal_context_switch(). NULL until the first switch; then the code running
  * (the boot thread, possibly turned into the first user task) owns them. */
-static struct hal_context *live_ctx;
+static struct hal_context *live_on[ARM64_MAX_CPUS]; /* each written by its CPU */
+#define live_ctx (live_on[hal_cpu_id()])
 
 bool arm64_context_is_live(const struct hal_context *ctx)
 {
-	return ctx == live_ctx || live_ctx == NULL;
+	struct hal_context *live = live_ctx;
+
+	return ctx == live || live == NULL;
 }
 
 struct hal_trapframe *hal_kstack_trapframe(void *kstack_top)
@@ -111,10 +115,10 @@ void hal_context_init(struct hal_context *ctx, void *kstack_top, void (*fn)(void
 	ctx->kstack_top = (uint64_t)(uintptr_t)kstack_top;
 }
 
-void hal_context_switch(struct hal_context *from, struct hal_context *to)
+void hal_context_switch(struct hal_context *from, struct hal_context *to, int *from_on_cpu)
 {
 	live_ctx = to;
-	arm64_context_switch(from, to);
+	arm64_context_switch(from, to, from_on_cpu);
 }
 
 void hal_context_copy_user_state(struct hal_context *dst, const struct hal_context *src)

@@ -15,6 +15,7 @@
  * ASID is never shared by two live address spaces of one generation.
  */
 #include <hal/frame.h>
+#include <hal/cpu.h>
 #include <hal/mmu.h>
 #include <kernel/errno.h>
 #include <kernel/kmalloc.h>
@@ -37,9 +38,23 @@ struct hal_aspace {
 	uint64_t asid_gen; /* generation << ASID_BITS | asid; 0 = none yet */
 };
 
+/* ASIDs, after Linux arch/arm64/mm/context.c: an address space keeps its
+ * ASID while its generation is current; when the ASIDs run out the
+ * generation moves on, every CPU flushes its own TLB before its next
+ * switch (flush_pending), and the ASID each CPU is running keeps its
+ * number into the new generation (reserved[]), so that a thread of that
+ * address space switched in elsewhere uses the same ASID and a TLBI by
+ * ASID reaches both. All under asid_lock (interrupts masked). */
+static int asid_lock;
 static uint64_t asid_generation = 1;
 static unsigned asid_next = 1; /* ASID 0 belongs to "no user space" */
-static struct hal_aspace *current_as;
+static uint8_t asid_used[ASID_COUNT / 8];
+static uint64_t active_asid[ARM64_MAX_CPUS]; /* asid_gen each CPU runs, 0: none */
+static uint64_t reserved[ARM64_MAX_CPUS];    /* kept across the last rollover */
+static unsigned long flush_pending;
+/* The address space each CPU's TTBR0 holds; each entry written by its CPU. */
+static struct hal_aspace *current_on[ARM64_MAX_CPUS];
+#define current_as (current_on[hal_cpu_id()])
 
 static uint64_t *table_va(uint64_t desc)
 {
@@ -219,34 +234,93 @@ void hal_aspace_destroy(struct hal_aspace *as)
 	kfree(as);
 }
 
+static bool asid_test_set(unsigned asid)
+{
+	bool was = asid_used[asid / 8] & (1u << (asid % 8));
+
+	asid_used[asid / 8] |= (uint8_t)(1u << (asid % 8));
+	return was;
+}
+
+/* A new generation: only the ASIDs CPUs run now stay taken. */
+static void asid_rollover(void)
+{
+	asid_generation++;
+	asid_next = 1;
+	for (unsigned i = 0; i < sizeof asid_used; i++)
+		asid_used[i] = 0;
+	for (unsigned c = 0; c < ARM64_MAX_CPUS; c++) {
+		uint64_t a = active_asid[c] ? active_asid[c] : reserved[c];
+
+		reserved[c] = a;
+		if (a)
+			asid_test_set(a & (ASID_COUNT - 1));
+	}
+	flush_pending = ~0UL;
+}
+
+/* Give as an ASID of this generation; asid_lock held. */
+static void asid_assign(struct hal_aspace *as)
+{
+	uint64_t newgen = asid_generation << ASID_BITS;
+	unsigned asid = as->asid_gen & (ASID_COUNT - 1);
+
+	for (unsigned c = 0; asid && c < ARM64_MAX_CPUS; c++) {
+		if (reserved[c] == as->asid_gen) { /* ran across the rollover */
+			for (unsigned d = 0; d < ARM64_MAX_CPUS; d++)
+				if (reserved[d] == as->asid_gen)
+					reserved[d] = newgen | asid;
+			as->asid_gen = newgen | asid;
+			return;
+		}
+	}
+	for (;;) {
+		while (asid_next < ASID_COUNT && asid_test_set(asid_next))
+			asid_next++;
+		if (asid_next < ASID_COUNT)
+			break;
+		asid_rollover();
+	}
+	as->asid_gen = (asid_generation << ASID_BITS) | asid_next++;
+}
+
 void hal_aspace_switch(struct hal_aspace *as)
 {
+	unsigned cpu = hal_cpu_id();
+	irqflags_t f = hal_irq_save();
 	uint64_t ttbr;
 
+	while (__atomic_exchange_n(&asid_lock, 1, __ATOMIC_ACQUIRE))
+		hal_cpu_relax();
 	if (!as) {
 		ttbr = arm64_empty_ttbr0();
+		active_asid[cpu] = 0;
 	} else {
-		if (!asid_live(as)) {
-			if (asid_next == ASID_COUNT) { /* rollover */
-				asid_generation++;
-				asid_next = 1;
-				dsb(ishst);
-				__asm__ volatile("tlbi vmalle1is" ::: "memory");
-				dsb(ish);
-			}
-			as->asid_gen = asid_generation << ASID_BITS | asid_next++;
-		}
+		if (!asid_live(as))
+			asid_assign(as);
+		active_asid[cpu] = as->asid_gen;
 		ttbr = as->root | (as->asid_gen & (ASID_COUNT - 1)) << 48;
 	}
-	current_as = as;
+	if (flush_pending & (1UL << cpu)) {
+		/* A rollover since our last switch: drop every old ASID's
+		 * entries from this CPU's TLB [Arm ARM D8.13.5 TLBI VMALLE1]. */
+		flush_pending &= ~(1UL << cpu);
+		dsb(nshst);
+		__asm__ volatile("tlbi vmalle1" ::: "memory");
+		dsb(nsh);
+	}
+	__atomic_store_n(&current_on[cpu], as, __ATOMIC_RELAXED);
+	__atomic_store_n(&asid_lock, 0, __ATOMIC_RELEASE);
 	if (arm64_sw_pan) {
 		/* Emulated PAN: the kernel keeps the empty TTBR0; usercopy and
-		 * the return to EL0 load this one. */
+		 * the return to EL0 load this one (one value for every CPU:
+		 * the core runs tasks on the boot CPU only then). */
 		arm64_user_ttbr0 = ttbr;
-		return;
+	} else {
+		write_sysreg(ttbr0_el1, ttbr);
 	}
-	write_sysreg(ttbr0_el1, ttbr);
 	isb();
+	hal_irq_restore(f);
 }
 
 int hal_map_page(struct hal_aspace *as, vaddr_t va, paddr_t pa, unsigned prot)

@@ -62,6 +62,11 @@ void hal_percpu_set(void *p)
 	write_sysreg(tpidr_el1, (uintptr_t)p);
 }
 
+bool hal_smp_tasks_ok(void)
+{
+	return !arm64_sw_pan; /* arm64_user_ttbr0 is one for all CPUs */
+}
+
 unsigned hal_cpu_id(void)
 {
 	uint64_t self = hal_cpu_hwid();

@@ -83,8 +83,8 @@ void hal_timer_delay_ns(uint64_t ns)
 
 /* The tick: re-arm one period after the previous deadline (no drift), or
  * one period from now if ticks were missed. IRQ context. The PPI is
- * per-CPU: every CPU whose timer runs comes here; only the boot CPU's
- * tick drives the core's clock and scheduler for now. */
+ * per-CPU: every CPU whose timer runs comes here, and so does the core
+ * (which keeps the clock on the boot CPU's tick). */
 static void timer_tick(unsigned irq, void *arg)
 {
 	uint64_t now = counter();
@@ -97,8 +97,7 @@ static void timer_tick(unsigned irq, void *arg)
 	write_sysreg(cntv_cval_el0, tick_next[cpu]);
 	isb();
 	cpu_ticks[cpu]++;
-	if (cpu == 0)
-		kernel_timer_tick();
+	kernel_timer_tick();
 }
 
 void arm64_timer_cpu_init(void)

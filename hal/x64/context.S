@@ -6,7 +6,11 @@
 
 	.text
 
-/* void x64_switch_stack(struct hal_context *from, struct hal_context *to) */
+/* void x64_switch_stack(struct hal_context *from, struct hal_context *to,
+ *                       int *from_on_cpu)
+ * Once from is saved, *from_on_cpu = 0 (if not NULL): x86 stores are
+ * release stores [Intel SDM Vol. 3A §8.2.2], and nothing below touches
+ * from's stack again, so another CPU may resume from at once. */
 	.globl x64_switch_stack
 x64_switch_stack:
 	movq %rbx, CTX_RBX(%rdi)
@@ -21,7 +25,10 @@ x64_switch_stack:
 	movq %rax, CTX_RSP(%rdi)
 	pushfq
 	popq CTX_RFLAGS(%rdi)
-
+	testq %rdx, %rdx
+	jz 1f
+	movl $0, (%rdx)
+1:
 	movq CTX_RBX(%rsi), %rbx
 	movq CTX_RBP(%rsi), %rbp
 	movq CTX_R12(%rsi), %r12

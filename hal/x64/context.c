@@ -28,9 +28,10 @@ static const uint8_t fpu_init_image[HAL_X64_FXSAVE_SIZE] __aligned(16) = {
 	[25] = 0x1f, /* MXCSR */
 };
 
-/* The context whose registers are live on this CPU (NULL before the first
- * switch: the boot context). */
-static struct hal_context *running;
+/* The context whose registers are live on each CPU (NULL before its first
+ * switch: the boot context); each entry written only by its CPU. */
+static struct hal_context *running_on[HAL_MAX_CPUS];
+#define running (running_on[hal_cpu_id()])
 
 static uint8_t *fxarea(const struct hal_context *ctx)
 {
@@ -132,7 +133,7 @@ void hal_context_init(struct hal_context *ctx, void *kstack_top, void (*fn)(void
 	memcpy(fxarea(ctx), fpu_init_image, HAL_X64_FXSAVE_SIZE);
 }
 
-void hal_context_switch(struct hal_context *from, struct hal_context *to)
+void hal_context_switch(struct hal_context *from, struct hal_context *to, int *from_on_cpu)
 {
 	fxsave(fxarea(from));
 	fxrstor(fxarea(to));
@@ -140,7 +141,7 @@ void hal_context_switch(struct hal_context *from, struct hal_context *to)
 	if (to->kstack_top)
 		x64_set_kernel_stack(to->kstack_top);
 	running = to;
-	x64_switch_stack(from, to);
+	x64_switch_stack(from, to, from_on_cpu);
 }
 
 /* Bring the saved image of ctx up to date with the live registers. */

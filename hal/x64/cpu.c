@@ -200,6 +200,7 @@ _Static_assert(__builtin_offsetof(struct x64_percpu, core) == HAL_X64_PERCPU_COR
 
 void hal_cpu_relax(void)
 {
+	x64_tlb_service(); /* a CPU spinning with interrupts masked still flushes */
 	__asm__ volatile("pause" ::: "memory");
 }
 

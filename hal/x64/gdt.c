@@ -124,8 +124,15 @@ void x64_gdt_init_ap(unsigned cpu, uint64_t stack_top)
  * the one the SYSCALL entry loads: the running task's kernel stack top. */
 void x64_set_kernel_stack(uint64_t top)
 {
-	tss.rsp[0] = top;
-	x64_percpu0.kstack_top = top;
+	unsigned cpu = hal_cpu_id();
+
+	if (cpu == 0) {
+		tss.rsp[0] = top;
+		x64_percpu0.kstack_top = top;
+	} else if (cpu < HAL_MAX_CPUS) {
+		ap_tables[cpu].tss.rsp[0] = top;
+		ap_tables[cpu].percpu.kstack_top = top;
+	}
 }
 
 /* SYSCALL: CS = STAR[47:32], SS = +8; SYSRET: CS = STAR[63:48] + 16,

@@ -38,7 +38,11 @@ static unsigned pool_used;
 static pt_page kernel_pml4 __aligned(4096) __section(".bss.page_aligned");
 static bool frame_alloc_ready;	/* after hal_mm_init(): the core's allocator may be used */
 static bool kernel_half_frozen; /* an aspace copied the kernel PML4 slots */
-static struct hal_aspace *current_as;
+/* The address space each CPU's CR3 holds (NULL: the kernel's); each entry
+ * written only by its CPU, read by the TLB shootdown of the others
+ * (tlb.c). */
+struct hal_aspace *x64_current_as[HAL_MAX_CPUS];
+#define current_as (x64_current_as[hal_cpu_id()])
 static uintptr_t ioremap_next = IOREMAP_BASE;
 bool x64_kernel_wx; /* the image is mapped W^X */
 
@@ -349,7 +353,10 @@ void hal_aspace_switch(struct hal_aspace *as)
 {
 	if (as == current_as)
 		return;
-	current_as = as;
+	/* Visible before CR3 loads as: a shootdown that misses it ran its
+	 * PTE writes before this fence, so our walks see them. */
+	__atomic_store_n(&current_as, as, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	write_cr3(as ? hal_virt_to_phys(as) : x64_kernel_pml4_pa());
 }
 
@@ -403,8 +410,7 @@ static bool pte_mapped(uint64_t pte)
 
 static void flush(struct hal_aspace *as, vaddr_t va)
 {
-	if (as == current_as)
-		invlpg(va);
+	hal_tlb_flush_range(as, va, va + PAGE_SIZE, 0);
 }
 
 int hal_map_page(struct hal_aspace *as, vaddr_t va, paddr_t pa, unsigned prot)
@@ -499,16 +505,21 @@ static unsigned pte_prot(uint64_t pte)
 
 void hal_tlb_flush_range(struct hal_aspace *as, vaddr_t start, vaddr_t end, unsigned flags)
 {
-	uint64_t pages = (end - start) >> PAGE_SHIFT;
-
 	/* Without PCIDs only the loaded address space has TLB entries: a CR3
 	 * load dropped the others' [Intel SDM Vol. 3A §4.10.4.1]. INVLPG also
 	 * drops every paging-structure-cache entry (the freed tables'). */
-	if (!as || as != current_as || (start >= end && !(flags & HAL_TLB_TABLES)))
+	if (!as || (start >= end && !(flags & HAL_TLB_TABLES)))
 		return;
-	if (pages <= HAL_TLB_FLUSH_PAGES) {
-		invlpg(start);
-		for (vaddr_t va = start + PAGE_SIZE; va < end; va += PAGE_SIZE)
+	x64_tlb_shootdown(as, start, end); /* the other CPUs that hold as */
+	if (as != current_as)
+		return;
+	x64_tlb_flush_local(as, start, end);
+}
+
+void x64_tlb_flush_local(struct hal_aspace *as, vaddr_t start, vaddr_t end)
+{
+	if (start < end && ((end - start) >> PAGE_SHIFT) <= HAL_TLB_FLUSH_PAGES) {
+		for (vaddr_t va = start; va < end; va += PAGE_SIZE)
 			invlpg(va);
 	} else {
 		write_cr3(hal_virt_to_phys(as)); /* global kernel entries survive */

@@ -40,8 +40,8 @@ struct trampoline_data {
 };
 
 /* Written by the boot CPU before a CPU starts, read-only afterwards: the
- * APIC ID of each logical CPU (~0: none; entry 0 unused: the boot CPU's is
- * read from its APIC) and the secondaries' first stacks. */
+ * APIC ID of each logical CPU (~0: none; entry 0, the boot CPU's, is
+ * recorded by the first hal_cpu_start()) and the secondaries' first stacks. */
 static uint32_t cpu_apic_id[HAL_MAX_CPUS] = { [0 ... HAL_MAX_CPUS - 1] = ~0u };
 static uint8_t cpu_stacks[HAL_MAX_CPUS - 1][HAL_KSTACK_SIZE] __aligned(16);
 
@@ -50,6 +50,11 @@ static uint64_t tramp_pml4[512] __aligned(4096) __section(".bss.page_aligned");
 static uint64_t tramp_pdpt[512] __aligned(4096) __section(".bss.page_aligned");
 static uint64_t tramp_pd[512] __aligned(4096) __section(".bss.page_aligned");
 static bool ipi_ready;
+
+bool hal_smp_tasks_ok(void)
+{
+	return true;
+}
 
 uint64_t hal_cpu_hwid(void)
 {
@@ -79,28 +84,31 @@ static void ipi_init(void)
 		return;
 	x64_irq_set_vector_handler(VEC_IPI_RESCHEDULE, ipi_handler, (void *)HAL_IPI_RESCHEDULE);
 	x64_irq_set_vector_handler(VEC_IPI_CALL_FUNC, ipi_handler, (void *)HAL_IPI_CALL_FUNC);
+	x64_irq_set_vector_handler(VEC_IPI_TLB, x64_tlb_ipi, NULL);
 	ipi_ready = true;
+}
+
+int x64_ipi_send_vector(unsigned cpu, unsigned vector)
+{
+	uint32_t dest;
+
+	if (cpu >= HAL_MAX_CPUS)
+		return -EINVAL;
+	if (!x64_lapic_ready())
+		return -ENODEV;
+	dest = cpu == 0 && hal_cpu_id() == 0 ? x64_lapic_id() : cpu_apic_id[cpu];
+	if (dest == ~0u)
+		return -EINVAL; /* never started; CPU 0's is recorded by hal_cpu_start() */
+	ipi_init();
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return x64_lapic_send_icr(dest, ICR_FIXED | ICR_LEVEL_ASSERT | vector) ? 0 : -EIO;
 }
 
 int hal_ipi_send(unsigned cpu, enum hal_ipi kind)
 {
-	uint32_t dest;
-
-	if (cpu >= HAL_MAX_CPUS || kind >= HAL_IPI_NR)
+	if (kind >= HAL_IPI_NR)
 		return -EINVAL;
-	if (!x64_lapic_ready())
-		return -ENODEV;
-	dest = cpu == 0 ? x64_lapic_id() : cpu_apic_id[cpu];
-	if (cpu != 0 && dest == ~0u)
-		return -EINVAL;
-	if (cpu == 0 && hal_cpu_id() != 0)
-		return -EINVAL; /* the boot CPU's ID is only known on it: not needed yet */
-	ipi_init();
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return x64_lapic_send_icr(dest,
-				  ICR_FIXED | ICR_LEVEL_ASSERT | (VEC_IPI_RESCHEDULE + kind)) ?
-		       0 :
-		       -EIO;
+	return x64_ipi_send_vector(cpu, VEC_IPI_RESCHEDULE + kind);
 }
 
 /* From the trampoline: 64-bit mode, on our stack, trampoline page tables,
@@ -149,6 +157,8 @@ int hal_cpu_start(unsigned cpu, const struct hal_cpu_boot *b)
 	if (apic == x64_lapic_id())
 		return -EINVAL;
 	ipi_init();
+	if (cpu_apic_id[0] == ~0u)
+		cpu_apic_id[0] = x64_lapic_id(); /* APs send CPU 0 its IPIs with it */
 	build_tramp_tables();
 	memcpy(tramp, x64_trampoline_start, size);
 	d = (struct trampoline_data *)(tramp + (x64_trampoline_data - x64_trampoline_start));

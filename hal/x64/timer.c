@@ -131,11 +131,16 @@ uint64_t hal_timer_now_ns(void)
 	if (!ns_mult)
 		return 0;
 	ns = (uint64_t)(((unsigned __int128)(rdtsc() - tsc_base) * ns_mult) >> 32);
-	/* One CPU: a plain clamp keeps the clock monotonic even if the TSC
-	 * were to step back (it does not with an invariant TSC). */
-	if (ns < last_ns)
-		return last_ns;
-	last_ns = ns;
+	/* A clamp keeps the clock monotonic across CPUs even if a TSC were
+	 * to step back or lag another CPU's (not with an invariant TSC):
+	 * last_ns only grows (compare-and-swap). */
+	uint64_t last = __atomic_load_n(&last_ns, __ATOMIC_RELAXED);
+
+	do {
+		if (ns <= last)
+			return last;
+	} while (!__atomic_compare_exchange_n(&last_ns, &last, ns, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
 	return ns;
 }
 
@@ -176,10 +181,12 @@ static uint32_t tick_count; /* LAPIC timer initial count of the tick; 0: not sta
 
 /* Every CPU's LAPIC timer lands here; only the boot CPU's drives the
  * core's clock and scheduler for now. */
+/* Every CPU's LAPIC timer comes here; the core tells the boot CPU's tick
+ * (the clock, timers) from the others' (accounting, time slices). */
 static void tick(void *arg)
 {
-	if (hal_cpu_id() == 0)
-		kernel_timer_tick();
+	(void)arg;
+	kernel_timer_tick();
 }
 
 void x64_timer_cpu_init(void)

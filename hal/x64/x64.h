@@ -104,6 +104,7 @@
 #define VEC_LAPIC_TIMER 0xec
 #define VEC_IPI_RESCHEDULE 0xf0 /* enum hal_ipi kind n -> vector 0xf0 + n */
 #define VEC_IPI_CALL_FUNC 0xf1
+#define VEC_IPI_TLB 0xf8 /* the HAL's own: TLB shootdown (tlb.c) */
 #define VEC_SPURIOUS 0xff
 /* Interrupt stack table slots (TSS.ist[n - 1]) [Intel SDM Vol. 3A §6.14.5] */
 #define IST_DOUBLE_FAULT 1
@@ -141,6 +142,7 @@
 #define VEC_SYSCALL 0x100 /* == HAL_X64_VEC_SYSCALL */
 
 #ifndef __ASSEMBLER__
+#include <hal/cpu.h>
 #include <hal/types.h>
 #include <hal/context.h>
 
@@ -390,7 +392,23 @@ void x64_syscall_entry(void);
 __noreturn void x64_trap_exit_to(struct hal_trapframe *tf);
 
 /* context.S */
-void x64_switch_stack(struct hal_context *from, struct hal_context *to);
+/* tlb.c: TLB shootdown. x64_current_as[cpu] is the aspace CPU cpu's CR3
+ * holds (mmu.c). x64_tlb_shootdown() makes every other CPU holding as
+ * drop its translations of [start, end) (all of as's if start >= end) and
+ * waits for them; x64_tlb_service() answers a pending request (the IPI,
+ * and every spin-wait through hal_cpu_relax(), so that two CPUs waiting on
+ * each other with interrupts masked still progress); x64_tlb_flush_local()
+ * is the local INVLPG / CR3 reload. */
+struct hal_aspace;
+extern struct hal_aspace *x64_current_as[HAL_MAX_CPUS];
+void x64_tlb_shootdown(struct hal_aspace *as, uintptr_t start, uintptr_t end);
+void x64_tlb_flush_local(struct hal_aspace *as, uintptr_t start, uintptr_t end);
+void x64_tlb_service(void);
+void x64_tlb_ipi(void *arg);
+/* smp.c: send vector to CPU cpu's local APIC: 0, -EINVAL, -ENODEV, -EIO. */
+int x64_ipi_send_vector(unsigned cpu, unsigned vector);
+
+void x64_switch_stack(struct hal_context *from, struct hal_context *to, int *from_on_cpu);
 void x64_task_entry(void);
 
 /* context.c: the user FPU state of ctx as a 512-byte FXSAVE image. */

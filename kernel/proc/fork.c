@@ -187,6 +187,8 @@ static long kernel_clone(const struct clone_req *req)
 	c->fsgid = p->fsgid;
 	c->umask = p->umask;
 	c->nice = p->nice;
+	c->cpus_allowed = p->cpus_allowed; /* [sched_setaffinity(2)]: inherited */
+	c->cpu = p->cpu;
 	c->personality = p->personality;
 	c->uts_ns = uts_ns_get(p->uts_ns);
 	memcpy(c->rlim, p->rlim, sizeof c->rlim);

@@ -38,6 +38,8 @@ void task_unlink(struct task *t);
 /* Reap a zombie (wait4) or a dead autoreaped task: unlink and free. The
  * caller must not be t, and holds tasklist_lock. */
 void task_release(struct task *t);
+/* Free a task task_release() handed to sched_destroy_later(). */
+void task_destroy_released(struct task *t);
 /* Number of tasks in task_list (sysinfo procs). */
 unsigned task_count(void);
 

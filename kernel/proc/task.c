@@ -147,8 +147,17 @@ void put_task(struct task *t)
 	if (!t)
 		return;
 	KASSERT(__atomic_load_n(&t->usage, __ATOMIC_RELAXED) > 0);
-	if (__atomic_sub_fetch(&t->usage, 1, __ATOMIC_ACQ_REL) == 0)
-		task_destroy(t);
+	if (__atomic_sub_fetch(&t->usage, 1, __ATOMIC_ACQ_REL) == 0) {
+		/* Reaped from another CPU while its own CPU still saves its
+		 * registers (the switch after do_exit()): the scheduler frees
+		 * its stack once it is off (t->on_cpu 0; a zombie never runs
+		 * again). Not waited for here: the caller may hold
+		 * tasklist_lock, which that CPU's tick may need first. */
+		if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+			sched_destroy_later(t);
+		else
+			task_destroy(t);
+	}
 }
 
 void task_free(struct task *t)
@@ -157,6 +166,9 @@ void task_free(struct task *t)
 
 	if (!t)
 		return;
+	/* A zombie reaped from another CPU may still be saving its registers
+	 * on its own (the switch away after do_exit()). */
+	sched_wait_off_cpu(t);
 	f = spin_lock_irqsave(&tasklist_lock);
 	task_detach_locked(t);
 	spin_unlock_irqrestore(&tasklist_lock, f);
@@ -277,6 +289,11 @@ void task_release(struct task *t)
 	task_unlink(t);
 	task_detach_locked(t);
 	put_task(t); /* task_alloc()'s reference; lookups may hold more */
+}
+
+void task_destroy_released(struct task *t)
+{
+	task_destroy(t);
 }
 
 void task_set_comm(struct task *t, const char *path)

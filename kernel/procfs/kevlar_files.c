@@ -13,6 +13,7 @@
 #include <kernel/acpi.h>
 #include <kernel/hardening.h>
 #include <kernel/service.h>
+#include <kernel/sched.h>
 #include <kernel/smp.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
@@ -154,7 +155,8 @@ int proc_show_kevlar_smp(struct seqbuf *s, struct task *t)
 	unsigned self = hal_cpu_id(), self_harden = hal_hardening();
 
 	(void)t;
-	seq_printf(s, "possible %u\nonline %u\n", num_possible_cpus(), num_online_cpus());
+	seq_printf(s, "possible %u\nonline %u\nsched %u\n", num_possible_cpus(), num_online_cpus(),
+		   (unsigned)__builtin_popcountl(sched_active_mask()));
 	for (unsigned cpu = 0; cpu < HAL_MAX_CPUS; cpu++) {
 		struct smp_ping p;
 

@@ -116,7 +116,7 @@ int proc_show_pid_stat(struct seqbuf *s, struct task *t)
 		   (unsigned long long)cgt);
 	/* 38-44: exit_signal processor rt_priority policy
 	 * delayacct_blkio_ticks guest_time cguest_time */
-	seq_printf(s, "%d 0 0 0 0 0 0 ", t->exit_signal);
+	seq_printf(s, "%d %u 0 0 0 0 0 ", t->exit_signal, t->cpu);
 	/* 45-52: start_data end_data start_brk arg_start arg_end env_start
 	 * env_end exit_code */
 	seq_printf(s, "0 0 %llu %llu %llu %llu %llu %d\n",

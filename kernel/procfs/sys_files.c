@@ -10,6 +10,7 @@
 #include <kernel/printk.h>
 #include <kernel/random.h>
 #include <kernel/sched.h>
+#include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <kevlar/profile.h>
@@ -24,10 +25,24 @@
 #define LOAD_INT(x) ((x) >> FSHIFT)
 #define LOAD_FRAC(x) LOAD_INT(((x) & (FIXED_1 - 1)) * 100)
 
-/* The CPU description ([proc(5)] /proc/cpuinfo), from the core (board.h). */
+/* The CPU description ([proc(5)] /proc/cpuinfo), from the core (board.h):
+ * one block per online CPU, numbered in its "processor" line (the CPUs of
+ * a board are alike; the HAL describes the one reading). */
 int proc_show_cpuinfo(struct seqbuf *s, struct task *t)
 {
-	return seq_fill(s, board_cpu_describe);
+	static const char key[] = "processor\t: 0";
+
+	for (unsigned c = 0; c < KEVLAR_MAX_CPUS && !s->overflow; c++) {
+		size_t at = s->len;
+
+		if (!cpu_online(c))
+			continue;
+		seq_fill(s, board_cpu_describe);
+		if (!s->overflow && s->len - at >= sizeof key - 1 &&
+		    !memcmp(s->buf + at, key, sizeof key - 1) && c < 10)
+			s->buf[at + sizeof key - 2] = (char)('0' + c);
+	}
+	return 0;
 }
 
 static void kb_line(struct seqbuf *s, const char *name, uint64_t kb)
@@ -130,7 +145,19 @@ int proc_show_stat(struct seqbuf *s, struct task *t)
 		sys += o->stime_ticks + o->cstime_ticks;
 	}
 	seq_printf(s, "cpu  %llu 0 %llu %llu 0 0 0 0 0 0\n", user, sys, idle);
-	seq_printf(s, "cpu0 %llu 0 %llu %llu 0 0 0 0 0 0\n", user, sys, idle);
+	/* One line per online CPU (glibc's get_nprocs() counts them when
+	 * there is no sysfs): the ticks its timer found it in user mode, in
+	 * the kernel and idle. */
+	for (unsigned c = 0; c < KEVLAR_MAX_CPUS; c++) {
+		struct cpu_stats *st = &percpu_of(c)->stats;
+
+		if (!cpu_online(c))
+			continue;
+		seq_printf(s, "cpu%u %llu 0 %llu %llu 0 0 0 0 0 0\n", c,
+			   (unsigned long long)__atomic_load_n(&st->user_ticks, __ATOMIC_RELAXED),
+			   (unsigned long long)__atomic_load_n(&st->sys_ticks, __ATOMIC_RELAXED),
+			   (unsigned long long)__atomic_load_n(&st->idle_ticks, __ATOMIC_RELAXED));
+	}
 	seq_printf(s,
 		   "intr 0\nctxt 0\nbtime %lld\nprocesses %d\nprocs_running %u\n"
 		   "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",

@@ -9,9 +9,10 @@
  * malformed rseq_cs, a wrong signature or an unwritable struct rseq gets
  * SIGSEGV.
  *
- * One CPU: cpu_id is 0 for ever, so it is written at registration only;
- * with SMP, migration must set rseq_notify. State is the thread's own
- * (struct task.rseq*), touched only by the thread itself. */
+ * cpu_id is written on the way out to user mode after registration and
+ * after every move to another CPU (the scheduler sets rseq_notify, under
+ * sched_lock while the thread is not running). The rest of the state is
+ * the thread's own (struct task.rseq*), touched only by the thread. */
 #include <hal/context.h>
 #include <hal/usercopy.h>
 #include <kernel/errno.h>
@@ -84,7 +85,8 @@ void rseq_return_to_user(struct hal_trapframe *tf)
 
 	if (!t->rseq || !(need_resched || signal_pending(t) || t->rseq_notify))
 		return;
-	if (ip_fixup(t, tf) || (t->rseq_notify && set_cpu_id(t, 0, 0))) {
+	if (ip_fixup(t, tf) ||
+	    (t->rseq_notify && set_cpu_id(t, this_cpu()->cpu, this_cpu()->cpu))) {
 		force_sig_fault(SIGSEGV, SI_KERNEL, 0);
 		t->rseq = 0; /* do not fault again on the way to the handler */
 	}

@@ -3,9 +3,11 @@
  *
  * Invariants (non-preemptible kernel; everything below is under sched_lock,
  * taken with interrupts masked since the tick and IRQ handlers wake tasks):
- * - a task is on the run queue iff state == TASK_RUNNING, it is not
- *   `current` and it is not the idle task (t->run_list is self-linked
- *   otherwise);
+ * - a task is on a run queue (that of CPU t->cpu) iff state ==
+ *   TASK_RUNNING, it is not the `current` of CPU t->cpu and it is not an
+ *   idle task (t->run_list is self-linked otherwise);
+ * - t->on_cpu is 1 from the moment a CPU picks t until the HAL saved t's
+ *   registers on the switch away; a CPU that picks t waits for 0 first;
  * - a sleeping task (TASK_INTERRUPTIBLE/UNINTERRUPTIBLE) is on at most one
  *   wait queue (wait_list) and, if it has a deadline, on the sleeper list
  *   (sleep_list) ordered by wake_deadline_ns.
@@ -65,7 +67,10 @@ void sched_free_later(struct task *t);
 /* Make mm (NULL: the kernel-only address space) the one the MMU uses. */
 void sched_switch_mm(struct mm *mm);
 
-/* Runnable tasks now (queued + current if running, idle excluded). */
+/* CPU cpu takes tasks from now on. sched_lock held. */
+void sched_cpu_activate(unsigned cpu);
+/* Runnable tasks now on every CPU (queued + running, idle excluded).
+ * sched_lock held. */
 unsigned rq_nr_running(void);
 
 #endif

@@ -47,8 +47,7 @@ static bool wake_locked(struct task *t, int result, bool only_interruptible)
 	list_del(&t->sleep_list);
 	t->wake_result = result;
 	t->state = TASK_RUNNING;
-	rq_enqueue(t);
-	need_resched = true;
+	rq_enqueue(t); /* and tells the CPU it chose */
 	return true;
 }
 
@@ -75,7 +74,6 @@ void sched_resume_stopped(struct task *t)
 	if (t->state == TASK_STOPPED) {
 		t->state = TASK_RUNNING;
 		rq_enqueue(t);
-		need_resched = true;
 	}
 	spin_unlock_irqrestore(&sched_lock, f);
 }

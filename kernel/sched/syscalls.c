@@ -1,6 +1,7 @@
-/* Scheduling syscalls. One CPU and one way of scheduling (round robin, one
- * tick per slice): CPU 0 only; nice, the policy and the real-time priority
- * are checked as Linux does, stored and reported, but not used yet.
+/* Scheduling syscalls. One way of scheduling (round robin, one tick per
+ * slice) on each CPU that takes tasks (docs/architecture.md "Scheduler");
+ * nice, the policy and the real-time priority are checked as Linux does,
+ * stored and reported, but not used yet.
  * [sched_yield(2)], [getcpu(2)], [getpriority(2)], [sched_setaffinity(2)],
  * [sched_setscheduler(2)], [sched_get_priority_max(2)]. */
 #include <hal/usercopy.h>
@@ -33,10 +34,12 @@ SYSCALL_DEFINE0(sched_yield)
 	return 0;
 }
 
+/* [getcpu(2)]: the CPU the caller runs on now (it may move right after),
+ * node 0 (one memory node); the cache argument is unused since 2.6.24. */
 SYSCALL_DEFINE3(getcpu, uintptr_t, ucpu, uintptr_t, unode, uintptr_t, ucache)
 {
-	unsigned zero = 0;
-	if (ucpu && copy_to_user(ucpu, &zero, sizeof zero))
+	unsigned zero = 0, cpu = this_cpu()->cpu;
+	if (ucpu && copy_to_user(ucpu, &cpu, sizeof cpu))
 		return -EFAULT;
 	if (unode && copy_to_user(unode, &zero, sizeof zero))
 		return -EFAULT;
@@ -106,35 +109,54 @@ static int check_pid(int pid)
 	return t ? 0 : -ESRCH;
 }
 
-/* Returns the number of bytes written (the kernel's cpumask size). */
+/* [sched_getaffinity(2)]: the task's mask within the CPUs that take tasks
+ * (Linux: p->cpus_mask & cpu_active_mask); returns the number of bytes
+ * written (the kernel's cpumask size). */
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, unsigned, len, uintptr_t, umask)
 {
-	uint8_t mask[CPUMASK_BYTES] = { 1 };
-	int r;
+	uint64_t mask;
+	struct task *t;
 
+	_Static_assert(sizeof mask == CPUMASK_BYTES, "one word");
 	/* Linux checks the size before the pid. */
 	if (len < CPUMASK_BYTES || (len & (sizeof(unsigned long) - 1)))
 		return -EINVAL;
-	r = check_pid(pid);
-	if (r)
-		return r;
-	if (copy_to_user(umask, mask, sizeof mask))
+	if (pid < 0)
+		return -ESRCH;
+	t = pid ? task_lookup(pid) : get_task(current);
+	if (!t)
+		return -ESRCH;
+	mask = sched_task_allowed(t); /* little-endian bytes: bit n is CPU n */
+	put_task(t);
+	if (copy_to_user(umask, &mask, sizeof mask))
 		return -EFAULT;
 	return sizeof mask;
 }
 
-/* Accepted if the mask includes CPU 0 (the only one), else -EINVAL. */
+/* [sched_setaffinity(2)]: bits beyond the kernel's mask are ignored, as
+ * Linux's cpumask copy; -EINVAL if no CPU of the mask takes tasks, -EFAULT,
+ * -ESRCH. As Linux, an unprivileged caller may set only its own user's
+ * tasks (-EPERM). */
 SYSCALL_DEFINE3(sched_setaffinity, int, pid, unsigned, len, uintptr_t, umask)
 {
-	uint8_t b = 0;
+	uint64_t mask = 0;
+	struct task *t;
 	int r = check_pid(pid);
 	if (r)
 		return r;
 	if (len == 0)
 		return -EINVAL;
-	if (copy_from_user(&b, umask, 1))
+	if (copy_from_user(&mask, umask, len < sizeof mask ? len : sizeof mask))
 		return -EFAULT;
-	return (b & 1) ? 0 : -EINVAL;
+	t = pid ? task_lookup(pid) : get_task(current);
+	if (!t)
+		return -ESRCH;
+	if (current->euid != 0 && current->euid != t->uid && current->euid != t->euid)
+		r = -EPERM;
+	else
+		r = sched_set_affinity(t, (unsigned long)mask & ((1UL << KEVLAR_MAX_CPUS) - 1));
+	put_task(t);
+	return r;
 }
 
 /* The task pid names for the sched_* calls (0 = the caller), with a

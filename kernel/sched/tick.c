@@ -79,7 +79,8 @@ void kernel_timer_tick(void)
 	t = cpu->curr;
 	cpu->irq_depth++;
 	cpu->stats.irqs++;
-	if (!sched_running) {
+	/* A parked secondary (smp_sched=0) only counts the interrupt. */
+	if (!sched_running || !((sched_active_mask() >> cpu->cpu) & 1)) {
 		cpu->irq_depth--;
 		return;
 	}
@@ -95,12 +96,21 @@ void kernel_timer_tick(void)
 	if (t != idle_task)
 		rlimit_cpu_tick(t);
 
-	time_tick();
-	sleepers_expire(hal_timer_now_ns());
-	ktimers_expire(hal_timer_now_ns());
-	itimer_tick(t == idle_task ? NULL : t, t->in_user, hal_timer_now_ns());
+	/* The clock, the sleepers' and kernel timers' deadlines and the
+	 * load average follow the boot CPU's tick only; the rest is this
+	 * CPU's own (its task's times and interval timers, its slice). */
+	if (cpu->cpu == 0) {
+		time_tick();
+		sleepers_expire(hal_timer_now_ns());
+		ktimers_expire(hal_timer_now_ns());
+	}
+	/* ITIMER_REAL of every process on CPU 0; the other CPUs only charge
+	 * their task's ITIMER_VIRTUAL/ITIMER_PROF (an idle one takes no
+	 * lock). */
+	if (cpu->cpu == 0 || t != idle_task)
+		itimer_tick(t == idle_task ? NULL : t, t->in_user, hal_timer_now_ns());
 
-	if (__atomic_sub_fetch(&load_countdown, 1, __ATOMIC_RELAXED) == 0) {
+	if (cpu->cpu == 0 && __atomic_sub_fetch(&load_countdown, 1, __ATOMIC_RELAXED) == 0) {
 		load_countdown = LOAD_FREQ;
 		update_loadavg();
 	}

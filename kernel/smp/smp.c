@@ -14,6 +14,7 @@
 #include <kernel/errno.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <stdlib.h>
@@ -43,6 +44,9 @@ static struct call_slot call_slots[HAL_MAX_CPUS];
 
 /* IPIs taken, per CPU and kind: each counter written only by its CPU. */
 static unsigned long ipi_counts[HAL_MAX_CPUS][HAL_IPI_NR];
+
+/* smp_sched's value without the parameter. */
+#define SMP_SCHED_DEFAULT 0
 
 unsigned long cpu_possible_mask(void)
 {
@@ -96,8 +100,9 @@ static unsigned param_uint(const char *key, unsigned def)
 	return n > HAL_MAX_CPUS ? HAL_MAX_CPUS : (unsigned)n;
 }
 
-/* Secondary CPU entry from the HAL: mark this CPU online and park it.
- * Tasks do not run here yet; interrupts (IPIs, the per-CPU timer) do. */
+/* Secondary CPU entry from the HAL: mark this CPU online, then run tasks
+ * (smp_sched=1: sched_ap_run()) or park it, answering interrupts (IPIs,
+ * the per-CPU timer) only. */
 __noreturn void secondary_start(unsigned cpu)
 {
 	int err = percpu_init_secondary(cpu); /* `current`: this CPU's idle task */
@@ -108,6 +113,8 @@ __noreturn void secondary_start(unsigned cpu)
 			hal_cpu_halt();
 	}
 	__atomic_fetch_or(&online_mask, 1UL << cpu, __ATOMIC_RELEASE);
+	if (sched_smp)
+		sched_ap_run();
 	hal_irq_enable();
 	for (;;)
 		hal_cpu_idle();
@@ -127,7 +134,10 @@ void kernel_ipi(unsigned kind)
 			__atomic_store_n(&s->pending, 0, __ATOMIC_RELEASE);
 		}
 	}
-	/* HAL_IPI_RESCHEDULE: nothing to do while secondaries run no tasks. */
+	/* "Look at your run queue": schedule() on the way out of the
+	 * interrupt (to user mode) or in the idle loop. */
+	if (kind == HAL_IPI_RESCHEDULE && this_cpu())
+		this_cpu()->resched = true;
 }
 
 int smp_call_function_single(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns)
@@ -250,6 +260,14 @@ void smp_init(void)
 		nr_cpus = 1;
 	if (cmdline_get("nosmp"))
 		maxcpus = 0;
+	/* smp_sched=1: the secondaries run tasks (off by default until every
+	 * guest suite passes with it, docs/architecture.md "Scheduler"). */
+	sched_smp = param_uint("smp_sched", SMP_SCHED_DEFAULT) != 0;
+	if (sched_smp && !hal_smp_tasks_ok()) {
+		printk("smp: this CPU's user-mode state is not per-CPU in the HAL (emulated PAN): "
+		       "tasks stay on CPU0\n");
+		sched_smp = false;
+	}
 	listed = map_cpus(order, nr_cpus);
 	logical_hwid[0] = hal_cpu_hwid();
 	if (!order[0] && board.nr_cpus)

@@ -10,7 +10,7 @@
 . "${KTEST_DIR:-/tests}/lib.sh"
 
 F=/proc/kevlar/smp
-CHECKS="smp.online smp.boot_log smp.offline smp.ipi smp.harden"
+CHECKS="smp.online smp.boot_log smp.offline smp.ipi smp.harden smp.sched smp.nproc smp.cpuinfo smp.proc_stat"
 
 if [ ! -r "$F" ]; then
     for c in $CHECKS; do
@@ -38,6 +38,21 @@ log=$(dmesg 2>/dev/null | grep 'smp: brought up' | tail -n 1)
 kt_has smp.boot_log "smp: brought up $online of $possible CPUs" "$log"
 
 kt_eq smp.offline "$((possible - online))" "$lines_offline"
+
+# The CPUs that run tasks: every online one with smp_sched=1, CPU 0 alone
+# otherwise (the default; docs/architecture.md "Scheduler"). nproc counts
+# the affinity mask (sched_getaffinity), /proc/cpuinfo and /proc/stat show
+# every online CPU.
+sched=$(sed -n 's/^sched //p' smp.txt)
+smp_sched=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^smp_sched=//p' | tail -n 1)
+if [ "${smp_sched:-0}" != 0 ]; then
+    kt_eq smp.sched "$online" "$sched"
+else
+    kt_eq smp.sched 1 "$sched"
+fi
+kt_eq smp.nproc "$sched" "$(nproc)"
+kt_eq smp.cpuinfo "$online" "$(grep -c '^processor' /proc/cpuinfo)"
+kt_eq smp.proc_stat "$online" "$(grep -c '^cpu[0-9]' /proc/stat)"
 
 # Every online CPU but the one reading answers both IPIs.
 others=$((online - 1))

@@ -51,8 +51,12 @@ void hal_context_init(struct hal_context *ctx, void *kstack_top, void (*fn)(void
 /* Save the current CPU state in from and resume to. Returns when something
  * switches back to from. Interrupts must be masked by the caller; they are
  * restored to the state `to` had. Also switches FPU/SIMD state, the TLS
- * register and the kernel stack used for traps (TSS.rsp0 on x86_64). */
-void hal_context_switch(struct hal_context *from, struct hal_context *to);
+ * register and the kernel stack used for traps (TSS.rsp0 on x86_64) of
+ * this CPU. If from_on_cpu is not NULL, 0 is stored there (release) once
+ * every register of from is saved and before anything of `to` is loaded,
+ * without touching from's stack afterwards: from that store on another CPU
+ * may resume from (Linux's p->on_cpu, cleared in finish_task_switch()). */
+void hal_context_switch(struct hal_context *from, struct hal_context *to, int *from_on_cpu);
 /* Copy the user-visible extended state (FPU/SIMD registers, TLS) of src
  * into dst, for fork(). src may be the running task. */
 void hal_context_copy_user_state(struct hal_context *dst, const struct hal_context *src);

@@ -70,6 +70,12 @@ enum hal_ipi {
  * kind, CPU never started), -ENODEV (no interrupt controller that can). */
 int hal_ipi_send(unsigned cpu, enum hal_ipi kind);
 
+/* True if every CPU may run user tasks. False where the HAL keeps some
+ * user-mode state in one place for all CPUs: arm64 with emulated PAN
+ * (Armv8.0 CPUs: one saved user TTBR0), where the core keeps tasks on the
+ * boot CPU. Safe in any context. */
+bool hal_smp_tasks_ok(void);
+
 /* The core's per-CPU data of the running CPU, kept in the arch's per-CPU
  * register: on x86_64 a slot of the HAL's own per-CPU area reached through
  * GS (the entry code swaps GS in on every entry from user mode,

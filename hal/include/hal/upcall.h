@@ -31,7 +31,8 @@ int kernel_page_fault(struct hal_trapframe *tf, uintptr_t addr, unsigned access)
  * Interrupts enabled. */
 void kernel_user_exception(struct hal_trapframe *tf, int signo, int code, uintptr_t addr);
 
-/* The periodic tick, IRQ context, interrupts masked. */
+/* The periodic tick of the calling CPU (every CPU whose timer runs),
+ * IRQ context, interrupts masked. */
 void kernel_timer_tick(void);
 
 /* Called on every return to user mode (after a syscall, fault or IRQ that

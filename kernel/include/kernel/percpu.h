@@ -3,10 +3,9 @@
  * <hal/cpu.h>), so `current` costs one register read and no lock.
  *
  * Everything in it belongs to its CPU: only that CPU writes it, except
- * where a field says which lock another CPU must hold. With one CPU
- * running today, a waker on another CPU is the SMP scheduler's to add
- * (IPIs, per-CPU run-queue locks). docs/architecture.md "Per-CPU state"
- * lists it next to the shared state and its locks. */
+ * where a field says which lock another CPU must hold (the run queue,
+ * need_resched: sched_lock, kernel/sched/core.c). docs/architecture.md
+ * "Per-CPU state" lists it next to the shared state and its locks. */
 #ifndef KERNEL_PERCPU_H
 #define KERNEL_PERCPU_H
 #include <hal/cpu.h>

@@ -1,6 +1,7 @@
-/* Scheduling, sleeping and waking. One CPU in this version; the kernel is
- * not preemptible: a task runs in the kernel until it sleeps or returns to
- * user mode, where a pending reschedule (timer tick, wake-up) is honoured.
+/* Scheduling, sleeping and waking: a run queue per CPU (smp_sched=1: every
+ * online CPU runs tasks; else CPU 0 only). The kernel is not preemptible:
+ * a task runs in the kernel until it sleeps or returns to user mode, where
+ * a pending reschedule (timer tick, wake-up) is honoured.
  * Shared data has named locks (<kernel/spinlock.h>, <kernel/mutex.h>);
  * docs/architecture.md "Locking" lists them and their order. */
 #ifndef KERNEL_SCHED_H
@@ -43,8 +44,35 @@ void schedule(void);
  * (a sleeping lock such as mm->mmap_lock may stay held). */
 void cond_resched(void);
 
-/* Make a new task runnable. */
+/* Make a new task runnable (on an idle CPU it may use, if any). */
 void sched_add(struct task *t);
+
+/* Wait until no CPU runs t or is still saving its registers (t->on_cpu
+ * is 0): before a task's stack and context are freed. Any context. */
+void sched_wait_off_cpu(struct task *t);
+/* A released task (off every list, task_release()) whose CPU still saves
+ * its registers: task_destroy_released() once t->on_cpu is 0, from the
+ * next schedule(). Any context; takes sched_lock. */
+void sched_destroy_later(struct task *t);
+
+/* SMP scheduling (smp_sched=1 on the command line, docs/architecture.md
+ * "Scheduler"): true if the secondary CPUs run tasks; set by smp_init()
+ * before it starts them, read-only afterwards. */
+extern bool sched_smp;
+/* A secondary CPU, from secondary_start() once online, with sched_smp:
+ * join the CPUs that take tasks and run this CPU's idle task. */
+__noreturn void sched_ap_run(void);
+/* Mask of the CPUs that take tasks (bit n: CPU n): the boot CPU, plus
+ * every online secondary with sched_smp. */
+unsigned long sched_active_mask(void);
+/* The CPUs t may run on: its affinity within sched_active_mask(), or the
+ * whole mask if they do not meet. */
+unsigned long sched_task_allowed(const struct task *t);
+/* sched_setaffinity(2): t may run only on the CPUs of mask (bit n: CPU
+ * n); a queued or running t moves at once (current: before this
+ * returns). -EINVAL if mask holds no CPU that takes tasks. Process
+ * context; takes sched_lock. */
+int sched_set_affinity(struct task *t, unsigned long mask);
 
 /* Monotonic ns since boot / jiffies for accounting. */
 uint64_t sched_clock_ns(void);

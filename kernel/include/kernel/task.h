@@ -133,7 +133,15 @@ struct task {
 	/* access(2) in progress: path walk and permission checks use the real
 	 * ids (Linux's access_override_creds()). */
 	bool access_real;
-	int nice;	       /* -20..19, setpriority(2) */
+	int nice; /* -20..19, setpriority(2) */
+	/* SMP scheduling (kernel/sched/core.c), under sched_lock: the CPU it
+	 * runs or is queued on (else the one it last ran on); the CPUs it may
+	 * run on (sched_setaffinity(2); 0: every CPU, inherited by fork);
+	 * on_cpu: 1 from being picked until the HAL saved its registers on
+	 * the switch away (atomics), so no other CPU resumes it earlier. */
+	unsigned cpu;
+	unsigned long cpus_allowed;
+	int on_cpu;
 	unsigned personality;  /* personality(2): kept across exec; exec honours
 				      * ADDR_NO_RANDOMIZE */
 	int pdeath_signal;     /* prctl(PR_SET_PDEATHSIG) */
