@@ -30,6 +30,20 @@ int inet_addr_from(const struct sockaddr_storage *a, int len, ip_addr_t *ip, uin
 	return 0;
 }
 
+int inet_pbuf_from_msg(struct kmsghdr *m, int layer, size_t len, struct pbuf **pp)
+{
+	struct pbuf *p = pbuf_alloc((pbuf_layer)layer, (u16_t)len, PBUF_RAM);
+
+	if (!p)
+		return -ENOMEM;
+	if (len && msg_iter_copy_from(&m->iter, p->payload, len)) {
+		pbuf_free(p);
+		return -EFAULT;
+	}
+	*pp = p;
+	return 0;
+}
+
 int inet_addr_to(struct sockaddr_storage *a, const ip_addr_t *ip, uint16_t port)
 {
 	struct sockaddr_in *sin = (struct sockaddr_in *)a;

@@ -111,6 +111,13 @@ bool inet_nonblock(const struct inet_sock *sk, unsigned msg_flags);
 int inet_addr_from(const struct sockaddr_storage *a, int len, ip_addr_t *ip, uint16_t *port);
 int inet_addr_to(struct sockaddr_storage *a, const ip_addr_t *ip, uint16_t port);
 
+/* A datagram's payload: a PBUF_RAM pbuf of len bytes (len fits u16_t; the caller checked its
+ * protocol's maximum) at lwIP layer `layer` (PBUF_TRANSPORT for UDP, PBUF_IP for raw), filled
+ * from m's iterator. 0 with *pp set (the caller frees it), -ENOMEM, or -EFAULT (bad user
+ * buffer; nothing allocated). Called with net_lock() held. */
+struct pbuf;
+int inet_pbuf_from_msg(struct kmsghdr *m, int layer, size_t len, struct pbuf **pp);
+
 /* af_inet.c */
 int inet_init(void);
 extern const struct proto_ops inet_stream_ops, inet_dgram_ops, inet_raw_ops;

@@ -140,16 +140,9 @@ ssize_t inet_raw_sendmsg(struct socket *sock, struct kmsghdr *m)
 	}
 	if (ip_addr_isany(&ip))
 		ip_addr_set_loopback(0, &ip);
-	p = pbuf_alloc(PBUF_IP, (u16_t)len, PBUF_RAM);
-	if (!p) {
-		r = -ENOMEM;
+	r = inet_pbuf_from_msg(m, PBUF_IP, len, &p);
+	if (r)
 		goto out;
-	}
-	if (len && msg_iter_copy_from(&m->iter, p->payload, len)) {
-		pbuf_free(p);
-		r = -EFAULT;
-		goto out;
-	}
 	sk->pcb.raw->ttl = (u8_t)sk->ttl;
 	sk->pcb.raw->tos = (u8_t)sk->tos;
 	r = lwip_to_errno(raw_sendto(sk->pcb.raw, p, &ip));

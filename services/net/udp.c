@@ -207,16 +207,9 @@ ssize_t inet_udp_sendmsg(struct socket *sock, struct kmsghdr *m)
 		r = -EINVAL; /* Linux's udp_sendmsg(): no port to send to */
 		goto out;
 	}
-	p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
-	if (!p) {
-		r = -ENOMEM;
+	r = inet_pbuf_from_msg(m, PBUF_TRANSPORT, len, &p);
+	if (r)
 		goto out;
-	}
-	if (len && msg_iter_copy_from(&m->iter, p->payload, len)) {
-		pbuf_free(p);
-		r = -EFAULT;
-		goto out;
-	}
 	udp_apply_opts(sk);
 	r = lwip_to_errno(udp_sendto(sk->pcb.udp, p, &ip, port));
 	pbuf_free(p);
