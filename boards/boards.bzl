@@ -54,6 +54,7 @@ PC_DRIVERS = [
     "virtio_mmio",
     "virtio_rng",
     "virtio_blk",
+    "virtio_net",
 ]
 
 BOARDS = {
@@ -81,6 +82,7 @@ BOARDS = {
             "virtio_mmio",
             "virtio_rng",
             "virtio_blk",
+            "virtio_net",
         ],
         aliases = ["virt"],
     ),

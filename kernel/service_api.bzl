@@ -18,6 +18,7 @@ SERVICE_API_HEADERS = [
     "list.h",       # intrusive lists
     "lock_debug.h", # Fortress lock checking behind spinlock.h and mutex.h
     "mutex.h",      # sleeping locks
+    "netdevice.h",  # NIC drivers and the network stack: register_netdev, token-checked xmit/rx
     "net.h",        # the socket layer: struct socket, proto_ops, sock_register
     "pci.h",        # PCI functions found, for /proc/bus/pci/devices
     "printk.h",     # the console log, panic

@@ -39,6 +39,9 @@
 # instead of the modern ones. --pci (arm64 virt): the virtio devices (the entropy
 # source and the --vdisk disks) as virtio-pci functions on the PCIe host instead of
 # virtio-mmio; x64 always has them on PCI (and a virtio-rng-pci).
+# --nic OPTS: a virtio-net NIC on QEMU's user network, -netdev user,id=net0,OPTS (e.g.
+# restrict=on,hostfwd=...; tests/net/net_test.sh): virtio-net-device on arm64 virt's
+# virtio-mmio (legacy with --legacy-mmio), virtio-net-pci on x64 and with --pci.
 # --kernel FILE boots FILE as is instead of a KERNEL_FILE (bench/compare.sh: Debian's
 # Linux in the same QEMU configuration).
 # Used by the //tests:qemu_* sh_tests (bazel passes the runfiles paths) and, with
@@ -65,6 +68,7 @@ set -u
 arch="" initrd="" timeout_s=300 append="" interactive=0 kernels=() expects=() rejects=()
 machine="" dtb="" bios="" disk="" cdrom="" tftp=() loader="" kernel_file="" plugin=""
 console="" input="" second_uart=0 smp="" gic=3 vdisks=() vdisk_check="" legacy_mmio=0 pci=0
+nic=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --arch) arch=$2; shift 2 ;;
@@ -89,6 +93,7 @@ while [ $# -gt 0 ]; do
     --vdisk) vdisks+=("$2"); shift 2 ;;
     --vdisk-check) vdisk_check=$2; shift 2 ;;
     --pci) pci=1; shift ;;
+    --nic) nic=$2; shift 2 ;;
     --legacy-mmio) legacy_mmio=1; shift ;;
     --cpu) KEVLAR_ARM64_CPU=$2; shift 2 ;;  # arm64 virt: the CPU model (default cortex-a76)
     --mem) KEVLAR_QEMU_MEM=$2; shift 2 ;;   # guest RAM (default 512M)
@@ -185,6 +190,11 @@ elif [ -n "$disk" ]; then
     arm64) qemu+=(-drive "if=none,id=disk0,file=$disk,format=raw,snapshot=on"
                   -device virtio-blk-device,drive=disk0) ;;
   esac
+fi
+if [ -n "$nic" ]; then
+  nicdev=virtio-net-pci
+  [ "$arch" = arm64 ] && [ "$pci" != 1 ] && nicdev=virtio-net-device
+  qemu+=(-netdev "user,id=net0,$nic" -device "$nicdev,netdev=net0")
 fi
 [ -n "$cdrom" ] && qemu+=(-drive "file=$cdrom,format=raw,media=cdrom,readonly=on")
 # --vdisk: writable copies. QEMU's virt machine plugs the first virtio-mmio device into

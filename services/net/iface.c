@@ -26,8 +26,12 @@ static bool is_lo(const struct netif *n)
 
 static void linux_name(const struct netif *n, char out[IFNAMSIZ])
 {
+	const char *dev = eth_netif_name(n);
+
 	if (is_lo(n))
 		snprintf(out, IFNAMSIZ, "lo");
+	else if (dev)
+		snprintf(out, IFNAMSIZ, "%s", dev); /* the core's name of the device */
 	else
 		snprintf(out, IFNAMSIZ, "eth%u", (unsigned)n->num);
 }
@@ -128,9 +132,16 @@ static int ifreq_set(struct netif *n, unsigned cmd, struct ifreq *ifr)
 			netif_set_down(n);
 		return 0;
 	case SIOCSIFADDR:
+		/* Linux's devinet_ioctl(): a new address gets its classful mask
+		 * (ifconfig sets a given netmask afterwards) */
 		err = get_sin(ifr, &a);
-		if (!err)
-			netif_set_ipaddr(n, &a);
+		if (!err) {
+			ip4_addr_t m;
+
+			eth_classful_mask(&a, &m);
+			netif_set_addr(n, &a, is_lo(n) ? netif_ip4_netmask(n) : &m,
+				       netif_ip4_gw(n));
+		}
 		return err;
 	case SIOCSIFNETMASK:
 		err = get_sin(ifr, &a);

@@ -177,4 +177,13 @@ static inline struct inet_sock *inet_sk(struct socket *sock)
 	return sock->sk;
 }
 
+/* eth.c: the network devices as lwIP netifs, ip=, DHCP; lwip_mutex held. */
+struct netif;
+void eth_init(void);	     /* parse ip= (before the first eth_poll) */
+bool eth_poll(void);	     /* attach new devices, take frames in, poll links: true if more wait */
+bool eth_dhcp_pending(void); /* ip=dhcp and an interface has no lease yet */
+void eth_dhcp_report(void);  /* print new leases, make the first default route */
+const char *eth_netif_name(const struct netif *n); /* "eth0", or NULL (not a device's) */
+void eth_classful_mask(const ip4_addr_t *a, ip4_addr_t *mask);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <kernel/kmalloc.h>
 #include <kernel/kthread.h>
+#include <kernel/netdevice.h>
 #include <kernel/printk.h>
 #include <kernel/random.h>
 #include <kernel/time.h>
@@ -131,13 +132,33 @@ int inet_sleep(struct inet_sock *sk, uint64_t deadline_ns)
 	return 0;
 }
 
-/* ---- lwipd: timeouts and lo ------------------------------------------------------------ */
+/* ---- lwipd: timeouts, lo and the network devices ------------------------------------ */
+
+/* lwipd sleeps here; a device's interrupt (frames waiting), a new device
+ * or a link change wakes it through the core (netdev_stack_ops.notify). */
+static struct wait_queue lwipd_wq;
+static volatile bool lwipd_kicked;
+
+static void lwipd_notify(void)
+{
+	__atomic_store_n(&lwipd_kicked, true, __ATOMIC_SEQ_CST);
+	wake_up(&lwipd_wq);
+}
+
+static const struct netdev_stack_ops net_stack_ops = {
+	.notify = lwipd_notify,
+};
 
 static void lwipd_tick(void)
 {
 	mutex_lock(&lwip_mutex);
+	/* cleared before looking, so a notify from now on is not lost */
+	__atomic_store_n(&lwipd_kicked, false, __ATOMIC_SEQ_CST);
+	if (eth_poll())
+		lwipd_notify(); /* the budget ran out: another pass */
 	sys_check_timeouts();
 	net_loop_poll();
+	eth_dhcp_report();
 	mutex_unlock(&lwip_mutex);
 }
 
@@ -158,8 +179,31 @@ static void lwipd(void *arg)
 			ms = 1000;
 		if (ms < 10)
 			ms = 10;
-		sched_sleep_until(time_monotonic_ns() + (uint64_t)ms * 1000000, false);
+		prepare_to_wait(&lwipd_wq, time_monotonic_ns() + (uint64_t)ms * 1000000, false);
+		if (!__atomic_load_n(&lwipd_kicked, __ATOMIC_SEQ_CST))
+			sched_wait();
+		finish_wait(&lwipd_wq);
 	}
+}
+
+/* ip=dhcp: wait for the lease as Linux's ipconfig does before init runs,
+ * NET_DHCP_WAIT_MS at most (then boot goes on and the client keeps
+ * trying). */
+#define NET_DHCP_WAIT_MS 10000
+
+static void net_dhcp_wait(void)
+{
+	for (int ms = 0; ms < NET_DHCP_WAIT_MS; ms += 20) {
+		bool pending;
+
+		mutex_lock(&lwip_mutex);
+		pending = eth_dhcp_pending();
+		mutex_unlock(&lwip_mutex);
+		if (!pending)
+			return;
+		sched_sleep_until(time_monotonic_ns() + 20000000ull, false);
+	}
+	printk("IP-Config: no DHCP answer within %u s; still trying\n", NET_DHCP_WAIT_MS / 1000);
 }
 
 static int net_init(void)
@@ -167,9 +211,14 @@ static int net_init(void)
 	int err;
 
 	svc_instance_init(&net_svc, "net");
+	wait_queue_init(&lwipd_wq);
 	mutex_lock(&lwip_mutex);
 	lwip_init(); /* also brings lo up: 127.0.0.1/8 (LWIP_HAVE_LOOPIF) */
+	eth_init();
+	/* the devices found so far (drivers probe before services start) */
+	svc_call_void(&net_svc, (void)eth_poll());
 	mutex_unlock(&lwip_mutex);
+	netdev_register_stack(&net_svc, &net_stack_ops);
 	err = inet_init();
 	if (err) {
 		pr_err("net: cannot register AF_INET (%d)\n", err);
@@ -179,6 +228,7 @@ static int net_init(void)
 	if (err)
 		pr_err("net: no lwipd thread (%d): TCP timers will not run\n", err);
 	printk("net: lwIP " LWIP_VERSION_STRING ", lo 127.0.0.1/8 up\n");
+	net_dhcp_wait();
 	return 0;
 }
 SERVICE_INIT(net, net_init);

@@ -32,7 +32,8 @@
 #define LWIP_RAW 1
 #define LWIP_UDP 1
 #define LWIP_TCP 1
-#define LWIP_DHCP 0
+#define LWIP_DHCP 1	      /* ip=dhcp (services/net/eth.c) */
+#define DHCP_DOES_ARP_CHECK 0 /* as Linux's ipconfig: no ARP probe of the lease */
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
 #define LWIP_DNS 0
