@@ -9,6 +9,7 @@
 #include <kernel/sock_core.h>
 #include <kernel/spinlock.h>
 #include <kernel/task.h>
+#include <string.h>
 
 #include "net_internal.h"
 
@@ -101,6 +102,49 @@ static long ioctl_ifconf(uintptr_t uarg)
 	return r;
 }
 
+/* struct rtentry of 64-bit Linux (include/uapi/linux/route.h), as route(8)
+ * passes it: rt_dev is a user pointer to the device name. */
+struct rtentry64 {
+	uint64_t rt_pad1;
+	struct sockaddr_storage_16 rt_dst, rt_gateway, rt_genmask;
+	uint16_t rt_flags;
+	int16_t rt_pad2;
+	uint64_t rt_pad3;
+	uint64_t rt_pad4;
+	int16_t rt_metric;
+	uint64_t rt_dev;
+	uint64_t rt_mtu, rt_window;
+	uint16_t rt_irtt;
+};
+_Static_assert(sizeof(struct rtentry64) == 120, "struct rtentry is 120 bytes on 64-bit Linux");
+
+static long ioctl_rtentry(unsigned cmd, uintptr_t uarg)
+{
+	struct rtentry64 rt;
+	struct krtentry k;
+	long n;
+
+	/* [route(8)] changing the table needs CAP_NET_ADMIN (Linux's ip_rt_ioctl) */
+	if (current && current->euid != 0)
+		return -EPERM;
+	if (copy_from_user(&rt, uarg, sizeof(rt)))
+		return -EFAULT;
+	memset(&k, 0, sizeof(k));
+	k.rt_dst = rt.rt_dst;
+	k.rt_gateway = rt.rt_gateway;
+	k.rt_genmask = rt.rt_genmask;
+	k.rt_flags = rt.rt_flags;
+	k.rt_metric = rt.rt_metric;
+	if (rt.rt_dev) {
+		n = strncpy_from_user(k.rt_dev, (uintptr_t)rt.rt_dev, sizeof(k.rt_dev));
+		if (n == -ENAMETOOLONG)
+			return -ENODEV; /* no interface has so long a name */
+		if (n < 0)
+			return n;
+	}
+	return netdev_call(cmd, &k);
+}
+
 long sock_ioctl_svc(struct socket *sock, unsigned cmd, unsigned long arg)
 {
 	uintptr_t uarg = (uintptr_t)arg;
@@ -114,6 +158,8 @@ long sock_ioctl_svc(struct socket *sock, unsigned cmd, unsigned long arg)
 			return -ENOTTY;
 		return ioctl_int(sock, cmd, uarg);
 	case SIOCGIFCONF: return ioctl_ifconf(uarg);
+	case SIOCADDRT:
+	case SIOCDELRT: return ioctl_rtentry(cmd, uarg);
 	case SIOCGIFNAME:
 	case SIOCGIFFLAGS:
 	case SIOCGIFADDR:
@@ -145,11 +191,22 @@ void sock_register_netdev(struct svc_instance *svc, const struct netdev_ops *ops
 	spin_unlock(&netdev_lock);
 }
 
-static size_t netdev_fill(char *buf, size_t room, bool tcp)
+enum netdev_file { NET_DEV, NET_TCP, NET_UDP, NET_ROUTE };
+
+static size_t netdev_fill(char *buf, size_t room, enum netdev_file which)
 {
 	struct svc_instance *svc;
 	const struct netdev_ops *ops = netdev_get(&svc);
-	size_t (*fn)(char *, size_t) = ops ? (tcp ? ops->tcp_show : ops->show) : NULL;
+	size_t (*fn)(char *, size_t) = NULL;
+
+	if (ops) {
+		switch (which) {
+		case NET_DEV: fn = ops->show; break;
+		case NET_TCP: fn = ops->tcp_show; break;
+		case NET_UDP: fn = ops->udp_show; break;
+		case NET_ROUTE: fn = ops->route_show; break;
+		}
+	}
 	size_t n;
 
 	if (!room)
@@ -165,10 +222,20 @@ static size_t netdev_fill(char *buf, size_t room, bool tcp)
 
 size_t sock_netdev_show(char *buf, size_t room)
 {
-	return netdev_fill(buf, room, false);
+	return netdev_fill(buf, room, NET_DEV);
 }
 
 size_t sock_net_tcp_show(char *buf, size_t room)
 {
-	return netdev_fill(buf, room, true);
+	return netdev_fill(buf, room, NET_TCP);
+}
+
+size_t sock_net_udp_show(char *buf, size_t room)
+{
+	return netdev_fill(buf, room, NET_UDP);
+}
+
+size_t sock_net_route_show(char *buf, size_t room)
+{
+	return netdev_fill(buf, room, NET_ROUTE);
 }

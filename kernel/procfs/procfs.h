@@ -154,6 +154,8 @@ ssize_t proc_link_mounts(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_net(struct task *t, int fd, char *buf, size_t len);
 int proc_show_net_dev(struct seqbuf *s, struct task *t);
 int proc_show_net_tcp(struct seqbuf *s, struct task *t);
+int proc_show_net_udp(struct seqbuf *s, struct task *t);
+int proc_show_net_route(struct seqbuf *s, struct task *t);
 ssize_t proc_link_ns_uts(struct task *t, int fd, char *buf, size_t len);
 int proc_open_ns_uts(struct file *f, struct task *t);
 int proc_show_dmesg_restrict(struct seqbuf *s, struct task *t);

@@ -343,3 +343,24 @@ int proc_show_net_tcp(struct seqbuf *s, struct task *t)
 		      "   uid  timeout inode\n");
 	return seq_fill(s, sock_net_tcp_show);
 }
+
+/* [proc(5)] /proc/net/udp: the UDP sockets, under Linux's header line
+ * (udp4_seq_show(): padded to 127 columns). */
+int proc_show_net_udp(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "%-127s\n",
+		   "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+		   "retrnsmt   uid  timeout inode ref pointer drops");
+	return seq_fill(s, sock_net_udp_show);
+}
+
+/* [proc(5)] /proc/net/route: the IPv4 routes of the main table, under
+ * Linux's header line (fib_route_seq_show(): padded to 127 columns), as
+ * route(8) reads them. */
+int proc_show_net_route(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "%-127s\n",
+		   "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU"
+		   "\tWindow\tIRTT");
+	return seq_fill(s, sock_net_route_show);
+}

@@ -103,8 +103,8 @@ const struct proc_entry proc_fdinfo_entry = {
 /* /proc/<pid>/net [proc(5)]: the network files of the process's network
  * namespace (there is one). */
 static const struct proc_entry net_children[] = {
-	FILE_ENTRY("dev", proc_show_net_dev),
-	FILE_ENTRY("tcp", proc_show_net_tcp),
+	FILE_ENTRY("dev", proc_show_net_dev),	FILE_ENTRY("route", proc_show_net_route),
+	FILE_ENTRY("tcp", proc_show_net_tcp),	FILE_ENTRY("udp", proc_show_net_udp),
 	FILE_ENTRY("unix", proc_show_net_unix),
 };
 

@@ -234,6 +234,8 @@ static long inet_netdev_ioctl(unsigned cmd, void *karg)
 	net_lock();
 	switch (cmd) {
 	case SIOCGIFCONF: r = ifconf(karg); break;
+	case SIOCADDRT:
+	case SIOCDELRT: r = net_route_ioctl(cmd, karg); break;
 	case SIOCGIFNAME:
 		n = ifr->ifr_ivalue > 0 && ifr->ifr_ivalue <= 255 ?
 			    netif_get_by_index((u8_t)ifr->ifr_ivalue) :
@@ -355,5 +357,7 @@ static size_t inet_tcp_show(char *buf, size_t room)
 const struct netdev_ops inet_netdev_ops = {
 	.show = inet_netdev_show,
 	.tcp_show = inet_tcp_show,
+	.udp_show = net_udp_show,
+	.route_show = net_route_show,
 	.ioctl = inet_netdev_ioctl,
 };

@@ -183,7 +183,12 @@ void eth_init(void);	     /* parse ip= (before the first eth_poll) */
 bool eth_poll(void);	     /* attach new devices, take frames in, poll links: true if more wait */
 bool eth_dhcp_pending(void); /* ip=dhcp and an interface has no lease yet */
 void eth_dhcp_report(void);  /* print new leases, make the first default route */
-const char *eth_netif_name(const struct netif *n); /* "eth0", or NULL (not a device's) */
+const char *eth_netif_name(const struct netif *n);
+size_t inet_udp_rx_queued(const struct udp_pcb *pcb); /* udp.c, for /proc/net/udp */
+/* route.c: SIOCADDRT/SIOCDELRT (lwip_mutex held), /proc/net/route and /proc/net/udp lines. */
+long net_route_ioctl(unsigned cmd, const struct krtentry *k);
+size_t net_route_show(char *buf, size_t room);
+size_t net_udp_show(char *buf, size_t room); /* "eth0", or NULL (not a device's) */
 void eth_classful_mask(const ip4_addr_t *a, ip4_addr_t *mask);
 
 #endif

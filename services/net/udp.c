@@ -282,3 +282,12 @@ out:
 	net_unlock();
 	return r;
 }
+
+/* /proc/net/udp's rx_queue of pcb: payload bytes queued on its socket (0
+ * for lwIP's own pcbs, e.g. DHCP's). lwip_mutex held. */
+size_t inet_udp_rx_queued(const struct udp_pcb *pcb)
+{
+	const struct inet_sock *sk = pcb->recv_arg;
+
+	return pcb->recv == udp_recv_cb && sk ? sk->rx_bytes : 0;
+}

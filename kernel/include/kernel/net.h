@@ -246,10 +246,14 @@ int sock_register(const struct net_proto_family *fam);
  * - the interface requests (SIOCGIF*, SIOCSIF*; the SIOCS ones only for
  *   root, -EPERM) on a socket of any family, as Linux's dev_ioctl(): the
  *   registered netdev_ops.ioctl with a struct ifreq, or a struct kifconf
- *   for SIOCGIFCONF.
+ *   for SIOCGIFCONF;
+ * - SIOCADDRT/SIOCDELRT (root only, -EPERM) on any socket: netdev_ops.ioctl
+ *   with a struct krtentry.
  * Other requests on a service's socket are -ENOTTY. */
 #define SIOCOUTQ 0x5411 /* TIOCOUTQ */
 #define SIOCINQ 0x541B	/* FIONREAD */
+#define SIOCADDRT 0x890B
+#define SIOCDELRT 0x890C
 #define SIOCGIFNAME 0x8910
 #define SIOCGIFCONF 0x8912
 #define SIOCGIFFLAGS 0x8913
@@ -289,6 +293,18 @@ struct kifconf {
 	int32_t len;
 	struct ifreq *buf;
 };
+/* SIOCADDRT/SIOCDELRT [route(8), netdevice(7)] as the family sees them: the
+ * fields of Linux's struct rtentry, with the device name (rt_dev, a user
+ * pointer there) copied in ("" if none). */
+#define RTF_UP 0x0001
+#define RTF_GATEWAY 0x0002
+#define RTF_HOST 0x0004
+struct krtentry {
+	struct sockaddr_storage_16 rt_dst, rt_gateway, rt_genmask;
+	uint16_t rt_flags;
+	int16_t rt_metric; /* as given: route(8) passes metric + 1 */
+	char rt_dev[IFNAMSIZ];
+};
 /* The network interfaces' owner (services/net), registered once:
  * show: /proc/net/dev's lines after the two header lines, into buf (at most
  * room bytes with the NUL): its length, room - 1 when it did not fit (as
@@ -297,7 +313,10 @@ struct kifconf {
  * on svc. */
 struct netdev_ops {
 	size_t (*show)(char *buf, size_t room);
-	size_t (*tcp_show)(char *buf, size_t room); /* /proc/net/tcp's lines, the same way */
+	size_t (*tcp_show)(char *buf, size_t room);   /* /proc/net/tcp's lines, the same way */
+	size_t (*udp_show)(char *buf, size_t room);   /* /proc/net/udp's */
+	size_t (*route_show)(char *buf, size_t room); /* /proc/net/route's */
+	/* SIOCADDRT/SIOCDELRT get a struct krtentry */
 	long (*ioctl)(unsigned cmd, void *karg);
 };
 void sock_register_netdev(struct svc_instance *svc, const struct netdev_ops *ops);

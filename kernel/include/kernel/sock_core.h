@@ -19,6 +19,9 @@ size_t unix_proc_show(char *buf, size_t room);
 size_t sock_netdev_show(char *buf, size_t room);
 /* /proc/net/tcp's lines the same way (netdev_ops.tcp_show). */
 size_t sock_net_tcp_show(char *buf, size_t room);
+/* /proc/net/udp's and /proc/net/route's lines (netdev_ops.udp_show, route_show). */
+size_t sock_net_udp_show(char *buf, size_t room);
+size_t sock_net_route_show(char *buf, size_t room);
 
 /* Socket nodes in the file system (kernel/vfs/sock_node.c). */
 int vfs_sock_mknod(const char *path, mode_t mode, struct inode **out);

@@ -93,4 +93,14 @@
 
 #define LWIP_DEBUG 0
 
+/* Routes other than each interface's subnet and the default route
+ * (services/net/route.c, SIOCADDRT): the interface for a destination that no
+ * interface's subnet holds, and the gateway ARP should ask for. */
+struct netif;
+struct ip4_addr;
+struct netif *net_route_ip4(const struct ip4_addr *src, const struct ip4_addr *dest);
+const struct ip4_addr *net_route_gw(struct netif *netif, const struct ip4_addr *dest);
+#define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) net_route_ip4((src), (dest))
+#define LWIP_HOOK_ETHARP_GET_GW(netif, dest) net_route_gw((netif), (dest))
+
 #endif
