@@ -4,7 +4,8 @@
  * a TCP echo across fork, non-blocking connect + epoll, SO_ERROR, a large
  * transfer with a checksum and half-close, RST on SO_LINGER 0, SIGPIPE and
  * MSG_NOSIGNAL, options, UDP datagrams (MSG_TRUNC, connect, EDESTADDRREQ),
- * poll readiness. Runs the same on Linux (tests/guest/run-in-linux-vm.sh). */
+ * poll readiness, /proc/net/udp and /proc/net/route, SIOCADDRT/SIOCDELRT
+ * errors [route(8)]. Runs the same on Linux (tests/guest/run-in-linux-vm.sh). */
 #include "ktest.h"
 
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
+#include <net/route.h>
 #include <sys/ioctl.h>
 #include <poll.h>
 #include <sys/epoll.h>
@@ -606,6 +608,65 @@ static void t_icmp(void)
     close(s);
 }
 
+static int file_has(const char *path, const char *needle)
+{
+    static char buf[16384];
+    int fd = open(path, O_RDONLY), n = 0, r;
+    if (fd < 0)
+        return 0;
+    while (n < (int)sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0)
+        n += r;
+    close(fd);
+    buf[n] = 0;
+    return strstr(buf, needle) != NULL;
+}
+
+static void set_sin(struct sockaddr *sa, const char *a)
+{
+    struct sockaddr_in *sin = (struct sockaddr_in *)sa;
+    memset(sin, 0, sizeof *sin);
+    sin->sin_family = AF_INET;
+    inet_pton(AF_INET, a, &sin->sin_addr);
+}
+
+/* [proc(5)] /proc/net/udp and /proc/net/route; [route(8)] the ioctls' errors
+ * (Linux's ip_rt_ioctl()): eth0 and its routes are //tests:qemu_*_net's. */
+static void t_routes(void)
+{
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in ua = lo_addr(0);
+    char want[64];
+    bind(u, (struct sockaddr *)&ua, sizeof ua);
+    snprintf(want, sizeof want, "0100007F:%04X 00000000:0000 07", port_of(u));
+    KTEST_CHECK("inet.proc_net_udp", file_has("/proc/net/udp", want));
+    KTEST_CHECK("inet.proc_net_udp_header", file_has("/proc/net/udp", "   sl  local_address rem_address   st tx_queue"));
+    close(u);
+    KTEST_CHECK("inet.proc_net_udp_closed", !file_has("/proc/net/udp", want));
+    KTEST_CHECK("inet.proc_net_route_header", file_has("/proc/net/route", "Iface\tDestination\tGateway \tFlags"));
+
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct rtentry rt;
+    memset(&rt, 0, sizeof rt);
+    set_sin(&rt.rt_dst, "10.99.0.0");
+    set_sin(&rt.rt_genmask, "255.255.0.0");
+    rt.rt_flags = RTF_UP;
+    rt.rt_dev = (char *)ktest_ptr(16);
+    KTEST_ERRNO("inet.siocaddrt_efault", ioctl(s, SIOCADDRT, ktest_ptr(16)), EFAULT);
+    KTEST_ERRNO("inet.siocaddrt_dev_efault", ioctl(s, SIOCADDRT, &rt), EFAULT);
+    rt.rt_dev = "nosuch0";
+    KTEST_ERRNO("inet.siocaddrt_enodev", ioctl(s, SIOCADDRT, &rt), ENODEV);
+    rt.rt_dev = "lo";
+    KTEST_ERRNO("inet.siocdelrt_esrch", ioctl(s, SIOCDELRT, &rt), ESRCH);
+    set_sin(&rt.rt_dst, "10.99.1.0");
+    KTEST_ERRNO("inet.siocaddrt_bad_mask", ioctl(s, SIOCADDRT, &rt), EINVAL);
+    set_sin(&rt.rt_dst, "10.99.0.0");
+    rt.rt_dev = NULL;
+    rt.rt_flags = RTF_UP | RTF_GATEWAY;
+    set_sin(&rt.rt_gateway, "10.98.0.1");
+    KTEST_ERRNO("inet.siocaddrt_gw_unreachable", ioctl(s, SIOCADDRT, &rt), ENETUNREACH);
+    close(s);
+}
+
 /* Linux's lo stays down until configured (a bare initramfs has nobody to
  * do it); Kevlar's is up from boot. Bring it up as rc scripts do. */
 static void lo_up(void)
@@ -633,6 +694,7 @@ int main(void)
     t_options();
     t_udp();
     t_ifaces();
+    t_routes();
     t_icmp();
     return 0;
 }

@@ -21,9 +21,9 @@
  *                checks compile to nothing.
  *
  * Block and net tokens are minted for every instance. The block token is
- * checked by blkdev_read/blkdev_write/blkdev_flush (<kernel/blkdev.h>); the
- * network service interface that will check the net token does not exist
- * yet.
+ * checked by blkdev_read/blkdev_write/blkdev_flush (<kernel/blkdev.h>), the
+ * net token by netdev_xmit/netdev_receive/netdev_link_ok
+ * (<kernel/netdevice.h>), where the network stack reaches a NIC.
  */
 #ifndef KERNEL_CAP_H
 #define KERNEL_CAP_H

@@ -89,4 +89,11 @@ ifconfig eth0 down
 kt_nok eth.ifconfig_down sh -c "ifconfig eth0 | grep -q ' UP '"
 ifconfig eth0 up
 kt_has eth.ifconfig_up_again "UP BROADCAST RUNNING" "$(ifconfig eth0)"
+# a new address (SIOCSIFADDR, then SIOCSIFNETMASK), and back
+ifconfig eth0 10.0.3.7 netmask 255.255.255.128
+out=$(ifconfig eth0)
+kt_has eth.ifconfig_set_addr "inet addr:10.0.3.7  Bcast:10.0.3.127  Mask:255.255.255.128" "$out"
+kt_has eth.proc_route_new_subnet "eth0	0003000A	00000000	0001	0	0	0	80FFFFFF" "$(cat /proc/net/route)"
+ifconfig eth0 10.0.2.15 netmask 255.255.255.0
+kt_has eth.ifconfig_restore_addr "inet addr:10.0.2.15" "$(ifconfig eth0)"
 kt_done
