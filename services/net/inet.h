@@ -184,10 +184,12 @@ bool eth_poll(void);	     /* attach new devices, take frames in, poll links: tru
 bool eth_dhcp_pending(void); /* ip=dhcp and an interface has no lease yet */
 void eth_dhcp_report(void);  /* print new leases, make the first default route */
 const char *eth_netif_name(const struct netif *n);
-size_t inet_udp_rx_queued(const struct udp_pcb *pcb); /* udp.c, for /proc/net/udp */
-/* route.c: SIOCADDRT/SIOCDELRT (lwip_mutex held), /proc/net/route and /proc/net/udp lines. */
+/* route.c: SIOCADDRT/SIOCDELRT (lwip_mutex held), /proc/net/route's lines; a
+ * /proc/net line padded to 127 columns as Linux's seq_pad() (false: no room). */
 long net_route_ioctl(unsigned cmd, const struct krtentry *k);
 size_t net_route_show(char *buf, size_t room);
+bool net_proc_line(char *buf, size_t room, size_t *len, const char *line);
+/* udp.c: /proc/net/udp's lines */
 size_t net_udp_show(char *buf, size_t room); /* "eth0", or NULL (not a device's) */
 void eth_classful_mask(const ip4_addr_t *a, ip4_addr_t *mask);
 

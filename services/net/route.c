@@ -11,12 +11,11 @@
  * -EINVAL (a mask that is not contiguous or leaves destination bits set, a
  * gateway route without a gateway), -ENODEV, -ENETUNREACH (the gateway is
  * on no interface's subnet), -EEXIST, -ESRCH (SIOCDELRT of a route that is
- * not there). Everything runs under lwip_mutex. Also /proc/net/udp. */
+ * not there). Everything runs under lwip_mutex. */
 #include <kernel/printk.h>
 
 #include "inet.h"
 #include "lwip/netif.h"
-#include "lwip/udp.h"
 
 #define ROUTE_MAX 32
 
@@ -253,7 +252,7 @@ long net_route_ioctl(unsigned cmd, const struct krtentry *k)
  * them; lookup() skips interfaces that are down). */
 
 /* One line padded to 127 columns and a newline, as Linux's seq_pad(). */
-static bool put_line(char *buf, size_t room, size_t *len, const char *line)
+bool net_proc_line(char *buf, size_t room, size_t *len, const char *line)
 {
 	int k = snprintf(buf + *len, room - *len, "%-127s\n", line);
 
@@ -272,7 +271,7 @@ static bool route_line(char *buf, size_t room, size_t *len, const char *dev, con
 	snprintf(line, sizeof(line), "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u", dev,
 		 ip4_addr_get_u32(dst), ip4_addr_get_u32(gw), flags, 0, 0u, metric,
 		 ip4_addr_get_u32(mask), 0, 0u, 0u);
-	return put_line(buf, room, len, line);
+	return net_proc_line(buf, room, len, line);
 }
 
 static const ip4_addr_t zero4;
@@ -318,35 +317,4 @@ size_t net_route_show(char *buf, size_t room)
 	}
 	net_unlock();
 	return ok ? len : room - 1;
-}
-
-/* netdev_ops.udp_show: /proc/net/udp's lines [proc(5)], udp4_format_sock()'s
- * format padded to 127 columns; uid, inode and the kernel pointer are
- * unknown to the service: 0. */
-size_t net_udp_show(char *buf, size_t room)
-{
-	size_t len = 0;
-	int sl = 0;
-
-	net_lock();
-	for (const struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next, sl++) {
-		bool conn = pcb->flags & UDP_FLAGS_CONNECTED;
-		char line[160];
-
-		if (IP_IS_V6_VAL(pcb->local_ip))
-			continue;
-		snprintf(line, sizeof(line),
-			 "%5d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d "
-			 "%016lx %u",
-			 sl, ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip)), pcb->local_port,
-			 conn ? ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) : 0u,
-			 conn ? pcb->remote_port : 0, conn ? 1 : 7, 0u,
-			 (unsigned)inet_udp_rx_queued(pcb), 0, 0ul, 0u, 0u, 0, 0ul, 2, 0ul, 0u);
-		if (!put_line(buf, room, &len, line)) {
-			net_unlock();
-			return room - 1;
-		}
-	}
-	net_unlock();
-	return len;
 }

@@ -1,5 +1,6 @@
 /* AF_INET SOCK_DGRAM [udp(7)] over lwIP's raw UDP API. */
 #include <kernel/kmalloc.h>
+#include <kernel/printk.h>
 
 #include "inet.h"
 #include "lwip/pbuf.h"
@@ -285,9 +286,40 @@ out:
 
 /* /proc/net/udp's rx_queue of pcb: payload bytes queued on its socket (0
  * for lwIP's own pcbs, e.g. DHCP's). lwip_mutex held. */
-size_t inet_udp_rx_queued(const struct udp_pcb *pcb)
+static size_t udp_rx_queued(const struct udp_pcb *pcb)
 {
 	const struct inet_sock *sk = pcb->recv_arg;
 
 	return pcb->recv == udp_recv_cb && sk ? sk->rx_bytes : 0;
+}
+
+/* netdev_ops.udp_show: /proc/net/udp's lines [proc(5)], udp4_format_sock()'s
+ * format padded to 127 columns; uid, inode and the kernel pointer are
+ * unknown to the service: 0. */
+size_t net_udp_show(char *buf, size_t room)
+{
+	size_t len = 0;
+	int sl = 0;
+
+	net_lock();
+	for (const struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next, sl++) {
+		bool conn = pcb->flags & UDP_FLAGS_CONNECTED;
+		char line[160];
+
+		if (IP_IS_V6_VAL(pcb->local_ip))
+			continue;
+		snprintf(line, sizeof(line),
+			 "%5d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d "
+			 "%016lx %u",
+			 sl, ip4_addr_get_u32(ip_2_ip4(&pcb->local_ip)), pcb->local_port,
+			 conn ? ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)) : 0u,
+			 conn ? pcb->remote_port : 0, conn ? 1 : 7, 0u,
+			 (unsigned)udp_rx_queued(pcb), 0, 0ul, 0u, 0u, 0, 0ul, 2, 0ul, 0u);
+		if (!net_proc_line(buf, room, &len, line)) {
+			net_unlock();
+			return room - 1;
+		}
+	}
+	net_unlock();
+	return len;
 }
