@@ -12,7 +12,8 @@
 # nolibc: boots //tests:initramfs_nolibc_<arch> (what //tests:nolibc_<arch> runs in CI on
 # our kernel) on each kernel and prints the differing cases (KTEST FAIL and SKIP lines).
 # Defaults: both arches, both kernels, the module list of tests/pytests/init. Env:
-# PYTESTS_TIMEOUT (s per module, default 900), CONFORMANCE_OUT (logs, default
+# PYTESTS_TIMEOUT (s per module, default 900), PYTESTS_VERBOSE=1 (unittest's whole
+# output on the console: which test hangs), CONFORMANCE_OUT (logs, default
 # /tmp/kevlar-conformance), CONFORMANCE_PROFILE (default balanced),
 # CONFORMANCE_QEMU_TIMEOUT (s per boot, default 14400). Per boot it keeps
 # OUT/<arch>-<kernel>.log (the console) and OUT/<arch>-<kernel>.txt (its PYTEST and PYFAIL
@@ -55,6 +56,7 @@ profile=${CONFORMANCE_PROFILE:-balanced}
 out=${CONFORMANCE_OUT:-/tmp/kevlar-conformance}
 mkdir -p "$out"
 append="pytests.timeout=${PYTESTS_TIMEOUT:-900}"
+[ "${PYTESTS_VERBOSE:-0}" = 1 ] && append="$append pytests.verbose=1"
 [ $# -gt 0 ] && append="$append pytests=$(echo "$@" | tr ' ' ,)"
 
 targets=()

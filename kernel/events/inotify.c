@@ -157,6 +157,7 @@ void fsnotify_name(struct inode *dir, uint32_t mask, const char *name, size_t le
 	unsigned nput = 0;
 	irqflags_t fl;
 
+	dnotify_event(dir, mask);
 	if (!nr_watches || !dir)
 		return;
 	fl = spin_lock_irqsave(&inotify_lock);
@@ -172,6 +173,8 @@ void fsnotify_inode(struct inode *inode, struct inode *parent, const char *name,
 	unsigned nput = 0;
 	irqflags_t fl;
 
+	dnotify_event(inode, mask);
+	dnotify_event(parent, mask);
 	if (!nr_watches || !inode)
 		return;
 	if (S_ISDIR(inode->mode))

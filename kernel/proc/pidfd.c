@@ -185,14 +185,16 @@ SYSCALL_DEFINE2(pidfd_open, int, pid, unsigned, flags)
 
 /* [pidfd_send_signal(2)]: like kill(2) on the process; info as for
  * rt_sigqueueinfo(2) (its si_signo must be sig; another process may not
- * be sent si_code >= 0 or SI_TKILL: EPERM). EINVAL flags or signal,
- * EBADF not a pidfd, ESRCH reaped, EFAULT. */
+ * be sent si_code >= 0 or SI_TKILL: EPERM). pidfd is a pidfd or, as
+ * Linux's pidfd_to_pid(), an open /proc/<pid> directory. EINVAL flags or
+ * signal, EBADF neither of those, ESRCH reaped, EFAULT. */
 SYSCALL_DEFINE4(pidfd_send_signal, int, pidfd, int, sig, uintptr_t, uinfo, unsigned, flags)
 {
 	struct linux_siginfo info;
 	struct file *f;
-	struct pidfd *p;
-	struct task *t;
+	struct task *t = NULL, *dir_task = NULL;
+	bool exited = false;
+	int pid;
 	long r;
 
 	if (flags)
@@ -200,20 +202,29 @@ SYSCALL_DEFINE4(pidfd_send_signal, int, pidfd, int, sig, uintptr_t, uinfo, unsig
 	f = fd_get(current->files, pidfd);
 	if (!f)
 		return -EBADF;
-	if (f->f_op != &pidfd_fops) {
-		fput(f);
-		return -EBADF;
+	if (f->f_op == &pidfd_fops) {
+		struct pidfd *p = f->private_data;
+
+		t = p->task;
+		pid = p->pid;
+		exited = p->exited;
+		r = 0;
+	} else {
+		r = proc_pid_dir_task(f, &dir_task);
+		t = dir_task;
+		pid = t ? t->tgid : 0;
+		exited = t && t->state == TASK_ZOMBIE;
 	}
-	p = f->private_data;
-	r = 0;
-	if (sig < 0 || sig > NSIG) {
+	if (r) {
+		/* not a pidfd: -EBADF; its process gone: -ESRCH */
+	} else if (sig < 0 || sig > NSIG) {
 		r = -EINVAL;
 	} else if (uinfo) {
 		if (copy_from_user(&info, uinfo, sizeof info))
 			r = -EFAULT;
 		else if (info.si_signo != sig)
 			r = -EINVAL;
-		else if (p->pid != current->tgid && (info.si_code >= 0 || info.si_code == SI_TKILL))
+		else if (pid != current->tgid && (info.si_code >= 0 || info.si_code == SI_TKILL))
 			r = -EPERM;
 	} else {
 		memset(&info, 0, sizeof info);
@@ -222,13 +233,13 @@ SYSCALL_DEFINE4(pidfd_send_signal, int, pidfd, int, sig, uintptr_t, uinfo, unsig
 		info.u.kill.pid = current->tgid;
 		info.u.kill.uid = current->uid;
 	}
-	t = p->task;
 	if (!r && !t)
 		r = -ESRCH;
-	if (!r && !p->exited)
+	if (!r && !exited)
 		r = kill_permission(t, sig);
-	if (!r && sig && !p->exited)
+	if (!r && sig && !exited)
 		r = send_group_signal(t, sig, &info);
+	put_task(dir_task);
 	fput(f);
 	return r;
 }

@@ -145,6 +145,8 @@ int proc_show_domainname(struct seqbuf *s, struct task *t);
 ssize_t proc_write_hostname(struct task *t, const char *buf, size_t len);
 ssize_t proc_write_domainname(struct task *t, const char *buf, size_t len);
 int proc_show_ngroups_max(struct seqbuf *s, struct task *t);
+int proc_show_pipe_max_size(struct seqbuf *s, struct task *t);
+ssize_t proc_write_pipe_max_size(struct task *t, const char *buf, size_t len);
 int proc_show_cap_last_cap(struct seqbuf *s, struct task *t);
 ssize_t proc_link_exe(struct task *t, int fd, char *buf, size_t len);
 ssize_t proc_link_root(struct task *t, int fd, char *buf, size_t len);

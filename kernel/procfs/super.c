@@ -25,6 +25,19 @@ struct task *proc_node_task(const struct proc_node *n)
 	return t;
 }
 
+int proc_pid_dir_task(struct file *f, struct task **out)
+{
+	struct proc_node *n;
+
+	if (!f->inode || f->inode->i_op != &proc_dir_iops)
+		return -EBADF;
+	n = f->inode->i_private;
+	if (!n || n->entry != &proc_pid_entry)
+		return -EBADF;
+	*out = proc_node_task(n);
+	return *out ? 0 : -ESRCH;
+}
+
 struct file *proc_task_fd_get(struct task *t, int fd)
 {
 	struct files *files = get_task_files(t);

@@ -13,6 +13,7 @@
 #include <kernel/smp.h>
 #include <kernel/spinlock.h>
 #include <kernel/time.h>
+#include <kernel/vfs.h>
 #include <kevlar/profile.h>
 #include <string.h>
 
@@ -301,6 +302,38 @@ ssize_t proc_write_domainname(struct task *t, const char *buf, size_t len)
 {
 	int r = uts_ns_set_name(true, buf, len);
 
+	return r ? r : (ssize_t)len;
+}
+
+/* fs.pipe-max-size ([pipe(7)] "/proc files"): the largest F_SETPIPE_SZ of
+ * a caller other than root. */
+int proc_show_pipe_max_size(struct seqbuf *s, struct task *t)
+{
+	seq_printf(s, "%lu\n", pipe_max_size_get());
+	return 0;
+}
+
+/* A decimal number, blanks around it allowed (Linux's proc_douintvec):
+ * -EINVAL for anything else or above 2^31 (the value is rounded up to a
+ * power of two of pages, as Linux's proc_dopipe_max_size()). */
+ssize_t proc_write_pipe_max_size(struct task *t, const char *buf, size_t len)
+{
+	unsigned long v = 0;
+	size_t i = 0, digits = 0;
+	int r;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n'))
+		i++;
+	for (; i < len && buf[i] >= '0' && buf[i] <= '9'; i++, digits++) {
+		v = v * 10 + (unsigned long)(buf[i] - '0');
+		if (v > 0xffffffffUL)
+			return -EINVAL;
+	}
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n'))
+		i++;
+	if (!digits || i != len)
+		return -EINVAL;
+	r = pipe_max_size_set(v);
 	return r ? r : (ssize_t)len;
 }
 

@@ -56,7 +56,21 @@ static const struct proc_entry kevlar_children[] = {
 	FILE_ENTRY("syscalls", proc_show_kevlar_syscalls),
 };
 
+/* /proc/sys/fs [proc(5)] */
+static const struct proc_entry sys_fs_children[] = {
+	{ .name = "pipe-max-size",
+	  .type = PE_FILE,
+	  .perm = 0644,
+	  .show = proc_show_pipe_max_size,
+	  .write = proc_write_pipe_max_size },
+};
+
 static const struct proc_entry sys_children[] = {
+	{ .name = "fs",
+	  .type = PE_DIR,
+	  .perm = 0555,
+	  .children = sys_fs_children,
+	  .nchildren = ARRAY_SIZE(sys_fs_children) },
 	{ .name = "kernel",
 	  .type = PE_DIR,
 	  .perm = 0555,

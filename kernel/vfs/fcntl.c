@@ -3,6 +3,7 @@
  * every file system here lives in memory. */
 #include <kernel/blkdev.h>
 #include <hal/usercopy.h>
+#include <kernel/eventpoll.h>
 #include <kernel/syscall.h>
 #include <kernel/task.h>
 
@@ -26,6 +27,7 @@
 #define F_OFD_GETLK 36
 #define F_OFD_SETLK 37
 #define F_OFD_SETLKW 38
+#define F_NOTIFY 1026
 #define F_SETLEASE 1024
 #define F_GETLEASE 1025
 #define F_DUPFD_CLOEXEC 1030
@@ -220,8 +222,9 @@ SYSCALL_DEFINE3(fcntl, int, fd, unsigned, cmd, unsigned long, arg)
 		break;
 	case F_GETLEASE: r = fcntl_getlease(f); break;
 	case F_SETLEASE: r = fcntl_setlease(f, arg); break;
-	case F_GETPIPE_SZ:
-	case F_SETPIPE_SZ: r = file_is_pipe(f) ? pipe_fcntl_size(f) : -EBADF; break;
+	case F_NOTIFY: r = dnotify_fcntl(f, arg); break;
+	case F_GETPIPE_SZ: r = pipe_fcntl_size(f); break;
+	case F_SETPIPE_SZ: r = pipe_set_size(f, arg); break;
 	case F_ADD_SEALS: r = memfd_add_seals(f, arg); break;
 	case F_GET_SEALS: r = memfd_get_seals(f); break;
 	default: r = -EINVAL; break;

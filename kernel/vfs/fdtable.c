@@ -12,6 +12,7 @@
  * close(2) by another thread while a read(2) runs only drops the table's
  * reference and the file lives until that read's fput(). The table's own
  * refcount is atomic. */
+#include <kernel/eventpoll.h>
 #include <kernel/kmalloc.h>
 #include <kernel/printk.h>
 #include <kernel/spinlock.h>
@@ -39,6 +40,7 @@ static void filp_close(struct file *f, struct files *tab)
 	if (!f)
 		return;
 	locks_remove_posix(f, tab);
+	dnotify_flush(f, tab);
 	fput(f);
 }
 

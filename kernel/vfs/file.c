@@ -79,6 +79,7 @@ void fput(struct file *f)
 	if (f->dentry && !(f->flags & O_PATH))
 		fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 	eventpoll_release(f); /* before release: its wait queues may go with it */
+	dnotify_flush(f, NULL);
 	locks_remove_file(f);
 	if (!(f->flags & O_PATH))
 		file_op_release(f);

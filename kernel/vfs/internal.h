@@ -450,6 +450,9 @@ ssize_t pipe_wait_space(struct file *f, bool nonblock);
 size_t pipe_peek(struct file *f, void *buf, size_t len);
 /* F_GETPIPE_SZ: the pipe's capacity in bytes, -EBADF for other files. */
 long pipe_fcntl_size(struct file *f);
+/* F_SETPIPE_SZ: resize to arg bytes rounded up to a power of two of pages;
+ * the new size, or -EINVAL, -EPERM, -EBUSY, -ENOMEM, -EBADF ([fcntl(2)]). */
+long pipe_set_size(struct file *f, unsigned long arg);
 
 /* ---- waiting for files (poll.c) ------------------------------------------ */
 

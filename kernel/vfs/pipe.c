@@ -1,5 +1,6 @@
-/* Pipes and FIFOs, [pipe(7)]: a 64 KiB ring per pipe (Linux's default of
- * 16 pages, allocated page by page as data arrives), blocking reads and
+/* Pipes and FIFOs, [pipe(7)]: a ring per pipe of 64 KiB (Linux's default of
+ * 16 pages, allocated page by page as data arrives) that F_SETPIPE_SZ
+ * resizes (pipe_set_size() below), blocking reads and
  * writes, O_NONBLOCK (-EAGAIN), end of file once every writer is gone,
  * SIGPIPE/-EPIPE for writes with no reader, writes of at most PIPE_BUF
  * bytes are atomic. A FIFO ([fifo(7)]) is the same pipe, found through its
@@ -26,12 +27,18 @@
 
 #include "internal.h"
 
-#define PIPE_PAGES 16
-#define PIPE_SIZE (PIPE_PAGES * PAGE_SIZE)
+#define PIPE_DEF_PAGES 16 /* [pipe(7)] "Pipe capacity": 16 pages */
+#define PIPE_SIZE (p->npages * PAGE_SIZE)
 #define FIONREAD 0x541B
 
+/* /proc/sys/fs/pipe-max-size ([pipe(7)] "/proc files"): the most an
+ * unprivileged F_SETPIPE_SZ may ask for; 1 MiB by default, a power of two
+ * of pages always. */
+static unsigned long pipe_max_size = 1048576;
+
 struct pipe {
-	char *page[PIPE_PAGES];
+	char **page;		       /* npages pointers, each NULL until used */
+	size_t npages;		       /* capacity in pages: a power of two */
 	size_t head;		       /* ring offset of the first unread byte */
 	size_t len;		       /* bytes buffered */
 	unsigned readers, writers;     /* open ends */
@@ -65,6 +72,12 @@ static struct pipe *pipe_alloc(void)
 	struct pipe *p = kzalloc(sizeof(*p));
 
 	if (p) {
+		p->page = kzalloc(PIPE_DEF_PAGES * sizeof(char *));
+		if (!p->page) {
+			kfree(p);
+			return NULL;
+		}
+		p->npages = PIPE_DEF_PAGES;
 		mutex_init(&p->mutex, "pipe.mutex");
 		wait_queue_init(&p->wait);
 		list_init(&p->fifo_list);
@@ -74,8 +87,9 @@ static struct pipe *pipe_alloc(void)
 
 static void pipe_free(struct pipe *p)
 {
-	for (int i = 0; i < PIPE_PAGES; i++)
+	for (size_t i = 0; i < p->npages; i++)
 		kfree(p->page[i]);
+	kfree(p->page);
 	kfree(p);
 }
 
@@ -355,8 +369,11 @@ ssize_t pipe_wait_space(struct file *f, bool nonblock)
 size_t pipe_peek(struct file *f, void *buf, size_t len)
 {
 	struct pipe *p = f->private_data;
-	size_t done = 0, pos = p->head;
+	size_t done = 0, pos;
 
+	/* Under the mutex: a reader or F_SETPIPE_SZ may change the ring. */
+	mutex_lock(&p->mutex);
+	pos = p->head;
 	len = MIN(len, p->len);
 	while (done < len) {
 		size_t off = pos % PAGE_SIZE;
@@ -366,13 +383,110 @@ size_t pipe_peek(struct file *f, void *buf, size_t len)
 		pos = (pos + n) % PIPE_SIZE;
 		done += n;
 	}
+	mutex_unlock(&p->mutex);
 	return done;
 }
 
 /* F_GETPIPE_SZ: the capacity in bytes. */
 long pipe_fcntl_size(struct file *f)
 {
-	return file_is_pipe(f) ? (long)PIPE_SIZE : -EBADF;
+	struct pipe *p;
+
+	if (!file_is_pipe(f))
+		return -EBADF;
+	p = f->private_data;
+	return (long)PIPE_SIZE;
+}
+
+/* Linux's round_pipe_size(): at least a page, then the next power of two;
+ * 0 (refused) above 2^31. */
+static unsigned long round_pipe_size(unsigned long size)
+{
+	unsigned long r = PAGE_SIZE;
+
+	if (size > (1UL << 31))
+		return 0;
+	while (r < size)
+		r <<= 1;
+	return r;
+}
+
+unsigned long pipe_max_size_get(void)
+{
+	return pipe_max_size;
+}
+
+int pipe_max_size_set(unsigned long size)
+{
+	unsigned long r = round_pipe_size(size);
+
+	if (!r)
+		return -EINVAL;
+	__atomic_store_n(&pipe_max_size, r, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* F_SETPIPE_SZ ([fcntl(2)] "Changing the capacity of a pipe", Linux's
+ * pipe_set_size() and pipe_resize_ring()): the capacity becomes arg
+ * rounded up to a power of two of pages (at least one page); -EINVAL above
+ * 2^31 bytes; -EPERM for a caller other than root that asks to grow the
+ * pipe above /proc/sys/fs/pipe-max-size; -EBUSY if the data held does not
+ * fit; -ENOMEM. Returns the new capacity in bytes. The data is moved to
+ * the start of the new ring. Linux's per-user limits
+ * (pipe-user-pages-soft/hard) are not kept. */
+long pipe_set_size(struct file *f, unsigned long arg)
+{
+	struct pipe *p;
+	unsigned long size = round_pipe_size(arg);
+	size_t npages, moved = 0;
+	char **pages;
+
+	if (!file_is_pipe(f))
+		return -EBADF;
+	p = f->private_data;
+	if (!size)
+		return -EINVAL;
+	npages = size / PAGE_SIZE;
+	if (npages > p->npages && size > __atomic_load_n(&pipe_max_size, __ATOMIC_RELAXED) &&
+	    current->euid != 0)
+		return -EPERM;
+	pages = kzalloc(npages * sizeof(char *));
+	if (!pages)
+		return -ENOMEM;
+	pipe_lock(p);
+	if (p->len > size) {
+		pipe_unlock(p);
+		kfree(pages);
+		return -EBUSY;
+	}
+	/* Allocate the pages the data needs in the new ring, then copy. */
+	for (size_t i = 0; i * PAGE_SIZE < p->len; i++) {
+		pages[i] = kmalloc(PAGE_SIZE);
+		if (!pages[i]) {
+			pipe_unlock(p);
+			for (size_t j = 0; j < i; j++)
+				kfree(pages[j]);
+			kfree(pages);
+			return -ENOMEM;
+		}
+	}
+	while (moved < p->len) {
+		size_t from = (p->head + moved) % PIPE_SIZE;
+		size_t n = MIN(PAGE_SIZE - from % PAGE_SIZE, PAGE_SIZE - moved % PAGE_SIZE);
+
+		n = MIN(n, p->len - moved);
+		memcpy(pages[moved / PAGE_SIZE] + moved % PAGE_SIZE,
+		       p->page[from / PAGE_SIZE] + from % PAGE_SIZE, n);
+		moved += n;
+	}
+	for (size_t i = 0; i < p->npages; i++)
+		kfree(p->page[i]);
+	kfree(p->page);
+	p->page = pages;
+	p->npages = npages;
+	p->head = 0;
+	pipe_unlock(p); /* wakes writers: there may be room now */
+	return (long)size;
 }
 
 int pipe_create(struct file **rd, struct file **wr, unsigned flags)

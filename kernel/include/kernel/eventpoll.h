@@ -52,4 +52,17 @@ void fsnotify_inode(struct inode *inode, struct inode *parent, const char *name,
 /* A fresh rename cookie. */
 uint32_t fsnotify_cookie(void);
 
+/* dnotify ([fcntl(2)] F_NOTIFY, kernel/events/dnotify.c). */
+struct file;
+struct files;
+/* F_NOTIFY with arg (DN_* bits): 0, -ENOTDIR (f is not a directory and arg
+ * asks for events), -ENOMEM. The file's owner becomes the caller's
+ * process, as Linux. */
+long dnotify_fcntl(struct file *f, unsigned long arg);
+/* A descriptor of f in tab was closed (tab NULL: f's last reference went):
+ * its requests end. */
+void dnotify_flush(struct file *f, struct files *tab);
+/* mask (IN_* above) happened to dir itself or to a name in it. */
+void dnotify_event(struct inode *dir, uint32_t mask);
+
 #endif

@@ -458,6 +458,18 @@ int file_op_get_page(struct file *f, uint64_t idx, paddr_t *pa);
  * 0 otherwise and for every other inode (kernel/vfs/memfd.c). */
 int memfd_mmap_check(struct inode *inode, bool shared_write);
 struct chrdev *chrdev_lookup(dev_t dev);
+/* /proc/sys/fs/pipe-max-size ([pipe(7)] "/proc files"): bytes, a power of
+ * two of pages. The setter rounds size as F_SETPIPE_SZ does (at least a
+ * page, then up to a power of two): 0, or -EINVAL above 2^31
+ * (kernel/vfs/pipe.c). */
+unsigned long pipe_max_size_get(void);
+/* A /proc/<pid> directory opened as a pidfd ([pidfd_send_signal(2)]: "a
+ * PID file descriptor obtained by opening a /proc/pid directory"): 0 and
+ * its process in *out, referenced (put_task() it); -EBADF for any other
+ * file, -ESRCH if the process is gone (kernel/procfs/super.c). */
+struct task;
+int proc_pid_dir_task(struct file *f, struct task **out);
+int pipe_max_size_set(unsigned long size);
 /* The character (block false) or block device registered as dev, or NULL. */
 struct chrdev *devnode_lookup(dev_t dev, bool block);
 /* Iterate the registered devices (devfs). */
