@@ -22,6 +22,7 @@
  */
 #include <hal/cpu.h>
 #include <hal/irq.h>
+#include <kernel/blkdev.h>
 #include <kernel/kmalloc.h>
 #include <kernel/mutex.h>
 #include <kernel/printk.h>
@@ -75,6 +76,11 @@ size_t svc_instance_release(struct svc_instance *inst)
 	return 0;
 }
 
+uint64_t svc_current_serial(void)
+{
+	return 0;
+}
+
 #else
 
 /* ---- the frame stack ----------------------------------------------------- */
@@ -98,6 +104,13 @@ bool svc_frame_push(struct svc_frame *f, struct svc_instance *inst)
 	f->prev = *slot;
 	*slot = f;
 	return true;
+}
+
+uint64_t svc_current_serial(void)
+{
+	struct svc_frame *f = *frame_slot();
+
+	return f && f->inst ? f->inst->serial : 0;
 }
 
 void svc_frame_pop(struct svc_frame *f)
@@ -240,6 +253,9 @@ size_t svc_instance_release(struct svc_instance *inst)
 		if (inst->failed)
 			kfree(p);
 	}
+	/* The block devices it claimed: its put_super (blkdev_put) was skipped. */
+	if (inst->failed)
+		blk_release_failed(inst->serial);
 	stats.bytes_reclaimed += freed;
 	if (freed && stats.calls_contained <= SVC_REPORT_BACKTRACES)
 		printk("service %s: reclaimed %zu bytes of a failed instance\n", inst->name, freed);

@@ -31,7 +31,9 @@
 # The summary gives the time from QEMU's start to the first KTEST line (boot time).
 # --vdisk FILE[,ro|,snapshot] (repeatable) attaches a copy of FILE (kept writable, in
 # $TEST_TMPDIR) as a virtio-blk disk: the first one is /dev/vda, the next /dev/vdb, ...
-# (arm64: virtio-blk-device on virtio-mmio; x64: virtio-blk-pci). ",ro" makes it
+# (arm64: virtio-blk-device on virtio-mmio; x64: virtio-blk-pci). Without a kernel
+# file, the firmware boots from the first one (x64: bootindex=0; the PC disk images,
+# build/mkpcdisk.py). ",ro" makes it
 # read-only (VIRTIO_BLK_F_RO); ",snapshot" keeps the guest's writes out of the copy.
 # --vdisk-check SCRIPT runs "python3 SCRIPT COPY..." after QEMU ended, with the copies
 # in --vdisk order: what the guest wrote must be on the disks; its failure fails the
@@ -116,8 +118,8 @@ done
 [ -n "$kernel_file" ] && kernel=$kernel_file
 if [ ${#kernels[@]} -eq 0 ] && [ -z "$kernel_file" ]; then
   # Firmware boot: a medium is needed, the loader brings its own initrd.
-  if [ -z "$disk$cdrom" ] && [ ${#tftp[@]} -eq 0 ]; then
-    echo "qemu_run: no kernel: need --disk, --cdrom or --tftp" >&2
+  if [ -z "$disk$cdrom" ] && [ ${#tftp[@]} -eq 0 ] && [ ${#vdisks[@]} -eq 0 ]; then
+    echo "qemu_run: no kernel: need --disk, --cdrom, --vdisk or --tftp" >&2
     exit 2
   fi
   for f in "$bios" "$disk" "$cdrom"; do
@@ -213,7 +215,10 @@ for i in "${!vdisks[@]}"; do
   case ",$opts," in *,snapshot,*) drive="$drive,snapshot=on" ;; esac
   # PCI (x64, arm64 --pci): functions in slot order, the first --vdisk in the lowest.
   if [ "$arch" = x64 ] || [ "$pci" = 1 ]; then
-    vdisk_args+=(-drive "$drive" -device "virtio-blk-pci,drive=vd$i")
+    # Firmware boot (no kernel file): the first disk is the one to boot from.
+    boot=""
+    [ -z "$kernel" ] && [ -z "$loader" ] && [ "$i" = 0 ] && boot=",bootindex=0"
+    vdisk_args+=(-drive "$drive" -device "virtio-blk-pci,drive=vd$i$boot")
   else
     vdisk_args=(-drive "$drive" -device "virtio-blk-device,drive=vd$i" "${vdisk_args[@]}")
   fi
@@ -223,7 +228,7 @@ qemu+=("${vdisk_args[@]}")
 # reserves at the top of RAM: with four disks that reaches the -initrd QEMU put just
 # below, and the kernel refuses an initrd outside RAM. strict=on limits SeaBIOS to
 # the boot order's devices (the -kernel loader).
-[ "$arch" = x64 ] && [ ${#vdisks[@]} -gt 0 ] && qemu+=(-boot strict=on)
+[ "$arch" = x64 ] && [ ${#vdisks[@]} -gt 0 ] && [ -n "$kernel" ] && qemu+=(-boot strict=on)
 if [ ${#tftp[@]} -gt 0 ]; then
   tftp_dir=$(mktemp -d "${TEST_TMPDIR:-/tmp}/tftp.XXXXXX")
   for t in "${tftp[@]}"; do

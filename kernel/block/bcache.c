@@ -126,11 +126,24 @@ static void shrink(void)
 	}
 }
 
+/* Test kernels: bcache_set_fault_hook(). */
+static void (*volatile fault_hook)(const struct block_device *bdev);
+
+void bcache_set_fault_hook(void (*hook)(const struct block_device *bdev))
+{
+	fault_hook = hook;
+}
+
 static struct buffer_head *get(cap_block_t cap, struct block_device *b, uint64_t block,
 			       unsigned size, bool read, int *err)
 {
 	struct buffer_head *bh;
-	int e = cap_check_block(cap, "buffer cache");
+	void (*hook)(const struct block_device *) = fault_hook;
+	int e;
+
+	if (hook && b)
+		hook(b); /* before any lock: a contained fault leaves the cache intact */
+	e = cap_check_block(cap, "buffer cache");
 
 	if (!e && (!b || size < SECTOR_SIZE || size > 4096 || (size & (size - 1))))
 		e = -EINVAL;
@@ -267,6 +280,26 @@ void invalidate_bdev(cap_block_t cap, struct block_device *bdev)
 		drop(bh);
 	}
 	mutex_unlock(&bcache_lock);
+}
+
+unsigned bcache_discard_bdev(struct block_device *b, unsigned *dirty)
+{
+	struct buffer_head *bh, *n;
+	unsigned dropped = 0;
+
+	mutex_lock(&bcache_lock);
+	list_for_each_entry_safe(bh, n, &lru, b_lru) {
+		if (bh->b_bdev != b)
+			continue;
+		if (bh->b_dirty) {
+			dirty_bytes -= bh->b_size;
+			(*dirty)++;
+		}
+		drop(bh);
+		dropped++;
+	}
+	mutex_unlock(&bcache_lock);
+	return dropped;
 }
 
 void blk_sync_all(void)

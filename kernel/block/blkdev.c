@@ -15,6 +15,7 @@
 #include <kernel/kmalloc.h>
 #include <kernel/mutex.h>
 #include <kernel/printk.h>
+#include <kernel/service.h>
 #include <kernel/spinlock.h>
 #include <kernel/vfs.h>
 #include <string.h>
@@ -409,7 +410,10 @@ int blkdev_get_by_path(cap_block_t cap, const char *path, bool write, struct blo
 		return -EROFS;
 	mutex_lock(&registry_lock);
 	err = b->claimed ? -EBUSY : 0;
-	b->claimed = true;
+	if (!err) {
+		b->claimed = true;
+		b->holder = svc_current_serial();
+	}
 	mutex_unlock(&registry_lock);
 	if (!err)
 		*out = b;
@@ -422,6 +426,31 @@ void blkdev_put(struct block_device *bdev)
 		return;
 	mutex_lock(&registry_lock);
 	bdev->claimed = false;
+	bdev->holder = 0;
+	mutex_unlock(&registry_lock);
+}
+
+void blk_release_failed(uint64_t serial)
+{
+	if (!serial)
+		return;
+	mutex_lock(&registry_lock);
+	for (unsigned i = 0; i < nr_disks; i++) {
+		for (unsigned p = 0; p < DISK_MINORS; p++) {
+			struct block_device *b = disks[i]->parts[p];
+			unsigned n, dirty = 0;
+
+			if (!b || !b->claimed || b->holder != serial)
+				continue;
+			n = bcache_discard_bdev(b, &dirty);
+			b->claimed = false;
+			b->holder = 0;
+			printk(KERN_WARNING
+			       "%s: released by a failed file system (%u cached blocks "
+			       "dropped, %u of them unwritten)\n",
+			       b->name, n, dirty);
+		}
+	}
 	mutex_unlock(&registry_lock);
 }
 

@@ -34,8 +34,9 @@ struct block_device {
 	unsigned partno; /* 0: the whole disk */
 	uint64_t start;	 /* first sector on the disk */
 	uint64_t nr_sectors;
-	bool gone;    /* no longer in the table (BLKRRPART): I/O -ENXIO */
-	bool claimed; /* held by a mount (blkdev_get_by_path) */
+	bool gone;	 /* no longer in the table (BLKRRPART): I/O -ENXIO */
+	bool claimed;	 /* held by a mount (blkdev_get_by_path) */
+	uint64_t holder; /* the claiming service instance's serial (0: none/unknown) */
 	struct disk_state *ds;
 	struct chrdev node; /* the /dev registration (node.block) */
 };
@@ -53,6 +54,10 @@ int bdev_flush(struct block_device *b);
 struct block_device *bdev_by_dev(dev_t dev);
 /* Read ds's partition table again and update its nodes (BLKRRPART). */
 int disk_scan_partitions(struct disk_state *ds);
+/* Drop every cached buffer of b, held or dirty (dirty data is lost): for a
+ * device whose holder failed (blk_release_failed()). The number dropped, and
+ * of those dirty in *dirty. */
+unsigned bcache_discard_bdev(struct block_device *b, unsigned *dirty);
 /* One /proc/partitions line per disk and partition, through emit. */
 void blk_show_partitions(void (*emit)(void *ctx, const char *line), void *ctx);
 

@@ -38,6 +38,16 @@
  *                    elsewhere it works (the caller must have touched the
  *                    buffer: a kernel fault on a user page is never resolved
  *                    outside usercopy)
+ *   blkfault   write "DEV KIND N": the N-th next bread()/getblk() on the
+ *                    block device named DEV ("vdb", "vda1") faults, inside
+ *                    the calling file system's service call (the buffer
+ *                    cache's hook, bcache_set_fault_hook()): KIND is panic,
+ *                    nullderef or leak (faultfs_lock taken and 64 KiB
+ *                    allocated, both charged to that file system, then a
+ *                    NULL load). "off" disarms. So faults are injected into
+ *                    ext2 (or any bcache user) without code in it; the
+ *                    failed instance's device is released by the core
+ *                    (blk_release_failed()). -EINVAL for anything else
  *   textwrite  read: writes the first byte of one of faultfs's own functions
  *                    back unchanged, then returns "w" (1 byte). W^X
  *                    (Fortress, Balanced, Performance) makes it a kernel
@@ -59,6 +69,7 @@
 #include <kernel/mutex.h>
 #include <kernel/printk.h>
 #include <kernel/service.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <services/tmpfs.h>
@@ -83,6 +94,8 @@ enum fault_kind {
 	/* CPU hardening probes (SMAP/PAN, W^X) */
 	F_USERPTR,
 	F_TEXTWRITE,
+	/* faults in another file system's block reads */
+	F_BLKFAULT,
 	NR_KINDS
 };
 
@@ -103,6 +116,7 @@ static const char *const kind_name[NR_KINDS] = {
 	/* CPU hardening probes */
 	[F_USERPTR] = "userptr",
 	[F_TEXTWRITE] = "textwrite",
+	[F_BLKFAULT] = "blkfault",
 };
 
 /* Shared by every instance, so a second mount can see whether a faulted
@@ -271,13 +285,98 @@ static ssize_t faultfs_read(struct file *f, struct uio *u, off_t *pos)
 	return faultfs_do_fault(kind);
 }
 
+/* blkfault: what is armed (blk_kind: the fault_kind + 1; 0: nothing). The
+ * hook may run on any CPU; the countdown is atomic, the rest is written
+ * only while disarmed. */
+static char blk_dev[24];
+static volatile int blk_kind;
+static unsigned blk_countdown;
+
+/* The faults, in a function named faultfs_* (a panic names faultfs). */
+static __attribute__((noinline)) void faultfs_blk_fault(int kind)
+{
+	char *buf;
+
+	if (kind == F_PANIC)
+		panic("faultfs: injected panic in a block read");
+	if (kind == F_LEAK) {
+		mutex_lock(&faultfs_lock);
+		buf = kmalloc(LEAK_BYTES);
+		if (buf)
+			memset(buf, 0x5a, LEAK_BYTES);
+	}
+	(void)*(volatile int *)null_ptr; /* volatile: the load must happen */
+}
+
+static void faultfs_blk_hook(const struct block_device *bdev)
+{
+	int kind = blk_kind;
+
+	if (!kind || strcmp(bdev_name(bdev), blk_dev) != 0)
+		return;
+	if (__atomic_sub_fetch(&blk_countdown, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	blk_kind = 0;
+	faultfs_blk_fault(kind - 1);
+}
+
+/* "DEV KIND N" or "off" (a trailing newline allowed): 0 or -EINVAL. */
+static int blkfault_arm(char *cmd)
+{
+	char *dev = cmd, *kind, *num, *end;
+	unsigned long n;
+	int k;
+
+	for (end = cmd; *end && *end != '\n'; end++)
+		;
+	*end = 0;
+	blk_kind = 0;
+	if (!strcmp(cmd, "off"))
+		return 0;
+	kind = strchr(dev, ' ');
+	if (!kind)
+		return -EINVAL;
+	*kind++ = 0;
+	num = strchr(kind, ' ');
+	if (!num)
+		return -EINVAL;
+	*num++ = 0;
+	n = strtoul(num, &end, 10);
+	if (*end || !n || n > 1000000 || strlen(dev) >= sizeof(blk_dev) || !*dev)
+		return -EINVAL;
+	if (!strcmp(kind, "panic"))
+		k = F_PANIC;
+	else if (!strcmp(kind, "nullderef"))
+		k = F_NULLDEREF;
+	else if (!strcmp(kind, "leak"))
+		k = F_LEAK;
+	else
+		return -EINVAL;
+	strcpy(blk_dev, dev);
+	__atomic_store_n(&blk_countdown, (unsigned)n, __ATOMIC_RELEASE);
+	blk_kind = k + 1;
+	return 0;
+}
+
 static ssize_t faultfs_write(struct file *f, struct uio *u, off_t *pos)
 {
 	int kind = kind_of(f);
 	char *buf;
 
-	(void)u;
 	(void)pos;
+	if (kind == F_BLKFAULT) {
+		char cmd[64];
+		size_t len = u->len;
+		int r;
+
+		if (len >= sizeof(cmd))
+			return -EINVAL;
+		if (uio_copy_in(u, cmd, len))
+			return -EFAULT;
+		cmd[len] = 0;
+		r = blkfault_arm(cmd);
+		return r ? r : (ssize_t)len;
+	}
 	if (kind != F_LEAK)
 		return -EINVAL;
 	mutex_lock(&faultfs_lock);
@@ -314,7 +413,7 @@ static int faultfs_mount(struct super_block *sb, const char *source, unsigned lo
 	have_last = true;
 	for (int k = 0; k < NR_KINDS; k++) {
 		struct inode *inode = NULL;
-		mode_t mode = k == F_LEAK ? 0200 : 0444;
+		mode_t mode = k == F_LEAK || k == F_BLKFAULT ? 0200 : 0444;
 
 		r = tmpfs_dir_iops.create(sb->root, kind_name[k], strlen(kind_name[k]),
 					  S_IFREG | mode, &inode);
@@ -343,6 +442,7 @@ static int faultfs_init(void)
 	faultfs_fops.write = faultfs_write;
 	faultfs_fops.get_page = NULL;
 	register_filesystem(&faultfs_fs_type);
+	bcache_set_fault_hook(faultfs_blk_hook);
 	printk("faultfs: fault injection armed (faultinject=1)\n");
 	return 0;
 }

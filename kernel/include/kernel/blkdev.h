@@ -87,6 +87,13 @@ void blk_start(void);
 /* Core only: write back every dirty buffer of every device and commit the
  * disks' caches ([sync(2)], and before reboot/power-off). */
 void blk_sync_all(void);
+/* Core only (svc_instance_release()): give back the devices the failed
+ * service instance serial claimed (blkdev_get_by_path), whose own teardown
+ * (blkdev_put) will never run: their cached buffers are discarded (the
+ * failed instance's dirty blocks are not written: its state cannot be
+ * trusted; the disk keeps what was written before) and the claim dropped,
+ * so the device can be mounted again. Logged per device. */
+void blk_release_failed(uint64_t serial);
 
 /* A disk or partition by its /dev name ("vda", "vda1"), or NULL. */
 struct block_device;
@@ -164,5 +171,13 @@ int sync_blockdev(cap_block_t cap, struct block_device *bdev);
 void invalidate_bdev(cap_block_t cap, struct block_device *bdev);
 /* Counters for /proc/meminfo-like reports: bytes cached, dirty. */
 void bcache_stats(uint64_t *cached, uint64_t *dirty);
+
+/* Fault injection (test kernels only: services/faultfs, "faultinject=1";
+ * docs/reliability.md). hook, when set, is called at the start of every
+ * bread()/getblk(), before any lock is taken, in the caller's context, i.e.
+ * inside the calling file system's service call: a fault it raises is that
+ * instance's fault (contained under Fortress and Balanced: the call returns
+ * -EIO). NULL removes it. Only one hook; the last one set wins. */
+void bcache_set_fault_hook(void (*hook)(const struct block_device *bdev));
 
 #endif

@@ -73,6 +73,11 @@ void svc_instance_init(struct svc_instance *inst, const char *name);
  * still hold objects a working service handed it. Returns the bytes freed. */
 size_t svc_instance_release(struct svc_instance *inst);
 
+/* The serial of the service instance whose call the current task is in
+ * (the innermost one), or 0: outside any call, in a call with a NULL
+ * instance, or in a profile without containment (Performance, Ludicrous). */
+uint64_t svc_current_serial(void);
+
 /* System-wide counters, for /proc/kevlar/services. */
 struct svc_stats {
 	unsigned long calls_contained; /* calls that returned -EIO after a fault */

@@ -1,0 +1,3 @@
+#!/bin/sh
+# tests/ext2/powercut.py under Bazel (sh_test): python3 SCRIPT ARGS...
+exec python3 "$@"
