@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mark.h"
+
 static double scale = 1; /* iterations x scale; below 1 for quick checks */
 static const char *self = "/bench/bench"; /* this program, for stat and execve */
 
@@ -69,20 +71,6 @@ static void fail(const char *name)
     fflush(stdout);
 }
 
-/* Markers for bench/plugin/insncount.c: op (open 1, close 2, emit 3) << 4 | slot.
- * x86_64: nopl 0x4b56XXXX(%rax); arm64: movz xzr, #0x4bXX. Both do nothing. */
-#if defined(__x86_64__)
-#define BENCH_MARK(op, slot) \
-    __asm__ volatile(".byte 0x0f, 0x1f, 0x80, %c0, 0x00, 0x56, 0x4b" ::"i"((op) << 4 | (slot)) : "memory")
-#elif defined(__aarch64__)
-#define BENCH_MARK(op, slot) \
-    __asm__ volatile(".inst 0xd280001f | ((0x4b00 | %c0) << 5)" ::"i"((op) << 4 | (slot)) : "memory")
-#else
-#define BENCH_MARK(op, slot) ((void)0)
-#endif
-#define REGION_OPEN(slot) BENCH_MARK(1, slot)
-#define REGION_CLOSE(slot) BENCH_MARK(2, slot)
-#define REGION_EMIT(slot) BENCH_MARK(3, slot)
 
 #define LOOP(name, n, body)                               \
     do {                                                  \

@@ -14,11 +14,19 @@
 #include <hal/upcall.h>
 #include <kernel/printk.h>
 #include <kernel/service.h>
+#include <kernel/smp.h>
 #include <string.h>
 
 #define BACKTRACE_MAX_FRAMES 32
 
-static volatile int panic_depth;
+/* Panics under way on each CPU (1 while printing, 2+ if that faulted), and
+ * the CPU that owns the panic (-1: none), as Linux's panic_cpu: a second CPU
+ * that panics meanwhile parks itself rather than interleave its report. */
+static volatile int panic_depth[HAL_MAX_CPUS];
+static int panic_cpu = -1;
+
+/* How long panic() waits for the other CPUs to park (smp_send_stop()). */
+#define PANIC_STOP_TIMEOUT_NS 1000000000ULL
 
 static void bt_print(uintptr_t pc, void *arg)
 {
@@ -41,11 +49,14 @@ void dump_backtrace(uintptr_t fp)
 __noreturn void panic(const char *fmt, ...)
 {
 	static const char again[] = "\nKERNEL PANIC: recursive panic, stopping\n";
+	unsigned cpu = hal_cpu_id() % HAL_MAX_CPUS;
 	char msg[256];
+	unsigned stopped, others = 0;
+	int owner = -1;
 	va_list ap;
 
 	hal_irq_disable();
-	if (panic_depth++) {
+	if (panic_depth[cpu]++) {
 		hal_console_write(again, sizeof(again) - 1);
 		hal_panic_stop();
 	}
@@ -58,11 +69,21 @@ __noreturn void panic(const char *fmt, ...)
 		char what[288];
 
 		snprintf(what, sizeof(what), "panic: %s", msg);
-		panic_depth--;
+		panic_depth[cpu]--;
 		svc_contain_fault(what, hal_current_fp());
-		panic_depth++;
+		panic_depth[cpu]++;
 	}
+	/* One CPU reports; the others park, so the report is not interleaved
+	 * with their output and nothing else runs meanwhile (Linux's panic():
+	 * panic_cpu, smp_send_stop()). */
+	if (!__atomic_compare_exchange_n(&panic_cpu, &owner, (int)cpu, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE) &&
+	    owner != (int)cpu)
+		smp_stop_self();
+	stopped = smp_send_stop(PANIC_STOP_TIMEOUT_NS, &others);
 	printk_emergency_flush();
+	if (others)
+		printk("smp: stopped %u of %u other CPUs\n", stopped, others);
 	printk("KERNEL PANIC: %s\n", msg);
 	dump_backtrace(hal_current_fp());
 	printk("---[ end Kernel panic: %s ]---\n", msg);

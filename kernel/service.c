@@ -17,8 +17,12 @@
  * charged: the memory the faulting call leaked and the state the service can
  * no longer tear down itself.
  *
- * One CPU, non-preemptible core: the tables are changed with interrupts
- * masked only where IRQ handlers could run kmalloc (they may not).
+ * Several CPUs make service calls at once: a frame stack is its task's own;
+ * the charge records are under charge_lock (a leaf spinlock, irqsave, never
+ * held across kmalloc/kfree); the recursion guards ("charging" for the
+ * record's own allocation, "containing" for a fault while containing one)
+ * are per CPU, since neither section sleeps nor returns to user mode (so the
+ * task cannot move meanwhile); counters are atomic.
  */
 #include <hal/cpu.h>
 #include <hal/irq.h>
@@ -27,6 +31,7 @@
 #include <kernel/mutex.h>
 #include <kernel/printk.h>
 #include <kernel/service.h>
+#include <kernel/spinlock.h>
 #include <kernel/task.h>
 
 extern const struct service_init __service_init_start[], __service_init_end[];
@@ -64,7 +69,7 @@ void svc_instance_init(struct svc_instance *inst, const char *name)
 	inst->faults = 0;
 	list_init(&inst->charged);
 	inst->charged_bytes = 0;
-	inst->serial = next_serial++;
+	inst->serial = __atomic_fetch_add(&next_serial, 1, __ATOMIC_RELAXED);
 	cap_mint(&inst->caps, inst->serial);
 }
 
@@ -168,8 +173,38 @@ struct charge {
 };
 
 #define CHARGE_HASH 4096 /* 32 KiB of buckets: short chains with thousands of tmpfs objects */
+/* charge_lock protects charge_hash, every instance's charged list and
+ * charged_bytes, and stats.bytes_charged. A leaf: nothing is taken under it. */
+static DEFINE_SPINLOCK(charge_lock);
 static struct charge *charge_hash[CHARGE_HASH];
-static bool charging; /* the charge record's own kmalloc is not charged */
+/* Per CPU: this CPU is allocating or freeing a charge record, which is not
+ * itself charged (kmalloc/kfree come back here). */
+static bool charging[HAL_MAX_CPUS];
+
+static bool *this_charging(void)
+{
+	return &charging[hal_cpu_id() % HAL_MAX_CPUS];
+}
+
+static void *record_alloc(size_t size)
+{
+	bool *g = this_charging();
+	void *p;
+
+	*g = true;
+	p = kmalloc(size);
+	*g = false;
+	return p;
+}
+
+static void record_free(void *p)
+{
+	bool *g = this_charging();
+
+	*g = true;
+	kfree(p);
+	*g = false;
+}
 
 static unsigned hash_ptr(const void *p)
 {
@@ -182,27 +217,30 @@ void svc_charge(void *p, size_t size)
 	struct svc_frame *f;
 	struct charge *c;
 
-	if (charging || !p || hal_in_irq())
+	irqflags_t flags;
+
+	if (*this_charging() || !p || hal_in_irq())
 		return;
 	f = *frame_slot();
 	if (!f || !f->inst)
 		return;
-	charging = true;
-	c = kmalloc(sizeof(*c));
-	charging = false;
+	c = record_alloc(sizeof(*c));
 	if (!c)
 		return; /* not accounted; the allocation itself stands */
 	c->p = p;
 	c->size = size;
 	c->inst = f->inst;
+	flags = spin_lock_irqsave(&charge_lock);
 	list_add_tail(&c->inst_node, &f->inst->charged);
 	f->inst->charged_bytes += size;
 	stats.bytes_charged += size;
 	c->hash_next = charge_hash[hash_ptr(p)];
 	charge_hash[hash_ptr(p)] = c;
+	spin_unlock_irqrestore(&charge_lock, flags);
 }
 
-/* Remove p's record from the hash; returns it (or NULL if p was not charged). */
+/* Remove p's record from the hash; returns it (or NULL if p was not charged).
+ * Under charge_lock. */
 static struct charge *unhash(void *p)
 {
 	struct charge **pp = &charge_hash[hash_ptr(p)];
@@ -216,25 +254,29 @@ static struct charge *unhash(void *p)
 	return NULL;
 }
 
-static void drop_charge(struct charge *c)
+/* Take c off its instance's list and counts. Under charge_lock; the caller
+ * frees it with record_free() after dropping the lock. */
+static void unlink_charge(struct charge *c)
 {
 	list_del(&c->inst_node);
 	c->inst->charged_bytes -= c->size;
 	stats.bytes_charged -= c->size;
-	charging = true;
-	kfree(c);
-	charging = false;
 }
 
 void svc_uncharge(void *p)
 {
 	struct charge *c;
+	irqflags_t flags;
 
-	if (charging || !p || !stats.bytes_charged)
+	if (*this_charging() || !p || !__atomic_load_n(&stats.bytes_charged, __ATOMIC_RELAXED))
 		return;
+	flags = spin_lock_irqsave(&charge_lock);
 	c = unhash(p);
 	if (c)
-		drop_charge(c);
+		unlink_charge(c);
+	spin_unlock_irqrestore(&charge_lock, flags);
+	if (c)
+		record_free(c);
 }
 
 size_t svc_instance_release(struct svc_instance *inst)
@@ -242,42 +284,57 @@ size_t svc_instance_release(struct svc_instance *inst)
 	size_t freed = 0;
 
 	cap_revoke(inst->serial);
-	while (!list_empty(&inst->charged)) {
-		struct charge *c = list_first_entry(&inst->charged, struct charge, inst_node);
-		void *p = c->p;
+	for (;;) {
+		irqflags_t flags = spin_lock_irqsave(&charge_lock);
+		struct charge *c;
+		void *p;
 
+		if (list_empty(&inst->charged)) {
+			spin_unlock_irqrestore(&charge_lock, flags);
+			break;
+		}
+		c = list_first_entry(&inst->charged, struct charge, inst_node);
+		p = c->p;
 		unhash(p);
+		unlink_charge(c);
+		spin_unlock_irqrestore(&charge_lock, flags);
 		if (inst->failed)
 			freed += c->size;
-		drop_charge(c);
+		record_free(c);
 		if (inst->failed)
-			kfree(p);
+			kfree(p); /* no longer charged: svc_uncharge() finds nothing */
 	}
 	/* The block devices it claimed: its put_super (blkdev_put) was skipped. */
 	if (inst->failed)
 		blk_release_failed(inst->serial);
-	stats.bytes_reclaimed += freed;
-	if (freed && stats.calls_contained <= SVC_REPORT_BACKTRACES)
+	__atomic_fetch_add(&stats.bytes_reclaimed, freed, __ATOMIC_RELAXED);
+	if (freed &&
+	    __atomic_load_n(&stats.calls_contained, __ATOMIC_RELAXED) <= SVC_REPORT_BACKTRACES)
 		printk("service %s: reclaimed %zu bytes of a failed instance\n", inst->name, freed);
 	return freed;
 }
 
 /* ---- containment ----------------------------------------------------------- */
 
-static bool containing; /* a fault while containing one is a real panic */
+/* Per CPU: a fault while this CPU contains one is a real panic. Faults on
+ * other CPUs, in their own tasks' calls, are contained at the same time. */
+static bool containing[HAL_MAX_CPUS];
 
 void svc_contain_fault(const char *what, uintptr_t fp)
 {
 	struct svc_frame **slot = frame_slot();
 	struct svc_frame *f = *slot;
+	bool *busy = &containing[hal_cpu_id() % HAL_MAX_CPUS];
 	struct svc_instance *inst;
+	unsigned long nr;
 
-	if (!f || !f->inst || hal_in_irq() || containing)
+	if (!f || !f->inst || hal_in_irq() || *busy)
 		return;
-	containing = true;
+	*busy = true;
 	inst = f->inst;
 	printk("service %s: %s\n", inst->name, what);
-	if (stats.calls_contained < SVC_REPORT_BACKTRACES)
+	nr = __atomic_fetch_add(&stats.calls_contained, 1, __ATOMIC_RELAXED) + 1;
+	if (nr <= SVC_REPORT_BACKTRACES)
 		dump_backtrace(fp);
 	/* Release in reverse order what the call still holds. */
 	while (f->nlocks > 0) {
@@ -286,15 +343,14 @@ void svc_contain_fault(const char *what, uintptr_t fp)
 		mutex_force_release(m);
 	}
 	if (!inst->failed)
-		stats.instances_failed++;
+		__atomic_fetch_add(&stats.instances_failed, 1, __ATOMIC_RELAXED);
 	inst->failed = true;
 	inst->faults++;
-	stats.calls_contained++;
-	if (stats.calls_contained <= SVC_REPORT_BACKTRACES)
+	if (nr <= SVC_REPORT_BACKTRACES)
 		pr_err("service %s: contained; instance marked failed, the call returns -EIO\n",
 		       inst->name);
 	*slot = f->prev;
-	containing = false;
+	*busy = false;
 	hal_recovery_resume(&f->rp, 1);
 }
 

@@ -73,6 +73,15 @@ uint32_t hal_arch_vdso_clocksource(uint64_t *cycle_base, uint64_t *mult, uint32_
 	return ns_mult ? VDSO_CLOCK_COUNTER : VDSO_CLOCK_NONE;
 }
 
+/* [hal/common/vdso/vdso_data.h] Linux's arm64 vDSO has no getcpu
+ * (arch/arm64/kernel/vdso/vdso.lds.S exports only the clocks and
+ * __kernel_rt_sigreturn): glibc's sched_getcpu() reads the rseq area's
+ * cpu_id, or calls getcpu(2). */
+uint32_t hal_arch_vdso_getcpu_mode(void)
+{
+	return VDSO_GETCPU_SYSCALL;
+}
+
 void hal_timer_delay_ns(uint64_t ns)
 {
 	uint64_t end = hal_timer_now_ns() + ns;

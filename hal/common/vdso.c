@@ -110,6 +110,7 @@ int hal_vdso_init(void)
 	}
 	data = hal_phys_to_virt(data_frame);
 	data->version = VDSO_DATA_VERSION;
+	data->getcpu_mode = hal_arch_vdso_getcpu_mode();
 	sigreturn_off = image_symbol(__vdso_start, size, "__kernel_rt_sigreturn");
 	text_pages = n;
 	return 0;

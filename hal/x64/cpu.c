@@ -6,6 +6,7 @@
 #include <kernel/printk.h>
 #include <string.h>
 #include "x64.h"
+#include "hal/common/vdso/vdso_data.h"
 
 struct x64_features x64_cpu;
 bool x64_smap_enabled;
@@ -55,6 +56,8 @@ static void detect(void)
 	x64_cpu.smap = has(leaf7, 1, 20);
 	x64_cpu.nx = has(ext1, 3, 20);
 	x64_cpu.pdpe1gb = has(ext1, 3, 26);
+	x64_cpu.rdtscp = has(ext1, 3, 27);
+	x64_cpu.rdpid = has(leaf7, 2, 22);
 }
 
 /* Control registers and the FPU, on every CPU. */
@@ -73,9 +76,29 @@ static void cpu_regs_init(void)
 	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
 }
 
-void x64_cpu_init_ap(void)
+/* IA32_TSC_AUX = (node << 12) | cpu, which RDTSCP and RDPID hand to user
+ * mode: the vDSO's getcpu (hal/x64/vdso/vdso.c) reads it, as Linux's
+ * setup_getcpu() sets it (arch/x86/kernel/cpu/common.c). One node. Runs
+ * on each CPU before it runs a task. */
+static void tsc_aux_init(unsigned cpu)
+{
+	if (x64_cpu.rdtscp || x64_cpu.rdpid)
+		wrmsr(MSR_TSC_AUX, cpu & 0xfff);
+}
+
+/* [hal/common/vdso/vdso_data.h] RDPID where the CPU has it (no TSC read),
+ * else RDTSCP, else the system call. */
+uint32_t hal_arch_vdso_getcpu_mode(void)
+{
+	if (x64_cpu.rdpid)
+		return VDSO_GETCPU_RDPID;
+	return x64_cpu.rdtscp ? VDSO_GETCPU_RDTSCP : VDSO_GETCPU_SYSCALL;
+}
+
+void x64_cpu_init_ap(unsigned cpu)
 {
 	cpu_regs_init();
+	tsc_aux_init(cpu);
 }
 
 void x64_cpu_init(void)
@@ -84,6 +107,7 @@ void x64_cpu_init(void)
 
 	detect();
 	cpu_regs_init();
+	tsc_aux_init(0); /* the boot CPU is CPU 0 (kernel/smp/smp.c) */
 	/* MXCSR_MASK says which MXCSR bits FXRSTOR accepts; 0 means the
 	 * default 0xffbf [Intel SDM Vol. 1 §11.6.6]. */
 	__asm__ volatile("fxsave64 %0" : "=m"(fx));

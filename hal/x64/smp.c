@@ -84,6 +84,7 @@ static void ipi_init(void)
 		return;
 	x64_irq_set_vector_handler(VEC_IPI_RESCHEDULE, ipi_handler, (void *)HAL_IPI_RESCHEDULE);
 	x64_irq_set_vector_handler(VEC_IPI_CALL_FUNC, ipi_handler, (void *)HAL_IPI_CALL_FUNC);
+	x64_irq_set_vector_handler(VEC_IPI_STOP, ipi_handler, (void *)HAL_IPI_STOP);
 	x64_irq_set_vector_handler(VEC_IPI_TLB, x64_tlb_ipi, NULL);
 	ipi_ready = true;
 }
@@ -120,7 +121,7 @@ __noreturn void x64_ap_main(unsigned cpu)
 	write_cr3(x64_kernel_pml4_pa());
 	x64_lapic_cpu_init(); /* x2APIC mode before anything reads the APIC ID */
 	x64_idt_load();
-	x64_cpu_init_ap();
+	x64_cpu_init_ap(cpu);
 	x64_syscall_init();
 	x64_timer_cpu_init();
 	x64_cpu_hardening();

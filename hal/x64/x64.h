@@ -53,6 +53,7 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103 /* [Intel SDM Vol. 4 Table 2-2 IA32_TSC_AUX] */
 #define EFER_SCE (1 << 0)
 #define EFER_LME (1 << 8)
 #define EFER_NXE (1 << 11)
@@ -104,6 +105,7 @@
 #define VEC_LAPIC_TIMER 0xec
 #define VEC_IPI_RESCHEDULE 0xf0 /* enum hal_ipi kind n -> vector 0xf0 + n */
 #define VEC_IPI_CALL_FUNC 0xf1
+#define VEC_IPI_STOP 0xf2
 #define VEC_IPI_TLB 0xf8 /* the HAL's own: TLB shootdown (tlb.c) */
 #define VEC_SPURIOUS 0xff
 /* Interrupt stack table slots (TSS.ist[n - 1]) [Intel SDM Vol. 3A §6.14.5] */
@@ -293,7 +295,7 @@ extern struct x64_percpu x64_percpu0;
 
 /* Features detected once at boot (cpu.c). */
 struct x64_features {
-	bool nx, pdpe1gb, pge, rdrand, apic, x2apic, tsc_invariant, fxsr, smep, smap;
+	bool nx, pdpe1gb, pge, rdrand, apic, x2apic, tsc_invariant, fxsr, smep, smap, rdtscp, rdpid;
 	uint32_t max_leaf, max_ext_leaf;
 	uint32_t mxcsr_mask;
 };
@@ -332,9 +334,10 @@ void x64_cpu_init(void);
 /* Turn on SMEP and SMAP if the CPU has them [Intel SDM Vol. 3A §4.6.1]
  * (the hardened safety profiles; not called yet). */
 void x64_cpu_hardening(void); /* SMEP/SMAP per profile (cpu.c) */
-/* A secondary CPU's CR0/CR4/FPU set-up, as x64_cpu_init() did on the boot
- * CPU (features are not detected again). */
-void x64_cpu_init_ap(void);
+/* A secondary CPU's CR0/CR4/FPU set-up and TSC_AUX (= cpu, for the vDSO's
+ * getcpu), as x64_cpu_init() did on the boot CPU (features are not
+ * detected again). */
+void x64_cpu_init_ap(unsigned cpu);
 extern bool x64_smap_enabled; /* SMAP on: read by usercopy.S and entry.S */
 extern bool x64_kernel_wx;    /* the image is mapped W^X (mmu.c) */
 

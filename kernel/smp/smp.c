@@ -138,6 +138,8 @@ void kernel_ipi(unsigned kind)
 	 * interrupt (to user mode) or in the idle loop. */
 	if (kind == HAL_IPI_RESCHEDULE && this_cpu())
 		this_cpu()->resched = true;
+	if (kind == HAL_IPI_STOP)
+		smp_stop_self();
 }
 
 int smp_call_function_single(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns)
@@ -307,4 +309,38 @@ void smp_init(void)
 		up++;
 	}
 	printk("smp: brought up %u of %u CPUs\n", up, listed);
+}
+
+/* CPUs parked by smp_stop_self() (atomics only). */
+static unsigned long stopped_mask;
+
+__noreturn void smp_stop_self(void)
+{
+	unsigned long bit = 1UL << hal_cpu_id();
+
+	hal_irq_disable();
+	__atomic_fetch_and(&online_mask, ~bit, __ATOMIC_RELEASE);
+	__atomic_fetch_or(&stopped_mask, bit, __ATOMIC_RELEASE);
+	hal_cpu_halt();
+}
+
+unsigned smp_send_stop(uint64_t timeout_ns, unsigned *total_out)
+{
+	unsigned long self = 1UL << hal_cpu_id();
+	unsigned long others = cpu_online_mask() & ~self;
+	unsigned total = (unsigned)__builtin_popcountl(others), stopped;
+	uint64_t start = hal_timer_now_ns();
+
+	*total_out = total;
+	if (!others)
+		return 0;
+	for (unsigned cpu = 0; cpu < HAL_MAX_CPUS; cpu++)
+		if (others & (1UL << cpu))
+			hal_ipi_send(cpu, HAL_IPI_STOP);
+	while ((__atomic_load_n(&stopped_mask, __ATOMIC_ACQUIRE) & others) != others &&
+	       hal_timer_now_ns() - start < timeout_ns)
+		hal_cpu_relax();
+	stopped = (unsigned)__builtin_popcountl(__atomic_load_n(&stopped_mask, __ATOMIC_ACQUIRE) &
+						others);
+	return stopped;
 }

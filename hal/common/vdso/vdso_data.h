@@ -16,6 +16,13 @@
 
 #define VDSO_DATA_VERSION 1
 
+/* getcpu_mode: how __vdso_getcpu (x86_64 only; arm64 Linux has no vDSO
+ * getcpu) learns the CPU. The kernel writes IA32_TSC_AUX = (node << 12) |
+ * cpu on every CPU before it runs tasks, as Linux's setup_getcpu(). */
+#define VDSO_GETCPU_SYSCALL 0 /* the getcpu(2) system call */
+#define VDSO_GETCPU_RDTSCP 1  /* RDTSCP's ECX is TSC_AUX [Intel SDM Vol. 2B RDTSCP] */
+#define VDSO_GETCPU_RDPID 2   /* RDPID reads TSC_AUX [Intel SDM Vol. 2B RDPID] */
+
 /* clock_mode: can user mode compute the time from the counter? */
 #define VDSO_CLOCK_NONE 0    /* no: every clock falls back to the syscall */
 #define VDSO_CLOCK_COUNTER 1 /* yes: mono = base_ns + ((cnt - cycle_base) * mult) >> shift */
@@ -31,7 +38,7 @@ struct vdso_data {
 	int64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
 	uint64_t coarse_mono_ns;    /* CLOCK_MONOTONIC at the last tick, ns */
 	uint32_t coarse_res_ns;	    /* one tick, ns */
-	uint32_t __pad;
+	uint32_t getcpu_mode;	    /* VDSO_GETCPU_*, set once before user space */
 };
 
 #ifndef KEVLAR_VDSO
@@ -42,6 +49,11 @@ struct vdso_data {
  * timer is calibrated. Any context. */
 uint32_t hal_arch_vdso_clocksource(uint64_t *cycle_base, uint64_t *mult, uint32_t *shift,
 				   uint64_t *base_ns);
+
+/* Implemented by each arch: VDSO_GETCPU_* for __vdso_getcpu, decided on
+ * the boot CPU (every CPU of a machine is assumed to have its features);
+ * VDSO_GETCPU_SYSCALL where the arch has no vDSO getcpu. */
+uint32_t hal_arch_vdso_getcpu_mode(void);
 #endif
 
 #endif

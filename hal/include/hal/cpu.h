@@ -60,6 +60,7 @@ int hal_cpu_start(unsigned cpu, const struct hal_cpu_boot *b);
 enum hal_ipi {
 	HAL_IPI_RESCHEDULE = 0, /* "look at your run queue" */
 	HAL_IPI_CALL_FUNC = 1,	/* "run the function queued for you" */
+	HAL_IPI_STOP = 2,	/* "park with interrupts masked" (panic: smp_send_stop()) */
 	HAL_IPI_NR
 };
 

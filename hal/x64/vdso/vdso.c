@@ -41,12 +41,33 @@ long __vdso_clock_getres(long clk, struct vdso_timespec *res)
 	return vdso_clock_getres(clk, res);
 }
 
-/* [getcpu(2)]: the kernel tells which CPU and node; a task may migrate
- * right after, so the answer is a hint either way. Served by the syscall
- * (no per-CPU value user mode can read is set up: TSC_AUX/RDPID). */
+/* [getcpu(2)]: the CPU and NUMA node the caller runs on; it may move right
+ * after, so the answer is a hint. Read from IA32_TSC_AUX, which the kernel
+ * set to (node << 12) | cpu on every CPU (hal/x64/cpu.c), with RDPID or
+ * RDTSCP as Linux's vdso_read_cpunode(); the system call where the CPU has
+ * neither. The third argument is ignored, as by Linux since 2.6.24. */
 long __vdso_getcpu(unsigned *cpu, unsigned *node, void *cache)
 {
-	return vdso_syscall3(VDSO_NR_getcpu, (long)cpu, (long)node, (long)cache);
+	uint32_t mode = __atomic_load_n(&vdso_data()->getcpu_mode, __ATOMIC_RELAXED);
+	uint32_t aux, lo, hi;
+	uint64_t aux64;
+
+	(void)cache;
+	if (mode == VDSO_GETCPU_RDPID) {
+		__asm__ volatile("rdpid %0" : "=r"(aux64));
+		aux = (uint32_t)aux64;
+	} else if (mode == VDSO_GETCPU_RDTSCP) {
+		__asm__ volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(aux));
+		(void)lo;
+		(void)hi;
+	} else {
+		return vdso_syscall3(VDSO_NR_getcpu, (long)cpu, (long)node, (long)cache);
+	}
+	if (cpu)
+		*cpu = aux & 0xfff;
+	if (node)
+		*node = aux >> 12;
+	return 0;
 }
 
 long clock_gettime(long clk, struct vdso_timespec *ts)

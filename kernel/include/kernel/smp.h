@@ -55,6 +55,20 @@ struct smp_ping {
  * -EINVAL if cpu is not online. Spins; not from IRQ context. */
 int smp_ping(unsigned cpu, struct smp_ping *out);
 
+/* Stop every other online CPU, as Linux's smp_send_stop() does on panic: a
+ * HAL_IPI_STOP to each, whose handler takes the CPU out of the online mask
+ * and parks it with interrupts masked (smp_stop_self()); waits up to
+ * timeout_ns for all of them. A CPU spinning with interrupts masked never
+ * answers (no NMI is used). Returns how many stopped, *total how many were
+ * asked to. Prints nothing (the caller may hold the log lock). Any
+ * context, interrupts masked; the caller is the one CPU that panics. */
+unsigned smp_send_stop(uint64_t timeout_ns, unsigned *total);
+
+/* Park this CPU for good: interrupts masked, out of the online mask,
+ * counted as stopped. For the stop IPI and for a CPU that panics while
+ * another one already is (Linux's panic_smp_self_stop()). */
+__noreturn void smp_stop_self(void);
+
 /* IPIs of each kind this CPU has taken since boot. */
 unsigned long smp_ipi_count(unsigned cpu, unsigned kind);
 
